@@ -1,0 +1,38 @@
+# Helpers that give every Keel target the same flags, include paths and test wiring.
+
+set(KEEL_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wno-unused-parameter)
+
+# keel_stage(NAME SOURCES a.cc b.cc DEPS keel_core ... [PUBLIC_LIBS ...])
+# Declares the library keel_<NAME> for one pipeline stage. DEPS are the only stages it may use.
+function(keel_stage NAME)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LIBS" ${ARGN})
+  set(target keel_${NAME})
+  add_library(${target} STATIC ${ARG_SOURCES})
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated>)
+  target_compile_options(${target} PRIVATE ${KEEL_WARNINGS} $<$<BOOL:${KEEL_WERROR}>:-Werror>
+                                           $<$<BOOL:${KEEL_NATIVE}>:-march=native>)
+  target_link_libraries(${target} PUBLIC ${ARG_DEPS} ${ARG_LIBS})
+  set_property(GLOBAL APPEND PROPERTY KEEL_STAGE_TARGETS ${target})
+endfunction()
+
+# keel_tests(NAME SOURCES a_test.cc ... DEPS keel_x ...)
+# A GoogleTest executable keel_<NAME>_tests whose tests ctest discovers one by one.
+function(keel_tests NAME)
+  if(NOT KEEL_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  set(target keel_${NAME}_tests)
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_options(${target} PRIVATE ${KEEL_WARNINGS})
+  target_compile_definitions(${target} PRIVATE
+    KEEL_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    KEEL_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"
+    KEEL_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS ${NAME})
+endfunction()

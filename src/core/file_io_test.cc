@@ -1,0 +1,51 @@
+#include "core/file_io.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace keel {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          (name + "." + std::to_string(::getpid())))
+      .string();
+}
+
+TEST(FileIo, AtomicWriteThenReadBack) {
+  const std::string p = TempPath("keel_file_io");
+  ASSERT_TRUE(WriteFileAtomic(p, "hello\nworld").ok());
+  auto r = ReadFile(p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "hello\nworld");
+  auto m = MappedFile::Open(p);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->view(), "hello\nworld");
+  std::filesystem::remove(p);
+}
+
+TEST(FileIo, MissingFileIsIoErrorNamingPath) {
+  auto r = ReadFile("/nonexistent/keel/file.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kIoError);
+  EXPECT_NE(r.status().message().find("/nonexistent/keel/file.csv"), std::string::npos);
+}
+
+TEST(FileIo, EmptyFileMapsToEmptyView) {
+  const std::string p = TempPath("keel_empty");
+  ASSERT_TRUE(WriteFileAtomic(p, "").ok());
+  auto m = MappedFile::Open(p);
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(m->view().empty());
+  std::filesystem::remove(p);
+}
+
+TEST(FileIo, DirectoryIsRefused) {
+  EXPECT_FALSE(ReadFile("/tmp").ok());
+  EXPECT_FALSE(MappedFile::Open("/tmp").ok());
+}
+
+}  // namespace
+}  // namespace keel
