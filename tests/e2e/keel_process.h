@@ -1,0 +1,51 @@
+// Helpers for end-to-end tests: run the `keel` binary as a user would and capture its output.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace keel::e2e {
+
+struct ProcessResult {
+  int exit_code = -1;  // exit status, or 128 + signal number when killed by a signal
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
+};
+
+// Path of the keel binary under test.
+std::string KeelBinary();
+
+// Runs `keel args...` with `input` on stdin; waits at most `timeout_seconds` (then kills it
+// and reports exit code 124, like timeout(1)).
+ProcessResult RunKeel(const std::vector<std::string>& args, const std::string& input = "",
+                      int timeout_seconds = 120);
+
+// Runs any program (argv[0] searched in PATH).
+ProcessResult RunProgram(const std::vector<std::string>& argv, const std::string& input = "",
+                         int timeout_seconds = 120);
+
+// A fresh empty directory for one test, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `text` to `path` (test helper; aborts the test on failure via ADD_FAILURE).
+void WriteText(const std::string& path, const std::string& text);
+// Reads a whole file ("" when it does not exist).
+std::string ReadText(const std::string& path);
+
+// Path of a file in the repository's tests/data folder (copies of the shared data sets).
+std::string DataFile(const std::string& name);
+// Path of a file in tests/fixtures.
+std::string FixtureFile(const std::string& name);
+
+}  // namespace keel::e2e
