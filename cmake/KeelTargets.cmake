@@ -1,6 +1,6 @@
 # Helpers that give every Keel target the same flags, include paths and test wiring.
 
-set(KEEL_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wno-unused-parameter)
+set(KEEL_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wno-unused-parameter -Wno-missing-field-initializers)
 
 # keel_stage(NAME SOURCES a.cc b.cc DEPS keel_core ... [PUBLIC_LIBS ...])
 # Declares the library keel_<NAME> for one pipeline stage. DEPS are the only stages it may use.
