@@ -5,6 +5,7 @@
 // very schema the model was trained with.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,16 @@ struct ColumnSchema {
   std::optional<double> max;
   // Share of missing values above which the column is reported; unset = not checked.
   std::optional<double> max_missing_rate;
+  // Free text for people; kept through YAML round trips.
+  std::string description;
+  // What `keel schema infer` observed in the data it read. Informational: never checked.
+  struct Seen {
+    std::optional<uint64_t> count;  // non-missing values
+    std::optional<double> missing_rate;
+    std::optional<uint64_t> distinct;
+    std::optional<double> mean;
+  };
+  Seen seen;
 };
 
 struct Schema {

@@ -1,0 +1,22 @@
+// Lenient, exact parsing of the numbers and booleans found in production exports.
+//
+// Accepted numbers (after trimming whitespace): an optional single sign ('+' or '-'), then
+// decimal digits with an optional fraction and exponent, as std::from_chars reads them:
+// "12", "+5", "-0.25", "5.", ".5", "1e3", "1.8895E+3". The whole text must be consumed.
+// Rejected: empty text, "--5", "1.2.3", "12x", "1,234", "0x1F", "$5", and non-finite values
+// ("inf", "nan", "1e999"): a model cannot use them and they are reported instead.
+#pragma once
+
+#include <string_view>
+
+namespace keel {
+
+// Parses `text` (already trimmed or not) as a finite number. Returns false (and leaves
+// `*value` unspecified) when the text is not entirely a number. Allocation-free.
+bool ParseNumber(std::string_view text, double* value);
+
+// Parses "true"/"false" in any ASCII case (after trimming) into 1/0. Returns false otherwise.
+// "yes"/"no" and "0"/"1" are deliberately not booleans: they stay categories and numbers.
+bool ParseBool(std::string_view text, bool* value);
+
+}  // namespace keel

@@ -1,0 +1,1312 @@
+#include "data/table_builder.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+#include "core/context.h"
+#include "core/hash.h"
+#include "core/number_format.h"
+#include "core/parallel.h"
+#include "core/progress.h"
+#include "data/cell_text.h"
+#include "data/csv_tokenizer.h"
+#include "data/memory_advice.h"
+#include "data/missing_tokens.h"
+#include "data/number_parse.h"
+#include "data/string_interner.h"
+#include "data/timestamp_parse.h"
+#include "data/type_inference.h"
+
+namespace keel {
+namespace {
+
+// What one cell parsed as in pass 1.
+// kTextCell values are ids in the chunk's dictionary of the column; kSpanCell values are the
+// cell's packed CellSpan (columns that keep no dictionary: strings, ids, free text).
+enum CellClass : uint8_t {
+  kMissingCell = 0,
+  kNumberCell,
+  kBoolCell,
+  kTimeCell,
+  kTextCell,
+  kSpanCell
+};
+
+inline uint64_t PackSpan(const CellSpan& s) { return uint64_t{s.offset} << 32 | s.size_flags; }
+inline CellSpan UnpackSpan(uint64_t v) {
+  return {static_cast<uint32_t>(v >> 32), static_cast<uint32_t>(v)};
+}
+
+// How pass 1 reads a column: inferring, or as a known kind (only that parse is tried).
+enum class ParseMode : uint8_t { kInfer, kNumeric, kBoolean, kTimestamp, kText };
+
+constexpr size_t kMaxValueInMessage = 200;
+
+std::string Clip(std::string_view s) {
+  if (s.size() <= kMaxValueInMessage) return std::string(s);
+  return std::string(s.substr(0, kMaxValueInMessage)) + "...";
+}
+
+// Per column decisions and merged dictionaries.
+struct ColumnPlan {
+  std::string name;
+  const ColumnSchema* schema = nullptr;  // the schema's entry, if any
+  bool validate = false;                 // schema checks apply
+  bool is_target = false;
+  std::optional<ColumnKind> fixed;  // from an override or the schema: no inference
+  ColumnKind kind = ColumnKind::kString;
+  ParseMode mode = ParseMode::kInfer;
+  KindEvidence evidence;
+
+  // Categorical columns (and text columns being inferred).
+  StringInterner exact;                   // every spelling seen
+  std::vector<int32_t> group_of;          // exact id -> group (case-folded spelling)
+  std::vector<std::string> group_name;    // canonical name per group ("" until decided)
+  size_t seeded_groups = 0;               // groups from the schema's categories, first
+  uint64_t data_groups = 0;               // groups with at least one value
+  std::vector<uint64_t> exact_used;       // per exact id: occurrences in used rows
+  std::vector<int32_t> final_code;        // group -> output code, -1 = not in the output
+  std::vector<std::string> dictionary;    // output categories
+  std::vector<uint8_t> label_unseen;      // per exact id (target with a label mapping)
+};
+
+// One column within one chunk.
+struct ColumnChunk {
+  // Per row, in ChunkWork's buffers.
+  uint8_t* cls = nullptr;
+  uint64_t* val = nullptr;  // double bits, micros, 0/1, or local text id, by cls
+  StringInterner dict;        // local text ids
+  std::vector<uint32_t> dict_count;
+  StringArena arena;  // unescaped texts used as dictionary keys
+  KindEvidence evidence;
+  std::vector<int32_t> to_exact;  // local text id -> plan.exact id
+  // Inference only: more than kMaxCategories distinct texts in this chunk alone, so the
+  // column is a string column and interning stopped (ids and free text cost no dictionary).
+  bool overflowed = false;
+};
+
+struct CellIssue {
+  uint32_t row;
+  uint32_t column;
+  AnomalyKind kind;
+  Severity severity;
+};
+
+struct ChunkWork {
+  std::vector<ColumnChunk> columns;
+  // Column-major cell classes and values of the whole chunk: one allocation (huge-page
+  // advised), not zero-initialized since Classify writes every cell.
+  BufferVector<uint8_t> classes;
+  BufferVector<uint64_t> values;
+  size_t capacity = 0;                // rows the buffers hold per column
+  std::vector<uint32_t> row_record;   // per row: index of its record in RawChunk::records
+  std::vector<uint8_t> rejected;   // per row
+  std::vector<uint8_t> dropped;    // per row: duplicate removed from the output
+  std::vector<CellIssue> issues;   // sorted by (row, column) after validation
+  uint64_t out_begin = 0;
+  uint64_t out_rows = 0;
+};
+
+inline std::string_view CellView(const char* base, const CellSpan& s, std::string* scratch) {
+  const std::string_view v(base + s.offset, s.size());
+  if (!s.escaped()) return v;
+  scratch->clear();
+  AppendUnescaped(scratch, v);
+  return *scratch;
+}
+
+inline uint32_t InternLocal(ColumnChunk* cc, std::string_view key, bool unstable) {
+  bool inserted;
+  const int32_t id = cc->dict.Intern(key, StringInterner::MakeProbe(key), &inserted);
+  if (inserted) {
+    if (unstable) cc->dict.SetKey(static_cast<size_t>(id), cc->arena.Store(key));
+    cc->dict_count.push_back(0);
+  }
+  ++cc->dict_count[static_cast<size_t>(id)];
+  return static_cast<uint32_t>(id);
+}
+
+// Pass 1 for one column over a block of rows of one chunk: `cells` holds `rows` rows of
+// `ncols` spans (text at base + offset) for chunk rows [first_row, first_row + rows). The
+// mode is a template parameter so the per-cell loop holds only the parse it needs.
+template <ParseMode kMode>
+void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first_row,
+              size_t ncols, size_t j, const MissingTokens& missing, bool trim, bool intern,
+              ColumnChunk* out) {
+  KindEvidence& e = out->evidence;
+  intern = intern && !out->overflowed;
+  std::string scratch;
+  for (size_t r = 0; r < rows; ++r) {
+    const CellSpan& s = cells[r * ncols + j];
+    uint8_t cls = kMissingCell;
+    uint64_t val = 0;
+    if (!s.null()) {
+      const std::string_view raw = CellView(base, s, &scratch);
+      const std::string_view t = TrimCell(raw);
+      if (!missing.IsMissing(t)) {
+        double d;
+        bool b;
+        int64_t micros;
+        if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kNumeric) {
+          if (ParseNumber(t, &d)) {
+            cls = kNumberCell;
+            val = std::bit_cast<uint64_t>(d);
+          }
+        }
+        if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kBoolean) {
+          if (cls == kMissingCell && ParseBool(t, &b)) {
+            cls = kBoolCell;
+            val = b ? 1 : 0;
+          }
+        }
+        if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kTimestamp) {
+          if (cls == kMissingCell && ParseTimestamp(t, &micros)) {
+            cls = kTimeCell;
+            val = static_cast<uint64_t>(micros);
+          }
+        }
+        if (cls == kMissingCell) {
+          if (intern) {
+            cls = kTextCell;
+            val = InternLocal(out, trim ? t : raw, s.escaped());
+            if constexpr (kMode == ParseMode::kInfer) {
+              if (out->dict.size() > kMaxCategories) {
+                out->overflowed = true;
+                intern = false;
+              }
+            }
+          } else {
+            cls = kSpanCell;
+            val = PackSpan(s);
+          }
+        }
+      }
+    }
+    out->cls[first_row + r] = cls;
+    out->val[first_row + r] = val;
+    switch (cls) {
+      case kMissingCell: ++e.missing; break;
+      case kNumberCell: ++e.numbers; break;
+      case kBoolCell: ++e.booleans; break;
+      case kTimeCell: ++e.timestamps; break;
+      default: ++e.texts; break;
+    }
+  }
+}
+
+void ClassifyColumn(ParseMode mode, const char* base, const CellSpan* cells, size_t rows,
+                    size_t first_row, size_t ncols, size_t j, const MissingTokens& missing,
+                    bool trim, bool intern, ColumnChunk* out) {
+  switch (mode) {
+    case ParseMode::kInfer:
+      return Classify<ParseMode::kInfer>(base, cells, rows, first_row, ncols, j, missing, trim,
+                                         intern, out);
+    case ParseMode::kNumeric:
+      return Classify<ParseMode::kNumeric>(base, cells, rows, first_row, ncols, j, missing, trim,
+                                           intern, out);
+    case ParseMode::kBoolean:
+      return Classify<ParseMode::kBoolean>(base, cells, rows, first_row, ncols, j, missing, trim,
+                                           intern, out);
+    case ParseMode::kTimestamp:
+      return Classify<ParseMode::kTimestamp>(base, cells, rows, first_row, ncols, j, missing,
+                                             trim, intern, out);
+    case ParseMode::kText:
+      return Classify<ParseMode::kText>(base, cells, rows, first_row, ncols, j, missing, trim,
+                                        intern, out);
+  }
+}
+
+// The spans of one used row's cells: stored (JSON Lines) or re-split from the source (CSV,
+// whose spans are not kept after classification).
+void RowCells(const TokenizedData& data, const RawChunk& ch, const ChunkWork& w, uint32_t row,
+              size_t ncols, CellSpan* out) {
+  if (!ch.cells.empty()) {
+    std::copy_n(ch.cells.data() + size_t{row} * ncols, ncols, out);
+    return;
+  }
+  const RawRecord& rec = ch.records[w.row_record[row]];
+  SplitCsvRecord(data.source, rec.begin, ch.begin, *data.csv, ncols, out);
+}
+
+// Text columns (being inferred) whose cells partly parsed as numbers etc.: those cells
+// become texts too, interned when the column keeps a dictionary, else kept as spans. Each
+// dictionary is rebuilt in row order so ids stay in order of first appearance.
+void ConvertTypedCells(const TokenizedData& data, size_t c, const std::vector<size_t>& columns,
+                       size_t ncols, bool trim, ChunkWork* w) {
+  const RawChunk& ch = data.chunks[c];
+  std::vector<StringInterner> old(columns.size());
+  for (size_t k = 0; k < columns.size(); ++k) {
+    ColumnChunk& cc = w->columns[columns[k]];
+    if (cc.overflowed) continue;
+    old[k] = std::move(cc.dict);
+    cc.dict = StringInterner();
+    cc.dict_count.clear();
+  }
+  std::vector<CellSpan> cells(ncols);
+  std::string scratch;
+  for (size_t r = 0; r < ch.rows; ++r) {
+    bool split = false;
+    for (size_t k = 0; k < columns.size(); ++k) {
+      ColumnChunk& cc = w->columns[columns[k]];
+      const uint8_t cls = cc.cls[r];
+      if (cls == kMissingCell || cls == kSpanCell) continue;
+      if (cls == kTextCell) {
+        // Old keys already live in the source or the chunk's arena.
+        if (!cc.overflowed) cc.val[r] = InternLocal(&cc, old[k].key(cc.val[r]), false);
+        continue;
+      }
+      if (!split) {
+        RowCells(data, ch, *w, static_cast<uint32_t>(r), ncols, cells.data());
+        split = true;
+      }
+      const CellSpan& s = cells[columns[k]];
+      if (cc.overflowed) {
+        cc.cls[r] = kSpanCell;
+        cc.val[r] = PackSpan(s);
+      } else {
+        const std::string_view raw = CellView(ch.base, s, &scratch);
+        cc.val[r] = InternLocal(&cc, trim ? TrimCell(raw) : raw, s.escaped());
+        cc.cls[r] = kTextCell;
+      }
+    }
+  }
+}
+
+std::string_view KindNoun(ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::kNumeric: return "a number";
+    case ColumnKind::kBoolean: return "true or false";
+    case ColumnKind::kTimestamp: return "an ISO 8601 timestamp";
+    default: return "text";
+  }
+}
+
+// Merges the per-chunk dictionaries of column j into plan.exact and groups the spellings.
+void MergeDictionaries(size_t j, bool normalize_case, std::vector<ChunkWork>* work,
+                       ColumnPlan* plan) {
+  for (auto& w : *work) {
+    ColumnChunk& cc = w.columns[j];
+    cc.to_exact.resize(cc.dict.size());
+    for (size_t id = 0; id < cc.dict.size(); ++id) {
+      cc.to_exact[id] = plan->exact.Intern(cc.dict.key(id), cc.dict.probe(id));
+    }
+  }
+  StringInterner groups;
+  StringArena lowered;
+  std::string buf;
+  auto group_key = [&](std::string_view s) -> std::string_view {
+    if (!normalize_case) return s;
+    buf.clear();
+    AppendLower(&buf, s);
+    return buf;
+  };
+  auto intern_group = [&](std::string_view s) {
+    const std::string_view key = group_key(s);
+    bool inserted;
+    const int32_t g = groups.Intern(key, StringInterner::MakeProbe(key), &inserted);
+    if (inserted) groups.SetKey(static_cast<size_t>(g), lowered.Store(key));
+    return g;
+  };
+  if (plan->schema != nullptr && plan->validate) {
+    for (const auto& c : plan->schema->categories) {
+      const int32_t g = intern_group(c);
+      if (static_cast<size_t>(g) == plan->group_name.size()) plan->group_name.push_back(c);
+    }
+  }
+  plan->seeded_groups = plan->group_name.size();
+  plan->group_of.resize(plan->exact.size());
+  std::vector<uint8_t> has_data;
+  for (size_t id = 0; id < plan->exact.size(); ++id) {
+    const int32_t g = intern_group(plan->exact.key(id));
+    if (static_cast<size_t>(g) == plan->group_name.size()) plan->group_name.emplace_back();
+    plan->group_of[id] = g;
+    if (has_data.size() <= static_cast<size_t>(g)) has_data.resize(static_cast<size_t>(g) + 1, 0);
+    has_data[static_cast<size_t>(g)] = 1;
+  }
+  plan->data_groups = static_cast<uint64_t>(std::count(has_data.begin(), has_data.end(), 1));
+}
+
+// Picks canonical names (the schema's, else the most frequent spelling among used rows,
+// ties to the first seen) and output codes (schema categories first, then groups that
+// occur in used rows, in order of first appearance).
+void FinalizeDictionary(ColumnPlan* plan) {
+  const size_t groups = plan->group_name.size();
+  std::vector<int64_t> best(groups, -1);
+  std::vector<uint64_t> group_used(groups, 0);
+  for (size_t id = 0; id < plan->exact.size(); ++id) {
+    const auto g = static_cast<size_t>(plan->group_of[id]);
+    group_used[g] += plan->exact_used[id];
+    if (best[g] < 0 || plan->exact_used[id] > plan->exact_used[static_cast<size_t>(best[g])]) {
+      best[g] = static_cast<int64_t>(id);
+    }
+  }
+  plan->final_code.assign(groups, -1);
+  for (size_t g = 0; g < groups; ++g) {
+    if (g >= plan->seeded_groups) {
+      if (group_used[g] == 0) continue;
+      plan->group_name[g] = std::string(plan->exact.key(static_cast<size_t>(best[g])));
+    }
+    plan->final_code[g] = static_cast<int32_t>(plan->dictionary.size());
+    plan->dictionary.push_back(plan->group_name[g]);
+  }
+}
+
+// Counts distinct 64-bit keys with an open-addressing set (a node-based std::unordered_set
+// costs an allocation per key, which dominates on million-row id columns).
+class DistinctCounter {
+ public:
+  explicit DistinctCounter(size_t expected) {
+    size_t slots = 64;
+    while (slots < expected * 2) slots *= 2;
+    keys_.assign(slots, 0);
+    mask_ = slots - 1;
+  }
+  void Add(uint64_t key) {
+    if (key == 0) {  // 0 marks empty slots; count it on the side
+      zero_ = true;
+      return;
+    }
+    size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask_;
+    while (keys_[i] != 0) {
+      if (keys_[i] == key) return;
+      i = (i + 1) & mask_;
+    }
+    keys_[i] = key;
+    if (++size_ * 2 > keys_.size()) Grow();
+  }
+  uint64_t count() const { return size_ + (zero_ ? 1 : 0); }
+
+ private:
+  void Grow() {
+    BufferVector<uint64_t> old = std::move(keys_);
+    keys_.assign(old.size() * 2, 0);
+    mask_ = keys_.size() - 1;
+    size_ = 0;
+    for (uint64_t k : old) {
+      if (k != 0) Add(k);
+    }
+  }
+  BufferVector<uint64_t> keys_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+  bool zero_ = false;
+};
+
+// Distinct values of a column that is sorted apart from missing values (time columns,
+// ids): one streaming pass, no table. Returns false when the values are not sorted.
+template <typename T, typename IsMissing>
+bool CountDistinctSorted(std::span<const T> values, IsMissing is_missing, uint64_t* out) {
+  uint64_t distinct = 0;
+  bool have = false;
+  T last{};
+  for (const T v : values) {
+    if (is_missing(v)) continue;
+    if (have && v < last) return false;
+    if (!have || v != last) ++distinct;
+    last = v;
+    have = true;
+  }
+  *out = distinct;
+  return true;
+}
+
+uint64_t CountDistinct(std::span<const double> values) {
+  uint64_t sorted;
+  if (CountDistinctSorted(values, [](double v) { return std::isnan(v); }, &sorted)) return sorted;
+  DistinctCounter seen(std::min<size_t>(values.size(), 1 << 16));
+  for (double v : values) {
+    if (std::isnan(v)) continue;
+    seen.Add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));
+  }
+  return seen.count();
+}
+
+uint64_t CountDistinctTimes(std::span<const int64_t> values) {
+  uint64_t sorted;
+  if (CountDistinctSorted(values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
+    return sorted;
+  }
+  DistinctCounter seen(std::min<size_t>(values.size(), 1 << 16));
+  for (int64_t v : values) {
+    if (v != kMissingTime) seen.Add(static_cast<uint64_t>(v));
+  }
+  return seen.count();
+}
+
+ColumnStats ComputeStats(const Column& col, bool inferred) {
+  ColumnStats s;
+  s.name = col.name();
+  s.kind = col.kind();
+  s.inferred = inferred;
+  const size_t n = col.size();
+  switch (col.kind()) {
+    case ColumnKind::kNumeric: {
+      double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
+      uint64_t count = 0;
+      for (double v : col.numeric()) {
+        if (std::isnan(v)) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        sum += v;
+        ++count;
+      }
+      s.count = count;
+      if (count > 0) {
+        s.min = lo;
+        s.max = hi;
+        s.mean = sum / static_cast<double>(count);
+      }
+      s.distinct = CountDistinct(col.numeric());
+      break;
+    }
+    case ColumnKind::kBoolean: {
+      uint64_t ones = 0, count = 0;
+      for (int8_t v : col.booleans()) {
+        if (v == kMissingBool) continue;
+        ++count;
+        ones += v == 1 ? 1 : 0;
+      }
+      s.count = count;
+      if (count > 0) {
+        s.min = ones == count ? 1.0 : 0.0;
+        s.max = ones > 0 ? 1.0 : 0.0;
+        s.mean = static_cast<double>(ones) / static_cast<double>(count);
+      }
+      s.distinct = (ones > 0 ? 1 : 0) + (ones < count ? 1 : 0);
+      break;
+    }
+    case ColumnKind::kTimestamp: {
+      int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
+      double sum = 0;
+      uint64_t count = 0;
+      for (int64_t v : col.timestamps()) {
+        if (v == kMissingTime) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        sum += static_cast<double>(v) / 1e6;
+        ++count;
+      }
+      s.count = count;
+      if (count > 0) {
+        s.min = static_cast<double>(lo) / 1e6;
+        s.max = static_cast<double>(hi) / 1e6;
+        s.mean = sum / static_cast<double>(count);
+      }
+      s.distinct = CountDistinctTimes(col.timestamps());
+      break;
+    }
+    case ColumnKind::kCategorical: {
+      std::vector<uint64_t> counts(col.dictionary().size(), 0);
+      uint64_t count = 0;
+      for (int32_t c : col.codes()) {
+        if (c == kMissingCode) continue;
+        ++counts[static_cast<size_t>(c)];
+        ++count;
+      }
+      s.count = count;
+      std::vector<size_t> order;
+      for (size_t i = 0; i < counts.size(); ++i) {
+        if (counts[i] > 0) order.push_back(i);
+      }
+      s.distinct = order.size();
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return counts[a] > counts[b]; });
+      for (size_t i = 0; i < order.size() && i < 10; ++i) {
+        s.top_values.emplace_back(col.dictionary()[order[i]], counts[order[i]]);
+      }
+      break;
+    }
+    case ColumnKind::kString: {
+      // Distinct by 64-bit hash: a collision among n values has probability ~n^2 / 2^65.
+      const auto& values = col.strings();
+      DistinctCounter seen(std::min<size_t>(n, 1 << 16));
+      uint64_t count = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (col.IsMissing(i)) continue;
+        ++count;
+        seen.Add(FastHash(values[i]));
+      }
+      s.count = count;
+      s.distinct = seen.count();
+      break;
+    }
+  }
+  s.missing = n - s.count;
+  s.missing_rate = n == 0 ? 0.0 : static_cast<double>(s.missing) / static_cast<double>(n);
+  return s;
+}
+
+// Exact duplicates: records with the same bytes as an earlier used record. A slot is 8 bytes
+// (32 bits of the hash and the record's index over all chunks), so the table stays small;
+// bytes are compared on a tag match.
+class DuplicateIndex {
+ public:
+  DuplicateIndex(const std::vector<RawChunk>& chunks, std::string_view source, size_t expected)
+      : chunks_(chunks), source_(source) {
+    size_t slots = 16;
+    while (slots < expected * 2) slots *= 2;
+    slots_.assign(slots, kEmpty);
+    mask_ = slots - 1;
+    uint64_t total = 0;
+    for (const auto& ch : chunks) {
+      first_record_.push_back(total);
+      total += ch.records.size();
+    }
+  }
+  // The line of the earlier record equal to chunks[c].records[i], or 0 after remembering it.
+  uint64_t FindOrAdd(uint32_t c, uint32_t i) {
+    const RawRecord& rec = chunks_[c].records[i];
+    const std::string_view bytes = source_.substr(rec.begin, rec.size);
+    const auto tag = static_cast<uint32_t>(rec.hash >> 32);
+    size_t k = rec.hash & mask_;
+    for (;;) {
+      const uint64_t slot = slots_[k];
+      if (slot == kEmpty) {
+        slots_[k] = uint64_t{tag} << 32 | static_cast<uint32_t>(first_record_[c] + i);
+        return 0;
+      }
+      if (static_cast<uint32_t>(slot >> 32) == tag) {
+        const uint64_t global = slot & 0xFFFFFFFFu;
+        const size_t oc = static_cast<size_t>(
+            std::upper_bound(first_record_.begin(), first_record_.end(), global) -
+            first_record_.begin() - 1);
+        const RawChunk& ch = chunks_[oc];
+        const RawRecord& other = ch.records[global - first_record_[oc]];
+        if (source_.substr(other.begin, other.size) == bytes) return ch.first_line + other.line;
+      }
+      k = (k + 1) & mask_;
+    }
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  const std::vector<RawChunk>& chunks_;
+  std::string_view source_;
+  BufferVector<uint64_t> slots_;
+  std::vector<uint64_t> first_record_;  // per chunk: index of its first record overall
+  size_t mask_ = 0;
+};
+
+AnomalyKind KindOfStatus(RecordStatus s) {
+  switch (s) {
+    case RecordStatus::kWrongFieldCount: return AnomalyKind::kWrongFieldCount;
+    case RecordStatus::kInvalidUtf8: return AnomalyKind::kEncodingError;
+    case RecordStatus::kUnterminatedQuote:
+    case RecordStatus::kTextAfterQuote: return AnomalyKind::kMalformedQuoting;
+    case RecordStatus::kFieldTooLarge: return AnomalyKind::kFieldTooLarge;
+    case RecordStatus::kInvalidJson:
+    case RecordStatus::kNotAnObject:
+    case RecordStatus::kOk: break;
+  }
+  return AnomalyKind::kInvalidRecord;
+}
+
+std::string ReasonOfStatus(const RawChunk& ch, const RawRecord& rec, size_t ncols,
+                           const std::vector<ColumnPlan>& plans, std::string* column) {
+  switch (rec.status) {
+    case RecordStatus::kWrongFieldCount:
+      return fmt::format("expected {} fields, found {}", ncols, rec.aux);
+    case RecordStatus::kInvalidUtf8:
+      return fmt::format("invalid UTF-8 at byte {} of the record", rec.aux);
+    case RecordStatus::kUnterminatedQuote:
+      return "a quoted field is not closed before the end of the data (truncated file?)";
+    case RecordStatus::kTextAfterQuote:
+      if (rec.aux < ncols) *column = plans[rec.aux].name;
+      return fmt::format("text after the closing quote of field {}", rec.aux + 1);
+    case RecordStatus::kFieldTooLarge:
+      if (rec.aux < ncols) *column = plans[rec.aux].name;
+      return fmt::format("field {} is larger than {} bytes", rec.aux + 1, kMaxCellBytes);
+    case RecordStatus::kInvalidJson:
+      return fmt::format("not valid JSON ({})",
+                         rec.aux < ch.notes.size() ? ch.notes[rec.aux] : "parse error");
+    case RecordStatus::kNotAnObject: return "the record is not a JSON object";
+    case RecordStatus::kOk: break;
+  }
+  return "bad record";
+}
+
+// Sets up names, schema entries and parse modes; adds the related column-level anomalies.
+Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions& options,
+                   const std::string& source, std::vector<ColumnPlan>* plans,
+                   IngestReport* report) {
+  const size_t ncols = raw_names.size();
+  plans->resize(ncols);
+  std::unordered_set<std::string> used;
+  for (size_t j = 0; j < ncols; ++j) {
+    std::string name(TrimCell(raw_names[j]));
+    if (name.empty()) name = fmt::format("col_{}", j + 1);
+    if (used.count(name) != 0) {
+      std::string renamed;
+      for (int k = 2;; ++k) {
+        renamed = fmt::format("{}_{}", name, k);
+        if (used.count(renamed) == 0) break;
+      }
+      Anomaly a;
+      a.kind = AnomalyKind::kDuplicateColumnName;
+      a.severity = Severity::kWarning;
+      a.column = renamed;
+      a.value = name;
+      a.message = fmt::format("column {} repeats the name \"{}\"; it is read as \"{}\"", j + 1,
+                              name, renamed);
+      report->AddAnomaly(std::move(a), options.max_anomalies);
+      name = renamed;
+    }
+    used.insert(name);
+    (*plans)[j].name = std::move(name);
+  }
+  const Schema* schema = options.schema;
+  for (auto& p : *plans) {
+    if (schema != nullptr) {
+      p.schema = schema->Find(p.name);
+      if (p.schema == nullptr) {
+        Anomaly a;
+        a.kind = AnomalyKind::kUnexpectedColumn;
+        a.severity = Severity::kWarning;
+        a.column = p.name;
+        a.message = fmt::format("column \"{}\" is not in the schema; its kind is inferred", p.name);
+        report->AddAnomaly(std::move(a), options.max_anomalies);
+      } else if (p.schema->role == Role::kIgnore) {
+        p.fixed = ColumnKind::kString;
+      } else {
+        p.fixed = p.schema->kind;
+        p.validate = true;
+        p.is_target = p.schema->role == Role::kTarget;
+      }
+    }
+    auto it = options.kind_overrides.find(p.name);
+    if (it != options.kind_overrides.end()) p.fixed = it->second;
+    if (p.fixed.has_value()) {
+      switch (*p.fixed) {
+        case ColumnKind::kNumeric: p.mode = ParseMode::kNumeric; break;
+        case ColumnKind::kBoolean: p.mode = ParseMode::kBoolean; break;
+        case ColumnKind::kTimestamp: p.mode = ParseMode::kTimestamp; break;
+        case ColumnKind::kCategorical:
+        case ColumnKind::kString: p.mode = ParseMode::kText; break;
+      }
+    }
+  }
+  if (schema != nullptr) {
+    std::vector<std::string> absent;
+    for (const auto& c : schema->columns) {
+      if (used.count(c.name) != 0) continue;
+      const bool optional = options.allow_missing_columns || c.role == Role::kTarget ||
+                            c.role == Role::kWeight || c.role == Role::kId ||
+                            c.role == Role::kIgnore;
+      if (!optional) {
+        absent.push_back(c.name);
+        continue;
+      }
+      Anomaly a;
+      a.kind = AnomalyKind::kMissingColumn;
+      a.severity = Severity::kWarning;
+      a.column = c.name;
+      a.message = fmt::format("schema column \"{}\" (role {}) is not in the data", c.name,
+                              RoleName(c.role));
+      report->AddAnomaly(std::move(a), options.max_anomalies);
+    }
+    if (!absent.empty()) {
+      std::string have;
+      for (const auto& p : *plans) have += (have.empty() ? "" : ", ") + p.name;
+      return Status::NotFound(
+          "{}: schema column{} \"{}\" not in the data (columns found: {})", source,
+          absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""), have);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
+                                IngestReport report) {
+  const size_t ncols = data.names.size();
+  if (ncols == 0) return Status::InvalidArgument("{}: the data has no columns", report.source);
+  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
+  const MissingTokens missing(options.missing_tokens);
+  std::vector<ColumnPlan> plans;
+  KEEL_RETURN_IF_ERROR(PlanColumns(data.names, options, report.source, &plans, &report));
+  const Schema* schema = options.schema;
+  const bool has_labels = schema != nullptr && !schema->labels.empty();
+
+  // Pass 1: classify every cell. CSV is tokenized here, block by block, each block classified
+  // while its spans are hot in cache; JSON Lines chunks arrive tokenized.
+  auto& chunks = data.chunks;
+  const bool csv = data.csv.has_value();
+  std::vector<uint64_t> starts;
+  if (csv) {
+    starts = GuessChunkStarts(data.source, data.csv_begin, data.csv_chunks);
+    chunks.assign(starts.size(), RawChunk());
+  }
+  const size_t nchunks = chunks.size();
+  auto chunk_end = [&](size_t k) { return k + 1 < starts.size() ? starts[k + 1] : data.source.size(); };
+  std::vector<ChunkWork> work(nchunks);
+  Progress progress("reading", nchunks * 3, options.progress && data.source.size() > (32u << 20));
+  std::vector<uint8_t> interns(ncols);
+  for (size_t j = 0; j < ncols; ++j) {
+    interns[j] = plans[j].mode == ParseMode::kInfer || plans[j].fixed == ColumnKind::kCategorical;
+  }
+  auto prepare = [&](size_t c, size_t capacity) {
+    ChunkWork& w = work[c];
+    w = ChunkWork();
+    w.columns.resize(ncols);
+    w.capacity = capacity;
+    w.classes.resize(capacity * ncols);
+    w.values.resize(capacity * ncols);
+    for (size_t j = 0; j < ncols; ++j) {
+      w.columns[j].cls = w.classes.data() + j * capacity;
+      w.columns[j].val = w.values.data() + j * capacity;
+    }
+  };
+  // CSV chunks do not know their row count up front: grow the column-major buffers, copying
+  // the rows classified so far (rare: the first block sets a size estimate).
+  auto grow = [&](size_t c, size_t capacity, size_t kept_rows) {
+    ChunkWork& w = work[c];
+    BufferVector<uint8_t> classes(capacity * ncols);
+    BufferVector<uint64_t> values(capacity * ncols);
+    for (size_t j = 0; j < ncols; ++j) {
+      ColumnChunk& cc = w.columns[j];
+      std::copy_n(cc.cls, kept_rows, classes.data() + j * capacity);
+      std::copy_n(cc.val, kept_rows, values.data() + j * capacity);
+      cc.cls = classes.data() + j * capacity;
+      cc.val = values.data() + j * capacity;
+    }
+    w.classes = std::move(classes);
+    w.values = std::move(values);
+    w.capacity = capacity;
+  };
+  auto classify = [&](size_t c, const char* base, const CellSpan* cells, size_t first_row,
+                      size_t rows) {
+    for (size_t j = 0; j < ncols; ++j) {
+      ClassifyColumn(plans[j].mode, base, cells, rows, first_row, ncols, j, missing, options.trim,
+                     interns[j] != 0, &work[c].columns[j]);
+    }
+  };
+  auto run_chunk = [&](size_t c, uint64_t begin) -> Status {
+    if (!csv) {
+      const RawChunk& ch = chunks[c];
+      prepare(c, ch.rows);
+      for (size_t first = 0; first < ch.rows; first += kCellBlockRows) {
+        classify(c, ch.base, ch.cells.data() + first * ncols, first,
+                 std::min<size_t>(kCellBlockRows, ch.rows - first));
+      }
+      return Status::OK();
+    }
+    const uint64_t end = chunk_end(c);
+    prepare(c, kCellBlockRows);
+    const char* base = data.source.data() + begin;
+    const CellBlockFn on_block = [&, c, base, begin, end](const CellSpan* cells, size_t first,
+                                                          size_t rows) {
+      if (first + rows > work[c].capacity) {
+        // Rows so far and the bytes they took predict the chunk's rows (+10% and a block).
+        const CellSpan& last = cells[rows * ncols - 1];
+        const double bytes_per_row = static_cast<double>(last.offset + last.size() + 1) /
+                                     static_cast<double>(first + rows);
+        const auto estimate =
+            static_cast<size_t>(static_cast<double>(end - begin) / bytes_per_row * 1.1) +
+            kCellBlockRows;
+        grow(c, std::max(estimate, (first + rows) * 3 / 2), first);
+      }
+      classify(c, base, cells, first, rows);
+    };
+    chunks[c] = RawChunk();
+    return TokenizeCsvChunk(data.source, begin, end, *data.csv, ncols, &chunks[c], &on_block);
+  };
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
+    Status s = run_chunk(c, csv ? starts[c] : 0);
+    progress.Add(1);
+    return s;
+  }));
+  if (csv) {
+    // Chunks began at guessed record starts; redo any that began inside the previous
+    // chunk's last record (a quoted field holding a line break), in order.
+    for (size_t k = 1; k < nchunks; ++k) {
+      const uint64_t truth = chunks[k - 1].end;
+      if (truth == chunks[k].begin) continue;
+      if (truth >= chunk_end(k)) {
+        chunks[k] = RawChunk();
+        chunks[k].begin = chunks[k].end = truth;
+        chunks[k].base = data.source.data() + truth;
+        prepare(k, 0);
+        continue;
+      }
+      KEEL_RETURN_IF_ERROR(run_chunk(k, truth));
+    }
+  }
+  uint64_t next_line = data.first_line;
+  for (size_t c = 0; c < nchunks; ++c) {
+    chunks[c].first_line = next_line;
+    next_line += chunks[c].newlines;
+    ChunkWork& w = work[c];
+    w.row_record.resize(chunks[c].rows);
+    for (size_t i = 0; i < chunks[c].records.size(); ++i) {
+      const RawRecord& rec = chunks[c].records[i];
+      if (rec.status == RecordStatus::kOk) w.row_record[rec.row] = static_cast<uint32_t>(i);
+    }
+  }
+  if (csv) {
+    report.lines = next_line - 1 + ((!data.source.empty() && data.source.back() != '\n') ? 1 : 0);
+  }
+
+  // Pass 2: kinds and dictionaries.
+  std::vector<size_t> text_columns;  // inferred columns that turned out to be text
+  for (size_t j = 0; j < ncols; ++j) {
+    ColumnPlan& p = plans[j];
+    for (const auto& w : work) {
+      const KindEvidence& e = w.columns[j].evidence;
+      p.evidence.missing += e.missing;
+      p.evidence.numbers += e.numbers;
+      p.evidence.booleans += e.booleans;
+      p.evidence.timestamps += e.timestamps;
+      p.evidence.texts += e.texts;
+    }
+    bool overflowed = false;
+    for (const auto& w : work) overflowed |= w.columns[j].overflowed;
+    if (p.fixed.has_value()) {
+      p.kind = *p.fixed;
+    } else if (auto typed = InferTypedKind(p.evidence)) {
+      p.kind = *typed;
+    } else {
+      // Text: more than kMaxCategories distinct values in one chunk make a string column;
+      // otherwise categorical or string is decided after merging the dictionaries.
+      p.kind = overflowed ? ColumnKind::kString : ColumnKind::kCategorical;
+      if (p.evidence.numbers + p.evidence.booleans + p.evidence.timestamps > 0) {
+        text_columns.push_back(j);
+      }
+    }
+  }
+  if (!text_columns.empty()) {
+    KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
+      ConvertTypedCells(data, c, text_columns, ncols, options.trim, &work[c]);
+    }));
+  }
+  std::vector<size_t> dict_columns;
+  for (size_t j = 0; j < ncols; ++j) {
+    if (plans[j].kind == ColumnKind::kCategorical) dict_columns.push_back(j);
+  }
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, dict_columns.size(), [&](size_t k) {
+    const size_t j = dict_columns[k];
+    ColumnPlan& p = plans[j];
+    MergeDictionaries(j, options.normalize_case, &work, &p);
+    if (!p.fixed.has_value()) p.kind = InferTextKind(p.data_groups, p.evidence.non_missing());
+    if (p.kind == ColumnKind::kCategorical && p.is_target && has_labels) {
+      p.label_unseen.resize(p.exact.size());
+      for (size_t id = 0; id < p.exact.size(); ++id) {
+        p.label_unseen[id] = schema->labels.ClassOf(p.exact.key(id)) < 0 ? 1 : 0;
+      }
+    }
+  }));
+
+  // Pass 3: validate.
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
+    ChunkWork& w = work[c];
+    const size_t n = chunks[c].rows;
+    w.rejected.assign(n, 0);
+    w.dropped.assign(n, 0);
+    for (size_t j = 0; j < ncols; ++j) {
+      const ColumnPlan& p = plans[j];
+      const ColumnChunk& cc = w.columns[j];
+      const auto col = static_cast<uint32_t>(j);
+      auto issue = [&](size_t r, AnomalyKind kind, Severity sev) {
+        w.issues.push_back({static_cast<uint32_t>(r), col, kind, sev});
+        if (sev == Severity::kError) w.rejected[r] = 1;
+      };
+      switch (p.kind) {
+        case ColumnKind::kNumeric: {
+          const bool check = p.validate && (p.schema->min.has_value() || p.schema->max.has_value());
+          const double lo = check && p.schema->min ? *p.schema->min
+                                                   : -std::numeric_limits<double>::infinity();
+          const double hi = check && p.schema->max ? *p.schema->max
+                                                   : std::numeric_limits<double>::infinity();
+          const Severity range_sev =
+              options.reject_out_of_range ? Severity::kError : Severity::kWarning;
+          for (size_t r = 0; r < n; ++r) {
+            const uint8_t cls = cc.cls[r];
+            if (cls == kMissingCell) continue;
+            if (cls != kNumberCell) {
+              issue(r, AnomalyKind::kTypeMismatch, Severity::kError);
+            } else if (check) {
+              const double v = std::bit_cast<double>(cc.val[r]);
+              if (v < lo || v > hi) issue(r, AnomalyKind::kOutOfRange, range_sev);
+            }
+          }
+          break;
+        }
+        case ColumnKind::kBoolean:
+        case ColumnKind::kTimestamp: {
+          const uint8_t want = p.kind == ColumnKind::kBoolean ? kBoolCell : kTimeCell;
+          for (size_t r = 0; r < n; ++r) {
+            const uint8_t cls = cc.cls[r];
+            if (cls != kMissingCell && cls != want) {
+              issue(r, AnomalyKind::kTypeMismatch, Severity::kError);
+            }
+          }
+          break;
+        }
+        case ColumnKind::kCategorical: {
+          const bool check_new = p.validate && !p.schema->categories.empty();
+          const Severity new_sev =
+              options.reject_new_categories ? Severity::kError : Severity::kWarning;
+          const bool check_labels = !p.label_unseen.empty();
+          if (!check_new && !check_labels) break;
+          for (size_t r = 0; r < n; ++r) {
+            if (cc.cls[r] == kMissingCell) continue;
+            const auto exact = static_cast<size_t>(cc.to_exact[cc.val[r]]);
+            if (check_new && static_cast<size_t>(p.group_of[exact]) >= p.seeded_groups) {
+              issue(r, AnomalyKind::kNewCategory, new_sev);
+            }
+            if (check_labels && p.label_unseen[exact] != 0) {
+              issue(r, AnomalyKind::kUnseenLabel, Severity::kWarning);
+            }
+          }
+          break;
+        }
+        case ColumnKind::kString: break;
+      }
+    }
+    std::stable_sort(w.issues.begin(), w.issues.end(), [](const CellIssue& a, const CellIssue& b) {
+      return a.row != b.row ? a.row < b.row : a.column < b.column;
+    });
+    progress.Add(1);
+  }));
+
+  // Pass 4: account for every record, in file order.
+  report.rows_read = 0;
+  report.blank_lines = 0;
+  uint64_t ok_rows = 0;
+  for (const auto& ch : chunks) ok_rows += ch.rows;
+  // Duplicates, partitioned by hash so partitions run in parallel; each partition visits its
+  // records in file order, so the earlier record is always the one kept as "first".
+  const size_t parts = static_cast<size_t>(threads) * 4;
+  std::vector<std::vector<DuplicateRecord>> dups_of_part(parts);
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, parts, [&](size_t part) {
+    DuplicateIndex index(chunks, data.source, ok_rows / parts + 16);
+    for (size_t c = 0; c < nchunks; ++c) {
+      const RawChunk& ch = chunks[c];
+      const ChunkWork& w = work[c];
+      for (size_t i = 0; i < ch.records.size(); ++i) {
+        const RawRecord& rec = ch.records[i];
+        if (rec.status != RecordStatus::kOk || (rec.hash >> 40) % parts != part) continue;
+        if (w.rejected[rec.row] != 0) continue;
+        const uint64_t first = index.FindOrAdd(static_cast<uint32_t>(c), static_cast<uint32_t>(i));
+        if (first != 0) dups_of_part[part].push_back({ch.first_line + rec.line, first});
+      }
+    }
+  }));
+  // Duplicates are rare: gather them by line, then look them up while accounting.
+  std::vector<DuplicateRecord> dups;
+  for (auto& d : dups_of_part) dups.insert(dups.end(), d.begin(), d.end());
+  std::sort(dups.begin(), dups.end(),
+            [](const DuplicateRecord& a, const DuplicateRecord& b) { return a.line < b.line; });
+  size_t next_dup = 0;
+  std::string scratch;
+  std::vector<CellSpan> issue_cells(ncols);
+  for (size_t c = 0; c < nchunks; ++c) {
+    const RawChunk& ch = chunks[c];
+    ChunkWork& w = work[c];
+    report.blank_lines += ch.blank_lines;
+    size_t next_issue = 0;
+    uint64_t kept = 0;
+    for (const RawRecord& rec : ch.records) {
+      ++report.rows_read;
+      const uint64_t line = ch.first_line + rec.line;
+      const std::string_view raw = data.source.substr(rec.begin, rec.size);
+      if (rec.status != RecordStatus::kOk) {
+        RejectedRecord rr;
+        rr.line = line;
+        rr.kind = KindOfStatus(rec.status);
+        rr.reason = ReasonOfStatus(ch, rec, ncols, plans, &rr.column);
+        rr.raw = std::string(raw);
+        Anomaly a;
+        a.kind = rr.kind;
+        a.severity = Severity::kError;
+        a.column = rr.column;
+        a.line = line;
+        a.message = rr.reason;
+        report.AddAnomaly(std::move(a), options.max_anomalies);
+        report.rejected.push_back(std::move(rr));
+        continue;
+      }
+      const uint32_t r = rec.row;
+      const bool has_issue = next_issue < w.issues.size() && w.issues[next_issue].row == r;
+      if (has_issue) RowCells(data, ch, w, r, ncols, issue_cells.data());
+      RejectedRecord rr;
+      bool have_reason = false;
+      for (; next_issue < w.issues.size() && w.issues[next_issue].row == r; ++next_issue) {
+        const CellIssue& is = w.issues[next_issue];
+        const ColumnPlan& p = plans[is.column];
+        const std::string_view value =
+            TrimCell(CellView(ch.base, issue_cells[is.column], &scratch));
+        Anomaly a;
+        a.kind = is.kind;
+        a.severity = is.severity;
+        a.column = p.name;
+        a.line = line;
+        a.value = Clip(value);
+        switch (is.kind) {
+          case AnomalyKind::kTypeMismatch:
+            a.message = fmt::format("\"{}\" in column \"{}\" is not {}", a.value, p.name,
+                                    KindNoun(p.kind));
+            break;
+          case AnomalyKind::kOutOfRange:
+            a.message = fmt::format("{} in column \"{}\" is outside the schema's range [{}, {}]",
+                                    a.value, p.name,
+                                    p.schema->min ? FormatDouble(*p.schema->min) : "-inf",
+                                    p.schema->max ? FormatDouble(*p.schema->max) : "inf");
+            break;
+          case AnomalyKind::kNewCategory:
+            a.message = fmt::format("\"{}\" in column \"{}\" is not one of the schema's {} "
+                                    "categories",
+                                    a.value, p.name, p.schema->categories.size());
+            break;
+          case AnomalyKind::kUnseenLabel:
+            a.message = fmt::format("target label \"{}\" maps to no class of the label mapping",
+                                    a.value);
+            break;
+          default: a.message = "anomaly"; break;
+        }
+        if (is.severity == Severity::kError && !have_reason) {
+          have_reason = true;
+          rr.column = p.name;
+          rr.kind = is.kind;
+          rr.reason = a.message;
+        }
+        report.AddAnomaly(std::move(a), options.max_anomalies);
+      }
+      if (w.rejected[r] != 0) {
+        rr.line = line;
+        rr.raw = std::string(raw);
+        report.rejected.push_back(std::move(rr));
+        continue;
+      }
+      if (next_dup < dups.size() && dups[next_dup].line == line) {
+        ++report.duplicates;
+        report.duplicate_records.push_back(dups[next_dup++]);
+        if (options.drop_duplicates) {
+          w.dropped[r] = 1;
+          continue;
+        }
+      }
+      ++kept;
+    }
+    w.out_rows = kept;
+  }
+  report.rows_rejected = report.rejected.size();
+  report.duplicates_dropped = options.drop_duplicates;
+  uint64_t total_out = 0;
+  for (auto& w : work) {
+    w.out_begin = total_out;
+    total_out += w.out_rows;
+  }
+  report.rows_used = total_out;
+
+  // Dictionaries: count spellings over the used rows, then fix names and codes.
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, dict_columns.size(), [&](size_t k) {
+    const size_t j = dict_columns[k];
+    ColumnPlan& p = plans[j];
+    if (p.kind != ColumnKind::kCategorical) return;
+    p.exact_used.assign(p.exact.size(), 0);
+    for (size_t c = 0; c < nchunks; ++c) {
+      const ColumnChunk& cc = work[c].columns[j];
+      const auto& w = work[c];
+      for (size_t r = 0; r < chunks[c].rows; ++r) {
+        if (cc.cls[r] == kMissingCell || w.rejected[r] != 0 || w.dropped[r] != 0) continue;
+        ++p.exact_used[static_cast<size_t>(cc.to_exact[cc.val[r]])];
+      }
+    }
+    FinalizeDictionary(&p);
+  }));
+
+  // Pass 5: write the columns.
+  std::vector<std::vector<double>> numeric(ncols);
+  std::vector<std::vector<int32_t>> codes(ncols);
+  std::vector<std::vector<int8_t>> bools(ncols);
+  std::vector<std::vector<int64_t>> times(ncols);
+  std::vector<std::vector<std::string>> strings(ncols);
+  std::vector<std::vector<uint8_t>> string_missing(ncols);
+  // Reserve first so huge-page advice precedes the first touch.
+  auto alloc = [total_out](auto& v) {
+    v.reserve(total_out);
+    AdviseHugePages(v.data(), total_out * sizeof(v[0]));
+    v.resize(total_out);
+  };
+  for (size_t j = 0; j < ncols; ++j) {
+    switch (plans[j].kind) {
+      case ColumnKind::kNumeric: alloc(numeric[j]); break;
+      case ColumnKind::kCategorical: alloc(codes[j]); break;
+      case ColumnKind::kBoolean: bools[j].resize(total_out); break;
+      case ColumnKind::kTimestamp: alloc(times[j]); break;
+      case ColumnKind::kString:
+        alloc(strings[j]);
+        string_missing[j].resize(total_out);
+        break;
+    }
+  }
+  std::vector<uint64_t> lines;
+  alloc(lines);
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
+    const RawChunk& ch = chunks[c];
+    const ChunkWork& w = work[c];
+    std::vector<uint32_t> rows;  // the chunk's used rows
+    rows.reserve(w.out_rows);
+    for (const RawRecord& rec : ch.records) {
+      if (rec.status != RecordStatus::kOk) continue;
+      if (w.rejected[rec.row] != 0 || w.dropped[rec.row] != 0) continue;
+      lines[w.out_begin + rows.size()] = ch.first_line + rec.line;
+      rows.push_back(rec.row);
+    }
+    const uint64_t at = w.out_begin;
+    std::string local;
+    for (size_t j = 0; j < ncols; ++j) {
+      const ColumnChunk& cc = w.columns[j];
+      const ColumnPlan& p = plans[j];
+      switch (p.kind) {
+        case ColumnKind::kNumeric: {
+          double* out = numeric[j].data() + at;
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const uint32_t r = rows[i];
+            out[i] = cc.cls[r] == kNumberCell ? std::bit_cast<double>(cc.val[r])
+                                              : std::numeric_limits<double>::quiet_NaN();
+          }
+          break;
+        }
+        case ColumnKind::kBoolean: {
+          int8_t* out = bools[j].data() + at;
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const uint32_t r = rows[i];
+            out[i] = cc.cls[r] == kBoolCell ? static_cast<int8_t>(cc.val[r]) : kMissingBool;
+          }
+          break;
+        }
+        case ColumnKind::kTimestamp: {
+          int64_t* out = times[j].data() + at;
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const uint32_t r = rows[i];
+            out[i] = cc.cls[r] == kTimeCell ? static_cast<int64_t>(cc.val[r]) : kMissingTime;
+          }
+          break;
+        }
+        case ColumnKind::kCategorical: {
+          int32_t* out = codes[j].data() + at;
+          // Local id -> output code, once per chunk, so the row loop is one lookup.
+          std::vector<int32_t> code_of(cc.to_exact.size());
+          for (size_t id = 0; id < code_of.size(); ++id) {
+            code_of[id] = p.final_code[static_cast<size_t>(p.group_of[cc.to_exact[id]])];
+          }
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const uint32_t r = rows[i];
+            out[i] = cc.cls[r] == kMissingCell ? kMissingCode : code_of[cc.val[r]];
+          }
+          break;
+        }
+        case ColumnKind::kString: {
+          std::string* out = strings[j].data() + at;
+          uint8_t* miss = string_missing[j].data() + at;
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const uint32_t r = rows[i];
+            const uint8_t cls = cc.cls[r];
+            if (cls == kMissingCell) {
+              miss[i] = 1;
+              continue;
+            }
+            miss[i] = 0;
+            if (cls == kTextCell) {
+              out[i].assign(cc.dict.key(cc.val[r]));  // trimmed as the option says
+            } else {
+              // kSpanCell; every other class was converted to text in pass 2.
+              const std::string_view v = CellView(ch.base, UnpackSpan(cc.val[r]), &local);
+              out[i].assign(options.trim ? TrimCell(v) : v);
+            }
+          }
+          break;
+        }
+      }
+    }
+    progress.Add(1);
+  }));
+  progress.Finish();
+
+  IngestResult result;
+  for (size_t j = 0; j < ncols; ++j) {
+    ColumnPlan& p = plans[j];
+    Column col;
+    switch (p.kind) {
+      case ColumnKind::kNumeric: col = Column::Numeric(p.name, std::move(numeric[j])); break;
+      case ColumnKind::kBoolean: col = Column::Boolean(p.name, std::move(bools[j])); break;
+      case ColumnKind::kTimestamp: col = Column::Timestamp(p.name, std::move(times[j])); break;
+      case ColumnKind::kCategorical:
+        col = Column::Categorical(p.name, std::move(codes[j]), std::move(p.dictionary));
+        break;
+      case ColumnKind::kString:
+        col = Column::String(p.name, std::move(strings[j]), std::move(string_missing[j]));
+        break;
+    }
+    KEEL_RETURN_IF_ERROR(result.table.AddColumn(std::move(col)));
+  }
+  result.table.set_source_lines(std::move(lines));
+
+  // Column statistics and the schema.
+  report.columns.resize(ncols);
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, ncols, [&](size_t j) {
+    report.columns[j] = ComputeStats(result.table.column(j), !plans[j].fixed.has_value());
+  }));
+  for (size_t j = 0; j < ncols; ++j) {
+    ColumnStats& st = report.columns[j];
+    for (const auto& w : work) {
+      for (const auto& is : w.issues) {
+        if (is.column != j) continue;
+        if (is.kind == AnomalyKind::kTypeMismatch) ++st.type_mismatches;
+        if (is.kind == AnomalyKind::kNewCategory) ++st.new_categories;
+        if (is.kind == AnomalyKind::kOutOfRange) ++st.out_of_range;
+      }
+    }
+    const ColumnPlan& p = plans[j];
+    if (p.validate && p.schema->max_missing_rate.has_value() &&
+        st.missing_rate > *p.schema->max_missing_rate) {
+      Anomaly a;
+      a.kind = AnomalyKind::kMissingRateAbove;
+      a.severity = Severity::kWarning;
+      a.column = p.name;
+      a.value = FormatDouble(st.missing_rate);
+      a.message = fmt::format("{} of column \"{}\" is missing, above the schema's maximum {}",
+                              FormatDouble(st.missing_rate), p.name,
+                              FormatDouble(*p.schema->max_missing_rate));
+      report.AddAnomaly(std::move(a), options.max_anomalies);
+    }
+  }
+
+  if (schema != nullptr) result.schema = *schema;
+  bool have_time = !result.schema.FirstWithRole(Role::kTime).empty();
+  for (size_t j = 0; j < ncols; ++j) {
+    const ColumnPlan& p = plans[j];
+    if (p.schema != nullptr) continue;
+    const ColumnStats& st = report.columns[j];
+    ColumnSchema cs;
+    cs.name = p.name;
+    cs.kind = p.kind;
+    if (p.kind == ColumnKind::kCategorical) {
+      cs.categories = result.table.column(j).dictionary();
+    } else if (p.kind == ColumnKind::kNumeric) {
+      cs.min = st.min;
+      cs.max = st.max;
+    }
+    if (p.kind == ColumnKind::kString && st.count > 0 && st.distinct == st.count &&
+        st.missing == 0) {
+      cs.role = Role::kId;
+    }
+    if (p.kind == ColumnKind::kTimestamp && !have_time) {
+      cs.role = Role::kTime;
+      have_time = true;
+    }
+    result.schema.columns.push_back(std::move(cs));
+  }
+  result.report = std::move(report);
+  return result;
+}
+
+}  // namespace keel

@@ -1,0 +1,44 @@
+// TableBuilder: from tokenized records (RawChunk, CSV or JSON Lines) to a typed Table, its
+// schema and the ingest report. Internal to the readers (ingest.cc); exposed for tests.
+//
+// Passes, each parallel over chunks (ParallelFor) and merged in chunk order so the result
+// does not depend on the thread count:
+//   1. tokenize (CSV) and classify every cell (missing / number / boolean / timestamp /
+//      text), keeping parsed values and a per-chunk dictionary of texts;
+//   2. decide each column's kind (schema, override or type_inference.h), merge dictionaries;
+//   3. validate: type mismatches reject rows; schema checks add warnings (or errors);
+//   4. account for every record (rejected, duplicate, used) in file order;
+//   5. write the columns of the used rows.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/csv_tokenizer.h"
+#include "data/ingest.h"
+#include "data/raw_chunk.h"
+
+namespace keel {
+
+struct TokenizedData {
+  std::string_view source;         // the whole input: raw text of rejected records comes from it
+  std::vector<std::string> names;  // column names as found (cleaned up by the builder)
+  uint64_t first_line = 1;         // line of the first byte after the header
+  // JSON Lines: the tokenized chunks, in input order, `names.size()` cells a row.
+  std::vector<RawChunk> chunks;
+  // CSV: set instead of `chunks`; the builder tokenizes source[csv_begin, end) itself, in
+  // about csv_chunks parallel chunks, classifying block by block (spans are never stored).
+  std::optional<CsvFormat> csv;
+  uint64_t csv_begin = 0;
+  size_t csv_chunks = 1;
+};
+
+// Builds the result. `report` arrives with the source, format and dialect fields (and any
+// file-level anomalies) filled in. Errors: NotFound for a required schema column absent from
+// the data; InvalidArgument when there are no columns.
+Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
+                                IngestReport report);
+
+}  // namespace keel
