@@ -114,6 +114,10 @@ struct LinearTerm {
   int32_t feature = 0;
   Kind kind = Kind::kNumeric;
   int32_t category = -1;
+  // kNumeric: the value the input is centred on (the training mean). Other kinds: the term's
+  // training mean (the share of rows where it is 1), which linear attributions use as the
+  // reference value (explain/linear_attribution.h); 0 when unset. Predictions do not read it
+  // for those kinds.
   double center = 0;
   double scale = 1;
 };

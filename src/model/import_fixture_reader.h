@@ -1,0 +1,47 @@
+// Reads the CSV fixtures the importer tests compare against (tests/fixtures/<peer>/):
+// plain comma-separated numbers with a header, empty cells as NaN, no quoting. Test-only.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace keel {
+
+struct NumericCsv {
+  std::vector<std::string> header;
+  std::vector<std::vector<double>> rows;
+};
+
+inline NumericCsv ReadNumericCsv(const std::string& path) {
+  NumericCsv out;
+  std::ifstream in(path);
+  std::string line;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> cells;
+    std::string cell;
+    std::stringstream ss(s);
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    if (!s.empty() && s.back() == ',') cells.emplace_back();
+    return cells;
+  };
+  if (!std::getline(in, line)) return out;
+  out.header = split(line);
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    for (const auto& c : split(line)) {
+      double v = std::numeric_limits<double>::quiet_NaN();
+      if (!c.empty()) std::from_chars(c.data(), c.data() + c.size(), v);
+      row.push_back(v);
+    }
+    row.resize(out.header.size(), std::numeric_limits<double>::quiet_NaN());
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace keel

@@ -1,0 +1,699 @@
+#include "predict/compiled_forest.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "model/split_rule.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace keel {
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
+constexpr float kFltMax = std::numeric_limits<float>::max();
+// Categorical codes below this are tested with a bitset; larger ones with a sorted list.
+constexpr int32_t kMaxBitsetCode = 1 << 16;
+// Upper bound on compiled slots (8 bytes each): refuses forests needing over 4 GiB.
+constexpr size_t kMaxSlots = size_t{1} << 29;
+
+// Smallest float >= v (v not NaN).
+float FloatCeil(double v) {
+  if (v > kFltMax) return kInf;
+  if (v < -static_cast<double>(kFltMax))
+    return v == -std::numeric_limits<double>::infinity() ? -kInf : -kFltMax;
+  const float f = static_cast<float>(v);
+  return static_cast<double>(f) < v ? std::nextafter(f, kInf) : f;
+}
+
+// Largest float <= v (v not NaN).
+float FloatFloor(double v) {
+  if (v < -static_cast<double>(kFltMax)) return -kInf;
+  if (v > kFltMax) return v == std::numeric_limits<double>::infinity() ? kInf : kFltMax;
+  const float f = static_cast<float>(v);
+  return static_cast<double>(f) > v ? std::nextafter(f, -kInf) : f;
+}
+
+// A numeric split in canonical form: for non-missing x, go left iff x < t, unless the split
+// sends every non-missing value one way.
+struct Canonical {
+  enum Kind { kCompare, kAllLeft, kAllRight } kind = kCompare;
+  float t = 0;
+};
+
+Canonical Canonicalise(const TreeNode& n) {
+  Canonical c;
+  if (n.less_equal) {
+    const float lo = FloatFloor(n.threshold);
+    if (lo == kInf) {
+      c.kind = Canonical::kAllLeft;
+      return c;
+    }
+    c.t = std::nextafter(lo, kInf);  // x <= thr  <=>  x <= lo  <=>  x < nextup(lo)
+  } else {
+    c.t = FloatCeil(n.threshold);  // x < thr  <=>  x < smallest float >= thr
+  }
+  if (c.t == -kInf) c.kind = Canonical::kAllRight;
+  return c;
+}
+
+// Whether a non-missing zero goes left by the split's comparison alone.
+bool ZeroGoesLeft(const TreeNode& n) {
+  return n.less_equal ? 0.0 <= n.threshold : 0.0 < n.threshold;
+}
+
+// How a compiled node decides: slot fields plus whether child 2i+1 is the IR's right child.
+struct Encoded {
+  uint32_t feature = 0;
+  float threshold = 0;
+  bool first_is_right = false;
+  bool negated = false;  // reads -x from the second half of the extended row
+};
+
+int TreeDepth(const Tree& tree) {
+  int depth = 0;
+  std::vector<std::pair<int32_t, int>> stack = {{0, 0}};
+  while (!stack.empty()) {
+    auto [i, d] = stack.back();
+    stack.pop_back();
+    const TreeNode& n = tree.nodes[static_cast<size_t>(i)];
+    if (n.is_leaf()) {
+      depth = std::max(depth, d);
+    } else {
+      stack.push_back({n.left, d + 1});
+      stack.push_back({n.right, d + 1});
+    }
+  }
+  return depth;
+}
+
+}  // namespace
+
+class ForestCompiler {
+ public:
+  ForestCompiler(const Model& model, CompiledForest* out) : model_(model), out_(out) {}
+
+  Status Build() {
+    const size_t n = model_.features.size();
+    if (n >= (size_t{1} << 30)) {
+      return Status::ResourceExhausted("model has {} features; the predictor supports < 2^30", n);
+    }
+    out_->num_features_ = n;
+    out_->num_outputs_ = model_.num_outputs;
+    out_->base_ = model_.base_margin;
+
+    // Decide each tree's layout; fold constant trees into the base margin.
+    struct Item {
+      size_t tree;
+      int depth;
+    };
+    std::vector<Item> perfect, sparse;
+    bool negates = false;
+    for (size_t t = 0; t < model_.forest.trees.size(); ++t) {
+      const Tree& tree = model_.forest.trees[t];
+      if (tree.nodes[0].is_leaf()) {
+        out_->base_[static_cast<size_t>(tree.class_index)] += tree.nodes[0].value;
+        continue;
+      }
+      const int depth = TreeDepth(tree);
+      (depth <= CompiledForest::kMaxPerfectDepth ? perfect : sparse).push_back({t, depth});
+    }
+    // Encode every split once to learn whether the extended row needs -x.
+    for (const Tree& tree : model_.forest.trees) {
+      for (const TreeNode& node : tree.nodes) {
+        if (!node.is_leaf() && !IsSpecial(node) && Encode(node, n).negated) negates = true;
+      }
+    }
+    out_->ext_width_ = negates ? 2 * n : n;
+
+    // Runs: by output, then depth, keeping model order inside a run.
+    std::stable_sort(perfect.begin(), perfect.end(), [&](const Item& a, const Item& b) {
+      const int ca = model_.forest.trees[a.tree].class_index;
+      const int cb = model_.forest.trees[b.tree].class_index;
+      return ca != cb ? ca < cb : a.depth < b.depth;
+    });
+    size_t total_slots = 0;
+    for (const Item& it : perfect) {
+      total_slots += size_t{2} << it.depth;
+      if (total_slots > kMaxSlots) {
+        return Status::ResourceExhausted("forest too large to compile ({}+ slots)", total_slots);
+      }
+    }
+    // 8 extra slots let the base start on a 64-byte boundary.
+    out_->slots_.assign(total_slots + 8, CompiledForest::Slot{0, 0});
+    const uintptr_t raw = reinterpret_cast<uintptr_t>(out_->slots_.data());
+    const size_t skew = ((64 - raw % 64) % 64) / sizeof(CompiledForest::Slot);
+    CompiledForest::Slot* base = out_->slots_.data() + skew;
+    out_->slots_base_ = base;
+    size_t offset = 0;
+    for (const Item& it : perfect) {
+      const Tree& tree = model_.forest.trees[it.tree];
+      if (out_->runs_.empty() || out_->runs_.back().depth != it.depth ||
+          out_->runs_.back().output != tree.class_index) {
+        out_->runs_.push_back({tree.class_index, it.depth, 0, offset});
+      }
+      ++out_->runs_.back().num_trees;
+      KEEL_RETURN_IF_ERROR(FillPerfect(tree, 0, 0, 0, it.depth, base + offset));
+      offset += size_t{2} << it.depth;
+    }
+
+    std::stable_sort(sparse.begin(), sparse.end(), [&](const Item& a, const Item& b) {
+      return model_.forest.trees[a.tree].class_index < model_.forest.trees[b.tree].class_index;
+    });
+    for (const Item& it : sparse) {
+      const Tree& tree = model_.forest.trees[it.tree];
+      if (out_->runs_.empty() || out_->runs_.back().depth != -1 ||
+          out_->runs_.back().output != tree.class_index) {
+        out_->runs_.push_back({tree.class_index, -1, 0, out_->sparse_roots_.size()});
+      }
+      ++out_->runs_.back().num_trees;
+      KEEL_ASSIGN_OR_RETURN(int32_t root, AddSparse(tree));
+      out_->sparse_roots_.push_back(root);
+    }
+    out_->has_special_ = !out_->specials_.empty();
+    return Status::OK();
+  }
+
+ private:
+  bool IsSpecial(const TreeNode& node) const {
+    if (node.is_categorical) return true;
+    return node.missing_rule == MissingRule::kZeroOrNaN && ZeroGoesLeft(node) != node.default_left;
+  }
+
+  // The slot encoding of a non-special split; negated features are offset by
+  // `negated_offset` (num_features once the extended row width is known).
+  Encoded Encode(const TreeNode& node, size_t negated_offset) const {
+    bool default_left = node.default_left;
+    // NaN read as zero goes wherever zero goes: a plain default direction.
+    if (node.missing_rule == MissingRule::kNaNAsZero) default_left = ZeroGoesLeft(node);
+    const Canonical c = Canonicalise(node);
+    const uint32_t f = static_cast<uint32_t>(node.feature);
+    Encoded e;
+    e.first_is_right = !default_left;
+    switch (c.kind) {
+      case Canonical::kAllLeft:
+      case Canonical::kAllRight: {
+        const bool all_left = c.kind == Canonical::kAllLeft;
+        e.feature = f;
+        // Missing goes to child 2i+1 (the default side). If every value goes there too,
+        // no comparison may succeed (NaN threshold); otherwise every non-missing value
+        // must reach 2i+2 (x >= -inf).
+        e.threshold = all_left == default_left ? kNaNf : -kInf;
+        return e;
+      }
+      case Canonical::kCompare:
+        break;
+    }
+    if (default_left) {
+      e.feature = f;  // right (2i+2) iff x >= t
+      e.threshold = c.t;
+    } else {
+      e.feature = f + static_cast<uint32_t>(negated_offset);  // left (2i+2) iff -x >= nextup(-t)
+      e.negated = true;
+      e.threshold = std::nextafter(-c.t, kInf);
+    }
+    return e;
+  }
+
+  Result<uint32_t> AddSpecial(const TreeNode& node) {
+    CompiledForest::Special s;
+    s.feature = static_cast<uint32_t>(node.feature);
+    s.default_left = node.default_left;
+    if (node.is_categorical) {
+      s.categorical = true;
+      s.categories_left = node.categories_left;
+      s.bits_offset = static_cast<uint32_t>(out_->cat_bits_.size());
+      int32_t bitset_max = -1;
+      for (int32_t c : node.categories) {
+        if (c < kMaxBitsetCode) bitset_max = c;
+      }
+      s.bits_count = static_cast<uint32_t>(bitset_max + 1);
+      out_->cat_bits_.resize(out_->cat_bits_.size() + (s.bits_count + 63) / 64, 0);
+      s.list_offset = static_cast<uint32_t>(out_->cat_list_.size());
+      for (int32_t c : node.categories) {
+        if (c < kMaxBitsetCode) {
+          out_->cat_bits_[s.bits_offset + static_cast<uint32_t>(c) / 64] |= uint64_t{1} << (c % 64);
+        } else {
+          out_->cat_list_.push_back(c);
+          ++s.list_count;
+        }
+      }
+      if (out_->cat_bits_.size() >= (size_t{1} << 31) ||
+          out_->cat_list_.size() >= (size_t{1} << 31)) {
+        return Status::ResourceExhausted("categorical splits too large to compile");
+      }
+    } else {
+      s.less_equal = node.less_equal;
+      s.threshold = node.threshold;
+    }
+    if (out_->specials_.size() >= (size_t{1} << 31) - 1) {
+      return Status::ResourceExhausted("too many special splits to compile");
+    }
+    out_->specials_.push_back(s);
+    return static_cast<uint32_t>(out_->specials_.size() - 1);
+  }
+
+  // Fills heap position `pos` (at `level`) of a perfect tree of depth `depth` from IR node
+  // `ir`. A leaf above the bottom level is replicated into the whole subtree below it; the
+  // padding nodes there send everything to 2i+1, which holds the same value.
+  Status FillPerfect(const Tree& tree, int32_t ir, size_t pos, int level, int depth,
+                     CompiledForest::Slot* slots) {
+    const TreeNode& node = tree.nodes[static_cast<size_t>(ir)];
+    if (node.is_leaf()) {
+      // Leaves under `pos` at the bottom level: a contiguous range in heap order.
+      size_t first = pos, count = 1;
+      for (int l = level; l < depth; ++l) {
+        // Padding nodes at this level.
+        for (size_t k = 0; k < count; ++k) slots[first + k] = {0, kNaNf};
+        first = 2 * first + 1;
+        count *= 2;
+      }
+      for (size_t k = 0; k < count; ++k)
+        std::memcpy(&slots[first + k], &node.value, sizeof(double));
+      return Status::OK();
+    }
+    int32_t first_child = node.left, second_child = node.right;
+    if (IsSpecial(node)) {
+      KEEL_ASSIGN_OR_RETURN(uint32_t index, AddSpecial(node));
+      slots[pos] = {CompiledForest::kSpecialBit | index, 0.0f};
+    } else {
+      const Encoded e = Encode(node, out_->num_features_);
+      slots[pos] = {e.feature, e.threshold};
+      if (e.first_is_right) std::swap(first_child, second_child);
+    }
+    KEEL_RETURN_IF_ERROR(FillPerfect(tree, first_child, 2 * pos + 1, level + 1, depth, slots));
+    return FillPerfect(tree, second_child, 2 * pos + 2, level + 1, depth, slots);
+  }
+
+  // Appends a deep tree in explicit-child form (iteratively: depth is unbounded).
+  Result<int32_t> AddSparse(const Tree& tree) {
+    auto& nodes = out_->sparse_nodes_;
+    auto& leaves = out_->sparse_leaves_;
+    if (nodes.size() + tree.nodes.size() >= (size_t{1} << 31) ||
+        leaves.size() + tree.nodes.size() >= (size_t{1} << 31)) {
+      return Status::ResourceExhausted("forest too large to compile");
+    }
+    // Each IR internal node gets a compiled index; children are patched once known.
+    std::vector<int32_t> index(tree.nodes.size(), 0);
+    for (size_t i = 0; i < tree.nodes.size(); ++i) {
+      const TreeNode& node = tree.nodes[i];
+      if (node.is_leaf()) {
+        index[i] = ~static_cast<int32_t>(leaves.size());
+        leaves.push_back(node.value);
+      } else {
+        index[i] = static_cast<int32_t>(nodes.size());
+        nodes.push_back({});
+      }
+    }
+    for (size_t i = 0; i < tree.nodes.size(); ++i) {
+      const TreeNode& node = tree.nodes[i];
+      if (node.is_leaf()) continue;
+      CompiledForest::SparseNode& out = nodes[static_cast<size_t>(index[i])];
+      int32_t first = node.left, second = node.right;
+      if (IsSpecial(node)) {
+        KEEL_ASSIGN_OR_RETURN(uint32_t s, AddSpecial(node));
+        out.feature = CompiledForest::kSpecialBit | s;
+        out.threshold = 0;
+      } else {
+        const Encoded e = Encode(node, out_->num_features_);
+        out.feature = e.feature;
+        out.threshold = e.threshold;
+        if (e.first_is_right) std::swap(first, second);
+      }
+      // Re-fetch: AddSpecial does not touch nodes, but keep the reference use local.
+      nodes[static_cast<size_t>(index[i])].child[0] = index[static_cast<size_t>(first)];
+      nodes[static_cast<size_t>(index[i])].child[1] = index[static_cast<size_t>(second)];
+    }
+    return index[0];
+  }
+
+  const Model& model_;
+  CompiledForest* out_;
+};
+
+Result<std::unique_ptr<CompiledForest>> CompiledForest::Compile(const Model& model) {
+  std::unique_ptr<CompiledForest> out(new CompiledForest());
+  ForestCompiler compiler(model, out.get());
+  KEEL_RETURN_IF_ERROR(compiler.Build());
+  return out;
+}
+
+size_t CompiledForest::num_perfect_trees() const {
+  size_t n = 0;
+  for (const Run& r : runs_) n += r.depth >= 0 ? r.num_trees : 0;
+  return n;
+}
+
+size_t CompiledForest::num_sparse_trees() const {
+  size_t n = 0;
+  for (const Run& r : runs_) n += r.depth < 0 ? r.num_trees : 0;
+  return n;
+}
+
+void CompiledForest::ExtendRow(const float* x, float* ext) const {
+  const size_t n = num_features_;
+  std::memcpy(ext, x, n * sizeof(float));
+  if (ext_width_ > n) {
+    for (size_t i = 0; i < n; ++i) ext[n + i] = -x[i];
+  }
+}
+
+bool CompiledForest::SpecialGoesSecond(uint32_t index, const float* ext) const {
+  const Special& s = specials_[index];
+  const float x = ext[s.feature];
+  if (std::isnan(x)) return !s.default_left;
+  if (!s.categorical) {
+    const double v = x;
+    if (v == 0.0) return !s.default_left;
+    return !(s.less_equal ? v <= s.threshold : v < s.threshold);
+  }
+  const int64_t code = CategoryCodeOf(x);
+  bool listed = false;
+  if (code >= 0 && code < static_cast<int64_t>(s.bits_count)) {
+    listed = (cat_bits_[s.bits_offset + static_cast<size_t>(code) / 64] >> (code % 64)) & 1;
+  } else if (code >= 0 && s.list_count > 0) {
+    const int32_t* b = cat_list_.data() + s.list_offset;
+    listed = std::binary_search(b, b + s.list_count, static_cast<int32_t>(code));
+  }
+  return listed != s.categories_left;
+}
+
+namespace {
+
+inline double LeafAt(const CompiledForest::Slot* tree, uint32_t i) {
+  double v;
+  std::memcpy(&v, &tree[i], sizeof(double));
+  return v;
+}
+
+// One traversal of a perfect tree: exactly D steps, no leaf test, one ordered compare each.
+template <int D, bool kSpecial>
+inline double PerfectLeaf(const CompiledForest& cf, const CompiledForest::Slot* tree,
+                          const float* ext) {
+  uint32_t i = 0;
+  for (int d = 0; d < D; ++d) {
+    const CompiledForest::Slot s = tree[i];
+    bool second;
+    if constexpr (kSpecial) {
+      if (s.feature & CompiledForest::kSpecialBit) [[unlikely]] {
+        second = cf.SpecialGoesSecond(s.feature & ~CompiledForest::kSpecialBit, ext);
+      } else {
+        second = ext[s.feature] >= s.threshold;
+      }
+    } else {
+      second = ext[s.feature] >= s.threshold;
+    }
+    i = 2 * i + 1 + static_cast<uint32_t>(second);
+  }
+  return LeafAt(tree, i);
+}
+
+template <bool kSpecial>
+inline double SparseLeaf(const CompiledForest& cf, const CompiledForest::SparseNode* nodes,
+                         const double* leaves, int32_t root, const float* ext) {
+  int32_t i = root;
+  while (true) {
+    const CompiledForest::SparseNode& n = nodes[i];
+    bool second;
+    if (kSpecial && (n.feature & CompiledForest::kSpecialBit)) {
+      second = cf.SpecialGoesSecond(n.feature & ~CompiledForest::kSpecialBit, ext);
+    } else {
+      second = ext[n.feature] >= n.threshold;
+    }
+    const int32_t c = n.child[second ? 1 : 0];
+    if (c < 0) return leaves[~c];
+    i = c;
+  }
+}
+
+// Sum of one perfect run for one row, in the documented lane order.
+template <int D, bool kSpecial>
+double PerfectRunRow(const CompiledForest& cf, const CompiledForest::Slot* first, uint32_t count,
+                     const float* ext) {
+  constexpr size_t kStride = size_t{2} << D;
+  double p[4] = {0, 0, 0, 0};
+  uint32_t t = 0;
+  // Four independent traversals per iteration: the CPU overlaps their load chains.
+  for (; t + 4 <= count; t += 4) {
+    const CompiledForest::Slot* tree = first + t * kStride;
+    const double a = PerfectLeaf<D, kSpecial>(cf, tree, ext);
+    const double b = PerfectLeaf<D, kSpecial>(cf, tree + kStride, ext);
+    const double c = PerfectLeaf<D, kSpecial>(cf, tree + 2 * kStride, ext);
+    const double d = PerfectLeaf<D, kSpecial>(cf, tree + 3 * kStride, ext);
+    p[0] += a;
+    p[1] += b;
+    p[2] += c;
+    p[3] += d;
+  }
+  for (; t < count; ++t) p[t & 3] += PerfectLeaf<D, kSpecial>(cf, first + t * kStride, ext);
+  return (p[0] + p[1]) + (p[2] + p[3]);
+}
+
+// One perfect run for a block of rows: each tree is applied to every row of the block while
+// its slots are in L1. acc is lane-major: acc[lane * acc_stride + r].
+template <int D, bool kSpecial>
+void PerfectRunBlock(const CompiledForest& cf, const CompiledForest::Slot* first, uint32_t count,
+                     const float* ext, size_t width, size_t rows, double* acc, size_t acc_stride) {
+  constexpr size_t kStride = size_t{2} << D;
+  for (uint32_t t = 0; t < count; ++t) {
+    const CompiledForest::Slot* tree = first + t * kStride;
+    double* lane = acc + (t & 3) * acc_stride;
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const double a = PerfectLeaf<D, kSpecial>(cf, tree, ext + r * width);
+      const double b = PerfectLeaf<D, kSpecial>(cf, tree, ext + (r + 1) * width);
+      const double c = PerfectLeaf<D, kSpecial>(cf, tree, ext + (r + 2) * width);
+      const double d = PerfectLeaf<D, kSpecial>(cf, tree, ext + (r + 3) * width);
+      lane[r] += a;
+      lane[r + 1] += b;
+      lane[r + 2] += c;
+      lane[r + 3] += d;
+    }
+    for (; r < rows; ++r) lane[r] += PerfectLeaf<D, kSpecial>(cf, tree, ext + r * width);
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define KEEL_HAVE_AVX512_KERNEL 1
+// GCC 12's gather intrinsics start from an "undefined" register it then warns about.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The same traversal for 16 rows at once with AVX-512 gathers: one lane per row, the node
+// index vector advanced D times (gather feature and threshold of each lane's node, gather
+// the row's value, one masked compare), then the leaves gathered as doubles. Rows are
+// independent, so this is the scalar loop vectorised across rows; sums keep the scalar
+// path's lane order, so results are bit-identical. Returns the rows it handled (a multiple
+// of 16); the caller finishes the rest with the scalar loop.
+template <int D>
+__attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512(
+    const CompiledForest::Slot* first, uint32_t count, const float* ext, size_t width, size_t rows,
+    double* acc) {
+  constexpr size_t kStride = size_t{2} << D;
+  const size_t full = rows / 16 * 16;
+  const __m512i lane_ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i one = _mm512_set1_epi32(1);
+  for (size_t r = 0; r < full; r += 16) {
+    const __m512i row_off =
+        _mm512_mullo_epi32(lane_ids, _mm512_set1_epi32(static_cast<int>(width)));
+    const float* block = ext + r * width;
+    __m512d lo[4], hi[4];
+    for (int l = 0; l < 4; ++l) {
+      lo[l] = _mm512_loadu_pd(acc + l * rows + r);
+      hi[l] = _mm512_loadu_pd(acc + l * rows + r + 8);
+    }
+    for (uint32_t t = 0; t < count; ++t) {
+      const auto* tree = reinterpret_cast<const char*>(first + t * kStride);
+      __m512i idx = _mm512_setzero_si512();
+      for (int d = 0; d < D; ++d) {
+        const __m512i f = _mm512_i32gather_epi32(idx, tree, 8);
+        const __m512 th = _mm512_i32gather_ps(idx, tree + 4, 8);
+        const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
+        const __mmask16 second = _mm512_cmp_ps_mask(x, th, _CMP_GE_OQ);
+        idx = _mm512_add_epi32(_mm512_add_epi32(idx, idx), one);
+        idx = _mm512_mask_add_epi32(idx, second, idx, one);
+      }
+      const __m512d leaf_lo = _mm512_i32gather_pd(_mm512_castsi512_si256(idx), tree, 8);
+      const __m512d leaf_hi = _mm512_i32gather_pd(_mm512_extracti64x4_epi64(idx, 1), tree, 8);
+      lo[t & 3] = _mm512_add_pd(lo[t & 3], leaf_lo);
+      hi[t & 3] = _mm512_add_pd(hi[t & 3], leaf_hi);
+    }
+    for (int l = 0; l < 4; ++l) {
+      _mm512_storeu_pd(acc + l * rows + r, lo[l]);
+      _mm512_storeu_pd(acc + l * rows + r + 8, hi[l]);
+    }
+  }
+  return full;
+}
+
+size_t PerfectRunBlockAvx512Dispatch(int depth, const CompiledForest::Slot* first, uint32_t count,
+                                     const float* ext, size_t width, size_t rows, double* acc) {
+  switch (depth) {
+    case 1:
+      return PerfectRunBlockAvx512<1>(first, count, ext, width, rows, acc);
+    case 2:
+      return PerfectRunBlockAvx512<2>(first, count, ext, width, rows, acc);
+    case 3:
+      return PerfectRunBlockAvx512<3>(first, count, ext, width, rows, acc);
+    case 4:
+      return PerfectRunBlockAvx512<4>(first, count, ext, width, rows, acc);
+    case 5:
+      return PerfectRunBlockAvx512<5>(first, count, ext, width, rows, acc);
+    case 6:
+      return PerfectRunBlockAvx512<6>(first, count, ext, width, rows, acc);
+    case 7:
+      return PerfectRunBlockAvx512<7>(first, count, ext, width, rows, acc);
+    default:
+      return PerfectRunBlockAvx512<8>(first, count, ext, width, rows, acc);
+  }
+}
+
+bool CpuHasAvx512() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+#pragma GCC diagnostic pop
+#else
+bool CpuHasAvx512() {
+  return false;
+}
+#endif
+
+std::atomic<bool> g_simd_enabled{CpuHasAvx512()};
+
+template <bool kSpecial>
+double PerfectRunRowDispatch(const CompiledForest& cf, int depth, const CompiledForest::Slot* first,
+                             uint32_t count, const float* ext) {
+  switch (depth) {
+    case 1:
+      return PerfectRunRow<1, kSpecial>(cf, first, count, ext);
+    case 2:
+      return PerfectRunRow<2, kSpecial>(cf, first, count, ext);
+    case 3:
+      return PerfectRunRow<3, kSpecial>(cf, first, count, ext);
+    case 4:
+      return PerfectRunRow<4, kSpecial>(cf, first, count, ext);
+    case 5:
+      return PerfectRunRow<5, kSpecial>(cf, first, count, ext);
+    case 6:
+      return PerfectRunRow<6, kSpecial>(cf, first, count, ext);
+    case 7:
+      return PerfectRunRow<7, kSpecial>(cf, first, count, ext);
+    default:
+      return PerfectRunRow<8, kSpecial>(cf, first, count, ext);
+  }
+}
+
+template <bool kSpecial>
+void PerfectRunBlockDispatch(const CompiledForest& cf, int depth, const CompiledForest::Slot* first,
+                             uint32_t count, const float* ext, size_t width, size_t rows,
+                             double* acc, size_t acc_stride) {
+  switch (depth) {
+    case 1:
+      return PerfectRunBlock<1, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    case 2:
+      return PerfectRunBlock<2, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    case 3:
+      return PerfectRunBlock<3, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    case 4:
+      return PerfectRunBlock<4, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    case 5:
+      return PerfectRunBlock<5, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    case 6:
+      return PerfectRunBlock<6, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    case 7:
+      return PerfectRunBlock<7, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+    default:
+      return PerfectRunBlock<8, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+  }
+}
+
+}  // namespace
+
+void CompiledForest::RawRow(const float* ext, double* margins) const {
+  for (int k = 0; k < num_outputs_; ++k) margins[k] = base_[static_cast<size_t>(k)];
+  for (const Run& run : runs_) {
+    double sum;
+    if (run.depth >= 0) {
+      const Slot* first = slots_base_ + run.offset;
+      sum = has_special_
+                ? PerfectRunRowDispatch<true>(*this, run.depth, first, run.num_trees, ext)
+                : PerfectRunRowDispatch<false>(*this, run.depth, first, run.num_trees, ext);
+    } else {
+      double p[4] = {0, 0, 0, 0};
+      for (uint32_t t = 0; t < run.num_trees; ++t) {
+        const int32_t root = sparse_roots_[run.offset + t];
+        p[t & 3] +=
+            has_special_
+                ? SparseLeaf<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), root, ext)
+                : SparseLeaf<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), root, ext);
+      }
+      sum = (p[0] + p[1]) + (p[2] + p[3]);
+    }
+    margins[run.output] += sum;
+  }
+}
+
+void CompiledForest::RawBlock(const float* ext, size_t rows, double* margins, double* acc) const {
+  const size_t k = static_cast<size_t>(num_outputs_);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t o = 0; o < k; ++o) margins[r * k + o] = base_[o];
+  }
+  // Decided once per block: the vector kernel handles runs without special nodes.
+  const bool simd = g_simd_enabled.load(std::memory_order_relaxed) && !has_special_ &&
+                    ext_width_ * 16 < (size_t{1} << 31);
+  for (const Run& run : runs_) {
+    std::fill(acc, acc + 4 * rows, 0.0);
+    if (run.depth >= 0) {
+      const Slot* first = slots_base_ + run.offset;
+      size_t done = 0;
+#ifdef KEEL_HAVE_AVX512_KERNEL
+      if (simd)
+        done = PerfectRunBlockAvx512Dispatch(run.depth, first, run.num_trees, ext, ext_width_, rows,
+                                             acc);
+#endif
+      if (done < rows) {
+        // The rows the vector kernel left (fewer than 16), accumulating in place.
+        const float* e = ext + done * ext_width_;
+        if (has_special_) {
+          PerfectRunBlockDispatch<true>(*this, run.depth, first, run.num_trees, e, ext_width_,
+                                        rows - done, acc + done, rows);
+        } else {
+          PerfectRunBlockDispatch<false>(*this, run.depth, first, run.num_trees, e, ext_width_,
+                                         rows - done, acc + done, rows);
+        }
+      }
+    } else {
+      for (uint32_t t = 0; t < run.num_trees; ++t) {
+        const int32_t root = sparse_roots_[run.offset + t];
+        double* lane = acc + (t & 3) * rows;
+        for (size_t r = 0; r < rows; ++r) {
+          const float* e = ext + r * ext_width_;
+          lane[r] +=
+              has_special_
+                  ? SparseLeaf<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), root, e)
+                  : SparseLeaf<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), root, e);
+        }
+      }
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      margins[r * k + static_cast<size_t>(run.output)] +=
+          (acc[r] + acc[rows + r]) + (acc[2 * rows + r] + acc[3 * rows + r]);
+    }
+  }
+}
+
+bool CompiledForest::SetSimdEnabled(bool enabled) {
+  return g_simd_enabled.exchange(enabled && CpuHasAvx512());
+}
+
+bool CompiledForest::SimdEnabled() {
+  return g_simd_enabled.load();
+}
+
+}  // namespace keel

@@ -1,0 +1,132 @@
+// CompiledForest: a tree ensemble laid out for the loops that evaluate it.
+//
+// Layout (built once by Compile, read-only afterwards):
+//  * Trees of depth <= kMaxPerfectDepth are padded to perfect binary trees of their own depth
+//    D and stored in heap order: internal node i has children 2i+1 and 2i+2, so no child
+//    pointers are stored and a traversal is exactly D steps with no leaf test. Each tree is
+//    a block of 2^(D+1) 8-byte slots: slot i < 2^D - 1 is a node {feature, float threshold},
+//    slot i >= 2^D - 1 is the double value of the leaf a traversal ending at i reaches. A leaf
+//    of the IR above depth D is replicated into every padded leaf below it. The first cache
+//    line of a tree holds its first three levels.
+//  * Every numeric split is canonicalised to one ordered float comparison,
+//        go to child 2i+2  iff  e[feature] >= threshold,
+//    on an extended row e = [x_0..x_{n-1}, -x_0..-x_{n-1}]. NaN fails every ordered
+//    comparison, so missing values take child 2i+1; the children are ordered so that child
+//    2i+1 is the default (missing) side. A default-right split x < t is rewritten on -x
+//    (x < t  <=>  -x >= nextup(-t)), which is why the row is extended with its negation.
+//    LightGBM's NaN-as-zero rule folds into the default side, as do zero-as-missing splits
+//    where zero falls on the default side anyway; the remaining ones and categorical splits
+//    are "special" nodes decided out of line (bitsets for categories).
+//  * Deeper trees use explicit child indices (SparseNode) instead of padding.
+//  * Trees are grouped into runs of equal output and depth; constant trees are folded into
+//    the base margin.
+// Summation: within a run, tree t adds to partial sum t % 4; the run adds
+// (p0 + p1) + (p2 + p3) to its output. Single-row and block paths follow the same order, so
+// they agree bit for bit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "keel/status.h"
+#include "model/model.h"
+
+namespace keel {
+
+class CompiledForest {
+ public:
+  static constexpr int kMaxPerfectDepth = 8;
+
+  // Compiles model.forest (model must pass ValidateModel). Errors: ResourceExhausted when the
+  // feature count or compiled size exceeds the layout's limits.
+  static Result<std::unique_ptr<CompiledForest>> Compile(const Model& model);
+
+  size_t num_features() const { return num_features_; }
+  int num_outputs() const { return num_outputs_; }
+  // Floats per extended row: 2 * num_features() when some split reads -x, else
+  // num_features() (and the caller's row is used as is).
+  size_t ext_width() const { return ext_width_; }
+
+  // Writes the extended row of x into ext[0..ext_width()).
+  void ExtendRow(const float* x, float* ext) const;
+
+  // margins[0..num_outputs) for one row, given its extended row (or x itself when
+  // ext_width() == num_features()).
+  void RawRow(const float* ext, double* margins) const;
+
+  // Margins of `rows` rows whose extended rows are ext[r * ext_width()...]; margins is
+  // rows x num_outputs. `acc` is scratch of rows * 4 doubles. Rows are independent, so any
+  // split of a batch into blocks gives the same results.
+  void RawBlock(const float* ext, size_t rows, double* margins, double* acc) const;
+
+  // The block path uses an AVX-512 kernel (16 rows per step) when the CPU has AVX-512F/DQ
+  // and the forest has no special nodes; otherwise the portable scalar loop. Both give the
+  // same bits. SetSimdEnabled(false) forces the scalar loop process-wide (tests, benchmarks)
+  // and returns the previous setting; it cannot enable AVX-512 on a CPU without it.
+  static bool SetSimdEnabled(bool enabled);
+  static bool SimdEnabled();
+
+  // Statistics for inspection and benchmarks.
+  size_t num_perfect_trees() const;
+  size_t num_sparse_trees() const;
+  size_t num_special_nodes() const { return specials_.size(); }
+
+  struct Slot {
+    uint32_t feature;  // index into the extended row, or kSpecialBit | special index
+    float threshold;
+  };
+  static constexpr uint32_t kSpecialBit = 0x80000000u;
+
+  struct SparseNode {
+    uint32_t feature;  // as in Slot
+    float threshold;
+    int32_t child[2];  // >= 0: node index; < 0: ~index into sparse_leaves_
+  };
+
+  struct Special {
+    bool categorical = false;
+    bool default_left = true;
+    bool categories_left = true;  // categorical
+    bool less_equal = false;      // zero-or-NaN numeric
+    uint32_t feature = 0;         // index into the plain row
+    double threshold = 0;         // zero-or-NaN numeric
+    uint32_t bits_offset = 0;     // categorical bitset: words in cat_bits_
+    uint32_t bits_count = 0;      // number of codes covered by the bitset
+    uint32_t list_offset = 0;     // categorical codes beyond the bitset: cat_list_ range
+    uint32_t list_count = 0;
+  };
+
+  struct Run {
+    int32_t output = 0;
+    int32_t depth = 0;  // perfect runs: tree depth D; sparse runs: -1
+    uint32_t num_trees = 0;
+    size_t offset = 0;  // perfect: first slot; sparse: index into sparse_roots_
+  };
+
+  // Whether a special node sends the row to child 2i+2 (the IR's right child).
+  bool SpecialGoesSecond(uint32_t index, const float* ext) const;
+
+ private:
+  CompiledForest() = default;
+
+  size_t num_features_ = 0;
+  size_t ext_width_ = 0;
+  int num_outputs_ = 1;
+  bool has_special_ = false;
+  std::vector<double> base_;  // base margin plus constant trees, per output
+  std::vector<Run> runs_;
+  std::vector<Slot> slots_;  // perfect trees, 64-byte aligned blocks (see slots_base_)
+  const Slot* slots_base_ = nullptr;
+  std::vector<SparseNode> sparse_nodes_;
+  std::vector<double> sparse_leaves_;
+  std::vector<int32_t> sparse_roots_;
+  std::vector<Special> specials_;
+  std::vector<uint64_t> cat_bits_;
+  std::vector<int32_t> cat_list_;
+
+  friend class ForestCompiler;
+};
+
+}  // namespace keel

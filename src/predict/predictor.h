@@ -1,0 +1,75 @@
+// Predictor: a model compiled for fast, allocation-free prediction.
+//
+// Create() compiles a Model once (trees into cache-friendly arrays, see compiled_forest.h;
+// linear models into flat term arrays) and copies everything it needs, so the Model may be
+// destroyed afterwards. A Predictor is immutable: any number of threads may predict from one
+// instance concurrently.
+//
+// Inputs are feature vectors as the model IR defines them (model/model.h): num_features()
+// float32 values in Model::features order, NaN = missing, categorical values as codes.
+// Outputs per row:
+//   raw     num_outputs() margins (binary: log-odds of classes[1]; multiclass: one per class)
+//   final   binary: P(classes[1]); multiclass: num_outputs() class probabilities summing to
+//           1; regression: the predicted value
+// The compiled forest gives the IR's margins up to double rounding (summation order may
+// differ from model order, ~1e-16 relative); single-row and batch paths give bit-identical
+// results.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "keel/status.h"
+#include "model/model.h"
+#include "predict/feature_matrix.h"
+
+namespace keel {
+
+class CompiledForest;
+class CompiledLinear;
+
+class Predictor {
+ public:
+  // Compiles `model`, which must pass ValidateModel (re-checked here). Errors: the
+  // ValidateModel status; ResourceExhausted for a forest too large to compile.
+  static Result<std::unique_ptr<Predictor>> Create(const Model& model);
+
+  ~Predictor();
+  Predictor(const Predictor&) = delete;
+  Predictor& operator=(const Predictor&) = delete;
+
+  size_t num_features() const { return num_features_; }
+  int num_outputs() const { return num_outputs_; }
+  Objective objective() const { return objective_; }
+  Task task() const { return task_; }
+
+  // margins[0..num_outputs()) for one row of num_features() values. No allocation for
+  // models with up to 4096 features (larger ones reuse one buffer per thread).
+  void PredictRawRow(const float* features, double* margins) const;
+  // Final predictions for one row: out[0..num_outputs()).
+  void PredictRow(const float* features, double* out) const;
+
+  // Predicts every row of x (x.cols must equal num_features()) into out, row-major,
+  // x.rows * num_outputs() values; raw margins when `raw`. Rows are processed in blocks on
+  // up to `threads` threads (< 1: all hardware threads). Errors: InvalidArgument on a shape
+  // mismatch.
+  Status PredictBatch(const FeatureMatrix& x, std::span<double> out, bool raw, int threads) const;
+  // The same for a raw row-major float array of `rows` rows.
+  Status PredictBatch(std::span<const float> x, size_t rows, std::span<double> out, bool raw,
+                      int threads) const;
+
+ private:
+  Predictor() = default;
+
+  size_t num_features_ = 0;
+  int num_outputs_ = 1;
+  Objective objective_ = Objective::kBinaryLogistic;
+  Task task_ = Task::kBinary;
+  std::unique_ptr<CompiledForest> forest_;
+  std::unique_ptr<CompiledLinear> linear_;
+};
+
+}  // namespace keel

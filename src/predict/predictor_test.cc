@@ -1,0 +1,335 @@
+#include "predict/predictor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "model/link_function.h"
+#include "model/model_io.h"
+#include "model/random_model.h"
+#include "predict/compiled_forest.h"
+#include "predict/reference_evaluator.h"
+
+namespace keel {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// A one-split model: feature 0 against `threshold`; left leaf -1, right leaf +1.
+Model Stump(double threshold, bool less_equal, bool default_left,
+            MissingRule rule = MissingRule::kNaN) {
+  Model m;
+  m.objective = Objective::kSquaredError;
+  m.task = Task::kRegression;
+  m.features.push_back({"x", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
+  Tree t;
+  TreeNode root;
+  root.left = 1;
+  root.right = 2;
+  root.feature = 0;
+  root.threshold = threshold;
+  root.less_equal = less_equal;
+  root.default_left = default_left;
+  root.missing_rule = rule;
+  TreeNode l, r;
+  l.value = -1;
+  r.value = 1;
+  t.nodes = {root, l, r};
+  m.forest.trees.push_back(t);
+  return m;
+}
+
+double PredictOne(const Model& m, float x) {
+  auto p = Predictor::Create(m);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  double out = 0;
+  (*p)->PredictRawRow(&x, &out);
+  return out;
+}
+
+TEST(Predictor, FloatInputAgainstDoubleThresholdComparesExactly) {
+  // 0.1f is 0.100000001490116..., above the double 0.1.
+  EXPECT_EQ(PredictOne(Stump(0.1, false, true), 0.1f), 1);
+  EXPECT_EQ(PredictOne(Stump(0.1, true, true), 0.1f), 1);
+  EXPECT_EQ(PredictOne(Stump(static_cast<double>(0.1f), true, true), 0.1f), -1);
+  EXPECT_EQ(PredictOne(Stump(static_cast<double>(0.1f), false, true), 0.1f), 1);
+  // A threshold between two floats: x < t and x <= t agree for every float.
+  const double between = std::nextafter(static_cast<double>(0.1f), 1.0);
+  EXPECT_EQ(PredictOne(Stump(between, false, false), 0.1f), -1);
+  EXPECT_EQ(PredictOne(Stump(between, true, false), 0.1f), -1);
+  EXPECT_EQ(PredictOne(Stump(between, false, false), std::nextafter(0.1f, 1.0f)), 1);
+}
+
+TEST(Predictor, InfiniteThresholdsAndInputs) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const double dinf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(PredictOne(Stump(dinf, true, false), inf), -1);  // inf <= inf
+  EXPECT_EQ(PredictOne(Stump(dinf, false, false), inf), 1);  // !(inf < inf)
+  EXPECT_EQ(PredictOne(Stump(dinf, true, false), kNaN), 1);  // missing goes right
+  EXPECT_EQ(PredictOne(Stump(dinf, true, true), kNaN), -1);
+  EXPECT_EQ(PredictOne(Stump(-dinf, false, true), -inf), 1);  // nothing is < -inf
+  EXPECT_EQ(PredictOne(Stump(-dinf, false, true), kNaN), -1);
+  EXPECT_EQ(PredictOne(Stump(-dinf, true, true), -inf), -1);
+  EXPECT_EQ(PredictOne(Stump(1e300, false, false), std::numeric_limits<float>::max()), -1);
+  EXPECT_EQ(PredictOne(Stump(1e300, false, false), inf), 1);
+  EXPECT_EQ(PredictOne(Stump(-1e300, true, false), -inf), -1);
+  EXPECT_EQ(PredictOne(Stump(-1e300, true, false), -std::numeric_limits<float>::max()), 1);
+}
+
+TEST(Predictor, MissingRules) {
+  // kNaN: NaN default, zero compared.
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false), kNaN), 1);
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false), 0.0f), -1);
+  // kZeroOrNaN: zero (either sign) goes the default way even though 0 < 0.5.
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false, MissingRule::kZeroOrNaN), 0.0f), 1);
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false, MissingRule::kZeroOrNaN), -0.0f), 1);
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false, MissingRule::kZeroOrNaN), kNaN), 1);
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false, MissingRule::kZeroOrNaN), 0.25f), -1);
+  // kNaNAsZero: NaN compares as 0; the default direction is irrelevant.
+  EXPECT_EQ(PredictOne(Stump(0.5, false, false, MissingRule::kNaNAsZero), kNaN), -1);
+  EXPECT_EQ(PredictOne(Stump(-0.5, false, true, MissingRule::kNaNAsZero), kNaN), 1);
+  EXPECT_EQ(PredictOne(Stump(0.0, true, false, MissingRule::kNaNAsZero), kNaN), -1);
+}
+
+TEST(Predictor, CategoricalSplit) {
+  Model m = Stump(0, false, false);
+  m.features[0].kind = FeatureSpec::Kind::kCategorical;
+  auto& root = m.forest.trees[0].nodes[0];
+  root.is_categorical = true;
+  root.categories = {1, 3, 100000};
+  root.categories_left = true;
+  EXPECT_EQ(PredictOne(m, 1.0f), -1);
+  EXPECT_EQ(PredictOne(m, 3.0f), -1);
+  EXPECT_EQ(PredictOne(m, 3.7f), -1);  // truncated to code 3
+  EXPECT_EQ(PredictOne(m, 100000.0f), -1);
+  EXPECT_EQ(PredictOne(m, 2.0f), 1);
+  EXPECT_EQ(PredictOne(m, -1.0f), 1);  // no category: the other way
+  EXPECT_EQ(PredictOne(m, -0.5f), 1);
+  EXPECT_EQ(PredictOne(m, 1e10f), 1);
+  EXPECT_EQ(PredictOne(m, kNaN), 1);  // missing: default (right)
+  root.categories_left = false;
+  root.default_left = true;
+  EXPECT_EQ(PredictOne(m, 1.0f), 1);
+  EXPECT_EQ(PredictOne(m, 2.0f), -1);
+  EXPECT_EQ(PredictOne(m, kNaN), -1);
+}
+
+struct Case {
+  const char* name;
+  RandomModelOptions options;
+};
+
+std::vector<Case> Cases() {
+  std::vector<Case> cases;
+  RandomModelOptions o;
+  cases.push_back({"binary", o});
+  o.special_missing_rules = false;
+  o.categorical_splits = false;
+  cases.push_back({"plain numeric", o});
+  o.objective = Objective::kMultiSoftmax;
+  o.num_classes = 3;
+  o.num_trees = 45;
+  cases.push_back({"plain numeric multiclass", o});
+  o = {};
+  o.objective = Objective::kMultiSoftmax;
+  o.num_classes = 4;
+  cases.push_back({"multiclass", o});
+  o = {};
+  o.objective = Objective::kSquaredError;
+  o.max_depth = 13;
+  o.leaf_probability = 0.35;
+  cases.push_back({"deep regression", o});
+  o = {};
+  o.max_depth = 3;
+  o.num_trees = 7;
+  o.leaf_probability = 0.6;
+  cases.push_back({"shallow with constant trees", o});
+  o = {};
+  o.num_features = 5000;  // extended row beyond the single-row stack buffer
+  o.num_categorical = 10;
+  o.num_trees = 5;
+  cases.push_back({"wide", o});
+  return cases;
+}
+
+TEST(Predictor, CompiledForestMatchesReferenceEvaluator) {
+  for (const Case& c : Cases()) {
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      RandomModelMaker maker(seed);
+      const Model m = maker.Make(c.options);
+      ASSERT_TRUE(ValidateModel(m).ok()) << c.name;
+      auto p = Predictor::Create(m);
+      ASSERT_TRUE(p.ok()) << c.name << ": " << p.status().ToString();
+      const size_t rows = 300;
+      const auto x = maker.Rows(m, rows);
+      const size_t k = static_cast<size_t>(m.num_outputs);
+      std::vector<double> got(k), want(k);
+      for (size_t r = 0; r < rows; ++r) {
+        const float* row = x.data() + r * m.features.size();
+        (*p)->PredictRawRow(row, got.data());
+        ReferenceRawMargins(m, row, want.data());
+        for (size_t o = 0; o < k; ++o) {
+          ASSERT_NEAR(got[o], want[o], 1e-12 * (1 + std::abs(want[o])))
+              << c.name << " seed " << seed << " row " << r << " output " << o;
+        }
+      }
+    }
+  }
+}
+
+TEST(Predictor, BatchEqualsSingleRowBitForBitOnAnyThreadCount) {
+  for (const Case& c : Cases()) {
+    RandomModelMaker maker(99);
+    const Model m = maker.Make(c.options);
+    auto p = Predictor::Create(m);
+    ASSERT_TRUE(p.ok());
+    const size_t rows = c.options.num_features > 100 ? 50 : 5000;
+    const auto x = maker.Rows(m, rows);
+    const size_t k = static_cast<size_t>(m.num_outputs);
+    for (bool raw : {true, false}) {
+      std::vector<double> single(rows * k);
+      for (size_t r = 0; r < rows; ++r) {
+        const float* row = x.data() + r * m.features.size();
+        if (raw) {
+          (*p)->PredictRawRow(row, single.data() + r * k);
+        } else {
+          (*p)->PredictRow(row, single.data() + r * k);
+        }
+      }
+      // Both block kernels (AVX-512 where the CPU has it, and the portable loop).
+      for (bool simd : {true, false}) {
+        const bool before = CompiledForest::SetSimdEnabled(simd);
+        for (int threads : {1, 2}) {
+          std::vector<double> batch(rows * k);
+          ASSERT_TRUE((*p)->PredictBatch(x, rows, batch, raw, threads).ok());
+          ASSERT_EQ(std::memcmp(batch.data(), single.data(), batch.size() * sizeof(double)), 0)
+              << c.name << " raw=" << raw << " threads=" << threads << " simd=" << simd;
+        }
+        CompiledForest::SetSimdEnabled(before);
+      }
+    }
+  }
+}
+
+TEST(Predictor, SaveLoadRoundTripGivesIdenticalPredictions) {
+  for (const Case& c : Cases()) {
+    RandomModelMaker maker(21);
+    const Model m = maker.Make(c.options);
+    auto back = DeserializeModel(SerializeModel(m), "mem");
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    auto p1 = Predictor::Create(m);
+    auto p2 = Predictor::Create(*back);
+    ASSERT_TRUE(p1.ok() && p2.ok());
+    const size_t rows = 200;
+    const auto x = maker.Rows(m, rows);
+    const size_t k = static_cast<size_t>(m.num_outputs);
+    std::vector<double> a(rows * k), b(rows * k);
+    ASSERT_TRUE((*p1)->PredictBatch(x, rows, a, false, 1).ok());
+    ASSERT_TRUE((*p2)->PredictBatch(x, rows, b, false, 1).ok());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << c.name;
+  }
+}
+
+TEST(Predictor, OutputsAreLinkOfMargins) {
+  RandomModelOptions o;
+  o.objective = Objective::kMultiSoftmax;
+  o.num_classes = 3;
+  RandomModelMaker maker(5);
+  const Model m = maker.Make(o);
+  auto p = Predictor::Create(m);
+  ASSERT_TRUE(p.ok());
+  const auto x = maker.Rows(m, 10);
+  for (size_t r = 0; r < 10; ++r) {
+    double margins[3], probs[3];
+    (*p)->PredictRawRow(x.data() + r * m.features.size(), margins);
+    (*p)->PredictRow(x.data() + r * m.features.size(), probs);
+    const double z = std::exp(margins[0]) + std::exp(margins[1]) + std::exp(margins[2]);
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(probs[k], std::exp(margins[k]) / z, 1e-15);
+  }
+  EXPECT_NEAR(Sigmoid(0.3), 1 / (1 + std::exp(-0.3)), 1e-16);
+  EXPECT_EQ(Sigmoid(-1000), 0.0);
+  EXPECT_EQ(Sigmoid(1000), 1.0);
+}
+
+Model LinearModelForTest() {
+  Model m;
+  m.kind = Model::Kind::kLinear;
+  m.features.push_back({"age", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
+  m.features.push_back(
+      {"plan", FeatureSpec::Kind::kCategorical, {"a", "b", "c"}, ColumnKind::kCategorical});
+  m.base_margin = {0.5};
+  LinearTerm age{0, LinearTerm::Kind::kNumeric, -1, 40, 10};
+  LinearTerm age_missing{0, LinearTerm::Kind::kMissingIndicator, -1, 0, 1};
+  LinearTerm plan_b{1, LinearTerm::Kind::kCategory, 1, 0, 1};
+  LinearTerm plan_other{1, LinearTerm::Kind::kOtherCategory, -1, 0, 1};
+  m.linear.terms = {age, age_missing, plan_b, plan_other};
+  m.linear.weights = {2.0, -1.0, 0.25, 3.0};
+  return m;
+}
+
+TEST(Predictor, LinearModelHandComputed) {
+  const Model m = LinearModelForTest();
+  auto p = Predictor::Create(m);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto raw = [&](float age, float plan) {
+    const float x[2] = {age, plan};
+    double out = 0;
+    (*p)->PredictRawRow(x, &out);
+    return out;
+  };
+  EXPECT_DOUBLE_EQ(raw(50, 1), 0.5 + 2.0 * 1.0 + 0.25);  // plan b
+  EXPECT_DOUBLE_EQ(raw(30, 0), 0.5 + 2.0 * -1.0 + 3.0);  // plan a: "other" than b
+  EXPECT_DOUBLE_EQ(raw(kNaN, kNaN), 0.5 - 1.0);          // missing age reads as center
+  EXPECT_DOUBLE_EQ(raw(40, -1), 0.5 + 3.0);              // negative code: other
+  double prob = 0;
+  const float x[2] = {50, 1};
+  (*p)->PredictRow(x, &prob);
+  EXPECT_DOUBLE_EQ(prob, Sigmoid(2.75));
+}
+
+TEST(Predictor, BatchShapeMismatchIsAnError) {
+  const Model m = Stump(0.5, false, true);
+  auto p = Predictor::Create(m);
+  ASSERT_TRUE(p.ok());
+  FeatureMatrix x;
+  x.rows = 2;
+  x.cols = 2;
+  x.values.assign(4, 0.0f);
+  std::vector<double> out(2);
+  EXPECT_EQ((*p)->PredictBatch(x, out, false, 1).code(), StatusCode::kInvalidArgument);
+  x.cols = 1;
+  x.values.assign(2, 0.0f);
+  std::vector<double> small(1);
+  EXPECT_EQ((*p)->PredictBatch(x, small, false, 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE((*p)->PredictBatch(x, out, false, 1).ok());
+}
+
+TEST(Predictor, RejectsInvalidModel) {
+  Model m = Stump(0.5, false, true);
+  m.forest.trees[0].nodes[0].right = 9;
+  EXPECT_EQ(Predictor::Create(m).status().code(), StatusCode::kCorrupt);
+}
+
+TEST(CompiledForest, DeepTreesUseSparseLayoutShallowOnesPerfect) {
+  RandomModelOptions o;
+  o.max_depth = 12;
+  o.leaf_probability = 0.0;
+  o.num_trees = 2;
+  o.num_features = 3;
+  o.num_categorical = 0;
+  RandomModelMaker maker(3);
+  Model m = maker.Make(o);
+  RandomModelOptions shallow = o;
+  shallow.max_depth = 4;
+  Model s = maker.Make(shallow);
+  for (auto& t : s.forest.trees) m.forest.trees.push_back(t);
+  auto cf = CompiledForest::Compile(m);
+  ASSERT_TRUE(cf.ok());
+  EXPECT_EQ((*cf)->num_sparse_trees(), 2u);
+  EXPECT_EQ((*cf)->num_perfect_trees(), 2u);
+}
+
+}  // namespace
+}  // namespace keel

@@ -1,0 +1,154 @@
+#include "predict/table_prediction.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/number_format.h"
+#include "model/link_function.h"
+
+namespace keel {
+namespace {
+
+std::string ClassName(const Model& model, size_t k) {
+  if (k < model.labels.classes.size()) return model.labels.classes[k];
+  return std::to_string(k);
+}
+
+// RFC 4180: quote a field holding a delimiter, quote, or line break.
+void AppendCsvField(std::string* out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(s);
+    return;
+  }
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::vector<std::string> PredictionColumns(const Model& model, bool raw) {
+  std::vector<std::string> cols;
+  switch (model.task) {
+    case Task::kBinary:
+      cols = {"prob_" + ClassName(model, 0), "prob_" + ClassName(model, 1)};
+      if (raw) cols.push_back("raw_" + ClassName(model, 1));
+      break;
+    case Task::kMulticlass:
+      for (int k = 0; k < model.num_outputs; ++k)
+        cols.push_back("prob_" + ClassName(model, static_cast<size_t>(k)));
+      if (raw) {
+        for (int k = 0; k < model.num_outputs; ++k)
+          cols.push_back("raw_" + ClassName(model, static_cast<size_t>(k)));
+      }
+      break;
+    case Task::kRegression:
+      cols = {"prediction"};
+      if (raw) cols.push_back("raw");
+      break;
+  }
+  return cols;
+}
+
+Result<TablePredictions> PredictTable(const Model& model, const Predictor& predictor,
+                                      const Table& table, const TablePredictionOptions& options) {
+  if (predictor.num_outputs() != model.num_outputs ||
+      predictor.num_features() != model.features.size()) {
+    return Status::InvalidArgument("the predictor was not compiled from this model");
+  }
+  EncodeOptions eo;
+  eo.threads = options.threads;
+  eo.allow_absent_columns = options.allow_absent_columns;
+  TablePredictions out;
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &out.encode));
+  const size_t rows = x.rows;
+  const size_t k = static_cast<size_t>(predictor.num_outputs());
+  std::vector<double> margins(rows * k);
+  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, margins, /*raw=*/true, options.threads));
+  out.columns = PredictionColumns(model, options.raw);
+  out.rows = rows;
+  const size_t width = out.columns.size();
+  out.values.resize(rows * width);
+  std::vector<double> p(k);
+  for (size_t r = 0; r < rows; ++r) {
+    const double* m = margins.data() + r * k;
+    double* o = out.values.data() + r * width;
+    MarginsToPredictions(model.objective, model.num_outputs, m, p.data());
+    switch (model.task) {
+      case Task::kBinary:
+        o[0] = 1.0 - p[0];
+        o[1] = p[0];
+        if (options.raw) o[2] = m[0];
+        break;
+      case Task::kMulticlass:
+        std::copy(p.begin(), p.end(), o);
+        if (options.raw) std::copy(m, m + k, o + k);
+        break;
+      case Task::kRegression:
+        o[0] = p[0];
+        if (options.raw) o[1] = m[0];
+        break;
+    }
+  }
+  return out;
+}
+
+std::string PredictionsToCsv(const TablePredictions& predictions, const Table& table,
+                             const std::string& id_column,
+                             const std::vector<uint64_t>& rejected_lines) {
+  const Column* id = id_column.empty() ? nullptr : table.Find(id_column);
+  const size_t width = predictions.columns.size();
+  std::string out;
+  out.reserve((predictions.rows + rejected_lines.size() + 1) * (width * 20 + 16));
+  bool first = true;
+  if (id != nullptr) {
+    AppendCsvField(&out, id->name());
+    first = false;
+  }
+  for (const auto& c : predictions.columns) {
+    if (!first) out.push_back(',');
+    AppendCsvField(&out, c);
+    first = false;
+  }
+  out.push_back('\n');
+
+  const auto& lines = table.source_lines();
+  const bool place_rejects = lines.size() == predictions.rows;
+  std::vector<uint64_t> rejected = rejected_lines;
+  std::sort(rejected.begin(), rejected.end());
+  size_t next_reject = 0;
+  auto empty_line = [&] {
+    const size_t cells = width + (id != nullptr ? 1 : 0);
+    out.append(cells > 0 ? cells - 1 : 0, ',');
+    out.push_back('\n');
+  };
+  for (size_t r = 0; r < predictions.rows; ++r) {
+    if (place_rejects) {
+      while (next_reject < rejected.size() && rejected[next_reject] < lines[r]) {
+        empty_line();
+        ++next_reject;
+      }
+    }
+    bool lead = true;
+    if (id != nullptr) {
+      if (!id->IsMissing(r)) AppendCsvField(&out, id->CellText(r));
+      lead = false;
+    }
+    const double* v = predictions.values.data() + r * width;
+    for (size_t c = 0; c < width; ++c) {
+      if (!lead) out.push_back(',');
+      lead = false;
+      if (std::isfinite(v[c])) AppendDouble(&out, v[c]);
+    }
+    out.push_back('\n');
+  }
+  if (place_rejects) {
+    for (; next_reject < rejected.size(); ++next_reject) empty_line();
+  }
+  return out;
+}
+
+}  // namespace keel

@@ -1,0 +1,55 @@
+// Predicting a whole Table and writing the predictions as CSV: the engine behind
+// `keel predict` (and any caller that has a Table rather than feature vectors).
+//
+// Output columns (DESIGN.md):
+//   binary      prob_<classes[0]>, prob_<classes[1]>   (the positive class last)
+//   multiclass  prob_<class> for each class, in class order
+//   regression  prediction
+//   with raw    then raw_<classes[1]> (binary), raw_<class> (multiclass) or raw (regression)
+// Classes default to "0", "1", ... when the model lists none.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "keel/status.h"
+#include "keel/table.h"
+#include "model/model.h"
+#include "predict/feature_matrix.h"
+#include "predict/predictor.h"
+
+namespace keel {
+
+struct TablePredictionOptions {
+  bool raw = false;                   // also output raw margins
+  int threads = 0;                    // < 1: all hardware threads
+  bool allow_absent_columns = false;  // a feature column the table lacks is all-missing
+};
+
+struct TablePredictions {
+  std::vector<std::string> columns;  // output column names, in order
+  size_t rows = 0;
+  std::vector<double> values;  // rows x columns.size(), row-major
+  EncodeStats encode;          // unseen categories, missing values, absent columns
+};
+
+// The output column names for `model`.
+std::vector<std::string> PredictionColumns(const Model& model, bool raw);
+
+// Encodes `table` for `model` and predicts every row with `predictor` (compiled from that
+// model). Errors: those of EncodeFeatures (an absent feature column) and PredictBatch.
+Result<TablePredictions> PredictTable(const Model& model, const Predictor& predictor,
+                                      const Table& table, const TablePredictionOptions& options);
+
+// CSV text of the predictions: a header, then one line per output row. `id_column` (if
+// non-empty and in `table`) is passed through first. Records the reader rejected are given
+// their place in input order as lines with empty cells, so output line i is input record i:
+// `rejected_lines` are their physical source lines, merged with table.source_lines() (when
+// the table has none, rejected records are not placed). Numbers are written in shortest
+// round-trip form; non-finite values as empty cells.
+std::string PredictionsToCsv(const TablePredictions& predictions, const Table& table,
+                             const std::string& id_column,
+                             const std::vector<uint64_t>& rejected_lines);
+
+}  // namespace keel
