@@ -1,0 +1,490 @@
+// Known-answer tests of the GBDT trainer, and the exactness of its IR output.
+#include "train/gbdt_trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/random.h"
+#include "train/metrics.h"
+
+namespace keel {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+struct Problem {
+  std::vector<RawFeature> raw;
+  std::vector<double> y;
+  size_t n() const { return y.size(); }
+};
+
+RawFeature Numeric(std::vector<float> v) {
+  RawFeature f;
+  f.values = std::move(v);
+  return f;
+}
+
+RawFeature Categorical(std::vector<int32_t> codes, int32_t num_codes) {
+  RawFeature f;
+  f.categorical = true;
+  f.codes = std::move(codes);
+  f.num_codes = num_codes;
+  return f;
+}
+
+// The IR's semantics (model/model.h), written independently of the trainer: walks one tree
+// on float32 feature values.
+double WalkTree(const Tree& t, const std::vector<float>& x) {
+  int32_t i = 0;
+  while (!t.nodes[static_cast<size_t>(i)].is_leaf()) {
+    const TreeNode& n = t.nodes[static_cast<size_t>(i)];
+    const float v = x[static_cast<size_t>(n.feature)];
+    bool left;
+    if (std::isnan(v)) {
+      left = n.default_left;
+    } else if (n.is_categorical) {
+      const bool listed =
+          std::binary_search(n.categories.begin(), n.categories.end(), static_cast<int32_t>(v));
+      left = listed == n.categories_left;
+    } else {
+      left = n.less_equal ? v <= n.threshold : v < n.threshold;
+    }
+    i = left ? n.left : n.right;
+  }
+  return t.nodes[static_cast<size_t>(i)].value;
+}
+
+std::vector<float> RowValues(const Problem& p, uint32_t r) {
+  std::vector<float> x;
+  for (const RawFeature& f : p.raw) {
+    if (f.categorical) {
+      x.push_back(f.codes[r] < 0 ? kNaN : static_cast<float>(f.codes[r]));
+    } else {
+      x.push_back(f.values[r]);
+    }
+  }
+  return x;
+}
+
+std::vector<double> IrMargins(const GbdtResult& g, const Problem& p,
+                              const std::vector<uint32_t>& rows) {
+  const size_t k_out = g.base_margin.size();
+  std::vector<double> m(rows.size() * k_out);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::vector<float> x = RowValues(p, rows[i]);
+    for (size_t k = 0; k < k_out; ++k) m[i * k_out + k] = g.base_margin[k];
+    for (const Tree& t : g.forest.trees) {
+      m[i * k_out + static_cast<size_t>(t.class_index)] += WalkTree(t, x);
+    }
+  }
+  return m;
+}
+
+struct Fitted {
+  GbdtResult result;
+  std::vector<BinMapper> mappers;
+  std::vector<uint32_t> train_rows, test_rows;
+  std::vector<double> test_margins;  // IR margins of the test rows
+  std::vector<double> test_labels;
+};
+
+GbdtConfig SmallConfig(Objective objective, int outputs = 1) {
+  GbdtConfig c;
+  c.objective.objective = objective;
+  c.objective.num_outputs = outputs;
+  c.tree.num_leaves = 15;
+  c.tree.split.min_data_in_leaf = 5;
+  c.num_trees = 50;
+  c.learning_rate = 0.2;
+  c.threads = 2;
+  c.progress = false;
+  return c;
+}
+
+// Trains on the even rows and predicts the odd rows through the IR.
+Fitted Fit(const Problem& p, const GbdtConfig& cfg, int max_bins = 255) {
+  Fitted f;
+  for (uint32_t r = 0; r < p.n(); ++r) (r % 2 == 0 ? f.train_rows : f.test_rows).push_back(r);
+  for (const RawFeature& raw : p.raw) {
+    f.mappers.push_back(raw.categorical ? BinMapper::FitCategorical(raw, f.train_rows, 254)
+                                        : BinMapper::FitNumeric(raw, f.train_rows, max_bins));
+  }
+  auto bins = BinRows(p.raw, f.mappers, f.train_rows, 2);
+  EXPECT_TRUE(bins.ok());
+  std::vector<double> ytr;
+  for (uint32_t r : f.train_rows) ytr.push_back(p.y[r]);
+  for (uint32_t r : f.test_rows) f.test_labels.push_back(p.y[r]);
+  auto g = TrainGbdt({&*bins, ytr, {}}, {}, f.mappers, cfg);
+  EXPECT_TRUE(g.ok()) << g.status().ToString();
+  f.result = std::move(*g);
+  f.test_margins = IrMargins(f.result, p, f.test_rows);
+  EXPECT_TRUE(ValidateModel([&] {
+                Model m;
+                m.task = TaskOf(cfg.objective.objective);
+                m.objective = cfg.objective.objective;
+                m.num_outputs = cfg.objective.num_outputs;
+                m.base_margin = f.result.base_margin;
+                for (size_t i = 0; i < p.raw.size(); ++i) {
+                  FeatureSpec s;
+                  s.name = "f" + std::to_string(i);
+                  s.kind = p.raw[i].categorical ? FeatureSpec::Kind::kCategorical
+                                                : FeatureSpec::Kind::kNumeric;
+                  for (int32_t c = 0; c < p.raw[i].num_codes; ++c) {
+                    s.categories.push_back("c" + std::to_string(c));
+                  }
+                  m.features.push_back(s);
+                }
+                if (m.task != Task::kRegression) {
+                  for (int k = 0; k < std::max(2, m.num_outputs); ++k) {
+                    m.labels.classes.push_back("k" + std::to_string(k));
+                  }
+                }
+                m.forest = f.result.forest;
+                return m;
+              }())
+                  .ok());
+  return f;
+}
+
+TEST(Gbdt, SeparableProblemReachesAucOne) {
+  Rng rng(1);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 2000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform()));
+    p.y.push_back(x.back() > 0.6f ? 1 : 0);
+  }
+  p.raw.push_back(Numeric(x));
+  Fitted f = Fit(p, SmallConfig(Objective::kBinaryLogistic));
+  EXPECT_DOUBLE_EQ(Auc(f.test_margins, f.test_labels), 1.0);
+}
+
+TEST(Gbdt, SingleSplitStumpHasHandComputedValues) {
+  // 50 rows x=0 (y=0) and 50 rows x=1 (y=1); base margin 0 so p = 0.5 everywhere:
+  // left G = 50 * 0.5 = 25, H = 50 * 0.25 = 12.5; leaf = -25 / (12.5 + 1) * lr.
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 200; ++i) {
+    x.push_back(static_cast<float>((i / 2) % 2));
+    p.y.push_back((i / 2) % 2);
+  }
+  p.raw.push_back(Numeric(x));
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.num_trees = 1;
+  cfg.tree.num_leaves = 2;
+  cfg.learning_rate = 0.1;
+  cfg.tree.split.lambda_l2 = 1.0;
+  Fitted f = Fit(p, cfg);
+  ASSERT_EQ(f.result.forest.trees.size(), 1u);
+  const Tree& t = f.result.forest.trees[0];
+  ASSERT_EQ(t.nodes.size(), 3u);
+  EXPECT_DOUBLE_EQ(f.result.base_margin[0], 0.0);
+  const TreeNode& root = t.nodes[0];
+  EXPECT_EQ(root.feature, 0);
+  EXPECT_GT(root.threshold, 0.0);
+  EXPECT_LE(root.threshold, 1.0);
+  EXPECT_FALSE(root.less_equal);
+  EXPECT_NEAR(root.gain, 2 * 25.0 * 25.0 / 13.5, 1e-9);
+  EXPECT_NEAR(root.cover, 25.0, 1e-9);
+  const TreeNode& left = t.nodes[static_cast<size_t>(root.left)];
+  const TreeNode& right = t.nodes[static_cast<size_t>(root.right)];
+  EXPECT_NEAR(left.value, -25.0 / 13.5 * 0.1, 1e-7);
+  EXPECT_NEAR(right.value, 25.0 / 13.5 * 0.1, 1e-7);
+  EXPECT_NEAR(left.cover, 12.5, 1e-7);
+}
+
+TEST(Gbdt, PureNoiseGivesAucNearHalf) {
+  Rng rng(2);
+  Problem p;
+  for (int j = 0; j < 5; ++j) {
+    std::vector<float> x;
+    for (int i = 0; i < 8000; ++i) x.push_back(static_cast<float>(rng.Uniform()));
+    p.raw.push_back(Numeric(x));
+  }
+  for (int i = 0; i < 8000; ++i) p.y.push_back(rng.Uniform() < 0.5 ? 1 : 0);
+  Fitted f = Fit(p, SmallConfig(Objective::kBinaryLogistic));
+  EXPECT_NEAR(Auc(f.test_margins, f.test_labels), 0.5, 0.04);
+}
+
+TEST(Gbdt, MonotoneSignalGivesIncreasingPredictions) {
+  Rng rng(3);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 4000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform()));
+    p.y.push_back(x.back());
+  }
+  p.raw.push_back(Numeric(x));
+  GbdtConfig cfg = SmallConfig(Objective::kSquaredError);
+  cfg.num_trees = 100;
+  Fitted f = Fit(p, cfg);
+  // Predictions on a grid 0.05 apart increase strictly.
+  double prev = -1e9;
+  for (int g = 1; g < 20; ++g) {
+    std::vector<float> row = {static_cast<float>(g * 0.05)};
+    double m = f.result.base_margin[0];
+    for (const Tree& t : f.result.forest.trees) m += WalkTree(t, row);
+    EXPECT_GT(m, prev) << "at x = " << g * 0.05;
+    EXPECT_NEAR(m, g * 0.05, 0.02);
+    prev = m;
+  }
+}
+
+TEST(Gbdt, MissingValuesCarrySignal) {
+  Rng rng(4);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 4000; ++i) {
+    const bool missing = rng.Uniform() < 0.3;
+    x.push_back(missing ? kNaN : static_cast<float>(rng.Uniform()));
+    p.y.push_back(missing ? 1 : 0);
+  }
+  p.raw.push_back(Numeric(x));
+  Fitted f = Fit(p, SmallConfig(Objective::kBinaryLogistic));
+  EXPECT_DOUBLE_EQ(Auc(f.test_margins, f.test_labels), 1.0);
+}
+
+TEST(Gbdt, RareCategoryCarriesSignal) {
+  Rng rng(5);
+  Problem p;
+  std::vector<int32_t> c;
+  std::vector<float> noise;
+  for (int i = 0; i < 10000; ++i) {
+    const bool rare = rng.Uniform() < 0.02;
+    const int32_t code = rare ? 17 : static_cast<int32_t>(rng.Below(29));
+    c.push_back(code == 17 && !rare ? 29 : code);
+    noise.push_back(static_cast<float>(rng.Uniform()));
+    p.y.push_back(rng.Uniform() < (rare ? 0.9 : 0.1) ? 1 : 0);
+  }
+  p.raw.push_back(Numeric(noise));
+  p.raw.push_back(Categorical(c, 30));
+  Fitted f = Fit(p, SmallConfig(Objective::kBinaryLogistic));
+  double rare_mean = 0, other_mean = 0;
+  int rare_n = 0, other_n = 0;
+  for (size_t i = 0; i < f.test_rows.size(); ++i) {
+    const double prob = 1 / (1 + std::exp(-f.test_margins[i]));
+    if (c[f.test_rows[i]] == 17) {
+      rare_mean += prob;
+      ++rare_n;
+    } else {
+      other_mean += prob;
+      ++other_n;
+    }
+  }
+  ASSERT_GT(rare_n, 50);
+  EXPECT_GT(rare_mean / rare_n, 0.7);
+  EXPECT_LT(other_mean / other_n, 0.2);
+}
+
+TEST(Gbdt, RegressionOnKnownFunction) {
+  Rng rng(6);
+  Problem p;
+  std::vector<float> a, b;
+  for (int i = 0; i < 10000; ++i) {
+    a.push_back(static_cast<float>(rng.Uniform() * 2 - 1));
+    b.push_back(static_cast<float>(rng.Uniform() * 2 - 1));
+    p.y.push_back(std::sin(3 * a.back()) + b.back() * b.back());
+  }
+  p.raw.push_back(Numeric(a));
+  p.raw.push_back(Numeric(b));
+  GbdtConfig cfg = SmallConfig(Objective::kSquaredError);
+  cfg.num_trees = 300;
+  cfg.tree.num_leaves = 31;
+  Fitted f = Fit(p, cfg);
+  const auto m = SplitMetrics(Objective::kSquaredError, 1, f.test_margins, f.test_labels);
+  EXPECT_EQ(m[0].first, "rmse");
+  EXPECT_LT(m[0].second, 0.05);
+  EXPECT_GT(m[2].second, 0.99);  // r2
+}
+
+TEST(Gbdt, AbsoluteLossFitsTheMedian) {
+  // y = x plus rare huge outliers: the absolute loss ignores them, so predictions track x.
+  Rng rng(7);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 4000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform()));
+    p.y.push_back(x.back() + (rng.Uniform() < 0.05 ? 1000.0 : 0.0));
+  }
+  p.raw.push_back(Numeric(x));
+  GbdtConfig cfg = SmallConfig(Objective::kAbsoluteError);
+  cfg.num_trees = 100;
+  Fitted f = Fit(p, cfg);
+  double worst = 0;
+  for (size_t i = 0; i < f.test_rows.size(); ++i) {
+    worst = std::max(worst, std::abs(f.test_margins[i] - x[f.test_rows[i]]));
+  }
+  EXPECT_LT(worst, 0.1);
+}
+
+TEST(Gbdt, MulticlassSoftmaxSeparatesThreeClasses) {
+  Rng rng(8);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 3000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform() * 3));
+    p.y.push_back(std::floor(x.back()));
+  }
+  p.raw.push_back(Numeric(x));
+  Fitted f = Fit(p, SmallConfig(Objective::kMultiSoftmax, 3));
+  EXPECT_EQ(f.result.forest.trees.size(), 150u);
+  const auto m = SplitMetrics(Objective::kMultiSoftmax, 3, f.test_margins, f.test_labels);
+  EXPECT_GT(m[2].second, 0.98);  // accuracy
+}
+
+// The saved IR must reproduce the training-form (binned) predictions exactly: thresholds on
+// float32 values, categorical sets with an "other" bin, missing values both ways.
+TEST(Gbdt, IrPredictionsEqualBinnedPredictions) {
+  Rng rng(9);
+  Problem p;
+  std::vector<float> a, b;
+  std::vector<int32_t> c;
+  for (int i = 0; i < 6000; ++i) {
+    a.push_back(rng.Uniform() < 0.1 ? kNaN : static_cast<float>(std::exp(rng.Uniform() * 10)));
+    b.push_back(static_cast<float>(rng.Below(7)) * 0.1f);
+    c.push_back(rng.Uniform() < 0.05 ? -1 : static_cast<int32_t>(rng.Below(40)));
+    const double z = (std::isnan(a.back()) ? 1.0 : std::log(a.back()) / 5 - 1) +
+                     (c.back() % 3 == 0 ? 1.0 : -0.5) + b.back();
+    p.y.push_back(rng.Uniform() < 1 / (1 + std::exp(-z)) ? 1 : 0);
+  }
+  p.raw.push_back(Numeric(a));
+  p.raw.push_back(Numeric(b));
+  p.raw.push_back(Categorical(c, 40));
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.tree.split.max_cat_to_onehot = 2;
+  cfg.tree.split.min_data_per_group = 5;
+  Fitted f;
+  {
+    // Cap the categorical bins so an "other" bin exists.
+    for (uint32_t r = 0; r < p.n(); ++r) (r % 2 == 0 ? f.train_rows : f.test_rows).push_back(r);
+    f.mappers = {BinMapper::FitNumeric(p.raw[0], f.train_rows, 32),
+                 BinMapper::FitNumeric(p.raw[1], f.train_rows, 255),
+                 BinMapper::FitCategorical(p.raw[2], f.train_rows, 12)};
+    ASSERT_GE(f.mappers[2].other_bin(), 0);
+    auto bins = BinRows(p.raw, f.mappers, f.train_rows, 2);
+    ASSERT_TRUE(bins.ok());
+    std::vector<double> ytr;
+    for (uint32_t r : f.train_rows) ytr.push_back(p.y[r]);
+    auto g = TrainGbdt({&*bins, ytr, {}}, {}, f.mappers, cfg);
+    ASSERT_TRUE(g.ok());
+    f.result = std::move(*g);
+  }
+  bool saw_other_listed_side = false;
+  for (const Tree& t : f.result.forest.trees) {
+    for (const TreeNode& n : t.nodes) {
+      if (n.is_categorical && !n.categories_left) saw_other_listed_side = true;
+    }
+  }
+  EXPECT_TRUE(saw_other_listed_side) << "no split sent the 'other' bin left";
+  for (const auto* rows : {&f.train_rows, &f.test_rows}) {
+    auto bins = BinRows(p.raw, f.mappers, *rows, 2);
+    ASSERT_TRUE(bins.ok());
+    const auto binned = PredictBinned(*bins, f.result.binned_trees, f.result.base_margin,
+                                      cfg.learning_rate, 2);
+    const auto ir = IrMargins(f.result, p, *rows);
+    for (size_t i = 0; i < rows->size(); ++i) {
+      ASSERT_NEAR(binned[i], ir[i], 1e-12) << "row " << (*rows)[i];
+    }
+  }
+  // The training margins the trainer kept are the binned predictions of its own rows.
+  auto bins = BinRows(p.raw, f.mappers, f.train_rows, 2);
+  const auto binned = PredictBinned(*bins, f.result.binned_trees, f.result.base_margin,
+                                    cfg.learning_rate, 1);
+  for (size_t i = 0; i < f.train_rows.size(); ++i) {
+    ASSERT_NEAR(binned[i], f.result.train_margins[i], 1e-9);
+  }
+}
+
+TEST(Gbdt, EarlyStoppingKeepsTheBestIteration) {
+  Rng rng(10);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 3000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform()));
+    p.y.push_back(rng.Uniform() < (x.back() > 0.5 ? 0.7 : 0.3) ? 1 : 0);
+  }
+  p.raw.push_back(Numeric(x));
+  std::vector<uint32_t> tr, va;
+  for (uint32_t r = 0; r < p.n(); ++r) (r % 3 == 0 ? va : tr).push_back(r);
+  std::vector<BinMapper> maps = {BinMapper::FitNumeric(p.raw[0], tr, 255)};
+  auto tb = BinRows(p.raw, maps, tr, 1);
+  auto vb = BinRows(p.raw, maps, va, 1);
+  std::vector<double> ytr, yva;
+  for (uint32_t r : tr) ytr.push_back(p.y[r]);
+  for (uint32_t r : va) yva.push_back(p.y[r]);
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.num_trees = 500;
+  cfg.learning_rate = 0.3;
+  cfg.tree.num_leaves = 63;
+  cfg.tree.split.min_data_in_leaf = 1;
+  cfg.early_stopping_rounds = 10;
+  auto g = TrainGbdt({&*tb, ytr, {}}, {&*vb, yva, {}}, maps, cfg);
+  ASSERT_TRUE(g.ok());
+  EXPECT_LT(g->valid_loss.size(), 500u);
+  ASSERT_GE(g->best_iteration, 0);
+  EXPECT_EQ(g->iterations, g->best_iteration + 1);
+  EXPECT_EQ(g->forest.trees.size(), static_cast<size_t>(g->iterations));
+  const double best = *std::min_element(g->valid_loss.begin(), g->valid_loss.end());
+  EXPECT_EQ(g->valid_loss[static_cast<size_t>(g->best_iteration)], best);
+  // The returned validation margins are those of the kept trees.
+  EXPECT_NEAR(StoppingLoss(Objective::kBinaryLogistic, 1, g->valid_margins, yva), best, 1e-9);
+}
+
+TEST(Gbdt, SeededSubsamplingRepeatsExactly) {
+  Rng rng(11);
+  Problem p;
+  for (int j = 0; j < 4; ++j) {
+    std::vector<float> x;
+    for (int i = 0; i < 3000; ++i) x.push_back(static_cast<float>(rng.Uniform()));
+    p.raw.push_back(Numeric(x));
+  }
+  for (int i = 0; i < 3000; ++i) {
+    p.y.push_back(p.raw[0].values[static_cast<size_t>(i)] + p.raw[1].values[static_cast<size_t>(i)] > 1 ? 1 : 0);
+  }
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.subsample = 0.7;
+  cfg.colsample = 0.5;
+  Fitted a = Fit(p, cfg);
+  Fitted b = Fit(p, cfg);
+  EXPECT_EQ(a.test_margins, b.test_margins);
+  cfg.seed = 43;
+  Fitted c = Fit(p, cfg);
+  EXPECT_NE(a.test_margins, c.test_margins);
+  EXPECT_GT(Auc(a.test_margins, a.test_labels), 0.97);
+}
+
+TEST(Gbdt, ThreadCountDoesNotChangeTheModel) {
+  Rng rng(12);
+  Problem p;
+  std::vector<float> x, z;
+  for (int i = 0; i < 60000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform()));
+    z.push_back(static_cast<float>(rng.Below(50)));
+    p.y.push_back(rng.Uniform() < x.back() ? 1 : 0);
+  }
+  p.raw.push_back(Numeric(x));
+  p.raw.push_back(Numeric(z));
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.num_trees = 10;
+  cfg.threads = 1;
+  Fitted a = Fit(p, cfg);
+  cfg.threads = 2;
+  Fitted b = Fit(p, cfg);
+  ASSERT_EQ(a.result.forest.trees.size(), b.result.forest.trees.size());
+  for (size_t i = 0; i < a.test_margins.size(); ++i) {
+    ASSERT_NEAR(a.test_margins[i], b.test_margins[i], 1e-9);
+  }
+}
+
+TEST(Gbdt, NoTrainingRowsIsAnError) {
+  BinnedMatrix empty;
+  std::vector<BinMapper> maps;
+  EXPECT_FALSE(TrainGbdt({&empty, {}, {}}, {}, maps, SmallConfig(Objective::kSquaredError)).ok());
+}
+
+}  // namespace
+}  // namespace keel

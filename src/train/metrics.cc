@@ -1,0 +1,169 @@
+#include "train/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace keel {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kEps = 1e-15;
+
+double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// Softmax of one row of K margins into p.
+void Softmax(const double* m, size_t k_out, double* p) {
+  double mx = m[0];
+  for (size_t k = 1; k < k_out; ++k) mx = std::max(mx, m[k]);
+  double sum = 0;
+  for (size_t k = 0; k < k_out; ++k) {
+    p[k] = std::exp(m[k] - mx);
+    sum += p[k];
+  }
+  for (size_t k = 0; k < k_out; ++k) p[k] /= sum;
+}
+
+double BinaryLogLoss(std::span<const double> margins, std::span<const double> labels) {
+  double s = 0;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    // log(1 + e^-m) for a positive, log(1 + e^m) for a negative, computed stably.
+    const double m = labels[i] > 0.5 ? margins[i] : -margins[i];
+    s += m > 0 ? std::log1p(std::exp(-m)) : -m + std::log1p(std::exp(m));
+  }
+  return s / static_cast<double>(labels.size());
+}
+
+double MultiLogLoss(std::span<const double> margins, std::span<const double> labels,
+                    size_t k_out) {
+  double s = 0;
+  std::vector<double> p(k_out);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    Softmax(margins.data() + i * k_out, k_out, p.data());
+    s -= std::log(std::max(p[static_cast<size_t>(labels[i])], kEps));
+  }
+  return s / static_cast<double>(labels.size());
+}
+
+}  // namespace
+
+double Auc(std::span<const double> scores, std::span<const double> labels) {
+  const size_t n = scores.size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return scores[a] < scores[b]; });
+  double pos = 0;
+  for (double y : labels) pos += y > 0.5 ? 1 : 0;
+  const double neg = static_cast<double>(n) - pos;
+  if (pos == 0 || neg == 0) return kNaN;
+  double rank_sum = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && scores[order[j]] == scores[order[i]]) ++j;
+    const double avg_rank = (static_cast<double>(i) + static_cast<double>(j - 1)) / 2.0 + 1.0;
+    for (size_t k = i; k < j; ++k) {
+      if (labels[order[k]] > 0.5) rank_sum += avg_rank;
+    }
+    i = j;
+  }
+  return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg);
+}
+
+std::vector<std::pair<std::string, double>> SplitMetrics(Objective objective, int num_outputs,
+                                                         std::span<const double> margins,
+                                                         std::span<const double> labels) {
+  const size_t n = labels.size();
+  if (n == 0) return {};
+  switch (TaskOf(objective)) {
+    case Task::kBinary: {
+      size_t correct = 0;
+      for (size_t i = 0; i < n; ++i) {
+        correct += ((Sigmoid(margins[i]) >= 0.5) == (labels[i] > 0.5)) ? 1 : 0;
+      }
+      return {{"auc", Auc(margins, labels)},
+              {"logloss", BinaryLogLoss(margins, labels)},
+              {"accuracy", static_cast<double>(correct) / n}};
+    }
+    case Task::kMulticlass: {
+      const auto k_out = static_cast<size_t>(num_outputs);
+      size_t correct = 0;
+      std::vector<double> p(k_out);
+      std::vector<std::vector<double>> prob(k_out, std::vector<double>(n));
+      for (size_t i = 0; i < n; ++i) {
+        Softmax(margins.data() + i * k_out, k_out, p.data());
+        size_t arg = 0;
+        for (size_t k = 0; k < k_out; ++k) {
+          prob[k][i] = p[k];
+          if (p[k] > p[arg]) arg = k;
+        }
+        correct += arg == static_cast<size_t>(labels[i]) ? 1 : 0;
+      }
+      // Macro one-vs-rest AUC over the classes present with both outcomes.
+      double auc_sum = 0;
+      int auc_n = 0;
+      std::vector<double> is_k(n);
+      for (size_t k = 0; k < k_out; ++k) {
+        for (size_t i = 0; i < n; ++i) is_k[i] = static_cast<size_t>(labels[i]) == k ? 1 : 0;
+        const double a = Auc(prob[k], is_k);
+        if (!std::isnan(a)) {
+          auc_sum += a;
+          ++auc_n;
+        }
+      }
+      return {{"auc", auc_n > 0 ? auc_sum / auc_n : kNaN},
+              {"logloss", MultiLogLoss(margins, labels, k_out)},
+              {"accuracy", static_cast<double>(correct) / n}};
+    }
+    case Task::kRegression: {
+      double mean = 0;
+      for (double y : labels) mean += y;
+      mean /= static_cast<double>(n);
+      double se = 0, ae = 0, tot = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const double r = margins[i] - labels[i];
+        se += r * r;
+        ae += std::abs(r);
+        tot += (labels[i] - mean) * (labels[i] - mean);
+      }
+      return {{"rmse", std::sqrt(se / n)},
+              {"mae", ae / n},
+              {"r2", tot > 0 ? 1.0 - se / tot : kNaN}};
+    }
+  }
+  return {};
+}
+
+double StoppingLoss(Objective objective, int num_outputs, std::span<const double> margins,
+                    std::span<const double> labels) {
+  const size_t n = labels.size();
+  if (n == 0) return kNaN;
+  switch (objective) {
+    case Objective::kBinaryLogistic: return BinaryLogLoss(margins, labels);
+    case Objective::kMultiSoftmax:
+      return MultiLogLoss(margins, labels, static_cast<size_t>(num_outputs));
+    case Objective::kSquaredError: {
+      double se = 0;
+      for (size_t i = 0; i < n; ++i) se += (margins[i] - labels[i]) * (margins[i] - labels[i]);
+      return std::sqrt(se / n);
+    }
+    case Objective::kAbsoluteError:
+    case Objective::kHuber: {
+      double ae = 0;
+      for (size_t i = 0; i < n; ++i) ae += std::abs(margins[i] - labels[i]);
+      return ae / n;
+    }
+  }
+  return kNaN;
+}
+
+const char* StoppingLossName(Objective objective) {
+  switch (objective) {
+    case Objective::kBinaryLogistic:
+    case Objective::kMultiSoftmax: return "logloss";
+    case Objective::kSquaredError: return "rmse";
+    default: return "mae";
+  }
+}
+
+}  // namespace keel

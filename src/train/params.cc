@@ -1,0 +1,343 @@
+#include "train/params.h"
+
+#include <cassert>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "core/number_format.h"
+
+namespace keel {
+namespace {
+
+using T = ParamSpec::Type;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The one declaration of every training parameter. Order = documentation order.
+const ParamSpec kParams[] = {
+    // --- what to train ---------------------------------------------------------------
+    {"algo", "algo", "task", T::kString, "gbdt", 0, 0, false, false, "gbdt|linear",
+     "Model family: gradient-boosted trees, or the L2-regularised linear baseline (logistic "
+     "regression for classification, linear regression for regression)",
+     &TrainParams::algo},
+    {"task", "task", "task", T::kString, "auto", 0, 0, false, false,
+     "auto|binary|multiclass|regression",
+     "What the target is. auto: two distinct values = binary, a text/categorical target with "
+     "more = multiclass, a numeric target with more = regression",
+     &TrainParams::task},
+    {"objective", "objective", "task", T::kString, "auto", 0, 0, false, false,
+     "auto|squared|absolute|huber",
+     "Regression loss (classification always uses log loss); auto = squared",
+     &TrainParams::objective},
+    {"class_weight", "class-weight", "task", T::kString, "none", 0, 0, false, false,
+     "none|balanced",
+     "Class weights: balanced weighs each class by rows / (classes * rows of the class)",
+     &TrainParams::class_weight},
+    // --- splits -----------------------------------------------------------------------
+    {"split", "split", "split", T::kString, "auto", 0, 0, false, false,
+     "auto|random|stratified|time:|group:",
+     "How rows are split into train/validation/test. auto = stratified for classification, "
+     "random for regression; time:COL trains on the past (earliest rows by COL) and tests on "
+     "the future; group:COL keeps all rows of one COL value in one split",
+     &TrainParams::split},
+    {"test_size", "test-size", "split", T::kDouble, "0.2", 0, 1, false, true, "",
+     "Fraction of rows held out for the test split (0 = none)", &TrainParams::test_size},
+    {"valid_size", "valid-size", "split", T::kDouble, "0", 0, 1, false, true, "",
+     "Fraction of rows held out for validation (early stopping); 0 = none",
+     &TrainParams::valid_size},
+    // --- gbdt ---------------------------------------------------------------------------
+    {"num_trees", "trees", "gbdt", T::kInt, "100", 1, 100000, false, false, "",
+     "Boosting iterations (trees per class)", &TrainParams::num_trees},
+    {"num_leaves", "leaves", "gbdt", T::kInt, "31", 2, 65536, false, false, "",
+     "Maximum leaves per tree (trees grow leaf-wise, best split first)",
+     &TrainParams::num_leaves},
+    {"max_depth", "depth", "gbdt", T::kInt, "0", 0, 64, false, false, "",
+     "Maximum tree depth (0 = no limit beyond num_leaves)", &TrainParams::max_depth},
+    {"learning_rate", "lr", "gbdt", T::kDouble, "0.1", 0, 1, true, false, "",
+     "Shrinkage applied to every leaf value", &TrainParams::learning_rate},
+    {"max_bins", "bins", "gbdt", T::kInt, "255", 2, 255, false, false, "",
+     "Histogram bins per numeric feature (quantile edges); missing values get a bin of "
+     "their own",
+     &TrainParams::max_bins},
+    {"lambda_l1", "l1", "gbdt", T::kDouble, "0", 0, kInf, false, false, "",
+     "L1 regularisation of leaf values", &TrainParams::lambda_l1},
+    {"lambda_l2", "l2", "gbdt", T::kDouble, "1", 0, kInf, false, false, "",
+     "L2 regularisation of leaf values", &TrainParams::lambda_l2},
+    {"min_data_in_leaf", "min-data-in-leaf", "gbdt", T::kInt, "20", 1, 1e9, false, false, "",
+     "Minimum training rows in a leaf", &TrainParams::min_data_in_leaf},
+    {"min_sum_hessian", "min-hessian", "gbdt", T::kDouble, "5", 0, kInf, false, false, "",
+     "Minimum sum of hessians (weighted) in a leaf. For log loss a row adds p(1-p), so leaves "
+     "of rows the model is already sure about stop splitting: the main guard against "
+     "over-fitting small data (XGBoost's min_child_weight)",
+     &TrainParams::min_sum_hessian},
+    {"min_split_gain", "min-split-gain", "gbdt", T::kDouble, "0", 0, kInf, false, false, "",
+     "Minimum loss reduction to make a split", &TrainParams::min_split_gain},
+    {"subsample", "subsample", "gbdt", T::kDouble, "1", 0, 1, true, false, "",
+     "Fraction of training rows sampled (without replacement) for each tree",
+     &TrainParams::subsample},
+    {"colsample", "colsample", "gbdt", T::kDouble, "1", 0, 1, true, false, "",
+     "Fraction of features sampled for each tree", &TrainParams::colsample},
+    {"max_cat_bins", "max-cat-bins", "gbdt", T::kInt, "254", 1, 254, false, false, "",
+     "Categories of a categorical feature that get a bin of their own (most frequent "
+     "first); the rest share an 'other' bin",
+     &TrainParams::max_cat_bins},
+    {"max_cat_to_onehot", "max-cat-to-onehot", "gbdt", T::kInt, "4", 1, 256, false, false, "",
+     "Categorical features with at most this many categories in a node split one category "
+     "against the rest",
+     &TrainParams::max_cat_to_onehot},
+    {"max_cat_threshold", "max-cat-threshold", "gbdt", T::kInt, "32", 1, 256, false, false, "",
+     "Most categories on the listed side of a many-vs-many categorical split",
+     &TrainParams::max_cat_threshold},
+    {"cat_smooth", "cat-smooth", "gbdt", T::kDouble, "10", 0, kInf, false, false, "",
+     "Smoothing added to the hessian when categories are ordered by gradient/hessian",
+     &TrainParams::cat_smooth},
+    {"cat_l2", "cat-l2", "gbdt", T::kDouble, "10", 0, kInf, false, false, "",
+     "Extra L2 regularisation for many-vs-many categorical splits", &TrainParams::cat_l2},
+    {"min_data_per_group", "min-data-per-group", "gbdt", T::kInt, "20", 1, 1e9, false, false,
+     "", "Minimum rows of a category for it to be ordered in a many-vs-many split",
+     &TrainParams::min_data_per_group},
+    {"huber_delta", "huber-delta", "gbdt", T::kDouble, "1", 0, kInf, true, false, "",
+     "Residual size where the huber loss turns from squared to absolute",
+     &TrainParams::huber_delta},
+    {"early_stopping_rounds", "early-stopping", "gbdt", T::kInt, "50", 0, 1e9, false, false, "",
+     "Stop when the validation loss has not improved for this many iterations (needs "
+     "--valid-size; 0 = never stop early); the model keeps the best iteration",
+     &TrainParams::early_stopping_rounds},
+    // --- linear -------------------------------------------------------------------------
+    {"linear_l2", "linear-l2", "linear", T::kDouble, "0.001", 0, kInf, false, false, "",
+     "L2 penalty of the linear baseline: minimises mean loss + linear_l2/2 * |w|^2 over "
+     "standardised inputs (the intercept is not penalised)",
+     &TrainParams::linear_l2},
+    {"linear_top_k", "linear-top-k", "linear", T::kInt, "20", 1, 10000, false, false, "",
+     "Categories one-hot encoded per categorical feature (most frequent first); the rest "
+     "share an 'other' indicator",
+     &TrainParams::linear_top_k},
+    {"linear_max_iter", "linear-max-iter", "linear", T::kInt, "1000", 1, 1e6, false, false, "",
+     "Maximum L-BFGS iterations", &TrainParams::linear_max_iter},
+    {"linear_tol", "linear-tol", "linear", T::kDouble, "1e-7", 0, 1, true, false, "",
+     "Convergence tolerance: stop when the largest gradient component is below it",
+     &TrainParams::linear_tol},
+    // --- runtime ------------------------------------------------------------------------
+    {"threads", "threads", "runtime", T::kInt, "0", 0, 1024, false, false, "",
+     "Worker threads (0 = all cores)", &TrainParams::threads},
+    {"seed", "seed", "runtime", T::kInt, "42", 0, 9.2e18, false, false, "",
+     "Seed of every random choice (splits, subsampling); equal seeds repeat runs exactly",
+     &TrainParams::seed},
+};
+
+bool ParseInt(std::string_view text, int64_t* out) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && p == text.data() + text.size() && !text.empty();
+}
+
+bool ParseDouble(std::string_view text, double* out) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && p == text.data() + text.size() && !text.empty();
+}
+
+std::string BoundsText(const ParamSpec& s) {
+  if (s.type == T::kString) return "";
+  auto num = [&](double v) {
+    if (std::isinf(v)) return std::string(v > 0 ? "inf" : "-inf");
+    return FormatDouble(v);
+  };
+  return std::string(s.min_open ? "(" : "[") + num(s.min) + ", " + num(s.max) +
+         (s.max_open ? ")" : "]");
+}
+
+Status CheckBounds(const ParamSpec& s, double v, std::string_view text) {
+  const bool low_ok = s.min_open ? v > s.min : v >= s.min;
+  const bool high_ok = s.max_open ? v < s.max : v <= s.max;
+  if (!std::isfinite(v) || !low_ok || !high_ok) {
+    return Status::InvalidArgument("parameter {} (--{}) = '{}' is outside its range {}", s.name,
+                                   s.flag, text, BoundsText(s));
+  }
+  return Status::OK();
+}
+
+// True when `text` is one of the '|'-separated choices ("x:" accepts "x:<something>").
+bool MatchesChoice(std::string_view choices, std::string_view text) {
+  size_t start = 0;
+  while (start <= choices.size()) {
+    size_t end = choices.find('|', start);
+    if (end == std::string_view::npos) end = choices.size();
+    std::string_view c = choices.substr(start, end - start);
+    if (!c.empty() && c.back() == ':') {
+      if (text.size() > c.size() && text.substr(0, c.size()) == c) return true;
+    } else if (c == text) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::span<const ParamSpec> ParamTable() { return kParams; }
+
+const ParamSpec* FindParam(std::string_view name) {
+  for (const ParamSpec& s : kParams) {
+    if (s.name == name || s.flag == name) return &s;
+  }
+  return nullptr;
+}
+
+Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* params) {
+  return std::visit(
+      [&](auto member) -> Status {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, std::string TrainParams::*>) {
+          if (!MatchesChoice(spec.choices, text)) {
+            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not one of {}",
+                                           spec.name, spec.flag, text, spec.choices);
+          }
+          params->*member = std::string(text);
+        } else if constexpr (std::is_same_v<M, double TrainParams::*>) {
+          double v = 0;
+          if (!ParseDouble(text, &v)) {
+            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not a number",
+                                           spec.name, spec.flag, text);
+          }
+          KEEL_RETURN_IF_ERROR(CheckBounds(spec, v, text));
+          params->*member = v;
+        } else {
+          int64_t v = 0;
+          if (!ParseInt(text, &v)) {
+            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not an integer",
+                                           spec.name, spec.flag, text);
+          }
+          KEEL_RETURN_IF_ERROR(CheckBounds(spec, static_cast<double>(v), text));
+          using V = std::remove_reference_t<decltype(params->*member)>;
+          params->*member = static_cast<V>(v);
+        }
+        return Status::OK();
+      },
+      spec.member);
+}
+
+Status SetParam(std::string_view name, std::string_view text, TrainParams* params) {
+  const ParamSpec* spec = FindParam(name);
+  if (spec == nullptr) return Status::NotFound("unknown training parameter '{}'", name);
+  return SetParam(*spec, text, params);
+}
+
+TrainParams DefaultParams() {
+  TrainParams p;
+  for (const ParamSpec& s : kParams) {
+    Status st = SetParam(s, s.default_text, &p);
+    // The table's own defaults are valid by construction; a failure is our bug.
+    assert(st.ok());
+    st.IgnoreError();
+  }
+  return p;
+}
+
+std::string ParamText(const ParamSpec& spec, const TrainParams& params) {
+  return std::visit(
+      [&](auto member) -> std::string {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, std::string TrainParams::*>) {
+          return params.*member;
+        } else if constexpr (std::is_same_v<M, double TrainParams::*>) {
+          return FormatDouble(params.*member);
+        } else {
+          return std::to_string(params.*member);
+        }
+      },
+      spec.member);
+}
+
+nlohmann::json ParamsToJson(const TrainParams& params) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const ParamSpec& s : kParams) {
+    std::visit([&](auto member) { j[std::string(s.name)] = params.*member; }, s.member);
+  }
+  return j;
+}
+
+Status ValidateParams(const TrainParams& params) {
+  // Re-parsing each value through its spec applies exactly the checks a user's text gets.
+  TrainParams scratch = params;
+  for (const ParamSpec& s : kParams) {
+    KEEL_RETURN_IF_ERROR(SetParam(s, ParamText(s, params), &scratch));
+  }
+  if (params.test_size + params.valid_size >= 1.0) {
+    return Status::InvalidArgument(
+        "test_size ({}) + valid_size ({}) leaves no rows for training: their sum must be "
+        "below 1",
+        FormatDouble(params.test_size), FormatDouble(params.valid_size));
+  }
+  return Status::OK();
+}
+
+std::string ParamHelp(const ParamSpec& spec) {
+  std::string h(spec.help);
+  if (spec.type == T::kString) {
+    h += " (one of: ";
+    std::string c(spec.choices);
+    for (char& ch : c) {
+      if (ch == '|') ch = ',';
+    }
+    size_t pos = 0;
+    while ((pos = c.find(":", pos)) != std::string::npos) {
+      c.replace(pos, 1, ":COL");
+      pos += 4;
+    }
+    h += c + ")";
+  } else {
+    h += " ";
+    h += BoundsText(spec);
+  }
+  h += "; default ";
+  h += spec.default_text;
+  return h;
+}
+
+std::string RenderParamsMarkdown() {
+  std::string out =
+      "# Training parameters\n\n"
+      "Generated from the parameter table in `src/train/params.cc` (the one place each "
+      "parameter is declared);\n"
+      "`keel train` takes each as `--FLAG VALUE`, and keel.yaml takes the same names under "
+      "`train:`.\n"
+      "Ranges use `[` `]` for inclusive and `(` `)` for exclusive bounds.\n";
+  std::string_view group;
+  for (const ParamSpec& s : kParams) {
+    if (s.group != group) {
+      group = s.group;
+      out += "\n## ";
+      out += group;
+      out += "\n\n| name (keel.yaml) | flag | type | default | allowed | meaning |\n";
+      out += "| --- | --- | --- | --- | --- | --- |\n";
+    }
+    std::string allowed;
+    if (s.type == T::kString) {
+      std::string c(s.choices);
+      size_t pos = 0;
+      while ((pos = c.find(":", pos)) != std::string::npos) {
+        c.replace(pos, 1, ":COL");
+        pos += 4;
+      }
+      for (char& ch : c) {
+        if (ch == '|') ch = ',';
+      }
+      allowed = c;
+    } else {
+      allowed = BoundsText(s);
+    }
+    const char* type = s.type == T::kString ? "text" : s.type == T::kInt ? "integer" : "number";
+    out += "| `" + std::string(s.name) + "` | `--" + std::string(s.flag) + "` | " + type +
+           " | `" + std::string(s.default_text) + "` | " + allowed + " | " +
+           std::string(s.help) + " |\n";
+  }
+  return out;
+}
+
+}  // namespace keel

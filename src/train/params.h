@@ -1,0 +1,117 @@
+// Training parameters, declared once.
+//
+// Every tunable of `keel train` (split, GBDT, linear baseline, runtime) is one row of the table
+// returned by ParamTable(): its name (the keel.yaml key), CLI flag, type, default, bounds and
+// help. The CLI flags, keel.yaml keys, validation and docs/params.md are all derived from
+// that table (STYLE.md item 9), so a parameter cannot be documented in one place and
+// behave differently in another. TrainParams holds the parsed values; its member
+// initialisers are not the defaults: DefaultParams() applies the table's defaults.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "keel/status.h"
+
+namespace keel {
+
+struct TrainParams {
+  // What to train.
+  std::string algo;       // "gbdt" | "linear"
+  std::string task;       // "auto" | "binary" | "multiclass" | "regression"
+  std::string objective;  // "auto" | "squared" | "absolute" | "huber" (regression only)
+  // How rows are split.
+  std::string split;  // "auto" | "random" | "stratified" | "time:COL" | "group:COL"
+  double test_size = 0;
+  double valid_size = 0;
+  // GBDT.
+  int num_trees = 0;
+  int num_leaves = 0;
+  int max_depth = 0;  // 0 = no limit
+  double learning_rate = 0;
+  int max_bins = 0;
+  double lambda_l1 = 0;
+  double lambda_l2 = 0;
+  int min_data_in_leaf = 0;
+  double min_sum_hessian = 0;
+  double min_split_gain = 0;
+  double subsample = 0;
+  double colsample = 0;
+  int max_cat_bins = 0;
+  int max_cat_to_onehot = 0;
+  int max_cat_threshold = 0;
+  double cat_smooth = 0;
+  double cat_l2 = 0;
+  int min_data_per_group = 0;
+  double huber_delta = 0;
+  std::string class_weight;  // "none" | "balanced"
+  int early_stopping_rounds = 0;
+  // Linear baseline.
+  double linear_l2 = 0;
+  int linear_top_k = 0;
+  int linear_max_iter = 0;
+  double linear_tol = 0;
+  // Runtime.
+  int threads = 0;
+  int64_t seed = 0;
+};
+
+// One row of the parameter table.
+struct ParamSpec {
+  enum class Type : uint8_t { kInt, kDouble, kString };
+  using Member = std::variant<int TrainParams::*, int64_t TrainParams::*,
+                              double TrainParams::*, std::string TrainParams::*>;
+
+  std::string_view name;      // keel.yaml key and JSON name, e.g. "num_leaves"
+  std::string_view flag;      // CLI long flag without dashes, e.g. "leaves"
+  std::string_view group;     // "split", "gbdt", "linear", "runtime", "task"
+  Type type = Type::kInt;
+  std::string_view default_text;  // the default, as a user would write it
+  double min = 0;                 // numeric bounds, inclusive unless *_open
+  double max = 0;
+  bool min_open = false;
+  bool max_open = false;
+  // kString: the allowed values separated by '|'; a trailing ':' on a value means
+  // "followed by an argument" (e.g. "time:" allows "time:event_time").
+  std::string_view choices;
+  std::string_view help;
+  Member member;
+};
+
+// All parameters, in documentation order.
+std::span<const ParamSpec> ParamTable();
+
+// The spec called `name` (keel.yaml key) or with CLI flag `name`; nullptr if unknown.
+const ParamSpec* FindParam(std::string_view name);
+
+// Parameters set to the table's defaults.
+TrainParams DefaultParams();
+
+// Parses `text` as the value of `spec` and stores it in `params`. Errors: InvalidArgument
+// naming the parameter, the value and the allowed range or choices.
+Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* params);
+// Same, by name (keel.yaml key or CLI flag). Errors: NotFound for an unknown name.
+Status SetParam(std::string_view name, std::string_view text, TrainParams* params);
+
+// Checks every parameter against its bounds and the cross-parameter rules (e.g.
+// test_size + valid_size < 1). Errors: InvalidArgument naming the parameter.
+Status ValidateParams(const TrainParams& params);
+
+// The value of `spec` in `params` as text (shortest round-trip for doubles).
+std::string ParamText(const ParamSpec& spec, const TrainParams& params);
+// All parameters as a JSON object {name: value} (numbers as numbers).
+nlohmann::json ParamsToJson(const TrainParams& params);
+
+// The help line of a parameter for --help: help text, bounds or choices, and the default.
+std::string ParamHelp(const ParamSpec& spec);
+
+// docs/params.md, generated from the table (a test checks the committed file matches).
+std::string RenderParamsMarkdown();
+
+}  // namespace keel

@@ -1,0 +1,92 @@
+#include "train/params.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace keel {
+namespace {
+
+TEST(Params, DefaultsComeFromTheTableAndAreValid) {
+  const TrainParams p = DefaultParams();
+  EXPECT_TRUE(ValidateParams(p).ok());
+  EXPECT_EQ(p.algo, "gbdt");
+  EXPECT_EQ(p.num_leaves, 31);
+  EXPECT_DOUBLE_EQ(p.test_size, 0.2);
+  EXPECT_EQ(p.max_bins, 255);
+  for (const ParamSpec& s : ParamTable()) {
+    EXPECT_EQ(ParamText(s, p), std::string(s.default_text)) << s.name;
+  }
+}
+
+TEST(Params, NamesAndFlagsAreUnique) {
+  std::set<std::string_view> names, flags;
+  for (const ParamSpec& s : ParamTable()) {
+    EXPECT_TRUE(names.insert(s.name).second) << s.name;
+    EXPECT_TRUE(flags.insert(s.flag).second) << s.flag;
+    EXPECT_FALSE(s.help.empty()) << s.name;
+  }
+}
+
+TEST(Params, SetByNameOrFlagWithBoundsChecked) {
+  TrainParams p = DefaultParams();
+  ASSERT_TRUE(SetParam("leaves", "63", &p).ok());
+  EXPECT_EQ(p.num_leaves, 63);
+  ASSERT_TRUE(SetParam("learning_rate", "0.05", &p).ok());
+  EXPECT_DOUBLE_EQ(p.learning_rate, 0.05);
+  ASSERT_TRUE(SetParam("split", "time:event_time", &p).ok());
+  EXPECT_EQ(p.split, "time:event_time");
+
+  Status s = SetParam("bins", "300", &p);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("[2, 255]"), std::string::npos) << s.message();
+  EXPECT_FALSE(SetParam("lr", "0", &p).ok());        // (0, 1]
+  EXPECT_FALSE(SetParam("lr", "abc", &p).ok());
+  EXPECT_FALSE(SetParam("trees", "1.5", &p).ok());
+  EXPECT_FALSE(SetParam("algo", "forest", &p).ok());
+  EXPECT_FALSE(SetParam("split", "time:", &p).ok());
+  EXPECT_EQ(SetParam("no_such", "1", &p).code(), StatusCode::kNotFound);
+}
+
+TEST(Params, SplitFractionsMustLeaveTrainingRows) {
+  TrainParams p = DefaultParams();
+  p.test_size = 0.6;
+  p.valid_size = 0.4;
+  Status s = ValidateParams(p);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("test_size"), std::string::npos);
+}
+
+TEST(Params, JsonHasEveryParameter) {
+  const nlohmann::json j = ParamsToJson(DefaultParams());
+  EXPECT_EQ(j.size(), ParamTable().size());
+  EXPECT_EQ(j["num_trees"], 100);
+  EXPECT_EQ(j["split"], "auto");
+}
+
+TEST(Params, HelpStatesDefaultAndRange) {
+  const std::string h = ParamHelp(*FindParam("bins"));
+  EXPECT_NE(h.find("default 255"), std::string::npos) << h;
+  EXPECT_NE(h.find("[2, 255]"), std::string::npos) << h;
+}
+
+// docs/params.md is generated from the table; regenerate it with
+//   build/src/train/keel_train_tests --gtest_filter=Params.DocsMatchTheTable
+// after setting KEEL_WRITE_PARAMS_DOC=1.
+TEST(Params, DocsMatchTheTable) {
+  const std::string path = std::string(KEEL_SOURCE_DIR) + "/docs/params.md";
+  const std::string want = RenderParamsMarkdown();
+  if (std::getenv("KEEL_WRITE_PARAMS_DOC") != nullptr) {
+    std::ofstream(path) << want;
+  }
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), want) << "docs/params.md is stale: run this test with "
+                               "KEEL_WRITE_PARAMS_DOC=1 to regenerate it";
+}
+
+}  // namespace
+}  // namespace keel

@@ -1,0 +1,66 @@
+// Best split of one tree node on one feature, from the node's histogram.
+//
+// Gains follow XGBoost and LightGBM: score(G, H) = T(G)^2 / (H + l2) with T the L1
+// soft-threshold, gain = score(left) + score(right) - score(node), without the factor 1/2
+// (so gains compare with theirs). Numeric features split "bins <= t" against the rest and
+// learn where missing values go by trying both sides. Categorical features split one
+// category against the rest when few categories are present, else many-vs-many: categories
+// ordered by G / (H + cat_smooth), the best prefix from either end (LightGBM's method).
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <limits>
+#include <span>
+
+#include "train/binning.h"
+#include "train/histogram.h"
+
+namespace keel {
+
+struct NodeStats {
+  double g = 0;
+  double h = 0;
+  double n = 0;
+};
+
+struct SplitConfig {
+  double lambda_l1 = 0;
+  double lambda_l2 = 1;
+  double min_data_in_leaf = 20;
+  double min_sum_hessian = 1e-3;
+  double min_split_gain = 0;
+  int max_cat_to_onehot = 4;
+  int max_cat_threshold = 32;
+  double cat_smooth = 10;
+  double cat_l2 = 10;
+  double min_data_per_group = 20;
+};
+
+struct SplitCandidate {
+  double gain = -std::numeric_limits<double>::infinity();
+  int32_t feature = -1;
+  bool categorical = false;
+  // Numeric: value bins <= threshold_bin go left.
+  int32_t threshold_bin = -1;
+  // Categorical: the value bins that go left.
+  std::bitset<kMaxBinsPerFeature> left_bins;
+  // Where the missing bin goes.
+  bool default_left = false;
+  NodeStats left;
+  NodeStats right;
+
+  bool valid() const { return feature >= 0; }
+};
+
+// Leaf value -T(G)/(H + l2) (before the learning rate).
+double LeafValue(const NodeStats& s, const SplitConfig& c);
+
+// The best split of feature `feature` given its cells `hist` (mapper.num_bins() of them) and
+// the node's totals. Returns an invalid candidate when no split satisfies the limits or
+// beats min_split_gain.
+SplitCandidate FindBestSplit(int32_t feature, const BinMapper& mapper,
+                             std::span<const HistBin> hist, const NodeStats& total,
+                             const SplitConfig& config);
+
+}  // namespace keel

@@ -1,0 +1,82 @@
+// Training a model from a table: the whole of `keel train` below the command line.
+//
+// Reads the target (task inference, label mapping), splits the rows (train / validation /
+// test), chooses and reads the features, trains a GBDT or the linear baseline, and returns
+// the model IR (model/model.h) with lineage and per-split metrics, plus a report. Metrics here
+// are computed from the trained model in its training form; they equal the saved model's
+// predictions on the same rows (the CLI re-computes the test metrics from the saved IR).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data/schema.h"
+#include "keel/status.h"
+#include "keel/table.h"
+#include "model/model.h"
+#include "train/feature_set.h"
+#include "train/params.h"
+#include "train/split.h"
+
+namespace keel {
+
+struct TrainOptions {
+  std::string target;
+  std::string positive;  // binary: the positive class's raw label ("" = schema, else minority)
+  std::vector<std::string> exclude;  // columns not to use as features
+  bool include_sensitive = false;    // train on columns whose role is sensitive
+  std::string weight_column;         // "" = the schema's weight-role column, if any
+  TrainParams params = DefaultParams();
+  // For lineage: the data file (hashed with SHA-256) and the ingest counts; optional.
+  std::string data_path;
+  nlohmann::json data_info;
+  bool progress = true;
+};
+
+struct SplitResult {
+  std::string name;  // "train", "valid", "test"
+  uint64_t rows = 0;
+  std::vector<std::pair<std::string, double>> metrics;
+};
+
+struct TrainReport {
+  std::string algo;
+  Task task = Task::kBinary;
+  Objective objective = Objective::kBinaryLogistic;
+  std::string split_method;
+  std::vector<SplitResult> splits;  // train, then valid and test when they have rows
+  double seconds = 0;               // preparing data, binning and fitting
+  double fit_seconds = 0;           // the boosting / solver loop alone
+  int iterations = 0;               // trees per output kept (gbdt), solver iterations (linear)
+  int best_iteration = -1;          // gbdt with a validation split
+  bool converged = true;            // linear solver reached its tolerance
+  std::string stopping_metric;
+  std::vector<double> valid_loss;   // per boosting iteration
+  uint64_t rows_total = 0;
+  uint64_t rows_missing_target = 0;
+  std::vector<ExcludedColumn> excluded;
+  LeakageReport leakage;
+  std::vector<std::string> warnings;
+};
+
+struct TrainResult {
+  Model model;
+  TrainReport report;
+  SplitRows split;  // table row indices of each split
+  // Per table row: class index (classification) or value (regression); NaN without target.
+  std::vector<double> labels;
+};
+
+// Trains on `table` (read with `schema`). The model's `sections` get "lineage" (data hash,
+// rows per split, every parameter, seconds, created time, keel version) and "metrics" (per
+// split). Errors: InvalidArgument for bad parameters or data that cannot be trained on
+// (see ReadTarget, BuildFeatures, SplitTableRows), naming the column and value.
+Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options);
+
+// The report as JSON: {"task", "algo", "objective", "splits": {"train": {"rows", metrics...},
+// ...}, "seconds", ...}. Non-finite metrics are written as null.
+nlohmann::json ReportToJson(const TrainReport& report);
+
+}  // namespace keel

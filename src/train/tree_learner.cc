@@ -1,0 +1,312 @@
+#include "train/tree_learner.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/parallel.h"
+
+namespace keel {
+namespace {
+
+// Ranges smaller than this are partitioned on one thread.
+constexpr size_t kParallelPartitionRows = 65536;
+
+void FillGoesLeft(const BinMapper& mapper, BinnedTree::Node* node) {
+  node->goes_left.fill(0);
+  const int m = mapper.missing_bin();
+  for (int b = 0; b < m; ++b) {
+    node->goes_left[static_cast<size_t>(b)] =
+        node->categorical ? node->left_bins[static_cast<size_t>(b)] : b <= node->threshold_bin;
+  }
+  node->goes_left[static_cast<size_t>(m)] = node->default_left ? 1 : 0;
+}
+
+}  // namespace
+
+TreeLearner::TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> mappers,
+                         TreeConfig config, int threads)
+    : bins_(bins),
+      mappers_(mappers),
+      config_(config),
+      threads_(std::max(threads, 1)),
+      builder_(HistogramLayout::FromMappers(mappers), threads),
+      total_bins_(builder_.layout().total_bins()) {
+  const int slots = std::max(config_.num_leaves, 2) + 1;
+  pool_.resize(static_cast<size_t>(slots) * total_bins_);
+  indices_.resize(bins_.rows);
+  scratch_.resize(bins_.rows);
+  per_feature_.resize(mappers_.size());
+}
+
+int TreeLearner::AcquireSlot() {
+  const int s = free_slots_.back();
+  free_slots_.pop_back();
+  return s;
+}
+
+void TreeLearner::ReleaseSlot(int slot) {
+  if (slot >= 0) free_slots_.push_back(slot);
+}
+
+bool TreeLearner::CanSplit(const BinnedTree::Node& node, size_t count) const {
+  if (config_.max_depth > 0 && node.depth >= config_.max_depth) return false;
+  return static_cast<double>(count) >= 2 * config_.split.min_data_in_leaf;
+}
+
+Status TreeLearner::FindSplit(OpenLeaf* leaf, const NodeStats& stats,
+                              std::span<const uint8_t> feature_mask) {
+  const auto hist = Slot(leaf->slot);
+  const auto& offsets = builder_.layout().offsets;
+  const size_t nf = mappers_.size();
+  // Per-feature work is small (a scan over <= 256 cells, about a microsecond); waking the
+  // worker threads costs more unless the features are many.
+  const int threads = nf >= 64 ? threads_ : 1;
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nf, [&](size_t f) {
+    if (!feature_mask.empty() && feature_mask[f] == 0) {
+      per_feature_[f] = SplitCandidate{};
+      return;
+    }
+    per_feature_[f] =
+        FindBestSplit(static_cast<int32_t>(f), mappers_[f],
+                      hist.subspan(offsets[f], offsets[f + 1] - offsets[f]), stats, config_.split);
+  }, 4));
+  leaf->best = SplitCandidate{};
+  for (size_t f = 0; f < nf; ++f) {
+    if (per_feature_[f].valid() && per_feature_[f].gain > leaf->best.gain) {
+      leaf->best = per_feature_[f];
+    }
+  }
+  return Status::OK();
+}
+
+Result<size_t> TreeLearner::Partition(size_t begin, size_t count, const BinnedTree::Node& node) {
+  const uint8_t* bins = bins_.bins.data();
+  const size_t cols = bins_.cols;
+  const auto f = static_cast<size_t>(node.feature);
+  const uint8_t* lut = node.goes_left.data();
+  uint32_t* idx = indices_.data() + begin;
+  uint32_t* tmp = scratch_.data() + begin;
+  const size_t parts =
+      count >= kParallelPartitionRows ? static_cast<size_t>(threads_) * 4 : size_t{1};
+  std::vector<size_t> nleft(parts, 0);
+  // Phase 1: each block writes its left rows forward and right rows backward into its own
+  // part of the scratch array, so both sides stay in increasing row order.
+  KEEL_RETURN_IF_ERROR(ParallelFor(parts > 1 ? threads_ : 1, parts, [&](size_t p) {
+    const size_t b = count * p / parts;
+    const size_t e = count * (p + 1) / parts;
+    size_t nl = 0;
+    size_t nr = 0;
+    for (size_t i = b; i < e; ++i) {
+      const uint32_t r = idx[i];
+      if (lut[bins[static_cast<size_t>(r) * cols + f]]) {
+        tmp[b + nl++] = r;
+      } else {
+        tmp[e - 1 - nr++] = r;
+      }
+    }
+    nleft[p] = nl;
+  }));
+  std::vector<size_t> left_off(parts + 1, 0);
+  std::vector<size_t> right_off(parts + 1, 0);
+  for (size_t p = 0; p < parts; ++p) {
+    const size_t len = count * (p + 1) / parts - count * p / parts;
+    left_off[p + 1] = left_off[p] + nleft[p];
+    right_off[p + 1] = right_off[p] + (len - nleft[p]);
+  }
+  const size_t total_left = left_off[parts];
+  // Phase 2: gather the blocks' left rows, then their right rows (reversed back).
+  KEEL_RETURN_IF_ERROR(ParallelFor(parts > 1 ? threads_ : 1, parts, [&](size_t p) {
+    const size_t b = count * p / parts;
+    const size_t e = count * (p + 1) / parts;
+    std::copy(tmp + b, tmp + b + nleft[p], idx + left_off[p]);
+    uint32_t* out = idx + total_left + right_off[p];
+    for (size_t i = e; i > b + nleft[p]; --i) *out++ = tmp[i - 1];
+  }));
+  return total_left;
+}
+
+Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
+                                     std::span<const uint32_t> rows,
+                                     std::span<const uint8_t> feature_mask) {
+  BinnedTree tree;
+  const bool all_rows = rows.empty();
+  const size_t n = all_rows ? bins_.rows : rows.size();
+  if (all_rows) {
+    std::iota(indices_.begin(), indices_.begin() + static_cast<std::ptrdiff_t>(n), 0u);
+  } else {
+    std::copy(rows.begin(), rows.end(), indices_.begin());
+  }
+  free_slots_.clear();
+  const int slots = static_cast<int>(pool_.size() / std::max<size_t>(total_bins_, 1));
+  for (int s = slots - 1; s >= 0; --s) free_slots_.push_back(s);
+  node_range_.clear();
+
+  tree.nodes.emplace_back();
+  node_range_.emplace_back(0, n);
+  std::vector<OpenLeaf> open;
+  OpenLeaf root;
+  root.node = 0;
+  root.begin = 0;
+  root.count = n;
+  root.slot = AcquireSlot();
+  KEEL_RETURN_IF_ERROR(builder_.Build(bins_, grads, all_rows ? std::span<const uint32_t>{}
+                                                             : std::span<const uint32_t>(
+                                                                   indices_.data(), n),
+                                      all_rows, Slot(root.slot)));
+  {
+    // Totals of the root: the cells of any one feature cover every row once.
+    NodeStats s;
+    const auto hist = Slot(root.slot);
+    const auto& off = builder_.layout().offsets;
+    for (uint32_t b = off[0]; b < off[1]; ++b) {
+      s.g += hist[b].g;
+      s.h += hist[b].h;
+      s.n += hist[b].n;
+    }
+    tree.nodes[0].stats = s;
+    tree.nodes[0].value = LeafValue(s, config_.split);
+  }
+  if (CanSplit(tree.nodes[0], n)) {
+    KEEL_RETURN_IF_ERROR(FindSplit(&root, tree.nodes[0].stats, feature_mask));
+  }
+  open.push_back(root);
+
+  int leaves = 1;
+  while (leaves < config_.num_leaves) {
+    // The open leaf whose best split gains most (ties: the earliest leaf).
+    int pick = -1;
+    for (size_t i = 0; i < open.size(); ++i) {
+      if (open[i].best.valid() &&
+          (pick < 0 || open[i].best.gain > open[static_cast<size_t>(pick)].best.gain)) {
+        pick = static_cast<int>(i);
+      }
+    }
+    if (pick < 0) break;
+    OpenLeaf leaf = open[static_cast<size_t>(pick)];
+    open.erase(open.begin() + pick);
+    const SplitCandidate& sc = leaf.best;
+
+    const auto parent_id = static_cast<size_t>(leaf.node);
+    {
+      BinnedTree::Node& p = tree.nodes[parent_id];
+      p.feature = sc.feature;
+      p.categorical = sc.categorical;
+      p.threshold_bin = sc.threshold_bin;
+      p.left_bins = sc.left_bins;
+      p.default_left = sc.default_left;
+      p.gain = sc.gain;
+      FillGoesLeft(mappers_[static_cast<size_t>(sc.feature)], &p);
+    }
+    KEEL_ASSIGN_OR_RETURN(const size_t nleft,
+                          Partition(leaf.begin, leaf.count, tree.nodes[parent_id]));
+    const auto left_id = static_cast<int32_t>(tree.nodes.size());
+    const int32_t right_id = left_id + 1;
+    const int depth = tree.nodes[parent_id].depth + 1;
+    tree.nodes[parent_id].left = left_id;
+    tree.nodes[parent_id].right = right_id;
+    for (int side = 0; side < 2; ++side) {
+      BinnedTree::Node child;
+      child.depth = depth;
+      child.stats = side == 0 ? sc.left : sc.right;
+      child.value = LeafValue(child.stats, config_.split);
+      tree.nodes.push_back(child);
+    }
+    node_range_.resize(tree.nodes.size());
+    node_range_[static_cast<size_t>(left_id)] = {leaf.begin, leaf.begin + nleft};
+    node_range_[static_cast<size_t>(right_id)] = {leaf.begin + nleft, leaf.begin + leaf.count};
+    ++leaves;
+
+    OpenLeaf kids[2];
+    kids[0] = {left_id, leaf.begin, nleft, -1, {}};
+    kids[1] = {right_id, leaf.begin + nleft, leaf.count - nleft, -1, {}};
+    bool want[2];
+    for (int s = 0; s < 2; ++s) {
+      want[s] = leaves < config_.num_leaves &&
+                CanSplit(tree.nodes[static_cast<size_t>(kids[s].node)], kids[s].count);
+    }
+    if (want[0] || want[1]) {
+      // Build the smaller child; the larger one is parent minus smaller, in the parent's
+      // buffer. A child that cannot split needs no histogram of its own.
+      const int small = kids[0].count <= kids[1].count ? 0 : 1;
+      const int large = 1 - small;
+      kids[small].slot = AcquireSlot();
+      KEEL_RETURN_IF_ERROR(builder_.Build(
+          bins_, grads, std::span<const uint32_t>(indices_.data() + kids[small].begin,
+                                                  kids[small].count),
+          false, Slot(kids[small].slot)));
+      if (want[large]) {
+        SubtractHistogram(Slot(leaf.slot), Slot(kids[small].slot), Slot(leaf.slot));
+        kids[large].slot = leaf.slot;
+      } else {
+        ReleaseSlot(leaf.slot);
+      }
+      if (!want[small]) {
+        ReleaseSlot(kids[small].slot);
+        kids[small].slot = -1;
+      }
+    } else {
+      ReleaseSlot(leaf.slot);
+    }
+    for (int s = 0; s < 2; ++s) {
+      if (want[s]) {
+        KEEL_RETURN_IF_ERROR(FindSplit(&kids[s],
+                                       tree.nodes[static_cast<size_t>(kids[s].node)].stats,
+                                       feature_mask));
+        if (!kids[s].best.valid()) {
+          ReleaseSlot(kids[s].slot);
+          kids[s].slot = -1;
+          continue;
+        }
+        open.push_back(kids[s]);
+      }
+    }
+  }
+  return tree;
+}
+
+std::span<const uint32_t> TreeLearner::LeafRows(int32_t node) const {
+  const auto& r = node_range_[static_cast<size_t>(node)];
+  return {indices_.data() + r.first, r.second - r.first};
+}
+
+Tree ToModelTree(const BinnedTree& tree, std::span<const BinMapper> mappers,
+                 double learning_rate, int32_t class_index) {
+  Tree out;
+  out.class_index = class_index;
+  out.nodes.resize(tree.nodes.size());
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    const BinnedTree::Node& bn = tree.nodes[i];
+    TreeNode& n = out.nodes[i];
+    n.cover = bn.stats.h;
+    n.value = bn.value * learning_rate;
+    if (bn.is_leaf()) continue;
+    n.left = bn.left;
+    n.right = bn.right;
+    n.feature = bn.feature;
+    n.gain = bn.gain;
+    n.default_left = bn.default_left;
+    n.missing_rule = MissingRule::kNaN;
+    const BinMapper& m = mappers[static_cast<size_t>(bn.feature)];
+    if (!bn.categorical) {
+      n.threshold = m.cuts()[static_cast<size_t>(bn.threshold_bin)];
+      n.less_equal = false;
+      continue;
+    }
+    n.is_categorical = true;
+    // List the side without the "other" bin: codes of "other" (and codes no bin holds) then
+    // fall on the unlisted side, exactly as their bins did in training.
+    const int other = m.other_bin();
+    const bool other_left = other >= 0 && bn.left_bins[static_cast<size_t>(other)];
+    n.categories_left = !other_left;
+    for (int b = 0; b < m.missing_bin(); ++b) {
+      if (b == other) continue;
+      if (bn.left_bins[static_cast<size_t>(b)] == n.categories_left) {
+        for (int32_t code : m.codes_of_bin(b)) n.categories.push_back(code);
+      }
+    }
+    std::sort(n.categories.begin(), n.categories.end());
+  }
+  return out;
+}
+
+}  // namespace keel

@@ -1,0 +1,113 @@
+// Growing one regression tree on gradients, leaf-wise (best split first), from histograms.
+//
+// The learner keeps the rows of every leaf as a contiguous range of one index array (the
+// row partition), builds the histogram of the smaller child of each split and gets the
+// larger one by subtracting from the parent (sibling subtraction), and holds histograms in a
+// pool of num_leaves buffers reused across trees.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "model/model.h"
+#include "train/binning.h"
+#include "train/histogram.h"
+#include "train/split_finder.h"
+
+namespace keel {
+
+struct TreeConfig {
+  SplitConfig split;
+  int num_leaves = 31;
+  int max_depth = 0;  // 0 = no limit
+};
+
+// A tree in training form: splits on bins. Node 0 is the root.
+struct BinnedTree {
+  struct Node {
+    int32_t left = -1;  // -1 for a leaf
+    int32_t right = -1;
+    int32_t feature = -1;
+    bool categorical = false;
+    int32_t threshold_bin = -1;                  // numeric: bins <= threshold_bin go left
+    std::bitset<kMaxBinsPerFeature> left_bins;  // categorical: value bins that go left
+    bool default_left = false;                   // where the missing bin goes
+    // goes_left[bin] for every bin of `feature`, missing bin included: the split as a table.
+    std::array<uint8_t, kMaxBinsPerFeature> goes_left{};
+    NodeStats stats;
+    double gain = 0;
+    double value = 0;  // leaf value without the learning rate (also set on inner nodes)
+    int depth = 0;
+    bool is_leaf() const { return left < 0; }
+  };
+  std::vector<Node> nodes;
+
+  // The leaf reached by row `bins` (one row of a BinnedMatrix).
+  int32_t LeafOf(const uint8_t* bins) const {
+    int32_t i = 0;
+    while (nodes[static_cast<size_t>(i)].left >= 0) {
+      const Node& n = nodes[static_cast<size_t>(i)];
+      i = n.goes_left[bins[n.feature]] ? n.left : n.right;
+    }
+    return i;
+  }
+};
+
+class TreeLearner {
+ public:
+  // `bins` and `mappers` are borrowed and must outlive the learner.
+  TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> mappers, TreeConfig config,
+              int threads);
+
+  // Grows a tree on grads[r] for the rows `rows` (ascending; empty = every row), splitting only
+  // features with feature_mask[f] != 0. Leaf values are -G/(H + l2) without the learning rate.
+  Result<BinnedTree> Grow(std::span<const GradPair> grads, std::span<const uint32_t> rows,
+                          std::span<const uint8_t> feature_mask);
+
+  // After Grow: the training rows that reached leaf node `node`.
+  std::span<const uint32_t> LeafRows(int32_t node) const;
+
+ private:
+  struct OpenLeaf {
+    int32_t node = -1;
+    size_t begin = 0;
+    size_t count = 0;
+    int slot = -1;  // histogram pool slot, -1 when none
+    SplitCandidate best;
+  };
+
+  std::span<HistBin> Slot(int slot) {
+    return {pool_.data() + static_cast<size_t>(slot) * total_bins_, total_bins_};
+  }
+  int AcquireSlot();
+  void ReleaseSlot(int slot);
+  bool CanSplit(const BinnedTree::Node& node, size_t count) const;
+  Status FindSplit(OpenLeaf* leaf, const NodeStats& stats,
+                   std::span<const uint8_t> feature_mask);
+  Result<size_t> Partition(size_t begin, size_t count, const BinnedTree::Node& node);
+
+  const BinnedMatrix& bins_;
+  std::span<const BinMapper> mappers_;
+  TreeConfig config_;
+  int threads_;
+  HistogramBuilder builder_;
+  size_t total_bins_;
+  std::vector<HistBin> pool_;
+  std::vector<int> free_slots_;
+  std::vector<uint32_t> indices_;
+  std::vector<uint32_t> scratch_;
+  std::vector<SplitCandidate> per_feature_;
+  // node -> [begin, end) in indices_ for leaves after Grow
+  std::vector<std::pair<size_t, size_t>> node_range_;
+};
+
+// The IR form of `tree`: numeric thresholds as float32 values from the mappers' cuts
+// (x < cut), categorical splits as lists of category codes, leaf values times
+// `learning_rate`, cover = hessian sum.
+Tree ToModelTree(const BinnedTree& tree, std::span<const BinMapper> mappers,
+                 double learning_rate, int32_t class_index);
+
+}  // namespace keel

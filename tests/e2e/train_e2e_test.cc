@@ -1,0 +1,230 @@
+// `keel train` as a user runs it: task inference, per-split metrics, the saved model, and
+// bad input.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "keel_process.h"
+
+namespace keel::e2e {
+namespace {
+
+nlohmann::json Json(const ProcessResult& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+// AUC with ties counted half, independent of Keel's implementation.
+double Auc(const std::vector<double>& s, const std::vector<int>& y) {
+  double pos = 0, neg = 0, wins = 0;
+  for (size_t i = 0; i < s.size(); ++i) (y[i] ? pos : neg) += 1;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!y[i]) continue;
+    for (size_t j = 0; j < s.size(); ++j) {
+      if (y[j]) continue;
+      wins += s[i] > s[j] ? 1.0 : s[i] == s[j] ? 0.5 : 0.0;
+    }
+  }
+  return wins / (pos * neg);
+}
+
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        cells.push_back(cell);
+        cell.clear();
+      } else {
+        cell += c;
+      }
+    }
+    cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(TrainE2e, BinaryChurnPrintsSplitMetricsAndSavesTheModel) {
+  TempDir dir;
+  const std::string model = dir.File("m.keel");
+  auto r = RunKeel({"train", "--data", DataFile("wa_churn.csv"), "--target", "churn", "--trees",
+                    "40", "--out", model, "--json"});
+  auto j = Json(r);
+  EXPECT_EQ(j["task"], "binary");
+  EXPECT_EQ(j["positive"], "Yes");  // the minority class
+  for (const char* split : {"train", "test"}) {
+    ASSERT_TRUE(j["splits"].contains(split)) << r.out;
+    for (const char* m : {"auc", "logloss", "accuracy", "rows"}) {
+      EXPECT_TRUE(j["splits"][split].contains(m)) << split << " " << m;
+    }
+  }
+  EXPECT_EQ(j["splits"]["test"]["rows"].get<int>(), 1409);  // round(7043 * 0.2)
+  EXPECT_GT(j["splits"]["test"]["auc"].get<double>(), 0.8);
+  EXPECT_GT(j["training_seconds"].get<double>(), 0.0);
+  EXPECT_FALSE(ReadText(model).empty());
+}
+
+TEST(TrainE2e, TextOutputShowsTableAndTime) {
+  auto r = RunKeel({"train", "--data", DataFile("credit_data.csv"), "--target", "Status",
+                    "--trees", "20", "--positive", "bad"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("positive class: bad"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("test"), std::string::npos);
+  EXPECT_NE(r.out.find("auc"), std::string::npos);
+  EXPECT_NE(r.out.find(" s "), std::string::npos);
+}
+
+// The metrics `keel train` prints are those of the saved model: predicting the same rows
+// with `keel predict` gives the same AUC.
+TEST(TrainE2e, PrintedMetricsEqualKeelPredictOnTheSameRows) {
+  TempDir dir;
+  const std::string model = dir.File("m.keel");
+  auto j = Json(RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition",
+                         "--trees", "30", "--test-size", "0", "--out", model, "--json"}));
+  const double printed = j["splits"]["train"]["auc"];
+  const std::string out = dir.File("p.csv");
+  auto p = RunKeel({"predict", "--model", model, "--data", DataFile("attrition.csv"), "--out",
+                    out});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const auto pred = ParseCsv(ReadText(out));
+  const auto data = ParseCsv(ReadText(DataFile("attrition.csv")));
+  ASSERT_EQ(pred.size(), data.size());
+  const auto& ph = pred[0];
+  const size_t pc = std::find(ph.begin(), ph.end(), "prob_Yes") - ph.begin();
+  ASSERT_LT(pc, ph.size()) << "no prob_Yes column";
+  const auto& dh = data[0];
+  const size_t tc = std::find(dh.begin(), dh.end(), "Attrition") - dh.begin();
+  std::vector<double> s;
+  std::vector<int> y;
+  for (size_t i = 1; i < pred.size(); ++i) {
+    s.push_back(std::stod(pred[i][pc]));
+    y.push_back(data[i][tc] == "Yes" ? 1 : 0);
+  }
+  EXPECT_NEAR(Auc(s, y), printed, 1e-12);
+}
+
+TEST(TrainE2e, RegressionOnAmes) {
+  auto j = Json(RunKeel({"train", "--data", DataFile("ames.csv"), "--target", "Sale_Price",
+                         "--trees", "50", "--json"}));
+  EXPECT_EQ(j["task"], "regression");
+  EXPECT_EQ(j["split"], "random");
+  for (const char* m : {"rmse", "mae", "r2"}) EXPECT_TRUE(j["splits"]["test"].contains(m));
+  EXPECT_GT(j["splits"]["test"]["r2"].get<double>(), 0.8);
+}
+
+TEST(TrainE2e, MulticlassPenguinsWithValidationAndEarlyStopping) {
+  auto j = Json(RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species",
+                         "--valid-size", "0.2", "--trees", "200", "--json"}));
+  EXPECT_EQ(j["task"], "multiclass");
+  EXPECT_EQ(j["classes"].size(), 3u);
+  EXPECT_TRUE(j["splits"].contains("valid"));
+  EXPECT_GT(j["splits"]["test"]["accuracy"].get<double>(), 0.9);
+  EXPECT_EQ(j["stopping_metric"], "logloss");
+}
+
+TEST(TrainE2e, LinearBaseline) {
+  auto j = Json(RunKeel({"train", "--data", DataFile("credit_data.csv"), "--target", "Status",
+                         "--algo", "linear", "--json"}));
+  EXPECT_EQ(j["algo"], "linear");
+  EXPECT_TRUE(j["converged"].get<bool>());
+  EXPECT_GT(j["splits"]["test"]["auc"].get<double>(), 0.75);
+}
+
+TEST(TrainE2e, TimeAndGroupSplits) {
+  TempDir dir;
+  std::string csv = "t,user,x,y\n";
+  for (int i = 0; i < 400; ++i) {
+    csv += std::to_string(1000 + i) + ",u" + std::to_string(i % 23) + "," +
+           std::to_string((i * 37) % 101) + "," + ((i * 37) % 101 > 50 ? "a" : "b") + "\n";
+  }
+  WriteText(dir.File("d.csv"), csv);
+  auto t = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--split",
+                         "time:t", "--exclude", "user", "--trees", "5", "--json"}));
+  EXPECT_EQ(t["split"], "time:t");
+  EXPECT_EQ(t["splits"]["test"]["rows"], 80);
+  auto g = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--split",
+                         "group:user", "--trees", "5", "--json"}));
+  EXPECT_EQ(g["split"], "group:user");
+  // 23 users of 17 or 18 rows each: the test split takes whole users, about 20% of rows.
+  const int test_rows = g["splits"]["test"]["rows"];
+  EXPECT_GE(test_rows, 68);
+  EXPECT_LE(test_rows, 100);
+}
+
+TEST(TrainE2e, LeakageOfDuplicateRowsIsReported) {
+  TempDir dir;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 200; ++i) {
+    // Every row appears twice: most test rows have their twin in train.
+    const std::string row = std::to_string(i) + "," + std::to_string(i % 7) + "," +
+                            (i % 3 == 0 ? "yes" : "no") + "\n";
+    csv += row + row;
+  }
+  WriteText(dir.File("d.csv"), csv);
+  auto j = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--trees", "5",
+                         "--json"}));
+  EXPECT_GT(j["leakage"]["test_rows_in_train"].get<int>(), 40);
+}
+
+TEST(TrainE2e, HelpExplainsEveryParameterWithItsDefault) {
+  auto r = RunKeel({"train", "--help"});
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* flag : {"--trees", "--leaves", "--depth", "--lr", "--bins", "--split",
+                           "--test-size", "--valid-size", "--seed", "--threads", "--positive",
+                           "--algo", "--class-weight"}) {
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(r.out.find("default 255"), std::string::npos);
+}
+
+TEST(TrainE2e, OneClassTargetIsAClearError) {
+  TempDir dir;
+  WriteText(dir.File("d.csv"), "x,y\n1,yes\n2,yes\n3,yes\n");
+  auto r = RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("single class"), std::string::npos) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["ok"], false);
+}
+
+TEST(TrainE2e, NonNumericRegressionTargetIsAClearError) {
+  TempDir dir;
+  WriteText(dir.File("d.csv"), "x,y\n1,a\n2,b\n3,c\n4,d\n");
+  auto r = RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--task",
+                    "regression"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not numeric"), std::string::npos) << r.err;
+}
+
+TEST(TrainE2e, AbsentTargetAndBadParameterAreClearErrors) {
+  auto r = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("'nope'"), std::string::npos) << r.err;
+  auto b = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species",
+                    "--bins", "300"});
+  EXPECT_NE(b.exit_code, 0);
+  EXPECT_NE(b.err.find("[2, 255]"), std::string::npos) << b.err;
+}
+
+TEST(TrainE2e, NoRowsWithATargetIsAClearError) {
+  TempDir dir;
+  WriteText(dir.File("d.csv"), "x,y\n1,\n2,\n3,\n");
+  auto r = RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no values"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace keel::e2e
