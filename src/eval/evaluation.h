@@ -1,0 +1,73 @@
+// Evaluation of one model's predictions: every metric of its task with a bootstrap
+// confidence interval, plus the curves a report draws (binary).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "eval/binary_metrics.h"
+#include "eval/bootstrap.h"
+#include "eval/curves.h"
+#include "eval/metric_computer.h"
+#include "eval/metrics.h"
+
+namespace keel {
+
+struct EvaluationOptions {
+  MetricOptions metric;        // threshold and calibration bins
+  BootstrapOptions bootstrap;  // resamples, seed, confidence, threads
+  // ROC and PR curves are thinned to at most this many points (>= 2) for charts.
+  size_t max_curve_points = 201;
+};
+
+struct MetricEstimate {
+  Metric metric = Metric::kAuc;
+  double value = 0;   // on all rows (NaN when undefined)
+  Interval interval;  // bootstrap percentile interval at bootstrap.confidence
+};
+
+struct Evaluation {
+  Task task = Task::kBinary;
+  size_t rows = 0;
+  double total_weight = 0;
+  int32_t num_classes = 0;            // classification; 0 for regression
+  std::vector<double> class_weight;   // classification: weight of the rows of each true class
+  std::vector<MetricEstimate> metrics;  // MetricsFor(task), in that order
+  EvaluationOptions options;            // as used
+
+  // Binary only (empty otherwise).
+  ThresholdMetrics at_threshold;
+  // The DeLong standard error of the AUC; unset with weights or fewer than 2 rows per class.
+  std::optional<double> auc_standard_error;
+  RocCurve roc;                  // thinned to options.max_curve_points
+  PrCurve pr;                    // thinned likewise
+  ReliabilityCurve reliability;  // options.metric.calibration_bins bins
+
+  // The estimate of `metric`, or nullptr when the task does not have it.
+  const MetricEstimate* Find(Metric metric) const;
+};
+
+// Evaluates `rows` (see ScoredRows; predictions of classifiers are probabilities).
+// Deterministic for a given bootstrap seed, whatever the thread count.
+// Errors: InvalidArgument from the input and option checks (naming the row, value or
+// option); FailedPrecondition when there are no rows.
+Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& options);
+
+// The evaluation as JSON:
+//   {"task", "rows", "total_weight", "confidence", "resamples", "seed",
+//    "metrics": {"<name>": {"value", "lower", "upper", "resamples_used"}, ...},
+//    "classes": [weights]                                        (classification)
+//    "threshold", "confusion": {"tp","fp","tn","fn"}, "auc_standard_error",
+//    "curves": {"roc": {"fpr","tpr","thresholds"}, "pr": {"recall","precision","thresholds"},
+//               "reliability": {"lower","upper","weight","mean_predicted","observed"}},
+//    "ece"                                                        (binary)}
+// Non-finite numbers (undefined metrics, the +infinity first threshold) are null.
+nlohmann::json EvaluationToJson(const Evaluation& evaluation);
+
+// A finite number as JSON, anything else as null.
+nlohmann::json JsonNumber(double v);
+
+}  // namespace keel

@@ -1,0 +1,17 @@
+#include "eval/model_evaluation.h"
+
+namespace keel {
+
+Result<ModelEvaluation> EvaluateModel(const Model& model, const Predictor& predictor,
+                                      const Table& table, const EvaluationOptions& options,
+                                      const EncodeOptions& encode) {
+  ModelEvaluation out;
+  KEEL_ASSIGN_OR_RETURN(out.truth, ReadLabels(model, table));
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, encode, &out.encode));
+  KEEL_ASSIGN_OR_RETURN(LabeledPredictions predictions,
+                        PredictLabeled(predictor, x, out.truth, encode.threads));
+  KEEL_ASSIGN_OR_RETURN(out.evaluation, Evaluate(predictions.view(), options));
+  return out;
+}
+
+}  // namespace keel

@@ -1,0 +1,28 @@
+// Evaluating a model on a table: labels from the table, predictions from the model, metrics
+// with confidence intervals and curves. What `keel evaluate` and the pipeline run.
+#pragma once
+
+#include "eval/evaluation.h"
+#include "eval/labeled_predictions.h"
+#include "keel/status.h"
+#include "keel/table.h"
+#include "model/model.h"
+#include "predict/feature_matrix.h"
+#include "predict/predictor.h"
+
+namespace keel {
+
+struct ModelEvaluation {
+  LabeledRows truth;      // which rows were evaluated, and their labels
+  EncodeStats encode;     // unseen categories, missing values, absent feature columns
+  Evaluation evaluation;  // metrics, intervals, curves
+};
+
+// Reads the labels of `table` (ReadLabels), encodes and predicts it with `predictor`
+// (compiled from `model`; batch prediction on `encode.threads` threads) and evaluates.
+// Errors: those of ReadLabels, EncodeFeatures, PredictLabeled and Evaluate.
+Result<ModelEvaluation> EvaluateModel(const Model& model, const Predictor& predictor,
+                                      const Table& table, const EvaluationOptions& options,
+                                      const EncodeOptions& encode = {});
+
+}  // namespace keel
