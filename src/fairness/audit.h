@@ -1,0 +1,100 @@
+// The fairness audit: per-group metrics and disparities, with bootstrap intervals, for each
+// sensitive attribute and each intersection of two; optionally the worst slices and the proxy
+// features. `keel audit` prints it; `keel run` gates on it (fairness_gate.h).
+//
+// Inputs are the model's scores and decisions on rows with known labels, and the table those
+// rows came from (for the sensitive attributes and, for slices and proxies, the features).
+// Only binary classification is audited: the rates compared are those of a yes/no decision.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fairness/disparity.h"
+#include "fairness/group_assignment.h"
+#include "fairness/group_metrics.h"
+#include "fairness/proxy_detection.h"
+#include "fairness/slice_finder.h"
+#include "keel/status.h"
+#include "keel/table.h"
+
+namespace keel::fairness {
+
+struct AttributeSpec {
+  std::string column;
+  GroupingOptions grouping;
+  // The group the disparate impact ratio compares against (a label as the groups table
+  // writes it); empty = the most-selected group.
+  std::string reference_group;
+};
+
+struct AuditOptions {
+  // Groups with fewer rows are flagged too_small and left out of the disparities.
+  size_t min_group_size = 30;
+  // Also audit every intersection of two attributes ("female&senior_citizen").
+  bool intersections = true;
+  BootstrapOptions bootstrap;
+  // How the decisions were made, for the report ("score >= 0.5", "group thresholds ...").
+  std::string decision_rule = "score >= 0.5";
+  // Worst-slice search over these columns (none = skipped).
+  std::vector<std::string> slice_columns;
+  SliceOptions slices;
+  // Proxy detection of these features against every sensitive attribute (none = skipped).
+  std::vector<std::string> proxy_features;
+  ProxyOptions proxies;
+};
+
+struct AttributeAudit {
+  std::string name;                  // "female", or "female&senior_citizen"
+  std::vector<std::string> columns;  // the one or two sensitive columns
+  std::optional<GroupDefinition> definition;  // single attributes only
+  std::vector<GroupMetrics> groups;
+  DisparitySet disparities;  // over the judged groups, with intervals
+  bool four_fifths_rule_violated = false;
+  // Groups left out of the disparities for having fewer than min_group_size rows.
+  std::vector<std::string> small_groups;
+  // The disparities had the small groups been mixed in (no intervals), shown beside the
+  // judged ones so a user sees what they would change; set only when small groups exist.
+  std::optional<DisparitySet> including_small_groups;
+};
+
+struct AuditResult {
+  size_t rows = 0;
+  std::string decision_rule;
+  size_t min_group_size = 0;
+  BootstrapOptions bootstrap;
+  GroupMetrics overall;
+  std::vector<AttributeAudit> attributes;
+  std::vector<AttributeAudit> intersections;
+  std::optional<SliceReport> slices;
+  std::optional<std::vector<ProxyScore>> proxies;
+
+  // The audit of `name` (attribute or intersection), or nullptr.
+  const AttributeAudit* Find(std::string_view name) const;
+};
+
+// Runs the audit. `outcomes` are aligned with the table's rows. Errors: InvalidArgument for a
+// length mismatch, no sensitive attribute, or an unknown reference group (the message lists
+// the groups); NotFound for a sensitive column the table lacks; errors of AssignGroups,
+// FindWorstSlices and DetectProxies.
+Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
+                             std::span<const AttributeSpec> sensitive,
+                             const AuditOptions& options);
+
+// The audit as the JSON `keel audit --json` prints: for each attribute (under "attributes",
+// intersections under "intersections") the disparities by name at the top level of its
+// object, each with a "<name>_ci" {low, high} object, "four_fifths_rule_violated", and a
+// "groups" table. Non-finite numbers are written as null.
+nlohmann::json AuditToJson(const AuditResult& audit);
+
+// A readable summary for a terminal (tables of groups and disparities, flags, slices, proxies).
+std::string AuditToText(const AuditResult& audit);
+
+// JSON number, or null when not finite.
+nlohmann::json JsonNumber(double v);
+
+}  // namespace keel::fairness

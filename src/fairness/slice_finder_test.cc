@@ -1,0 +1,121 @@
+#include "fairness/slice_finder.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/random.h"
+
+namespace keel::fairness {
+namespace {
+
+struct Synthetic {
+  Table table;
+  std::vector<double> scores;
+  std::vector<uint8_t> labels;
+  std::vector<uint8_t> decisions;
+};
+
+// A well-calibrated model (scores are the true probabilities) that is equally sure everywhere
+// (p = 0.8 or 0.2 by plan; age and region carry no signal), so every slice has the same expected
+// loss. If `plant` is set, the labels of the slice region = c AND plan = pro are flipped: the
+// model is confidently wrong there.
+Synthetic Make(size_t n, bool plant) {
+  Rng rng(17);
+  Synthetic s;
+  std::vector<std::string> region, plan;
+  std::vector<double> age;
+  for (size_t i = 0; i < n; ++i) {
+    region.push_back(std::string(1, static_cast<char>('a' + rng.Below(5))));
+    plan.push_back(rng.Uniform() < 0.5 ? "pro" : "basic");
+    age.push_back(18 + std::floor(rng.Uniform() * 60));
+    const double p = plan.back() == "pro" ? 0.8 : 0.2;
+    uint8_t y = rng.Uniform() < p ? 1 : 0;
+    if (plant && region.back() == "c" && plan.back() == "pro") y = 1 - y;
+    s.scores.push_back(p);
+    s.labels.push_back(y);
+  }
+  s.decisions.resize(n);
+  for (size_t i = 0; i < n; ++i) s.decisions[i] = s.scores[i] >= 0.5 ? 1 : 0;
+  EXPECT_TRUE(s.table.AddColumn(Column::String("region", region)).ok());
+  EXPECT_TRUE(s.table.AddColumn(Column::String("plan", plan)).ok());
+  EXPECT_TRUE(s.table.AddColumn(Column::Numeric("age", age)).ok());
+  return s;
+}
+
+const std::vector<std::string> kColumns = {"region", "plan", "age"};
+
+TEST(FindWorstSlices, FindsThePlantedFlippedLabelSlice) {
+  Synthetic s = Make(4000, true);
+  SliceOptions opt;
+  opt.min_rows = 50;
+  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_FALSE(report->worst.empty());
+  auto conds = report->worst[0].conditions;
+  std::sort(conds.begin(), conds.end());
+  EXPECT_EQ(conds, (std::vector<std::string>{"plan = pro", "region = c"}));
+  EXPECT_GT(report->worst[0].effect, 0.3);
+  EXPECT_LT(report->worst[0].q_value, 1e-6);
+  EXPECT_NEAR(static_cast<double>(report->worst[0].rows), 400, 80);
+  // Every listed slice is significant and no two-condition slice repeats a worse parent.
+  for (const auto& sl : report->worst) {
+    EXPECT_TRUE(sl.significant);
+    EXPECT_LE(sl.q_value, opt.alpha);
+  }
+}
+
+TEST(FindWorstSlices, ErrorRateLossFindsItToo) {
+  Synthetic s = Make(4000, true);
+  SliceOptions opt;
+  opt.loss = SliceLoss::kErrorRate;
+  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt);
+  ASSERT_TRUE(report.ok());
+  ASSERT_FALSE(report->worst.empty());
+  auto conds = report->worst[0].conditions;
+  std::sort(conds.begin(), conds.end());
+  EXPECT_EQ(conds, (std::vector<std::string>{"plan = pro", "region = c"}));
+  EXPECT_DOUBLE_EQ(report->worst[0].error_rate, report->worst[0].loss);
+}
+
+TEST(FindWorstSlices, NothingSignificantWhenTheModelIsRightEverywhere) {
+  Synthetic s = Make(4000, false);
+  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, {});
+  ASSERT_TRUE(report.ok());
+  EXPECT_GT(report->slices_tested, 40u);
+  EXPECT_EQ(report->slices_significant, 0u);
+  EXPECT_TRUE(report->worst.empty());
+}
+
+TEST(FindWorstSlices, OneConditionModeAndMinRows) {
+  Synthetic s = Make(1000, true);
+  SliceOptions opt;
+  opt.max_conditions = 1;
+  opt.min_rows = 300;
+  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt);
+  ASSERT_TRUE(report.ok());
+  for (const auto& sl : report->worst) {
+    EXPECT_EQ(sl.conditions.size(), 1u);
+    EXPECT_GE(sl.rows, 300u);
+  }
+}
+
+TEST(FindWorstSlices, RejectsBadInput) {
+  Synthetic s = Make(100, false);
+  const BinaryOutcomes out{s.scores, s.labels, s.decisions};
+  SliceOptions opt;
+  opt.max_conditions = 3;
+  EXPECT_EQ(FindWorstSlices(s.table, kColumns, out, opt).status().code(),
+            StatusCode::kInvalidArgument);
+  const std::vector<std::string> missing = {"nope"};
+  EXPECT_EQ(FindWorstSlices(s.table, missing, out, {}).status().code(), StatusCode::kNotFound);
+  const BinaryOutcomes short_out{std::span<const double>(s.scores).first(10),
+                                 std::span<const uint8_t>(s.labels).first(10),
+                                 std::span<const uint8_t>(s.decisions).first(10)};
+  EXPECT_EQ(FindWorstSlices(s.table, kColumns, short_out, {}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace keel::fairness
