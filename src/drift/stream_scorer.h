@@ -1,0 +1,70 @@
+// Streaming scoring: JSON Lines events in, JSON Lines predictions out, drift windows on the
+// side. The engine behind `keel stream`.
+//
+// Input is read in large blocks; every complete line read so far forms a batch (at most
+// `batch_rows` lines), so a slow producer gets each answer as soon as its line arrives and a
+// fast one is processed in big blocks. A batch is split into one contiguous part per thread;
+// each part decodes its lines (simdjson On Demand, event_decoder.h), predicts its rows with
+// the compiled model and formats its output lines, all without per-row allocation. The
+// parts' outputs are then written in input order and the rows are added, in order, to the
+// drift windows (window_monitor.h).
+//
+// Output: one line per non-empty input line, in input order:
+//   {"<id>": <id as given>, "<time>": <time as given>, "prob_<class>": p, ...}
+// (id and time only when the schema has those roles and the event carries them; columns as
+// `keel predict` names them: prob_<class> per class, or "prediction"). A line that is not a
+// JSON object gets {"line": N, "error": "..."} in its place and is counted, never dropped.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "drift/profile.h"
+#include "drift/window_monitor.h"
+#include "keel/status.h"
+#include "model/model.h"
+#include "predict/predictor.h"
+
+namespace keel::drift {
+
+struct StreamOptions {
+  int threads = 0;                // < 1: all hardware threads
+  size_t batch_rows = 16384;      // most lines decoded and predicted together
+  size_t max_line_bytes = size_t{64} << 20;  // longer lines are an error (the stream stops)
+  WindowOptions window;
+  bool all_windows = false;       // report every window, not only those that drift
+};
+
+struct StreamSummary {
+  uint64_t lines = 0;             // non-empty input lines
+  uint64_t rows_predicted = 0;
+  uint64_t parse_errors = 0;
+  uint64_t invalid_values = 0;    // values of the wrong type (read as missing)
+  uint64_t windows = 0;
+  uint64_t drift_events = 0;
+  uint64_t fairness_alerts = 0;
+  uint64_t late_rows = 0;
+  uint64_t untimed_rows = 0;
+  double seconds = 0;
+  std::string first_error;        // "line N: reason" of the first parse error
+};
+
+nlohmann::json StreamSummaryToJson(const StreamSummary& s);
+
+// Scores the JSON Lines read from `in_fd` until end of input, writing predictions to `out`.
+// With a `reference` profile, rows feed the drift windows and `on_window` receives each
+// window that drifts (or every window with options.all_windows). `model` and `predictor`
+// (compiled from it) must outlive the call. Errors: InvalidArgument for bad window options,
+// IoError when reading or writing fails, ResourceExhausted for a line longer than
+// max_line_bytes; a bad line is not an error.
+Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
+                                std::shared_ptr<const Profile> reference,
+                                const StreamOptions& options, int in_fd, std::FILE* out,
+                                const std::function<void(const WindowResult&)>& on_window);
+
+}  // namespace keel::drift
