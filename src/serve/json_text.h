@@ -1,0 +1,26 @@
+// Appending JSON text to a reused buffer: the response writers of the server build every body
+// with these, so a response costs no allocation once the buffer has grown to its working size.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace keel::serve {
+
+// Appends `text` as a JSON string literal: quotes, with '"', '\\' and control characters
+// escaped. Bytes >= 0x80 pass through unchanged (callers hand in UTF-8 from parsed JSON or
+// from the model; the server never produces other bytes).
+void AppendJsonString(std::string* out, std::string_view text);
+
+// Appends the shortest round-trip text of `v` (keel::AppendDouble); NaN and infinities, which
+// JSON cannot carry, are written as null.
+void AppendJsonNumber(std::string* out, double v);
+
+void AppendJsonInt(std::string* out, int64_t v);
+
+// `text` shortened to at most `max_bytes` bytes on a UTF-8 character boundary, for quoting
+// user input in error messages without echoing megabytes back.
+std::string_view TruncateUtf8(std::string_view text, size_t max_bytes);
+
+}  // namespace keel::serve

@@ -1,0 +1,86 @@
+#include "serve/model_store.h"
+
+#include "core/log.h"
+
+namespace keel::serve {
+
+ModelSlot::ModelSlot(std::string name, std::string path, std::shared_ptr<const ServedModel> model,
+                     ServedModelOptions options)
+    : name_(std::move(name)),
+      path_(std::move(path)),
+      options_(std::move(options)),
+      current_(std::move(model)) {
+  for (auto& a : metrics_.anomalies) a.store(0, std::memory_order_relaxed);
+}
+
+Result<ModelSlot::ReloadResult> ModelSlot::Reload() {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  auto loaded = ServedModel::Load(name_, path_, options_);
+  if (!loaded.ok()) {
+    metrics_.reloads_failed.fetch_add(1, std::memory_order_relaxed);
+    log::Warn("model '{}': reload refused, version {} keeps serving: {}", name_,
+              Get()->version(), loaded.status().message());
+    return loaded.status();
+  }
+  ReloadResult r;
+  r.previous_version = Get()->version();
+  r.version = (*loaded)->version();
+  current_.store(std::move(loaded).value(), std::memory_order_release);
+  metrics_.reloads_ok.fetch_add(1, std::memory_order_relaxed);
+  log::Info("model '{}': reloaded {} (was {})", name_, r.version, r.previous_version);
+  return r;
+}
+
+void ModelSlot::Swap(std::shared_ptr<const ServedModel> model) {
+  current_.store(std::move(model), std::memory_order_release);
+}
+
+bool ModelStore::ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status ModelStore::Add(std::string name, std::string path,
+                       std::shared_ptr<const ServedModel> model, ServedModelOptions options) {
+  if (!ValidName(name)) {
+    return Status::InvalidArgument(
+        "model name '{}' is not valid: use letters, digits, '_', '.' and '-' (at most 128)", name);
+  }
+  std::lock_guard<std::mutex> lock(add_mu_);
+  auto current = slots_.load(std::memory_order_acquire);
+  for (const auto& s : *current) {
+    if (s->name() == name) {
+      return Status::AlreadyExists("two models are named '{}': give one another name with "
+                                   "--model NAME=PATH",
+                                   name);
+    }
+  }
+  auto next = std::make_shared<SlotList>(*current);
+  next->push_back(std::make_shared<ModelSlot>(std::move(name), std::move(path), std::move(model),
+                                              std::move(options)));
+  slots_.store(std::move(next), std::memory_order_release);
+  return Status::OK();
+}
+
+ModelSlot* ModelStore::Find(std::string_view name) const {
+  auto list = slots_.load(std::memory_order_acquire);
+  for (const auto& s : *list) {
+    if (s->name() == name) return s.get();
+  }
+  return nullptr;
+}
+
+std::vector<ModelSlot*> ModelStore::All() const {
+  auto list = slots_.load(std::memory_order_acquire);
+  std::vector<ModelSlot*> out;
+  out.reserve(list->size());
+  for (const auto& s : *list) out.push_back(s.get());
+  return out;
+}
+
+}  // namespace keel::serve

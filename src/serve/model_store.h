@@ -1,0 +1,95 @@
+// ModelStore: the models a server answers for, by name, with atomic hot swap.
+//
+// Each name has a ModelSlot holding std::shared_ptr<const ServedModel>. A request takes a
+// reference (an atomic load) and uses that model to the end, so a reload that swaps the slot
+// never disturbs requests in flight; the old model is freed when its last request finishes.
+// A reload builds and checks the new model completely before the swap; a file that fails to
+// load or check is refused and the old model keeps serving.
+//
+// Thread-safety: all methods are safe to call concurrently. Slots are created at startup
+// (and, for the registry, later with Add); they are never removed while the server runs.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keel/status.h"
+#include "serve/served_model.h"
+
+namespace keel::serve {
+
+// Counters of one model name that survive reloads.
+struct SlotMetrics {
+  std::atomic<uint64_t> instances{0};    // instances predicted or explained
+  std::atomic<uint64_t> reloads_ok{0};
+  std::atomic<uint64_t> reloads_failed{0};
+  // Instance anomalies by kind (InstanceAnomalyKind order, see record_request.h).
+  std::array<std::atomic<uint64_t>, 7> anomalies{};
+  // Fields ignored in lenient mode: unknown names, wrong types.
+  std::atomic<uint64_t> ignored_unknown{0};
+  std::atomic<uint64_t> ignored_wrong_type{0};
+};
+
+class ModelSlot {
+ public:
+  // `options` are those the model was loaded with; reloads use them again.
+  ModelSlot(std::string name, std::string path, std::shared_ptr<const ServedModel> model,
+            ServedModelOptions options = {});
+
+  const std::string& name() const { return name_; }
+  // The artifact path a reload reads.
+  const std::string& path() const { return path_; }
+
+  // The model serving now (never null).
+  std::shared_ptr<const ServedModel> Get() const { return current_.load(std::memory_order_acquire); }
+
+  struct ReloadResult {
+    std::string previous_version;
+    std::string version;
+  };
+  // Loads the artifact at path(), checks it, and swaps it in. Reloads of one slot are
+  // serialised. Errors: the load's error (the old model keeps serving).
+  Result<ReloadResult> Reload();
+  // Swaps in an already built model (registry promotions, tests).
+  void Swap(std::shared_ptr<const ServedModel> model);
+
+  SlotMetrics& metrics() const { return metrics_; }
+
+ private:
+  std::string name_;
+  std::string path_;
+  ServedModelOptions options_;
+  std::atomic<std::shared_ptr<const ServedModel>> current_;
+  std::mutex reload_mu_;
+  mutable SlotMetrics metrics_;
+};
+
+class ModelStore {
+ public:
+  // Adds a slot. Errors: AlreadyExists for a taken name, InvalidArgument for a name that is
+  // not [A-Za-z0-9_.-]+ (names appear in URL paths and metric labels).
+  Status Add(std::string name, std::string path, std::shared_ptr<const ServedModel> model,
+             ServedModelOptions options = {});
+
+  // The slot called `name`, or null. The pointer stays valid for the store's lifetime.
+  ModelSlot* Find(std::string_view name) const;
+  // Every slot, in the order added.
+  std::vector<ModelSlot*> All() const;
+
+  // Whether `name` may name a model.
+  static bool ValidName(std::string_view name);
+
+ private:
+  using SlotList = std::vector<std::shared_ptr<ModelSlot>>;
+  std::mutex add_mu_;
+  // Copy-on-write list: readers take a snapshot without locking out each other.
+  std::atomic<std::shared_ptr<const SlotList>> slots_{std::make_shared<const SlotList>()};
+};
+
+}  // namespace keel::serve
