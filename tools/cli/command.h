@@ -56,5 +56,19 @@ int ReportError(const Status& status, const CommonFlags& flags);
 // Registration of every subcommand, in --help order. Defined in the cmd_*.cc files.
 // Each keeps its parsed options in a shared_ptr captured by its RunFn.
 Command AddVersionCommand(CLI::App& root);
+Command AddEvaluateCommand(CLI::App& root);
+Command AddCompareCommand(CLI::App& root);
+Command AddIngestCommand(CLI::App& root);
+Command AddSchemaCommand(CLI::App& root);
+Command AddTrainCommand(CLI::App& root);
+Command AddPredictCommand(CLI::App& root);
+Command AddImportCommand(CLI::App& root);
+Command AddInspectCommand(CLI::App& root);
+Command AddServeCommand(CLI::App& root);
+Command AddAuditCommand(CLI::App& root);
+Command AddDriftCommand(CLI::App& root);
+Command AddStreamCommand(CLI::App& root);
+Command AddMonitorCommand(CLI::App& root);
+Command AddExplainCommand(CLI::App& root);
 
 }  // namespace keel::cli

@@ -22,6 +22,20 @@ int main(int argc, char** argv) {
 
   std::vector<Command> commands = {
       AddVersionCommand(app),
+      AddIngestCommand(app),
+      AddSchemaCommand(app),
+      AddTrainCommand(app),
+      AddPredictCommand(app),
+      AddEvaluateCommand(app),
+      AddCompareCommand(app),
+      AddImportCommand(app),
+      AddInspectCommand(app),
+      AddServeCommand(app),
+      AddAuditCommand(app),
+      AddDriftCommand(app),
+      AddStreamCommand(app),
+      AddMonitorCommand(app),
+      AddExplainCommand(app),
   };
 
   try {
