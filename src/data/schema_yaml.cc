@@ -10,6 +10,7 @@
 #include "core/number_format.h"
 #include "data/cell_text.h"
 #include "data/number_parse.h"
+#include "data/yaml_reader.h"
 
 namespace keel {
 namespace {
@@ -86,69 +87,9 @@ void AppendList(std::string* out, const std::vector<std::string>& items) {
 // ---------------------------------------------------------------------------------------
 // Reading
 
-class YamlReader {
+class SchemaReader : public YamlReader {
  public:
-  explicit YamlReader(std::string_view source) : source_(source) {}
-
-  Status Error(const YAML::Node& node, std::string_view what) const {
-    const YAML::Mark m = node.Mark();
-    if (m.is_null()) return Status::ParseError("{}: {}", source_, what);
-    return Status::ParseError("{}:{}: {}", source_, m.line + 1, what);
-  }
-
-  // Every key of `map` must be in `allowed`.
-  Status CheckKeys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
-                   std::string_view where) const {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) return Error(it->first, fmt::format("{}: keys must be text", where));
-      const std::string key = it->first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return Error(it->first, fmt::format("unknown key \"{}\" in {} (allowed: {})", key, where,
-                                            fmt::join(allowed, ", ")));
-      }
-    }
-    return Status::OK();
-  }
-
-  Result<std::string> Text(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) return Error(node, fmt::format("{} must be text", what));
-    return node.Scalar();
-  }
-
-  Result<double> Number(const YAML::Node& node, std::string_view what) const {
-    double v;
-    if (!node.IsScalar() || !ParseNumber(node.Scalar(), &v)) {
-      return Error(node, fmt::format("{} must be a number", what));
-    }
-    return v;
-  }
-
-  Result<uint64_t> Count(const YAML::Node& node, std::string_view what) const {
-    KEEL_ASSIGN_OR_RETURN(double v, Number(node, what));
-    if (v < 0 || v != std::floor(v) || v > 1.8e19) {
-      return Error(node, fmt::format("{} must be a whole number >= 0", what));
-    }
-    return static_cast<uint64_t>(v);
-  }
-
-  Result<bool> Bool(const YAML::Node& node, std::string_view what) const {
-    if (node.IsScalar()) {
-      const std::string& s = node.Scalar();
-      if (EqualsIgnoreCase(s, "true") || EqualsIgnoreCase(s, "yes")) return true;
-      if (EqualsIgnoreCase(s, "false") || EqualsIgnoreCase(s, "no")) return false;
-    }
-    return Error(node, fmt::format("{} must be true or false", what));
-  }
-
-  Result<std::vector<std::string>> TextList(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsSequence()) return Error(node, fmt::format("{} must be a list", what));
-    std::vector<std::string> out;
-    for (const auto& item : node) {
-      if (!item.IsScalar()) return Error(item, fmt::format("every entry of {} must be text", what));
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
+  using YamlReader::YamlReader;
 
   Status Labels(const YAML::Node& node, const std::string& column, LabelMapping* m) const {
     const std::string where = fmt::format("the labels of column \"{}\"", column);
@@ -289,21 +230,13 @@ class YamlReader {
     return schema;
   }
 
- private:
-  std::string source_;
 };
 
 }  // namespace
 
 Result<Schema> ParseSchemaYaml(std::string_view text, std::string_view source_name) {
-  YamlReader reader(source_name);
-  try {
-    const YAML::Node root = YAML::Load(std::string(text));
-    return reader.Document(root);
-  } catch (const YAML::Exception& e) {
-    if (e.mark.is_null()) return Status::ParseError("{}: {}", source_name, e.msg);
-    return Status::ParseError("{}:{}: {}", source_name, e.mark.line + 1, e.msg);
-  }
+  KEEL_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(text, source_name));
+  return SchemaReader(source_name).Document(root);
 }
 
 Result<Schema> LoadSchemaYaml(const std::string& path) {

@@ -35,15 +35,16 @@ void CheckAttribute(const AttributeAudit& a, const FairnessLimits& limits, GateR
                                                                            "95% interval")
                            : "it";
     if (ratio) {
-      v.message = fmt::format("{} {} is {} ({} of {} relative to {}); {} must be at least {}: short by {}",
-                              a.name, DisparityName(metric), FormatDouble(value), d.rate,
-                              d.low_group, d.high_group, what, FormatDouble(limit),
-                              FormatDouble(excess));
+      // Messages are for people: 4 significant digits (the JSON keeps every digit).
+      v.message = fmt::format("{} {} is {:.4g} ({} of {} relative to {}); {} must be at least "
+                              "{:.4g}: short by {:.4g}",
+                              a.name, DisparityName(metric), value, d.rate, d.low_group,
+                              d.high_group, what, limit, excess);
     } else {
-      v.message = fmt::format("{} {} is {} ({} of {} vs {}); {} must be at most {}: over by {}",
-                              a.name, DisparityName(metric), FormatDouble(value), d.rate,
-                              d.high_group, d.low_group, what, FormatDouble(limit),
-                              FormatDouble(excess));
+      v.message = fmt::format("{} {} is {:.4g} ({} of {} vs {}); {} must be at most {:.4g}: "
+                              "over by {:.4g}",
+                              a.name, DisparityName(metric), value, d.rate, d.high_group,
+                              d.low_group, what, limit, excess);
     }
     out->violations.push_back(std::move(v));
   }

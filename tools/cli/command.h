@@ -56,6 +56,8 @@ int ReportError(const Status& status, const CommonFlags& flags);
 // Registration of every subcommand, in --help order. Defined in the cmd_*.cc files.
 // Each keeps its parsed options in a shared_ptr captured by its RunFn.
 Command AddVersionCommand(CLI::App& root);
+Command AddRunCommand(CLI::App& root);
+Command AddQuickstartCommand(CLI::App& root);
 Command AddEvaluateCommand(CLI::App& root);
 Command AddCompareCommand(CLI::App& root);
 Command AddIngestCommand(CLI::App& root);

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
 
   std::vector<Command> commands = {
       AddVersionCommand(app),
+      AddRunCommand(app),
+      AddQuickstartCommand(app),
       AddIngestCommand(app),
       AddSchemaCommand(app),
       AddTrainCommand(app),

@@ -1,0 +1,478 @@
+#include "pipeline/pipeline.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <thread>
+
+#include "core/file_io.h"
+#include "core/log.h"
+#include "core/number_format.h"
+#include "core/parallel.h"
+#include "core/stopwatch.h"
+#include "data/schema_yaml.h"
+#include "drift/model_profile.h"
+#include "drift/table_drift.h"
+#include "eval/labeled_predictions.h"
+#include "explain/explainer.h"
+#include "fairness/group_metrics.h"
+#include "model/model_io.h"
+#include "pipeline/pipeline_report.h"
+#include "predict/feature_matrix.h"
+#include "predict/predictor.h"
+
+namespace keel::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ColumnList(const Schema& schema) {
+  std::vector<std::string> names;
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// Reads the data and gives every column the role keel.yaml asks for.
+Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) {
+  ReadOptions ro;
+  Schema file_schema;
+  if (!p.schema_path.empty()) {
+    KEEL_ASSIGN_OR_RETURN(file_schema, LoadSchemaYaml(p.schema_path));
+    ro.schema = &file_schema;
+  }
+  if (p.missing_tokens) ro.missing_tokens = *p.missing_tokens;
+  ro.drop_duplicates = p.drop_duplicates;
+  ro.threads = options.threads;
+  ro.progress = options.progress;
+  KEEL_ASSIGN_OR_RETURN(*out, ReadTable(p.data_path, ro));
+  Schema& schema = out->schema;
+  for (const auto& [column, role] : p.roles) {
+    ColumnSchema* c = schema.Find(column);
+    if (c == nullptr) {
+      return Status::NotFound("{}: `columns` names \"{}\", which {} does not have (columns: {})",
+                              p.source, column, p.data_path, ColumnList(schema));
+    }
+    c->role = role;
+  }
+  ColumnSchema* target = schema.Find(p.target);
+  if (target == nullptr) {
+    return Status::NotFound("{}: the target \"{}\" is not a column of {} (columns: {})", p.source,
+                            p.target, p.data_path, ColumnList(schema));
+  }
+  for (auto& c : schema.columns) {
+    if (c.role == Role::kTarget && c.name != p.target) c.role = Role::kFeature;
+  }
+  target->role = Role::kTarget;
+  for (const std::string& s : p.fairness.sensitive) {
+    ColumnSchema* c = schema.Find(s);
+    if (c == nullptr) {
+      return Status::NotFound("{}: fairness.sensitive names \"{}\", which {} does not have "
+                              "(columns: {})",
+                              p.source, s, p.data_path, ColumnList(schema));
+    }
+    // Audited columns are not features unless keel.yaml says so explicitly.
+    if (!p.roles.count(s)) c->role = Role::kSensitive;
+  }
+  for (const std::string& e : p.exclude) {
+    if (schema.Find(e) == nullptr) {
+      return Status::NotFound("{}: `exclude` names \"{}\", which {} does not have (columns: {})",
+                              p.source, e, p.data_path, ColumnList(schema));
+    }
+  }
+  return Status::OK();
+}
+
+Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const ModelChoice& choice,
+                             const RunOptions& options) {
+  TrainOptions to;
+  to.target = p.target;
+  to.positive = p.positive;
+  to.exclude = p.exclude;
+  to.params = choice.params;
+  if (options.threads > 0) to.params.threads = options.threads;
+  to.data_path = p.data_path;
+  to.data_info = {{"rows_read", data.report.rows_read},
+                  {"rows_used", data.report.rows_used},
+                  {"rows_rejected", data.report.rows_rejected},
+                  {"duplicates", data.report.duplicates}};
+  to.progress = options.progress;
+  log::Info("training the {} ({})", choice.label, choice.params.algo);
+  auto trained = Train(data.table, data.schema, to);
+  if (!trained.ok()) return trained.status().WithContext("training the " + choice.label);
+  return trained;
+}
+
+// Predictions (PredictBatch, probabilities) of `model` for every row of `table`.
+Result<std::vector<double>> PredictAll(const Model& model, const Table& table, int threads) {
+  KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
+  EncodeOptions eo;
+  eo.threads = threads;
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo));
+  std::vector<double> out(x.rows * static_cast<size_t>(predictor->num_outputs()));
+  KEEL_RETURN_IF_ERROR(predictor->PredictBatch(x, out, /*raw=*/false, threads));
+  return out;
+}
+
+Result<ShapSummary> Explain(const Model& model, const Table& test, const ExplainSettings& s,
+                            int threads) {
+  // Evenly spaced test rows, so the summary does not depend on the file's order.
+  std::vector<uint32_t> rows;
+  const size_t n = std::min(s.rows, test.num_rows());
+  for (size_t i = 0; i < n; ++i) rows.push_back(static_cast<uint32_t>(i * test.num_rows() / n));
+  const Table sample = test.Take(rows);
+  EncodeOptions eo;
+  eo.threads = threads;
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, sample, eo));
+  KEEL_ASSIGN_OR_RETURN(auto explainer, CreateExplainer(model));
+  std::vector<double> attributions(x.rows * explainer->row_width());
+  KEEL_RETURN_IF_ERROR(explainer->ExplainMatrix(x, threads, attributions));
+  ShapSummaryOptions so;
+  so.max_rows = n;
+  so.max_features = s.top;
+  // Binary models explain the positive class's margin; multiclass: the first class.
+  return BuildShapSummary(model, *explainer, x, attributions, so);
+}
+
+Result<fairness::AuditResult> Audit(const Model& model, const Table& test,
+                                    const std::vector<std::string>& sensitive,
+                                    const FairnessSettings& s, int threads) {
+  KEEL_ASSIGN_OR_RETURN(LabeledRows truth, ReadLabels(model, test));
+  KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
+  EncodeOptions eo;
+  eo.threads = threads;
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, test, eo));
+  KEEL_ASSIGN_OR_RETURN(LabeledPredictions preds, PredictLabeled(*predictor, x, truth, threads));
+  const Table rows = test.Take(truth.rows);
+  std::vector<uint8_t> labels(truth.labels.size());
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = truth.labels[i] == 1 ? 1 : 0;
+  const std::vector<uint8_t> decisions = fairness::ThresholdDecisions(preds.predictions, s.threshold);
+  std::vector<fairness::AttributeSpec> specs;
+  for (const std::string& c : sensitive) {
+    fairness::AttributeSpec spec;
+    spec.column = c;
+    specs.push_back(spec);
+  }
+  fairness::AuditOptions ao;
+  ao.min_group_size = s.min_group_size;
+  ao.bootstrap.threads = threads;
+  ao.decision_rule = "score >= " + FormatDouble(s.threshold);
+  for (const auto& f : model.features) {
+    if (rows.Find(f.name) != nullptr) ao.proxy_features.push_back(f.name);
+  }
+  const fairness::BinaryOutcomes outcomes{preds.predictions, labels, decisions};
+  return fairness::RunAudit(rows, outcomes, specs, ao);
+}
+
+Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
+  if (a.train != b.train || a.valid != b.valid || a.test != b.test) {
+    return Status::Internal("the baseline and the candidate were trained on different splits");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const RunOptions& options) {
+  Stopwatch clock;
+  auto run = std::make_unique<PipelineRun>();
+  run->project = project;
+  const Project& p = run->project;
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  std::error_code ec;
+  fs::create_directories(p.output_dir, ec);
+  if (ec) return Status::IoError("cannot create the output folder {}: {}", p.output_dir, ec.message());
+
+  // 1. Data.
+  KEEL_RETURN_IF_ERROR(ReadData(p, options, &run->data));
+  const IngestReport& ir = run->data.report;
+  run->rejects_path = (fs::path(p.output_dir) / "rejects.csv").string();
+  KEEL_RETURN_IF_ERROR(WriteRejectsCsv(ir, run->rejects_path));
+  if (ir.rows_rejected > 0) {
+    run->warnings.push_back(fmt::format("{} of {} records were rejected (see {})", ir.rows_rejected,
+                                        ir.rows_read, run->rejects_path));
+  }
+  log::Info("read {}: {} rows used, {} rejected, {} duplicates", p.data_path, ir.rows_used,
+            ir.rows_rejected, ir.duplicates);
+
+  // 2. Both models, on the same split.
+  KEEL_ASSIGN_OR_RETURN(TrainResult base, TrainOne(p, run->data, p.baseline, options));
+  KEEL_ASSIGN_OR_RETURN(TrainResult cand, TrainOne(p, run->data, p.candidate, options));
+  KEEL_RETURN_IF_ERROR(CheckSameSplit(base.split, cand.split));
+  run->split = std::move(base.split);
+  if (run->split.test.empty()) {
+    return Status::InvalidArgument("{}: the split leaves no test rows; set split.test_size above 0 "
+                                   "so the models can be compared",
+                                   p.source);
+  }
+  // The split is shared, so split-level warnings (leakage, ...) come from both: keep one.
+  for (auto* w : {&base.report.warnings, &cand.report.warnings}) {
+    for (auto& s : *w) {
+      if (std::find(run->warnings.begin(), run->warnings.end(), s) == run->warnings.end()) {
+        run->warnings.push_back(s);
+      }
+    }
+  }
+  run->baseline = {std::move(base.model), std::move(base.report),
+                   (fs::path(p.output_dir) / "baseline.keel").string()};
+  run->candidate = {std::move(cand.model), std::move(cand.report),
+                    (fs::path(p.output_dir) / "candidate.keel").string()};
+  for (TrainedModel* m : {&run->baseline, &run->candidate}) {
+    KEEL_RETURN_IF_ERROR(SaveModel(m->model, m->path));
+  }
+
+  // 3. The gate, on the test rows.
+  const Table test = run->data.table.Take(run->split.test);
+  KEEL_ASSIGN_OR_RETURN(auto base_predictor, Predictor::Create(run->baseline.model));
+  KEEL_ASSIGN_OR_RETURN(auto cand_predictor, Predictor::Create(run->candidate.model));
+  CompareOptions co;
+  co.metric = p.compare.metric;
+  co.min_gain = p.compare.min_gain;
+  co.alpha = p.compare.alpha;
+  co.latency_budget_us = p.compare.latency_budget_us;
+  co.evaluation.bootstrap.resamples = static_cast<int>(p.compare.resamples);
+  co.evaluation.bootstrap.seed = p.compare.seed;
+  co.evaluation.bootstrap.threads = threads;
+  co.cost.threads = threads;
+  co.threads = threads;
+  auto file_size = [](const std::string& path) {
+    std::error_code e;
+    const auto n = fs::file_size(path, e);
+    return e ? uint64_t{0} : static_cast<uint64_t>(n);
+  };
+  const CompareInput base_in{&run->baseline.model, base_predictor.get(),
+                             file_size(run->baseline.path), "baseline (" + p.baseline.params.algo + ")"};
+  const CompareInput cand_in{&run->candidate.model, cand_predictor.get(),
+                             file_size(run->candidate.path), "candidate (" + p.candidate.params.algo + ")"};
+  log::Info("comparing the models on {} test rows", test.num_rows());
+  auto comparison = CompareModels(base_in, cand_in, test, co);
+  if (!comparison.ok()) return comparison.status().WithContext("comparing the models");
+  run->comparison = std::move(*comparison);
+  run->shipped_candidate = run->comparison.verdict.ship_candidate;
+
+  // 4. The shipped model: a copy carrying the decision and the training profile (drift
+  // monitoring and serving compare live data with it).
+  Model shipped = run->shipped_candidate ? run->candidate.model : run->baseline.model;
+  shipped.sections["decision"] = {
+      {"shipped", run->shipped_candidate ? "candidate" : "baseline"},
+      {"reason", run->comparison.verdict.reason},
+      {"project", p.source}};
+  {
+    const Table train = run->data.table.Take(run->split.train);
+    KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions, PredictAll(shipped, train, threads));
+    drift::ReferenceProfileOptions po;
+    po.threads = threads;
+    KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, po)
+                             .WithContext("building the training profile"));
+  }
+  run->model_path = (fs::path(p.output_dir) / "model.keel").string();
+  KEEL_RETURN_IF_ERROR(SaveModel(shipped, run->model_path));
+
+  // 5. Explanations of the shipped model.
+  if (p.explain.enabled) {
+    auto e = Explain(shipped, test, p.explain, threads);
+    if (e.ok()) {
+      run->explanation = std::move(*e);
+    } else {
+      run->warnings.push_back("explanations skipped: " + e.status().message());
+    }
+  }
+
+  // 6. Fairness of both models; the gate judges the shipped one.
+  std::vector<std::string> sensitive = p.fairness.sensitive;
+  if (sensitive.empty()) {
+    for (const auto& c : run->data.schema.columns) {
+      if (c.role == Role::kSensitive) sensitive.push_back(c.name);
+    }
+  }
+  if (!p.fairness.enabled) {
+    run->fairness_skipped.push_back("fairness is off in keel.yaml");
+  } else if (shipped.task != Task::kBinary) {
+    run->fairness_skipped.push_back("the fairness audit applies to binary classifiers");
+  } else if (sensitive.empty()) {
+    run->fairness_skipped.push_back(
+        "no sensitive column: give columns the role sensitive or list them in fairness.sensitive");
+  } else {
+    log::Info("auditing fairness on {}", fmt::join(sensitive, ", "));
+    auto audit = Audit(shipped, test, sensitive, p.fairness, threads);
+    if (!audit.ok()) return audit.status().WithContext("the fairness audit");
+    KEEL_ASSIGN_OR_RETURN(fairness::FairnessLimits limits,
+                          fairness::FairnessLimitsFromJson(p.fairness.limits));
+    FairnessOutcome f{std::move(*audit), {}, std::nullopt};
+    f.gate = fairness::CheckFairnessGate(f.audit, limits);
+    const Model& other = run->shipped_candidate ? run->baseline.model : run->candidate.model;
+    auto other_audit = Audit(other, test, sensitive, p.fairness, threads);
+    if (other_audit.ok()) f.other_audit = std::move(*other_audit);
+    run->fairness = std::move(f);
+  }
+
+  // 7. Drift: new data against the training rows when keel.yaml names some, else the test
+  // rows against the training rows (a check that the split is representative).
+  {
+    const Table train = run->data.table.Take(run->split.train);
+    drift::TableDriftOptions dopt;
+    dopt.target = p.target;
+    dopt.threads = threads;
+    if (!p.drift.data.empty()) {
+      ReadOptions ro;
+      ro.schema = &run->data.schema;
+      ro.allow_missing_columns = true;
+      ro.threads = options.threads;
+      ro.progress = options.progress;
+      auto current = ReadTable(p.drift.data, ro);
+      if (!current.ok()) return current.status().WithContext("drift.data");
+      auto report = drift::CompareTables(train, current->table, run->data.schema, dopt);
+      if (!report.ok()) return report.status().WithContext("the drift check");
+      run->drift = DriftOutcome{"training rows", p.drift.data, std::move(*report)};
+    } else {
+      auto report = drift::CompareTables(train, test, run->data.schema, dopt);
+      if (!report.ok()) return report.status().WithContext("the drift check");
+      run->drift = DriftOutcome{"training rows", "test rows", std::move(*report)};
+    }
+  }
+
+  // 8. Report and summary.
+  run->seconds = clock.Seconds();
+  run->report_path = (fs::path(p.output_dir) / "report.html").string();
+  KEEL_RETURN_IF_ERROR(BuildReport(*run).WriteTo(run->report_path));
+  run->summary_path = (fs::path(p.output_dir) / "summary.json").string();
+  KEEL_RETURN_IF_ERROR(WriteFileAtomic(run->summary_path, SummaryJson(*run).dump(2) + "\n"));
+  return run;
+}
+
+namespace {
+
+nlohmann::json MetricsJson(const Evaluation& e) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const MetricEstimate& m : e.metrics) {
+    j[std::string(MetricName(m.metric))] = {{"value", JsonNumber(m.value)},
+                                            {"lower", JsonNumber(m.interval.lower)},
+                                            {"upper", JsonNumber(m.interval.upper)}};
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json SummaryJson(const PipelineRun& run) {
+  const IngestReport& ir = run.data.report;
+  const Comparison& c = run.comparison;
+  nlohmann::json j;
+  j["ok"] = true;
+  j["project"] = run.project.name;
+  j["data"] = {{"path", run.project.data_path},
+               {"rows_read", ir.rows_read},
+               {"rows_used", ir.rows_used},
+               {"rows_rejected", ir.rows_rejected},
+               {"duplicates", ir.duplicates},
+               {"columns", ir.columns.size()}};
+  j["split"] = {{"train", run.split.train.size()},
+                {"valid", run.split.valid.size()},
+                {"test", run.split.test.size()},
+                {"method", run.candidate.report.split_method}};
+  j["task"] = std::string(TaskName(run.candidate.model.task));
+  j["models"] = {
+      {"baseline",
+       {{"algo", run.project.baseline.params.algo},
+        {"path", run.baseline.path},
+        {"metrics", MetricsJson(c.baseline)},
+        {"cost", ModelCostToJson(c.baseline_cost)}}},
+      {"candidate",
+       {{"algo", run.project.candidate.params.algo},
+        {"path", run.candidate.path},
+        {"metrics", MetricsJson(c.candidate)},
+        {"cost", ModelCostToJson(c.candidate_cost)}}}};
+  const GainTest& t = c.test;
+  j["comparison"] = {{"metric", std::string(MetricName(t.metric))},
+                     {"method", t.method},
+                     {"baseline", JsonNumber(t.baseline)},
+                     {"candidate", JsonNumber(t.candidate)},
+                     {"gain", JsonNumber(t.gain)},
+                     {"lower", JsonNumber(t.lower)},
+                     {"upper", JsonNumber(t.upper)},
+                     {"p_value", JsonNumber(t.p_value)},
+                     {"min_gain", c.options.min_gain},
+                     {"alpha", c.options.alpha},
+                     {"latency_budget_us", c.options.latency_budget_us}};
+  j["verdict"] = {{"ship", run.shipped_candidate ? "candidate" : "baseline"},
+                  {"gain_reaches_min", c.verdict.gain_reaches_min},
+                  {"significant", c.verdict.significant},
+                  {"within_budget", c.verdict.within_budget},
+                  {"reason", c.verdict.reason}};
+  if (run.fairness) {
+    j["fairness"] = fairness::AuditToJson(run.fairness->audit);
+    j["fairness"]["gate"] = fairness::GateResultToJson(run.fairness->gate);
+  } else {
+    j["fairness"] = {{"skipped", run.fairness_skipped}};
+  }
+  if (run.explanation) {
+    nlohmann::json top = nlohmann::json::array();
+    for (const auto& f : run.explanation->features) {
+      top.push_back({{"feature", f.name}, {"mean_abs_shap", JsonNumber(f.mean_abs_shap)}});
+    }
+    j["explanations"] = {{"rows", run.explanation->rows.size()}, {"top_features", top}};
+  }
+  if (run.drift) {
+    nlohmann::json drifted = nlohmann::json::array();
+    for (const auto& f : run.drift->report.features) {
+      if (f.drifted) drifted.push_back(f.feature);
+    }
+    j["drift"] = {{"reference", run.drift->reference},
+                  {"current", run.drift->current},
+                  {"dataset_drift", run.drift->report.verdict.dataset_drift},
+                  {"drifted_features", drifted}};
+  }
+  j["warnings"] = run.warnings;
+  j["outputs"] = {{"model", run.model_path},
+                  {"report", run.report_path},
+                  {"summary", run.summary_path},
+                  {"rejects", run.rejects_path},
+                  {"baseline", run.baseline.path},
+                  {"candidate", run.candidate.path}};
+  j["seconds"] = run.seconds;
+  return j;
+}
+
+std::string SummaryText(const PipelineRun& run) {
+  const Comparison& c = run.comparison;
+  const IngestReport& ir = run.data.report;
+  std::string out;
+  out += fmt::format("{}: {} rows used of {} read ({} rejected, {} duplicates)\n",
+                     run.project.name, ir.rows_used, ir.rows_read, ir.rows_rejected, ir.duplicates);
+  out += fmt::format("split: {} train, {} validation, {} test ({})\n", run.split.train.size(),
+                     run.split.valid.size(), run.split.test.size(), run.candidate.report.split_method);
+  const GainTest& t = c.test;
+  out += fmt::format("{}: baseline ({}) {:.4f}, candidate ({}) {:.4f}; gain {:+.4f} [{:+.4f}, "
+                     "{:+.4f}], p = {:.3g}\n",
+                     MetricName(t.metric), run.project.baseline.params.algo, t.baseline,
+                     run.project.candidate.params.algo, t.candidate, t.gain, t.lower, t.upper,
+                     t.p_value);
+  out += fmt::format("verdict: {}\n", c.verdict.reason);
+  if (run.fairness) {
+    const auto& gate = run.fairness->gate;
+    if (gate.passed) {
+      out += "fairness gate: passed\n";
+    } else {
+      out += fmt::format("fairness gate: FAILED ({} limit(s) exceeded; review the report's fairness "
+                         "section before promoting this model)\n",
+                         gate.violations.size());
+      for (const auto& v : gate.violations) out += "  " + v.message + "\n";
+    }
+  } else if (!run.fairness_skipped.empty()) {
+    out += "fairness: not audited (" + run.fairness_skipped.front() + ")\n";
+  }
+  if (run.drift) {
+    out += fmt::format("drift ({} vs {}): {}\n", run.drift->current, run.drift->reference,
+                       run.drift->report.verdict.dataset_drift ? "DRIFT detected" : "no dataset drift");
+  }
+  for (const auto& w : run.warnings) out += "warning: " + w + "\n";
+  out += fmt::format("model:  {}\nreport: {}\n", run.model_path, run.report_path);
+  out += fmt::format("serve it: keel serve --model {} --port 8080\n", run.model_path);
+  return out;
+}
+
+}  // namespace keel::pipeline

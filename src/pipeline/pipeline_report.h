@@ -1,0 +1,20 @@
+// The HTML report of a pipeline run (report.html): summary and verdict, data quality, both
+// models' metrics with intervals and costs, ROC / PR / calibration curves, the comparison,
+// explanations, fairness and drift. Sections whose step did not run say why instead of
+// disappearing, so a reader can tell "not checked" from "fine".
+#pragma once
+
+#include "report/html_report.h"
+
+namespace keel::pipeline {
+
+struct PipelineRun;
+
+// Section ids, in order (tests check each is present).
+inline constexpr const char* kReportSections[] = {"summary",     "data",     "models",
+                                                  "curves",      "comparison", "explanations",
+                                                  "fairness",    "drift"};
+
+report::HtmlReport BuildReport(const PipelineRun& run);
+
+}  // namespace keel::pipeline

@@ -1,0 +1,119 @@
+// keel.yaml: the project file of `keel run`. One file says where the data is, what each column
+// is for, how to split it, which baseline and candidate to train, what the gate demands and
+// which checks (fairness, explanations, drift) go into the report.
+//
+//   name: telco_churn                  # shown in the report title
+//   data:
+//     path: wa_churn.csv               # relative paths are relative to keel.yaml
+//     schema: schema.yaml              # optional: read with this schema instead of inferring
+//     missing: ["", NA, "?"]           # optional: missing-value tokens (default: the reader's)
+//     drop_duplicates: false           # drop exact repeated records (always counted)
+//   target: {column: churn, positive: "Yes"}     # or just `target: churn`
+//   columns:                           # roles: id, pii, sensitive, time, weight, ignore, feature
+//     customer_id: id
+//     gender: sensitive
+//   exclude: [total_charges]           # columns never used as features
+//   split: {method: stratified, test_size: 0.25, valid_size: 0.1, seed: 42}
+//   baseline: {algo: linear}           # any `keel train` parameter (docs/params.md)
+//   candidate: {algo: gbdt, num_trees: 300, learning_rate: 0.05}
+//   compare: {metric: auc, min_gain: 0.005, alpha: 0.05, latency_budget_us: 1000,
+//             resamples: 1000, seed: 7}
+//   fairness:                          # optional; binary tasks
+//     sensitive: [gender, senior_citizen]     # default: the columns with role sensitive
+//     min_group_size: 30
+//     threshold: 0.5
+//     limits: {demographic_parity_difference: 0.1}  # the release gate (fairness_gate.h)
+//   explain: {rows: 1000, top: 15}     # SHAP on up to `rows` test rows
+//   drift: {data: new_month.csv}       # optional: data to compare with the training rows
+//   output: {dir: keel-out}            # model.keel, baseline.keel, candidate.keel, report.html,
+//                                      # summary.json, rejects.csv
+//
+// Reading is strict: an unknown key anywhere is an error naming the key and its line.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/schema.h"
+#include "eval/metrics.h"
+#include "keel/status.h"
+#include "train/params.h"
+
+namespace keel::pipeline {
+
+struct ModelChoice {
+  std::string label;  // "baseline" or "candidate"
+  TrainParams params;
+};
+
+struct CompareSettings {
+  std::optional<Metric> metric;  // unset: the task's default (auc, logloss, rmse)
+  double min_gain = 0.005;
+  double alpha = 0.05;
+  double latency_budget_us = 1000;
+  size_t resamples = 1000;
+  uint64_t seed = 7;
+};
+
+struct FairnessSettings {
+  bool enabled = true;
+  std::vector<std::string> sensitive;  // empty: every column whose role is sensitive
+  size_t min_group_size = 30;
+  double threshold = 0.5;
+  nlohmann::json limits = nlohmann::json::object();  // FairnessLimitsFromJson's input
+};
+
+struct ExplainSettings {
+  bool enabled = true;
+  size_t rows = 1000;
+  int top = 15;
+};
+
+struct DriftSettings {
+  std::string data;  // absolute path, or empty: compare the test rows with the training rows
+};
+
+struct Project {
+  std::string source;    // the keel.yaml path as given
+  std::string base_dir;  // its folder; relative paths below are already resolved against it
+  std::string name;
+
+  std::string data_path;
+  std::string schema_path;
+  std::optional<std::vector<std::string>> missing_tokens;
+  bool drop_duplicates = false;
+
+  std::string target;
+  std::string positive;
+  std::map<std::string, Role> roles;
+  std::vector<std::string> exclude;
+
+  ModelChoice baseline;
+  ModelChoice candidate;
+  CompareSettings compare;
+  FairnessSettings fairness;
+  ExplainSettings explain;
+  DriftSettings drift;
+
+  std::string output_dir;
+};
+
+// Parses keel.yaml text. `source_name` names it in messages; `base_dir` is the folder relative
+// paths are resolved against. Errors: ParseError "<source>:<line>: ..." for YAML syntax,
+// unknown keys (naming the key and the allowed ones), wrong types and out-of-range values;
+// InvalidArgument for parameters `keel train` rejects (naming the parameter and its line).
+Result<Project> ParseProject(std::string_view text, std::string_view source_name,
+                             const std::string& base_dir);
+
+// Reads and parses the file at `path` (relative paths resolve against its folder).
+Result<Project> LoadProject(const std::string& path);
+
+// The project as JSON (for the summary and the report's lineage).
+nlohmann::json ProjectToJson(const Project& project);
+
+}  // namespace keel::pipeline
