@@ -1,7 +1,8 @@
 // Keel prediction benchmark (Google Benchmark), on the model and rows that
 // bench/predict_bench.sh prepares; XGBoost's side is bench/predict_xgboost.cc.
 //
-//   keel_predict_bench --model M.keel --rows rows.f32 [--check xgb_pred.f32] [gbench flags]
+//   keel_predict_bench --model M.keel|xgb_model.json --rows rows.f32 [--check xgb_pred.f32]
+//                      [--simd off] [gbench flags]
 //
 // BM_SingleRowLatency: Predictor::PredictRow (P(positive)) on one row at a time, 10,000
 // calls cycling over the first 10,000 rows after 200 warm-up calls, each call timed alone;
@@ -14,6 +15,8 @@
 #include <memory>
 
 #include "model/model_io.h"
+#include "model/xgboost_import.h"
+#include "predict/compiled_forest.h"
 #include "predict/predictor.h"
 #include "predict_bench_data.h"
 
@@ -88,13 +91,21 @@ int main(int argc, char** argv) {
   const std::string model_path = TakeFlag(&argc, argv, "--model");
   const std::string rows_path = TakeFlag(&argc, argv, "--rows");
   const std::string check_path = TakeFlag(&argc, argv, "--check");
+  const std::string simd = TakeFlag(&argc, argv, "--simd");  // "off": the portable block loop
   if (model_path.empty() || rows_path.empty()) {
     std::fprintf(stderr,
                  "usage: %s --model M.keel --rows rows.f32 [--check pred.f32] [benchmark flags]\n",
                  argv[0]);
     return 2;
   }
-  auto model = keel::LoadModel(model_path);
+  // An XGBoost JSON model is imported and passed through the .keel format in memory, as
+  // `keel import` followed by loading the file would.
+  const bool xgboost_json = model_path.ends_with(".json");
+  keel::Result<keel::Model> model =
+      xgboost_json ? keel::ImportXGBoostFile(model_path) : keel::LoadModel(model_path);
+  if (xgboost_json && model.ok()) {
+    model = keel::DeserializeModel(keel::SerializeModel(*model), "imported.keel");
+  }
   if (!model.ok()) {
     std::fprintf(stderr, "%s\n", model.status().ToString().c_str());
     return 1;
@@ -125,6 +136,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "check: max |keel - xgboost| = %.3g over %zu rows\n", worst, out.size());
     if (!st.ok() || worst > 1e-6) return 1;
   }
+  if (simd == "off") keel::CompiledForest::SetSimdEnabled(false);
+  benchmark::AddCustomContext("keel_block_kernel",
+                              keel::CompiledForest::SimdEnabled() ? "avx512" : "portable");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   benchmark::RunSpecifiedBenchmarks();

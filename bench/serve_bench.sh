@@ -20,7 +20,8 @@
 #
 # Environment: KEEL_BIN (default build/keel), DATA (default ../shared/data/ctr_100k.csv),
 # TREES (500), DURATION (seconds per run, 10), CONNECTIONS (8), THREADS_LIST ("1 2"),
-# RELOAD_EVERY (seconds, 1; 0 = no reloads), FLASK_DURATION (DURATION), WORK (temp dir).
+# RELOAD_EVERY (seconds, 1; 0 = no reloads), FLASK_DURATION (DURATION), WORK (temp dir; a
+# model already built there with the same TREES is reused).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 K=${KEEL_BIN:-$ROOT/build/keel}
@@ -44,7 +45,12 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 
 echo "== model: XGBoost, $TREES trees, on $(basename "$DATA") (work dir $W)"
-$PY "$ROOT/bench/serve_bench_model.py" --data "$DATA" --out "$W" --trees "$TREES"
+if [ -f "$W/ctr_xgb.json" ] && [ -f "$W/trees.txt" ] && [ "$(cat "$W/trees.txt")" = "$TREES" ]; then
+  echo "   (reusing the model in $W)"
+else
+  $PY "$ROOT/bench/serve_bench_model.py" --data "$DATA" --out "$W" --trees "$TREES"
+  echo "$TREES" > "$W/trees.txt"
+fi
 "$K" import --from xgboost "$W/ctr_xgb.json" --schema "$W/schema.yaml" --out "$W/ctr.keel" \
   >/dev/null 2>"$W/import.err" || { echo "keel import failed: $(tail -3 "$W/import.err")"; exit 1; }
 expected=$(cat "$W/expected.txt")

@@ -11,8 +11,8 @@ Writes into DIR:
     test.csv          --rows held-out rows (missing as empty cells, float32 values written
                       exactly): what `keel explain` reads
     contribs.csv      XGBoost's pred_contribs for those rows (feature columns + bias)
-    X_test.f32, contrib100.f32   the rows and the first 100 rows' contributions in the format
-                      of ../shared/bench/xgb_capi_latency.c (int64 rows, int64 cols, float32)
+    X_test.f32, contribs.f32   the rows and their contributions for the C++ benchmark
+                      programs (int64 rows, int64 cols, then row-major float32)
     xgb.json          timings: pred_contribs rows/s on all rows with --threads threads (best and
                       median of --repeats), single-row pred_contribs latency (DMatrix of one row
                       + predict, from Python: includes Python's call overhead)
@@ -89,7 +89,7 @@ def main():
         for row in contribs:
             f.write(",".join(fmt(v) for v in row) + "\n")
     write_f32(os.path.join(a.out, "X_test.f32"), Xte)
-    write_f32(os.path.join(a.out, "contrib100.f32"), contribs[:100])
+    write_f32(os.path.join(a.out, "contribs.f32"), contribs)
 
     # Single-row latency: one DMatrix of one row and one predict call per request.
     lat = []

@@ -1,123 +1,97 @@
 #!/usr/bin/env bash
-# TreeSHAP throughput and single-row latency: Keel (`keel explain`) against XGBoost's
-# pred_contribs, in the same run, on the same 500-tree depth-6 model and 10,000 rows.
+# TreeSHAP throughput and single-row latency: Keel against XGBoost's pred_contribs (exact
+# TreeSHAP), in the same run, on the same 500-tree depth-6 model and the same 10,000 rows.
 #
-#   bench/shap_bench.sh                          # from the repository root, after a Release build
-#   KEEL_BIN=build-explain/keel REPEATS=5 bench/shap_bench.sh
+#   bench/shap_bench.sh [WORK_DIR]
 #
-# What it does:
-#   1. bench/shap_bench.py trains the XGBoost model (binary:logistic, hist, depth 6, 500 trees,
-#      on make_classification data with 5% missing values), writes the 10,000 test rows, and
-#      times XGBoost's pred_contribs on them with THREADS threads (best of REPEATS) and
-#      single-row pred_contribs calls from Python;
-#   2. `keel import --from xgboost`, then `keel explain --threads THREADS --json` REPEATS times
-#      for each TreeSHAP form (auto = subset tables, polynomial = leaf polynomials): Keel's
-#      rows/s is the attribution step alone (rows already in memory, as XGBoost's DMatrix is);
-#      the end-to-end wall time with CSV reading and writing is shown too. Keel's SHAP values
-#      are checked against XGBoost's (max |difference| over every row and column);
-#   3. single-row latency: `keel explain --latency-calls` (one row per call, one thread);
-#   4. if libxgboost-dev is installed, XGBoost's C API TreeSHAP latency for one row
-#      (../shared/bench/xgb_capi_latency.c: DMatrix creation + PredictFromDMatrix type 2);
-#   5. prints a table with the Keel / XGBoost ratios.
+# Steps:
+#   1. configure + build the benchmark programs (Release, KEEL_BUILD_BENCH=ON) in
+#      KEEL_BENCH_BUILD (default ./build-bench);
+#   2. bench/shap_bench.py trains the XGBoost model (binary:logistic, hist, depth DEPTH, TREES
+#      trees, make_classification data with 5% missing values; reused when WORK_DIR has it),
+#      writes the ROWS test rows and XGBoost's contributions for them, and times Python's
+#      pred_contribs=True with 2 threads (for reference; skipped when WORK_DIR has its output);
+#   3. keel_shap_bench (bench/shap_bench.cc) imports the model, checks Keel's attributions
+#      against XGBoost's (max |difference| <= 1e-5, else the run fails) and times
+#      Explainer::ExplainMatrix (1 and 2 threads) and one-row ExplainRows calls, for the
+#      default explainer (subset tables) and for leaf polynomials;
+#   4. keel_shap_xgboost (bench/shap_xgboost.cc) times XGBoost's C API contributions
+#      (PredictFromDMatrix type 2) the same way;
+#   5. prints a markdown table with the Keel / XGBoost ratios.
 # Target (issue 6): Keel >= 2x XGBoost's throughput. The machine is shared while the team
 # works: timings taken then are provisional; re-run on a quiet machine.
 #
-# Environment: KEEL_BIN (default build/keel), TREES (500), DEPTH (6), ROWS (10000),
-# THREADS (2), REPEATS (3), LATENCY_CALLS (2000), CAPI_SHAP_CALLS (300), WORK (temp dir; the
-# model is reused when WORK already holds one).
+# Environment: KEEL_BENCH_BUILD, TREES (500), DEPTH (6), ROWS (10000), REPEATS (3).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-K=${KEEL_BIN:-$ROOT/build/keel}
+BUILD=${KEEL_BENCH_BUILD:-$ROOT/build-bench}
+W=${1:-${TMPDIR:-/tmp}/keel-shap-bench}
 TREES=${TREES:-500}
 DEPTH=${DEPTH:-6}
 ROWS=${ROWS:-10000}
-THREADS=${THREADS:-2}
 REPEATS=${REPEATS:-3}
-LATENCY_CALLS=${LATENCY_CALLS:-2000}
-CAPI_SHAP_CALLS=${CAPI_SHAP_CALLS:-300}
-W=${WORK:-$(mktemp -d)}
 PY=/usr/bin/python3
-CAPI_SRC=$ROOT/../shared/bench/xgb_capi_latency.c
 mkdir -p "$W"
-[ -x "$K" ] || { echo "keel binary not found at $K (set KEEL_BIN)"; exit 1; }
 
-echo "== XGBoost: $TREES trees, depth $DEPTH, $ROWS rows, $THREADS threads (work dir $W)"
-$PY "$ROOT/bench/shap_bench.py" --out "$W" --trees "$TREES" --depth "$DEPTH" --rows "$ROWS" \
-  --threads "$THREADS" --repeats "$REPEATS" >/dev/null
-"$K" import --from xgboost "$W/model.json" --out "$W/model.keel" >/dev/null
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKEEL_BUILD_BENCH=ON >/dev/null
+cmake --build "$BUILD" --target keel_shap_bench keel_shap_xgboost -j2 >/dev/null
+
+# Skipped when WORK_DIR already holds its outputs (delete xgb.json to re-run it).
+if [ ! -f "$W/xgb.json" ] || [ ! -f "$W/contribs.f32" ]; then
+  $PY "$ROOT/bench/shap_bench.py" --out "$W" --trees "$TREES" --depth "$DEPTH" --rows "$ROWS" \
+    --threads 2 --repeats "$REPEATS" >/dev/null
+fi
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 for algo in auto polynomial; do
-  for i in $(seq 1 "$REPEATS"); do
-    start=$EPOCHREALTIME
-    "$K" explain --model "$W/model.keel" --data "$W/test.csv" --out "$W/shap_$algo.csv" \
-      --threads "$THREADS" --algorithm "$algo" --json >"$W/keel_${algo}_$i.json"
-    end=$EPOCHREALTIME
-    echo "{\"start\": $start, \"end\": $end}" >"$W/keel_${algo}_${i}_wall.json"
-  done
+  "$BUILD/bench/keel_shap_bench" --model "$W/model.json" --rows "$W/X_test.f32" \
+    --check "$W/contribs.f32" --algorithm "$algo" --benchmark_repetitions="$REPEATS" \
+    --benchmark_report_aggregates_only=true --benchmark_format=json \
+    --benchmark_out="$W/keel_$algo.json" --benchmark_out_format=json >/dev/null 2>"$W/keel_$algo.err" ||
+    { cat "$W/keel_$algo.err"; exit 1; }
 done
-"$K" explain --model "$W/model.keel" --data "$W/test.csv" --out "$W/shap_latency.csv" \
-  --threads 1 --latency-calls "$LATENCY_CALLS" --json >"$W/keel_latency.json"
+"$BUILD/bench/keel_shap_xgboost" "$W/model.json" "$W/X_test.f32" "$REPEATS" >"$W/xgboost.jsonl" \
+  2>/dev/null
 
-capi=""
-if [ -f "$CAPI_SRC" ] && [ -f /usr/include/xgboost/c_api.h ]; then
-  if cc -O2 -o "$W/xgb_capi_latency" "$CAPI_SRC" -lxgboost -lm 2>"$W/capi_build.err"; then
-    # Prediction calls are not what this benchmark measures: keep them few.
-    "$W/xgb_capi_latency" "$W/model.json" "$W/X_test.f32" - "$W/contrib100.f32" 200 1 \
-      "$REPEATS" "$CAPI_SHAP_CALLS" >"$W/capi.log" 2>"$W/capi.err" && capi="$W/capi.log"
-  fi
-fi
-
-$PY - "$W" "$REPEATS" "$capi" <<'EOF'
-import csv, json, math, statistics, sys
-w, repeats, capi = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-x = json.load(open(f"{w}/xgb.json"))
+$PY - "$W" "$load" <<'EOF'
+import json, sys
+w, load = sys.argv[1], sys.argv[2]
+py = json.load(open(f"{w}/xgb.json"))
+x = [json.loads(l) for l in open(f"{w}/xgboost.jsonl") if l.strip()]
+info = x[0]
+x_batch = {r["threads"]: r["rows_per_second"] for r in x if r.get("bench") == "batch"}
+x_single = next(r for r in x if r.get("bench") == "single_row")
 
 def keel(algo):
-    runs = [json.load(open(f"{w}/keel_{algo}_{i}.json")) for i in range(1, repeats + 1)]
-    walls = [(lambda t: t["end"] - t["start"])(json.load(open(f"{w}/keel_{algo}_{i}_wall.json")))
-             for i in range(1, repeats + 1)]
-    rps = sorted(r["rows_per_second"] for r in runs)
-    return runs[0], rps[-1], statistics.median(rps), min(walls), runs[0]["seconds"]["build"]
+    j = json.load(open(f"{w}/keel_{algo}.json"))
+    med = {b["run_name"]: b for b in j["benchmarks"] if b.get("aggregate_name") == "median"}
+    batch = {int(k.split("threads:")[1].split("/")[0]): v["rows_per_second"]
+             for k, v in med.items() if k.startswith("BM_ExplainBatch")}
+    lat = next(v for k, v in med.items() if k.startswith("BM_ExplainRowLatency"))
+    check = [l for l in open(f"{w}/keel_{algo}.err") if l.startswith("check:")][0].split("=")[1]
+    return batch, lat, check.split(" over")[0].strip()
 
-def max_diff(path):
-    with open(path) as a, open(f"{w}/contribs.csv") as b:
-        ra, rb = csv.reader(a), csv.reader(b)
-        ha, hb = next(ra), next(rb)
-        idx = [ha.index(c) for c in hb]
-        worst = 0.0
-        for p, q in zip(ra, rb):
-            for i, c in zip(idx, q):
-                d = abs(float(p[i]) - float(c)) if p[i] and c else math.inf
-                worst = max(worst, d)
-    return worst
-
-rows = []
-for algo, label in (("auto", "Keel TreeSHAP (subset tables)"), ("polynomial", "Keel TreeSHAP (leaf polynomials)")):
-    j, best, med, wall, build = keel(algo)
-    rows.append((label, best, med, wall, build, max_diff(f"{w}/shap_{algo}.csv"), j))
-lat = json.load(open(f"{w}/keel_latency.json"))["latency"]
-print(f"\nTreeSHAP, {x['trees']} trees depth {x['depth']}, {x['rows']} rows, {x['threads']} threads "
-      f"(XGBoost {x['xgboost']}); best of {repeats} runs")
-print(f"| {'explainer':34} | {'rows/s':>9} | {'median':>9} | {'vs XGBoost':>10} | {'end-to-end s':>12} | {'build s':>7} | {'max |diff|':>10} |")
-print(f"|{'-'*36}|{'-'*11}|{'-'*11}|{'-'*12}|{'-'*14}|{'-'*9}|{'-'*12}|")
-print(f"| {'XGBoost pred_contribs':34} | {x['rows_per_second']:9.0f} | {x['rows_per_second_median']:9.0f} | {1.0:9.2f}x | {x['best_seconds']:12.3f} | {'':>7} | {'(reference)':>10} |")
-for label, best, med, wall, build, diff, j in rows:
-    print(f"| {label:34} | {best:9.0f} | {med:9.0f} | {best / x['rows_per_second']:9.2f}x | {wall:12.3f} | {build:7.3f} | {diff:10.2e} |")
-t = rows[0][6]["tree_shap"]
-print(f"(subset tables: {t['table_trees']} trees, {t['table_bytes'] / 2**20:.1f} MiB; end-to-end = keel explain wall time incl. reading the CSV and writing SHAP.csv)")
-print(f"\nsingle-row explain latency (one thread)")
-print(f"| {'explainer':52} | {'median us':>10} | {'p99 us':>10} |")
-print(f"|{'-'*54}|{'-'*12}|{'-'*12}|")
-print(f"| {'Keel ExplainRows (library call)':52} | {lat['median_us']:10.1f} | {lat['p99_us']:10.1f} |")
-print(f"| {'XGBoost pred_contribs, Python (DMatrix + predict)':52} | {x['single_row_median_us']:10.1f} | {x['single_row_p99_us']:10.1f} |")
-if capi:
-    for line in open(capi):
-        r = json.loads(line)
-        if r.get("summary") and r["bench"].startswith("shap"):
-            print(f"| {'XGBoost C API (DMatrix + PredictFromDMatrix type 2)':52} | {r['median_us']:10.1f} | {r['p99_us']:10.1f} |")
-        if r.get("check") == "contrib":
-            print(f"(C API contributions vs Python: max |diff| {r['max_abs_diff']:.2e} on {r['rows']} rows)")
-ratio = rows[0][1] / x["rows_per_second"]
-print(f"\nKeel / XGBoost throughput: {ratio:.2f}x (target >= 2x); Keel latency / XGBoost Python latency: "
-      f"{lat['median_us'] / x['single_row_median_us']:.3f}")
+print(f"TreeSHAP: {py['trees']} trees, depth {py['depth']}, {info['rows']} rows x {info['cols']} "
+      f"features, XGBoost {info['xgboost']} C API; medians of {json.load(open(f'{w}/keel_auto.json'))['benchmarks'][0].get('repetitions', '?')} "
+      f"repetitions; load average at start {load}")
+print()
+print("| measure | Keel (subset tables) | Keel (leaf polynomials) | XGBoost | Keel / XGBoost |")
+print("| --- | ---: | ---: | ---: | ---: |")
+ka, la, ca = keel("auto")
+kp, lp, cp = keel("polynomial")
+for t in sorted(x_batch):
+    print(f"| rows/s, {t} thread{'s' if t > 1 else ''} | {ka[t]:,.0f} | {kp[t]:,.0f} | "
+          f"{x_batch[t]:,.0f} | {ka[t] / x_batch[t]:.2f}x |")
+print(f"| single-row latency, median (us) | {la['p50_ns'] / 1e3:.1f} | {lp['p50_ns'] / 1e3:.1f} | "
+      f"{x_single['median_ns'] / 1e3:.1f} | {x_single['median_ns'] / la['p50_ns']:.1f}x faster |")
+print(f"| single-row latency, p99 (us) | {la['p99_ns'] / 1e3:.1f} | {lp['p99_ns'] / 1e3:.1f} | "
+      f"{x_single['p99_ns'] / 1e3:.1f} | {x_single['p99_ns'] / la['p99_ns']:.1f}x faster |")
+print(f"| max abs difference vs XGBoost | {ca} | {cp} | (reference) | |")
+print()
+print(f"XGBoost from Python (pred_contribs=True, 2 threads, best of runs): "
+      f"{py['rows_per_second']:,.0f} rows/s; single row incl. DMatrix + Python call: "
+      f"{py['single_row_median_us']:.0f} us median")
+print("XGBoost single row: a 1-row DMatrix + PredictFromDMatrix type 2 per call (it has no "
+      "in-place contributions path); Keel: ExplainRows on one row, one thread.")
+print("target: Keel / XGBoost throughput >= 2x")
 EOF

@@ -11,6 +11,8 @@
 #include "data/csv_tokenizer.h"
 #include "data/jsonl_reader.h"
 #include "data/memory_advice.h"
+#include "data/pii_detector.h"
+#include "data/pseudonymize.h"
 #include "data/table_builder.h"
 #include "data/utf8.h"
 
@@ -104,6 +106,25 @@ Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
   return result;
 }
 
+// Pseudonymizes or drops PII columns and scrubs the report before anyone sees them.
+Status ProtectPersonalData(const ReadOptions& options, IngestResult* r) {
+  PiiDetectorOptions d;
+  d.not_pii = options.not_pii;
+  d.schema_is_declaration = options.schema != nullptr;
+  std::vector<PiiFinding> findings = DetectPii(r->table, &r->schema, d);
+  if (!options.detect_pii) {
+    std::erase_if(findings, [](const PiiFinding& f) { return f.kind != PiiKind::kDeclared; });
+  }
+  if (findings.empty()) return Status::OK();
+  std::string key = options.pii_key;
+  if (key.empty()) {
+    KEEL_ASSIGN_OR_RETURN(key, LoadPiiKey(options.pii_key_file));
+  }
+  ProtectPii(findings, key, r->report.format == "csv" ? r->report.delimiter : '\0', &r->table,
+             &r->schema, &r->report);
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view source_name,
@@ -123,6 +144,7 @@ Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view
   Result<IngestResult> result =
       format == "csv" ? ReadCsv(data, source_name, options, threads)
                       : ReadJsonLines(data, source_name, options, threads);
+  if (result.ok()) KEEL_RETURN_IF_ERROR(ProtectPersonalData(options, &*result));
   if (result.ok()) result->report.seconds = watch.Seconds();
   return result;
 }

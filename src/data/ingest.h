@@ -68,6 +68,15 @@ struct ReadOptions {
   size_t max_anomalies = 10000;
   // Draw a progress bar on stderr for large inputs (only when stderr is a terminal).
   bool progress = true;
+  // Privacy (data/pii_detector.h, data/pseudonymize.h). Columns the schema declares `pii`,
+  // and, with detect_pii, columns it does not list whose name or values look like personal
+  // data, are pseudonymized (HMAC-SHA256 under pii_key) or, without a key, dropped; the
+  // report is scrubbed and lists them in pii_columns with the reason.
+  bool detect_pii = true;
+  std::vector<std::string> not_pii;  // columns the detector must leave alone
+  // "" = LoadPiiKey() (--pii-key-file given here, $KEEL_PII_KEY_FILE, $KEEL_PII_KEY).
+  std::string pii_key;
+  std::string pii_key_file;
 };
 
 struct IngestResult {

@@ -76,6 +76,12 @@ nlohmann::json IngestReportToJson(const IngestReport& r, size_t max_listed) {
   j["errors"] = r.errors;
   j["warnings"] = r.warnings;
   j["seconds"] = r.seconds;
+  nlohmann::json pii = nlohmann::json::array();
+  for (const PiiColumnReport& p : r.pii_columns) {
+    pii.push_back({{"column", p.column}, {"kind", p.kind}, {"reason", p.reason},
+                   {"action", p.action}});
+  }
+  j["pii_columns"] = std::move(pii);
   json cols = json::array();
   for (const auto& c : r.columns) {
     json cj;

@@ -85,6 +85,14 @@ struct ColumnStats {
   std::vector<std::pair<std::string, uint64_t>> top_values;
 };
 
+// A column ingestion treated as personal data (data/pii_detector.h, data/pseudonymize.h).
+struct PiiColumnReport {
+  std::string column;
+  std::string kind;    // PiiKindName: "declared", "email", "person_name", ...
+  std::string reason;  // why it was treated as PII (never quotes a value)
+  std::string action;  // "pseudonymized" or "dropped"
+};
+
 struct IngestReport {
   std::string source;  // path, or the name given for a buffer
   std::string format;  // "csv" or "jsonl"
@@ -112,6 +120,7 @@ struct IngestReport {
   std::vector<RejectedRecord> rejected;          // every rejected record, in file order
   std::vector<DuplicateRecord> duplicate_records;  // every duplicate, in file order
   double seconds = 0;  // wall time of the read
+  std::vector<PiiColumnReport> pii_columns;  // PII columns and what was done with them
 
   // Adds an anomaly, keeping the counts exact even when the list is full.
   void AddAnomaly(Anomaly anomaly, size_t max_listed);

@@ -175,7 +175,8 @@ TEST(ExplanationToCsv, ReasonColumnsAndMulticlassPrefixes) {
   const Table table = [] {
     Table t;
     EXPECT_TRUE(t.AddColumn(Column::Numeric("tenure", {2})).ok());
-    EXPECT_TRUE(t.AddColumn(Column::Categorical("bias", {1}, {"gold"})).ok());
+    // Table code 0 = "gold" (the model's code 1): codes index the column's own dictionary.
+    EXPECT_TRUE(t.AddColumn(Column::Categorical("bias", {0}, {"gold"})).ok());
     return t;
   }();
   auto e = CreateExplainer(m);

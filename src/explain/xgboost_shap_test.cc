@@ -46,7 +46,7 @@ void ExpectEqualsXGBoost(const std::string& name, TreeShapAlgorithm algorithm) {
   const NumericCsv rows = ReadNumericCsv(Fixture(name + "_rows.csv"));
   const NumericCsv want = ReadNumericCsv(Fixture(name + "_contribs.csv"));
   ASSERT_EQ(rows.rows.size(), want.rows.size());
-  ASSERT_GT(rows.rows.size(), 100u);
+  ASSERT_GE(rows.rows.size(), 100u);
   const FeatureMatrix x = Rows(*model, rows);
 
   ExplainerOptions options;

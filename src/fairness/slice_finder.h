@@ -25,6 +25,12 @@
 
 namespace keel::fairness {
 
+// The per-row error a slice is judged by. The default is the 0/1 error of the decision: the
+// mean log loss of a slice also rewards cutting out the rows where the model is most confident,
+// so by log loss a bad subgroup (flipped labels) is outranked by any slice that keeps only its
+// confidently-wrong part mixed with ordinary rows ("income >= 64777 AND region = c" above the
+// planted "plan = pro AND region = c"); the error rate names the subgroup itself. Log loss
+// stays available to look for calibration failures.
 enum class SliceLoss : uint8_t {
   kLogLoss,    // per-row log loss of the score
   kErrorRate,  // per-row 0/1 error of the decision
@@ -36,7 +42,7 @@ struct SliceOptions {
   size_t min_rows = 50;
   BinningOptions binning;
   int max_conditions = 2;  // 1 or 2
-  SliceLoss loss = SliceLoss::kLogLoss;
+  SliceLoss loss = SliceLoss::kErrorRate;
   double alpha = 0.05;  // false discovery rate
   size_t top_k = 10;
   int threads = 1;

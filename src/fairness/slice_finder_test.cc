@@ -79,6 +79,57 @@ TEST(FindWorstSlices, ErrorRateLossFindsItToo) {
   EXPECT_DOUBLE_EQ(report->worst[0].error_rate, report->worst[0].loss);
 }
 
+// A calibrated model whose confidence grows with income (as a real model's does), with the
+// labels of region = c AND plan = pro flipped. By mean log loss the worst slice is a mix that
+// keeps only the confidently-wrong part of the subgroup (high income AND region = c); the
+// default error rate names the subgroup itself, and log loss still lists it as significant.
+TEST(FindWorstSlices, DefaultLossNamesTheFlippedSubgroupWhenConfidenceVaries) {
+  Rng rng(5);
+  const size_t n = 4000;
+  std::vector<std::string> region, plan;
+  std::vector<double> income, scores;
+  std::vector<uint8_t> labels, decisions;
+  for (size_t i = 0; i < n; ++i) {
+    region.push_back(std::string(1, static_cast<char>('a' + rng.Below(5))));
+    plan.push_back(rng.Uniform() < 0.5 ? "pro" : "basic");
+    income.push_back(std::round(20000 + 60000 * rng.Uniform()));
+    const double logit =
+        -0.5 + 2.5 * (income.back() - 50000) / 30000 + (plan.back() == "pro" ? 1.5 : -1.0);
+    const double p = 1 / (1 + std::exp(-logit));
+    uint8_t y = rng.Uniform() < p ? 1 : 0;
+    if (region.back() == "c" && plan.back() == "pro") y = 1 - y;
+    scores.push_back(p);
+    labels.push_back(y);
+    decisions.push_back(p >= 0.5 ? 1 : 0);
+  }
+  Table table;
+  ASSERT_TRUE(table.AddColumn(Column::String("region", region)).ok());
+  ASSERT_TRUE(table.AddColumn(Column::String("plan", plan)).ok());
+  ASSERT_TRUE(table.AddColumn(Column::Numeric("income", income)).ok());
+  const std::vector<std::string> columns = {"region", "plan", "income"};
+  const BinaryOutcomes out{scores, labels, decisions};
+  const std::vector<std::string> planted = {"plan = pro", "region = c"};
+  auto sorted = [](std::vector<std::string> c) {
+    std::sort(c.begin(), c.end());
+    return c;
+  };
+
+  SliceOptions opt;
+  EXPECT_EQ(opt.loss, SliceLoss::kErrorRate);
+  auto report = FindWorstSlices(table, columns, out, opt);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_FALSE(report->worst.empty());
+  EXPECT_EQ(sorted(report->worst[0].conditions), planted);
+
+  opt.loss = SliceLoss::kLogLoss;
+  auto by_logloss = FindWorstSlices(table, columns, out, opt);
+  ASSERT_TRUE(by_logloss.ok());
+  const auto it = std::find_if(by_logloss->worst.begin(), by_logloss->worst.end(),
+                               [&](const Slice& s) { return sorted(s.conditions) == planted; });
+  ASSERT_NE(it, by_logloss->worst.end());
+  EXPECT_LT(it->q_value, 1e-6);
+}
+
 TEST(FindWorstSlices, NothingSignificantWhenTheModelIsRightEverywhere) {
   Synthetic s = Make(4000, false);
   auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, {});

@@ -1,5 +1,6 @@
 #include "model/model_io.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -226,8 +227,12 @@ struct Container {
 // Checks the container and splits it into sections; decodes nothing inside them.
 Result<Container> ReadContainer(std::string_view bytes, std::string_view name) {
   if (bytes.size() < kHeaderSize || bytes.substr(0, 8) != kMagic) {
-    if (bytes.size() < 8 && bytes == kMagic.substr(0, bytes.size())) {
-      return Status::Corrupt("{}: truncated Keel model ({} bytes)", name, bytes.size());
+    // A prefix of the signature, or the signature with the header cut off: a short file.
+    const size_t n = std::min(bytes.size(), kMagic.size());
+    if (bytes.substr(0, n) == kMagic.substr(0, n)) {
+      return Status::Corrupt(
+          "{}: truncated Keel model ({} bytes; the file is cut short or corrupt)", name,
+          bytes.size());
     }
     return Status::Corrupt("{}: not a Keel model file (no .keel signature at its start)", name);
   }
@@ -246,14 +251,18 @@ Result<Container> ReadContainer(std::string_view bytes, std::string_view name) {
   }
   if (bytes.size() < kHeaderSize + kFooterSize ||
       bytes.substr(bytes.size() - kFooterSize, 8) != kFooterMagic) {
-    return Status::Corrupt("{}: truncated Keel model ({} bytes, the end marker is missing)", name,
-                           bytes.size());
+    return Status::Corrupt(
+        "{}: truncated Keel model ({} bytes, the end marker is missing; the file is cut short or "
+        "corrupt)",
+        name, bytes.size());
   }
   const size_t body_end = bytes.size() - kFooterSize;
   size_t pos = kHeaderSize;
   while (pos < body_end) {
     if (body_end - pos < kSectionHeaderSize) {
-      return Status::Corrupt("{}: section header at byte {} is cut short", name, pos);
+      return Status::Corrupt(
+          "{}: section header at byte {} is cut short (the file is truncated or corrupt)", name,
+          pos);
     }
     ByteReader r(bytes.substr(pos, kSectionHeaderSize));
     RawSection s;
@@ -263,8 +272,10 @@ Result<Container> ReadContainer(std::string_view bytes, std::string_view name) {
     const uint64_t checksum = r.U64();
     s.offset = pos + kSectionHeaderSize;
     if (length > body_end - s.offset) {
-      return Status::Corrupt("{}: section '{}' at byte {} claims {} bytes, but only {} remain",
-                             name, TagText(s.tag), pos, length, body_end - s.offset);
+      return Status::Corrupt(
+          "{}: section '{}' at byte {} claims {} bytes, but only {} remain (the file is "
+          "truncated or corrupt)",
+          name, TagText(s.tag), pos, length, body_end - s.offset);
     }
     s.payload = bytes.substr(s.offset, length);
     if (FastHash(s.payload) != checksum) {

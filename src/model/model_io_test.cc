@@ -156,6 +156,10 @@ TEST(ModelIo, EveryTruncationIsRefusedWithAClearError) {
     auto r = DeserializeModel(std::string_view(bytes).substr(0, n), "m.keel");
     ASSERT_FALSE(r.ok()) << "accepted a file cut to " << n << " bytes";
     EXPECT_NE(r.status().message().find("m.keel"), std::string::npos) << r.status().message();
+    // The user is told the file is damaged, not that it is some other kind of file.
+    EXPECT_NE(r.status().message().find("corrupt"), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find("not a Keel model"), std::string::npos)
+        << r.status().message();
   }
 }
 

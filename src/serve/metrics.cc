@@ -20,6 +20,7 @@ std::string_view RouteName(Route route) {
     case Route::kExplain: return "v1_explain";
     case Route::kReload: return "v1_reload";
     case Route::kDrift: return "v1_drift";
+    case Route::kRank: return "v1_rank";
     case Route::kMetrics: return "metrics";
     case Route::kOther:
     case Route::kCount: break;

@@ -28,6 +28,7 @@ enum class Route : uint8_t {
   kExplain,
   kReload,
   kDrift,
+  kRank,
   kMetrics,
   kOther,
   kCount,

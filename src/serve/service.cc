@@ -14,6 +14,7 @@
 #include "serve/json_text.h"
 #include "serve/live_drift.h"
 #include "serve/oip_request.h"
+#include "serve/rank_route.h"
 #include "serve/record_request.h"
 #include "serve/record_response.h"
 
@@ -179,6 +180,7 @@ Service::Service(ServiceOptions options, ModelStore* store, PredictionLog* log,
     : options_(std::move(options)), store_(store), log_(log), metrics_(metrics) {
   std::random_device rd;
   request_id_prefix_ = rd();
+  rank_route_ = std::make_unique<RankRoute>(options_.max_instances);
   drift_thread_ = std::thread([this] { RunDriftThread(); });
 }
 
@@ -372,6 +374,8 @@ void Service::Dispatch(const HttpRequest& request, Connection* conn, HttpRespons
       route = Route::kReload;
     } else if (tail == "/drift") {
       route = Route::kDrift;
+    } else if (tail == "/rank") {
+      route = Route::kRank;
     } else {
       Error(response, 404, fmt::format("no route {}", TruncateUtf8(path, 200)));
       return;
@@ -392,6 +396,10 @@ void Service::Dispatch(const HttpRequest& request, Connection* conn, HttpRespons
     }
     if (!json_body()) return;
     ModelSlot* slot = find_model(name);
+    if (slot != nullptr && route == Route::kRank) {
+      Rank(request, slot, response);
+      return;
+    }
     if (slot != nullptr) Predict(request, slot, route == Route::kExplain, conn, response);
     return;
   }
@@ -620,6 +628,18 @@ void Service::Reload(const HttpRequest& request, ModelSlot* slot, HttpResponse* 
     AppendJsonString(&r->body, result->previous_version);
     r->body += ",\"reloaded\":true}";
   };
+}
+
+void Service::Rank(const HttpRequest& request, ModelSlot* slot, HttpResponse* response) {
+  // The model stays alive until this request is done, even if a reload swaps it meanwhile.
+  const std::shared_ptr<const ServedModel> model = slot->Get();
+  Status st;
+  try {
+    st = rank_route_->Handle(*model, *request.body, &response->body);
+  } catch (const std::bad_alloc&) {
+    st = Status::ResourceExhausted("out of memory ranking the candidates");
+  }
+  if (!st.ok()) ErrorFromStatus(response, st);
 }
 
 void Service::Drift(ModelSlot* slot, HttpResponse* response) {

@@ -11,6 +11,7 @@
 //   POST /v1/models/{name}/explain           full SHAP vectors
 //   POST /v1/models/{name}/reload            hot reload (admin: bearer token)
 //   GET  /v1/models/{name}/drift             the live drift windows' last verdict
+//   POST /v1/models/{name}/rank              multi-objective ranking of candidates (rank_route.h)
 //   GET  /metrics                            Prometheus text format
 // Errors answer {"error": "<message>"} with 400 (malformed or invalid request), 401/403
 // (admin auth), 404 (route or model), 405 (method), 413 (too many instances), 415 (content
@@ -35,6 +36,8 @@
 #include "serve/prediction_log.h"
 
 namespace keel::serve {
+
+class RankRoute;
 
 struct ServiceOptions {
   // Unknown fields and wrong types are counted and ignored instead of failing the request.
@@ -80,6 +83,7 @@ class Service final : public HttpHandler {
   bool Authorized(const HttpRequest& request, HttpResponse* response) const;
   void LogInstances(const class ServedModel& model, Connection* conn, HttpResponse* response);
   void Drift(ModelSlot* slot, HttpResponse* response);
+  void Rank(const HttpRequest& request, ModelSlot* slot, HttpResponse* response);
   void RunDriftThread();
   void ObserveValues(const ServedModel& model, const float* rows, size_t n,
                      const double* values) const;
@@ -97,6 +101,7 @@ class Service final : public HttpHandler {
   std::condition_variable drift_cv_;
   bool stopping_ = false;
   std::thread drift_thread_;
+  std::unique_ptr<RankRoute> rank_route_;  // POST /v1/models/{name}/rank (rank_route.h)
 };
 
 }  // namespace keel::serve

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/context.h"
+#include "core/number_format.h"
 #include "core/parallel.h"
 #include "train/binning.h"
 #include "train/feature_set.h"
@@ -19,6 +20,8 @@ namespace {
 // Margin of a constant best response (every row the same decision): a confident but finite
 // log-odds, so averaging it with trained models shifts rather than swamps them.
 constexpr double kConstantMargin = 4.6;  // logit(0.99)
+// Decision thresholds tried per candidate: the margins' quantiles at steps of 1/kThresholdSteps.
+constexpr int kThresholdSteps = 100;
 
 // The GBDT configuration Train() builds from the parameters, without early stopping (the
 // reduction's best responses have no validation set) and without a progress bar.
@@ -90,7 +93,8 @@ double Disparity(FairConstraint c, std::span<const uint8_t> decisions,
       return m > 0 ? (sel[2 * g] + sel[2 * g + 1]) / m : NAN;
     });
   }
-  const double tpr = spread([&](size_t g) { return n[2 * g + 1] > 0 ? sel[2 * g + 1] / n[2 * g + 1] : NAN; });
+  const double tpr =
+      spread([&](size_t g) { return n[2 * g + 1] > 0 ? sel[2 * g + 1] / n[2 * g + 1] : NAN; });
   const double fpr = spread([&](size_t g) { return n[2 * g] > 0 ? sel[2 * g] / n[2 * g] : NAN; });
   return std::max(tpr, fpr);
 }
@@ -135,8 +139,7 @@ bool ParseFairConstraint(std::string_view text, FairConstraint* c) {
 }
 
 Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
-                                       const TrainOptions& options,
-                                       std::span<const int32_t> groups,
+                                       const TrainOptions& options, std::span<const int32_t> groups,
                                        const FairReductionOptions& fair,
                                        FairReductionReport* report) {
   if (!(fair.bound > 0 && fair.bound <= 1)) {
@@ -152,8 +155,8 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
         "row weights itself");
   }
   if (groups.size() != table.num_rows()) {
-    return Status::InvalidArgument("fairness reduction: {} group codes for {} rows",
-                                   groups.size(), table.num_rows());
+    return Status::InvalidArgument("fairness reduction: {} group codes for {} rows", groups.size(),
+                                   table.num_rows());
   }
   KEEL_ASSIGN_OR_RETURN(TrainResult result, Train(table, schema, options));
   if (result.model.task != Task::kBinary) {
@@ -293,14 +296,13 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
       std::vector<float> wf(n);
       for (size_t i = 0; i < n; ++i) wf[i] = static_cast<float>(w[i] * scale);
       const BinnedMatrix empty;
-      KEEL_ASSIGN_OR_RETURN(GbdtResult res, TrainGbdt({&train_bins, ytil, wf}, {&empty, {}, {}},
-                                                      mappers, gcfg));
+      KEEL_ASSIGN_OR_RETURN(GbdtResult res,
+                            TrainGbdt({&train_bins, ytil, wf}, {&empty, {}, {}}, mappers, gcfg));
       r.train_margins = std::move(res.train_margins);
-      r.select_margins =
-          &select == &train
-              ? r.train_margins
-              : PredictBinned(select_bins, res.binned_trees, res.base_margin, gcfg.learning_rate,
-                              threads);
+      r.select_margins = &select == &train
+                             ? r.train_margins
+                             : PredictBinned(select_bins, res.binned_trees, res.base_margin,
+                                             gcfg.learning_rate, threads);
       r.forest = std::move(res.forest);
       r.base_margin = std::move(res.base_margin);
     } else {
@@ -356,32 +358,53 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
     responses.push_back(std::move(r));
   }
 
-  // Candidates on the selection rows: each h_t, and the margin average of all of them.
+  // Candidates on the selection rows: each h_t and the margin average of all of them, each
+  // with its decision threshold at 0 and moved to quantiles of its selection margins. Moving
+  // the threshold is one intercept shift (still one model without the group); it trades
+  // accuracy for parity along a path the multipliers alone explore only coarsely in a few
+  // iterations, and its far end (everyone or no one selected) has no disparity at all.
   const size_t T = responses.size();
   std::vector<double> avg(select.size(), 0.0);
   for (const auto& r : responses) {
-    for (size_t i = 0; i < select.size(); ++i) avg[i] += r.select_margins[i] / static_cast<double>(T);
+    for (size_t i = 0; i < select.size(); ++i)
+      avg[i] += r.select_margins[i] / static_cast<double>(T);
   }
   struct Candidate {
-    int index;  // -1 = the average
+    int index;     // -1 = the average
+    double shift;  // decisions are margin - shift >= 0
     double accuracy, disparity;
   };
   std::vector<Candidate> cands;
-  for (size_t t = 0; t < T; ++t) {
-    const auto d = Decide(responses[t].select_margins);
-    cands.push_back({static_cast<int>(t), Accuracy(d, y_sel),
-                     Disparity(fair.constraint, d, y_sel, g_sel, num_groups)});
-  }
-  {
-    const auto d = Decide(avg);
-    cands.push_back({-1, Accuracy(d, y_sel), Disparity(fair.constraint, d, y_sel, g_sel, num_groups)});
-  }
+  std::vector<uint8_t> d(select.size());
+  auto add_candidates = [&](int index, std::span<const double> m) {
+    std::vector<double> shifts = {0.0};
+    std::vector<double> sorted(m.begin(), m.end());
+    std::sort(sorted.begin(), sorted.end());
+    // Thresholds midway between neighbouring margins, so rounding in the final model's sum
+    // cannot move a row across it; the ends select everyone / no one.
+    const size_t len = sorted.size();
+    for (int q = 0; q <= kThresholdSteps && len > 0; ++q) {
+      const size_t at = len * static_cast<size_t>(q) / static_cast<size_t>(kThresholdSteps);
+      shifts.push_back(at == 0     ? sorted[0] - 1
+                       : at == len ? sorted[len - 1] + 1
+                                   : 0.5 * (sorted[at - 1] + sorted[at]));
+    }
+    for (double shift : shifts) {
+      for (size_t i = 0; i < m.size(); ++i) d[i] = m[i] - shift >= 0 ? 1 : 0;
+      cands.push_back({index, shift, Accuracy(d, y_sel),
+                       Disparity(fair.constraint, d, y_sel, g_sel, num_groups)});
+    }
+  };
+  for (size_t t = 0; t < T; ++t) add_candidates(static_cast<int>(t), responses[t].select_margins);
+  add_candidates(-1, avg);
   const double tol = 1e-12;
   const Candidate* best = nullptr;
   for (const auto& c : cands) {
     if (c.disparity > fair.bound + tol) continue;
     if (best == nullptr || c.accuracy > best->accuracy ||
-        (c.accuracy == best->accuracy && c.disparity < best->disparity)) {
+        (c.accuracy == best->accuracy && c.disparity < best->disparity) ||
+        (c.accuracy == best->accuracy && c.disparity == best->disparity &&
+         std::abs(c.shift) < std::abs(best->shift))) {
       best = &c;
     }
   }
@@ -395,7 +418,8 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
     }
   }
   rep.selected_on = &select == &train ? "train" : "valid";
-  rep.accuracy_before = cands[0].accuracy;  // h_1: the unconstrained fit (all multipliers equal)
+  // cands[0] is h_1 at threshold 0: the unconstrained fit (all multipliers equal).
+  rep.accuracy_before = cands[0].accuracy;
   rep.disparity_before = cands[0].disparity;
   rep.accuracy_after = best->accuracy;
   rep.disparity_after = best->disparity;
@@ -444,7 +468,8 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
         if (r.linear.weights.size() != linear.weights.size()) {
           return Status::Internal("fairness reduction: linear fits with different terms");
         }
-        for (size_t j = 0; j < linear.weights.size(); ++j) linear.weights[j] += r.linear.weights[j] * inv;
+        for (size_t j = 0; j < linear.weights.size(); ++j)
+          linear.weights[j] += r.linear.weights[j] * inv;
       }
     }
     model.base_margin = {base};
@@ -455,6 +480,11 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
     } else {
       set_constant(base);
     }
+  }
+  model.base_margin[0] -= best->shift;
+  if (best->shift != 0) {
+    rep.chosen +=
+        fmt::format(" with its decision threshold moved by {}", FormatDouble(best->shift));
   }
   KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("fairness-reduced model"));
 

@@ -18,9 +18,11 @@
 // h_1..h_T, a randomised classifier. Keel ships deterministic models, so the candidates are
 // every h_t and the margin average of all of them (one forest holding every tree with its
 // leaf values divided by T, or one linear model with the averaged weights: exactly one Keel
-// model); the most accurate candidate whose disparity is within the bound on the selection
-// rows (the validation split when there is one, else the training rows) is returned, or the
-// least unfair one when none is. The paper's guarantee is for Q in expectation; the returned
+// model), each with its decision threshold at margin 0 or moved to one of 101 quantiles of
+// its selection-row margins (a shift of the base margin; the extremes select everyone or no
+// one and so have no disparity); the most accurate candidate whose disparity is within the bound on
+// the selection rows (the validation split when there is one, else the training rows) is returned,
+// or the least unfair one when none is. The paper's guarantee is for Q in expectation; the returned
 // model's disparity is measured, not guaranteed, and is reported (and should be audited on
 // held-out data with `keel audit`).
 //
@@ -62,7 +64,7 @@ struct FairReductionStep {
 struct FairReductionReport {
   std::vector<FairReductionStep> steps;
   std::string selected_on;  // "valid" or "train"
-  std::string chosen;       // "average of 15 models" or "model of iteration 4"
+  std::string chosen;       // e.g. "model of iteration 4 with its decision threshold moved by 0.3"
   bool bound_met = false;   // on the selection rows
   // On the selection rows: the unconstrained model's and the returned model's.
   double accuracy_before = 0, accuracy_after = 0;
@@ -80,8 +82,7 @@ struct FairReductionReport {
 // wrong length or negative, fewer than two groups in the training rows, a bound outside
 // (0, 1] or iterations < 1.
 Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
-                                       const TrainOptions& options,
-                                       std::span<const int32_t> groups,
+                                       const TrainOptions& options, std::span<const int32_t> groups,
                                        const FairReductionOptions& fair,
                                        FairReductionReport* report);
 

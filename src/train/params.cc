@@ -114,7 +114,7 @@ const ParamSpec kParams[] = {
      &TrainParams::linear_top_k},
     {"linear_max_iter", "linear-max-iter", "linear", T::kInt, "1000", 1, 1e6, false, false, "",
      "Maximum L-BFGS iterations", &TrainParams::linear_max_iter},
-    {"linear_tol", "linear-tol", "linear", T::kDouble, "1e-7", 0, 1, true, false, "",
+    {"linear_tol", "linear-tol", "linear", T::kDouble, "1e-07", 0, 1, true, false, "",
      "Convergence tolerance: stop when the largest gradient component is below it",
      &TrainParams::linear_tol},
     // --- runtime ------------------------------------------------------------------------

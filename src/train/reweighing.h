@@ -4,7 +4,9 @@
 // A row of group g with label y gets the weight
 //     w(g, y) = P(G = g) * P(Y = y) / P(G = g, Y = y) = n_g * n_y / (n * n_gy)
 // i.e. the count the cell (g, y) would have if G and Y were independent, over the count it has.
-// Under these weights every group has the overall label rate, and the weights sum to n. The
+// When every group has every label, under these weights every group has the overall label
+// rate and the weights sum to n. A group lacking a label (n_gy = 0) cannot be balanced: its
+// rows keep their cells' weights, its rate of that label stays 0 and the sum falls below n. The
 // model still sees the same features; only how much each row counts changes. `keel train
 // --reweigh COL` multiplies these weights into any sample weights it already uses.
 #pragma once

@@ -34,8 +34,8 @@ Result<std::vector<float>> ReadWeights(const Table& table, const std::string& na
     const double v = col->AsDouble(r);
     if (!std::isfinite(v) || v < 0) {
       return Status::InvalidArgument(
-          "weight column '{}' on line {} holds '{}': weights must be finite numbers >= 0",
-          name, table.SourceLine(r), col->CellText(r));
+          "weight column '{}' on line {} holds '{}': weights must be finite numbers >= 0", name,
+          table.SourceLine(r), col->CellText(r));
     }
     w[r] = static_cast<float>(v);
   }
@@ -169,9 +169,23 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
   spec.valid_size = p.valid_size;
   spec.seed = static_cast<uint64_t>(p.seed);
   rep.split_method = split_text;
-  KEEL_ASSIGN_OR_RETURN(result.split,
-                        SplitTableRows(table, target.rows, target.label, spec));
+  KEEL_ASSIGN_OR_RETURN(result.split, SplitTableRows(table, target.rows, target.label, spec));
   const SplitRows& split = result.split;
+  if (target.task != Task::kRegression) {
+    // A class without training rows cannot be learned: its output would only echo a prior of
+    // 0. Refuse rather than ship a model that never predicts a class its data holds.
+    std::vector<uint64_t> in_train(target.labels.classes.size(), 0);
+    for (uint32_t r : split.train) ++in_train[static_cast<size_t>(target.label[r])];
+    for (size_t c = 0; c < in_train.size(); ++c) {
+      if (in_train[c] > 0) continue;
+      const uint64_t total = c < target.class_counts.size() ? target.class_counts[c] : 0;
+      return Status::InvalidArgument(
+          "class '{}' of target '{}' has no rows in the training split ({} rows in the data, "
+          "all held out for validation/test by the {} split): drop or merge the class "
+          "(schema labels.merge), or use a split that trains on it",
+          target.labels.classes[c], options.target, total, split_text);
+    }
+  }
 
   // --- features ------------------------------------------------------------------------
   FeatureOptions fopt;
@@ -197,9 +211,10 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
   // Class weights: each class weighs rows / (classes * rows of the class) in training.
   if (p.class_weight == "balanced") {
     if (target.task == Task::kRegression) {
-      return Status::InvalidArgument("class_weight balanced needs classes; target '{}' is a "
-                                     "regression target",
-                                     options.target);
+      return Status::InvalidArgument(
+          "class_weight balanced needs classes; target '{}' is a "
+          "regression target",
+          options.target);
     }
     const size_t k = target.labels.classes.size();
     std::vector<double> cw(k, 0.0);
@@ -212,7 +227,8 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
     if (weights.empty()) weights.assign(table.num_rows(), 1.0f);
     for (uint32_t r : split.train) {
       const double c = cw[static_cast<size_t>(target.label[r])];
-      weights[r] = static_cast<float>(weights[r] * (c > 0 ? tot / (static_cast<double>(k) * c) : 0));
+      weights[r] =
+          static_cast<float>(weights[r] * (c > 0 ? tot / (static_cast<double>(k) * c) : 0));
     }
   }
 
@@ -270,10 +286,9 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
     cfg.progress = options.progress;
 
     Stopwatch fit_clock;
-    KEEL_ASSIGN_OR_RETURN(
-        GbdtResult g,
-        TrainGbdt({&train_bins, train_labels, train_w}, {&valid_bins, valid_labels, valid_w},
-                  mappers, cfg));
+    KEEL_ASSIGN_OR_RETURN(GbdtResult g,
+                          TrainGbdt({&train_bins, train_labels, train_w},
+                                    {&valid_bins, valid_labels, valid_w}, mappers, cfg));
     rep.fit_seconds = fit_clock.Seconds();
     rep.iterations = g.iterations;
     rep.best_iteration = g.best_iteration;
@@ -285,8 +300,7 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
     valid_m = std::move(g.valid_margins);
     rep.seconds = total_clock.Seconds();
     KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins, BinRows(fs.raw, mappers, split.test, threads));
-    test_m = PredictBinned(test_bins, g.binned_trees, model.base_margin, p.learning_rate,
-                           threads);
+    test_m = PredictBinned(test_bins, g.binned_trees, model.base_margin, p.learning_rate, threads);
   } else {
     model.kind = Model::Kind::kLinear;
     LinearConfig cfg;
@@ -302,8 +316,7 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
     rep.iterations = fit.iterations;
     rep.converged = fit.converged;
     if (!fit.converged) {
-      rep.warnings.push_back("the linear solver stopped after " +
-                             std::to_string(fit.iterations) +
+      rep.warnings.push_back("the linear solver stopped after " + std::to_string(fit.iterations) +
                              " iterations before reaching its tolerance (largest gradient " +
                              std::to_string(fit.gradient_max) + "); raise --linear-max-iter");
     }
@@ -335,8 +348,8 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
   model.sections["metrics"] = std::move(metrics);
 
   nlohmann::json lineage;
-  nlohmann::json data = options.data_info.is_object() ? options.data_info
-                                                       : nlohmann::json::object();
+  nlohmann::json data =
+      options.data_info.is_object() ? options.data_info : nlohmann::json::object();
   if (!options.data_path.empty()) {
     data["path"] = options.data_path;
     KEEL_ASSIGN_OR_RETURN(std::string sha, Sha256File(options.data_path));

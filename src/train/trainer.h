@@ -53,7 +53,7 @@ struct TrainReport {
   int best_iteration = -1;          // gbdt with a validation split
   bool converged = true;            // linear solver reached its tolerance
   std::string stopping_metric;
-  std::vector<double> valid_loss;   // per boosting iteration
+  std::vector<double> valid_loss;  // per boosting iteration
   uint64_t rows_total = 0;
   uint64_t rows_missing_target = 0;
   std::vector<ExcludedColumn> excluded;
@@ -72,7 +72,11 @@ struct TrainResult {
 // Trains on `table` (read with `schema`). The model's `sections` get "lineage" (data hash,
 // rows per split, every parameter, seconds, created time, keel version) and "metrics" (per
 // split). Errors: InvalidArgument for bad parameters or data that cannot be trained on
-// (see ReadTarget, BuildFeatures, SplitTableRows), naming the column and value.
+// (see ReadTarget, BuildFeatures, SplitTableRows), naming the column and value, and for a
+// class of the target that has no rows in the training split (e.g. all its rows fell in the
+// test split of a time split). Features that are all missing or constant in the training
+// rows are not errors: they are left out of the model and listed in report.excluded with
+// the reason (an error only when no usable feature remains).
 Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options);
 
 // The report as JSON: {"task", "algo", "objective", "splits": {"train": {"rows", metrics...},

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/random.h"
+#include "train/metrics.h"
 
 namespace keel {
 namespace {
@@ -68,7 +69,21 @@ TEST(Trainer, GbdtModelHasFeaturesLabelsLineageAndMetrics) {
   EXPECT_TRUE(lin.contains("created"));
   EXPECT_TRUE(lin.contains("keel_version"));
   ASSERT_TRUE(m.sections.count("metrics"));
-  EXPECT_GT(m.sections.at("metrics")["test"]["auc"].get<double>(), 0.75);
+  // Against the Bayes-optimal score (the true logit) on the same 600 test rows, whose AUC is
+  // about 0.79 but varies by +-0.02 with the draw: XGBoost with these settings lands 0.01 to
+  // 0.03 below it on such draws (20 seeds, 30 trees of 31 leaves, lr 0.1), so a fixed bar
+  // would test the draw, not the trainer.
+  std::vector<double> z, ytest;
+  const Column& x = *t.Find("x");
+  const Column& color = *t.Find("color");
+  for (uint32_t row : r->split.test) {
+    z.push_back(4 * (x.numeric()[row] - 0.5) + (color.codes()[row] == 2 ? 1.0 : 0.0));
+    ytest.push_back(r->labels[row]);
+  }
+  const double bayes = Auc(z, ytest);
+  const double auc = m.sections.at("metrics")["test"]["auc"].get<double>();
+  EXPECT_GT(auc, bayes - 0.04) << "bayes-optimal AUC " << bayes;
+  EXPECT_LE(auc, bayes + 0.01) << "better than the true logit: a leak";
   ASSERT_EQ(r->report.splits.size(), 2u);
   EXPECT_EQ(r->report.splits[1].name, "test");
   EXPECT_EQ(r->report.excluded.size(), 1u);
@@ -135,6 +150,36 @@ TEST(Trainer, AllMissingAndConstantFeaturesAreDroppedWithAReason) {
   EXPECT_TRUE(saw_const);
 }
 
+// "A label never seen in training": class 'late' occurs only in the newest rows, which a
+// time split holds out for testing, so no training row teaches it.
+TEST(Trainer, ClassWithoutTrainingRowsIsAClearError) {
+  const size_t n = 200;
+  std::vector<double> x(n), when(n);
+  std::vector<int32_t> y(n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<double>(i % 17);
+    when[i] = static_cast<double>(i);
+    y[i] = i >= 190 ? 2 : static_cast<int32_t>(i % 2);
+  }
+  Table t;
+  ASSERT_TRUE(t.AddColumn(Column::Numeric("x", x)).ok());
+  ASSERT_TRUE(t.AddColumn(Column::Numeric("when", when)).ok());
+  ASSERT_TRUE(t.AddColumn(Column::Categorical("y", y, {"a", "b", "late"})).ok());
+  TrainOptions o = Options();
+  o.params.split = "time:when";
+  o.exclude = {"when"};
+  auto r = Train(t, Schema{}, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("class 'late'"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("no rows in the training split"), std::string::npos);
+  // A random split that trains on some 'late' rows is fine.
+  o.params.split = "random";
+  auto ok = Train(t, Schema{}, o);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->model.num_outputs, 3);
+}
+
 TEST(Trainer, NoUsableFeatureIsAnError) {
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("c", std::vector<double>(10, 1.0))).ok());
@@ -189,7 +234,8 @@ TEST(Trainer, BalancedClassWeightsRaiseMinorityScores) {
   auto balanced = Train(t, Schema{}, o);
   ASSERT_TRUE(plain.ok() && balanced.ok());
   // With balanced weights the base rate moves to 1/2: the base margin moves toward 0.
-  EXPECT_LT(std::abs(balanced->model.base_margin[0]), std::abs(plain->model.base_margin[0]) + 1e-12);
+  EXPECT_LT(std::abs(balanced->model.base_margin[0]),
+            std::abs(plain->model.base_margin[0]) + 1e-12);
 }
 
 TEST(Trainer, BadParametersAreRejectedBeforeReadingData) {

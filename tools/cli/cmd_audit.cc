@@ -37,7 +37,7 @@ struct AuditFlags {
   bool no_intersections = false;
   bool no_slices = false;
   size_t slice_min_rows = 50;
-  std::string slice_loss = "logloss";
+  std::string slice_loss = "error_rate";
   size_t slice_top = 10;
   int slice_bins = 4;
   double fdr = 0.05;
@@ -180,18 +180,18 @@ int Run(const AuditFlags& f) {
         f.common);
   }
   if (!(f.threshold >= 0 && f.threshold <= 1)) {
-    return ReportError(Status::InvalidArgument("--threshold {} is not in [0, 1]",
-                                               FormatDouble(f.threshold)),
-                       f.common);
+    return ReportError(
+        Status::InvalidArgument("--threshold {} is not in [0, 1]", FormatDouble(f.threshold)),
+        f.common);
   }
   fairness::ThresholdConstraint constraint{};
   if (!f.fit_thresholds.empty()) {
     if (!fairness::ParseThresholdConstraint(f.fit_thresholds, &constraint)) {
-      return ReportError(Status::InvalidArgument(
-                             "--fit-thresholds \"{}\": expected demographic_parity or "
-                             "equalized_odds",
-                             f.fit_thresholds),
-                         f.common);
+      return ReportError(
+          Status::InvalidArgument("--fit-thresholds \"{}\": expected demographic_parity or "
+                                  "equalized_odds",
+                                  f.fit_thresholds),
+          f.common);
     }
     if (f.out.empty()) {
       return ReportError(
@@ -256,9 +256,9 @@ int Run(const AuditFlags& f) {
       auto d = fairness::ApplyGroupThresholds(gt, scores, *col);
       if (!d.ok()) return ReportError(d.status(), f.common);
       decisions = std::move(*d);
-      rule = fmt::format("group thresholds of the model on '{}' ({} within {})",
-                         gt.groups.attribute, fairness::ThresholdConstraintName(gt.constraint),
-                         FormatDouble(gt.bound));
+      rule =
+          fmt::format("group thresholds of the model on '{}' ({} within {})", gt.groups.attribute,
+                      fairness::ThresholdConstraintName(gt.constraint), FormatDouble(gt.bound));
     }
   }
 
@@ -332,7 +332,8 @@ int Run(const AuditFlags& f) {
     fairness::StoreGroupThresholds(*fit, &mitigated);
     Status st = SaveModel(mitigated, f.out);
     if (!st.ok()) return ReportError(st, f.common);
-    auto after_decisions = fairness::ApplyGroupThresholds(fit->thresholds, scores, *table.Find(attr));
+    auto after_decisions =
+        fairness::ApplyGroupThresholds(fit->thresholds, scores, *table.Find(attr));
     if (!after_decisions.ok()) return ReportError(after_decisions.status(), f.common);
     fairness::AuditOptions after_options = options;
     after_options.slice_columns.clear();
@@ -419,12 +420,12 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_flag("--no-intersections", f->no_intersections,
                 "Do not audit intersections of two attributes (default: audited)");
   sub->add_flag("--no-slices", f->no_slices, "Skip the worst-slice search (default: run)");
-  sub->add_option("--slice-min-rows", f->slice_min_rows,
-                  "Smallest slice tested (default: 50)")
+  sub->add_option("--slice-min-rows", f->slice_min_rows, "Smallest slice tested (default: 50)")
       ->check(CLI::Range(2, 1 << 30));
   sub->add_option("--slice-loss", f->slice_loss,
-                  "Per-row error the slices are judged by: logloss or error_rate (default: "
-                  "logloss)");
+                  "Per-row error the slices are judged by: error_rate (0/1 error of the "
+                  "decision) or logloss (also rewards the model's most confident mistakes; "
+                  "for calibration failures) (default: error_rate)");
   sub->add_option("--slice-top", f->slice_top, "Worst slices listed (default: 10)");
   sub->add_option("--slice-bins", f->slice_bins,
                   "Quantile bins of a numeric feature in slice conditions (default: 4)")

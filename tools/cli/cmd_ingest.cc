@@ -38,6 +38,9 @@ struct IngestFlags {
   std::string merges;
   std::string positive;
   bool fail_on_errors = false;
+  std::string pii_key_file;
+  std::vector<std::string> not_pii;
+  bool no_pii_detect = false;
 };
 
 Status ParseDelimiter(const std::string& text, char* out) {
@@ -84,6 +87,9 @@ Status BuildOptions(const IngestFlags& f, ReadOptions* o, Schema* schema) {
   o->reject_out_of_range = f.reject_out_of_range;
   o->threads = f.threads;
   o->max_anomalies = f.max_anomalies;
+  o->pii_key_file = f.pii_key_file;
+  o->not_pii = f.not_pii;
+  o->detect_pii = !f.no_pii_detect;
   for (const auto& k : f.kinds) {
     const size_t eq = k.rfind('=');
     ColumnKind kind;
@@ -132,6 +138,10 @@ void PrintText(const IngestReport& r, const nlohmann::json* labels) {
                   std::string(AnomalyKindName(a.kind)).c_str(),
                   a.line ? (" line " + std::to_string(a.line)).c_str() : "", a.message.c_str());
     }
+  }
+  for (const auto& p : r.pii_columns) {
+    std::printf("pii: %s %s (%s): %s\n", p.column.c_str(), p.action.c_str(), p.kind.c_str(),
+                p.reason.c_str());
   }
   if (labels != nullptr) std::printf("labels: %s\n", labels->dump().c_str());
 }
@@ -200,6 +210,14 @@ Command AddIngestCommand(CLI::App& root) {
                   "Positive class of a binary target (default: the minority class)");
   sub->add_flag("--fail-on-errors", f->fail_on_errors,
                 "Exit 1 when any record was rejected (default: exit 0; rejects are reported)");
+  sub->add_option("--pii-key-file", f->pii_key_file,
+                  "File holding the HMAC-SHA256 key that pseudonymizes PII columns (default: "
+                  "$KEEL_PII_KEY_FILE, else $KEEL_PII_KEY; with no key PII columns are dropped)");
+  sub->add_option("--not-pii", f->not_pii,
+                  "A column the PII detector must leave alone (repeatable; default: none)");
+  sub->add_flag("--no-pii-detect", f->no_pii_detect,
+                "Only treat columns the schema declares pii as PII (default: also detect "
+                "e-mails, phones, card numbers, IPs, national ids and name columns)");
   AddCommonFlags(sub, &f->common);
   return {sub, [f] {
             ApplyCommonFlags(f->common);

@@ -13,7 +13,13 @@
 #include "serve/http_server.h"
 #include "serve/model_store.h"
 #include "serve/service.h"
+#include "registry/postgres_database.h"
+#include "registry/prediction_log_store.h"
+#include "registry/sql_database.h"
 #include "serve/sqlite_prediction_log.h"
+#include "serve/database_prediction_log.h"
+#include "serve/log_retention.h"
+#include "serve/registry_watcher.h"
 
 namespace keel::cli {
 namespace {
@@ -38,6 +44,9 @@ struct ServeFlags {
   int shutdown_grace_ms = 10000;
   std::string admin_token_file;
   uint64_t drift_window_rows = 10000;
+  std::string registry;
+  int registry_poll_ms = 1000;
+  std::string log_retention;
 };
 
 std::string Trimmed(std::string s) {
@@ -55,9 +64,10 @@ std::string EnvOr(const char* name, std::string fallback = "") {
 
 int RunServe(const ServeFlags& f) {
   ApplyCommonFlags(f.common);
-  if (f.models.empty()) {
-    return ReportError(Status::InvalidArgument("give at least one --model [NAME=]PATH"),
-                       f.common);
+  if (f.models.empty() && f.registry.empty()) {
+    return ReportError(
+        Status::InvalidArgument("give at least one --model [NAME=]PATH, or --registry URL"),
+        f.common);
   }
   if (f.port < 0 || f.port > 65535) {
     return ReportError(Status::InvalidArgument("--port {} is not a TCP port", f.port), f.common);
@@ -98,6 +108,26 @@ int RunServe(const ServeFlags& f) {
     if (Status st = store.Add(name, path, *model, mo); !st.ok()) return ReportError(st, f.common);
   }
 
+  // Registry models: each name's production version, followed while serving.
+  std::unique_ptr<serve::RegistryWatcher> watcher;
+  if (!f.registry.empty()) {
+    serve::RegistryWatcherOptions ro;
+    ro.location = f.registry;
+    ro.poll = std::chrono::milliseconds(f.registry_poll_ms);
+    ro.model_options = mo;
+    auto opened = serve::RegistryWatcher::Open(ro, &store);
+    if (!opened.ok()) return ReportError(opened.status(), f.common);
+    watcher = std::move(opened).value();
+    for (const auto& [name, version] : watcher->served()) {
+      log::Info("model '{}': registry version {} (production)", name, version);
+      models_json.push_back({{"name", name}, {"registry_version", version}});
+      const auto* slot = store.Find(name);
+      for (const auto& c : slot->Get()->model().schema.columns) {
+        if (c.role == Role::kPii) pii_columns.push_back(name + "." + c.name);
+      }
+    }
+  }
+
   serve::ServiceOptions so;
   so.lenient = f.lenient;
   so.max_instances = f.max_instances;
@@ -120,14 +150,32 @@ int RunServe(const ServeFlags& f) {
     log::Info("admin routes (reload) are off: set KEEL_ADMIN_TOKEN or --admin-token-file");
   }
 
-  std::unique_ptr<serve::SqlitePredictionLog> plog;
+  std::unique_ptr<serve::PredictionLog> plog;
+  std::unique_ptr<serve::LogRetention> retention;
   if (!f.no_log) {
-    serve::SqliteLogOptions lo;
-    lo.path = f.log_db;
-    lo.durable = f.log_durable;
-    auto opened = serve::SqlitePredictionLog::Open(lo);
-    if (!opened.ok()) return ReportError(opened.status(), f.common);
-    plog = std::move(opened).value();
+    if (registry::IsPostgresLocation(f.log_db)) {
+      serve::DatabaseLogOptions lo;
+      lo.location = f.log_db;
+      lo.durable = f.log_durable;
+      auto opened = serve::DatabasePredictionLog::Open(lo);
+      if (!opened.ok()) return ReportError(opened.status(), f.common);
+      plog = std::move(opened).value();
+    } else {
+      serve::SqliteLogOptions lo;
+      lo.path = f.log_db;
+      lo.durable = f.log_durable;
+      auto opened = serve::SqlitePredictionLog::Open(lo);
+      if (!opened.ok()) return ReportError(opened.status(), f.common);
+      plog = std::move(opened).value();
+    }
+    if (!f.log_retention.empty()) {
+      auto keep = registry::ParseRetention(f.log_retention);
+      if (!keep.ok()) return ReportError(keep.status(), f.common);
+      serve::LogRetentionOptions lr;
+      lr.location = f.log_db;
+      lr.retention_us = *keep;
+      retention = std::make_unique<serve::LogRetention>(lr);
+    }
     if (!pii_columns.empty() && so.pii_key.empty()) {
       log::Warn("pii columns are dropped from the prediction log (set KEEL_PII_KEY to log "
                 "them pseudonymized): {}",
@@ -160,9 +208,13 @@ int RunServe(const ServeFlags& f) {
                {"listening", fmt::format("http://{}:{}", f.host, port)},
                {"port", port},
                {"models", models_json},
-               {"prediction_log", f.no_log ? nlohmann::json(nullptr) : nlohmann::json(f.log_db)}});
+               {"prediction_log", f.no_log ? nlohmann::json(nullptr)
+                                           : nlohmann::json(registry::RedactPassword(f.log_db))}});
   }
+  if (watcher) watcher->StartPolling();
   (*server)->Run();
+  if (watcher) watcher->Stop();
+  retention.reset();
   if (plog) {
     plog->Close();
     const auto st = plog->stats();
@@ -197,7 +249,7 @@ Command AddServeCommand(CLI::App& root) {
                 "of answering 400 (default: strict)");
   sub->add_option("--log-db", f->log_db,
                   "SQLite file of the prediction log (default keel_predictions.db in the "
-                  "current directory; WAL mode)");
+                  "current directory; WAL mode), or a postgresql:// URL shared by servers");
   sub->add_flag("--no-log", f->no_log, "Do not keep a prediction log");
   sub->add_flag("--log-durable", f->log_durable,
                 "Commit each prediction's log rows before answering (default off: rows are "
@@ -234,6 +286,16 @@ Command AddServeCommand(CLI::App& root) {
                   "File holding the bearer token of the admin routes (POST "
                   "/v1/models/NAME/reload); default: the KEEL_ADMIN_TOKEN environment "
                   "variable; with neither, admin routes are off");
+  sub->add_option("--registry", f->registry,
+                  "Serve the production version of every model in this registry (SQLite file "
+                  "or postgresql:// URL) and follow promotions and rollbacks without a restart "
+                  "(default: none; combinable with --model)");
+  sub->add_option("--registry-poll-ms", f->registry_poll_ms,
+                  "How often to check the registry for stage changes (default 1000)")
+      ->check(CLI::Range(10, 3600000));
+  sub->add_option("--log-retention", f->log_retention,
+                  "Delete prediction-log rows older than this, at start and hourly: a number "
+                  "with unit d, h, m or s (default: keep everything; see `keel log prune`)");
   sub->footer(
       "Environment: KEEL_ADMIN_TOKEN (admin bearer token), KEEL_PII_KEY (HMAC-SHA256 key for "
       "pii columns in the prediction log; without it they are dropped).\n"

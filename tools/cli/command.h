@@ -67,10 +67,14 @@ Command AddPredictCommand(CLI::App& root);
 Command AddImportCommand(CLI::App& root);
 Command AddInspectCommand(CLI::App& root);
 Command AddServeCommand(CLI::App& root);
+Command AddRegistryCommand(CLI::App& root);
+Command AddLogCommand(CLI::App& root);
 Command AddAuditCommand(CLI::App& root);
 Command AddDriftCommand(CLI::App& root);
 Command AddStreamCommand(CLI::App& root);
 Command AddMonitorCommand(CLI::App& root);
 Command AddExplainCommand(CLI::App& root);
+Command AddRankCommand(CLI::App& root);
+Command AddTradeoffCommand(CLI::App& root);
 
 }  // namespace keel::cli

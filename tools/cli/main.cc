@@ -33,11 +33,15 @@ int main(int argc, char** argv) {
       AddImportCommand(app),
       AddInspectCommand(app),
       AddServeCommand(app),
+      AddRegistryCommand(app),
+      AddLogCommand(app),
       AddAuditCommand(app),
       AddDriftCommand(app),
       AddStreamCommand(app),
       AddMonitorCommand(app),
       AddExplainCommand(app),
+      AddRankCommand(app),
+      AddTradeoffCommand(app),
   };
 
   try {

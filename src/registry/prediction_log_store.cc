@@ -1,0 +1,136 @@
+#include "registry/prediction_log_store.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace keel::registry {
+namespace {
+
+// Matches serve/sqlite_prediction_log.cc (PRAGMA user_version = 1).
+constexpr int64_t kLogSchemaVersion = 1;
+
+constexpr const char* kSqliteTable =
+    "CREATE TABLE IF NOT EXISTS predictions ("
+    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, instance INTEGER NOT NULL,"
+    " time_us INTEGER NOT NULL, model TEXT NOT NULL, model_version TEXT NOT NULL,"
+    " subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
+    "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);";
+
+constexpr const char* kPostgresTable =
+    "CREATE TABLE IF NOT EXISTS predictions ("
+    " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, request_id TEXT NOT NULL,"
+    " instance INTEGER NOT NULL, time_us BIGINT NOT NULL, model TEXT NOT NULL,"
+    " model_version TEXT NOT NULL, subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
+    "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);";
+
+// The advisory lock key serialising DDL on PostgreSQL ("keelplog").
+constexpr int64_t kLogLockKey = 0x6b65656c706c6f67;
+
+Status RequireTable(SqlDatabase& db) {
+  const char* sql = db.dialect() == SqlDialect::kSqlite
+                        ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                          "'predictions'"
+                        : "SELECT 1 FROM information_schema.tables WHERE table_name = "
+                          "'predictions' AND table_schema = current_schema()";
+  KEEL_ASSIGN_OR_RETURN(SqlResult r, db.Exec(sql));
+  if (r.rows.empty()) {
+    return Status::NotFound("{} holds no prediction log (no table \"predictions\")",
+                            db.display_name());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status EnsurePredictionLogSchema(SqlDatabase& db) {
+  if (db.dialect() == SqlDialect::kSqlite) {
+    KEEL_ASSIGN_OR_RETURN(SqlResult v, db.Exec("PRAGMA user_version"));
+    if (v.Int(0, 0) > kLogSchemaVersion) {
+      return Status::Unsupported(
+          "the prediction log {} has schema version {}; this keel writes version {}",
+          db.display_name(), v.Int(0, 0), kLogSchemaVersion);
+    }
+    KEEL_RETURN_IF_ERROR(db.ExecScript(kSqliteTable));
+    return db.ExecScript("PRAGMA user_version = 1");
+  }
+  WriteTransaction tx(&db);
+  KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey));
+  KEEL_RETURN_IF_ERROR(db.ExecScript(kPostgresTable));
+  return tx.Commit();
+}
+
+Status InsertPredictions(SqlDatabase& db, std::span<const LoggedPrediction> rows) {
+  if (rows.empty()) return Status::OK();
+  WriteTransaction tx(&db);
+  KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey + 1));
+  for (const LoggedPrediction& r : rows) {
+    KEEL_RETURN_IF_ERROR(
+        db.Exec("INSERT INTO predictions (request_id, instance, time_us, model, model_version, "
+                "subject, inputs, output) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                {r.request_id, int64_t{r.instance}, r.time_micros, r.model, r.model_version,
+                 r.subject.empty() ? SqlValue(nullptr) : SqlValue(r.subject), r.inputs_json,
+                 r.output_json})
+            .status());
+  }
+  return tx.Commit();
+}
+
+Result<uint64_t> PrunePredictions(SqlDatabase& db, int64_t cutoff_us) {
+  KEEL_RETURN_IF_ERROR(RequireTable(db));
+  KEEL_ASSIGN_OR_RETURN(SqlResult r,
+                        db.Exec("DELETE FROM predictions WHERE time_us < $1", {cutoff_us}));
+  return r.affected;
+}
+
+Result<uint64_t> ForgetSubject(SqlDatabase& db, std::string_view pseudonym) {
+  if (pseudonym.empty()) return Status::InvalidArgument("forget: the subject id is empty");
+  KEEL_RETURN_IF_ERROR(RequireTable(db));
+  // Erasure must not leave the rows readable in free pages: SQLite zeroes deleted content
+  // with secure_delete, and the checkpoint moves the zeroed pages out of the WAL into the
+  // file (best effort: a concurrent reader may delay it to the server's next checkpoint).
+  if (db.dialect() == SqlDialect::kSqlite) {
+    KEEL_RETURN_IF_ERROR(db.Exec("PRAGMA secure_delete = ON").status());
+  }
+  KEEL_ASSIGN_OR_RETURN(SqlResult r,
+                        db.Exec("DELETE FROM predictions WHERE subject = $1", {pseudonym}));
+  if (db.dialect() == SqlDialect::kSqlite) {
+    db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").status().IgnoreError();
+  }
+  return r.affected;
+}
+
+Result<uint64_t> CountPredictions(SqlDatabase& db, std::optional<std::string_view> subject) {
+  KEEL_RETURN_IF_ERROR(RequireTable(db));
+  std::vector<SqlValue> params;
+  if (subject) params.push_back(*subject);
+  KEEL_ASSIGN_OR_RETURN(SqlResult r, db.Exec(subject ? "SELECT COUNT(*) FROM predictions WHERE "
+                                                       "subject = $1"
+                                                     : "SELECT COUNT(*) FROM predictions",
+                                             params));
+  return static_cast<uint64_t>(r.Int(0, 0));
+}
+
+// "90d", "12h", "30m", "45s" (a bare number is days) -> microseconds.
+Result<int64_t> ParseRetention(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, n);
+  const std::string_view unit = text.substr(digits);
+  int64_t scale = 0;
+  if (unit.empty() || unit == "d") scale = 86400;
+  if (unit == "h") scale = 3600;
+  if (unit == "m") scale = 60;
+  if (unit == "s") scale = 1;
+  if (digits == 0 || ec != std::errc() || scale == 0 || n > 365LL * 1000) {
+    return Status::InvalidArgument(
+        "retention \"{}\": give a number with a unit d, h, m or s (e.g. 90d, 12h)", text);
+  }
+  return n * scale * 1000000;
+}
+
+}  // namespace keel::registry

@@ -1,0 +1,60 @@
+// The prediction log's table on a SqlDatabase: creation, batched inserts, retention and
+// erasure. One table layout for both backends, the same one the server's embedded SQLite log
+// writes (serve/sqlite_prediction_log.h), so `keel log` works on either:
+//
+//   predictions(id, request_id, instance, time_us, model, model_version, subject, inputs,
+//               output) with indexes on time_us (retention) and subject (erasure).
+//
+// `subject` is the pseudonym (64 hex digits of HMAC-SHA256) of the row's data subject, or
+// NULL; `inputs` never hold a pii value in clear (see serve/prediction_log.h).
+//
+// Thread-safety: as for the SqlDatabase passed in (one thread at a time).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "keel/status.h"
+#include "registry/sql_database.h"
+
+namespace keel::registry {
+
+// One row to insert; views are borrowed for the call.
+struct LoggedPrediction {
+  std::string_view request_id;
+  int32_t instance = 0;
+  int64_t time_micros = 0;
+  std::string_view model;
+  std::string_view model_version;
+  std::string_view subject;  // "" = NULL
+  std::string_view inputs_json;
+  std::string_view output_json;
+};
+
+// Creates the table and indexes if absent. Errors: IoError; Unsupported when a SQLite log has
+// a newer schema version (PRAGMA user_version).
+Status EnsurePredictionLogSchema(SqlDatabase& db);
+
+// Inserts `rows` in one transaction (all or none). Errors: IoError.
+Status InsertPredictions(SqlDatabase& db, std::span<const LoggedPrediction> rows);
+
+// Deletes every row logged before `cutoff_us` (Unix microseconds); returns how many.
+// Errors: NotFound when the database holds no prediction log, IoError.
+Result<uint64_t> PrunePredictions(SqlDatabase& db, int64_t cutoff_us);
+
+// Deletes every row whose subject is `pseudonym`; returns how many. Errors as for Prune;
+// InvalidArgument for an empty pseudonym.
+Result<uint64_t> ForgetSubject(SqlDatabase& db, std::string_view pseudonym);
+
+// A retention period: a number with unit d, h, m or s ("90d", "12h"; a bare number is days),
+// in microseconds. Errors: InvalidArgument naming the text.
+Result<int64_t> ParseRetention(std::string_view text);
+
+// Rows in the log (of `subject` when given).
+Result<uint64_t> CountPredictions(SqlDatabase& db,
+                                  std::optional<std::string_view> subject = std::nullopt);
+
+}  // namespace keel::registry

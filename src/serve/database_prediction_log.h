@@ -1,0 +1,49 @@
+// The prediction log on any SqlDatabase backend (registry/sql_database.h): `keel serve
+// --log-db postgresql://...` so several servers log into one PostgreSQL table. (A plain file
+// path keeps using the tuned embedded SqlitePredictionLog.)
+//
+// Same contract as PredictionLog: a bounded queue filled by Append and a writer thread that
+// commits each batch in one transaction (registry/prediction_log_store.h); full queue = drop
+// and count (default) or block (durable mode, where callers WaitDurable before answering).
+// Rows are copied into owned strings on Append: this backend trades the embedded log's
+// zero-allocation path for a network round trip per batch anyway.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "keel/status.h"
+#include "serve/prediction_log.h"
+
+namespace keel::serve {
+
+struct DatabaseLogOptions {
+  std::string location;  // postgresql:// URL or SQLite path
+  bool durable = false;
+  size_t max_queued_rows = 200000;
+  std::chrono::milliseconds flush_interval{200};
+  size_t batch_rows = 4096;
+};
+
+class DatabasePredictionLog final : public PredictionLog {
+ public:
+  // Connects, creates the table if absent, starts the writer. Errors: IoError.
+  static Result<std::unique_ptr<DatabasePredictionLog>> Open(const DatabaseLogOptions& options);
+  ~DatabasePredictionLog() override;
+
+  uint64_t Append(const PredictionRecord& record) override;
+  Status WaitDurable(uint64_t ticket) override;
+  bool durable() const override;
+  PredictionLogStats stats() const override;
+  void Close() override;
+
+  struct Impl;
+
+ private:
+  explicit DatabasePredictionLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keel::serve

@@ -1,0 +1,93 @@
+// RegistryWatcher: `keel serve --registry URL`. Serves the production version of every model
+// in a registry (registry/registry.h) and follows promotions and rollbacks without a restart.
+//
+// At Start it loads each name's production version into the ModelStore (one slot per name).
+// A background thread then polls the registry every `poll` interval: when the latest
+// stage-change event id moved, it reads the production versions and, for each name whose
+// version changed, fetches the artifact (SHA-256 checked), builds the ServedModel completely
+// and swaps it into the slot, so requests in flight finish on the old model and no request
+// sees a half-loaded one. A name promoted for the first time gets a new slot. A version that
+// fails to load is logged and counted and the old one keeps serving; the next poll retries.
+// When the registry is unreachable the current models keep serving and the watcher
+// reconnects for the next poll.
+//
+// Served versions are labelled with the registry version number ("3"), which is what
+// responses and the prediction log report as the model version. Several servers polling one
+// PostgreSQL registry switch within about one poll interval of each other.
+//
+// Thread-safety: Start/Stop from one thread; PollOnce is serialised with the poller.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "keel/status.h"
+#include "registry/registry.h"
+#include "serve/model_store.h"
+
+namespace keel::serve {
+
+struct RegistryWatcherOptions {
+  std::string location;  // SQLite path or postgresql:// URL
+  std::chrono::milliseconds poll{1000};
+  ServedModelOptions model_options;
+};
+
+struct RegistryWatcherStats {
+  std::atomic<uint64_t> polls{0};
+  std::atomic<uint64_t> switches{0};     // slots swapped to another version
+  std::atomic<uint64_t> load_errors{0};  // versions that failed to fetch or build
+  std::atomic<uint64_t> poll_errors{0};  // registry unreachable or failing
+};
+
+class RegistryWatcher {
+ public:
+  // Opens the registry and loads every production version into `store` (borrowed; must
+  // outlive the watcher). Does not start polling (call StartPolling). Errors: those of
+  // Registry::Open; FailedPrecondition when no model has a production version; the load
+  // error of a production version that cannot be served.
+  static Result<std::unique_ptr<RegistryWatcher>> Open(const RegistryWatcherOptions& options,
+                                                       ModelStore* store);
+  ~RegistryWatcher();
+  RegistryWatcher(const RegistryWatcher&) = delete;
+  RegistryWatcher& operator=(const RegistryWatcher&) = delete;
+
+  void StartPolling();
+  // Stops the poller (idempotent; the destructor calls it).
+  void Stop();
+
+  // One poll: returns how many slots switched. Errors: the registry's (nothing switched).
+  Result<int> PollOnce();
+
+  const RegistryWatcherStats& stats() const { return stats_; }
+  // name -> registry version currently served.
+  std::map<std::string, int64_t> served() const;
+
+ private:
+  RegistryWatcher(RegistryWatcherOptions options, ModelStore* store,
+                  std::unique_ptr<registry::Registry> reg);
+  // Loads `name`@`version` into the store. Errors: fetch, decode or build errors.
+  Status Install(const std::string& name, int64_t version);
+
+  RegistryWatcherOptions options_;
+  ModelStore* store_;
+  std::unique_ptr<registry::Registry> registry_;
+  mutable std::mutex poll_mu_;  // serialises PollOnce and guards registry_, last_event_, served_
+  int64_t last_event_ = -1;
+  std::map<std::string, int64_t> served_;
+  RegistryWatcherStats stats_;
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread poller_;
+};
+
+}  // namespace keel::serve
