@@ -62,8 +62,8 @@ Result<double> YamlReader::NumberIn(const YAML::Node& node, std::string_view wha
                                     double max) const {
   KEEL_ASSIGN_OR_RETURN(double v, Number(node, what));
   if (!(v >= min && v <= max)) {
-    return Error(node, fmt::format("{} must be between {} and {} (got {})", what, min, max,
-                                   node.Scalar()));
+    return Error(
+        node, fmt::format("{} must be between {} and {} (got {})", what, min, max, node.Scalar()));
   }
   return v;
 }

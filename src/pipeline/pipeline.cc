@@ -69,9 +69,10 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
   for (const std::string& s : p.fairness.sensitive) {
     ColumnSchema* c = schema.Find(s);
     if (c == nullptr) {
-      return Status::NotFound("{}: fairness.sensitive names \"{}\", which {} does not have "
-                              "(columns: {})",
-                              p.source, s, p.data_path, ColumnList(schema));
+      return Status::NotFound(
+          "{}: fairness.sensitive names \"{}\", which {} does not have "
+          "(columns: {})",
+          p.source, s, p.data_path, ColumnList(schema));
     }
     // Audited columns are not features unless keel.yaml says so explicitly.
     if (!p.roles.count(s)) c->role = Role::kSensitive;
@@ -148,7 +149,8 @@ Result<fairness::AuditResult> Audit(const Model& model, const Table& test,
   const Table rows = test.Take(truth.rows);
   std::vector<uint8_t> labels(truth.labels.size());
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = truth.labels[i] == 1 ? 1 : 0;
-  const std::vector<uint8_t> decisions = fairness::ThresholdDecisions(preds.predictions, s.threshold);
+  const std::vector<uint8_t> decisions =
+      fairness::ThresholdDecisions(preds.predictions, s.threshold);
   std::vector<fairness::AttributeSpec> specs;
   for (const std::string& c : sensitive) {
     fairness::AttributeSpec spec;
@@ -175,17 +177,20 @@ Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
 
 }  // namespace
 
-Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const RunOptions& options) {
+Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
+                                                 const RunOptions& options) {
   Stopwatch clock;
   auto run = std::make_unique<PipelineRun>();
   run->project = project;
   const Project& p = run->project;
-  const int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::error_code ec;
   fs::create_directories(p.output_dir, ec);
-  if (ec) return Status::IoError("cannot create the output folder {}: {}", p.output_dir, ec.message());
+  if (ec)
+    return Status::IoError("cannot create the output folder {}: {}", p.output_dir, ec.message());
 
   // 1. Data.
   KEEL_RETURN_IF_ERROR(ReadData(p, options, &run->data));
@@ -205,9 +210,10 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const R
   KEEL_RETURN_IF_ERROR(CheckSameSplit(base.split, cand.split));
   run->split = std::move(base.split);
   if (run->split.test.empty()) {
-    return Status::InvalidArgument("{}: the split leaves no test rows; set split.test_size above 0 "
-                                   "so the models can be compared",
-                                   p.source);
+    return Status::InvalidArgument(
+        "{}: the split leaves no test rows; set split.test_size above 0 "
+        "so the models can be compared",
+        p.source);
   }
   // The split is shared, so split-level warnings (leakage, ...) come from both: keep one.
   for (auto* w : {&base.report.warnings, &cand.report.warnings}) {
@@ -245,9 +251,11 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const R
     return e ? uint64_t{0} : static_cast<uint64_t>(n);
   };
   const CompareInput base_in{&run->baseline.model, base_predictor.get(),
-                             file_size(run->baseline.path), "baseline (" + p.baseline.params.algo + ")"};
+                             file_size(run->baseline.path),
+                             "baseline (" + p.baseline.params.algo + ")"};
   const CompareInput cand_in{&run->candidate.model, cand_predictor.get(),
-                             file_size(run->candidate.path), "candidate (" + p.candidate.params.algo + ")"};
+                             file_size(run->candidate.path),
+                             "candidate (" + p.candidate.params.algo + ")"};
   log::Info("comparing the models on {} test rows", test.num_rows());
   auto comparison = CompareModels(base_in, cand_in, test, co);
   if (!comparison.ok()) return comparison.status().WithContext("comparing the models");
@@ -257,13 +265,13 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const R
   // 4. The shipped model: a copy carrying the decision and the training profile (drift
   // monitoring and serving compare live data with it).
   Model shipped = run->shipped_candidate ? run->candidate.model : run->baseline.model;
-  shipped.sections["decision"] = {
-      {"shipped", run->shipped_candidate ? "candidate" : "baseline"},
-      {"reason", run->comparison.verdict.reason},
-      {"project", p.source}};
+  shipped.sections["decision"] = {{"shipped", run->shipped_candidate ? "candidate" : "baseline"},
+                                  {"reason", run->comparison.verdict.reason},
+                                  {"project", p.source}};
   {
     const Table train = run->data.table.Take(run->split.train);
-    KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions, PredictAll(shipped, train, threads));
+    KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions,
+                          PredictAll(shipped, train, threads));
     drift::ReferenceProfileOptions po;
     po.threads = threads;
     KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, po)
@@ -364,28 +372,24 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
   nlohmann::json j;
   j["ok"] = true;
   j["project"] = run.project.name;
-  j["data"] = {{"path", run.project.data_path},
-               {"rows_read", ir.rows_read},
-               {"rows_used", ir.rows_used},
-               {"rows_rejected", ir.rows_rejected},
-               {"duplicates", ir.duplicates},
-               {"columns", ir.columns.size()}};
+  j["data"] = {{"path", run.project.data_path}, {"rows_read", ir.rows_read},
+               {"rows_used", ir.rows_used},     {"rows_rejected", ir.rows_rejected},
+               {"duplicates", ir.duplicates},   {"columns", ir.columns.size()}};
   j["split"] = {{"train", run.split.train.size()},
                 {"valid", run.split.valid.size()},
                 {"test", run.split.test.size()},
                 {"method", run.candidate.report.split_method}};
   j["task"] = std::string(TaskName(run.candidate.model.task));
-  j["models"] = {
-      {"baseline",
-       {{"algo", run.project.baseline.params.algo},
-        {"path", run.baseline.path},
-        {"metrics", MetricsJson(c.baseline)},
-        {"cost", ModelCostToJson(c.baseline_cost)}}},
-      {"candidate",
-       {{"algo", run.project.candidate.params.algo},
-        {"path", run.candidate.path},
-        {"metrics", MetricsJson(c.candidate)},
-        {"cost", ModelCostToJson(c.candidate_cost)}}}};
+  j["models"] = {{"baseline",
+                  {{"algo", run.project.baseline.params.algo},
+                   {"path", run.baseline.path},
+                   {"metrics", MetricsJson(c.baseline)},
+                   {"cost", ModelCostToJson(c.baseline_cost)}}},
+                 {"candidate",
+                  {{"algo", run.project.candidate.params.algo},
+                   {"path", run.candidate.path},
+                   {"metrics", MetricsJson(c.candidate)},
+                   {"cost", ModelCostToJson(c.candidate_cost)}}}};
   const GainTest& t = c.test;
   j["comparison"] = {{"metric", std::string(MetricName(t.metric))},
                      {"method", t.method},
@@ -427,12 +431,9 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
                   {"drifted_features", drifted}};
   }
   j["warnings"] = run.warnings;
-  j["outputs"] = {{"model", run.model_path},
-                  {"report", run.report_path},
-                  {"summary", run.summary_path},
-                  {"rejects", run.rejects_path},
-                  {"baseline", run.baseline.path},
-                  {"candidate", run.candidate.path}};
+  j["outputs"] = {{"model", run.model_path},       {"report", run.report_path},
+                  {"summary", run.summary_path},   {"rejects", run.rejects_path},
+                  {"baseline", run.baseline.path}, {"candidate", run.candidate.path}};
   j["seconds"] = run.seconds;
   return j;
 }
@@ -441,33 +442,36 @@ std::string SummaryText(const PipelineRun& run) {
   const Comparison& c = run.comparison;
   const IngestReport& ir = run.data.report;
   std::string out;
-  out += fmt::format("{}: {} rows used of {} read ({} rejected, {} duplicates)\n",
-                     run.project.name, ir.rows_used, ir.rows_read, ir.rows_rejected, ir.duplicates);
-  out += fmt::format("split: {} train, {} validation, {} test ({})\n", run.split.train.size(),
-                     run.split.valid.size(), run.split.test.size(), run.candidate.report.split_method);
+  out += fmt::format("{}: {} rows used of {} read ({} rejected, {} duplicates)\n", run.project.name,
+                     ir.rows_used, ir.rows_read, ir.rows_rejected, ir.duplicates);
+  out +=
+      fmt::format("split: {} train, {} validation, {} test ({})\n", run.split.train.size(),
+                  run.split.valid.size(), run.split.test.size(), run.candidate.report.split_method);
   const GainTest& t = c.test;
-  out += fmt::format("{}: baseline ({}) {:.4f}, candidate ({}) {:.4f}; gain {:+.4f} [{:+.4f}, "
-                     "{:+.4f}], p = {:.3g}\n",
-                     MetricName(t.metric), run.project.baseline.params.algo, t.baseline,
-                     run.project.candidate.params.algo, t.candidate, t.gain, t.lower, t.upper,
-                     t.p_value);
+  out += fmt::format(
+      "{}: baseline ({}) {:.4f}, candidate ({}) {:.4f}; gain {:+.4f} [{:+.4f}, "
+      "{:+.4f}], p = {:.3g}\n",
+      MetricName(t.metric), run.project.baseline.params.algo, t.baseline,
+      run.project.candidate.params.algo, t.candidate, t.gain, t.lower, t.upper, t.p_value);
   out += fmt::format("verdict: {}\n", c.verdict.reason);
   if (run.fairness) {
     const auto& gate = run.fairness->gate;
     if (gate.passed) {
       out += "fairness gate: passed\n";
     } else {
-      out += fmt::format("fairness gate: FAILED ({} limit(s) exceeded; review the report's fairness "
-                         "section before promoting this model)\n",
-                         gate.violations.size());
+      out += fmt::format(
+          "fairness gate: FAILED ({} limit(s) exceeded; review the report's fairness "
+          "section before promoting this model)\n",
+          gate.violations.size());
       for (const auto& v : gate.violations) out += "  " + v.message + "\n";
     }
   } else if (!run.fairness_skipped.empty()) {
     out += "fairness: not audited (" + run.fairness_skipped.front() + ")\n";
   }
   if (run.drift) {
-    out += fmt::format("drift ({} vs {}): {}\n", run.drift->current, run.drift->reference,
-                       run.drift->report.verdict.dataset_drift ? "DRIFT detected" : "no dataset drift");
+    out += fmt::format(
+        "drift ({} vs {}): {}\n", run.drift->current, run.drift->reference,
+        run.drift->report.verdict.dataset_drift ? "DRIFT detected" : "no dataset drift");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";
   out += fmt::format("model:  {}\nreport: {}\n", run.model_path, run.report_path);

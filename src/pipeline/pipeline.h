@@ -9,9 +9,8 @@
 // for a given project file and data (seeds in the file), except for the measured latencies.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,8 +29,8 @@
 namespace keel::pipeline {
 
 struct RunOptions {
-  int threads = 0;        // < 1: all hardware threads
-  bool progress = true;   // progress bars on stderr (terminals only)
+  int threads = 0;       // < 1: all hardware threads
+  bool progress = true;  // progress bars on stderr (terminals only)
 };
 
 struct TrainedModel {
@@ -41,8 +40,8 @@ struct TrainedModel {
 };
 
 struct FairnessOutcome {
-  fairness::AuditResult audit;           // of the shipped model on the test rows
-  fairness::GateResult gate;             // against the project's limits
+  fairness::AuditResult audit;                       // of the shipped model on the test rows
+  fairness::GateResult gate;                         // against the project's limits
   std::optional<fairness::AuditResult> other_audit;  // the model that did not ship
 };
 
@@ -65,8 +64,8 @@ struct PipelineRun {
   std::string report_path;
   std::string summary_path;
   std::string rejects_path;
-  std::optional<ShapSummary> explanation;  // of the shipped model; unset when disabled
-  std::optional<FairnessOutcome> fairness;  // unset when disabled, not binary or no columns
+  std::optional<ShapSummary> explanation;     // of the shipped model; unset when disabled
+  std::optional<FairnessOutcome> fairness;    // unset when disabled, not binary or no columns
   std::vector<std::string> fairness_skipped;  // why fairness was not audited, when it was not
   std::optional<DriftOutcome> drift;
   std::vector<std::string> warnings;  // for the summary and the report

@@ -31,18 +31,23 @@ std::string WithInterval(const MetricEstimate& m) {
   return fmt::format("{} [{}, {}]", Num(m.value), Num(m.interval.lower), Num(m.interval.upper));
 }
 
-const std::string& BaselineColor() { return report::Palette()[0]; }
-const std::string& CandidateColor() { return report::Palette()[1]; }
+const std::string& BaselineColor() {
+  return report::Palette()[0];
+}
+const std::string& CandidateColor() {
+  return report::Palette()[1];
+}
 
 void SummarySection(const PipelineRun& run, HtmlReport* r) {
   const Comparison& c = run.comparison;
   const IngestReport& ir = run.data.report;
   r->BeginSection("summary", "Summary");
-  r->AddNotice(run.shipped_candidate ? Tone::kGood : Tone::kInfo,
-               fmt::format("Shipped: the {} ({}). {}", run.shipped_candidate ? "candidate" : "baseline",
-                           run.shipped_candidate ? run.project.candidate.params.algo
-                                                 : run.project.baseline.params.algo,
-                           c.verdict.reason));
+  r->AddNotice(
+      run.shipped_candidate ? Tone::kGood : Tone::kInfo,
+      fmt::format("Shipped: the {} ({}). {}", run.shipped_candidate ? "candidate" : "baseline",
+                  run.shipped_candidate ? run.project.candidate.params.algo
+                                        : run.project.baseline.params.algo,
+                  c.verdict.reason));
   if (run.fairness) {
     if (run.fairness->gate.passed) {
       r->AddNotice(Tone::kGood, "Fairness gate passed for the shipped model.");
@@ -79,13 +84,18 @@ void DataSection(const PipelineRun& run, HtmlReport* r) {
       "Every record of {} is accounted for: used, rejected with a reason, or counted as a "
       "duplicate. Rejected records are in {}.",
       run.project.data_path, run.rejects_path));
-  r->AddFacts({{"Records read", std::to_string(ir.rows_read)},
-               {"Used", std::to_string(ir.rows_used)},
-               {"Rejected", std::to_string(ir.rows_rejected)},
-               {"Duplicates", fmt::format("{}{}", ir.duplicates, ir.duplicates_dropped ? " (dropped)" : " (kept)")},
-               {"Anomalies", fmt::format("{} ({} errors, {} warnings)", ir.anomalies_total, ir.errors, ir.warnings)},
-               {"Format", fmt::format("{} '{}'{}{}", ir.format, ir.delimiter == '\t' ? std::string("\\t") : std::string(1, ir.delimiter),
-                                       ir.header ? ", header" : ", no header", ir.crlf ? ", CRLF" : "")}});
+  r->AddFacts(
+      {{"Records read", std::to_string(ir.rows_read)},
+       {"Used", std::to_string(ir.rows_used)},
+       {"Rejected", std::to_string(ir.rows_rejected)},
+       {"Duplicates",
+        fmt::format("{}{}", ir.duplicates, ir.duplicates_dropped ? " (dropped)" : " (kept)")},
+       {"Anomalies",
+        fmt::format("{} ({} errors, {} warnings)", ir.anomalies_total, ir.errors, ir.warnings)},
+       {"Format",
+        fmt::format("{} '{}'{}{}", ir.format,
+                    ir.delimiter == '\t' ? std::string("\\t") : std::string(1, ir.delimiter),
+                    ir.header ? ", header" : ", no header", ir.crlf ? ", CRLF" : "")}});
   std::vector<std::vector<std::string>> rows;
   std::vector<report::Bar> missing_bars;
   for (const ColumnStats& c : ir.columns) {
@@ -93,7 +103,8 @@ void DataSection(const PipelineRun& run, HtmlReport* r) {
     std::string summary;
     if (c.mean) {
       summary = fmt::format("mean {} (min {}, max {})", report::ShortNumber(*c.mean),
-                            report::ShortNumber(c.min.value_or(NAN)), report::ShortNumber(c.max.value_or(NAN)));
+                            report::ShortNumber(c.min.value_or(NAN)),
+                            report::ShortNumber(c.max.value_or(NAN)));
     } else if (!c.top_values.empty()) {
       std::vector<std::string> top;
       for (size_t i = 0; i < c.top_values.size() && i < 3; ++i) {
@@ -101,10 +112,10 @@ void DataSection(const PipelineRun& run, HtmlReport* r) {
       }
       summary = fmt::format("{}", fmt::join(top, ", "));
     }
-    rows.push_back({c.name, std::string(ColumnKindName(c.kind)),
-                    cs ? std::string(RoleName(cs->role)) : "", Pct(c.missing_rate),
-                    std::to_string(c.distinct),
-                    std::to_string(c.type_mismatches + c.new_categories + c.out_of_range), summary});
+    rows.push_back(
+        {c.name, std::string(ColumnKindName(c.kind)), cs ? std::string(RoleName(cs->role)) : "",
+         Pct(c.missing_rate), std::to_string(c.distinct),
+         std::to_string(c.type_mismatches + c.new_categories + c.out_of_range), summary});
     if (c.missing_rate > 0) missing_bars.push_back({c.name, 100 * c.missing_rate});
   }
   r->AddTable({"Column", "Kind", "Role", "Missing", "Distinct", "Bad cells", "Values"}, rows,
@@ -129,7 +140,8 @@ void DataSection(const PipelineRun& run, HtmlReport* r) {
                     a.message});
     }
     r->AddParagraph(fmt::format("First {} of {} anomalies:", an.size(), ir.anomalies_total));
-    r->AddTable({"Line", "Column", "Kind", "Severity", "Message"}, an, {true, false, false, false, false});
+    r->AddTable({"Line", "Column", "Kind", "Severity", "Message"}, an,
+                {true, false, false, false, false});
   }
 }
 
@@ -139,7 +151,8 @@ void ModelsSection(const PipelineRun& run, HtmlReport* r) {
   r->AddParagraph(fmt::format(
       "Both models were trained on the same {} training rows and scored on the same {} test "
       "rows. Intervals are {}% bootstrap percentile intervals ({} resamples).",
-      run.split.train.size(), c.rows, static_cast<int>(std::lround(100 * c.baseline.options.bootstrap.confidence)),
+      run.split.train.size(), c.rows,
+      static_cast<int>(std::lround(100 * c.baseline.options.bootstrap.confidence)),
       c.baseline.options.bootstrap.resamples));
   std::vector<std::vector<std::string>> rows;
   for (const MetricEstimate& b : c.baseline.metrics) {
@@ -233,7 +246,8 @@ void ComparisonSection(const PipelineRun& run, HtmlReport* r) {
       {"Gain (candidate vs baseline)",
        fmt::format("{:+.4f}, {:.0f}% interval [{:+.4f}, {:+.4f}], p = {:.3g}", t.gain,
                    100 * t.confidence, t.lower, t.upper, t.p_value)},
-      {fmt::format("Gain >= min_gain ({})", c.options.min_gain), yes_no(c.verdict.gain_reaches_min)},
+      {fmt::format("Gain >= min_gain ({})", c.options.min_gain),
+       yes_no(c.verdict.gain_reaches_min)},
       {fmt::format("Significant at alpha = {}", c.options.alpha), yes_no(c.verdict.significant)},
       {fmt::format("Candidate p99 latency <= {} µs", c.options.latency_budget_us),
        fmt::format("{} ({:.2f} µs)", yes_no(c.verdict.within_budget), c.candidate_cost.p99_us)},
@@ -260,7 +274,8 @@ void ComparisonSection(const PipelineRun& run, HtmlReport* r) {
 void ExplanationsSection(const PipelineRun& run, HtmlReport* r) {
   r->BeginSection("explanations", "What drives the shipped model");
   if (!run.explanation) {
-    r->AddNotice(Tone::kInfo, "Explanations were not computed (explain: off, or see the warnings).");
+    r->AddNotice(Tone::kInfo,
+                 "Explanations were not computed (explain: off, or see the warnings).");
     return;
   }
   const ShapSummary& s = *run.explanation;
@@ -285,9 +300,10 @@ void ExplanationsSection(const PipelineRun& run, HtmlReport* r) {
 void DisparityTable(const fairness::AttributeAudit& a, HtmlReport* r) {
   std::vector<std::vector<std::string>> rows;
   for (const fairness::Disparity& d : a.disparities) {
-    rows.push_back({std::string(fairness::DisparityName(d.metric)), Num(d.value),
-                    std::isfinite(d.ci_low) ? fmt::format("[{}, {}]", Num(d.ci_low), Num(d.ci_high)) : "",
-                    d.rate, d.high_group + " vs " + d.low_group});
+    rows.push_back(
+        {std::string(fairness::DisparityName(d.metric)), Num(d.value),
+         std::isfinite(d.ci_low) ? fmt::format("[{}, {}]", Num(d.ci_low), Num(d.ci_high)) : "",
+         d.rate, d.high_group + " vs " + d.low_group});
   }
   r->AddTable({"Disparity", "Value", "95% interval", "Rate", "Groups"}, rows,
               {false, true, true, false, false});
@@ -296,13 +312,15 @@ void DisparityTable(const fairness::AttributeAudit& a, HtmlReport* r) {
 void FairnessSection(const PipelineRun& run, HtmlReport* r) {
   r->BeginSection("fairness", "Fairness");
   if (!run.fairness) {
-    for (const auto& why : run.fairness_skipped) r->AddNotice(Tone::kInfo, "Not audited: " + why + ".");
+    for (const auto& why : run.fairness_skipped)
+      r->AddNotice(Tone::kInfo, "Not audited: " + why + ".");
     return;
   }
   const FairnessOutcome& f = *run.fairness;
-  r->AddParagraph(fmt::format("The shipped model's decisions ({}) on the test rows, per group. "
-                              "Groups under {} rows are reported but not judged.",
-                              f.audit.decision_rule, f.audit.min_group_size));
+  r->AddParagraph(
+      fmt::format("The shipped model's decisions ({}) on the test rows, per group. "
+                  "Groups under {} rows are reported but not judged.",
+                  f.audit.decision_rule, f.audit.min_group_size));
   if (f.gate.passed) {
     r->AddNotice(Tone::kGood, "Release gate: every disparity is within the project's limits.");
   }
@@ -310,8 +328,9 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
   for (const fairness::AttributeAudit& a : f.audit.attributes) {
     r->AddRawHtml("<h3>" + report::Escape(a.name) + "</h3>");
     if (a.four_fifths_rule_violated) {
-      r->AddNotice(Tone::kWarning, "The four-fifths rule is violated: a group's selection rate is "
-                                   "below 80% of the most-selected group's.");
+      r->AddNotice(Tone::kWarning,
+                   "The four-fifths rule is violated: a group's selection rate is "
+                   "below 80% of the most-selected group's.");
     }
     std::vector<std::vector<std::string>> rows;
     report::BarChartSpec sel;
@@ -322,7 +341,8 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
     tpr.value_label = "recall within the group";
     tpr.color = report::Palette()[2];
     for (const auto& g : a.groups) {
-      rows.push_back({g.group, std::to_string(g.counts.tp + g.counts.fp + g.counts.tn + g.counts.fn),
+      rows.push_back({g.group,
+                      std::to_string(g.counts.tp + g.counts.fp + g.counts.tn + g.counts.fn),
                       Pct(g.rates.base_rate), Pct(g.rates.selection_rate), Pct(g.rates.tpr),
                       Pct(g.rates.fpr), Num(g.auc, 3), g.too_small ? "too small" : ""});
       if (!g.too_small) {
@@ -344,7 +364,8 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
     if (rows.empty()) {
       r->AddParagraph("No feature is a strong proxy for a sensitive attribute.");
     } else {
-      r->AddNotice(Tone::kWarning, "Features that predict a sensitive attribute (possible proxies):");
+      r->AddNotice(Tone::kWarning,
+                   "Features that predict a sensitive attribute (possible proxies):");
       r->AddTable({"Feature", "Attribute", "AUC", "NMI"}, rows, {false, false, true, true});
     }
   }
@@ -356,12 +377,13 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
       for (auto metric : {fairness::DisparityMetric::kDemographicParityDifference,
                           fairness::DisparityMetric::kEqualizedOddsDifference}) {
         const auto idx = static_cast<size_t>(metric);
-        rows.push_back({a.name, std::string(fairness::DisparityName(metric)), Num(a.disparities[idx].value),
-                        Num(o->disparities[idx].value)});
+        rows.push_back({a.name, std::string(fairness::DisparityName(metric)),
+                        Num(a.disparities[idx].value), Num(o->disparities[idx].value)});
       }
     }
     r->AddParagraph("The same disparities for the model that did not ship:");
-    r->AddTable({"Attribute", "Disparity", "Shipped", "Not shipped"}, rows, {false, false, true, true});
+    r->AddTable({"Attribute", "Disparity", "Shipped", "Not shipped"}, rows,
+                {false, false, true, true});
   }
 }
 
@@ -372,10 +394,10 @@ void DriftSection(const PipelineRun& run, HtmlReport* r) {
     return;
   }
   const drift::DriftReport& d = run.drift->report;
-  r->AddParagraph(fmt::format("{} ({} rows) compared with {} ({} rows), column by column; "
-                              "p-values corrected for testing many columns.",
-                              run.drift->current, d.current_rows, run.drift->reference,
-                              d.reference_rows));
+  r->AddParagraph(
+      fmt::format("{} ({} rows) compared with {} ({} rows), column by column; "
+                  "p-values corrected for testing many columns.",
+                  run.drift->current, d.current_rows, run.drift->reference, d.reference_rows));
   r->AddNotice(d.verdict.dataset_drift ? Tone::kWarning : Tone::kGood,
                fmt::format("{} of {} columns drifted ({}).", d.verdict.drifted_features,
                            d.verdict.tested_features,
@@ -408,9 +430,10 @@ void DriftSection(const PipelineRun& run, HtmlReport* r) {
   r->AddCharts(charts);
   std::vector<std::vector<std::string>> rows;
   for (const auto& f : d.features) {
-    rows.push_back({f.feature, f.test, Num(f.statistic), Num(f.threshold),
-                    std::isfinite(f.p_value_adjusted) ? fmt::format("{:.3g}", f.p_value_adjusted) : "",
-                    f.drifted ? "drifted" : ""});
+    rows.push_back(
+        {f.feature, f.test, Num(f.statistic), Num(f.threshold),
+         std::isfinite(f.p_value_adjusted) ? fmt::format("{:.3g}", f.p_value_adjusted) : "",
+         f.drifted ? "drifted" : ""});
   }
   r->AddTable({"Column", "Test", "Statistic", "Threshold", "Adjusted p", ""}, rows,
               {false, false, true, true, true, false});

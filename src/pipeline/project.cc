@@ -79,7 +79,8 @@ class ProjectReader : public YamlReader {
   // A model section: every key is a `keel train` parameter except the split ones, which
   // come from `split:` so both models see the same rows.
   Status Model(const YAML::Node& node, std::string_view where, TrainParams* params) const {
-    if (!node.IsMap()) return Error(node, fmt::format("{} must be a map of training parameters", where));
+    if (!node.IsMap())
+      return Error(node, fmt::format("{} must be a map of training parameters", where));
     for (auto it = node.begin(); it != node.end(); ++it) {
       KEEL_ASSIGN_OR_RETURN(std::string key, Text(it->first, "a parameter name"));
       const ParamSpec* spec = FindParam(key);
@@ -93,7 +94,8 @@ class ProjectReader : public YamlReader {
       }
       if (spec->group == "split") {
         return Error(it->first, fmt::format("{}: `{}` belongs in the `split:` section, shared by "
-                                            "both models", where, key));
+                                            "both models",
+                                            where, key));
       }
       KEEL_ASSIGN_OR_RETURN(std::string value, Text(it->second, key));
       Status s = SetParam(*spec, value, params);
@@ -105,7 +107,9 @@ class ProjectReader : public YamlReader {
   Status Split(const YAML::Node& node, Project* p) const {
     KEEL_RETURN_IF_ERROR(CheckKeys(node, {"method", "test_size", "valid_size", "seed"}, "split"));
     static constexpr std::pair<std::string_view, std::string_view> kKeys[] = {
-        {"method", "split"}, {"test_size", "test_size"}, {"valid_size", "valid_size"},
+        {"method", "split"},
+        {"test_size", "test_size"},
+        {"valid_size", "valid_size"},
         {"seed", "seed"}};
     for (const auto& [key, param] : kKeys) {
       const auto v = node[std::string(key)];
@@ -120,12 +124,14 @@ class ProjectReader : public YamlReader {
   }
 
   Status Compare(const YAML::Node& node, CompareSettings* c) const {
-    KEEL_RETURN_IF_ERROR(CheckKeys(
-        node, {"metric", "min_gain", "alpha", "latency_budget_us", "resamples", "seed"}, "compare"));
+    KEEL_RETURN_IF_ERROR(
+        CheckKeys(node, {"metric", "min_gain", "alpha", "latency_budget_us", "resamples", "seed"},
+                  "compare"));
     if (const auto v = node["metric"]) {
       KEEL_ASSIGN_OR_RETURN(std::string name, Text(v, "compare.metric"));
       Metric m;
-      if (!ParseMetric(name, &m)) return Error(v, fmt::format("compare.metric: unknown metric \"{}\"", name));
+      if (!ParseMetric(name, &m))
+        return Error(v, fmt::format("compare.metric: unknown metric \"{}\"", name));
       c->metric = m;
     }
     if (const auto v = node["min_gain"]) {
@@ -135,11 +141,13 @@ class ProjectReader : public YamlReader {
       KEEL_ASSIGN_OR_RETURN(c->alpha, NumberIn(v, "compare.alpha", 1e-12, 0.5));
     }
     if (const auto v = node["latency_budget_us"]) {
-      KEEL_ASSIGN_OR_RETURN(c->latency_budget_us, NumberIn(v, "compare.latency_budget_us", 1e-3, 1e12));
+      KEEL_ASSIGN_OR_RETURN(c->latency_budget_us,
+                            NumberIn(v, "compare.latency_budget_us", 1e-3, 1e12));
     }
     if (const auto v = node["resamples"]) {
       KEEL_ASSIGN_OR_RETURN(uint64_t n, Count(v, "compare.resamples"));
-      if (n < 100 || n > 100000) return Error(v, "compare.resamples must be between 100 and 100000");
+      if (n < 100 || n > 100000)
+        return Error(v, "compare.resamples must be between 100 and 100000");
       c->resamples = n;
     }
     if (const auto v = node["seed"]) {
@@ -217,12 +225,13 @@ class ProjectReader : public YamlReader {
   }
 
   Result<Project> Document(const YAML::Node& root) const {
-    if (!root.IsMap()) return Error(root, "keel.yaml must be a map with at least `data` and `target`");
-    KEEL_RETURN_IF_ERROR(CheckKeys(root,
-                                   {"name", "data", "target", "columns", "exclude", "split",
-                                    "baseline", "candidate", "compare", "fairness", "explain",
-                                    "drift", "output"},
-                                   "keel.yaml"));
+    if (!root.IsMap())
+      return Error(root, "keel.yaml must be a map with at least `data` and `target`");
+    KEEL_RETURN_IF_ERROR(
+        CheckKeys(root,
+                  {"name", "data", "target", "columns", "exclude", "split", "baseline", "candidate",
+                   "compare", "fairness", "explain", "drift", "output"},
+                  "keel.yaml"));
     Project p;
     p.base_dir = base_dir_;
     p.baseline.label = "baseline";
@@ -236,7 +245,8 @@ class ProjectReader : public YamlReader {
     }
     if (!root["data"]) return Error(root, "keel.yaml: the `data` section is required");
     KEEL_RETURN_IF_ERROR(Data(root["data"], &p));
-    if (!root["target"]) return Error(root, "keel.yaml: `target` (the column to predict) is required");
+    if (!root["target"])
+      return Error(root, "keel.yaml: `target` (the column to predict) is required");
     KEEL_RETURN_IF_ERROR(Target(root["target"], &p));
     if (const auto v = root["columns"]) KEEL_RETURN_IF_ERROR(Columns(v, &p));
     if (const auto v = root["exclude"]) {
@@ -244,11 +254,14 @@ class ProjectReader : public YamlReader {
     }
     // Split first: it sets the shared parameters of both models.
     if (const auto v = root["split"]) KEEL_RETURN_IF_ERROR(Split(v, &p));
-    if (const auto v = root["baseline"]) KEEL_RETURN_IF_ERROR(Model(v, "baseline", &p.baseline.params));
-    if (const auto v = root["candidate"]) KEEL_RETURN_IF_ERROR(Model(v, "candidate", &p.candidate.params));
+    if (const auto v = root["baseline"])
+      KEEL_RETURN_IF_ERROR(Model(v, "baseline", &p.baseline.params));
+    if (const auto v = root["candidate"])
+      KEEL_RETURN_IF_ERROR(Model(v, "candidate", &p.candidate.params));
     for (const ModelChoice* m : {&p.baseline, &p.candidate}) {
       Status s = ValidateParams(m->params);
-      if (!s.ok()) return Error(root[m->label] ? root[m->label] : root, m->label + ": " + s.message());
+      if (!s.ok())
+        return Error(root[m->label] ? root[m->label] : root, m->label + ": " + s.message());
     }
     if (const auto v = root["compare"]) KEEL_RETURN_IF_ERROR(Compare(v, &p.compare));
     if (const auto v = root["fairness"]) KEEL_RETURN_IF_ERROR(Fairness(v, &p.fairness));

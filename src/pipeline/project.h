@@ -31,9 +31,8 @@
 // Reading is strict: an unknown key anywhere is an error naming the key and its line.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

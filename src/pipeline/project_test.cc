@@ -5,7 +5,9 @@
 namespace keel::pipeline {
 namespace {
 
-Result<Project> Parse(const std::string& text) { return ParseProject(text, "keel.yaml", "/proj"); }
+Result<Project> Parse(const std::string& text) {
+  return ParseProject(text, "keel.yaml", "/proj");
+}
 
 TEST(Project, MinimalFileGetsDefaultsAndResolvesPaths) {
   auto p = Parse("data: {path: d.csv}\ntarget: churn\n");
@@ -75,16 +77,19 @@ TEST(Project, ErrorsNameTheKeyAndLine) {
   };
   const Case cases[] = {
       {"data: {path: d.csv}\ntarget: y\ncandidat: {}\n", "keel.yaml:3: unknown key \"candidat\""},
-      {"data: {path: d.csv}\ntarget: y\ncandidate:\n  num_tres: 5\n", "keel.yaml:4: unknown key \"num_tres\""},
+      {"data: {path: d.csv}\ntarget: y\ncandidate:\n  num_tres: 5\n",
+       "keel.yaml:4: unknown key \"num_tres\""},
       {"data: {path: d.csv}\ntarget: y\ncandidate:\n  num_trees: -5\n", "keel.yaml:4: candidate:"},
-      {"data: {path: d.csv}\ntarget: y\ncandidate:\n  test_size: 0.5\n", "belongs in the `split:` section"},
+      {"data: {path: d.csv}\ntarget: y\ncandidate:\n  test_size: 0.5\n",
+       "belongs in the `split:` section"},
       {"data: {path: d.csv}\ntarget: y\nsplit: {method: sideways}\n", "keel.yaml:3: split.method"},
       {"target: y\n", "the `data` section is required"},
       {"data: {path: d.csv}\n", "`target`"},
       {"data: {path: d.csv}\ntarget: y\ncolumns: {a: boss}\n", "unknown role \"boss\""},
       {"data: {path: d.csv}\ntarget: y\ncompare: {alpha: 2}\n", "compare.alpha must be between"},
       {"data: {path: d.csv}\ntarget: y\ncompare: {metric: happiness}\n", "unknown metric"},
-      {"data: {path: d.csv}\ntarget: y\nfairness: {limits: {nonsense_gap: 0.1}}\n", "fairness.limits"},
+      {"data: {path: d.csv}\ntarget: y\nfairness: {limits: {nonsense_gap: 0.1}}\n",
+       "fairness.limits"},
       {"data: {path: d.csv}\ntarget: y\nexplain: {rows: 0}\n", "explain.rows"},
       {"data: [1, 2\n", "keel.yaml:"},
       {"- a\n- b\n", "must be a map"},
@@ -93,7 +98,8 @@ TEST(Project, ErrorsNameTheKeyAndLine) {
     auto p = Parse(c.text);
     ASSERT_FALSE(p.ok()) << c.text;
     EXPECT_NE(p.status().message().find(c.expected), std::string::npos)
-        << "text:\n" << c.text << "message: " << p.status().message();
+        << "text:\n"
+        << c.text << "message: " << p.status().message();
   }
 }
 

@@ -1,6 +1,9 @@
 #include "serve/sqlite_prediction_log.h"
 
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -60,12 +63,12 @@ struct SqlitePredictionLog::Impl {
   sqlite3_stmt* insert = nullptr;
 
   mutable std::mutex mu;
-  std::condition_variable work_cv;     // writer waits for rows
-  std::condition_variable done_cv;     // durable waiters and blocked appenders
-  Batch pending;                       // filled by Append
-  Batch writing;                       // owned by the writer while it commits
+  std::condition_variable work_cv;  // writer waits for rows
+  std::condition_variable done_cv;  // durable waiters and blocked appenders
+  Batch pending;                    // filled by Append
+  Batch writing;                    // owned by the writer while it commits
   uint64_t next_ticket = 0;
-  uint64_t committed_through = 0;      // every ticket <= this is settled (written or failed)
+  uint64_t committed_through = 0;  // every ticket <= this is settled (written or failed)
   uint64_t failed_from = 1, failed_through = 0;  // the last failed range of tickets
   std::string last_error;
   bool closed = false;
@@ -82,8 +85,7 @@ struct SqlitePredictionLog::Impl {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err != nullptr ? err : sqlite3_errmsg(db);
       sqlite3_free(err);
-      return Status::IoError("prediction log {}: {} (while running: {})", options.path, msg,
-                             sql);
+      return Status::IoError("prediction log {}: {} (while running: {})", options.path, msg, sql);
     }
     return Status::OK();
   }
@@ -118,6 +120,9 @@ struct SqlitePredictionLog::Impl {
   }
 
   void Run() {
+    // Below the request threads: logging is background work and must not preempt answers.
+    // (Linux: per-thread nice value; a failure only leaves the default priority.)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [&] { return closed || !pending.rows.empty(); });
@@ -163,8 +168,8 @@ Result<std::unique_ptr<SqlitePredictionLog>> SqlitePredictionLog::Open(
   }
   sqlite3_busy_timeout(impl->db, 5000);
   KEEL_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL"));
-  KEEL_RETURN_IF_ERROR(impl->Exec(options.durable ? "PRAGMA synchronous=FULL"
-                                                  : "PRAGMA synchronous=NORMAL"));
+  KEEL_RETURN_IF_ERROR(
+      impl->Exec(options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   {
     sqlite3_stmt* st = nullptr;
     int version = 0;
@@ -175,24 +180,24 @@ Result<std::unique_ptr<SqlitePredictionLog>> SqlitePredictionLog::Open(
     sqlite3_finalize(st);
     if (version > kLogSchemaVersion) {
       return Status::Unsupported(
-          "the prediction log {} has schema version {}; this keel writes version {}",
-          options.path, version, kLogSchemaVersion);
+          "the prediction log {} has schema version {}; this keel writes version {}", options.path,
+          version, kLogSchemaVersion);
     }
   }
-  KEEL_RETURN_IF_ERROR(impl->Exec(
-      "CREATE TABLE IF NOT EXISTS predictions ("
-      " id INTEGER PRIMARY KEY,"
-      " request_id TEXT NOT NULL,"
-      " instance INTEGER NOT NULL,"
-      " time_us INTEGER NOT NULL,"
-      " model TEXT NOT NULL,"
-      " model_version TEXT NOT NULL,"
-      " subject TEXT,"
-      " inputs TEXT NOT NULL,"
-      " output TEXT NOT NULL);"
-      "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
-      "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);"
-      "PRAGMA user_version = 1;"));
+  KEEL_RETURN_IF_ERROR(
+      impl->Exec("CREATE TABLE IF NOT EXISTS predictions ("
+                 " id INTEGER PRIMARY KEY,"
+                 " request_id TEXT NOT NULL,"
+                 " instance INTEGER NOT NULL,"
+                 " time_us INTEGER NOT NULL,"
+                 " model TEXT NOT NULL,"
+                 " model_version TEXT NOT NULL,"
+                 " subject TEXT,"
+                 " inputs TEXT NOT NULL,"
+                 " output TEXT NOT NULL);"
+                 "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
+                 "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);"
+                 "PRAGMA user_version = 1;"));
   if (sqlite3_prepare_v2(impl->db,
                          "INSERT INTO predictions (request_id, instance, time_us, model, "
                          "model_version, subject, inputs, output) VALUES (?,?,?,?,?,?,?,?)",
@@ -206,7 +211,9 @@ Result<std::unique_ptr<SqlitePredictionLog>> SqlitePredictionLog::Open(
 
 SqlitePredictionLog::SqlitePredictionLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-SqlitePredictionLog::~SqlitePredictionLog() { Close(); }
+SqlitePredictionLog::~SqlitePredictionLog() {
+  Close();
+}
 
 uint64_t SqlitePredictionLog::Append(const PredictionRecord& record) {
   Impl& s = *impl_;
@@ -214,8 +221,7 @@ uint64_t SqlitePredictionLog::Append(const PredictionRecord& record) {
   std::unique_lock<std::mutex> lock(s.mu);
   auto full = [&] {
     return s.stats.rows_queued >= s.options.max_queued_rows ||
-           (s.pending.arena.size() + bytes > s.options.max_queued_bytes &&
-            !s.pending.rows.empty());
+           (s.pending.arena.size() + bytes > s.options.max_queued_bytes && !s.pending.rows.empty());
   };
   if (s.closed) {
     ++s.stats.rows_dropped;
@@ -251,7 +257,9 @@ Status SqlitePredictionLog::WaitDurable(uint64_t ticket) {
   return Status::OK();
 }
 
-bool SqlitePredictionLog::durable() const { return impl_->options.durable; }
+bool SqlitePredictionLog::durable() const {
+  return impl_->options.durable;
+}
 
 PredictionLogStats SqlitePredictionLog::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mu);

@@ -33,7 +33,10 @@ struct SqliteLogOptions {
   size_t max_queued_rows = 200000;
   size_t max_queued_bytes = 128u << 20;
   // A queued row is committed within about this long (sooner when batch_rows are queued).
-  std::chrono::milliseconds flush_interval{200};
+  // Short on purpose: the writer shares the cores with the request threads, and many small
+  // commits steal less time at once than one big one (a 200 ms batch at 28k req/s took the
+  // p99 from 0.4 ms to 2.8 ms on 2 cores).
+  std::chrono::milliseconds flush_interval{20};
   size_t batch_rows = 8192;
 };
 

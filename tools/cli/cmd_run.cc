@@ -105,9 +105,10 @@ Command AddQuickstartCommand(CLI::App& root) {
             }
             int rc = RunProject(std::move(*project), *f);
             if (rc == kExitOk && !f->common.json) {
-              std::printf("\nOpen %s/report.html in a browser. Next: copy %s, point it at your "
-                          "data, and run `keel run keel.yaml`.\n",
-                          f->output.c_str(), path.c_str());
+              std::printf(
+                  "\nOpen %s/report.html in a browser. Next: copy %s, point it at your "
+                  "data, and run `keel run keel.yaml`.\n",
+                  f->output.c_str(), path.c_str());
             }
             return rc;
           }};
