@@ -106,14 +106,15 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
   return trained;
 }
 
-// Predictions (PredictBatch, probabilities) of `model` for every row of `table`.
-Result<std::vector<double>> PredictAll(const Model& model, const Table& table, int threads) {
-  KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
+// Predictions (PredictBatch, probabilities) of `model` for every row of `table`, with the
+// predictor already compiled from it.
+Result<std::vector<double>> PredictAll(const Model& model, const Predictor& predictor,
+                                       const Table& table, int threads) {
   EncodeOptions eo;
   eo.threads = threads;
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo));
-  std::vector<double> out(x.rows * static_cast<size_t>(predictor->num_outputs()));
-  KEEL_RETURN_IF_ERROR(predictor->PredictBatch(x, out, /*raw=*/false, threads));
+  std::vector<double> out(x.rows * static_cast<size_t>(predictor.num_outputs()));
+  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, out, /*raw=*/false, threads));
   return out;
 }
 
@@ -137,15 +138,14 @@ Result<ShapSummary> Explain(const Model& model, const Table& test, const Explain
   return BuildShapSummary(model, *explainer, x, attributions, so);
 }
 
-Result<fairness::AuditResult> Audit(const Model& model, const Table& test,
-                                    const std::vector<std::string>& sensitive,
+Result<fairness::AuditResult> Audit(const Model& model, const Predictor& predictor,
+                                    const Table& test, const std::vector<std::string>& sensitive,
                                     const FairnessSettings& s, int threads) {
   KEEL_ASSIGN_OR_RETURN(LabeledRows truth, ReadLabels(model, test));
-  KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
   EncodeOptions eo;
   eo.threads = threads;
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, test, eo));
-  KEEL_ASSIGN_OR_RETURN(LabeledPredictions preds, PredictLabeled(*predictor, x, truth, threads));
+  KEEL_ASSIGN_OR_RETURN(LabeledPredictions preds, PredictLabeled(predictor, x, truth, threads));
   const Table rows = test.Take(truth.rows);
   std::vector<uint8_t> labels(truth.labels.size());
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = truth.labels[i] == 1 ? 1 : 0;
@@ -265,13 +265,16 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   // 4. The shipped model: a copy carrying the decision and the training profile (drift
   // monitoring and serving compare live data with it).
   Model shipped = run->shipped_candidate ? run->candidate.model : run->baseline.model;
+  // The copy differs only in its sections: the predictors compiled for the gate serve both.
+  const Predictor& shipped_predictor = run->shipped_candidate ? *cand_predictor : *base_predictor;
+  const Predictor& other_predictor = run->shipped_candidate ? *base_predictor : *cand_predictor;
   shipped.sections["decision"] = {{"shipped", run->shipped_candidate ? "candidate" : "baseline"},
                                   {"reason", run->comparison.verdict.reason},
                                   {"project", p.source}};
   {
     const Table train = run->data.table.Take(run->split.train);
     KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions,
-                          PredictAll(shipped, train, threads));
+                          PredictAll(shipped, shipped_predictor, train, threads));
     drift::ReferenceProfileOptions po;
     po.threads = threads;
     KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, po)
@@ -306,14 +309,14 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
         "no sensitive column: give columns the role sensitive or list them in fairness.sensitive");
   } else {
     log::Info("auditing fairness on {}", fmt::join(sensitive, ", "));
-    auto audit = Audit(shipped, test, sensitive, p.fairness, threads);
+    auto audit = Audit(shipped, shipped_predictor, test, sensitive, p.fairness, threads);
     if (!audit.ok()) return audit.status().WithContext("the fairness audit");
     KEEL_ASSIGN_OR_RETURN(fairness::FairnessLimits limits,
                           fairness::FairnessLimitsFromJson(p.fairness.limits));
     FairnessOutcome f{std::move(*audit), {}, std::nullopt};
     f.gate = fairness::CheckFairnessGate(f.audit, limits);
     const Model& other = run->shipped_candidate ? run->baseline.model : run->candidate.model;
-    auto other_audit = Audit(other, test, sensitive, p.fairness, threads);
+    auto other_audit = Audit(other, other_predictor, test, sensitive, p.fairness, threads);
     if (other_audit.ok()) f.other_audit = std::move(*other_audit);
     run->fairness = std::move(f);
   }
