@@ -29,6 +29,8 @@ struct RandomModelOptions {
   int num_classes = 3;  // multiclass only
   bool categorical_splits = true;
   bool special_missing_rules = true;  // kZeroOrNaN and kNaNAsZero splits
+  int num_category_codes = 12;        // categorical splits list codes below this
+  bool huge_category_codes = true;    // some categorical splits also list code 70000
 };
 
 class RandomModelMaker {
@@ -73,7 +75,8 @@ class RandomModelMaker {
       if (k == 2) return 2.5f;
       if (k == 3) return 70000.0f;
       if (k == 4) return std::numeric_limits<float>::infinity();
-      return static_cast<float>(rng_.Below(12));
+      // A few codes past the largest a split lists.
+      return static_cast<float>(rng_.Below(static_cast<uint64_t>(max_code_) + 4));
     }
     if (k == 1) return std::numeric_limits<float>::infinity();
     if (k == 2) return -std::numeric_limits<float>::infinity();
@@ -90,6 +93,7 @@ class RandomModelMaker {
   }
 
   Model Make(const RandomModelOptions& o) {
+    max_code_ = o.num_category_codes;
     Model m;
     m.objective = o.objective;
     m.task = TaskOf(o.objective);
@@ -139,10 +143,10 @@ class RandomModelMaker {
         o.categorical_splits) {
       n.is_categorical = true;
       n.categories_left = rng_.Below(2) == 0;
-      for (int32_t c = 0; c < 12; ++c) {
+      for (int32_t c = 0; c < o.num_category_codes; ++c) {
         if (rng_.Below(3) == 0) n.categories.push_back(c);
       }
-      if (rng_.Below(4) == 0) n.categories.push_back(70000);
+      if (o.huge_category_codes && rng_.Below(4) == 0) n.categories.push_back(70000);
     } else {
       n.threshold = Threshold();
       n.less_equal = rng_.Below(2) == 0;
@@ -155,6 +159,7 @@ class RandomModelMaker {
   }
 
   Rng rng_;
+  int max_code_ = 12;  // of the last model made: inputs reach a few codes beyond it
 };
 
 }  // namespace keel

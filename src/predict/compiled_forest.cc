@@ -102,8 +102,9 @@ class ForestCompiler {
 
   Status Build() {
     const size_t n = model_.features.size();
-    if (n >= (size_t{1} << 30)) {
-      return Status::ResourceExhausted("model has {} features; the predictor supports < 2^30", n);
+    // Extended-row indices (x, -x, codes) stay below kCatBit.
+    if (n >= (size_t{1} << 28)) {
+      return Status::ResourceExhausted("model has {} features; the predictor supports < 2^28", n);
     }
     out_->num_features_ = n;
     out_->num_outputs_ = model_.num_outputs;
@@ -113,6 +114,7 @@ class ForestCompiler {
     struct Item {
       size_t tree;
       int depth;
+      CompiledForest::TreeKind kind = CompiledForest::TreeKind::kPlain;
     };
     std::vector<Item> perfect, sparse;
     bool negates = false;
@@ -123,7 +125,11 @@ class ForestCompiler {
         continue;
       }
       const int depth = TreeDepth(tree);
-      (depth <= CompiledForest::kMaxPerfectDepth ? perfect : sparse).push_back({t, depth});
+      if (depth <= CompiledForest::kMaxPerfectDepth) {
+        perfect.push_back({t, depth, KindOf(tree)});
+      } else {
+        sparse.push_back({t, depth});
+      }
     }
     // Encode every split once to learn whether the extended row needs -x.
     for (const Tree& tree : model_.forest.trees) {
@@ -131,13 +137,27 @@ class ForestCompiler {
         if (!node.is_leaf() && !IsSpecial(node) && Encode(node, n).negated) negates = true;
       }
     }
-    out_->ext_width_ = negates ? 2 * n : n;
+    out_->code_base_ = negates ? 2 * n : n;
+    // One code column per feature read by a small categorical split.
+    code_column_.assign(n, kNoCodeColumn);
+    for (const Item& it : perfect) {
+      if (it.kind != CompiledForest::TreeKind::kSmallCat) continue;
+      for (const TreeNode& node : model_.forest.trees[it.tree].nodes) {
+        if (node.is_leaf() || !IsSmallCategorical(node)) continue;
+        const size_t f = static_cast<size_t>(node.feature);
+        if (code_column_[f] != kNoCodeColumn) continue;
+        code_column_[f] = static_cast<uint32_t>(out_->code_base_ + out_->code_features_.size());
+        out_->code_features_.push_back(static_cast<uint32_t>(f));
+      }
+    }
+    out_->ext_width_ = out_->code_base_ + out_->code_features_.size();
 
-    // Runs: by output, then depth, keeping model order inside a run.
+    // Runs: by output, then depth, then kind, keeping model order inside a run.
     std::stable_sort(perfect.begin(), perfect.end(), [&](const Item& a, const Item& b) {
       const int ca = model_.forest.trees[a.tree].class_index;
       const int cb = model_.forest.trees[b.tree].class_index;
-      return ca != cb ? ca < cb : a.depth < b.depth;
+      if (ca != cb) return ca < cb;
+      return a.depth != b.depth ? a.depth < b.depth : a.kind < b.kind;
     });
     size_t total_slots = 0;
     for (const Item& it : perfect) {
@@ -156,10 +176,11 @@ class ForestCompiler {
     for (const Item& it : perfect) {
       const Tree& tree = model_.forest.trees[it.tree];
       if (out_->runs_.empty() || out_->runs_.back().depth != it.depth ||
-          out_->runs_.back().output != tree.class_index) {
-        out_->runs_.push_back({tree.class_index, it.depth, 0, offset});
+          out_->runs_.back().output != tree.class_index || out_->runs_.back().kind != it.kind) {
+        out_->runs_.push_back({tree.class_index, it.depth, it.kind, 0, offset});
       }
       ++out_->runs_.back().num_trees;
+      small_cat_ = it.kind == CompiledForest::TreeKind::kSmallCat;
       KEEL_RETURN_IF_ERROR(FillPerfect(tree, 0, 0, 0, it.depth, base + offset));
       offset += size_t{2} << it.depth;
     }
@@ -171,7 +192,8 @@ class ForestCompiler {
       const Tree& tree = model_.forest.trees[it.tree];
       if (out_->runs_.empty() || out_->runs_.back().depth != -1 ||
           out_->runs_.back().output != tree.class_index) {
-        out_->runs_.push_back({tree.class_index, -1, 0, out_->sparse_roots_.size()});
+        out_->runs_.push_back({tree.class_index, -1, CompiledForest::TreeKind::kSpecial, 0,
+                               out_->sparse_roots_.size()});
       }
       ++out_->runs_.back().num_trees;
       KEEL_ASSIGN_OR_RETURN(int32_t root, AddSparse(tree));
@@ -182,6 +204,41 @@ class ForestCompiler {
   }
 
  private:
+  static constexpr uint32_t kNoCodeColumn = ~uint32_t{0};
+
+  // A categorical split that lists only codes below kSmallCatCodes.
+  static bool IsSmallCategorical(const TreeNode& node) {
+    if (!node.is_categorical) return false;
+    for (int32_t c : node.categories) {
+      if (c < 0 || c >= CompiledForest::kSmallCatCodes) return false;
+    }
+    return true;
+  }
+
+  CompiledForest::TreeKind KindOf(const Tree& tree) const {
+    bool small_cat = false;
+    for (const TreeNode& node : tree.nodes) {
+      if (node.is_leaf() || !IsSpecial(node)) continue;
+      if (!IsSmallCategorical(node)) return CompiledForest::TreeKind::kSpecial;
+      small_cat = true;
+    }
+    return small_cat ? CompiledForest::TreeKind::kSmallCat : CompiledForest::TreeKind::kPlain;
+  }
+
+  // The slot of a small categorical split: bit c of the mask is set when code c goes to
+  // child 2i+2 (the IR's right child); 30 stands for every unlisted value, 31 for NaN.
+  CompiledForest::Slot SmallCategoricalSlot(const TreeNode& node) const {
+    uint32_t listed = 0;
+    for (int32_t c : node.categories) listed |= uint32_t{1} << c;
+    constexpr uint32_t kCodes = (uint32_t{1} << CompiledForest::kSmallCatCodes) - 1;
+    // listed == categories_left means left; so listed codes go right iff !categories_left.
+    uint32_t mask = node.categories_left ? (~listed & kCodes) : listed;
+    if (node.categories_left) mask |= uint32_t{1} << 30;  // unlisted goes right
+    if (!node.default_left) mask |= uint32_t{1} << 31;    // NaN goes right
+    return {CompiledForest::kCatBit | code_column_[static_cast<size_t>(node.feature)],
+            std::bit_cast<float>(mask)};
+  }
+
   bool IsSpecial(const TreeNode& node) const {
     if (node.is_categorical) return true;
     return node.missing_rule == MissingRule::kZeroOrNaN && ZeroGoesLeft(node) != node.default_left;
@@ -280,7 +337,9 @@ class ForestCompiler {
       return Status::OK();
     }
     int32_t first_child = node.left, second_child = node.right;
-    if (IsSpecial(node)) {
+    if (small_cat_ && IsSmallCategorical(node)) {
+      slots[pos] = SmallCategoricalSlot(node);
+    } else if (IsSpecial(node)) {
       KEEL_ASSIGN_OR_RETURN(uint32_t index, AddSpecial(node));
       slots[pos] = {CompiledForest::kSpecialBit | index, 0.0f};
     } else {
@@ -336,6 +395,8 @@ class ForestCompiler {
 
   const Model& model_;
   CompiledForest* out_;
+  std::vector<uint32_t> code_column_;  // per plain feature: its code column or kNoCodeColumn
+  bool small_cat_ = false;             // the tree being filled is small-categorical
 };
 
 Result<std::unique_ptr<CompiledForest>> CompiledForest::Compile(const Model& model) {
@@ -351,6 +412,12 @@ size_t CompiledForest::num_perfect_trees() const {
   return n;
 }
 
+size_t CompiledForest::num_small_cat_trees() const {
+  size_t n = 0;
+  for (const Run& r : runs_) n += r.depth >= 0 && r.kind == TreeKind::kSmallCat ? r.num_trees : 0;
+  return n;
+}
+
 size_t CompiledForest::num_sparse_trees() const {
   size_t n = 0;
   for (const Run& r : runs_) n += r.depth < 0 ? r.num_trees : 0;
@@ -360,8 +427,16 @@ size_t CompiledForest::num_sparse_trees() const {
 void CompiledForest::ExtendRow(const float* x, float* ext) const {
   const size_t n = num_features_;
   std::memcpy(ext, x, n * sizeof(float));
-  if (ext_width_ > n) {
+  if (code_base_ > n) {
     for (size_t i = 0; i < n; ++i) ext[n + i] = -x[i];
+  }
+  for (size_t j = 0; j < code_features_.size(); ++j) {
+    const float v = x[code_features_[j]];
+    const int64_t code = CategoryCodeOf(v);
+    const uint32_t bits = std::isnan(v)                        ? 31u
+                          : code >= 0 && code < kSmallCatCodes ? static_cast<uint32_t>(code)
+                                                               : 30u;
+    ext[code_base_ + j] = std::bit_cast<float>(bits);
   }
 }
 
@@ -393,24 +468,39 @@ inline double LeafAt(const CompiledForest::Slot* tree, uint32_t i) {
   return v;
 }
 
-// One traversal of a perfect tree: exactly D steps, no leaf test, one ordered compare each.
-template <int D, bool kSpecial>
+using TreeKind = CompiledForest::TreeKind;
+
+// A node of a small-categorical tree, without a branch: the ordered compare for a numeric
+// node, bit `code` of the mask (the threshold's bits) for a categorical one.
+inline uint32_t MixedGoesSecond(CompiledForest::Slot s, const float* ext) {
+  const uint32_t is_cat = (s.feature >> 30) & 1;  // kCatBit
+  const float x = ext[s.feature & ~CompiledForest::kCatBit];
+  const uint32_t num = x >= s.threshold ? 1u : 0u;
+  const uint32_t cat =
+      (std::bit_cast<uint32_t>(s.threshold) >> (std::bit_cast<uint32_t>(x) & 31)) & 1;
+  return num ^ ((num ^ cat) & is_cat);
+}
+
+// One traversal of a perfect tree: exactly D steps, no leaf test, one decision each.
+template <int D, TreeKind K>
 inline double PerfectLeaf(const CompiledForest& cf, const CompiledForest::Slot* tree,
                           const float* ext) {
   uint32_t i = 0;
   for (int d = 0; d < D; ++d) {
     const CompiledForest::Slot s = tree[i];
-    bool second;
-    if constexpr (kSpecial) {
+    uint32_t second;
+    if constexpr (K == TreeKind::kSpecial) {
       if (s.feature & CompiledForest::kSpecialBit) [[unlikely]] {
         second = cf.SpecialGoesSecond(s.feature & ~CompiledForest::kSpecialBit, ext);
       } else {
         second = ext[s.feature] >= s.threshold;
       }
+    } else if constexpr (K == TreeKind::kSmallCat) {
+      second = MixedGoesSecond(s, ext);
     } else {
       second = ext[s.feature] >= s.threshold;
     }
-    i = 2 * i + 1 + static_cast<uint32_t>(second);
+    i = 2 * i + 1 + second;
   }
   return LeafAt(tree, i);
 }
@@ -434,7 +524,7 @@ inline double SparseLeaf(const CompiledForest& cf, const CompiledForest::SparseN
 }
 
 // Sum of one perfect run for one row, in the documented lane order.
-template <int D, bool kSpecial>
+template <int D, TreeKind K>
 double PerfectRunRow(const CompiledForest& cf, const CompiledForest::Slot* first, uint32_t count,
                      const float* ext) {
   constexpr size_t kStride = size_t{2} << D;
@@ -443,22 +533,22 @@ double PerfectRunRow(const CompiledForest& cf, const CompiledForest::Slot* first
   // Four independent traversals per iteration: the CPU overlaps their load chains.
   for (; t + 4 <= count; t += 4) {
     const CompiledForest::Slot* tree = first + t * kStride;
-    const double a = PerfectLeaf<D, kSpecial>(cf, tree, ext);
-    const double b = PerfectLeaf<D, kSpecial>(cf, tree + kStride, ext);
-    const double c = PerfectLeaf<D, kSpecial>(cf, tree + 2 * kStride, ext);
-    const double d = PerfectLeaf<D, kSpecial>(cf, tree + 3 * kStride, ext);
+    const double a = PerfectLeaf<D, K>(cf, tree, ext);
+    const double b = PerfectLeaf<D, K>(cf, tree + kStride, ext);
+    const double c = PerfectLeaf<D, K>(cf, tree + 2 * kStride, ext);
+    const double d = PerfectLeaf<D, K>(cf, tree + 3 * kStride, ext);
     p[0] += a;
     p[1] += b;
     p[2] += c;
     p[3] += d;
   }
-  for (; t < count; ++t) p[t & 3] += PerfectLeaf<D, kSpecial>(cf, first + t * kStride, ext);
+  for (; t < count; ++t) p[t & 3] += PerfectLeaf<D, K>(cf, first + t * kStride, ext);
   return (p[0] + p[1]) + (p[2] + p[3]);
 }
 
 // One perfect run for a block of rows: each tree is applied to every row of the block while
 // its slots are in L1. acc is lane-major: acc[lane * acc_stride + r].
-template <int D, bool kSpecial>
+template <int D, TreeKind K>
 void PerfectRunBlock(const CompiledForest& cf, const CompiledForest::Slot* first, uint32_t count,
                      const float* ext, size_t width, size_t rows, double* acc, size_t acc_stride) {
   constexpr size_t kStride = size_t{2} << D;
@@ -467,16 +557,16 @@ void PerfectRunBlock(const CompiledForest& cf, const CompiledForest::Slot* first
     double* lane = acc + (t & 3) * acc_stride;
     size_t r = 0;
     for (; r + 4 <= rows; r += 4) {
-      const double a = PerfectLeaf<D, kSpecial>(cf, tree, ext + r * width);
-      const double b = PerfectLeaf<D, kSpecial>(cf, tree, ext + (r + 1) * width);
-      const double c = PerfectLeaf<D, kSpecial>(cf, tree, ext + (r + 2) * width);
-      const double d = PerfectLeaf<D, kSpecial>(cf, tree, ext + (r + 3) * width);
+      const double a = PerfectLeaf<D, K>(cf, tree, ext + r * width);
+      const double b = PerfectLeaf<D, K>(cf, tree, ext + (r + 1) * width);
+      const double c = PerfectLeaf<D, K>(cf, tree, ext + (r + 2) * width);
+      const double d = PerfectLeaf<D, K>(cf, tree, ext + (r + 3) * width);
       lane[r] += a;
       lane[r + 1] += b;
       lane[r + 2] += c;
       lane[r + 3] += d;
     }
-    for (; r < rows; ++r) lane[r] += PerfectLeaf<D, kSpecial>(cf, tree, ext + r * width);
+    for (; r < rows; ++r) lane[r] += PerfectLeaf<D, K>(cf, tree, ext + r * width);
   }
 }
 
@@ -491,7 +581,8 @@ void PerfectRunBlock(const CompiledForest& cf, const CompiledForest::Slot* first
 // independent, so this is the scalar loop vectorised across rows; sums keep the scalar
 // path's lane order, so results are bit-identical. Returns the rows it handled (a multiple
 // of 16); the caller finishes the rest with the scalar loop.
-template <int D>
+// Small-categorical trees (kCat) add the mask test of MixedGoesSecond, lane by lane.
+template <int D, bool kCat>
 __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512(
     const CompiledForest::Slot* first, uint32_t count, const float* ext, size_t width, size_t rows,
     double* acc) {
@@ -512,10 +603,22 @@ __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512(
       const auto* tree = reinterpret_cast<const char*>(first + t * kStride);
       __m512i idx = _mm512_setzero_si512();
       for (int d = 0; d < D; ++d) {
-        const __m512i f = _mm512_i32gather_epi32(idx, tree, 8);
+        __m512i f = _mm512_i32gather_epi32(idx, tree, 8);
         const __m512 th = _mm512_i32gather_ps(idx, tree + 4, 8);
+        __mmask16 is_cat = 0;
+        if constexpr (kCat) {
+          const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
+          is_cat = _mm512_test_epi32_mask(f, cat_bit);
+          f = _mm512_andnot_si512(cat_bit, f);
+        }
         const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
-        const __mmask16 second = _mm512_cmp_ps_mask(x, th, _CMP_GE_OQ);
+        __mmask16 second = _mm512_cmp_ps_mask(x, th, _CMP_GE_OQ);
+        if constexpr (kCat) {
+          const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(31));
+          const __m512i bit = _mm512_srlv_epi32(_mm512_castps_si512(th), code);
+          const __mmask16 cat = _mm512_test_epi32_mask(bit, one);
+          second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
+        }
         idx = _mm512_add_epi32(_mm512_add_epi32(idx, idx), one);
         idx = _mm512_mask_add_epi32(idx, second, idx, one);
       }
@@ -532,26 +635,119 @@ __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512(
   return full;
 }
 
-size_t PerfectRunBlockAvx512Dispatch(int depth, const CompiledForest::Slot* first, uint32_t count,
-                                     const float* ext, size_t width, size_t rows, double* acc) {
+// Trees of depth <= 6 (at most 63 nodes) kept in registers: each tree's node features and
+// thresholds are loaded once per block of rows and split into four registers each, and a
+// level's nodes are then picked with in-register permutes instead of gathers. Only the row's
+// value and the leaf are gathered. Trees run in the outer loop and accumulate into acc in
+// the same lane order as the other kernels, so results are bit-identical.
+template <int D, bool kCat>
+__attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512Regs(
+    const CompiledForest::Slot* first, uint32_t count, const float* ext, size_t width, size_t rows,
+    double* acc) {
+  static_assert(D >= 1 && D <= 6);
+  constexpr size_t kStride = size_t{2} << D;
+  constexpr int kInternal = (1 << D) - 1;
+  // Registers of 8 slots (16 dwords) holding the internal nodes.
+  constexpr int kSlotRegs = (kInternal + 7) / 8;
+  const size_t full = rows / 16 * 16;
+  if (full == 0) return 0;
+  const __m512i lane_ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i row_off = _mm512_mullo_epi32(lane_ids, _mm512_set1_epi32(static_cast<int>(width)));
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, one);
+  const __m512i bit5 = _mm512_set1_epi32(32);
+  const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
+  const __m512i low5 = _mm512_set1_epi32(31);
+  for (uint32_t t = 0; t < count; ++t) {
+    const auto* tree_slots = first + t * kStride;
+    const auto* tree = reinterpret_cast<const char*>(tree_slots);
+    __m512i raw[8];
+    for (int g = 0; g < 8; ++g) raw[g] = _mm512_setzero_si512();
+    for (int g = 0; g < kSlotRegs; ++g) {
+      // Masked: never reads past the internal nodes (the last tree ends the array).
+      const int dwords = std::min(16, 2 * (kInternal - 8 * g));
+      const __mmask16 m = static_cast<__mmask16>((1u << dwords) - 1);
+      raw[g] = _mm512_maskz_loadu_epi32(m, tree_slots + 8 * g);
+    }
+    // fr[j] / tr[j]: features / thresholds of nodes 16j..16j+15.
+    __m512i fr[4], tr[4];
+    for (int j = 0; j < 4; ++j) {
+      fr[j] = _mm512_permutex2var_epi32(raw[2 * j], even, raw[2 * j + 1]);
+      tr[j] = _mm512_permutex2var_epi32(raw[2 * j], odd, raw[2 * j + 1]);
+    }
+    double* lane = acc + (t & 3) * rows;
+    for (size_t r = 0; r < full; r += 16) {
+      const float* block = ext + r * width;
+      __m512i idx = _mm512_setzero_si512();
+      for (int d = 0; d < D; ++d) {
+        // Nodes of level d are 2^d - 1 .. 2^(d+1) - 2.
+        __m512i f, th;
+        if (d <= 3) {
+          f = _mm512_permutexvar_epi32(idx, fr[0]);
+          th = _mm512_permutexvar_epi32(idx, tr[0]);
+        } else if (d == 4) {
+          f = _mm512_permutex2var_epi32(fr[0], idx, fr[1]);
+          th = _mm512_permutex2var_epi32(tr[0], idx, tr[1]);
+        } else {
+          const __mmask16 upper = _mm512_test_epi32_mask(idx, bit5);
+          f = _mm512_mask_blend_epi32(upper, _mm512_permutex2var_epi32(fr[0], idx, fr[1]),
+                                      _mm512_permutex2var_epi32(fr[2], idx, fr[3]));
+          th = _mm512_mask_blend_epi32(upper, _mm512_permutex2var_epi32(tr[0], idx, tr[1]),
+                                       _mm512_permutex2var_epi32(tr[2], idx, tr[3]));
+        }
+        __mmask16 is_cat = 0;
+        if constexpr (kCat) {
+          is_cat = _mm512_test_epi32_mask(f, cat_bit);
+          f = _mm512_andnot_si512(cat_bit, f);
+        }
+        const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
+        __mmask16 second = _mm512_cmp_ps_mask(x, _mm512_castsi512_ps(th), _CMP_GE_OQ);
+        if constexpr (kCat) {
+          const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), low5);
+          const __mmask16 cat = _mm512_test_epi32_mask(_mm512_srlv_epi32(th, code), one);
+          second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
+        }
+        idx = _mm512_add_epi32(_mm512_add_epi32(idx, idx), one);
+        idx = _mm512_mask_add_epi32(idx, second, idx, one);
+      }
+      const __m512d leaf_lo = _mm512_i32gather_pd(_mm512_castsi512_si256(idx), tree, 8);
+      const __m512d leaf_hi = _mm512_i32gather_pd(_mm512_extracti64x4_epi64(idx, 1), tree, 8);
+      _mm512_storeu_pd(lane + r, _mm512_add_pd(_mm512_loadu_pd(lane + r), leaf_lo));
+      _mm512_storeu_pd(lane + r + 8, _mm512_add_pd(_mm512_loadu_pd(lane + r + 8), leaf_hi));
+    }
+  }
+  return full;
+}
+
+template <bool kCat>
+size_t PerfectRunBlockAvx512Depth(int depth, const CompiledForest::Slot* first, uint32_t count,
+                                  const float* ext, size_t width, size_t rows, double* acc) {
   switch (depth) {
     case 1:
-      return PerfectRunBlockAvx512<1>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512Regs<1, kCat>(first, count, ext, width, rows, acc);
     case 2:
-      return PerfectRunBlockAvx512<2>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512Regs<2, kCat>(first, count, ext, width, rows, acc);
     case 3:
-      return PerfectRunBlockAvx512<3>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512Regs<3, kCat>(first, count, ext, width, rows, acc);
     case 4:
-      return PerfectRunBlockAvx512<4>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512Regs<4, kCat>(first, count, ext, width, rows, acc);
     case 5:
-      return PerfectRunBlockAvx512<5>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512Regs<5, kCat>(first, count, ext, width, rows, acc);
     case 6:
-      return PerfectRunBlockAvx512<6>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512Regs<6, kCat>(first, count, ext, width, rows, acc);
     case 7:
-      return PerfectRunBlockAvx512<7>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512<7, kCat>(first, count, ext, width, rows, acc);
     default:
-      return PerfectRunBlockAvx512<8>(first, count, ext, width, rows, acc);
+      return PerfectRunBlockAvx512<8, kCat>(first, count, ext, width, rows, acc);
   }
+}
+
+size_t PerfectRunBlockAvx512Dispatch(int depth, bool small_cat, const CompiledForest::Slot* first,
+                                     uint32_t count, const float* ext, size_t width, size_t rows,
+                                     double* acc) {
+  return small_cat ? PerfectRunBlockAvx512Depth<true>(depth, first, count, ext, width, rows, acc)
+                   : PerfectRunBlockAvx512Depth<false>(depth, first, count, ext, width, rows, acc);
 }
 
 bool CpuHasAvx512() {
@@ -566,50 +762,50 @@ bool CpuHasAvx512() {
 
 std::atomic<bool> g_simd_enabled{CpuHasAvx512()};
 
-template <bool kSpecial>
+template <TreeKind K>
 double PerfectRunRowDispatch(const CompiledForest& cf, int depth, const CompiledForest::Slot* first,
                              uint32_t count, const float* ext) {
   switch (depth) {
     case 1:
-      return PerfectRunRow<1, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<1, K>(cf, first, count, ext);
     case 2:
-      return PerfectRunRow<2, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<2, K>(cf, first, count, ext);
     case 3:
-      return PerfectRunRow<3, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<3, K>(cf, first, count, ext);
     case 4:
-      return PerfectRunRow<4, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<4, K>(cf, first, count, ext);
     case 5:
-      return PerfectRunRow<5, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<5, K>(cf, first, count, ext);
     case 6:
-      return PerfectRunRow<6, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<6, K>(cf, first, count, ext);
     case 7:
-      return PerfectRunRow<7, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<7, K>(cf, first, count, ext);
     default:
-      return PerfectRunRow<8, kSpecial>(cf, first, count, ext);
+      return PerfectRunRow<8, K>(cf, first, count, ext);
   }
 }
 
-template <bool kSpecial>
+template <TreeKind K>
 void PerfectRunBlockDispatch(const CompiledForest& cf, int depth, const CompiledForest::Slot* first,
                              uint32_t count, const float* ext, size_t width, size_t rows,
                              double* acc, size_t acc_stride) {
   switch (depth) {
     case 1:
-      return PerfectRunBlock<1, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<1, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     case 2:
-      return PerfectRunBlock<2, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<2, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     case 3:
-      return PerfectRunBlock<3, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<3, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     case 4:
-      return PerfectRunBlock<4, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<4, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     case 5:
-      return PerfectRunBlock<5, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<5, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     case 6:
-      return PerfectRunBlock<6, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<6, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     case 7:
-      return PerfectRunBlock<7, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<7, K>(cf, first, count, ext, width, rows, acc, acc_stride);
     default:
-      return PerfectRunBlock<8, kSpecial>(cf, first, count, ext, width, rows, acc, acc_stride);
+      return PerfectRunBlock<8, K>(cf, first, count, ext, width, rows, acc, acc_stride);
   }
 }
 
@@ -621,9 +817,20 @@ void CompiledForest::RawRow(const float* ext, double* margins) const {
     double sum;
     if (run.depth >= 0) {
       const Slot* first = slots_base_ + run.offset;
-      sum = has_special_
-                ? PerfectRunRowDispatch<true>(*this, run.depth, first, run.num_trees, ext)
-                : PerfectRunRowDispatch<false>(*this, run.depth, first, run.num_trees, ext);
+      switch (run.kind) {
+        case TreeKind::kPlain:
+          sum =
+              PerfectRunRowDispatch<TreeKind::kPlain>(*this, run.depth, first, run.num_trees, ext);
+          break;
+        case TreeKind::kSmallCat:
+          sum = PerfectRunRowDispatch<TreeKind::kSmallCat>(*this, run.depth, first, run.num_trees,
+                                                           ext);
+          break;
+        default:
+          sum = PerfectRunRowDispatch<TreeKind::kSpecial>(*this, run.depth, first, run.num_trees,
+                                                          ext);
+          break;
+      }
     } else {
       double p[4] = {0, 0, 0, 0};
       for (uint32_t t = 0; t < run.num_trees; ++t) {
@@ -644,28 +851,36 @@ void CompiledForest::RawBlock(const float* ext, size_t rows, double* margins, do
   for (size_t r = 0; r < rows; ++r) {
     for (size_t o = 0; o < k; ++o) margins[r * k + o] = base_[o];
   }
-  // Decided once per block: the vector kernel handles runs without special nodes.
-  const bool simd = g_simd_enabled.load(std::memory_order_relaxed) && !has_special_ &&
-                    ext_width_ * 16 < (size_t{1} << 31);
+  // Decided once per block: the vector kernel handles plain and small-categorical runs.
+  const bool simd =
+      g_simd_enabled.load(std::memory_order_relaxed) && ext_width_ * 16 < (size_t{1} << 31);
   for (const Run& run : runs_) {
     std::fill(acc, acc + 4 * rows, 0.0);
     if (run.depth >= 0) {
       const Slot* first = slots_base_ + run.offset;
       size_t done = 0;
 #ifdef KEEL_HAVE_AVX512_KERNEL
-      if (simd)
-        done = PerfectRunBlockAvx512Dispatch(run.depth, first, run.num_trees, ext, ext_width_, rows,
-                                             acc);
+      if (simd && run.kind != TreeKind::kSpecial)
+        done = PerfectRunBlockAvx512Dispatch(run.depth, run.kind == TreeKind::kSmallCat, first,
+                                             run.num_trees, ext, ext_width_, rows, acc);
 #endif
       if (done < rows) {
         // The rows the vector kernel left (fewer than 16), accumulating in place.
         const float* e = ext + done * ext_width_;
-        if (has_special_) {
-          PerfectRunBlockDispatch<true>(*this, run.depth, first, run.num_trees, e, ext_width_,
-                                        rows - done, acc + done, rows);
-        } else {
-          PerfectRunBlockDispatch<false>(*this, run.depth, first, run.num_trees, e, ext_width_,
-                                         rows - done, acc + done, rows);
+        const size_t left = rows - done;
+        switch (run.kind) {
+          case TreeKind::kPlain:
+            PerfectRunBlockDispatch<TreeKind::kPlain>(*this, run.depth, first, run.num_trees, e,
+                                                      ext_width_, left, acc + done, rows);
+            break;
+          case TreeKind::kSmallCat:
+            PerfectRunBlockDispatch<TreeKind::kSmallCat>(*this, run.depth, first, run.num_trees, e,
+                                                         ext_width_, left, acc + done, rows);
+            break;
+          default:
+            PerfectRunBlockDispatch<TreeKind::kSpecial>(*this, run.depth, first, run.num_trees, e,
+                                                        ext_width_, left, acc + done, rows);
+            break;
         }
       }
     } else {

@@ -10,13 +10,21 @@
 //    line of a tree holds its first three levels.
 //  * Every numeric split is canonicalised to one ordered float comparison,
 //        go to child 2i+2  iff  e[feature] >= threshold,
-//    on an extended row e = [x_0..x_{n-1}, -x_0..-x_{n-1}]. NaN fails every ordered
+//    on an extended row e = [x_0..x_{n-1}, -x_0..-x_{n-1}, codes...]. NaN fails every ordered
 //    comparison, so missing values take child 2i+1; the children are ordered so that child
 //    2i+1 is the default (missing) side. A default-right split x < t is rewritten on -x
 //    (x < t  <=>  -x >= nextup(-t)), which is why the row is extended with its negation.
 //    LightGBM's NaN-as-zero rule folds into the default side, as do zero-as-missing splits
 //    where zero falls on the default side anyway; the remaining ones and categorical splits
 //    are "special" nodes decided out of line (bitsets for categories).
+//  * A categorical split whose listed categories are all below kSmallCatCodes is not special:
+//    its slot holds {kCatBit | code column, 32-bit mask} and is decided without a branch.
+//    The extended row then also carries, per such feature, a code column: the bits of a
+//    float holding 0..29 for that category code, 30 for any other value (an unlisted code,
+//    negative or too large) and 31 for NaN; the node goes to 2i+2 iff bit `code` of its
+//    mask is set. Trees are classed by their nodes as plain (ordered compares only), small-
+//    categorical (compares and masks, both branch-free and vectorised) or special (some node
+//    decided out of line); each class has its own loops.
 //  * Deeper trees use explicit child indices (SparseNode) instead of padding.
 //  * Trees are grouped into runs of equal output and depth; constant trees are folded into
 //    the base margin.
@@ -45,8 +53,9 @@ class CompiledForest {
 
   size_t num_features() const { return num_features_; }
   int num_outputs() const { return num_outputs_; }
-  // Floats per extended row: 2 * num_features() when some split reads -x, else
-  // num_features() (and the caller's row is used as is).
+  // Floats per extended row: num_features(), plus num_features() when some split reads -x,
+  // plus one code column per feature of a small categorical split. When it equals
+  // num_features() the caller's row is used as is.
   size_t ext_width() const { return ext_width_; }
 
   // Writes the extended row of x into ext[0..ext_width()).
@@ -61,8 +70,9 @@ class CompiledForest {
   // split of a batch into blocks gives the same results.
   void RawBlock(const float* ext, size_t rows, double* margins, double* acc) const;
 
-  // The block path uses an AVX-512 kernel (16 rows per step) when the CPU has AVX-512F/DQ
-  // and the forest has no special nodes; otherwise the portable scalar loop. Both give the
+  // The block path uses an AVX-512 kernel (16 rows per step) for plain and small-categorical
+  // perfect trees when the CPU has AVX-512F/DQ; otherwise (and for special or deep trees)
+  // the portable scalar loop. Both give the
   // same bits. SetSimdEnabled(false) forces the scalar loop process-wide (tests, benchmarks)
   // and returns the previous setting; it cannot enable AVX-512 on a CPU without it.
   static bool SetSimdEnabled(bool enabled);
@@ -72,12 +82,19 @@ class CompiledForest {
   size_t num_perfect_trees() const;
   size_t num_sparse_trees() const;
   size_t num_special_nodes() const { return specials_.size(); }
+  size_t num_small_cat_trees() const;
 
   struct Slot {
     uint32_t feature;  // index into the extended row, or kSpecialBit | special index
     float threshold;
   };
   static constexpr uint32_t kSpecialBit = 0x80000000u;
+  // Slot.feature flag of a small categorical node; Slot.threshold then holds the mask bits.
+  static constexpr uint32_t kCatBit = 0x40000000u;
+  // Category codes a small categorical split may list; code 30 = other, 31 = NaN.
+  static constexpr int32_t kSmallCatCodes = 30;
+  // How the nodes of a perfect tree are decided (see the layout above).
+  enum class TreeKind : uint8_t { kPlain, kSmallCat, kSpecial };
 
   struct SparseNode {
     uint32_t feature;  // as in Slot
@@ -100,7 +117,8 @@ class CompiledForest {
 
   struct Run {
     int32_t output = 0;
-    int32_t depth = 0;  // perfect runs: tree depth D; sparse runs: -1
+    int32_t depth = 0;                 // perfect runs: tree depth D; sparse runs: -1
+    TreeKind kind = TreeKind::kPlain;  // perfect runs
     uint32_t num_trees = 0;
     size_t offset = 0;  // perfect: first slot; sparse: index into sparse_roots_
   };
@@ -115,6 +133,10 @@ class CompiledForest {
   size_t ext_width_ = 0;
   int num_outputs_ = 1;
   bool has_special_ = false;
+  // Code columns: code_features_[j] is the plain-row feature of extended column
+  // code_base_ + j.
+  size_t code_base_ = 0;
+  std::vector<uint32_t> code_features_;
   std::vector<double> base_;  // base margin plus constant trees, per output
   std::vector<Run> runs_;
   std::vector<Slot> slots_;  // perfect trees, 64-byte aligned blocks (see slots_base_)

@@ -147,6 +147,15 @@ std::vector<Case> Cases() {
   o.leaf_probability = 0.6;
   cases.push_back({"shallow with constant trees", o});
   o = {};
+  o.special_missing_rules = false;
+  o.huge_category_codes = false;
+  o.num_category_codes = 30;  // every categorical split takes the small-mask path
+  o.num_categorical = 3;
+  cases.push_back({"small categorical", o});
+  o.objective = Objective::kMultiSoftmax;
+  o.num_classes = 3;
+  cases.push_back({"small categorical multiclass", o});
+  o = {};
   o.num_features = 5000;  // extended row beyond the single-row stack buffer
   o.num_categorical = 10;
   o.num_trees = 5;
@@ -310,6 +319,25 @@ TEST(Predictor, RejectsInvalidModel) {
   Model m = Stump(0.5, false, true);
   m.forest.trees[0].nodes[0].right = 9;
   EXPECT_EQ(Predictor::Create(m).status().code(), StatusCode::kCorrupt);
+}
+
+TEST(CompiledForest, SmallCategoricalTreesAreNotSpecial) {
+  RandomModelOptions o;
+  o.special_missing_rules = false;
+  o.huge_category_codes = false;
+  o.num_category_codes = 30;
+  RandomModelMaker maker(5);
+  const Model m = maker.Make(o);
+  auto cf = CompiledForest::Compile(m);
+  ASSERT_TRUE(cf.ok());
+  EXPECT_EQ((*cf)->num_special_nodes(), 0u);
+  EXPECT_GT((*cf)->num_small_cat_trees(), 0u);
+  // A split listing code 30 or more is decided out of line.
+  o.num_category_codes = 31;
+  const Model big = RandomModelMaker(5).Make(o);
+  auto cf_big = CompiledForest::Compile(big);
+  ASSERT_TRUE(cf_big.ok());
+  EXPECT_GT((*cf_big)->num_special_nodes(), 0u);
 }
 
 TEST(CompiledForest, DeepTreesUseSparseLayoutShallowOnesPerfect) {

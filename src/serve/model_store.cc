@@ -1,6 +1,7 @@
 #include "serve/model_store.h"
 
 #include "core/log.h"
+#include "core/thread_priority.h"
 
 namespace keel::serve {
 
@@ -15,11 +16,14 @@ ModelSlot::ModelSlot(std::string name, std::string path, std::shared_ptr<const S
 
 Result<ModelSlot::ReloadResult> ModelSlot::Reload() {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  auto loaded = ServedModel::Load(name_, path_, options_);
+  // Reading and compiling a large model takes milliseconds of CPU: at background priority
+  // it runs in the gaps between requests instead of preempting them.
+  Result<std::shared_ptr<const ServedModel>> loaded = Status::Internal("reload did not run");
+  RunAtBackgroundPriority([&] { loaded = ServedModel::Load(name_, path_, options_); });
   if (!loaded.ok()) {
     metrics_.reloads_failed.fetch_add(1, std::memory_order_relaxed);
-    log::Warn("model '{}': reload refused, version {} keeps serving: {}", name_,
-              Get()->version(), loaded.status().message());
+    log::Warn("model '{}': reload refused, version {} keeps serving: {}", name_, Get()->version(),
+              loaded.status().message());
     return loaded.status();
   }
   ReloadResult r;
@@ -45,8 +49,8 @@ bool ModelStore::ValidName(std::string_view name) {
   return true;
 }
 
-Status ModelStore::Add(std::string name, std::string path,
-                       std::shared_ptr<const ServedModel> model, ServedModelOptions options) {
+Status ModelStore::Add(std::string name, std::string path, std::shared_ptr<const ServedModel> model,
+                       ServedModelOptions options) {
   if (!ValidName(name)) {
     return Status::InvalidArgument(
         "model name '{}' is not valid: use letters, digits, '_', '.' and '-' (at most 128)", name);
@@ -55,9 +59,10 @@ Status ModelStore::Add(std::string name, std::string path,
   auto current = slots_.load(std::memory_order_acquire);
   for (const auto& s : *current) {
     if (s->name() == name) {
-      return Status::AlreadyExists("two models are named '{}': give one another name with "
-                                   "--model NAME=PATH",
-                                   name);
+      return Status::AlreadyExists(
+          "two models are named '{}': give one another name with "
+          "--model NAME=PATH",
+          name);
     }
   }
   auto next = std::make_shared<SlotList>(*current);

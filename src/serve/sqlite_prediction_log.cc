@@ -1,9 +1,6 @@
 #include "serve/sqlite_prediction_log.h"
 
 #include <sqlite3.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -11,6 +8,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/thread_priority.h"
 
 namespace keel::serve {
 namespace {
@@ -121,8 +119,7 @@ struct SqlitePredictionLog::Impl {
 
   void Run() {
     // Below the request threads: logging is background work and must not preempt answers.
-    // (Linux: per-thread nice value; a failure only leaves the default priority.)
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    LowerCurrentThreadPriority();
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [&] { return closed || !pending.rows.empty(); });
