@@ -65,7 +65,7 @@ const ParamSpec kParams[] = {
      "L2 regularisation of leaf values", &TrainParams::lambda_l2},
     {"min_data_in_leaf", "min-data-in-leaf", "gbdt", T::kInt, "20", 1, 1e9, false, false, "",
      "Minimum training rows in a leaf", &TrainParams::min_data_in_leaf},
-    {"min_sum_hessian", "min-hessian", "gbdt", T::kDouble, "5", 0, kInf, false, false, "",
+    {"min_sum_hessian", "min-hessian", "gbdt", T::kDouble, "3", 0, kInf, false, false, "",
      "Minimum sum of hessians (weighted) in a leaf. For log loss a row adds p(1-p), so leaves "
      "of rows the model is already sure about stop splitting: the main guard against "
      "over-fitting small data (XGBoost's min_child_weight)",
