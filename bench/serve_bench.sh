@@ -11,8 +11,8 @@
 #   2. checks that both servers give XGBoost's probability for the request instance (1e-6);
 #   3. runs wrk (Debian package) on loopback, one connection-per-client keep-alive load of
 #      single-instance record requests (-t1 -c8), for Keel with each I/O thread count in
-#      THREADS_LIST, while hot reloads of the model are triggered every RELOAD_EVERY seconds
-#      (they must lose no request: non-2xx and socket errors must stay 0);
+#      THREADS_LIST, once steady and once while hot reloads of the model are triggered every
+#      RELOAD_EVERY seconds (they must lose no request: non-2xx and socket errors must stay 0);
 #   4. runs the same load against Flask;
 #   5. prints the table with throughput, p50, p99, errors and the Keel / Flask ratios.
 # Targets (issue 9, on a 2-core machine shared with wrk): Keel >= 20,000 req/s, p99 < 2 ms,
@@ -20,7 +20,7 @@
 #
 # Environment: KEEL_BIN (default build/keel), DATA (default ../shared/data/ctr_100k.csv),
 # TREES (500), DURATION (seconds per run, 10), CONNECTIONS (8), THREADS_LIST ("1 2"),
-# RELOAD_EVERY (seconds, 1; 0 = no reloads), FLASK_DURATION (DURATION), WORK (temp dir; a
+# RELOAD_EVERY (seconds, 2; 0 = no reload runs), FLASK_DURATION (DURATION), WORK (temp dir; a
 # model already built there with the same TREES is reused).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +31,7 @@ DURATION=${DURATION:-10}
 FLASK_DURATION=${FLASK_DURATION:-$DURATION}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS_LIST=${THREADS_LIST:-"1 2"}
-RELOAD_EVERY=${RELOAD_EVERY:-1}
+RELOAD_EVERY=${RELOAD_EVERY:-2}
 W=${WORK:-$(mktemp -d)}
 PY=/usr/bin/python3
 mkdir -p "$W"
@@ -89,43 +89,54 @@ check_prob() {  # URL NAME FIELD
 }
 
 declare -A RESULT
-for threads in $THREADS_LIST; do
-  echo "== keel serve --threads $threads"
+# One Keel run: THREADS, RELOAD_SECONDS (0 = none), TAG (key of RESULT).
+run_keel() {
+  local threads=$1 every=$2 tag=$3
+  echo "== keel serve --threads $threads, hot reloads: $([ "$every" = 0 ] && echo none || echo "every ${every}s")"
   export KEEL_ADMIN_TOKEN=bench-token
-  "$K" serve --model ctr="$W/ctr.keel" --port 0 --threads "$threads" --log-db "$W/log_$threads.db" \
-    2>"$W/keel_$threads.err" &
+  "$K" serve --model ctr="$W/ctr.keel" --port 0 --threads "$threads" --log-db "$W/log_$tag.db" \
+    2>"$W/keel_$tag.err" &
   kp=$!; pids+=("$kp")
   port=""
   for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$W/keel_$threads.err")
+    port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$W/keel_$tag.err")
     [ -n "$port" ] && break; sleep 0.1
   done
-  [ -n "$port" ] || { echo "keel serve did not start: $(tail -3 "$W/keel_$threads.err")"; exit 1; }
+  [ -n "$port" ] || { echo "keel serve did not start: $(tail -3 "$W/keel_$tag.err")"; exit 1; }
   url="http://127.0.0.1:$port/v1/models/ctr/predict"
   check_prob "$url" prob_1 "keel"
   wrk -t1 -c2 -d1s -s "$W/post.lua" "$url" >/dev/null  # warm up
-  reloads_ok=0; reloads=0
-  if [ "$RELOAD_EVERY" != 0 ]; then
+  local reloads_ok=0 reloads=0 rp=""
+  if [ "$every" != 0 ]; then
     (
       end=$((SECONDS + DURATION))
       while [ $SECONDS -lt "$end" ]; do
-        sleep "$RELOAD_EVERY"
+        sleep "$every"
         curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $KEEL_ADMIN_TOKEN" \
           "http://127.0.0.1:$port/v1/models/ctr/reload"
       done
-    ) > "$W/reloads_$threads.txt" &
+    ) > "$W/reloads_$tag.txt" &
     rp=$!
   fi
-  wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$W/post.lua" "$url" > "$W/keel_$threads.wrk" 2>&1
-  if [ "$RELOAD_EVERY" != 0 ]; then
+  wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$W/post.lua" "$url" > "$W/keel_$tag.wrk" 2>&1
+  if [ -n "$rp" ]; then
     wait "$rp" || true
-    reloads=$(grep -c . "$W/reloads_$threads.txt" || true)
-    reloads_ok=$(grep -c '^200$' "$W/reloads_$threads.txt" || true)
+    reloads=$(grep -c . "$W/reloads_$tag.txt" || true)
+    reloads_ok=$(grep -c '^200$' "$W/reloads_$tag.txt" || true)
   fi
-  RESULT[keel_$threads]="$(parse_wrk "$W/keel_$threads.wrk") $reloads_ok/$reloads"
-  curl -s "http://127.0.0.1:$port/metrics" > "$W/keel_$threads.metrics"
+  RESULT[$tag]="$(parse_wrk "$W/keel_$tag.wrk") $reloads_ok/$reloads"
+  curl -s "http://127.0.0.1:$port/metrics" > "$W/keel_$tag.metrics"
   kill "$kp"; wait "$kp" 2>/dev/null || true
-  echo "   ${RESULT[keel_$threads]}  (rps p50_us p99_us non2xx socket_errors reloads_ok/reloads)"
+  echo "   ${RESULT[$tag]}  (rps p50_us p99_us non2xx socket_errors reloads_ok/reloads)"
+}
+KEEL_RUNS=()
+for threads in $THREADS_LIST; do
+  run_keel "$threads" 0 "keel_$threads"
+  KEEL_RUNS+=("keel_$threads")
+  if [ "$RELOAD_EVERY" != 0 ]; then
+    run_keel "$threads" "$RELOAD_EVERY" "keel_${threads}_reload"
+    KEEL_RUNS+=("keel_${threads}_reload")
+  fi
 done
 
 echo "== flask + xgboost"
@@ -143,12 +154,13 @@ echo "   ${RESULT[flask]}"
 
 echo
 echo "Single-instance record requests, wrk -t1 -c$CONNECTIONS, keep-alive, loopback, $TREES-tree model,"
-echo "$(nproc) cores shared by server and wrk; Keel under hot reloads every ${RELOAD_EVERY}s."
+echo "$(nproc) cores shared by server and wrk; '+ reloads' rows: a hot reload every ${RELOAD_EVERY}s."
 read -r f_rps f_p50 f_p99 f_non f_sock _ <<< "${RESULT[flask]}"
 printf "%-24s %10s %10s %10s %8s %8s %9s %12s\n" server "req/s" "p50 (us)" "p99 (us)" non-2xx sockerr reloads "x flask rps"
-for threads in $THREADS_LIST; do
-  read -r rps p50 p99 non sock rel <<< "${RESULT[keel_$threads]}"
-  printf "%-24s %10s %10s %10s %8s %8s %9s %12s\n" "keel --threads $threads" "$rps" "$p50" "$p99" "$non" "$sock" "$rel" \
+for tag in "${KEEL_RUNS[@]}"; do
+  read -r rps p50 p99 non sock rel <<< "${RESULT[$tag]}"
+  t=${tag#keel_}; label="keel --threads ${t%_reload}"; [ "$t" != "${t%_reload}" ] && label="$label + reloads"
+  printf "%-24s %10s %10s %10s %8s %8s %9s %12s\n" "$label" "$rps" "$p50" "$p99" "$non" "$sock" "$rel" \
     "$($PY -c "print(f'{$rps/max($f_rps,1e-9):.1f}')")"
 done
 printf "%-24s %10s %10s %10s %8s %8s %9s %12s\n" "flask + xgboost" "$f_rps" "$f_p50" "$f_p99" "$f_non" "$f_sock" "-" "1.0"
