@@ -12,11 +12,17 @@ namespace keel {
 // Spaces, tabs, CR, LF, vertical tab and form feed: what "whitespace-only is missing" and
 // trimming remove. Non-ASCII spaces (NBSP) are kept: they are data.
 inline bool IsCellSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+  // TAB, LF, VT, FF and CR are the consecutive bytes 9-13.
+  return c == ' ' || static_cast<unsigned char>(c - '\t') < 5u;
 }
 
 // `s` without leading and trailing whitespace.
 inline std::string_view TrimCell(std::string_view s) {
+  // Most cells start and end with a visible byte: two tests and no loop.
+  if (s.empty() ||
+      (static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ')) {
+    return s;
+  }
   size_t b = 0, e = s.size();
   while (b < e && IsCellSpace(s[b])) ++b;
   while (e > b && IsCellSpace(s[e - 1])) --e;

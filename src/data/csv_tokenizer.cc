@@ -8,6 +8,7 @@
 #include "core/hash.h"
 #include "core/parallel.h"
 #include "data/cell_text.h"
+#include "data/csv_scan.h"
 #include "data/memory_advice.h"
 #include "data/utf8.h"
 
@@ -38,16 +39,35 @@ StopTable MakeStopTable(char delimiter) {
   return t;
 }
 
-inline bool IsBlank(char c, char delimiter) { return (c == ' ' || c == '\t') && c != delimiter; }
+inline bool IsBlank(char c, char delimiter) {
+  return (c == ' ' || c == '\t') && c != delimiter;
+}
 
 inline uint32_t CountNewlines(const char* b, const char* e) {
   return static_cast<uint32_t>(std::count(b, e, '\n'));
 }
 
+// Finds the end of an unquoted run byte by byte (headers, sniffing, re-splitting one record).
+struct TableStops {
+  const StopTable& stop;
+  uint64_t Next(const char* d, uint64_t p, uint64_t end) const {
+    while (p < end && !stop[static_cast<unsigned char>(d[p])]) ++p;
+    return p;
+  }
+};
+
+// Finds it from SIMD stop masks (csv_scan.h): the tokenizer's hot loop, which costs a few
+// instructions per field instead of a table lookup per byte.
+struct MaskStops {
+  StopScanner* scanner;
+  uint64_t Next(const char*, uint64_t p, uint64_t) const { return scanner->Next(p); }
+};
+
 // Parses the field starting at p: the one field grammar used for tokenizing, the header and
-// sniffing.
+// sniffing. `stops.Next(d, p, end)` is the first delimiter or LF at or after p, or end.
+template <typename Stops>
 inline void ParseField(const char* d, uint64_t p, uint64_t end, const CsvFormat& format,
-                       const StopTable& stop, Field* f) {
+                       const Stops& stops, Field* f) {
   f->quoted = f->escaped = f->text_after_quote = f->unterminated = false;
   f->newlines = 0;
   uint64_t q = p;
@@ -97,8 +117,7 @@ inline void ParseField(const char* d, uint64_t p, uint64_t end, const CsvFormat&
     return;
   }
   f->begin = p;
-  // The hot loop of CSV parsing: one table lookup per byte of unquoted text.
-  while (p < end && !stop[static_cast<unsigned char>(d[p])]) ++p;
+  p = stops.Next(d, p, end);
   if (p < end && d[p] == format.delimiter) {
     f->end = p;
     f->next = p + 1;
@@ -123,7 +142,14 @@ Status TokenizeCsvChunk(std::string_view data, uint64_t begin, uint64_t end,
                         const CellBlockFn* on_block) {
   const char* d = data.data();
   const uint64_t limit = data.size();  // fields may run past `end`, never past the data
-  const StopTable stop = MakeStopTable(format.delimiter);
+  const SimdLevel simd = BestSimdLevel();
+  StopScanner scanner(d, limit, format.delimiter, GetStopMaskFn(simd));
+  const MaskStops stops{&scanner};
+  // UTF-8 validation looks only at records holding a non-ASCII byte: data[ascii_from,
+  // ascii_to) is known to be ASCII (a SIMD scan that stops at the first non-ASCII byte or the
+  // chunk's end), and is scanned again only for a record not inside it.
+  const FindNonAsciiFn find_high = GetFindNonAsciiFn(simd);
+  uint64_t ascii_from = 0, ascii_to = 0;
   out->begin = begin;
   out->base = d + begin;
   auto& cells = out->cells;
@@ -131,14 +157,18 @@ Status TokenizeCsvChunk(std::string_view data, uint64_t begin, uint64_t end,
   // Blocks of at most kCellBlockRows rows and about 2 MiB of spans (very wide files).
   const size_t block_rows =
       std::clamp<size_t>((size_t{1} << 18) / std::max<size_t>(columns, 1), 1, kCellBlockRows);
-  if (on_block != nullptr) {
-    cells.reserve(block_rows * columns);
-  } else {
-    // Sizing the vectors up front avoids regrowing (and copying) them.
-    const uint64_t lines = static_cast<uint64_t>(std::count(d + begin, d + end, '\n')) + 1;
-    records.reserve(lines);
-    cells.reserve(lines * columns);
-  }
+  // The vectors are sized once the first records tell the bytes per record (regrowing would
+  // copy them; counting the line breaks first would read the chunk twice).
+  constexpr size_t kSampleRecords = 256;
+  records.reserve(kSampleRecords);
+  cells.reserve((on_block != nullptr ? block_rows : kSampleRecords) * columns);
+  auto size_vectors = [&](uint64_t p) {
+    const double per_record = static_cast<double>(p - begin) / static_cast<double>(records.size());
+    const auto expect =
+        static_cast<size_t>(static_cast<double>(end - begin) / per_record * 1.1) + kSampleRecords;
+    records.reserve(expect);
+    if (on_block == nullptr) cells.reserve(expect * columns);
+  };
   uint64_t block_first_row = 0;
   uint64_t line = 0;
   uint64_t rows = 0;
@@ -157,8 +187,50 @@ Status TokenizeCsvChunk(std::string_view data, uint64_t begin, uint64_t end,
     const size_t mark = cells.size();
     uint32_t fields = 0;
     uint64_t rec_end = limit;
-    for (;;) {
-      ParseField(d, p, limit, format, stop, &f);
+    // Fast path: `columns` plain unquoted fields ending at a line break, the common record.
+    // Fields are cut at the SIMD stop positions with no per-field state; anything else (a
+    // quote or blank at a field start, another field count, the end of the data, a huge
+    // field) is undone and left to the general loop below.
+    bool fast = true;
+    {
+      uint64_t q = p;
+      uint64_t s = p;
+      for (;;) {
+        const char c = d[q];
+        if (c == format.quote || IsBlank(c, format.delimiter)) {
+          fast = false;
+          break;
+        }
+        s = scanner.Next(q);
+        if (s >= limit || s - q > kMaxCellBytes || fields == columns) {
+          fast = false;
+          break;
+        }
+        cells.push_back({static_cast<uint32_t>(q - begin), static_cast<uint32_t>(s - q)});
+        ++fields;
+        if (d[s] != format.delimiter) break;  // the line break
+        q = s + 1;
+        if (q >= limit) {
+          fast = false;
+          break;
+        }
+      }
+      if (fast && fields == columns) {
+        rec_end = s;
+        if (s > q && d[s - 1] == '\r') {
+          --rec_end;
+          --cells.back().size_flags;  // the CR of CRLF is not part of the last value
+        }
+        ++line;
+        p = s + 1;
+      } else {
+        fast = false;
+        cells.resize(mark);
+        fields = 0;
+      }
+    }
+    for (; !fast;) {
+      ParseField(d, p, limit, format, stops, &f);
       line += f.newlines;
       const uint64_t size = f.end - f.begin;
       if (rec.status == RecordStatus::kOk) {
@@ -205,7 +277,12 @@ Status TokenizeCsvChunk(std::string_view data, uint64_t begin, uint64_t end,
       rec.status = RecordStatus::kWrongFieldCount;
       rec.aux = fields;
     }
-    if (rec.status == RecordStatus::kOk) {
+    if (rec.status == RecordStatus::kOk && (rec.begin < ascii_from || rec_end > ascii_to)) {
+      const uint64_t scan_end = std::max(rec_end, std::min(end, limit));
+      ascii_from = rec.begin;
+      ascii_to = rec.begin + find_high(d + rec.begin, scan_end - rec.begin);
+    }
+    if (rec.status == RecordStatus::kOk && rec_end > ascii_to) {
       const size_t bad = FindInvalidUtf8(raw);
       if (bad != std::string_view::npos) {
         rec.status = RecordStatus::kInvalidUtf8;
@@ -219,6 +296,7 @@ Status TokenizeCsvChunk(std::string_view data, uint64_t begin, uint64_t end,
       cells.resize(mark);
     }
     records.push_back(rec);
+    if (records.size() == kSampleRecords) size_vectors(p);
     if (on_block != nullptr && rows - block_first_row == block_rows) {
       (*on_block)(cells.data(), block_first_row, block_rows);
       cells.clear();
@@ -245,7 +323,8 @@ size_t SplitCsvRecord(std::string_view data, uint64_t pos, uint64_t base, const 
                       size_t columns, CellSpan* out) {
   const char* d = data.data();
   const uint64_t limit = data.size();
-  const StopTable stop = MakeStopTable(format.delimiter);
+  const StopTable table = MakeStopTable(format.delimiter);
+  const TableStops stop{table};
   Field f;
   size_t fields = 0;
   uint64_t p = pos;
@@ -316,7 +395,8 @@ CsvRecord ReadCsvRecord(std::string_view data, uint64_t pos, const CsvFormat& fo
   CsvRecord r;
   const char* d = data.data();
   const uint64_t end = data.size();
-  const StopTable stop = MakeStopTable(format.delimiter);
+  const StopTable table = MakeStopTable(format.delimiter);
+  const TableStops stop{table};
   if (d[pos] == '\n' || (d[pos] == '\r' && pos + 1 < end && d[pos + 1] == '\n')) {
     r.blank = true;
     r.next = pos + (d[pos] == '\n' ? 1 : 2);

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "data/cell_text.h"
+#include "data/utf8.h"
 
 namespace keel {
 namespace {
@@ -84,10 +85,10 @@ TEST(CsvTokenizer, BadRecordsKeepTheirStatusAndLine) {
       "5,6\n"
       "7,\"never closed\n8,9\n",
       2);
-  EXPECT_EQ(p.status, (std::vector<RecordStatus>{
-                          RecordStatus::kOk, RecordStatus::kWrongFieldCount,
-                          RecordStatus::kTextAfterQuote, RecordStatus::kWrongFieldCount,
-                          RecordStatus::kOk, RecordStatus::kUnterminatedQuote}));
+  EXPECT_EQ(p.status, (std::vector<RecordStatus>{RecordStatus::kOk, RecordStatus::kWrongFieldCount,
+                                                 RecordStatus::kTextAfterQuote,
+                                                 RecordStatus::kWrongFieldCount, RecordStatus::kOk,
+                                                 RecordStatus::kUnterminatedQuote}));
   EXPECT_EQ(p.lines, (std::vector<uint64_t>{1, 2, 3, 4, 6, 7}));
   EXPECT_EQ(p.rows, (Rows{{"1", "2"}, {"5", "6"}}));
   EXPECT_EQ(p.blank, 1u);
@@ -181,6 +182,94 @@ TEST(CsvTokenizer, ChunksStartingInsideQuotedLineBreaksAreRedone) {
     EXPECT_TRUE(ch.begin == data.size() || data[ch.begin] == '"') << "chunk starts inside a record";
   }
   EXPECT_EQ(rows, 1000u);
+}
+
+// The records of `data` read one by one with ReadCsvRecord (byte-by-byte field scanning), as
+// Parsed: the reference for the SIMD-mask tokenizer.
+Parsed ReferenceParse(std::string_view data, size_t columns, char delim) {
+  CsvFormat f;
+  f.delimiter = delim;
+  Parsed p;
+  uint64_t pos = 0, line = 1;
+  while (pos < data.size()) {
+    const CsvRecord r = ReadCsvRecord(data, pos, f);
+    if (r.blank) {
+      ++p.blank;
+    } else {
+      RecordStatus status = r.status;
+      if (status == RecordStatus::kOk && r.fields.size() != columns) {
+        status = RecordStatus::kWrongFieldCount;
+      }
+      if (status == RecordStatus::kOk) {
+        uint64_t end = r.next;
+        if (end > pos && data[end - 1] == '\n') --end;
+        if (end > pos && data[end - 1] == '\r') --end;
+        if (FindInvalidUtf8(data.substr(pos, end - pos)) != std::string_view::npos) {
+          status = RecordStatus::kInvalidUtf8;
+        }
+      }
+      p.status.push_back(status);
+      p.lines.push_back(line);
+      if (status == RecordStatus::kOk) p.rows.push_back(r.fields);
+    }
+    pos = r.next;
+    line += r.newlines;
+  }
+  return p;
+}
+
+// Long random fields put delimiters, quotes, CR/LF and non-ASCII bytes at every offset
+// relative to the 64-byte blocks the SIMD scanner reads.
+std::string RandomLongFieldCsv(std::mt19937_64& rng, size_t records, char delim) {
+  std::string out;
+  for (size_t r = 0; r < records; ++r) {
+    if (rng() % 25 == 0) out += "\n";
+    for (int f = 0; f < 3; ++f) {
+      if (f > 0) out += delim;
+      const size_t len = rng() % 150;
+      const bool quoted = rng() % 3 == 0;
+      if (rng() % 10 == 0) out += ' ';  // blanks before a quote are ignored
+      if (quoted) out += '"';
+      for (size_t k = 0; k < len; ++k) {
+        const uint64_t x = rng() % 40;
+        if (quoted && x == 0) {
+          out += "\"\"";
+        } else if (quoted && x == 1) {
+          out += "\r\n";
+        } else if (x == 2) {
+          out += "\xC3\xA9";  // valid UTF-8
+        } else if (x == 3 && rng() % 20 == 0) {
+          out += '\xFF';  // invalid UTF-8
+        } else if (!quoted && x == 4) {
+          out += '"';  // an ordinary character inside an unquoted field
+        } else {
+          out += static_cast<char>('a' + rng() % 26);
+        }
+      }
+      if (quoted) out += '"';
+      if (rng() % 50 == 0) out += delim;  // wrong field count
+    }
+    out += rng() % 2 ? "\n" : "\r\n";
+  }
+  if (rng() % 2) out.pop_back();  // no final line break
+  return out;
+}
+
+TEST(CsvTokenizer, SimdTokenizerEqualsByteByByteReading) {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 40; ++trial) {
+    for (char delim : {',', ';', '\t', '|'}) {
+      const std::string data = RandomLongFieldCsv(rng, 60, delim);
+      const Parsed want = ReferenceParse(data, 3, delim);
+      for (size_t chunks : {1, 4}) {
+        const Parsed got = Tokenize(data, 3, chunks, delim);
+        ASSERT_EQ(got.status, want.status) << "trial " << trial;
+        ASSERT_EQ(got.rows, want.rows) << "trial " << trial;
+        ASSERT_EQ(got.lines, want.lines) << "trial " << trial;
+        ASSERT_EQ(got.blank, want.blank) << "trial " << trial;
+      }
+    }
+  }
 }
 
 TEST(CsvTokenizer, AnEarlyOpenQuoteSwallowsTheRestIntoOneBadRecord) {

@@ -2,31 +2,101 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include "data/cell_text.h"
 
 namespace keel {
+namespace {
 
-bool ParseNumber(std::string_view text, double* value) {
+// Trims, takes one sign and checks the first character of the magnitude. False when the text
+// cannot be a number at all.
+inline bool SplitSign(std::string_view text, const char** begin, const char** end, bool* negative) {
   const char* p = text.data();
-  const char* end = p + text.size();
+  const char* e = p + text.size();
   // Trimming inline (rather than calling TrimCell) keeps the common untrimmed case cheap.
-  while (p < end && IsCellSpace(*p)) ++p;
-  while (end > p && IsCellSpace(end[-1])) --end;
-  if (p == end) return false;
-  bool negative = false;
+  while (p < e && IsCellSpace(*p)) ++p;
+  while (e > p && IsCellSpace(e[-1])) --e;
+  if (p == e) return false;
+  *negative = false;
   if (*p == '+' || *p == '-') {
-    negative = *p == '-';
+    *negative = *p == '-';
     ++p;
-    if (p == end) return false;
+    if (p == e) return false;
   }
   // from_chars accepts "inf"/"nan" and a leading '-', neither of which may follow our sign.
   const char c = *p;
   if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  *begin = p;
+  *end = e;
+  return true;
+}
+
+inline bool FromChars(const char* p, const char* end, bool negative, double* value) {
   double v = 0;
   auto [ptr, ec] = std::from_chars(p, end, v, std::chars_format::general);
   if (ec != std::errc() || ptr != end) return false;
   if (!std::isfinite(v)) return false;
+  *value = negative ? -v : v;
+  return true;
+}
+
+// Powers of ten that doubles hold exactly.
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+inline unsigned DigitOf(char c) {
+  return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+}
+
+}  // namespace
+
+bool ParseNumberFromChars(std::string_view text, double* value) {
+  const char* p;
+  const char* end;
+  bool negative;
+  if (!SplitSign(text, &p, &end, &negative)) return false;
+  return FromChars(p, end, negative, value);
+}
+
+bool ParseNumber(std::string_view text, double* value) {
+  const char* p;
+  const char* end;
+  bool negative;
+  if (!SplitSign(text, &p, &end, &negative)) return false;
+  // Fast path for "digits[.digits]": the digits as one integer w and the fraction length f.
+  // When w <= 2^53 and f <= 22 both w and 10^f are exact doubles, so w / 10^f rounds once:
+  // exactly the correctly rounded value from_chars computes.
+  const char* q = p;
+  uint64_t w = 0;
+  int digits = 0;
+  unsigned d;
+  while (q < end && (d = DigitOf(*q)) <= 9) {
+    w = w * 10 + d;
+    ++digits;
+    ++q;
+  }
+  int fraction = 0;
+  if (q < end && *q == '.') {
+    ++q;
+    while (q < end && (d = DigitOf(*q)) <= 9) {
+      w = w * 10 + d;
+      ++fraction;
+      ++q;
+    }
+    digits += fraction;
+  }
+  if (q != end) {
+    // After a mantissa only an exponent can follow; anything else leaves text from_chars
+    // would not consume either.
+    if (*q != 'e' && *q != 'E') return false;
+    return FromChars(p, end, negative, value);
+  }
+  if (digits == 0 || digits > 19 || fraction > 22 || w > (uint64_t{1} << 53)) {
+    return FromChars(p, end, negative, value);
+  }
+  const double v = static_cast<double>(w) / kExactPow10[fraction];
   *value = negative ? -v : v;
   return true;
 }

@@ -13,7 +13,15 @@ namespace keel {
 
 // Parses `text` (already trimmed or not) as a finite number. Returns false (and leaves
 // `*value` unspecified) when the text is not entirely a number. Allocation-free.
+// The value is the correctly rounded (nearest, ties to even) double, as std::from_chars gives:
+// plain decimals with at most 19 digits, an integer part and fraction exactly representable
+// (at most 2^53) and at most 22 fraction digits are converted with one exact IEEE division
+// (Clinger's fast path); every other spelling goes to std::from_chars.
 bool ParseNumber(std::string_view text, double* value);
+
+// The same grammar and values read by std::from_chars alone: ParseNumber's fallback, and the
+// oracle its tests compare the fast path against.
+bool ParseNumberFromChars(std::string_view text, double* value);
 
 // Parses "true"/"false" in any ASCII case (after trimming) into 1/0. Returns false otherwise.
 // "yes"/"no" and "0"/"1" are deliberately not booleans: they stay categories and numbers.

@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <limits>
+#include <random>
+#include <string>
 
 namespace keel {
 namespace {
@@ -37,10 +43,64 @@ TEST(ParseNumber, IsExactLikeStrtod) {
 
 TEST(ParseNumber, RejectsGarbageTokens) {
   double v;
-  for (const char* s : {"", " ", "abc", "12x", "1.2.3", "#REF!", "--5", "five", "0..1", "$$",
-                        "1-2", "x9", "++5", "+-5", "1,234", "0x1F", "inf", "-inf", "nan", "NaN",
-                        "1e999", "-1e999", "e5", "+", "-", ".", "1e", "1 2", "5%"}) {
+  for (const char* s :
+       {"",      " ",      "abc", "12x", "1.2.3", "#REF!", "--5", "five", "0..1", "$$",
+        "1-2",   "x9",     "++5", "+-5", "1,234", "0x1F",  "inf", "-inf", "nan",  "NaN",
+        "1e999", "-1e999", "e5",  "+",   "-",     ".",     "1e",  "1 2",  "5%"}) {
     EXPECT_FALSE(ParseNumber(s, &v)) << '"' << s << '"';
+  }
+}
+
+// The fast path must give exactly what std::from_chars gives (same acceptance, same bits).
+void ExpectSameAsFromChars(const std::string& s) {
+  double fast = 0, slow = 0;
+  const bool a = ParseNumber(s, &fast);
+  const bool b = ParseNumberFromChars(s, &slow);
+  ASSERT_EQ(a, b) << '"' << s << '"';
+  if (a) {
+    ASSERT_EQ(std::bit_cast<uint64_t>(fast), std::bit_cast<uint64_t>(slow)) << '"' << s << '"';
+  }
+}
+
+TEST(ParseNumber, FastPathEqualsFromCharsOnRandomDecimals) {
+  std::mt19937_64 rng(20261127);
+  char buf[64];
+  for (int i = 0; i < 300000; ++i) {
+    // Plain decimals around the fast path's limits: up to 22 digits, fractions up to 24.
+    const int int_digits = static_cast<int>(rng() % 12);
+    const int frac_digits = static_cast<int>(rng() % 25) - 2;
+    std::string s;
+    if (rng() % 4 == 0) s += (rng() % 2) ? "-" : "+";
+    for (int k = 0; k < int_digits; ++k) s += static_cast<char>('0' + rng() % 10);
+    if (frac_digits >= 0) {
+      s += '.';
+      for (int k = 0; k < frac_digits; ++k) s += static_cast<char>('0' + rng() % 10);
+    }
+    ExpectSameAsFromChars(s);
+    // Shortest round-trip and fixed spellings of random doubles of every magnitude.
+    const double v = std::bit_cast<double>(rng());
+    if (std::isfinite(v)) {
+      std::snprintf(buf, sizeof(buf), "%.17g", v);
+      ExpectSameAsFromChars(buf);
+    }
+    const double m = static_cast<double>(rng() % 100000000) / std::pow(10.0, rng() % 12);
+    std::snprintf(buf, sizeof(buf), "%.*f", static_cast<int>(rng() % 20), m);
+    ExpectSameAsFromChars(buf);
+    // Integers near 2^53 and 10^19, where the fast path must hand over.
+    const uint64_t big = (uint64_t{1} << 53) - 50 + rng() % 100;
+    ExpectSameAsFromChars(std::to_string(big));
+    ExpectSameAsFromChars(std::to_string(UINT64_MAX - rng() % 1000));
+  }
+}
+
+TEST(ParseNumber, FastPathEqualsFromCharsOnRandomGarbage) {
+  std::mt19937_64 rng(42);
+  static const char kAlphabet[] = "0123456789.eE+- x\t";
+  for (int i = 0; i < 300000; ++i) {
+    std::string s;
+    const size_t n = rng() % 10;
+    for (size_t k = 0; k < n; ++k) s += kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+    ExpectSameAsFromChars(s);
   }
 }
 

@@ -11,9 +11,11 @@
 
 #include "core/context.h"
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "core/progress.h"
+#include "core/stopwatch.h"
 #include "data/cell_text.h"
 #include "data/csv_tokenizer.h"
 #include "data/memory_advice.h"
@@ -38,7 +40,9 @@ enum CellClass : uint8_t {
   kSpanCell
 };
 
-inline uint64_t PackSpan(const CellSpan& s) { return uint64_t{s.offset} << 32 | s.size_flags; }
+inline uint64_t PackSpan(const CellSpan& s) {
+  return uint64_t{s.offset} << 32 | s.size_flags;
+}
 inline CellSpan UnpackSpan(uint64_t v) {
   return {static_cast<uint32_t>(v >> 32), static_cast<uint32_t>(v)};
 }
@@ -65,15 +69,15 @@ struct ColumnPlan {
   KindEvidence evidence;
 
   // Categorical columns (and text columns being inferred).
-  StringInterner exact;                   // every spelling seen
-  std::vector<int32_t> group_of;          // exact id -> group (case-folded spelling)
-  std::vector<std::string> group_name;    // canonical name per group ("" until decided)
-  size_t seeded_groups = 0;               // groups from the schema's categories, first
-  uint64_t data_groups = 0;               // groups with at least one value
-  std::vector<uint64_t> exact_used;       // per exact id: occurrences in used rows
-  std::vector<int32_t> final_code;        // group -> output code, -1 = not in the output
-  std::vector<std::string> dictionary;    // output categories
-  std::vector<uint8_t> label_unseen;      // per exact id (target with a label mapping)
+  StringInterner exact;                 // every spelling seen
+  std::vector<int32_t> group_of;        // exact id -> group (case-folded spelling)
+  std::vector<std::string> group_name;  // canonical name per group ("" until decided)
+  size_t seeded_groups = 0;             // groups from the schema's categories, first
+  uint64_t data_groups = 0;             // groups with at least one value
+  std::vector<uint64_t> exact_used;     // per exact id: occurrences in used rows
+  std::vector<int32_t> final_code;      // group -> output code, -1 = not in the output
+  std::vector<std::string> dictionary;  // output categories
+  std::vector<uint8_t> label_unseen;    // per exact id (target with a label mapping)
 };
 
 // One column within one chunk.
@@ -81,7 +85,7 @@ struct ColumnChunk {
   // Per row, in ChunkWork's buffers.
   uint8_t* cls = nullptr;
   uint64_t* val = nullptr;  // double bits, micros, 0/1, or local text id, by cls
-  StringInterner dict;        // local text ids
+  StringInterner dict;      // local text ids
   std::vector<uint32_t> dict_count;
   StringArena arena;  // unescaped texts used as dictionary keys
   KindEvidence evidence;
@@ -104,21 +108,26 @@ struct ChunkWork {
   // advised), not zero-initialized since Classify writes every cell.
   BufferVector<uint8_t> classes;
   BufferVector<uint64_t> values;
-  size_t capacity = 0;                // rows the buffers hold per column
-  std::vector<uint32_t> row_record;   // per row: index of its record in RawChunk::records
-  std::vector<uint8_t> rejected;   // per row
-  std::vector<uint8_t> dropped;    // per row: duplicate removed from the output
-  std::vector<CellIssue> issues;   // sorted by (row, column) after validation
+  size_t capacity = 0;               // rows the buffers hold per column
+  std::vector<uint32_t> row_record;  // per row: index of its record in RawChunk::records
+  std::vector<uint8_t> rejected;     // per row
+  std::vector<uint8_t> dropped;      // per row: duplicate removed from the output
+  std::vector<CellIssue> issues;     // sorted by (row, column) after validation
   uint64_t out_begin = 0;
   uint64_t out_rows = 0;
 };
 
-inline std::string_view CellView(const char* base, const CellSpan& s, std::string* scratch) {
-  const std::string_view v(base + s.offset, s.size());
-  if (!s.escaped()) return v;
+[[gnu::noinline]] std::string_view Unescape(std::string_view v, std::string* scratch) {
   scratch->clear();
   AppendUnescaped(scratch, v);
   return *scratch;
+}
+
+inline std::string_view CellView(const char* base, const CellSpan& s, std::string* scratch) {
+  const std::string_view v(base + s.offset, s.size());
+  if (!s.escaped()) [[likely]]
+    return v;
+  return Unescape(v, scratch);
 }
 
 inline uint32_t InternLocal(ColumnChunk* cc, std::string_view key, bool unstable) {
@@ -136,9 +145,8 @@ inline uint32_t InternLocal(ColumnChunk* cc, std::string_view key, bool unstable
 // `ncols` spans (text at base + offset) for chunk rows [first_row, first_row + rows). The
 // mode is a template parameter so the per-cell loop holds only the parse it needs.
 template <ParseMode kMode>
-void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first_row,
-              size_t ncols, size_t j, const MissingTokens& missing, bool trim, bool intern,
-              ColumnChunk* out) {
+void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first_row, size_t ncols,
+              size_t j, const MissingTokens& missing, bool trim, bool intern, ColumnChunk* out) {
   KindEvidence& e = out->evidence;
   intern = intern && !out->overflowed;
   std::string scratch;
@@ -153,20 +161,24 @@ void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first
         double d;
         bool b;
         int64_t micros;
+        // Each parser runs only on texts whose first byte and length it could accept (t is
+        // trimmed and not empty), so a text cell usually costs no parse attempt at all.
+        const char c0 = t[0];
+        const bool digit0 = c0 >= '0' && c0 <= '9';
         if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kNumeric) {
-          if (ParseNumber(t, &d)) {
+          if ((digit0 || c0 == '.' || c0 == '-' || c0 == '+') && ParseNumber(t, &d)) {
             cls = kNumberCell;
             val = std::bit_cast<uint64_t>(d);
           }
         }
         if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kBoolean) {
-          if (cls == kMissingCell && ParseBool(t, &b)) {
+          if (cls == kMissingCell && (t.size() == 4 || t.size() == 5) && ParseBool(t, &b)) {
             cls = kBoolCell;
             val = b ? 1 : 0;
           }
         }
         if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kTimestamp) {
-          if (cls == kMissingCell && ParseTimestamp(t, &micros)) {
+          if (cls == kMissingCell && digit0 && t.size() >= 10 && ParseTimestamp(t, &micros)) {
             cls = kTimeCell;
             val = static_cast<uint64_t>(micros);
           }
@@ -191,11 +203,21 @@ void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first
     out->cls[first_row + r] = cls;
     out->val[first_row + r] = val;
     switch (cls) {
-      case kMissingCell: ++e.missing; break;
-      case kNumberCell: ++e.numbers; break;
-      case kBoolCell: ++e.booleans; break;
-      case kTimeCell: ++e.timestamps; break;
-      default: ++e.texts; break;
+      case kMissingCell:
+        ++e.missing;
+        break;
+      case kNumberCell:
+        ++e.numbers;
+        break;
+      case kBoolCell:
+        ++e.booleans;
+        break;
+      case kTimeCell:
+        ++e.timestamps;
+        break;
+      default:
+        ++e.texts;
+        break;
     }
   }
 }
@@ -214,8 +236,8 @@ void ClassifyColumn(ParseMode mode, const char* base, const CellSpan* cells, siz
       return Classify<ParseMode::kBoolean>(base, cells, rows, first_row, ncols, j, missing, trim,
                                            intern, out);
     case ParseMode::kTimestamp:
-      return Classify<ParseMode::kTimestamp>(base, cells, rows, first_row, ncols, j, missing,
-                                             trim, intern, out);
+      return Classify<ParseMode::kTimestamp>(base, cells, rows, first_row, ncols, j, missing, trim,
+                                             intern, out);
     case ParseMode::kText:
       return Classify<ParseMode::kText>(base, cells, rows, first_row, ncols, j, missing, trim,
                                         intern, out);
@@ -280,10 +302,14 @@ void ConvertTypedCells(const TokenizedData& data, size_t c, const std::vector<si
 
 std::string_view KindNoun(ColumnKind kind) {
   switch (kind) {
-    case ColumnKind::kNumeric: return "a number";
-    case ColumnKind::kBoolean: return "true or false";
-    case ColumnKind::kTimestamp: return "an ISO 8601 timestamp";
-    default: return "text";
+    case ColumnKind::kNumeric:
+      return "a number";
+    case ColumnKind::kBoolean:
+      return "true or false";
+    case ColumnKind::kTimestamp:
+      return "an ISO 8601 timestamp";
+    default:
+      return "text";
   }
 }
 
@@ -359,6 +385,10 @@ void FinalizeDictionary(ColumnPlan* plan) {
 
 // Counts distinct 64-bit keys with an open-addressing set (a node-based std::unordered_set
 // costs an allocation per key, which dominates on million-row id columns).
+// Distinct counters start small and double: a column with few distinct values keeps its
+// table in L1 instead of probing a large one at random.
+constexpr size_t kDistinctStart = 1024;
+
 class DistinctCounter {
  public:
   explicit DistinctCounter(size_t expected) {
@@ -372,7 +402,14 @@ class DistinctCounter {
       zero_ = true;
       return;
     }
-    size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask_;
+    // A full 64-bit mix: doubles of small integers differ only in their top bits, which a
+    // plain multiplicative hash folds into a few slots.
+    uint64_t h = key ^ (key >> 33);
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    size_t i = static_cast<size_t>(h) & mask_;
     while (keys_[i] != 0) {
       if (keys_[i] == key) return;
       i = (i + 1) & mask_;
@@ -418,8 +455,10 @@ bool CountDistinctSorted(std::span<const T> values, IsMissing is_missing, uint64
 
 uint64_t CountDistinct(std::span<const double> values) {
   uint64_t sorted;
-  if (CountDistinctSorted(values, [](double v) { return std::isnan(v); }, &sorted)) return sorted;
-  DistinctCounter seen(std::min<size_t>(values.size(), 1 << 16));
+  if (CountDistinctSorted(
+          values, [](double v) { return std::isnan(v); }, &sorted))
+    return sorted;
+  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
   for (double v : values) {
     if (std::isnan(v)) continue;
     seen.Add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));
@@ -429,10 +468,11 @@ uint64_t CountDistinct(std::span<const double> values) {
 
 uint64_t CountDistinctTimes(std::span<const int64_t> values) {
   uint64_t sorted;
-  if (CountDistinctSorted(values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
+  if (CountDistinctSorted(
+          values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
     return sorted;
   }
-  DistinctCounter seen(std::min<size_t>(values.size(), 1 << 16));
+  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
   for (int64_t v : values) {
     if (v != kMissingTime) seen.Add(static_cast<uint64_t>(v));
   }
@@ -525,7 +565,7 @@ ColumnStats ComputeStats(const Column& col, bool inferred) {
     case ColumnKind::kString: {
       // Distinct by 64-bit hash: a collision among n values has probability ~n^2 / 2^65.
       const auto& values = col.strings();
-      DistinctCounter seen(std::min<size_t>(n, 1 << 16));
+      DistinctCounter seen(std::min<size_t>(n, kDistinctStart));
       uint64_t count = 0;
       for (size_t i = 0; i < n; ++i) {
         if (col.IsMissing(i)) continue;
@@ -595,14 +635,19 @@ class DuplicateIndex {
 
 AnomalyKind KindOfStatus(RecordStatus s) {
   switch (s) {
-    case RecordStatus::kWrongFieldCount: return AnomalyKind::kWrongFieldCount;
-    case RecordStatus::kInvalidUtf8: return AnomalyKind::kEncodingError;
+    case RecordStatus::kWrongFieldCount:
+      return AnomalyKind::kWrongFieldCount;
+    case RecordStatus::kInvalidUtf8:
+      return AnomalyKind::kEncodingError;
     case RecordStatus::kUnterminatedQuote:
-    case RecordStatus::kTextAfterQuote: return AnomalyKind::kMalformedQuoting;
-    case RecordStatus::kFieldTooLarge: return AnomalyKind::kFieldTooLarge;
+    case RecordStatus::kTextAfterQuote:
+      return AnomalyKind::kMalformedQuoting;
+    case RecordStatus::kFieldTooLarge:
+      return AnomalyKind::kFieldTooLarge;
     case RecordStatus::kInvalidJson:
     case RecordStatus::kNotAnObject:
-    case RecordStatus::kOk: break;
+    case RecordStatus::kOk:
+      break;
   }
   return AnomalyKind::kInvalidRecord;
 }
@@ -625,8 +670,10 @@ std::string ReasonOfStatus(const RawChunk& ch, const RawRecord& rec, size_t ncol
     case RecordStatus::kInvalidJson:
       return fmt::format("not valid JSON ({})",
                          rec.aux < ch.notes.size() ? ch.notes[rec.aux] : "parse error");
-    case RecordStatus::kNotAnObject: return "the record is not a JSON object";
-    case RecordStatus::kOk: break;
+    case RecordStatus::kNotAnObject:
+      return "the record is not a JSON object";
+    case RecordStatus::kOk:
+      break;
   }
   return "bad record";
 }
@@ -683,11 +730,19 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
     if (it != options.kind_overrides.end()) p.fixed = it->second;
     if (p.fixed.has_value()) {
       switch (*p.fixed) {
-        case ColumnKind::kNumeric: p.mode = ParseMode::kNumeric; break;
-        case ColumnKind::kBoolean: p.mode = ParseMode::kBoolean; break;
-        case ColumnKind::kTimestamp: p.mode = ParseMode::kTimestamp; break;
+        case ColumnKind::kNumeric:
+          p.mode = ParseMode::kNumeric;
+          break;
+        case ColumnKind::kBoolean:
+          p.mode = ParseMode::kBoolean;
+          break;
+        case ColumnKind::kTimestamp:
+          p.mode = ParseMode::kTimestamp;
+          break;
         case ColumnKind::kCategorical:
-        case ColumnKind::kString: p.mode = ParseMode::kText; break;
+        case ColumnKind::kString:
+          p.mode = ParseMode::kText;
+          break;
       }
     }
   }
@@ -713,9 +768,9 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
     if (!absent.empty()) {
       std::string have;
       for (const auto& p : *plans) have += (have.empty() ? "" : ", ") + p.name;
-      return Status::NotFound(
-          "{}: schema column{} \"{}\" not in the data (columns found: {})", source,
-          absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""), have);
+      return Status::NotFound("{}: schema column{} \"{}\" not in the data (columns found: {})",
+                              source, absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""),
+                              have);
     }
   }
   return Status::OK();
@@ -734,6 +789,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
   const Schema* schema = options.schema;
   const bool has_labels = schema != nullptr && !schema->labels.empty();
 
+  Stopwatch phase;  // phase times, logged at debug level
   // Pass 1: classify every cell. CSV is tokenized here, block by block, each block classified
   // while its spans are hot in cache; JSON Lines chunks arrive tokenized.
   auto& chunks = data.chunks;
@@ -744,9 +800,12 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     chunks.assign(starts.size(), RawChunk());
   }
   const size_t nchunks = chunks.size();
-  auto chunk_end = [&](size_t k) { return k + 1 < starts.size() ? starts[k + 1] : data.source.size(); };
+  auto chunk_end = [&](size_t k) {
+    return k + 1 < starts.size() ? starts[k + 1] : data.source.size();
+  };
   std::vector<ChunkWork> work(nchunks);
-  Progress progress("reading", nchunks * 3, options.progress && data.source.size() > (32u << 20));
+  Progress progress("reading", nchunks * 2 + ncols,
+                    options.progress && data.source.size() > (32u << 20));
   std::vector<uint8_t> interns(ncols);
   for (size_t j = 0; j < ncols; ++j) {
     interns[j] = plans[j].mode == ParseMode::kInfer || plans[j].fixed == ColumnKind::kCategorical;
@@ -805,8 +864,8 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
       if (first + rows > work[c].capacity) {
         // Rows so far and the bytes they took predict the chunk's rows (+10% and a block).
         const CellSpan& last = cells[rows * ncols - 1];
-        const double bytes_per_row = static_cast<double>(last.offset + last.size() + 1) /
-                                     static_cast<double>(first + rows);
+        const double bytes_per_row =
+            static_cast<double>(last.offset + last.size() + 1) / static_cast<double>(first + rows);
         const auto estimate =
             static_cast<size_t>(static_cast<double>(end - begin) / bytes_per_row * 1.1) +
             kCellBlockRows;
@@ -853,6 +912,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     report.lines = next_line - 1 + ((!data.source.empty() && data.source.back() != '\n') ? 1 : 0);
   }
 
+  const double t_classify = phase.Seconds();
   // Pass 2: kinds and dictionaries.
   std::vector<size_t> text_columns;  // inferred columns that turned out to be text
   for (size_t j = 0; j < ncols; ++j) {
@@ -902,6 +962,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     }
   }));
 
+  const double t_kinds = phase.Seconds();
   // Pass 3: validate.
   KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
     ChunkWork& w = work[c];
@@ -919,10 +980,10 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
       switch (p.kind) {
         case ColumnKind::kNumeric: {
           const bool check = p.validate && (p.schema->min.has_value() || p.schema->max.has_value());
-          const double lo = check && p.schema->min ? *p.schema->min
-                                                   : -std::numeric_limits<double>::infinity();
-          const double hi = check && p.schema->max ? *p.schema->max
-                                                   : std::numeric_limits<double>::infinity();
+          const double lo =
+              check && p.schema->min ? *p.schema->min : -std::numeric_limits<double>::infinity();
+          const double hi =
+              check && p.schema->max ? *p.schema->max : std::numeric_limits<double>::infinity();
           const Severity range_sev =
               options.reject_out_of_range ? Severity::kError : Severity::kWarning;
           for (size_t r = 0; r < n; ++r) {
@@ -966,7 +1027,8 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
           }
           break;
         }
-        case ColumnKind::kString: break;
+        case ColumnKind::kString:
+          break;
       }
     }
     std::stable_sort(w.issues.begin(), w.issues.end(), [](const CellIssue& a, const CellIssue& b) {
@@ -975,6 +1037,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     progress.Add(1);
   }));
 
+  const double t_validate = phase.Seconds();
   // Pass 4: account for every record, in file order.
   report.rows_read = 0;
   report.blank_lines = 0;
@@ -982,7 +1045,8 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
   for (const auto& ch : chunks) ok_rows += ch.rows;
   // Duplicates, partitioned by hash so partitions run in parallel; each partition visits its
   // records in file order, so the earlier record is always the one kept as "first".
-  const size_t parts = static_cast<size_t>(threads) * 4;
+  // One partition per thread: every partition scans all records, so more would cost scans.
+  const size_t parts = static_cast<size_t>(std::max(threads, 1));
   std::vector<std::vector<DuplicateRecord>> dups_of_part(parts);
   KEEL_RETURN_IF_ERROR(ParallelFor(threads, parts, [&](size_t part) {
     DuplicateIndex index(chunks, data.source, ok_rows / parts + 16);
@@ -1050,25 +1114,28 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
         a.value = Clip(value);
         switch (is.kind) {
           case AnomalyKind::kTypeMismatch:
-            a.message = fmt::format("\"{}\" in column \"{}\" is not {}", a.value, p.name,
-                                    KindNoun(p.kind));
+            a.message =
+                fmt::format("\"{}\" in column \"{}\" is not {}", a.value, p.name, KindNoun(p.kind));
             break;
           case AnomalyKind::kOutOfRange:
-            a.message = fmt::format("{} in column \"{}\" is outside the schema's range [{}, {}]",
-                                    a.value, p.name,
-                                    p.schema->min ? FormatDouble(*p.schema->min) : "-inf",
-                                    p.schema->max ? FormatDouble(*p.schema->max) : "inf");
+            a.message =
+                fmt::format("{} in column \"{}\" is outside the schema's range [{}, {}]", a.value,
+                            p.name, p.schema->min ? FormatDouble(*p.schema->min) : "-inf",
+                            p.schema->max ? FormatDouble(*p.schema->max) : "inf");
             break;
           case AnomalyKind::kNewCategory:
-            a.message = fmt::format("\"{}\" in column \"{}\" is not one of the schema's {} "
-                                    "categories",
-                                    a.value, p.name, p.schema->categories.size());
+            a.message = fmt::format(
+                "\"{}\" in column \"{}\" is not one of the schema's {} "
+                "categories",
+                a.value, p.name, p.schema->categories.size());
             break;
           case AnomalyKind::kUnseenLabel:
-            a.message = fmt::format("target label \"{}\" maps to no class of the label mapping",
-                                    a.value);
+            a.message =
+                fmt::format("target label \"{}\" maps to no class of the label mapping", a.value);
             break;
-          default: a.message = "anomaly"; break;
+          default:
+            a.message = "anomaly";
+            break;
         }
         if (is.severity == Severity::kError && !have_reason) {
           have_reason = true;
@@ -1105,6 +1172,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
   }
   report.rows_used = total_out;
 
+  const double t_account = phase.Seconds();
   // Dictionaries: count spellings over the used rows, then fix names and codes.
   KEEL_RETURN_IF_ERROR(ParallelFor(threads, dict_columns.size(), [&](size_t k) {
     const size_t j = dict_columns[k];
@@ -1122,139 +1190,148 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     FinalizeDictionary(&p);
   }));
 
-  // Pass 5: write the columns.
-  std::vector<std::vector<double>> numeric(ncols);
-  std::vector<std::vector<int32_t>> codes(ncols);
-  std::vector<std::vector<int8_t>> bools(ncols);
-  std::vector<std::vector<int64_t>> times(ncols);
-  std::vector<std::vector<std::string>> strings(ncols);
-  std::vector<std::vector<uint8_t>> string_missing(ncols);
-  // Reserve first so huge-page advice precedes the first touch.
-  auto alloc = [total_out](auto& v) {
-    v.reserve(total_out);
-    AdviseHugePages(v.data(), total_out * sizeof(v[0]));
-    v.resize(total_out);
-  };
-  for (size_t j = 0; j < ncols; ++j) {
-    switch (plans[j].kind) {
-      case ColumnKind::kNumeric: alloc(numeric[j]); break;
-      case ColumnKind::kCategorical: alloc(codes[j]); break;
-      case ColumnKind::kBoolean: bools[j].resize(total_out); break;
-      case ColumnKind::kTimestamp: alloc(times[j]); break;
-      case ColumnKind::kString:
-        alloc(strings[j]);
-        string_missing[j].resize(total_out);
-        break;
-    }
-  }
-  std::vector<uint64_t> lines;
-  alloc(lines);
+  const double t_dictionaries = phase.Seconds();
+  // Pass 5: write the columns, and their statistics. Each output vector is built by one task
+  // that appends to it, so nothing is zero-filled first and its pages are first touched by the
+  // thread that fills them; the statistics run on it while it is still warm.
+  std::vector<std::vector<uint32_t>> used_rows(nchunks);  // per chunk: its used rows
   KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
     const RawChunk& ch = chunks[c];
     const ChunkWork& w = work[c];
-    std::vector<uint32_t> rows;  // the chunk's used rows
+    std::vector<uint32_t>& rows = used_rows[c];
     rows.reserve(w.out_rows);
     for (const RawRecord& rec : ch.records) {
       if (rec.status != RecordStatus::kOk) continue;
       if (w.rejected[rec.row] != 0 || w.dropped[rec.row] != 0) continue;
-      lines[w.out_begin + rows.size()] = ch.first_line + rec.line;
       rows.push_back(rec.row);
     }
-    const uint64_t at = w.out_begin;
-    std::string local;
-    for (size_t j = 0; j < ncols; ++j) {
-      const ColumnChunk& cc = w.columns[j];
-      const ColumnPlan& p = plans[j];
-      switch (p.kind) {
-        case ColumnKind::kNumeric: {
-          double* out = numeric[j].data() + at;
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const uint32_t r = rows[i];
-            out[i] = cc.cls[r] == kNumberCell ? std::bit_cast<double>(cc.val[r])
-                                              : std::numeric_limits<double>::quiet_NaN();
-          }
-          break;
+  }));
+  std::vector<Column> columns(ncols);
+  std::vector<uint64_t> lines;
+  report.columns.resize(ncols);
+  // Tasks: one per column, string columns (the slowest) first so they do not finish last;
+  // task ncols writes the source lines.
+  std::vector<size_t> tasks;
+  for (size_t j = 0; j < ncols; ++j) {
+    if (plans[j].kind == ColumnKind::kString) tasks.push_back(j);
+  }
+  for (size_t j = 0; j < ncols; ++j) {
+    if (plans[j].kind != ColumnKind::kString) tasks.push_back(j);
+  }
+  tasks.push_back(ncols);
+  auto reserve = [total_out](auto& v) {
+    v.reserve(total_out);
+    AdviseHugePages(v.data(), total_out * sizeof(v[0]));
+  };
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, tasks.size(), [&](size_t t) {
+    const size_t j = tasks[t];
+    if (j == ncols) {
+      reserve(lines);
+      for (size_t c = 0; c < nchunks; ++c) {
+        const RawChunk& ch = chunks[c];
+        for (uint32_t r : used_rows[c]) {
+          lines.push_back(ch.first_line + ch.records[work[c].row_record[r]].line);
         }
-        case ColumnKind::kBoolean: {
-          int8_t* out = bools[j].data() + at;
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const uint32_t r = rows[i];
-            out[i] = cc.cls[r] == kBoolCell ? static_cast<int8_t>(cc.val[r]) : kMissingBool;
+      }
+      return;
+    }
+    ColumnPlan& p = plans[j];
+    switch (p.kind) {
+      case ColumnKind::kNumeric: {
+        std::vector<double> out;
+        reserve(out);
+        for (size_t c = 0; c < nchunks; ++c) {
+          const ColumnChunk& cc = work[c].columns[j];
+          for (uint32_t r : used_rows[c]) {
+            out.push_back(cc.cls[r] == kNumberCell ? std::bit_cast<double>(cc.val[r])
+                                                   : std::numeric_limits<double>::quiet_NaN());
           }
-          break;
         }
-        case ColumnKind::kTimestamp: {
-          int64_t* out = times[j].data() + at;
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const uint32_t r = rows[i];
-            out[i] = cc.cls[r] == kTimeCell ? static_cast<int64_t>(cc.val[r]) : kMissingTime;
+        columns[j] = Column::Numeric(p.name, std::move(out));
+        break;
+      }
+      case ColumnKind::kBoolean: {
+        std::vector<int8_t> out;
+        reserve(out);
+        for (size_t c = 0; c < nchunks; ++c) {
+          const ColumnChunk& cc = work[c].columns[j];
+          for (uint32_t r : used_rows[c]) {
+            out.push_back(cc.cls[r] == kBoolCell ? static_cast<int8_t>(cc.val[r]) : kMissingBool);
           }
-          break;
         }
-        case ColumnKind::kCategorical: {
-          int32_t* out = codes[j].data() + at;
+        columns[j] = Column::Boolean(p.name, std::move(out));
+        break;
+      }
+      case ColumnKind::kTimestamp: {
+        std::vector<int64_t> out;
+        reserve(out);
+        for (size_t c = 0; c < nchunks; ++c) {
+          const ColumnChunk& cc = work[c].columns[j];
+          for (uint32_t r : used_rows[c]) {
+            out.push_back(cc.cls[r] == kTimeCell ? static_cast<int64_t>(cc.val[r]) : kMissingTime);
+          }
+        }
+        columns[j] = Column::Timestamp(p.name, std::move(out));
+        break;
+      }
+      case ColumnKind::kCategorical: {
+        std::vector<int32_t> out;
+        reserve(out);
+        std::vector<int32_t> code_of;
+        for (size_t c = 0; c < nchunks; ++c) {
+          const ColumnChunk& cc = work[c].columns[j];
           // Local id -> output code, once per chunk, so the row loop is one lookup.
-          std::vector<int32_t> code_of(cc.to_exact.size());
+          code_of.resize(cc.to_exact.size());
           for (size_t id = 0; id < code_of.size(); ++id) {
             code_of[id] = p.final_code[static_cast<size_t>(p.group_of[cc.to_exact[id]])];
           }
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const uint32_t r = rows[i];
-            out[i] = cc.cls[r] == kMissingCell ? kMissingCode : code_of[cc.val[r]];
+          for (uint32_t r : used_rows[c]) {
+            out.push_back(cc.cls[r] == kMissingCell ? kMissingCode : code_of[cc.val[r]]);
           }
-          break;
         }
-        case ColumnKind::kString: {
-          std::string* out = strings[j].data() + at;
-          uint8_t* miss = string_missing[j].data() + at;
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const uint32_t r = rows[i];
+        columns[j] = Column::Categorical(p.name, std::move(out), std::move(p.dictionary));
+        break;
+      }
+      case ColumnKind::kString: {
+        std::vector<std::string> out;
+        std::vector<uint8_t> miss;
+        reserve(out);
+        miss.reserve(total_out);
+        std::string local;
+        for (size_t c = 0; c < nchunks; ++c) {
+          const ColumnChunk& cc = work[c].columns[j];
+          const char* base = chunks[c].base;
+          for (uint32_t r : used_rows[c]) {
             const uint8_t cls = cc.cls[r];
+            miss.push_back(cls == kMissingCell ? 1 : 0);
             if (cls == kMissingCell) {
-              miss[i] = 1;
-              continue;
-            }
-            miss[i] = 0;
-            if (cls == kTextCell) {
-              out[i].assign(cc.dict.key(cc.val[r]));  // trimmed as the option says
+              out.emplace_back();
+            } else if (cls == kTextCell) {
+              out.emplace_back(cc.dict.key(cc.val[r]));  // trimmed as the option says
             } else {
               // kSpanCell; every other class was converted to text in pass 2.
-              const std::string_view v = CellView(ch.base, UnpackSpan(cc.val[r]), &local);
-              out[i].assign(options.trim ? TrimCell(v) : v);
+              const std::string_view v = CellView(base, UnpackSpan(cc.val[r]), &local);
+              out.emplace_back(options.trim ? TrimCell(v) : v);
             }
           }
-          break;
         }
+        columns[j] = Column::String(p.name, std::move(out), std::move(miss));
+        break;
       }
     }
+    report.columns[j] = ComputeStats(columns[j], !p.fixed.has_value());
     progress.Add(1);
   }));
   progress.Finish();
 
+  const double t_columns = phase.Seconds();
   IngestResult result;
   for (size_t j = 0; j < ncols; ++j) {
-    ColumnPlan& p = plans[j];
-    Column col;
-    switch (p.kind) {
-      case ColumnKind::kNumeric: col = Column::Numeric(p.name, std::move(numeric[j])); break;
-      case ColumnKind::kBoolean: col = Column::Boolean(p.name, std::move(bools[j])); break;
-      case ColumnKind::kTimestamp: col = Column::Timestamp(p.name, std::move(times[j])); break;
-      case ColumnKind::kCategorical:
-        col = Column::Categorical(p.name, std::move(codes[j]), std::move(p.dictionary));
-        break;
-      case ColumnKind::kString:
-        col = Column::String(p.name, std::move(strings[j]), std::move(string_missing[j]));
-        break;
-    }
-    KEEL_RETURN_IF_ERROR(result.table.AddColumn(std::move(col)));
+    KEEL_RETURN_IF_ERROR(result.table.AddColumn(std::move(columns[j])));
   }
   result.table.set_source_lines(std::move(lines));
 
   // Column statistics and the schema.
-  report.columns.resize(ncols);
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, ncols, [&](size_t j) {
-    report.columns[j] = ComputeStats(result.table.column(j), !plans[j].fixed.has_value());
-  }));
   for (size_t j = 0; j < ncols; ++j) {
     ColumnStats& st = report.columns[j];
     for (const auto& w : work) {
@@ -1305,6 +1382,11 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     }
     result.schema.columns.push_back(std::move(cs));
   }
+  log::Debug(
+      "{}: read phases (s): tokenize+classify {:.3f}, kinds {:.3f}, validate {:.3f}, "
+      "account {:.3f}, dictionaries {:.3f}, columns+stats {:.3f}, schema {:.3f}",
+      report.source, t_classify, t_kinds - t_classify, t_validate - t_kinds, t_account - t_validate,
+      t_dictionaries - t_account, t_columns - t_dictionaries, phase.Seconds() - t_columns);
   result.report = std::move(report);
   return result;
 }

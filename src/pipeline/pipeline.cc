@@ -23,6 +23,9 @@
 #include "pipeline/pipeline_report.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
+#include "rank/ranking_plan.h"
+#include "rank/request_groups.h"
+#include "rank/tradeoff_report.h"
 
 namespace keel::pipeline {
 namespace {
@@ -168,6 +171,24 @@ Result<fairness::AuditResult> Audit(const Model& model, const Predictor& predict
   return fairness::RunAudit(rows, outcomes, specs, ao);
 }
 
+// Replays the test rows' requests under the objectives' weight grid with the shipped model.
+Result<TradeoffOutcome> Tradeoff(const rank::Objectives& objectives, const Model& model,
+                                 const Predictor& predictor, const Table& test, int threads) {
+  KEEL_ASSIGN_OR_RETURN(
+      auto plan,
+      rank::RankingPlan::Create(objectives, model, rank::FieldsOf(test), {.outcomes = true}));
+  KEEL_ASSIGN_OR_RETURN(rank::ScoredCandidates scored,
+                        plan->Score(model, predictor, test, threads));
+  KEEL_ASSIGN_OR_RETURN(rank::RequestGroups groups, rank::GroupRows(test, objectives.group_by));
+  rank::TradeoffOptions opt;
+  opt.steps = objectives.tradeoff_steps;
+  opt.top = objectives.top > 0 ? objectives.top : 1;
+  opt.threads = threads;
+  KEEL_ASSIGN_OR_RETURN(rank::TradeoffResult result,
+                        rank::SweepTradeoff(*plan, scored, groups, opt));
+  return TradeoffOutcome{std::move(result), opt.steps};
+}
+
 Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
   if (a.train != b.train || a.valid != b.valid || a.test != b.test) {
     return Status::Internal("the baseline and the candidate were trained on different splits");
@@ -194,6 +215,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
 
   // 1. Data.
   KEEL_RETURN_IF_ERROR(ReadData(p, options, &run->data));
+  // Before training: a typo in an objective fails in a second, not after the models.
+  KEEL_RETURN_IF_ERROR(CheckProjectObjectives(p, run->data.schema));
   const IngestReport& ir = run->data.report;
   run->rejects_path = (fs::path(p.output_dir) / "rejects.csv").string();
   KEEL_RETURN_IF_ERROR(WriteRejectsCsv(ir, run->rejects_path));
@@ -346,7 +369,23 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     }
   }
 
-  // 8. Report and summary.
+  // 8. The trade-off between the stakeholders' objectives, by the shipped model on the test
+  // rows (the requests it never saw in training when the split is by request).
+  if (p.objectives) {
+    log::Info("replaying {} test rows' requests under the objectives' weight grid",
+              test.num_rows());
+    auto t = Tradeoff(*p.objectives, shipped, shipped_predictor, test, threads);
+    if (!t.ok()) return t.status().WithContext("the trade-off analysis (objectives)");
+    if (t->result.requests < 20) {
+      run->warnings.push_back(fmt::format(
+          "the trade-off replays only {} requests of the test rows; totals are noisy (split "
+          "by request with split.method: group:{} and a larger test_size)",
+          t->result.requests, p.objectives->group_by));
+    }
+    run->tradeoff = std::move(*t);
+  }
+
+  // 9. Report and summary.
   run->seconds = clock.Seconds();
   run->report_path = (fs::path(p.output_dir) / "report.html").string();
   KEEL_RETURN_IF_ERROR(BuildReport(*run).WriteTo(run->report_path));
@@ -433,6 +472,16 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
                   {"dataset_drift", run.drift->report.verdict.dataset_drift},
                   {"drifted_features", drifted}};
   }
+  if (run.tradeoff) {
+    const rank::TradeoffResult& t = run.tradeoff->result;
+    nlohmann::json tj = rank::TradeoffToJson(t);
+    tj["steps"] = run.tradeoff->steps;
+    tj["group_by"] = run.project.objectives->group_by;
+    tj["rows"] = "test";
+    const rank::TextTable table = rank::TradeoffTable(t, /*efficient_only=*/true);
+    tj["table"] = {{"header", table.header}, {"rows", table.rows}};
+    j["tradeoff"] = std::move(tj);
+  }
   j["warnings"] = run.warnings;
   j["outputs"] = {{"model", run.model_path},       {"report", run.report_path},
                   {"summary", run.summary_path},   {"rejects", run.rejects_path},
@@ -475,6 +524,21 @@ std::string SummaryText(const PipelineRun& run) {
     out += fmt::format(
         "drift ({} vs {}): {}\n", run.drift->current, run.drift->reference,
         run.drift->report.verdict.dataset_drift ? "DRIFT detected" : "no dataset drift");
+  }
+  if (run.tradeoff) {
+    const rank::TradeoffResult& t = run.tradeoff->result;
+    out += fmt::format("trade-off ({} test requests, {} settings, totals per 1,000 requests):\n",
+                       t.requests, t.settings.size());
+    for (size_t j = 0; j < t.objectives.size(); ++j) {
+      const auto& s = t.settings[t.best[j]];
+      out +=
+          fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
+                      rank::DescribeWeights(t.objectives, s.weights), FormatDouble(s.expected[j]));
+    }
+    const auto& d = t.settings[t.default_index];
+    out += fmt::format("  default: setting {} ({}){}\n", t.default_index + 1,
+                       rank::DescribeWeights(t.objectives, d.weights),
+                       d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";
   out += fmt::format("model:  {}\nreport: {}\n", run.model_path, run.report_path);

@@ -3,7 +3,8 @@
 //   read + validate (rejects quarantined to rejects.csv) -> roles -> split -> train the
 //   baseline and the candidate on the same rows -> evaluate both on the same test rows ->
 //   the gate (compare.h) picks the model that ships -> explanations, fairness audit and
-//   drift check of the shipped model -> model.keel, report.html, summary.json
+//   drift check of the shipped model -> with objectives: the trade-off replay of the test
+//   rows' requests by the shipped model -> model.keel, report.html, summary.json
 //
 // Every artifact goes to project.output_dir (created if absent). The run is deterministic
 // for a given project file and data (seeds in the file), except for the measured latencies.
@@ -24,6 +25,7 @@
 #include "keel/status.h"
 #include "model/model.h"
 #include "pipeline/project.h"
+#include "rank/tradeoff.h"
 #include "train/trainer.h"
 
 namespace keel::pipeline {
@@ -43,6 +45,13 @@ struct FairnessOutcome {
   fairness::AuditResult audit;                       // of the shipped model on the test rows
   fairness::GateResult gate;                         // against the project's limits
   std::optional<fairness::AuditResult> other_audit;  // the model that did not ship
+};
+
+// The trade-off of keel.yaml's objectives (rank/tradeoff.h): the shipped model re-ranks the
+// test rows' requests (grouped by objectives.group_by) under a grid of weights.
+struct TradeoffOutcome {
+  rank::TradeoffResult result;
+  size_t steps = 0;  // the grid resolution used
 };
 
 struct DriftOutcome {
@@ -68,18 +77,21 @@ struct PipelineRun {
   std::optional<FairnessOutcome> fairness;    // unset when disabled, not binary or no columns
   std::vector<std::string> fairness_skipped;  // why fairness was not audited, when it was not
   std::optional<DriftOutcome> drift;
-  std::vector<std::string> warnings;  // for the summary and the report
+  std::optional<TradeoffOutcome> tradeoff;  // unset when keel.yaml has no objectives
+  std::vector<std::string> warnings;        // for the summary and the report
   double seconds = 0;
 };
 
 // Runs the project. Errors: those of reading the data (ReadTable), the roles (NotFound for a
-// column keel.yaml names that the data lacks, listing the columns), training, comparing and
-// writing the outputs, each with context saying which step failed.
+// column keel.yaml names that the data lacks, listing the columns), the objectives (checked
+// against the data before training: CheckProjectObjectives), training, comparing, the
+// trade-off replay and writing the outputs, each with context saying which step failed.
 Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const RunOptions& options);
 
 // The machine-readable summary (`keel run --json`, summary.json): project, data counts,
 // both models' metrics, the comparison and verdict, the shipped model, fairness gate, drift
-// verdict, output paths.
+// verdict, the trade-off sweep (`tradeoff`: rank::TradeoffToJson plus the readable table of
+// efficient settings as `table`), output paths.
 nlohmann::json SummaryJson(const PipelineRun& run);
 
 // A few lines for a terminal: what shipped and why, the gate results, where the files are.

@@ -8,6 +8,7 @@
 
 #include "keel/version_info.h"
 #include "pipeline/pipeline.h"
+#include "rank/tradeoff_report.h"
 #include "report/svg_chart.h"
 
 namespace keel::pipeline {
@@ -439,6 +440,24 @@ void DriftSection(const PipelineRun& run, HtmlReport* r) {
               {false, false, true, true, true, false});
 }
 
+void TradeoffSection(const PipelineRun& run, HtmlReport* r) {
+  r->BeginSection("tradeoff", "Trade-off");
+  if (!run.tradeoff) {
+    r->AddNotice(Tone::kInfo,
+                 "No stakeholder objectives in keel.yaml (an `objectives:` section names them; "
+                 "see docs/keel_yaml.md).");
+    return;
+  }
+  const rank::TradeoffResult& t = run.tradeoff->result;
+  r->AddParagraph(fmt::format(
+      "The shipped {} re-ranks the {} requests of the test rows (grouped by {}) under {} "
+      "settings of the objectives' weights (steps of 1/{}), as a server would with those "
+      "weights. The sections below give each stakeholder's objective per setting.",
+      run.shipped_candidate ? "candidate" : "baseline", t.requests,
+      run.project.objectives->group_by, t.settings.size(), run.tradeoff->steps));
+  rank::AddTradeoffSections(t, *run.project.objectives, r);
+}
+
 }  // namespace
 
 report::HtmlReport BuildReport(const PipelineRun& run) {
@@ -453,6 +472,7 @@ report::HtmlReport BuildReport(const PipelineRun& run) {
   ExplanationsSection(run, &r);
   FairnessSection(run, &r);
   DriftSection(run, &r);
+  TradeoffSection(run, &r);
   return r;
 }
 

@@ -11,8 +11,9 @@ namespace keel::pipeline {
 struct PipelineRun;
 
 // Section ids, in order (tests check each is present).
-inline constexpr const char* kReportSections[] = {
-    "summary", "data", "models", "curves", "comparison", "explanations", "fairness", "drift"};
+inline constexpr const char* kReportSections[] = {"summary",  "data",       "models",
+                                                  "curves",   "comparison", "explanations",
+                                                  "fairness", "drift",      "tradeoff"};
 
 report::HtmlReport BuildReport(const PipelineRun& run);
 

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/file_io.h"
 #include "core/number_format.h"
+#include "data/schema_yaml.h"
+#include "data/utf8.h"
 #include "data/yaml_reader.h"
 #include "fairness/fairness_gate.h"
 
@@ -230,7 +233,7 @@ class ProjectReader : public YamlReader {
     KEEL_RETURN_IF_ERROR(
         CheckKeys(root,
                   {"name", "data", "target", "columns", "exclude", "split", "baseline", "candidate",
-                   "compare", "fairness", "explain", "drift", "output"},
+                   "compare", "fairness", "explain", "drift", "output", "objectives"},
                   "keel.yaml"));
     Project p;
     p.base_dir = base_dir_;
@@ -267,6 +270,16 @@ class ProjectReader : public YamlReader {
     if (const auto v = root["fairness"]) KEEL_RETURN_IF_ERROR(Fairness(v, &p.fairness));
     if (const auto v = root["explain"]) KEEL_RETURN_IF_ERROR(Explain(v, &p.explain));
     if (const auto v = root["drift"]) KEEL_RETURN_IF_ERROR(Drift(v, &p.drift));
+    if (const auto v = root["objectives"]) {
+      KEEL_ASSIGN_OR_RETURN(rank::Objectives o, rank::ParseObjectives(v, source()));
+      if (o.group_by.empty()) {
+        return Error(v,
+                     "objectives: `group_by` (the column naming each request) is required in "
+                     "keel.yaml: `keel run` replays the test rows' requests to weigh the "
+                     "objectives against each other");
+      }
+      p.objectives = std::move(o);
+    }
     p.output_dir = Resolve(base_dir_, "keel-out");
     if (const auto v = root["output"]) {
       KEEL_RETURN_IF_ERROR(CheckKeys(v, {"dir"}, "output"));
@@ -287,6 +300,16 @@ class ProjectReader : public YamlReader {
 
 Result<Project> ParseProject(std::string_view text, std::string_view source_name,
                              const std::string& base_dir) {
+  // Text that is not UTF-8 would reach the JSON summary (names, paths, expressions) and
+  // cannot be written there: refuse it here, where the line can be named.
+  if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    const size_t column =
+        line_start == std::string_view::npos || bad == 0 ? bad + 1 : bad - line_start;
+    return Status::ParseError("{}:{}:{}: the file is not UTF-8 (byte 0x{:02x})", source_name, line,
+                              column, static_cast<unsigned char>(text[bad]));
+  }
   KEEL_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(text, source_name));
   KEEL_ASSIGN_OR_RETURN(Project p, ProjectReader(source_name, base_dir).Document(root));
   p.source = std::string(source_name);
@@ -297,7 +320,103 @@ Result<Project> LoadProject(const std::string& path) {
   KEEL_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::string base = fs::path(path).parent_path().string();
   if (base.empty()) base = ".";
-  return ParseProject(text, path, base);
+  KEEL_ASSIGN_OR_RETURN(Project p, ParseProject(text, path, base));
+  if (p.objectives && !p.schema_path.empty()) {
+    KEEL_ASSIGN_OR_RETURN(Schema schema, LoadSchemaYaml(p.schema_path));
+    KEEL_RETURN_IF_ERROR(CheckProjectObjectives(p, schema));
+  }
+  return p;
+}
+
+namespace {
+
+std::string Where(const rank::Objectives& o, int line) {
+  return line > 0 ? fmt::format("{}:{}", o.source, line) : o.source;
+}
+
+bool IsModelOutputName(std::string_view name) {
+  return name == "p" || name == "prediction" || name.starts_with("prob_");
+}
+
+bool IsNumberKind(ColumnKind k) {
+  return k == ColumnKind::kNumeric || k == ColumnKind::kBoolean || k == ColumnKind::kTimestamp;
+}
+
+std::string SchemaColumns(const Schema& schema) {
+  std::vector<std::string> names;
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+Status CheckExpression(const Project& p, const Schema& schema, const rank::Expression& e, int line,
+                       const std::string& owner, bool may_read_target) {
+  const rank::Objectives& o = *p.objectives;
+  for (size_t i = 0; i < e.names().size(); ++i) {
+    const std::string& name = e.names()[i];
+    const ColumnSchema* c = schema.Find(name);
+    if (c == nullptr) {
+      if (IsModelOutputName(name) && !e.reads_text(i)) continue;
+      if (IsModelOutputName(name)) {
+        return Status::InvalidArgument(
+            "{}: {}: '{}' is a model output (a number), but \"{}\" compares it with text",
+            Where(o, line), owner, name, e.text());
+      }
+      return Status::NotFound(
+          "{}: {}: unknown name '{}' at column {} in \"{}\" (model outputs: p, prob_<class>, "
+          "prediction; columns of {}: {})",
+          Where(o, line), owner, name, e.name_column(i), e.text(), p.data_path,
+          SchemaColumns(schema));
+    }
+    if (!may_read_target && name == p.target) {
+      return Status::InvalidArgument(
+          "{}: {}: reads the target '{}', which a live request does not have; use it in "
+          "`outcome:` (the logged value) instead",
+          Where(o, line), owner, name);
+    }
+    if (e.reads_number(i) && !IsNumberKind(c->kind)) {
+      return Status::InvalidArgument(
+          "{}: {}: column '{}' is {}; arithmetic reads numeric, boolean or timestamp "
+          "columns (compare a categorical one with a text: {} == \"value\")",
+          Where(o, line), owner, name, ColumnKindName(c->kind), name);
+    }
+    if (e.reads_text(i) && IsNumberKind(c->kind)) {
+      return Status::InvalidArgument(
+          "{}: {}: column '{}' is {}, but \"{}\" compares it with text; compare numbers "
+          "with numbers",
+          Where(o, line), owner, name, ColumnKindName(c->kind), e.text());
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckProjectObjectives(const Project& p, const Schema& schema) {
+  if (!p.objectives) return Status::OK();
+  const rank::Objectives& o = *p.objectives;
+  for (const auto& obj : o.objectives) {
+    const std::string owner = fmt::format("objective \"{}\"", obj.name);
+    KEEL_RETURN_IF_ERROR(CheckExpression(p, schema, obj.value, obj.line, owner, false));
+    if (obj.outcome) {
+      KEEL_RETURN_IF_ERROR(
+          CheckExpression(p, schema, *obj.outcome, obj.line, owner + " outcome", true));
+    }
+  }
+  for (const auto& c : o.constraints) {
+    if (c.kind == rank::ConstraintSpec::Kind::kCondition) {
+      KEEL_RETURN_IF_ERROR(CheckExpression(p, schema, c.condition, c.line,
+                                           fmt::format("constraint \"{}\"", c.condition.text()),
+                                           false));
+    } else if (schema.Find(c.field) == nullptr) {
+      return Status::NotFound("{}: constraint max_per: unknown column '{}' (columns of {}: {})",
+                              Where(o, c.line), c.field, p.data_path, SchemaColumns(schema));
+    }
+  }
+  if (!o.group_by.empty() && schema.Find(o.group_by) == nullptr) {
+    return Status::NotFound("{}: objectives.group_by: unknown column '{}' (columns of {}: {})",
+                            o.source, o.group_by, p.data_path, SchemaColumns(schema));
+  }
+  return Status::OK();
 }
 
 nlohmann::json ProjectToJson(const Project& p) {
@@ -323,6 +442,22 @@ nlohmann::json ProjectToJson(const Project& p) {
         {"seed", p.compare.seed}}},
       {"output_dir", p.output_dir},
   };
+  if (p.objectives) {
+    nlohmann::json objectives = nlohmann::json::object();
+    for (const auto& o : p.objectives->objectives) {
+      objectives[o.name] = {{"expr", o.value.text()},
+                            {"weight", o.weight},
+                            {"normalize", std::string(rank::NormalizationName(o.normalize))}};
+      if (o.outcome) objectives[o.name]["outcome"] = o.outcome->text();
+    }
+    nlohmann::json constraints = nlohmann::json::array();
+    for (const auto& c : p.objectives->constraints) constraints.push_back(c.Describe());
+    j["objectives"] = {{"objectives", objectives},
+                       {"constraints", constraints},
+                       {"group_by", p.objectives->group_by},
+                       {"top", p.objectives->top},
+                       {"steps", p.objectives->tradeoff_steps}};
+  }
   return j;
 }
 

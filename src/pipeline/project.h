@@ -27,6 +27,13 @@
 //   drift: {data: new_month.csv}       # optional: data to compare with the training rows
 //   output: {dir: keel-out}            # model.keel, baseline.keel, candidate.keel, report.html,
 //                                      # summary.json, rejects.csv
+//   objectives:                        # optional: stakeholder objectives (rank/objectives.h,
+//     clicks: {expr: p, outcome: clicked}    # the same section as a standalone
+//     revenue: {expr: p * bid, outcome: clicked * bid}   # objectives.yaml); after the gate,
+//     group_by: request_id             # required here: the column naming each request
+//     top: 3                           # slots per request in the replay (default 1)
+//   The shipped model replays the test rows' requests under a grid of weights (keel
+//   tradeoff), into the report's "Trade-off" section and summary.json's `tradeoff`.
 //
 // Reading is strict: an unknown key anywhere is an error naming the key and its line.
 #pragma once
@@ -41,6 +48,7 @@
 #include "data/schema.h"
 #include "eval/metrics.h"
 #include "keel/status.h"
+#include "rank/objectives.h"
 #include "train/params.h"
 
 namespace keel::pipeline {
@@ -98,6 +106,9 @@ struct Project {
   FairnessSettings fairness;
   ExplainSettings explain;
   DriftSettings drift;
+  // The `objectives:` section, parsed (expressions syntax-checked); unset when absent. Its
+  // names are checked against the data by CheckProjectObjectives.
+  std::optional<rank::Objectives> objectives;
 
   std::string output_dir;
 };
@@ -109,8 +120,19 @@ struct Project {
 Result<Project> ParseProject(std::string_view text, std::string_view source_name,
                              const std::string& base_dir);
 
-// Reads and parses the file at `path` (relative paths resolve against its folder).
+// Reads and parses the file at `path` (relative paths resolve against its folder). When the
+// project names a schema file (data.schema) and has objectives, they are checked against
+// it here (CheckProjectObjectives), so a typo fails before any data is read.
 Result<Project> LoadProject(const std::string& path);
+
+// Checks the objectives' names against the data's columns: every name an expression reads
+// is a model output (p, prob_<class>, prediction) or a column of `schema`; numbers are read
+// from numeric, boolean or timestamp columns and text literals compared with categorical or
+// text ones; objective values (not outcomes) do not read the target, which a live request
+// lacks; group_by and every max_per field are columns. OK when the project has no
+// objectives. Errors: NotFound / InvalidArgument "<keel.yaml>:<line>: ..." naming the
+// objective or constraint, the name and the columns.
+Status CheckProjectObjectives(const Project& project, const Schema& schema);
 
 // The project as JSON (for the summary and the report's lineage).
 nlohmann::json ProjectToJson(const Project& project);

@@ -103,5 +103,137 @@ TEST(Project, ErrorsNameTheKeyAndLine) {
   }
 }
 
+const char* kAdsProject = R"(data: {path: ads.csv}
+target: clicked
+objectives:
+  clicks: {expr: p, outcome: clicked}
+  revenue: {expr: p * bid, weight: 0.5, outcome: clicked * bid}
+  constraints:
+    - bid >= reserve
+    - country != "XX"
+    - {max_per: advertiser, count: 1}
+  top: 3
+  group_by: request_id
+)";
+
+Schema AdsSchema() {
+  Schema s;
+  for (const auto& [name, kind] :
+       std::vector<std::pair<std::string, ColumnKind>>{{"request_id", ColumnKind::kCategorical},
+                                                       {"bid", ColumnKind::kNumeric},
+                                                       {"reserve", ColumnKind::kNumeric},
+                                                       {"country", ColumnKind::kCategorical},
+                                                       {"advertiser", ColumnKind::kCategorical},
+                                                       {"clicked", ColumnKind::kNumeric}}) {
+    ColumnSchema c;
+    c.name = name;
+    c.kind = kind;
+    s.columns.push_back(c);
+  }
+  return s;
+}
+
+TEST(ProjectObjectives, SectionIsParsedWithTheSharedParser) {
+  auto p = Parse(kAdsProject);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_TRUE(p->objectives.has_value());
+  const rank::Objectives& o = *p->objectives;
+  ASSERT_EQ(o.objectives.size(), 2u);
+  EXPECT_EQ(o.objectives[1].name, "revenue");
+  EXPECT_DOUBLE_EQ(o.objectives[1].weight, 0.5);
+  EXPECT_EQ(o.objectives[1].line, 5);
+  EXPECT_EQ(o.source, "keel.yaml");
+  EXPECT_EQ(o.constraints.size(), 3u);
+  EXPECT_EQ(o.top, 3u);
+  EXPECT_EQ(o.group_by, "request_id");
+  EXPECT_TRUE(CheckProjectObjectives(*p, AdsSchema()).ok());
+  EXPECT_TRUE(ProjectToJson(*p).contains("objectives"));
+  // Without the section nothing is set and the check passes.
+  auto plain = Parse("data: {path: d.csv}\ntarget: churn\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->objectives.has_value());
+  EXPECT_TRUE(CheckProjectObjectives(*plain, AdsSchema()).ok());
+}
+
+TEST(ProjectObjectives, ParseErrorsNameTheLine) {
+  // The objectives' own errors come from rank::ParseObjectives, with keel.yaml's lines.
+  auto bad = Parse(
+      "data: {path: d.csv}\ntarget: c\nobjectives:\n  group_by: r\n"
+      "  clicks: p *\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("keel.yaml:5"), std::string::npos)
+      << bad.status().message();
+  auto unknown = Parse(
+      "data: {path: d.csv}\ntarget: c\nobjectives:\n  group_by: r\n"
+      "  clicks: {expr: p, wieght: 2}\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("wieght"), std::string::npos);
+  // group_by is required in keel.yaml (the replay needs requests).
+  auto no_group = Parse("data: {path: d.csv}\ntarget: c\nobjectives:\n  clicks: p\n");
+  ASSERT_FALSE(no_group.ok());
+  EXPECT_NE(no_group.status().message().find("keel.yaml:4"), std::string::npos)
+      << no_group.status().message();
+  EXPECT_NE(no_group.status().message().find("group_by"), std::string::npos);
+}
+
+TEST(ProjectObjectives, NamesAreCheckedAgainstTheSchemaWithTheLine) {
+  auto check = [](const std::string& replace_from, const std::string& replace_to) {
+    std::string text = kAdsProject;
+    text.replace(text.find(replace_from), replace_from.size(), replace_to);
+    auto p = Parse(text);
+    EXPECT_TRUE(p.ok()) << p.status().message();
+    return p.ok() ? CheckProjectObjectives(*p, AdsSchema()) : Status::OK();
+  };
+  Status typo = check("p * bid", "p * bidd");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.code(), StatusCode::kNotFound);
+  EXPECT_NE(typo.message().find("keel.yaml:5"), std::string::npos) << typo.message();
+  EXPECT_NE(typo.message().find("unknown name 'bidd'"), std::string::npos) << typo.message();
+  Status outcome = check("clicked * bid", "clicks * bid");
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_NE(outcome.message().find("outcome"), std::string::npos) << outcome.message();
+  Status constraint = check("bid >= reserve", "bid >= floor");
+  ASSERT_FALSE(constraint.ok());
+  EXPECT_NE(constraint.message().find("keel.yaml:7"), std::string::npos) << constraint.message();
+  Status cap = check("max_per: advertiser", "max_per: advertiser_id");
+  ASSERT_FALSE(cap.ok());
+  EXPECT_NE(cap.message().find("advertiser_id"), std::string::npos);
+  Status group = check("group_by: request_id", "group_by: request");
+  ASSERT_FALSE(group.ok());
+  EXPECT_NE(group.message().find("group_by"), std::string::npos);
+  // Kinds: text literals compare categorical columns, arithmetic reads numbers.
+  Status text_vs_number = check("country != \"XX\"", "bid != \"XX\"");
+  ASSERT_FALSE(text_vs_number.ok());
+  EXPECT_NE(text_vs_number.message().find("compares it with text"), std::string::npos)
+      << text_vs_number.message();
+  Status arithmetic_on_category = check("p * bid", "p * country");
+  ASSERT_FALSE(arithmetic_on_category.ok());
+  EXPECT_NE(arithmetic_on_category.message().find("categorical"), std::string::npos);
+  // An objective's value cannot read the target (a live request lacks it); an outcome can.
+  Status target = check("expr: p,", "expr: p * clicked,");
+  ASSERT_FALSE(target.ok());
+  EXPECT_NE(target.message().find("reads the target 'clicked'"), std::string::npos)
+      << target.message();
+}
+
+// Fuzzing found that a keel.yaml with bytes that are not UTF-8 parsed, and then writing the
+// project as JSON (summary.json) threw. Such a file is now a parse error with its position.
+TEST(ProjectFuzzRegression, NonUtf8TextIsAParseErrorNotAThrowLater) {
+  auto p = Parse("data: {path: d.csv}\ntarget: c\nname: caf\xe9\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kParseError);
+  EXPECT_NE(p.status().message().find("keel.yaml:3:10"), std::string::npos) << p.status().message();
+  EXPECT_NE(p.status().message().find("not UTF-8"), std::string::npos);
+  auto first = Parse("\xff");
+  ASSERT_FALSE(first.ok());
+  EXPECT_NE(first.status().message().find("keel.yaml:1:1"), std::string::npos)
+      << first.status().message();
+  // Valid UTF-8 anywhere (a name, an objective's description) parses and dumps.
+  auto ok = Parse(
+      "data: {path: d.csv}\ntarget: c\nname: caf\xc3\xa9\nobjectives:\n  group_by: r\n"
+      "  c: {expr: p, description: \"d\xc3\xa9j\xc3\xa0\"}\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_NO_THROW((void)ProjectToJson(*ok).dump());
+}
 }  // namespace
 }  // namespace keel::pipeline

@@ -7,6 +7,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 namespace keel::rank {
 
@@ -39,6 +42,8 @@ int Arity(Op op) {
   switch (op) {
     case Op::kConst:
     case Op::kVar:
+    case Op::kTextEq:
+    case Op::kTextNe:
       return 0;
     case Op::kNeg:
     case Op::kNot:
@@ -119,6 +124,8 @@ class ExpressionParser {
     return Status::OK();
   }
   Status Compare(int depth) {
+    KEEL_ASSIGN_OR_RETURN(bool text, TextCompare());
+    if (text) return Status::OK();
     KEEL_RETURN_IF_ERROR(Sum(depth));
     static constexpr std::pair<std::string_view, Op> kOps[] = {{"<=", Op::kLe}, {">=", Op::kGe},
                                                                {"==", Op::kEq}, {"!=", Op::kNe},
@@ -214,12 +221,14 @@ class ExpressionParser {
     }
     if (c == '`') {
       const size_t start = pos_;
-      const size_t end = text_.find('`', pos_ + 1);
-      if (end == std::string_view::npos) return Error("unterminated `name`");
-      if (end == pos_ + 1) return Error("empty `name`");
-      pos_ = end + 1;
-      AddName(text_.substr(start + 1, end - start - 1), start);
+      KEEL_ASSIGN_OR_RETURN(std::string_view name, QuotedName());
+      AddName(name, start, Expression::kUseNumber);
       return Status::OK();
+    }
+    if (c == '"' || c == '\'') {
+      return Error(
+          "a text literal can only be compared with == or != to a field name "
+          "(e.g. country == \"US\")");
     }
     if (IsNameStart(c)) {
       const size_t start = pos_;
@@ -230,7 +239,7 @@ class ExpressionParser {
       if (name == "and" || name == "or" || name == "not") {
         return ErrorAt(fmt::format("'{}' needs an operand before it", name), start);
       }
-      AddName(name, start);
+      AddName(name, start, Expression::kUseNumber);
       return Status::OK();
     }
     return Error(fmt::format("unexpected '{}'", c));
@@ -293,15 +302,127 @@ class ExpressionParser {
     return Status::OK();
   }
 
-  void AddName(std::string_view name, size_t start) {
+  // `name` at pos_, skipping a leading backtick: the text between backticks.
+  Result<std::string_view> QuotedName() {
+    const size_t end = text_.find('`', pos_ + 1);
+    if (end == std::string_view::npos) return Error("unterminated `name`");
+    if (end == pos_ + 1) return Error("empty `name`");
+    const std::string_view name = text_.substr(pos_ + 1, end - pos_ - 1);
+    pos_ = end + 1;
+    return name;
+  }
+
+  // A name (bare or in backticks) at pos_, or nullopt (pos_ unchanged) when none starts here.
+  // Function names are not names: "min(" gives nullopt.
+  Result<std::optional<std::pair<std::string_view, size_t>>> MaybeName() {
+    SkipSpace();
+    const size_t start = pos_;
+    if (pos_ >= text_.size()) return std::optional<std::pair<std::string_view, size_t>>();
+    if (text_[pos_] == '`') {
+      KEEL_ASSIGN_OR_RETURN(std::string_view name, QuotedName());
+      return std::optional(std::pair(name, start));
+    }
+    if (!IsNameStart(text_[pos_])) return std::optional<std::pair<std::string_view, size_t>>();
+    while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
+    return std::optional(std::pair(text_.substr(start, pos_ - start), start));
+  }
+
+  // A text literal in matching quotes at pos_ (no escapes).
+  Result<std::string_view> Literal() {
+    const char quote = text_[pos_];
+    const size_t end = text_.find(quote, pos_ + 1);
+    if (end == std::string_view::npos) return Error("unterminated text literal");
+    const std::string_view lit = text_.substr(pos_ + 1, end - pos_ - 1);
+    pos_ = end + 1;
+    return lit;
+  }
+
+  bool AtQuote() {
+    SkipSpace();
+    return pos_ < text_.size() && (text_[pos_] == '"' || text_[pos_] == '\'');
+  }
+
+  // Which of == / != follows (consumed), if either.
+  std::optional<bool> EqualityOp() {
+    if (Accept("==")) return true;
+    if (Accept("!=")) return false;
+    return std::nullopt;
+  }
+
+  // Parses `name == "lit"` / `"lit" != name` when the text continues with one; otherwise
+  // leaves pos_ where it was and answers false. Literals anywhere else are errors (Primary).
+  Result<bool> TextCompare() {
+    const size_t save = pos_;
+    std::string_view name, literal;
+    size_t name_start = 0, literal_start = 0;
+    bool equal = true;
+    if (AtQuote()) {
+      literal_start = pos_;
+      KEEL_ASSIGN_OR_RETURN(literal, Literal());
+      const std::optional<bool> op = EqualityOp();
+      if (!op) {
+        return Error(
+            "a text literal can only be compared with == or != to a field name "
+            "(e.g. country == \"US\")");
+      }
+      equal = *op;
+      KEEL_ASSIGN_OR_RETURN(auto n, MaybeName());
+      SkipSpace();
+      if (!n || (pos_ < text_.size() && text_[pos_] == '(')) {
+        return Error("a text literal must be compared with a field name");
+      }
+      std::tie(name, name_start) = *n;
+    } else {
+      KEEL_ASSIGN_OR_RETURN(auto n, MaybeName());
+      if (!n) {
+        pos_ = save;
+        return false;
+      }
+      const std::optional<bool> op = EqualityOp();
+      if (!op || !AtQuote()) {
+        pos_ = save;
+        return false;
+      }
+      equal = *op;
+      std::tie(name, name_start) = *n;
+      literal_start = pos_;
+      KEEL_ASSIGN_OR_RETURN(literal, Literal());
+    }
+    if (name == "and" || name == "or" || name == "not") {
+      return ErrorAt(fmt::format("'{}' is not a field name", name), name_start);
+    }
+    const uint32_t index = AddNameOnly(name, name_start, Expression::kUseText);
+    out_->texts_.push_back({index, std::string(literal), literal_start + 1});
+    Emit(equal ? Op::kTextEq : Op::kTextNe, static_cast<uint32_t>(out_->texts_.size() - 1));
+    SkipSpace();
+    if (pos_ < text_.size() &&
+        std::string_view("<>=!").find(text_[pos_]) != std::string_view::npos &&
+        text_.substr(pos_, 2) != "||") {
+      return Error("comparisons do not chain (write a < b and b < c)");
+    }
+    if (pos_ < text_.size() &&
+        std::string_view("+-*/^").find(text_[pos_]) != std::string_view::npos) {
+      return Error("a text comparison gives yes/no; put arithmetic in parentheses elsewhere");
+    }
+    return true;
+  }
+
+  uint32_t AddNameOnly(std::string_view name, size_t start, uint8_t use) {
     auto& names = out_->names_;
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) {
       names.emplace_back(name);
       out_->name_columns_.push_back(start + 1);
+      out_->name_uses_.push_back(0);
       it = names.end() - 1;
     }
-    Emit(Op::kVar, static_cast<uint32_t>(it - names.begin()));
+    const auto index = static_cast<uint32_t>(it - names.begin());
+    out_->name_uses_[index] |= use;
+    return index;
+  }
+
+  void AddName(std::string_view name, size_t start, uint8_t use) {
+    Emit(Op::kVar, AddNameOnly(name, start, use));
   }
 
   std::string_view text_;
@@ -348,13 +469,15 @@ bool Expression::is_condition() const {
     case Op::kAnd:
     case Op::kOr:
     case Op::kNot:
+    case Op::kTextEq:
+    case Op::kTextNe:
       return true;
     default:
       return false;
   }
 }
 
-Status Expression::Bind(const std::function<std::optional<uint32_t>(std::string_view)>& resolve) {
+Status Expression::Bind(const SlotResolver& resolve, const TextResolver& resolve_text) {
   std::vector<uint32_t> slots(names_.size());
   for (size_t i = 0; i < names_.size(); ++i) {
     const std::optional<uint32_t> s = resolve(names_[i]);
@@ -364,7 +487,18 @@ Status Expression::Bind(const std::function<std::optional<uint32_t>(std::string_
     }
     slots[i] = *s;
   }
+  std::vector<double> values(texts_.size(), std::nan(""));
+  for (size_t t = 0; t < texts_.size(); ++t) {
+    if (!resolve_text) {
+      return Status::InvalidArgument(
+          "text comparison '{}' at column {} in \"{}\" needs a categorical field",
+          names_[texts_[t].name], texts_[t].column, text_);
+    }
+    const std::optional<double> v = resolve_text(names_[texts_[t].name], texts_[t].literal);
+    if (v) values[t] = *v;
+  }
   slots_ = std::move(slots);
+  text_values_ = std::move(values);
   bound_ = true;
   return Status::OK();
 }
@@ -389,6 +523,21 @@ void Expression::Evaluate(std::span<const double* const> columns, size_t begin, 
         case Op::kVar: {
           double* d = stack + (++top) * kEvalBlock;
           std::memcpy(d, columns[slots_[in.arg]] + row0, m * sizeof(double));
+          break;
+        }
+        // The column holds per-row codes and the literal was resolved to its code at Bind:
+        // a double compare. A NaN code (literal not in the dictionary) matches no row.
+        case Op::kTextEq:
+        case Op::kTextNe: {
+          double* d = stack + (++top) * kEvalBlock;
+          const double* x = columns[slots_[texts_[in.arg].name]] + row0;
+          const double code = text_values_[in.arg];
+          if (in.op == Op::kTextEq) {
+            for (size_t r = 0; r < m; ++r) d[r] = x[r] == code ? 1.0 : 0.0;
+          } else {
+            for (size_t r = 0; r < m; ++r)
+              d[r] = (!std::isnan(x[r]) && !(x[r] == code)) ? 1.0 : 0.0;
+          }
           break;
         }
 #define KEEL_UNARY(OP, EXPR)              \

@@ -157,5 +157,106 @@ TEST(Expression, BlockEvaluationMatchesRowEvaluation) {
   for (size_t i = 0; i < 5; ++i) EXPECT_DOUBLE_EQ(part[i], out[300 + i]);
 }
 
+// Binds names a..c to slots 0..2 and resolves text literals against `dictionary`: a literal
+// becomes its index there (the code the column holds), or no match when absent.
+Expression BindText(const std::string& text, const std::vector<std::string>& dictionary) {
+  auto e = Expression::Parse(text);
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  if (!e.ok()) return {};
+  Status st = e->Bind(
+      [](std::string_view n) -> std::optional<uint32_t> {
+        if (n == "country") return 0;
+        if (n == "bid") return 1;
+        if (n == "category") return 2;
+        return std::nullopt;
+      },
+      [&](std::string_view, std::string_view lit) -> std::optional<double> {
+        for (size_t i = 0; i < dictionary.size(); ++i) {
+          if (dictionary[i] == lit) return static_cast<double>(i);
+        }
+        return std::nullopt;
+      });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return std::move(*e);
+}
+
+TEST(ExpressionText, LiteralsParseAsTextComparisons) {
+  auto e = Expression::Parse("country == \"US\" and 'shoes' != category and bid > 1");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE(e->is_condition());
+  ASSERT_EQ(e->text_comparisons().size(), 2u);
+  EXPECT_EQ(e->names()[e->text_comparisons()[0].name], "country");
+  EXPECT_EQ(e->text_comparisons()[0].literal, "US");
+  EXPECT_EQ(e->text_comparisons()[0].column, 12u);
+  EXPECT_EQ(e->names()[e->text_comparisons()[1].name], "category");
+  EXPECT_EQ(e->text_comparisons()[1].literal, "shoes");
+  ASSERT_EQ(e->names().size(), 3u);
+  EXPECT_TRUE(e->reads_text(0));
+  EXPECT_FALSE(e->reads_number(0));
+  EXPECT_TRUE(e->reads_number(2));  // bid
+  EXPECT_FALSE(e->reads_text(2));
+  // Backticked names and a comparison inside a function.
+  auto f = Expression::Parse("if(`ad country` == 'GB', 2, 1) * bid");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->names()[0], "ad country");
+  EXPECT_TRUE(f->reads_text(0));
+  EXPECT_FALSE(f->is_condition());
+}
+
+TEST(ExpressionText, EvaluatesAgainstCodesResolvedOnce) {
+  const double nan = std::nan("");
+  // Dictionary {DE, US, GB}; rows: US, DE, missing, GB.
+  const std::vector<double> country = {1, 0, nan, 2};
+  const std::vector<double> bid = {1, 2, 3, 4};
+  const std::vector<double> category = {0, 0, 0, 0};
+  std::vector<const double*> cols = {country.data(), bid.data(), category.data()};
+  auto run = [&](const Expression& e) {
+    std::vector<double> out(4);
+    std::vector<double> scratch(e.scratch_size());
+    e.Evaluate(cols, 0, 4, out.data(), scratch);
+    return out;
+  };
+  const std::vector<std::string> dict = {"DE", "US", "GB"};
+  EXPECT_EQ(run(BindText("country == \"US\"", dict)), (std::vector<double>{1, 0, 0, 0}));
+  EXPECT_EQ(run(BindText("\"US\" == country", dict)), (std::vector<double>{1, 0, 0, 0}));
+  // != holds for every present other value; a missing value fails both == and !=.
+  EXPECT_EQ(run(BindText("country != 'US'", dict)), (std::vector<double>{0, 1, 0, 1}));
+  // A literal outside the dictionary matches nothing: == is never true, != always (if present).
+  EXPECT_EQ(run(BindText("country == \"FR\"", dict)), (std::vector<double>{0, 0, 0, 0}));
+  EXPECT_EQ(run(BindText("country != \"FR\"", dict)), (std::vector<double>{1, 1, 0, 1}));
+  // Combined with arithmetic through if() and logic.
+  EXPECT_EQ(run(BindText("if(country == 'GB' or country == 'DE', bid * 10, bid)", dict)),
+            (std::vector<double>{1, 20, 3, 40}));
+  // Literals are case-sensitive texts, and may contain spaces and the other quote.
+  EXPECT_EQ(run(BindText("country == 'us'", dict)), (std::vector<double>{0, 0, 0, 0}));
+  auto q = Expression::Parse("country == \"it's\"");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->text_comparisons()[0].literal, "it's");
+}
+
+TEST(ExpressionText, MisplacedLiteralsAreSyntaxErrors) {
+  EXPECT_NE(ParseError("\"US\" + 1").find("compared with == or != to a field name"),
+            std::string::npos);
+  EXPECT_NE(ParseError("country < \"US\"").find("compared with == or != to a field name"),
+            std::string::npos);
+  EXPECT_NE(ParseError("bid * 'x'").find("at column 7"), std::string::npos);
+  EXPECT_NE(ParseError("'US' == 'US'").find("compared with a field name"), std::string::npos);
+  EXPECT_NE(ParseError("'US' == min(a, b)").find("compared with a field name"), std::string::npos);
+  EXPECT_NE(ParseError("(a + b) == 'x'").find("to a field name"), std::string::npos);
+  EXPECT_NE(ParseError("country == \"US").find("unterminated text literal"), std::string::npos);
+  EXPECT_NE(ParseError("country == 'US' == 1").find("do not chain"), std::string::npos);
+  EXPECT_NE(ParseError("country == 'US' + 1").find("gives yes/no"), std::string::npos);
+  EXPECT_NE(ParseError("and == 'x'").find("'and' is not a field name"), std::string::npos);
+  EXPECT_NE(ParseError("'").find("unterminated"), std::string::npos);
+}
+
+TEST(ExpressionText, BindWithoutTextResolverIsAnError) {
+  auto e = Expression::Parse("country == 'US'");
+  ASSERT_TRUE(e.ok());
+  Status st = e->Bind([](std::string_view) -> std::optional<uint32_t> { return 0; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("needs a categorical field"), std::string::npos) << st.message();
+}
+
 }  // namespace
 }  // namespace keel::rank

@@ -6,12 +6,15 @@
 #include <cmath>
 
 #include "core/file_io.h"
+#include "data/utf8.h"
 #include "data/yaml_reader.h"
 
 namespace keel::rank {
 namespace {
 
-constexpr std::string_view kReserved[] = {"constraints", "top", "group_by", "tradeoff"};
+constexpr std::string_view kReserved[] = {"constraints", "top", "group_by", "tradeoff", "fields"};
+// Most declared request fields.
+constexpr size_t kMaxDeclaredFields = 256;
 
 bool IsReserved(std::string_view key) {
   return std::find(std::begin(kReserved), std::end(kReserved), key) != std::end(kReserved);
@@ -171,7 +174,7 @@ Result<Objectives> ParseObjectives(const YAML::Node& section, std::string_view s
   if (!section || !section.IsMap()) {
     return yaml.Error(section,
                       "the objectives section must be a map of objective name: "
-                      "expression (plus constraints, top, group_by, tradeoff)");
+                      "expression (plus constraints, top, group_by, tradeoff, fields)");
   }
   Objectives out;
   out.source = std::string(source_name);
@@ -196,6 +199,31 @@ Result<Objectives> ParseObjectives(const YAML::Node& section, std::string_view s
       out.top = static_cast<size_t>(top);
     } else if (key == "group_by") {
       KEEL_ASSIGN_OR_RETURN(out.group_by, yaml.Text(value, "group_by"));
+    } else if (key == "fields") {
+      if (!value.IsMap()) {
+        return yaml.Error(value, "fields must be a map of field name: number | category");
+      }
+      for (auto f = value.begin(); f != value.end(); ++f) {
+        KEEL_ASSIGN_OR_RETURN(std::string name, yaml.Text(f->first, "a field name"));
+        KEEL_ASSIGN_OR_RETURN(std::string kind, yaml.Text(f->second, "fields." + name));
+        if (name.empty() || name.size() > 256) {
+          return yaml.Error(f->first, "a field name must have 1 to 256 characters");
+        }
+        if (out.fields.size() == kMaxDeclaredFields) {
+          return yaml.Error(f->first, fmt::format("more than {} fields", kMaxDeclaredFields));
+        }
+        ColumnKind k;
+        if (kind == "number") {
+          k = ColumnKind::kNumeric;
+        } else if (kind == "category") {
+          k = ColumnKind::kCategorical;
+        } else {
+          return yaml.Error(f->second, fmt::format("fields.{}: the kind must be number or "
+                                                   "category (got \"{}\")",
+                                                   name, kind));
+        }
+        out.fields.emplace_back(std::move(name), k);
+      }
     } else if (key == "tradeoff") {
       KEEL_RETURN_IF_ERROR(yaml.CheckKeys(value, {"steps"}, "tradeoff"));
       if (const auto s = value["steps"]) {
@@ -219,6 +247,11 @@ Result<Objectives> ParseObjectives(const YAML::Node& section, std::string_view s
 }
 
 Result<Objectives> ParseObjectivesYaml(std::string_view text, std::string_view source_name) {
+  if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    const size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    return Status::ParseError("{}:{}: the file is not UTF-8 (byte 0x{:02x})", source_name, line,
+                              static_cast<unsigned char>(text[bad]));
+  }
   KEEL_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(text, source_name));
   const YamlReader yaml(source_name);
   if (!root.IsMap()) {

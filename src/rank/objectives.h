@@ -18,8 +18,11 @@
 //     top: 5                              # reserved: slots per request (default: all)
 //     group_by: request_id                # reserved: column naming the request
 //     tradeoff: {steps: 10}               # reserved: weight grid resolution for keel tradeoff
+//     fields: {reserve: number, device: category}   # reserved: request fields that are not
+//                                         # model columns (keel serve --objectives checks
+//                                         # names against the model's schema plus these)
 //
-// Every key other than the reserved ones (constraints, top, group_by, tradeoff) names an
+// Every key other than the reserved ones (constraints, top, group_by, tradeoff, fields) names an
 // objective: [A-Za-z_][A-Za-z0-9_]*. Model outputs readable in expressions: `p` (binary: the
 // positive class probability), `prob_<class>` (every classifier), `prediction` (regression).
 //
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "keel/status.h"
+#include "keel/table.h"
 #include "rank/expression.h"
 
 namespace keel::rank {
@@ -83,6 +87,9 @@ struct Objectives {
   size_t top = 0;        // 0 = unset (rank every candidate)
   std::string group_by;  // empty = unset
   size_t tradeoff_steps = 10;
+  // Declared request fields (`fields:`): name and kind (kNumeric for `number`, kCategorical
+  // for `category`), in file order.
+  std::vector<std::pair<std::string, ColumnKind>> fields;
 
   // Index of the objective called `name`, or -1.
   int Find(std::string_view name) const;

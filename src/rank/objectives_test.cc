@@ -132,5 +132,39 @@ TEST(Objectives, MissingFileIsAnError) {
   EXPECT_FALSE(o.ok());
 }
 
+TEST(Objectives, DeclaredRequestFieldsAreReadWithTheirKinds) {
+  auto o = ParseObjectivesYaml(
+      "objectives:\n  c: p\n  fields: {reserve: number, device: category}\n", "o.yaml");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_EQ(o->fields.size(), 2u);
+  EXPECT_EQ(o->fields[0].first, "reserve");
+  EXPECT_EQ(o->fields[0].second, ColumnKind::kNumeric);
+  EXPECT_EQ(o->fields[1].first, "device");
+  EXPECT_EQ(o->fields[1].second, ColumnKind::kCategorical);
+  EXPECT_NE(ErrorOf("objectives:\n  c: p\n  fields: {reserve: text}\n").find("o.yaml:3"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("objectives:\n  c: p\n  fields: [reserve]\n").find("fields must be a map"),
+            std::string::npos);
+}
+
+TEST(Objectives, TextLiteralsParseInsideYaml) {
+  auto o = ParseObjectivesYaml(
+      "objectives:\n  c: if(country == \"US\", p, 0)\n  constraints:\n"
+      "    - device != 'tablet'\n    - \"country == 'GB' or bid > 1\"\n",
+      "o.yaml");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->objectives[0].value.text_comparisons()[0].literal, "US");
+  EXPECT_EQ(o->constraints[0].condition.text_comparisons()[0].literal, "tablet");
+  EXPECT_EQ(o->constraints[1].condition.text_comparisons()[0].literal, "GB");
+  // A misplaced literal is an expression syntax error with the objective's line.
+  const std::string e = ErrorOf("objectives:\n  c: p\n  d: p * \"x\"\n");
+  EXPECT_NE(e.find("o.yaml:3"), std::string::npos) << e;
+  EXPECT_NE(e.find("text literal"), std::string::npos) << e;
+}
+
+TEST(ObjectivesFuzzRegression, NonUtf8FileIsAParseError) {
+  const std::string e = ErrorOf("objectives:\n  c: {expr: p, description: \"\xc0\xaf\"}\n");
+  EXPECT_NE(e.find("o.yaml:2: the file is not UTF-8"), std::string::npos) << e;
+}
 }  // namespace
 }  // namespace keel::rank

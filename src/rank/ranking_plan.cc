@@ -134,6 +134,8 @@ Result<std::unique_ptr<RankingPlan>> RankingPlan::Create(const Objectives& objec
     if (it == used.end()) {
       used.push_back(f.name);
       plan->used_kinds_.push_back(f.kind);
+      plan->used_text_.push_back(0);
+      plan->used_literals_.emplace_back();
       it = used.end() - 1;
     }
     return static_cast<uint32_t>(outputs.size() + (it - used.begin()));
@@ -143,27 +145,58 @@ Result<std::unique_ptr<RankingPlan>> RankingPlan::Create(const Objectives& objec
   auto bind = [&](Expression& e, int line, const std::string& owner) -> Status {
     for (size_t i = 0; i < e.names().size(); ++i) {
       const std::string& name = e.names()[i];
-      if (std::find(outputs.begin(), outputs.end(), name) != outputs.end()) continue;
-      const FieldInfo* f = find_field(name);
-      if (f == nullptr) {
+      const bool is_output = std::find(outputs.begin(), outputs.end(), name) != outputs.end();
+      const FieldInfo* f = is_output ? nullptr : find_field(name);
+      if (!is_output && f == nullptr) {
         return Status::NotFound(
             "{}: {}: unknown name '{}' at column {} in \"{}\" (model outputs: {}; candidate "
             "fields: {})",
             Where(objectives, line), owner, name, e.name_column(i), e.text(), NameList(outputs),
             NameList(field_names));
       }
-      if (!IsNumberKind(f->kind)) {
+      if (e.reads_text(i) && (is_output || IsNumberKind(f->kind))) {
+        const Expression::TextComparison* t = nullptr;
+        for (const auto& tc : e.text_comparisons()) {
+          if (tc.name == i) {
+            t = &tc;
+            break;
+          }
+        }
+        return Status::InvalidArgument(
+            "{}: {}: '{}' is {}, but \"{}\" compares it with the text \"{}\" at column {}; "
+            "compare numbers with numbers",
+            Where(objectives, line), owner, name,
+            is_output ? "a model output (a number)" : std::string(ColumnKindName(f->kind)),
+            e.text(), t != nullptr ? t->literal : "", t != nullptr ? t->column : 0);
+      }
+      if (!is_output && e.reads_number(i) && !IsNumberKind(f->kind)) {
         return Status::InvalidArgument(
             "{}: {}: field '{}' is {}; expressions read numbers (numeric, boolean, timestamp "
-            "fields). Group by it with {{max_per: {}, count: N}} instead",
+            "fields) or compare a categorical field with a text (country == \"US\"). Group by "
+            "it with {{max_per: {}, count: N}} instead",
             Where(objectives, line), owner, name, ColumnKindName(f->kind), name);
       }
     }
-    return e.Bind([&](std::string_view name) -> std::optional<uint32_t> {
-      auto it = std::find(outputs.begin(), outputs.end(), name);
-      if (it != outputs.end()) return static_cast<uint32_t>(it - outputs.begin());
-      return use_field(*find_field(name));
-    });
+    return e.Bind(
+        [&](std::string_view name) -> std::optional<uint32_t> {
+          auto it = std::find(outputs.begin(), outputs.end(), name);
+          if (it != outputs.end()) return static_cast<uint32_t>(it - outputs.begin());
+          return use_field(*find_field(name));
+        },
+        // A literal becomes its index in the field's list of literals; Score() turns each
+        // row's category into the same index (or -1), so no text is compared per candidate.
+        [&](std::string_view name, std::string_view literal) -> std::optional<double> {
+          const uint32_t slot = use_field(*find_field(name));
+          const size_t i = slot - outputs.size();
+          plan->used_text_[i] = 1;
+          auto& lits = plan->used_literals_[i];
+          auto it = std::find(lits.begin(), lits.end(), literal);
+          if (it == lits.end()) {
+            lits.emplace_back(literal);
+            it = lits.end() - 1;
+          }
+          return static_cast<double>(it - lits.begin());
+        });
   };
 
   size_t scratch = 0;
@@ -241,7 +274,41 @@ Result<ScoredCandidates> RankingPlan::Score(const Model& model, const Predictor&
                               used_fields_[i]);
     }
     field_columns[i] = c;
-    if (c->kind() == ColumnKind::kNumeric) {
+    if (used_text_[i]) {
+      // Compared with text literals: each row's value becomes the index of its text among
+      // the field's literals (-1: none, NaN: missing). The dictionary is looked up once per
+      // table, so the per-row work is one array read.
+      const bool categorical = c->kind() == ColumnKind::kCategorical;
+      if (!categorical && c->kind() != ColumnKind::kString) {
+        return Status::InvalidArgument(
+            "field '{}' is {} in these candidates, but the objectives compare it with text",
+            used_fields_[i], ColumnKindName(c->kind()));
+      }
+      const auto& lits = used_literals_[i];
+      auto literal_index = [&](std::string_view text) {
+        auto it = std::find(lits.begin(), lits.end(), text);
+        return it == lits.end() ? -1.0 : static_cast<double>(it - lits.begin());
+      };
+      std::vector<double>& v = converted.emplace_back(rows);
+      if (categorical) {
+        std::vector<double> translate;
+        translate.reserve(c->dictionary().size());
+        for (const std::string& d : c->dictionary()) translate.push_back(literal_index(d));
+        const auto codes = c->codes();
+        for (size_t r = 0; r < rows; ++r) {
+          v[r] = codes[r] < 0 || static_cast<size_t>(codes[r]) >= translate.size()
+                     ? std::nan("")
+                     : translate[codes[r]];
+        }
+      } else {
+        // Free text has no dictionary: the rare path, one lookup among the few literals.
+        const auto& strs = c->strings();
+        for (size_t r = 0; r < rows; ++r) {
+          v[r] = c->IsMissing(r) ? std::nan("") : literal_index(strs[r]);
+        }
+      }
+      columns[nout + i] = v.data();
+    } else if (c->kind() == ColumnKind::kNumeric) {
       columns[nout + i] = c->numeric().data();
     } else if (IsNumberKind(c->kind())) {
       std::vector<double>& v = converted.emplace_back(rows);

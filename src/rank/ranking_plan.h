@@ -4,9 +4,10 @@
 // Create() resolves every name of every objective, outcome and constraint once: model
 // outputs first (ModelOutputNames), then candidate fields. An unknown name, or arithmetic on
 // a field that is not a number, is an error naming the file, line, objective and name, and
-// listing what is available. Score() then predicts a table of candidates and evaluates all
-// expressions over its columns in blocks (expression.h), allocating per call, never per
-// candidate. A plan is immutable: concurrent Score() calls are safe.
+// listing what is available. A categorical field may be compared with a text literal
+// (country == "US"); comparing a number with a text is an error here. Score() then predicts a table
+// of candidates and evaluates all expressions over its columns in blocks (expression.h), allocating
+// per call, never per candidate. A plan is immutable: concurrent Score() calls are safe.
 #pragma once
 
 #include <cstddef>
@@ -98,6 +99,10 @@ class RankingPlan {
   // Slots [0, outputs) are model outputs; slot outputs + i is used_fields_[i].
   std::vector<std::string> used_fields_;
   std::vector<ColumnKind> used_kinds_;
+  // Per used field: 1 when an expression compares it with text literals, and those
+  // literals (a literal's index is the value Score() gives rows holding that text).
+  std::vector<uint8_t> used_text_;
+  std::vector<std::vector<std::string>> used_literals_;
   size_t scratch_size_ = 0;
 };
 

@@ -304,5 +304,74 @@ TEST(RequestGroups, GroupsByColumnInFirstAppearanceOrder) {
   EXPECT_FALSE(ChunkRows(5, 0).ok());
 }
 
+TEST(RankingText, CategoricalFieldComparedWithLiteral) {
+  // Advertisers A, A, B, C; only advertiser A or C may be shown.
+  const Table t = MakeTable(kFour);
+  const std::string yaml =
+      "objectives:\n  clicks: p\n  constraints:\n"
+      "    - advertiser == \"A\" or advertiser == 'C'\n";
+  // p = 0.1, 0.5, 0.2, 0.4 -> eligible rows 0, 1, 3 -> by p: 1, 3, 0.
+  EXPECT_EQ(RankRows(yaml, t, 0), (std::vector<uint32_t>{1, 3, 0}));
+  // A literal that is not in the dictionary is no match, not an error.
+  EXPECT_EQ(RankRows("objectives:\n  clicks: p\n  constraints:\n    - advertiser != 'Z'\n", t, 0),
+            (std::vector<uint32_t>{1, 3, 2, 0}));
+  EXPECT_EQ(RankRows("objectives:\n  clicks: p\n  constraints:\n    - advertiser == 'Z'\n", t, 0),
+            (std::vector<uint32_t>{}));
+  // In an objective: a boost for advertiser B (row 2): p + 1 = 1.2 ranks first.
+  EXPECT_EQ(RankRows("objectives:\n  boosted: if(advertiser == 'B', p + 1, p)\n", t, 0),
+            (std::vector<uint32_t>{2, 1, 3, 0}));
+}
+
+TEST(RankingText, ScoreTranslatesAnotherTablesDictionary) {
+  // The plan is made for one table and scores another whose dictionary is in another order,
+  // with a missing value: codes are translated through the texts, once per table.
+  Fixture f;
+  const Objectives o = Parse("objectives:\n  clicks: p\n  constraints:\n    - advertiser == 'B'\n");
+  const Table a = MakeTable(kFour);
+  auto plan = RankingPlan::Create(o, f.model, FieldsOf(a));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Table b;
+  ASSERT_TRUE(b.AddColumn(Column::Numeric("x", {0, 0, 0})).ok());
+  ASSERT_TRUE(
+      b.AddColumn(Column::Categorical("advertiser", {0, kMissingCode, 1}, {"B", "Q"})).ok());
+  auto scored = (*plan)->Score(f.model, *f.predictor, b);
+  ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+  EXPECT_EQ(scored->eligible, (std::vector<uint8_t>{1, 0, 0}));
+  // Free-text columns take the rare path, with the same answers.
+  Table c;
+  ASSERT_TRUE(c.AddColumn(Column::Numeric("x", {0, 0, 0})).ok());
+  ASSERT_TRUE(c.AddColumn(Column::String("advertiser", {"B", "", "Q"}, {0, 1, 0})).ok());
+  auto scored_c = (*plan)->Score(f.model, *f.predictor, c);
+  ASSERT_TRUE(scored_c.ok()) << scored_c.status().ToString();
+  EXPECT_EQ(scored_c->eligible, (std::vector<uint8_t>{1, 0, 0}));
+  // The same name numeric in the scored table: an error, not a silent mismatch.
+  Table d;
+  ASSERT_TRUE(d.AddColumn(Column::Numeric("x", {0})).ok());
+  ASSERT_TRUE(d.AddColumn(Column::Numeric("advertiser", {1})).ok());
+  EXPECT_FALSE((*plan)->Score(f.model, *f.predictor, d).ok());
+}
+
+TEST(RankingText, LiteralComparedWithNumberIsAnErrorAtCreate) {
+  Fixture f;
+  const Table t = MakeTable(kFour);
+  const Objectives o = Parse("objectives:\n  clicks: p\n  constraints:\n    - bid == \"high\"\n");
+  auto plan = RankingPlan::Create(o, f.model, FieldsOf(t));
+  ASSERT_FALSE(plan.ok());
+  const std::string m = plan.status().message();
+  EXPECT_NE(m.find("o.yaml:4"), std::string::npos) << m;
+  EXPECT_NE(m.find("'bid' is numeric"), std::string::npos) << m;
+  EXPECT_NE(m.find("\"high\" at column 8"), std::string::npos) << m;
+  // A model output is a number too.
+  auto out =
+      RankingPlan::Create(Parse("objectives:\n  c: if(p == 'x', 1, 0)\n"), f.model, FieldsOf(t));
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("model output"), std::string::npos);
+  // A categorical field in arithmetic is still an error.
+  auto arith =
+      RankingPlan::Create(Parse("objectives:\n  c: p * advertiser\n"), f.model, FieldsOf(t));
+  ASSERT_FALSE(arith.ok());
+  EXPECT_NE(arith.status().message().find("is categorical"), std::string::npos)
+      << arith.status().message();
+}
 }  // namespace
 }  // namespace keel::rank

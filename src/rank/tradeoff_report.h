@@ -2,6 +2,7 @@
 // (a frontier plot per pair of objectives and a readable table of settings).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ struct TextTable {
   std::vector<bool> numeric;
 };
 TextTable TradeoffTable(const TradeoffResult& result, bool efficient_only);
+
+// The sweep as JSON (keel tradeoff --json, keel run's summary.json): objective_names,
+// requests, candidates, eligible, top, settings (1-based "setting", "weights",
+// "expected_per_1000", "logged_per_1000" when logged, "shown_per_request", "pareto",
+// "default"), pareto_count, best (objective -> setting), default (setting). Non-finite
+// numbers are null.
+nlohmann::json TradeoffToJson(const TradeoffResult& result);
 
 // The table as aligned plain text (for the terminal).
 std::string RenderTextTable(const TextTable& table);

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "core/log.h"
-#include "serve/json_text.h"
+#include "serve/http_exchange.h"
 
 namespace keel::serve {
 
@@ -37,39 +37,6 @@ namespace {
 
 // Bytes asked of the socket per read while waiting for a request.
 constexpr size_t kReadChunk = 16 << 10;
-
-HttpMethod MethodOf(http::verb v) {
-  switch (v) {
-    case http::verb::get: return HttpMethod::kGet;
-    case http::verb::head: return HttpMethod::kHead;
-    case http::verb::post: return HttpMethod::kPost;
-    case http::verb::put: return HttpMethod::kPut;
-    case http::verb::delete_: return HttpMethod::kDelete;
-    default: return HttpMethod::kOther;
-  }
-}
-
-std::string_view ReasonPhrase(int status) {
-  auto r = http::obsolete_reason(static_cast<http::status>(status));
-  return {r.data(), r.size()};
-}
-
-// "Date: <IMF-fixdate>\r\n", formatted at most once per second per thread.
-std::string_view DateHeader() {
-  thread_local std::time_t cached_second = 0;
-  thread_local char text[64];
-  thread_local size_t len = 0;
-  const std::time_t now = std::time(nullptr);
-  if (now != cached_second) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    len = std::strftime(text, sizeof(text), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
-    cached_second = now;
-  }
-  return {text, len};
-}
-
-std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
@@ -190,8 +157,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     body_keep_.clear();
     parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body_keep_)));
-    parser_->body_limit(server_->options.max_body_bytes);
-    parser_->header_limit(server_->options.max_header_bytes);
+    ConfigureRequestParser(server_->options, &*parser_);
     if (buffer_.size() > 0) return ReadHeader();
     // Wait for the first bytes of the next request under the idle timeout; the read timeout
     // starts once they arrive.
@@ -248,18 +214,8 @@ class Session : public std::enable_shared_from_this<Session> {
                                         "(--read-timeout)",
                                         server_->options.read_timeout.count()));
     }
-    if (ec == http::error::body_limit) {
-      return SendError(413, fmt::format("the request body exceeds the limit of {} bytes "
-                                        "(--max-body-bytes)",
-                                        server_->options.max_body_bytes));
-    }
-    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      return SendError(431, fmt::format("the request header exceeds the limit of {} bytes",
-                                        server_->options.max_header_bytes));
-    }
-    if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
-        ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      return SendError(400, fmt::format("malformed HTTP request: {}", ec.message()));
+    if (auto answer = AnswerReadError(ec, server_->options)) {
+      return SendError(answer->status, answer->message);
     }
     Close();  // end of stream, reset, aborted: the client is gone
   }
@@ -269,49 +225,14 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::kHandling;
     Disarm();
     start_ = Clock::now();
-    auto& req = parser_->get();
-    std::string& body = req.body();
-    // simdjson reads up to kBodyPadding bytes past the end: make room (a no-op once the
-    // connection's buffer has grown to its working size).
-    body.reserve(body.size() + kBodyPadding);
-
     HttpRequest request;
-    request.method = MethodOf(req.method());
-    request.target = ToView(req.target());
-    if (auto it = req.find(http::field::content_type); it != req.end()) {
-      request.content_type = ToView(it->value());
-    }
-    if (auto it = req.find(http::field::authorization); it != req.end()) {
-      request.authorization = ToView(it->value());
-    }
-    if (auto it = req.find("X-Request-Id"); it != req.end()) {
-      request.request_id = ToView(it->value());
-    }
-    request.body = &body;
-    keep_alive_ = req.keep_alive();
+    keep_alive_ = MakeHttpRequest(parser_->get(), &request);
 
     resp_.Reset();
-    try {
-      server_->handler->Handle(request, state_.get(), &resp_);
-    } catch (const std::exception& e) {
-      // Handlers report errors as statuses; an exception here is a bug or out-of-memory.
-      log::Error("internal error answering {}: {}", request.target, e.what());
-      resp_.Reset();
-      resp_.status = 500;
-      resp_.body = R"({"error":"internal server error"})";
-    }
+    HandleGuarded(server_->handler, request, state_.get(), &resp_);
     if (resp_.blocking_work) {
-      auto work = std::move(resp_.blocking_work);
-      resp_.blocking_work = nullptr;
-      net::post(server_->blocking_ioc, [self = shared_from_this(), work = std::move(work)] {
-        try {
-          work(&self->resp_);
-        } catch (const std::exception& e) {
-          self->resp_.Reset();
-          self->resp_.status = 500;
-          self->resp_.body = R"({"error":"internal server error"})";
-          log::Error("internal error in blocking work: {}", e.what());
-        }
+      net::post(server_->blocking_ioc, [self = shared_from_this()] {
+        RunBlockingWorkGuarded(&self->resp_);
         net::dispatch(self->executor(), [self] { self->Write(); });
       });
       return;
@@ -324,12 +245,7 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::kHandling;
     start_ = Clock::now();
     keep_alive_ = false;
-    resp_.Reset();
-    resp_.status = status;
-    resp_.close = true;
-    resp_.body = "{\"error\":";
-    AppendJsonString(&resp_.body, message);
-    resp_.body += "}";
+    MakeTransportError(status, message, &resp_);
     Write();
   }
 
@@ -338,17 +254,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool close =
         resp_.close || !keep_alive_ || server_->draining.load(std::memory_order_relaxed);
     close_after_write_ = close;
-    head_.clear();
-    fmt::format_to(std::back_inserter(head_), "HTTP/1.1 {} {}\r\n", resp_.status,
-                   ReasonPhrase(resp_.status));
-    head_ += "Server: keel\r\n";
-    head_ += DateHeader();
-    head_ += "Content-Type: ";
-    head_ += resp_.content_type;
-    fmt::format_to(std::back_inserter(head_), "\r\nContent-Length: {}\r\n", resp_.body.size());
-    head_ += resp_.extra_headers;
-    if (close) head_ += "Connection: close\r\n";
-    head_ += "\r\n";
+    FormatResponseHead(resp_, close, &head_);
     const std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(resp_.body)};
     Arm(server_->options.write_timeout);
     net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, size_t) {

@@ -9,8 +9,9 @@
 namespace keel::serve {
 
 // Appends `text` as a JSON string literal: quotes, with '"', '\\' and control characters
-// escaped. Bytes >= 0x80 pass through unchanged (callers hand in UTF-8 from parsed JSON or
-// from the model; the server never produces other bytes).
+// escaped. Well-formed UTF-8 passes through unchanged; a byte that is not part of a
+// well-formed UTF-8 sequence (raw bytes of a request path or header quoted in an error) is
+// written as \ufffd, so the output is always valid JSON.
 void AppendJsonString(std::string* out, std::string_view text);
 
 // Appends the shortest round-trip text of `v` (keel::AppendDouble); NaN and infinities, which

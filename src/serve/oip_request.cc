@@ -214,13 +214,17 @@ class InferDecoder {
         }
         return Status::OK();
       }
-      case od::json_type::null:
+      case od::json_type::null: {
+        // type() looked at the first byte only: a token like `nul` must not pass.
+        bool is_null = false;
+        if (value.is_null().get(is_null) || !is_null) return JsonError(simdjson::N_ATOM_ERROR);
         if (kind == ElementKind::kBytes) {
           b_.texts.emplace_back();  // data() == nullptr marks missing
         } else {
           b_.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
         }
         return Status::OK();
+      }
       case od::json_type::number:
         if (kind == ElementKind::kNumber) {
           double d = 0;

@@ -96,16 +96,30 @@ Status RankRoute::Handle(const ServedModel& model, std::string_view body, std::s
     }
   }
   const auto obj = req.find("objectives");
-  if (obj == req.end()) return Status::InvalidArgument("'objectives' is required");
-  std::string objectives_text;
-  if (obj->is_string()) {
-    objectives_text = obj->get<std::string>();
-  } else if (obj->is_object()) {
-    objectives_text = obj->dump(2);  // JSON is YAML; indented so errors have useful lines
+  std::shared_ptr<const rank::Objectives> objectives;
+  bool from_server = false;
+  if (obj == req.end()) {
+    if (server_objectives_ != nullptr) {
+      KEEL_ASSIGN_OR_RETURN(objectives, server_objectives_->For(model));
+      from_server = objectives != nullptr;
+    }
+    if (objectives == nullptr) {
+      return Status::InvalidArgument(
+          "'objectives' is required: the server has no objectives for model '{}' (start it "
+          "with --objectives {}=O.yaml)",
+          model.name(), model.name());
+    }
   } else {
-    return Status::InvalidArgument("'objectives' must be an object or YAML text");
+    std::string objectives_text;
+    if (obj->is_string()) {
+      objectives_text = obj->get<std::string>();
+    } else if (obj->is_object()) {
+      objectives_text = obj->dump(2);  // JSON is YAML; indented so errors have useful lines
+    } else {
+      return Status::InvalidArgument("'objectives' must be an object or YAML text");
+    }
+    KEEL_ASSIGN_OR_RETURN(objectives, ObjectivesFor(objectives_text));
   }
-  KEEL_ASSIGN_OR_RETURN(auto objectives, ObjectivesFor(objectives_text));
 
   const auto cands = req.find("candidates");
   if (cands == req.end() || !cands->is_array()) {
@@ -166,11 +180,18 @@ Status RankRoute::Handle(const ServedModel& model, std::string_view body, std::s
 
   const Model& m = model.model();
   const std::vector<rank::FieldInfo> fields = rank::FieldsOf(table);
-  KEEL_ASSIGN_OR_RETURN(auto plan, rank::RankingPlan::Create(*objectives, m, fields));
+  // A name the candidates lack is a bad request (400), not a missing route or model (404).
+  auto bad_request = [](const Status& st) {
+    return st.code() == StatusCode::kNotFound ? Status::InvalidArgument("{}", st.message()) : st;
+  };
+  auto plan = rank::RankingPlan::Create(*objectives, m, fields);
+  if (!plan.ok()) return bad_request(plan.status());
   rank::ScoredCandidates scored;
   if (rows > 0) {
-    KEEL_ASSIGN_OR_RETURN(scored, plan->Score(m, model.predictor(), table, /*threads=*/1,
-                                              /*allow_absent_features=*/true));
+    auto s = (*plan)->Score(m, model.predictor(), table, /*threads=*/1,
+                            /*allow_absent_features=*/true);
+    if (!s.ok()) return bad_request(s.status());
+    scored = std::move(*s);
   }
   rank::GroupRanker ranker;
   std::vector<rank::RankedItem> items;
@@ -187,6 +208,8 @@ Status RankRoute::Handle(const ServedModel& model, std::string_view body, std::s
   AppendJsonString(out, model.version());
   out->append(",\"candidates\":");
   AppendJsonInt(out, static_cast<int64_t>(rows));
+  out->append(",\"objectives_source\":");
+  out->append(from_server ? "\"server\"" : "\"request\"");
   out->append(",\"eligible\":");
   AppendJsonInt(out, static_cast<int64_t>(rows > 0 ? ranker.num_eligible() : 0));
   out->append(",\"top\":[");

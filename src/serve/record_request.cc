@@ -232,6 +232,13 @@ class Decoder {
       }
       od::json_type t;
       if (auto err = value.type().get(t)) return JsonError(err, doc_);
+      if (t == od::json_type::null) {
+        // type() looked at the first byte only: a token like `nul` must not pass (or be logged).
+        bool is_null = false;
+        if (value.is_null().get(is_null) || !is_null) {
+          return JsonError(simdjson::N_ATOM_ERROR, doc_);
+        }
+      }
       const std::string_view raw = TrimRight(value.raw_json_token());
       std::string_view text;  // the unescaped string, for strings
       if (t == od::json_type::string) {
@@ -261,7 +268,8 @@ class Decoder {
       }
       if (binding->use == FieldBinding::Use::kFeature) {
         KEEL_RETURN_IF_ERROR(Feature(i, key, *binding, t, raw, text, number, boolean));
-        LogField(key, raw);
+        // A nested value is only accepted in lenient mode, where it is ignored: not logged.
+        if (!nested) LogField(key, raw);
         continue;
       }
       if (nested) {
@@ -343,7 +351,10 @@ class Decoder {
                                      TruncateUtf8(raw, kQuoteBytes));
     }
     ++b_.ignored_wrong_type;
-    AddAnomaly(i, InstanceAnomalyKind::kWrongType, key, raw);
+    // An array or object is not quoted: its raw token is only its opening bracket, and the
+    // skipped rest is not validated by the on-demand parser, so it may not be JSON at all.
+    const bool nested = got == od::json_type::object || got == od::json_type::array;
+    AddAnomaly(i, InstanceAnomalyKind::kWrongType, key, nested ? std::string_view() : raw);
     if (column >= 0 && model_.validator() != nullptr) {
       b_.cell_flagged[static_cast<size_t>(column)] = 1;
     }

@@ -216,5 +216,43 @@ TEST_F(RecordRequestTest, EscapedKeysAreUnescaped) {
   EXPECT_EQ(X(0, 0), 41.0f);
 }
 
+// Regression (record_request fuzz target): in lenient mode a feature given an array or object
+// was logged, and quoted in its wrong_type anomaly, as its opening bracket alone ("[", "{"),
+// so neither the prediction log's inputs nor the answer were valid JSON. Such values are now
+// neither logged nor quoted (the anomaly names the field and kind only).
+TEST_F(RecordRequestTest, LenientNestedValueIsNeitherLoggedNorQuoted) {
+  RecordOptions o;
+  o.lenient = true;
+  o.log_inputs = true;
+  ASSERT_TRUE(
+      Parse(R"({"instances":[{"age":[1, [2]],"color":{"x":{}} ,"active":true}]})", o).ok());
+  EXPECT_EQ(batch_.log_input(0), R"({"active":true})");
+  EXPECT_TRUE(std::isnan(X(0, 0)));
+  EXPECT_TRUE(std::isnan(X(0, 1)));
+  ASSERT_EQ(batch_.anomalies.size(), 2u);
+  EXPECT_EQ(batch_.anomalies[0].kind, InstanceAnomalyKind::kWrongType);
+  EXPECT_EQ(batch_.anomalies[0].field, "age");
+  EXPECT_EQ(batch_.anomalies[0].value, "");
+  EXPECT_EQ(batch_.anomalies[1].field, "color");
+  EXPECT_EQ(batch_.anomalies[1].value, "");
+}
+
+// Regression (record_request fuzz target): a token that only starts like null (`ntll`) was
+// taken for null and copied into the prediction log, which then was not JSON.
+TEST_F(RecordRequestTest, MalformedNullLiteralIsAParseError) {
+  RecordOptions o;
+  o.log_inputs = true;
+  for (bool lenient : {false, true}) {
+    o.lenient = lenient;
+    for (const char* body : {R"({"instances":[{"age":ntll}]})", R"({"instances":[{"email":nul}]})",
+                             R"({"instances":[{"churned":nulls}]})"}) {
+      const Status st = Parse(body, o);
+      EXPECT_EQ(st.code(), StatusCode::kParseError) << body << ": " << st.ToString();
+    }
+  }
+  ASSERT_TRUE(Parse(R"({"instances":[{"age":null ,"color":null}]})", o).ok());
+  EXPECT_EQ(batch_.log_input(0), R"({"age":null,"color":null})");
+}
+
 }  // namespace
 }  // namespace keel::serve

@@ -180,7 +180,7 @@ Service::Service(ServiceOptions options, ModelStore* store, PredictionLog* log,
     : options_(std::move(options)), store_(store), log_(log), metrics_(metrics) {
   std::random_device rd;
   request_id_prefix_ = rd();
-  rank_route_ = std::make_unique<RankRoute>(options_.max_instances);
+  rank_route_ = std::make_unique<RankRoute>(options_.max_instances, options_.rank_objectives);
   drift_thread_ = std::thread([this] { RunDriftThread(); });
 }
 

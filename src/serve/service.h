@@ -38,6 +38,7 @@
 namespace keel::serve {
 
 class RankRoute;
+class ServedObjectives;
 
 struct ServiceOptions {
   // Unknown fields and wrong types are counted and ignored instead of failing the request.
@@ -51,6 +52,9 @@ struct ServiceOptions {
   std::string pii_key;
   // Server name and version for GET /v2.
   std::string server_version;
+  // Objectives configured per model for POST .../rank requests without their own
+  // (served_objectives.h); null = none. Must outlive the service.
+  ServedObjectives* rank_objectives = nullptr;
 };
 
 class Service final : public HttpHandler {

@@ -13,6 +13,7 @@
 #include "serve/http_server.h"
 #include "serve/model_store.h"
 #include "serve/service.h"
+#include "serve/served_objectives.h"
 #include "registry/postgres_database.h"
 #include "registry/prediction_log_store.h"
 #include "registry/sql_database.h"
@@ -47,6 +48,7 @@ struct ServeFlags {
   std::string registry;
   int registry_poll_ms = 1000;
   std::string log_retention;
+  std::vector<std::string> objectives;  // [NAME=]PATH: server-side rank objectives
 };
 
 std::string Trimmed(std::string s) {
@@ -128,7 +130,35 @@ int RunServe(const ServeFlags& f) {
     }
   }
 
+  // Server-side rank objectives, checked against each model now so a typo stops the start.
+  serve::ServedObjectives served_objectives;
+  for (const std::string& spec : f.objectives) {
+    const size_t eq = spec.find('=');
+    std::vector<std::string> names;
+    const std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    if (eq != std::string::npos) {
+      names.push_back(spec.substr(0, eq));
+    } else {
+      for (const auto* slot : store.All()) names.push_back(slot->name());
+    }
+    for (const std::string& name : names) {
+      const auto* slot = store.Find(name);
+      if (slot == nullptr) {
+        std::vector<std::string> served;
+        for (const auto* s : store.All()) served.push_back(s->name());
+        return ReportError(Status::NotFound("--objectives {}: no model '{}' is served (models: {})",
+                                            spec, name, fmt::join(served, ", ")),
+                           f.common);
+      }
+      if (Status st = served_objectives.Add(name, path, *slot->Get()); !st.ok()) {
+        return ReportError(st, f.common);
+      }
+      log::Info("model '{}': rank objectives from {}", name, path);
+    }
+  }
+
   serve::ServiceOptions so;
+  so.rank_objectives = &served_objectives;
   so.lenient = f.lenient;
   so.max_instances = f.max_instances;
   so.max_body_bytes = f.max_body_bytes;
@@ -296,6 +326,12 @@ Command AddServeCommand(CLI::App& root) {
   sub->add_option("--log-retention", f->log_retention,
                   "Delete prediction-log rows older than this, at start and hourly: a number "
                   "with unit d, h, m or s (default: keep everything; see `keel log prune`)");
+  sub->add_option("--objectives", f->objectives,
+                  "Rank objectives kept by the server, as NAME=O.yaml for the model NAME or "
+                  "O.yaml for every served model (repeatable; default: none). POST "
+                  "/v1/models/NAME/rank uses them when the request has no \"objectives\". "
+                  "Checked against the model's schema at start (an unknown name stops the "
+                  "server) and re-read when the model is reloaded");
   sub->footer(
       "Environment: KEEL_ADMIN_TOKEN (admin bearer token), KEEL_PII_KEY (HMAC-SHA256 key for "
       "pii columns in the prediction log; without it they are dropped).\n"

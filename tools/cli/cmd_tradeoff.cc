@@ -37,13 +37,6 @@ struct TradeoffFlags {
   bool allow_missing_columns = false;
 };
 
-nlohmann::json Numbers(const std::vector<double>& names_values) {
-  nlohmann::json a = nlohmann::json::array();
-  for (double v : names_values)
-    a.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
-  return a;
-}
-
 std::string SettingsCsv(const rank::TradeoffResult& r) {
   std::string csv = "setting";
   for (const auto& n : r.objectives) csv += ",w_" + n;
@@ -143,43 +136,15 @@ int Run(const TradeoffFlags& f) {
   size_t efficient = 0;
   for (const auto& s : r.settings) efficient += s.efficient ? 1 : 0;
   if (f.common.json) {
-    nlohmann::json settings = nlohmann::json::array();
-    for (size_t i = 0; i < r.settings.size(); ++i) {
-      const auto& s = r.settings[i];
-      nlohmann::json w, e, l;
-      for (size_t j = 0; j < r.objectives.size(); ++j) {
-        w[r.objectives[j]] = s.weights[j];
-        e[r.objectives[j]] =
-            std::isfinite(s.expected[j]) ? nlohmann::json(s.expected[j]) : nlohmann::json();
-        if (r.has_logged) {
-          l[r.objectives[j]] =
-              std::isfinite(s.logged[j]) ? nlohmann::json(s.logged[j]) : nlohmann::json();
-        }
-      }
-      nlohmann::json js = {{"setting", i + 1},       {"weights", w},
-                           {"expected_per_1000", e}, {"shown_per_request", s.shown_per_request},
-                           {"pareto", s.efficient},  {"default", s.is_default}};
-      if (r.has_logged) js["logged_per_1000"] = l;
-      settings.push_back(std::move(js));
-    }
-    nlohmann::json best;
-    for (size_t j = 0; j < r.objectives.size(); ++j) best[r.objectives[j]] = r.best[j] + 1;
-    PrintJson({{"ok", true},
-               {"model", f.model},
-               {"objectives", f.objectives},
-               {"data", f.data},
-               {"objective_names", r.objectives},
-               {"requests", r.requests},
-               {"candidates", r.candidates},
-               {"eligible", r.eligible},
-               {"top", r.top},
-               {"steps", opt.steps},
-               {"settings", settings},
-               {"pareto_count", efficient},
-               {"best", best},
-               {"default", r.default_index + 1},
-               {"report", f.report.empty() ? nlohmann::json() : nlohmann::json(f.report)},
-               {"seconds", total.Seconds()}});
+    nlohmann::json j = rank::TradeoffToJson(r);
+    j["ok"] = true;
+    j["model"] = f.model;
+    j["objectives"] = f.objectives;
+    j["data"] = f.data;
+    j["steps"] = opt.steps;
+    j["report"] = f.report.empty() ? nlohmann::json() : nlohmann::json(f.report);
+    j["seconds"] = total.Seconds();
+    PrintJson(j);
     return kExitOk;
   }
   std::printf(

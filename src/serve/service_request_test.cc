@@ -1,0 +1,124 @@
+// The server's request path in process: raw HTTP bytes through ServeConnectionBytes
+// (http_exchange.h) into Service::Handle with the tiny test models, as the HTTP fuzz target
+// (tests/fuzz/http_request_fuzzer.cc) drives it. Regression tests of its findings live here.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "model/model_io.h"
+#include "serve/http_exchange.h"
+#include "serve/model_store.h"
+#include "serve/service.h"
+#include "serve/test_model.h"
+
+namespace keel::serve {
+namespace {
+
+struct Reply {
+  int status;
+  std::string body;
+  nlohmann::json json;
+};
+
+class ServiceRequestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("keel_service_request_test_" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    Add("tiny", testing::TinyBinaryModel());
+    Add("multi", testing::TinyMulticlassModel());
+    Add("reg", testing::TinyRegressionModel());
+    ServiceOptions o;
+    o.admin_token = "token";
+    o.max_instances = 32;
+    service_ = std::make_unique<Service>(o, &store_, nullptr, &metrics_);
+    service_->SetReady(true);
+  }
+  void TearDown() override {
+    service_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void Add(const std::string& name, Model model) {
+    const std::string path = (dir_ / (name + ".keel")).string();
+    ASSERT_TRUE(SaveModel(model, path).ok());
+    auto served = ServedModel::FromModel(name, std::move(model), "v1", path);
+    ASSERT_TRUE(served.ok()) << served.status().ToString();
+    ASSERT_TRUE(store_.Add(name, path, *served).ok());
+  }
+  std::vector<Reply> Send(std::string_view bytes) {
+    std::vector<Reply> out;
+    ServeConnectionBytes(bytes, HttpServerOptions{}, service_.get(), &metrics_,
+                         [&](const ExchangedResponse& e) {
+                           Reply r{e.response->status, e.response->body, nullptr};
+                           r.json = nlohmann::json::parse(r.body, nullptr, false);
+                           out.push_back(std::move(r));
+                         });
+    return out;
+  }
+  static std::string Post(std::string_view target, std::string_view body,
+                          std::string_view extra = "") {
+    return "POST " + std::string(target) + " HTTP/1.1\r\nContent-Type: application/json\r\n" +
+           std::string(extra) + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           std::string(body);
+  }
+
+  std::filesystem::path dir_;
+  HttpMetrics metrics_;
+  ModelStore store_;
+  std::unique_ptr<Service> service_;
+};
+
+TEST_F(ServiceRequestTest, PipelinedRoutesAnswerInOrder) {
+  const auto r =
+      Send("GET /v2/health/live HTTP/1.1\r\n\r\n" +
+           Post("/v1/models/tiny/predict", R"({"instances":[{"age":30,"color":"red"}]})") +
+           Post("/v2/models/reg/infer",
+                R"({"inputs":[{"name":"age","shape":[1],"datatype":"FP32","data":[50]}]})") +
+           "GET /v2/models/multi/ready HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].json, nlohmann::json({{"live", true}}));
+  ASSERT_EQ(r[1].status, 200) << r[1].body;
+  EXPECT_NEAR(r[1].json["predictions"][0]["prob_yes"].get<double>(), 0.3775406687981454, 1e-12);
+  ASSERT_EQ(r[2].status, 200) << r[2].body;
+  EXPECT_EQ(r[2].json["outputs"][0]["data"][0], 13.0);
+  EXPECT_EQ(r[3].status, 200);
+}
+
+TEST_F(ServiceRequestTest, ReloadNeedsTheTokenAndSwapsTheModel) {
+  auto r = Send(Post("/v1/models/tiny/reload", "", "Authorization: Bearer wrong\r\n"));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 401);
+  r = Send(Post("/v1/models/tiny/reload", "", "Authorization: Bearer token\r\n"));
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(r[0].status, 200) << r[0].body;
+  EXPECT_EQ(r[0].json["previous_version"], "v1");
+  EXPECT_NE(r[0].json["version"], "v1");
+}
+
+// Regression (HTTP fuzz target): an error quoting a path with bytes that are not UTF-8
+// answered a body that was not valid JSON.
+TEST_F(ServiceRequestTest, ErrorQuotingANonUtf8PathIsValidJson) {
+  const auto r =
+      Send("GET /metrics\xFFx=\xC3 HTTP/1.1\r\n\r\n" + Post("/v1/models/t\xE9/predict", "{}") +
+           "POST /v1/models/tiny/predict HTTP/1.1\r\nContent-Type: text/\xFF\r\n"
+           "Content-Length: 2\r\n\r\n{}");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].status, 404);
+  EXPECT_EQ(r[1].status, 404);
+  EXPECT_EQ(r[2].status, 415);
+  for (const Reply& x : r) {
+    ASSERT_TRUE(x.json.is_object()) << x.body;
+    EXPECT_NE(x.json["error"].get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace keel::serve
