@@ -5,10 +5,10 @@
 #   2. `keel stream` with a 500-tree model, drift windows on (and off), vs Python json.loads +
 #      XGBoost inplace_predict with a 500-tree XGBoost model (bench/drift_peer.py).
 # Timings are provisional while the machine is shared; re-run on a quiet machine:
-#   bench/drift_bench.sh [KEEL_BIN] [ROWS]        (defaults: build-drift/keel, 1000000)
+#   bench/drift_bench.sh [KEEL_BIN] [ROWS]        (defaults: build/keel, 1000000)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-KEEL="${1:-${KEEL_BIN:-$ROOT/build-drift/keel}}"
+KEEL="${1:-${KEEL_BIN:-$ROOT/build/keel}}"
 ROWS="${2:-1000000}"
 PY=/usr/bin/python3
 GEN="$ROOT/bench/gen_events.py"

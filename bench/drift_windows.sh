@@ -4,7 +4,7 @@
 # The acceptance criterion: no window before the drift point (data row 70,001) is flagged and
 # the first window after it is.
 #
-# Usage: bench/drift_windows.sh [KEEL_BIN] [WINDOW]   (defaults: build-drift/keel, 24h)
+# Usage: bench/drift_windows.sh [KEEL_BIN] [WINDOW]   (defaults: build/keel, 24h)
 # WINDOW is a row count (tumbling windows of that many rows) or a duration such as 24h (time
 # windows on event_time, aligned to midnight UTC). Windows should span the data's seasonal
 # cycle: `hour` drives the click model, so a window holding part of a day (5000 rows here are
@@ -12,7 +12,7 @@
 # drift (Wasserstein 0.106 sd in the window 65001-70000) without the world having changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-KEEL="${1:-${KEEL_BIN:-$ROOT/build-drift/keel}}"
+KEEL="${1:-${KEEL_BIN:-$ROOT/build/keel}}"
 WINDOW="${2:-24h}"
 case "$WINDOW" in
   *[a-z]) WINDOW_FLAG=(--window-time "$WINDOW") ;;

@@ -529,15 +529,22 @@ std::string SummaryText(const PipelineRun& run) {
     const rank::TradeoffResult& t = run.tradeoff->result;
     out += fmt::format("trade-off ({} test requests, {} settings, totals per 1,000 requests):\n",
                        t.requests, t.settings.size());
+    // Every objective's expected total under a setting, rounded for reading.
+    auto totals = [&](const rank::TradeoffSetting& s) {
+      std::string text;
+      for (size_t j = 0; j < t.objectives.size(); ++j) {
+        text += fmt::format("{}{} {:.4g}", j ? ", " : "", t.objectives[j], s.expected[j]);
+      }
+      return text;
+    };
     for (size_t j = 0; j < t.objectives.size(); ++j) {
       const auto& s = t.settings[t.best[j]];
-      out +=
-          fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
-                      rank::DescribeWeights(t.objectives, s.weights), FormatDouble(s.expected[j]));
+      out += fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
+                         rank::DescribeWeights(t.objectives, s.weights), totals(s));
     }
     const auto& d = t.settings[t.default_index];
-    out += fmt::format("  default: setting {} ({}){}\n", t.default_index + 1,
-                       rank::DescribeWeights(t.objectives, d.weights),
+    out += fmt::format("  default: setting {} ({}): {}{}\n", t.default_index + 1,
+                       rank::DescribeWeights(t.objectives, d.weights), totals(d),
                        d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";

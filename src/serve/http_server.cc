@@ -145,9 +145,9 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Phase : uint8_t { kIdle, kReading, kHandling, kWriting, kClosed };
 
   void Arm(std::chrono::milliseconds timeout) {
-    deadline_ns_.store(NowNanos() + std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)
-                                        .count(),
-                       std::memory_order_relaxed);
+    deadline_ns_.store(
+        NowNanos() + std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count(),
+        std::memory_order_relaxed);
   }
   void Disarm() { deadline_ns_.store(INT64_MAX, std::memory_order_relaxed); }
 
@@ -201,10 +201,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRequest(ec);
-                     });
+    http::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -464,8 +463,7 @@ HttpServer::~HttpServer() {
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(const HttpServerOptions& options,
-                                                       HttpHandler* handler,
-                                                       HttpMetrics* metrics) {
+                                                       HttpHandler* handler, HttpMetrics* metrics) {
   auto impl = std::make_unique<Impl>(options, handler, metrics);
   beast::error_code ec;
   const auto address = net::ip::make_address(options.host, ec);
@@ -480,8 +478,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const HttpServerOptions& 
   if (!ec) acc.bind(endpoint, ec);
   if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::IoError("cannot listen on {}:{}: {}", options.host, options.port,
-                           ec.message());
+    return Status::IoError("cannot listen on {}:{}: {}", options.host, options.port, ec.message());
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

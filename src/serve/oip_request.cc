@@ -357,8 +357,8 @@ class InferDecoder {
     const size_t got = kind == ElementKind::kBytes ? b_.texts.size() : b_.numbers.size();
     if (got != count) {
       return Status::InvalidArgument("input '{}': shape {} holds {} elements but data has {}",
-                                     TruncateUtf8(name, kQuoteBytes), ShapeText(dims, rank),
-                                     count, got);
+                                     TruncateUtf8(name, kQuoteBytes), ShapeText(dims, rank), count,
+                                     got);
     }
 
     if (is_matrix) {
@@ -462,8 +462,8 @@ void AppendModelMetadata(const ServedModel& model, std::string* out) {
     if (f > 0) out->push_back(',');
     out->append("{\"name\":");
     out->append(model.feature_names_json()[f]);
-    const bool bytes = features[f].kind == FeatureSpec::Kind::kCategorical &&
-                       !features[f].categories.empty();
+    const bool bytes =
+        features[f].kind == FeatureSpec::Kind::kCategorical && !features[f].categories.empty();
     out->append(bytes ? ",\"datatype\":\"BYTES\"" : ",\"datatype\":\"FP32\"");
     out->append(",\"shape\":[-1]}");
   }

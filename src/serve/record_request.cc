@@ -21,8 +21,8 @@ constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 constexpr size_t kQuoteBytes = 120;
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' ||
-                        s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   return s;
@@ -30,12 +30,18 @@ std::string_view TrimRight(std::string_view s) {
 
 std::string_view JsonTypeName(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "a value";
 }
@@ -258,12 +264,17 @@ class Decoder {
         const auto col = static_cast<size_t>(binding->column);
         b_.cell_raw[col] = raw;
         switch (t) {
-          case od::json_type::number: b_.cells[col] = CellValue::Number(number); break;
-          case od::json_type::string: b_.cells[col] = CellValue::Text(text); break;
+          case od::json_type::number:
+            b_.cells[col] = CellValue::Number(number);
+            break;
+          case od::json_type::string:
+            b_.cells[col] = CellValue::Text(text);
+            break;
           case od::json_type::boolean:
             b_.cells[col] = CellValue::Text(boolean ? "true" : "false");
             break;
-          default: break;
+          default:
+            break;
         }
       }
       if (binding->use == FieldBinding::Use::kFeature) {
@@ -317,10 +328,14 @@ class Decoder {
 
   static InstanceAnomalyKind SchemaKind(AnomalyKind kind) {
     switch (kind) {
-      case AnomalyKind::kNewCategory: return InstanceAnomalyKind::kNewCategory;
-      case AnomalyKind::kOutOfRange: return InstanceAnomalyKind::kOutOfRange;
-      case AnomalyKind::kUnseenLabel: return InstanceAnomalyKind::kUnseenLabel;
-      default: return InstanceAnomalyKind::kTypeMismatch;
+      case AnomalyKind::kNewCategory:
+        return InstanceAnomalyKind::kNewCategory;
+      case AnomalyKind::kOutOfRange:
+        return InstanceAnomalyKind::kOutOfRange;
+      case AnomalyKind::kUnseenLabel:
+        return InstanceAnomalyKind::kUnseenLabel;
+      default:
+        return InstanceAnomalyKind::kTypeMismatch;
     }
   }
 
@@ -464,13 +479,20 @@ class Decoder {
 
 std::string_view InstanceAnomalyKindName(InstanceAnomalyKind kind) {
   switch (kind) {
-    case InstanceAnomalyKind::kTypeMismatch: return "type_mismatch";
-    case InstanceAnomalyKind::kNewCategory: return "new_category";
-    case InstanceAnomalyKind::kOutOfRange: return "out_of_range";
-    case InstanceAnomalyKind::kUnseenLabel: return "unseen_label";
-    case InstanceAnomalyKind::kUnseenCategory: return "unseen_category";
-    case InstanceAnomalyKind::kWrongType: return "wrong_type";
-    case InstanceAnomalyKind::kUnknownField: return "unknown_field";
+    case InstanceAnomalyKind::kTypeMismatch:
+      return "type_mismatch";
+    case InstanceAnomalyKind::kNewCategory:
+      return "new_category";
+    case InstanceAnomalyKind::kOutOfRange:
+      return "out_of_range";
+    case InstanceAnomalyKind::kUnseenLabel:
+      return "unseen_label";
+    case InstanceAnomalyKind::kUnseenCategory:
+      return "unseen_category";
+    case InstanceAnomalyKind::kWrongType:
+      return "wrong_type";
+    case InstanceAnomalyKind::kUnknownField:
+      return "unknown_field";
   }
   return "anomaly";
 }

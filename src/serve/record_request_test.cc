@@ -122,8 +122,7 @@ TEST_F(RecordRequestTest, StrictModeRejectsWrongTypeNamingField) {
 TEST_F(RecordRequestTest, LenientModeCountsAndIgnores) {
   RecordOptions o;
   o.lenient = true;
-  ASSERT_TRUE(Parse(R"({"instances":[{"age":"thirty","zzz":[1,2],"color":"red"}],"x":1})", o)
-                  .ok());
+  ASSERT_TRUE(Parse(R"({"instances":[{"age":"thirty","zzz":[1,2],"color":"red"}],"x":1})", o).ok());
   EXPECT_TRUE(std::isnan(X(0, 0)));
   EXPECT_EQ(X(0, 1), 0.0f);
   EXPECT_EQ(batch_.ignored_wrong_type, 1u);
@@ -158,8 +157,7 @@ TEST_F(RecordRequestTest, ShapeErrors) {
 TEST_F(RecordRequestTest, DeepNestingIsRefusedOrSkippedNeverACrash) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   // Where a value is read, nesting is a type error (strict) or an ignored value (lenient).
-  EXPECT_EQ(Parse(R"({"instances":[{"age":)" + deep + "}]}").code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Parse(R"({"instances":[{"age":)" + deep + "}]}").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Parse(R"({"instances":)" + deep + "}").code(), StatusCode::kInvalidArgument);
   RecordOptions o;
   o.lenient = true;
@@ -189,14 +187,13 @@ TEST_F(RecordRequestTest, PiiIsPseudonymizedInTheLogAndNeverInClear) {
   RecordOptions o;
   o.log_inputs = true;
   o.pii_key = "secret-key";
-  ASSERT_TRUE(Parse(R"({"instances":[{"email":"ann@example.com","customer_id":"c-17","age":30}]})",
-                    o)
-                  .ok());
+  ASSERT_TRUE(
+      Parse(R"({"instances":[{"email":"ann@example.com","customer_id":"c-17","age":30}]})", o)
+          .ok());
   const std::string_view inputs = batch_.log_input(0);
   EXPECT_EQ(inputs.find("ann@example.com"), std::string_view::npos) << inputs;
   const std::string hex = ToHex(HmacSha256("secret-key", "ann@example.com"));
-  EXPECT_NE(inputs.find("\"email\":\"hmac-sha256:" + hex + "\""), std::string_view::npos)
-      << inputs;
+  EXPECT_NE(inputs.find("\"email\":\"hmac-sha256:" + hex + "\""), std::string_view::npos) << inputs;
   EXPECT_NE(inputs.find("\"customer_id\":\"c-17\""), std::string_view::npos) << inputs;
   EXPECT_NE(inputs.find("\"age\":30"), std::string_view::npos) << inputs;
   EXPECT_EQ(batch_.subject(0), hex);
@@ -224,8 +221,7 @@ TEST_F(RecordRequestTest, LenientNestedValueIsNeitherLoggedNorQuoted) {
   RecordOptions o;
   o.lenient = true;
   o.log_inputs = true;
-  ASSERT_TRUE(
-      Parse(R"({"instances":[{"age":[1, [2]],"color":{"x":{}} ,"active":true}]})", o).ok());
+  ASSERT_TRUE(Parse(R"({"instances":[{"age":[1, [2]],"color":{"x":{}} ,"active":true}]})", o).ok());
   EXPECT_EQ(batch_.log_input(0), R"({"active":true})");
   EXPECT_TRUE(std::isnan(X(0, 0)));
   EXPECT_TRUE(std::isnan(X(0, 1)));

@@ -1,12 +1,12 @@
 #include "serve/service.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <simdjson.h>
 
 #include <chrono>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/log.h"
@@ -40,17 +40,24 @@ int HttpStatusOf(StatusCode code) {
   switch (code) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kParseError:
-    case StatusCode::kOutOfRange: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kResourceExhausted: return 413;
-    case StatusCode::kUnsupported: return 415;
+    case StatusCode::kOutOfRange:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kResourceExhausted:
+      return 413;
+    case StatusCode::kUnsupported:
+      return 415;
     case StatusCode::kCorrupt:
     case StatusCode::kFailedPrecondition:
     case StatusCode::kIoError:
-    case StatusCode::kAlreadyExists: return 422;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kAlreadyExists:
+      return 422;
+    case StatusCode::kUnavailable:
+      return 503;
     case StatusCode::kOk:
-    case StatusCode::kInternal: break;
+    case StatusCode::kInternal:
+      break;
   }
   return 500;
 }
@@ -115,8 +122,7 @@ void AppendDriftMetrics(const std::vector<ModelSlot*>& slots, std::string* out) 
     AppendLabelValue(&l, s->name());
     return l + '"';
   };
-  auto series = [&](std::string_view name, std::string_view type, std::string_view help,
-                    auto get) {
+  auto series = [&](std::string_view name, std::string_view type, std::string_view help, auto get) {
     AppendMetricHeader(out, name, type, help);
     for (const Row& r : rows) {
       out->append(name).append("{").append(label(r.slot)).append("} ");
@@ -259,8 +265,7 @@ void Service::Dispatch(const HttpRequest& request, Connection* conn, HttpRespons
   std::string_view path = request.target.substr(0, request.target.find('?'));
   auto method_is = [&](HttpMethod m, std::string_view allow) {
     if (request.method == m) return true;
-    Error(response, 405,
-          fmt::format("{} takes {} only", TruncateUtf8(path, 200), allow));
+    Error(response, 405, fmt::format("{} takes {} only", TruncateUtf8(path, 200), allow));
     response->extra_headers += fmt::format("Allow: {}\r\n", allow);
     return false;
   };
@@ -408,8 +413,8 @@ void Service::Dispatch(const HttpRequest& request, Connection* conn, HttpRespons
                     TruncateUtf8(path, 200)));
 }
 
-void Service::Predict(const HttpRequest& request, ModelSlot* slot, bool explain,
-                      Connection* conn, HttpResponse* response) {
+void Service::Predict(const HttpRequest& request, ModelSlot* slot, bool explain, Connection* conn,
+                      HttpResponse* response) {
   // The model stays alive until this request is done, even if a reload swaps it meanwhile.
   const std::shared_ptr<const ServedModel> model = slot->Get();
   RecordOptions ro;
@@ -433,15 +438,16 @@ void Service::Predict(const HttpRequest& request, ModelSlot* slot, bool explain,
   const size_t nf = model->num_features();
   const size_t nv = model->num_values();
   conn->values.resize(n * nv);
-  for (size_t i = 0; i < n; ++i) model->Predict(batch.x.data() + i * nf, conn->values.data() + i * nv);
+  for (size_t i = 0; i < n; ++i)
+    model->Predict(batch.x.data() + i * nf, conn->values.data() + i * nv);
 
   const bool need_shap = explain || batch.explain_k > 0;
   if (need_shap) {
     const Explainer* ex = model->explainer();
     if (ex == nullptr) {
-      return Error(response, 422,
-                   fmt::format("model '{}' cannot be explained: {}", model->name(),
-                               model->explain_error()));
+      return Error(
+          response, 422,
+          fmt::format("model '{}' cannot be explained: {}", model->name(), model->explain_error()));
     }
     if (conn->scratch_serial != model->serial()) {
       conn->scratch = ex->NewScratch();
@@ -462,11 +468,11 @@ void Service::Predict(const HttpRequest& request, ModelSlot* slot, bool explain,
   response->extra_headers += conn->request_id;
   response->extra_headers += "\r\n";
   if (explain) {
-    AppendExplainResponse(*model, batch, conn->request_id, conn->values.data(),
-                          conn->shap.data(), &response->body, &conn->spans);
+    AppendExplainResponse(*model, batch, conn->request_id, conn->values.data(), conn->shap.data(),
+                          &response->body, &conn->spans);
   } else {
-    AppendPredictResponse(*model, batch, conn->request_id, conn->values.data(),
-                          conn->shap.data(), &conn->order, &response->body, &conn->spans);
+    AppendPredictResponse(*model, batch, conn->request_id, conn->values.data(), conn->shap.data(),
+                          &conn->order, &response->body, &conn->spans);
   }
 
   sm.instances.fetch_add(n, std::memory_order_relaxed);
@@ -519,7 +525,8 @@ void Service::Infer(const HttpRequest& request, ModelSlot* slot, Connection* con
   OipBatch& b = conn->oip;
   Status st = ParseInferRequest(*model, *request.body, oo, &conn->parser, &b);
   SlotMetrics& sm = slot->metrics();
-  if (b.ignored_inputs > 0) sm.ignored_unknown.fetch_add(b.ignored_inputs, std::memory_order_relaxed);
+  if (b.ignored_inputs > 0)
+    sm.ignored_unknown.fetch_add(b.ignored_inputs, std::memory_order_relaxed);
   if (!st.ok()) return ErrorFromStatus(response, st);
   const size_t n = b.n;
   const size_t nf = model->num_features();
@@ -729,8 +736,8 @@ void Service::AppendMetrics(std::string* out) const {
       out->append(",kind=\"");
       out->append(InstanceAnomalyKindName(static_cast<InstanceAnomalyKind>(k)));
       out->append("\"} ");
-      AppendJsonInt(out, static_cast<int64_t>(
-                             s->metrics().anomalies[k].load(std::memory_order_relaxed)));
+      AppendJsonInt(
+          out, static_cast<int64_t>(s->metrics().anomalies[k].load(std::memory_order_relaxed)));
       out->push_back('\n');
     }
   }
@@ -740,13 +747,13 @@ void Service::AppendMetrics(std::string* out) const {
     out->append("keel_ignored_fields_total{");
     out->append(label(s));
     out->append(",reason=\"unknown_field\"} ");
-    AppendJsonInt(out, static_cast<int64_t>(
-                           s->metrics().ignored_unknown.load(std::memory_order_relaxed)));
+    AppendJsonInt(
+        out, static_cast<int64_t>(s->metrics().ignored_unknown.load(std::memory_order_relaxed)));
     out->append("\nkeel_ignored_fields_total{");
     out->append(label(s));
     out->append(",reason=\"wrong_type\"} ");
-    AppendJsonInt(out, static_cast<int64_t>(
-                           s->metrics().ignored_wrong_type.load(std::memory_order_relaxed)));
+    AppendJsonInt(
+        out, static_cast<int64_t>(s->metrics().ignored_wrong_type.load(std::memory_order_relaxed)));
     out->push_back('\n');
   }
   AppendMetricHeader(out, "keel_prediction_value", "histogram",
@@ -774,8 +781,8 @@ void Service::AppendMetrics(std::string* out) const {
       AppendJsonInt(out, static_cast<int64_t>(v));
       out->push_back('\n');
     };
-    one("keel_prediction_log_rows_written_total", "counter",
-        "Prediction log rows committed.", ls.rows_written);
+    one("keel_prediction_log_rows_written_total", "counter", "Prediction log rows committed.",
+        ls.rows_written);
     one("keel_prediction_log_rows_dropped_total", "counter",
         "Prediction log rows dropped because the queue was full or the store failed.",
         ls.rows_dropped);

@@ -65,8 +65,7 @@ class Service final : public HttpHandler {
   ~Service() override;
 
   std::unique_ptr<ConnectionState> NewConnection() override;
-  void Handle(const HttpRequest& request, ConnectionState* state,
-              HttpResponse* response) override;
+  void Handle(const HttpRequest& request, ConnectionState* state, HttpResponse* response) override;
   void OnReloadSignal() override;
   void OnShutdownStarted() override { SetReady(false); }
 
@@ -81,8 +80,7 @@ class Service final : public HttpHandler {
   void Dispatch(const HttpRequest& request, Connection* conn, HttpResponse* response);
   void Predict(const HttpRequest& request, ModelSlot* slot, bool explain, Connection* conn,
                HttpResponse* response);
-  void Infer(const HttpRequest& request, ModelSlot* slot, Connection* conn,
-             HttpResponse* response);
+  void Infer(const HttpRequest& request, ModelSlot* slot, Connection* conn, HttpResponse* response);
   void Reload(const HttpRequest& request, ModelSlot* slot, HttpResponse* response);
   bool Authorized(const HttpRequest& request, HttpResponse* response) const;
   void LogInstances(const class ServedModel& model, Connection* conn, HttpResponse* response);

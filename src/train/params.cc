@@ -49,8 +49,7 @@ const ParamSpec kParams[] = {
     {"num_trees", "trees", "gbdt", T::kInt, "100", 1, 100000, false, false, "",
      "Boosting iterations (trees per class)", &TrainParams::num_trees},
     {"num_leaves", "leaves", "gbdt", T::kInt, "31", 2, 65536, false, false, "",
-     "Maximum leaves per tree (trees grow leaf-wise, best split first)",
-     &TrainParams::num_leaves},
+     "Maximum leaves per tree (trees grow leaf-wise, best split first)", &TrainParams::num_leaves},
     {"max_depth", "depth", "gbdt", T::kInt, "0", 0, 64, false, false, "",
      "Maximum tree depth (0 = no limit beyond num_leaves)", &TrainParams::max_depth},
     {"learning_rate", "lr", "gbdt", T::kDouble, "0.1", 0, 1, true, false, "",
@@ -93,8 +92,8 @@ const ParamSpec kParams[] = {
      &TrainParams::cat_smooth},
     {"cat_l2", "cat-l2", "gbdt", T::kDouble, "10", 0, kInf, false, false, "",
      "Extra L2 regularisation for many-vs-many categorical splits", &TrainParams::cat_l2},
-    {"min_data_per_group", "min-data-per-group", "gbdt", T::kInt, "20", 1, 1e9, false, false,
-     "", "Minimum rows of a category for it to be ordered in a many-vs-many split",
+    {"min_data_per_group", "min-data-per-group", "gbdt", T::kInt, "20", 1, 1e9, false, false, "",
+     "Minimum rows of a category for it to be ordered in a many-vs-many split",
      &TrainParams::min_data_per_group},
     {"huber_delta", "huber-delta", "gbdt", T::kDouble, "1", 0, kInf, true, false, "",
      "Residual size where the huber loss turns from squared to absolute",
@@ -180,7 +179,9 @@ bool MatchesChoice(std::string_view choices, std::string_view text) {
 
 }  // namespace
 
-std::span<const ParamSpec> ParamTable() { return kParams; }
+std::span<const ParamSpec> ParamTable() {
+  return kParams;
+}
 
 const ParamSpec* FindParam(std::string_view name) {
   for (const ParamSpec& s : kParams) {
@@ -195,15 +196,15 @@ Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* param
         using M = decltype(member);
         if constexpr (std::is_same_v<M, std::string TrainParams::*>) {
           if (!MatchesChoice(spec.choices, text)) {
-            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not one of {}",
-                                           spec.name, spec.flag, text, spec.choices);
+            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not one of {}", spec.name,
+                                           spec.flag, text, spec.choices);
           }
           params->*member = std::string(text);
         } else if constexpr (std::is_same_v<M, double TrainParams::*>) {
           double v = 0;
           if (!ParseDouble(text, &v)) {
-            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not a number",
-                                           spec.name, spec.flag, text);
+            return Status::InvalidArgument("parameter {} (--{}) = '{}' is not a number", spec.name,
+                                           spec.flag, text);
           }
           KEEL_RETURN_IF_ERROR(CheckBounds(spec, v, text));
           params->*member = v;
@@ -333,9 +334,8 @@ std::string RenderParamsMarkdown() {
       allowed = BoundsText(s);
     }
     const char* type = s.type == T::kString ? "text" : s.type == T::kInt ? "integer" : "number";
-    out += "| `" + std::string(s.name) + "` | `--" + std::string(s.flag) + "` | " + type +
-           " | `" + std::string(s.default_text) + "` | " + allowed + " | " +
-           std::string(s.help) + " |\n";
+    out += "| `" + std::string(s.name) + "` | `--" + std::string(s.flag) + "` | " + type + " | `" +
+           std::string(s.default_text) + "` | " + allowed + " | " + std::string(s.help) + " |\n";
   }
   return out;
 }

@@ -10,17 +10,17 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "keel/version_info.h"
-#include "serve/http_server.h"
-#include "serve/model_store.h"
-#include "serve/service.h"
-#include "serve/served_objectives.h"
 #include "registry/postgres_database.h"
 #include "registry/prediction_log_store.h"
 #include "registry/sql_database.h"
-#include "serve/sqlite_prediction_log.h"
 #include "serve/database_prediction_log.h"
+#include "serve/http_server.h"
 #include "serve/log_retention.h"
+#include "serve/model_store.h"
 #include "serve/registry_watcher.h"
+#include "serve/served_objectives.h"
+#include "serve/service.h"
+#include "serve/sqlite_prediction_log.h"
 
 namespace keel::cli {
 namespace {
@@ -52,8 +52,8 @@ struct ServeFlags {
 };
 
 std::string Trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' ||
-                        s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
     s.pop_back();
   }
   return s;
@@ -169,9 +169,8 @@ int RunServe(const ServeFlags& f) {
     if (!token.ok()) return ReportError(token.status(), f.common);
     so.admin_token = Trimmed(*token);
     if (so.admin_token.empty()) {
-      return ReportError(Status::InvalidArgument("--admin-token-file {} is empty",
-                                                 f.admin_token_file),
-                         f.common);
+      return ReportError(
+          Status::InvalidArgument("--admin-token-file {} is empty", f.admin_token_file), f.common);
     }
   } else {
     so.admin_token = EnvOr("KEEL_ADMIN_TOKEN");
@@ -207,9 +206,10 @@ int RunServe(const ServeFlags& f) {
       retention = std::make_unique<serve::LogRetention>(lr);
     }
     if (!pii_columns.empty() && so.pii_key.empty()) {
-      log::Warn("pii columns are dropped from the prediction log (set KEEL_PII_KEY to log "
-                "them pseudonymized): {}",
-                fmt::join(pii_columns, ", "));
+      log::Warn(
+          "pii columns are dropped from the prediction log (set KEEL_PII_KEY to log "
+          "them pseudonymized): {}",
+          fmt::join(pii_columns, ", "));
     }
   }
 
