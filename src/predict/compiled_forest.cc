@@ -138,18 +138,23 @@ class ForestCompiler {
       }
     }
     out_->code_base_ = negates ? 2 * n : n;
-    // One code column per feature read by a small categorical split.
+    // One code column per feature read by a small categorical split of a small-categorical
+    // perfect tree or of a deep (sparse) tree; sparse trees decide such splits by mask too.
     code_column_.assign(n, kNoCodeColumn);
-    for (const Item& it : perfect) {
-      if (it.kind != CompiledForest::TreeKind::kSmallCat) continue;
-      for (const TreeNode& node : model_.forest.trees[it.tree].nodes) {
+    auto add_code_columns = [&](const Tree& tree) {
+      for (const TreeNode& node : tree.nodes) {
         if (node.is_leaf() || !IsSmallCategorical(node)) continue;
         const size_t f = static_cast<size_t>(node.feature);
         if (code_column_[f] != kNoCodeColumn) continue;
         code_column_[f] = static_cast<uint32_t>(out_->code_base_ + out_->code_features_.size());
         out_->code_features_.push_back(static_cast<uint32_t>(f));
       }
+    };
+    for (const Item& it : perfect) {
+      if (it.kind == CompiledForest::TreeKind::kSmallCat)
+        add_code_columns(model_.forest.trees[it.tree]);
     }
+    for (const Item& it : sparse) add_code_columns(model_.forest.trees[it.tree]);
     out_->ext_width_ = out_->code_base_ + out_->code_features_.size();
 
     // Runs: by output, then depth, then kind, keeping model order inside a run.
@@ -376,7 +381,11 @@ class ForestCompiler {
       if (node.is_leaf()) continue;
       CompiledForest::SparseNode& out = nodes[static_cast<size_t>(index[i])];
       int32_t first = node.left, second = node.right;
-      if (IsSpecial(node)) {
+      if (IsSmallCategorical(node)) {
+        const CompiledForest::Slot slot = SmallCategoricalSlot(node);
+        out.feature = slot.feature;
+        out.threshold = slot.threshold;
+      } else if (IsSpecial(node)) {
         KEEL_ASSIGN_OR_RETURN(uint32_t s, AddSpecial(node));
         out.feature = CompiledForest::kSpecialBit | s;
         out.threshold = 0;
@@ -515,7 +524,7 @@ inline double SparseLeaf(const CompiledForest& cf, const CompiledForest::SparseN
     if (kSpecial && (n.feature & CompiledForest::kSpecialBit)) {
       second = cf.SpecialGoesSecond(n.feature & ~CompiledForest::kSpecialBit, ext);
     } else {
-      second = ext[n.feature] >= n.threshold;
+      second = MixedGoesSecond({n.feature, n.threshold}, ext);  // numeric or small categorical
     }
     const int32_t c = n.child[second ? 1 : 0];
     if (c < 0) return leaves[~c];

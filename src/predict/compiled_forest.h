@@ -25,7 +25,8 @@
 //    mask is set. Trees are classed by their nodes as plain (ordered compares only), small-
 //    categorical (compares and masks, both branch-free and vectorised) or special (some node
 //    decided out of line); each class has its own loops.
-//  * Deeper trees use explicit child indices (SparseNode) instead of padding.
+//  * Deeper trees use explicit child indices (SparseNode) instead of padding; their small
+//    categorical splits use the same mask encoding, other special splits go out of line.
 //  * Trees are grouped into runs of equal output and depth; constant trees are folded into
 //    the base margin.
 // Summation: within a run, tree t adds to partial sum t % 4; the run adds

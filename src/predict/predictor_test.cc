@@ -155,6 +155,10 @@ std::vector<Case> Cases() {
   o.objective = Objective::kMultiSoftmax;
   o.num_classes = 3;
   cases.push_back({"small categorical multiclass", o});
+  o.objective = Objective::kSquaredError;
+  o.max_depth = 12;  // sparse layout
+  o.leaf_probability = 0.3;
+  cases.push_back({"deep small categorical", o});
   o = {};
   o.num_features = 5000;  // extended row beyond the single-row stack buffer
   o.num_categorical = 10;
