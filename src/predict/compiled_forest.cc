@@ -590,6 +590,29 @@ void PerfectRunBlock(const CompiledForest& cf, const CompiledForest::Slot* first
 // independent, so this is the scalar loop vectorised across rows; sums keep the scalar
 // path's lane order, so results are bit-identical. Returns the rows it handled (a multiple
 // of 16); the caller finishes the rest with the scalar loop.
+// One level of the vectorised traversal: each lane's node (its Slot fields as raw bits)
+// decides for that lane's row whether to go to child 2i+2. kCat adds the small-categorical
+// mask test of MixedGoesSecond.
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) inline __mmask16 LanesGoSecond(__m512i f, __m512i th,
+                                                                           __m512i row_off,
+                                                                           const float* block) {
+  const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
+  __mmask16 is_cat = 0;
+  if constexpr (kCat) {
+    is_cat = _mm512_test_epi32_mask(f, cat_bit);
+    f = _mm512_andnot_si512(cat_bit, f);
+  }
+  const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
+  __mmask16 second = _mm512_cmp_ps_mask(x, _mm512_castsi512_ps(th), _CMP_GE_OQ);
+  if constexpr (kCat) {
+    const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(31));
+    const __mmask16 cat = _mm512_test_epi32_mask(_mm512_srlv_epi32(th, code), _mm512_set1_epi32(1));
+    second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
+  }
+  return second;
+}
+
 // Small-categorical trees (kCat) add the mask test of MixedGoesSecond, lane by lane.
 template <int D, bool kCat>
 __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512(
@@ -612,22 +635,9 @@ __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512(
       const auto* tree = reinterpret_cast<const char*>(first + t * kStride);
       __m512i idx = _mm512_setzero_si512();
       for (int d = 0; d < D; ++d) {
-        __m512i f = _mm512_i32gather_epi32(idx, tree, 8);
-        const __m512 th = _mm512_i32gather_ps(idx, tree + 4, 8);
-        __mmask16 is_cat = 0;
-        if constexpr (kCat) {
-          const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
-          is_cat = _mm512_test_epi32_mask(f, cat_bit);
-          f = _mm512_andnot_si512(cat_bit, f);
-        }
-        const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
-        __mmask16 second = _mm512_cmp_ps_mask(x, th, _CMP_GE_OQ);
-        if constexpr (kCat) {
-          const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(31));
-          const __m512i bit = _mm512_srlv_epi32(_mm512_castps_si512(th), code);
-          const __mmask16 cat = _mm512_test_epi32_mask(bit, one);
-          second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
-        }
+        const __m512i f = _mm512_i32gather_epi32(idx, tree, 8);
+        const __m512i th = _mm512_i32gather_epi32(idx, tree + 4, 8);
+        const __mmask16 second = LanesGoSecond<kCat>(f, th, row_off, block);
         idx = _mm512_add_epi32(_mm512_add_epi32(idx, idx), one);
         idx = _mm512_mask_add_epi32(idx, second, idx, one);
       }
@@ -666,8 +676,6 @@ __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512Regs(
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_add_epi32(even, one);
   const __m512i bit5 = _mm512_set1_epi32(32);
-  const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
-  const __m512i low5 = _mm512_set1_epi32(31);
   for (uint32_t t = 0; t < count; ++t) {
     const auto* tree_slots = first + t * kStride;
     const auto* tree = reinterpret_cast<const char*>(tree_slots);
@@ -705,18 +713,7 @@ __attribute__((target("avx512f,avx512dq"))) size_t PerfectRunBlockAvx512Regs(
           th = _mm512_mask_blend_epi32(upper, _mm512_permutex2var_epi32(tr[0], idx, tr[1]),
                                        _mm512_permutex2var_epi32(tr[2], idx, tr[3]));
         }
-        __mmask16 is_cat = 0;
-        if constexpr (kCat) {
-          is_cat = _mm512_test_epi32_mask(f, cat_bit);
-          f = _mm512_andnot_si512(cat_bit, f);
-        }
-        const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
-        __mmask16 second = _mm512_cmp_ps_mask(x, _mm512_castsi512_ps(th), _CMP_GE_OQ);
-        if constexpr (kCat) {
-          const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), low5);
-          const __mmask16 cat = _mm512_test_epi32_mask(_mm512_srlv_epi32(th, code), one);
-          second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
-        }
+        const __mmask16 second = LanesGoSecond<kCat>(f, th, row_off, block);
         idx = _mm512_add_epi32(_mm512_add_epi32(idx, idx), one);
         idx = _mm512_mask_add_epi32(idx, second, idx, one);
       }

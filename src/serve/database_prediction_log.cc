@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/thread_priority.h"
 #include "registry/prediction_log_store.h"
 
 namespace keel::serve {
@@ -45,6 +46,8 @@ struct DatabasePredictionLog::Impl {
   }
 
   void Run() {
+    // Below the request threads, as the SQLite writer: logging must not preempt answers.
+    LowerCurrentThreadPriority();
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [&] { return closed || !pending.empty(); });
