@@ -25,12 +25,24 @@ void AdviseHugePages(const void* data, size_t bytes) {
 #endif
 }
 
+// Large buffers are mapped directly rather than taken from malloc: malloc would place them
+// anywhere in a mapping of its own (only the 2 MiB-aligned interior could get huge pages) and
+// aligned_alloc over-allocates by the alignment. Mapping size + 2 MiB and unmapping the
+// unaligned head and tail gives whole, aligned huge pages with nothing wasted.
 void* AllocateBuffer(size_t bytes) {
   if (bytes < kHugePageAdviceBytes) return ::operator new(bytes);
   constexpr size_t kHuge = size_t{2} << 20;
   const size_t rounded = (bytes + kHuge - 1) & ~(kHuge - 1);
-  void* p = std::aligned_alloc(kHuge, rounded);
-  if (p == nullptr) throw std::bad_alloc();
+  void* raw =
+      ::mmap(nullptr, rounded + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto begin = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (begin + kHuge - 1) & ~(kHuge - 1);
+  if (aligned > begin) ::munmap(raw, aligned - begin);
+  const uintptr_t tail = aligned + rounded;
+  const uintptr_t end = begin + rounded + kHuge;
+  if (end > tail) ::munmap(reinterpret_cast<void*>(tail), end - tail);
+  void* p = reinterpret_cast<void*>(aligned);
   AdviseHugePages(p, rounded);
   return p;
 }
@@ -38,9 +50,10 @@ void* AllocateBuffer(size_t bytes) {
 void FreeBuffer(void* p, size_t bytes) noexcept {
   if (bytes < kHugePageAdviceBytes) {
     ::operator delete(p);
-  } else {
-    std::free(p);
+    return;
   }
+  constexpr size_t kHuge = size_t{2} << 20;
+  ::munmap(p, (bytes + kHuge - 1) & ~(kHuge - 1));
 }
 
 void PopulateMapping(std::string_view mapped) {

@@ -14,14 +14,15 @@
 namespace keel {
 
 // Buffers at least this large get huge-page advice.
-inline constexpr size_t kHugePageAdviceBytes = size_t{4} << 20;
+inline constexpr size_t kHugePageAdviceBytes = size_t{2} << 20;
 
 // Asks for transparent huge pages on the 2 MiB-aligned interior of [data, data + bytes).
 // Call before first touching the memory.
 void AdviseHugePages(const void* data, size_t bytes);
 
-// Memory for large short-lived buffers: 2 MiB-aligned and huge-page advised when at least
-// kHugePageAdviceBytes, plain operator new otherwise. Release with FreeBuffer(p, bytes).
+// Memory for large short-lived buffers: at least kHugePageAdviceBytes are mapped on their own,
+// 2 MiB-aligned, rounded up to whole huge pages and huge-page advised; smaller ones come from
+// operator new. Throws std::bad_alloc. Release with FreeBuffer(p, bytes), same `bytes`.
 void* AllocateBuffer(size_t bytes);
 void FreeBuffer(void* p, size_t bytes) noexcept;
 

@@ -104,10 +104,10 @@ struct CellIssue {
 
 struct ChunkWork {
   std::vector<ColumnChunk> columns;
-  // Column-major cell classes and values of the whole chunk: one allocation (huge-page
-  // advised), not zero-initialized since Classify writes every cell.
-  BufferVector<uint8_t> classes;
-  BufferVector<uint64_t> values;
+  // Column-major cell values of the whole chunk, then their classes (one byte each) in the
+  // same allocation: one huge-page advised mapping, not zero-initialized since Classify
+  // writes every cell. See CellBuffer.
+  BufferVector<uint64_t> cell_buffer;
   size_t capacity = 0;               // rows the buffers hold per column
   std::vector<uint32_t> row_record;  // per row: index of its record in RawChunk::records
   std::vector<uint8_t> rejected;     // per row
@@ -810,33 +810,41 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
   for (size_t j = 0; j < ncols; ++j) {
     interns[j] = plans[j].mode == ParseMode::kInfer || plans[j].fixed == ColumnKind::kCategorical;
   }
+  // One allocation per chunk for its cells: `capacity` values per column, then `capacity`
+  // classes per column (fewer, larger buffers: fewer page faults). Points `columns` into it.
+  auto cell_buffer = [ncols](size_t capacity, std::vector<ColumnChunk>* columns) {
+    const size_t cells = capacity * ncols;
+    BufferVector<uint64_t> buffer(cells + (cells + 7) / 8);
+    auto* classes = reinterpret_cast<uint8_t*>(buffer.data() + cells);
+    for (size_t j = 0; j < ncols; ++j) {
+      (*columns)[j].val = buffer.data() + j * capacity;
+      (*columns)[j].cls = classes + j * capacity;
+    }
+    return buffer;
+  };
   auto prepare = [&](size_t c, size_t capacity) {
     ChunkWork& w = work[c];
     w = ChunkWork();
     w.columns.resize(ncols);
     w.capacity = capacity;
-    w.classes.resize(capacity * ncols);
-    w.values.resize(capacity * ncols);
-    for (size_t j = 0; j < ncols; ++j) {
-      w.columns[j].cls = w.classes.data() + j * capacity;
-      w.columns[j].val = w.values.data() + j * capacity;
-    }
+    w.cell_buffer = cell_buffer(capacity, &w.columns);
   };
   // CSV chunks do not know their row count up front: grow the column-major buffers, copying
   // the rows classified so far (rare: the first block sets a size estimate).
   auto grow = [&](size_t c, size_t capacity, size_t kept_rows) {
     ChunkWork& w = work[c];
-    BufferVector<uint8_t> classes(capacity * ncols);
-    BufferVector<uint64_t> values(capacity * ncols);
+    std::vector<const uint8_t*> old_cls(ncols);
+    std::vector<const uint64_t*> old_val(ncols);
     for (size_t j = 0; j < ncols; ++j) {
-      ColumnChunk& cc = w.columns[j];
-      std::copy_n(cc.cls, kept_rows, classes.data() + j * capacity);
-      std::copy_n(cc.val, kept_rows, values.data() + j * capacity);
-      cc.cls = classes.data() + j * capacity;
-      cc.val = values.data() + j * capacity;
+      old_cls[j] = w.columns[j].cls;
+      old_val[j] = w.columns[j].val;
     }
-    w.classes = std::move(classes);
-    w.values = std::move(values);
+    BufferVector<uint64_t> buffer = cell_buffer(capacity, &w.columns);
+    for (size_t j = 0; j < ncols; ++j) {
+      std::copy_n(old_cls[j], kept_rows, w.columns[j].cls);
+      std::copy_n(old_val[j], kept_rows, w.columns[j].val);
+    }
+    w.cell_buffer = std::move(buffer);
     w.capacity = capacity;
   };
   auto classify = [&](size_t c, const char* base, const CellSpan* cells, size_t first_row,
