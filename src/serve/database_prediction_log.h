@@ -2,11 +2,8 @@
 // --log-db postgresql://...` so several servers log into one PostgreSQL table. (A plain file
 // path keeps using the tuned embedded SqlitePredictionLog.)
 //
-// Same contract as PredictionLog: a bounded queue filled by Append and a writer thread that
-// commits each batch in one transaction (registry/prediction_log_store.h); full queue = drop
-// and count (default) or block (durable mode, where callers WaitDurable before answering).
-// Rows are copied into owned strings on Append: this backend trades the embedded log's
-// zero-allocation path for a network round trip per batch anyway.
+// Same contract and the same queue as the SQLite log (serve/prediction_log_queue.h); each
+// batch is committed in one transaction (registry/prediction_log_store.h).
 #pragma once
 
 #include <chrono>
@@ -23,6 +20,7 @@ struct DatabaseLogOptions {
   std::string location;  // postgresql:// URL or SQLite path
   bool durable = false;
   size_t max_queued_rows = 200000;
+  size_t max_queued_bytes = 128u << 20;
   std::chrono::milliseconds flush_interval{200};
   size_t batch_rows = 4096;
 };

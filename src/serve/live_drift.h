@@ -11,12 +11,11 @@
 // the snapshot accessors from any thread.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -49,9 +48,9 @@ class LiveDrift {
   void Drain();
 
   struct Snapshot {
-    uint64_t rows = 0;            // fed to the windows
-    uint64_t dropped = 0;         // dropped because the queue was full
-    uint64_t windows = 0;         // windows evaluated
+    uint64_t rows = 0;     // fed to the windows
+    uint64_t dropped = 0;  // dropped because the queue was full
+    uint64_t windows = 0;  // windows evaluated
     uint64_t drifted_windows = 0;
     bool has_last = false;
     bool last_drifted = false;

@@ -10,20 +10,33 @@ namespace keel::serve {
 
 std::string_view RouteName(Route route) {
   switch (route) {
-    case Route::kHealthLive: return "v2_health_live";
-    case Route::kHealthReady: return "v2_health_ready";
-    case Route::kServerMetadata: return "v2_server_metadata";
-    case Route::kModelMetadata: return "v2_model_metadata";
-    case Route::kModelReady: return "v2_model_ready";
-    case Route::kInfer: return "v2_infer";
-    case Route::kPredict: return "v1_predict";
-    case Route::kExplain: return "v1_explain";
-    case Route::kReload: return "v1_reload";
-    case Route::kDrift: return "v1_drift";
-    case Route::kRank: return "v1_rank";
-    case Route::kMetrics: return "metrics";
+    case Route::kHealthLive:
+      return "v2_health_live";
+    case Route::kHealthReady:
+      return "v2_health_ready";
+    case Route::kServerMetadata:
+      return "v2_server_metadata";
+    case Route::kModelMetadata:
+      return "v2_model_metadata";
+    case Route::kModelReady:
+      return "v2_model_ready";
+    case Route::kInfer:
+      return "v2_infer";
+    case Route::kPredict:
+      return "v1_predict";
+    case Route::kExplain:
+      return "v1_explain";
+    case Route::kReload:
+      return "v1_reload";
+    case Route::kDrift:
+      return "v1_drift";
+    case Route::kRank:
+      return "v1_rank";
+    case Route::kMetrics:
+      return "metrics";
     case Route::kOther:
-    case Route::kCount: break;
+    case Route::kCount:
+      break;
   }
   return "other";
 }
@@ -37,9 +50,10 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 void Histogram::Observe(double value) {
   // NaN compares false everywhere and lands in +Inf; it is kept out of the sum.
   const size_t b =
-      std::isnan(value) ? bounds_.size()
-                        : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
-                                              bounds_.begin());
+      std::isnan(value)
+          ? bounds_.size()
+          : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
+                                bounds_.begin());
   buckets_[b].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   if (std::isfinite(value)) sum_.fetch_add(value, std::memory_order_relaxed);
@@ -107,7 +121,8 @@ HttpMetrics::HttpMetrics() {
     for (auto& c : row) c.store(0, std::memory_order_relaxed);
   }
   latency_.reserve(kNumRoutes);
-  for (size_t r = 0; r < kNumRoutes; ++r) latency_.push_back(std::make_unique<Histogram>(LatencyBuckets()));
+  for (size_t r = 0; r < kNumRoutes; ++r)
+    latency_.push_back(std::make_unique<Histogram>(LatencyBuckets()));
 }
 
 size_t HttpMetrics::StatusSlot(int status) {
@@ -173,8 +188,7 @@ void HttpMetrics::AppendText(std::string* out) const {
     labels += '"';
     latency_[r]->AppendSeries(out, "keel_http_request_duration_seconds", labels);
   }
-  auto gauge = [&](std::string_view name, std::string_view type, std::string_view help,
-                   int64_t v) {
+  auto gauge = [&](std::string_view name, std::string_view type, std::string_view help, int64_t v) {
     AppendMetricHeader(out, name, type, help);
     out->append(name).append(" ");
     AppendJsonInt(out, v);

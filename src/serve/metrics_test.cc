@@ -46,8 +46,7 @@ TEST(HttpMetrics, CountsByRouteAndStatusWithOtherForRareCodes) {
             std::string::npos);
   EXPECT_NE(out.find("keel_http_requests_total{route=\"other\",status=\"other\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(out.find("# TYPE keel_http_request_duration_seconds histogram\n"),
-            std::string::npos);
+  EXPECT_NE(out.find("# TYPE keel_http_request_duration_seconds histogram\n"), std::string::npos);
   EXPECT_NE(out.find("keel_http_request_duration_seconds_count{route=\"v1_predict\"} 3\n"),
             std::string::npos);
 }

@@ -26,7 +26,7 @@ namespace keel::serve {
 
 // Counters of one model name that survive reloads.
 struct SlotMetrics {
-  std::atomic<uint64_t> instances{0};    // instances predicted or explained
+  std::atomic<uint64_t> instances{0};  // instances predicted or explained
   std::atomic<uint64_t> reloads_ok{0};
   std::atomic<uint64_t> reloads_failed{0};
   // Instance anomalies by kind (InstanceAnomalyKind order, see record_request.h).
@@ -47,7 +47,9 @@ class ModelSlot {
   const std::string& path() const { return path_; }
 
   // The model serving now (never null).
-  std::shared_ptr<const ServedModel> Get() const { return current_.load(std::memory_order_acquire); }
+  std::shared_ptr<const ServedModel> Get() const {
+    return current_.load(std::memory_order_acquire);
+  }
 
   struct ReloadResult {
     std::string previous_version;

@@ -1,10 +1,13 @@
 #include "serve/oip_request.h"
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 
 #include "core/number_format.h"
 #include "data/timestamp_parse.h"
+#include "serve/json_skip.h"
 #include "serve/json_text.h"
 #include "serve/record_request.h"
 
@@ -92,9 +95,11 @@ class InferDecoder {
         b_.has_id = true;
       } else if (key == "outputs") {
         KEEL_RETURN_IF_ERROR(Outputs(field.value()));
-      } else if (key == "parameters") {
-        // Request parameters are accepted and ignored: none changes what Keel computes.
-      } else if (!options_.lenient) {
+      } else if (key == "parameters" || options_.lenient) {
+        // Request parameters are accepted and ignored (none changes what Keel computes), and
+        // so is any other field in lenient mode; either must still be JSON.
+        if (auto err = SkipValue(field.value())) return JsonError(err);
+      } else {
         return Status::InvalidArgument(
             "unknown field '{}' in the inference request (it takes id, parameters, inputs, "
             "outputs)",
@@ -154,6 +159,7 @@ class InferDecoder {
             "unknown output '{}': this model's outputs are {}", TruncateUtf8(name, kQuoteBytes),
             model_.is_classifier() ? "\"probabilities\" and \"label\"" : "\"prediction\"");
       }
+      KEEL_RETURN_IF_ERROR(CheckUnread(o, {"name"}));
     }
     return Status::OK();
   }
@@ -171,7 +177,13 @@ class InferDecoder {
         }
         return JsonError(err);
       }
-      KEEL_RETURN_IF_ERROR(Tensor(tensor));
+      bool data_read = false;
+      KEEL_RETURN_IF_ERROR(Tensor(tensor, &data_read));
+      if (data_read) {
+        KEEL_RETURN_IF_ERROR(CheckUnread(tensor, {"name", "datatype", "shape", "data"}));
+      } else {
+        KEEL_RETURN_IF_ERROR(CheckUnread(tensor, {"name", "datatype", "shape"}));
+      }
     }
     return Status::OK();
   }
@@ -261,7 +273,24 @@ class InferDecoder {
                                      : "numbers");
   }
 
-  Status Tensor(od::object& tensor) {
+  // The fields of an object other than the `read` ones (a tensor's or output's "parameters",
+  // the data of an ignored input) are ignored, but must still be JSON.
+  Status CheckUnread(od::object& object, std::initializer_list<std::string_view> read) {
+    bool ok = false;
+    if (auto err = object.reset().get(ok)) return JsonError(err);
+    for (auto fr : object) {
+      od::field field;
+      if (auto err = std::move(fr).get(field)) return JsonError(err);
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return JsonError(err);
+      if (std::find(read.begin(), read.end(), key) != read.end()) continue;  // already checked
+      if (auto err = SkipValue(field.value())) return JsonError(err);
+    }
+    return Status::OK();
+  }
+
+  // Reads one input tensor; *data_read tells whether its "data" was read.
+  Status Tensor(od::object& tensor, bool* data_read) {
     std::string_view name, datatype;
     if (auto err = tensor.find_field_unordered("name").get_string().get(name)) {
       if (err == simdjson::NO_SUCH_FIELD || err == simdjson::INCORRECT_TYPE) {
@@ -353,6 +382,7 @@ class InferDecoder {
       }
       return JsonError(err);
     }
+    *data_read = true;
     KEEL_RETURN_IF_ERROR(Flatten(data, 0, kind, name));
     const size_t got = kind == ElementKind::kBytes ? b_.texts.size() : b_.numbers.size();
     if (got != count) {

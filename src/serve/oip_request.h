@@ -36,8 +36,8 @@ struct OipOptions {
 // A decoded inference request, reused across the requests of a connection.
 struct OipBatch {
   size_t n = 0;
-  std::vector<float> x;     // n * num_features
-  std::string_view id;      // the request's "id" (unescaped), empty when absent
+  std::vector<float> x;  // n * num_features
+  std::string_view id;   // the request's "id" (unescaped), empty when absent
   bool has_id = false;
   bool want_probabilities = true;  // classifiers
   bool want_label = true;          // classifiers

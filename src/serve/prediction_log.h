@@ -21,11 +21,11 @@ namespace keel::serve {
 // One row. Views are borrowed for the duration of Append only.
 struct PredictionRecord {
   std::string_view request_id;
-  int32_t instance = 0;  // index of the instance within its request
+  int32_t instance = 0;     // index of the instance within its request
   int64_t time_micros = 0;  // Unix time in microseconds
   std::string_view model;
   std::string_view model_version;
-  std::string_view subject;  // pseudonymized subject id; empty when none
+  std::string_view subject;      // pseudonymized subject id; empty when none
   std::string_view inputs_json;  // a JSON object, PII pseudonymized or dropped
   std::string_view output_json;  // a JSON object, as answered
 };

@@ -8,6 +8,7 @@
 #include "data/cell_text.h"
 #include "data/number_parse.h"
 #include "data/timestamp_parse.h"
+#include "serve/json_skip.h"
 #include "serve/json_text.h"
 
 namespace keel::serve {
@@ -83,6 +84,8 @@ class Decoder {
             "unknown top-level field '{}': the body takes \"instances\" and optionally "
             "\"explain\" (start the server with --lenient to ignore unknown fields)",
             TruncateUtf8(key, kQuoteBytes));
+      } else if (auto err = SkipValue(field.value())) {
+        return JsonError(err, &doc);  // ignored, but still JSON
       }
     }
     if (const char* rest = nullptr; !doc.current_location().get(rest)) {
@@ -234,6 +237,7 @@ class Decoder {
         }
         ++b_.ignored_unknown;
         AddAnomaly(i, InstanceAnomalyKind::kUnknownField, key, {});
+        if (auto err = SkipValue(value)) return JsonError(err, doc_);  // ignored, but still JSON
         continue;
       }
       od::json_type t;
@@ -260,6 +264,10 @@ class Decoder {
         if (auto err = value.get_bool().get(boolean)) return JsonError(err, doc_);
       }
       const bool nested = t == od::json_type::object || t == od::json_type::array;
+      // Never a valid value: refused below (strict mode) or ignored, but still JSON (lenient).
+      if (nested && options_.lenient) {
+        if (auto err = SkipValue(value)) return JsonError(err, doc_);
+      }
       if (binding->column >= 0 && validator != nullptr && !nested) {
         const auto col = static_cast<size_t>(binding->column);
         b_.cell_raw[col] = raw;
@@ -366,8 +374,8 @@ class Decoder {
                                      TruncateUtf8(raw, kQuoteBytes));
     }
     ++b_.ignored_wrong_type;
-    // An array or object is not quoted: its raw token is only its opening bracket, and the
-    // skipped rest is not validated by the on-demand parser, so it may not be JSON at all.
+    // An array or object is not quoted: its raw token is only its opening bracket (the rest
+    // was checked by SkipValue, not kept).
     const bool nested = got == od::json_type::object || got == od::json_type::array;
     AddAnomaly(i, InstanceAnomalyKind::kWrongType, key, nested ? std::string_view() : raw);
     if (column >= 0 && model_.validator() != nullptr) {

@@ -74,13 +74,13 @@ struct RecordOptions {
 
 // The decoded request, reused across the requests of a connection.
 struct RecordBatch {
-  size_t n = 0;        // instances
-  int explain_k = 0;   // "explain": top reasons asked per instance (0 = none)
-  std::vector<float> x;                 // n * num_features, row-major; NaN = missing
-  std::vector<std::string_view> raw;    // n * num_features raw JSON of each feature value
-  std::vector<std::string_view> ids;    // n raw JSON of the id column ("" when absent)
+  size_t n = 0;                            // instances
+  int explain_k = 0;                       // "explain": top reasons asked per instance (0 = none)
+  std::vector<float> x;                    // n * num_features, row-major; NaN = missing
+  std::vector<std::string_view> raw;       // n * num_features raw JSON of each feature value
+  std::vector<std::string_view> ids;       // n raw JSON of the id column ("" when absent)
   std::vector<InstanceAnomaly> anomalies;  // in instance order
-  std::vector<uint32_t> anomaly_begin;  // n + 1 offsets into anomalies
+  std::vector<uint32_t> anomaly_begin;     // n + 1 offsets into anomalies
   // Prediction log inputs, one JSON object per instance: log_inputs[log_end[i-1], log_end[i]).
   std::string log_inputs;
   std::vector<uint32_t> log_end;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/hash.h"
+#include "serve/json_skip.h"
 #include "serve/test_model.h"
 
 namespace keel::serve {
@@ -161,7 +162,12 @@ TEST_F(RecordRequestTest, DeepNestingIsRefusedOrSkippedNeverACrash) {
   EXPECT_EQ(Parse(R"({"instances":)" + deep + "}").code(), StatusCode::kInvalidArgument);
   RecordOptions o;
   o.lenient = true;
-  ASSERT_TRUE(Parse(R"({"instances":[{"x":)" + deep + R"(,"age":50}]})", o).ok());
+  // An ignored value (lenient) is still read to its end (it must be JSON), which refuses
+  // nesting deeper than kMaxSkipDepth.
+  EXPECT_EQ(Parse(R"({"instances":[{"x":)" + deep + R"(,"age":50}]})", o).code(),
+            StatusCode::kParseError);
+  const std::string nested = std::string(kMaxSkipDepth, '[') + std::string(kMaxSkipDepth, ']');
+  ASSERT_TRUE(Parse(R"({"instances":[{"x":)" + nested + R"(,"age":50}]})", o).ok());
   EXPECT_EQ(X(0, 0), 50.0f);
   // Unbalanced nesting is malformed JSON.
   EXPECT_EQ(Parse(R"({"instances":[{"x":)" + std::string(100000, '[') + "}]}", o).code(),
@@ -248,6 +254,27 @@ TEST_F(RecordRequestTest, MalformedNullLiteralIsAParseError) {
   }
   ASSERT_TRUE(Parse(R"({"instances":[{"age":null ,"color":null}]})", o).ok());
   EXPECT_EQ(batch_.log_input(0), R"({"age":null,"color":null})");
+}
+
+// An ignored value (lenient mode: unknown fields at either level, nested values) used to be
+// stepped over unread, so malformed JSON inside it passed. It is now read to its end.
+TEST_F(RecordRequestTest, IgnoredValuesMustStillBeJson) {
+  RecordOptions o;
+  o.lenient = true;
+  const char* good[] = {R"({"instances":[{"zzz":[1,{"a":null}],"age":30}]})",
+                        R"({"instances":[{"age":30,"color":{"a":[true,"x"]}}]})",
+                        R"({"instances":[{"age":30}],"extra":{"a":[false]}})"};
+  const char* bad[] = {R"({"instances":[{"zzz":[1,{"a":nul}],"age":30}]})",
+                       R"({"instances":[{"age":30,"color":{"a":[tru,"x"]}}]})",
+                       R"({"instances":[{"age":30}],"extra":{"a":[-]}})"};
+  for (const char* body : good) {
+    const Status st = Parse(body, o);
+    EXPECT_TRUE(st.ok()) << body << ": " << st.ToString();
+    EXPECT_EQ(X(0, 0), 30.0f) << body;
+  }
+  for (const char* body : bad) {
+    EXPECT_EQ(Parse(body, o).code(), StatusCode::kParseError) << body;
+  }
 }
 
 }  // namespace

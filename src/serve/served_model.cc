@@ -15,7 +15,9 @@ namespace {
 
 std::atomic<uint64_t> g_next_serial{1};
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string Lowered(std::string_view s) {
   std::string out(s);
@@ -190,7 +192,8 @@ Status ServedModel::Build(const ServedModelOptions& options) {
   const std::vector<double> buckets = ValueBuckets(model_);
   // Binary: only the positive class (the other is its complement).
   const size_t nh = model_.task == Task::kBinary ? 1 : num_values();
-  for (size_t i = 0; i < nh; ++i) histograms_->values.push_back(std::make_unique<Histogram>(buckets));
+  for (size_t i = 0; i < nh; ++i)
+    histograms_->values.push_back(std::make_unique<Histogram>(buckets));
   live_drift_ = LiveDrift::Create(model_, options.drift, &drift_off_reason_);
   return Status::OK();
 }

@@ -1,11 +1,11 @@
 // The prediction log in a local SQLite file (WAL mode): the default backend of `keel serve`.
 //
-// Rows are appended to an in-memory batch under a short lock (copied into one arena string,
-// so appending allocates nothing once the arena has grown) and a background writer thread
-// commits each batch in one transaction. The queue is bounded: when it is full, Append drops
-// the row and counts it (PredictionLogStats::rows_dropped, exported in /metrics) instead of
-// blocking the request; in durable mode it blocks instead, and callers wait for the commit
-// (WaitDurable) before answering, so an acknowledged prediction survives a crash.
+// Rows go through the bounded queue of serve/prediction_log_queue.h (a short lock, no
+// allocation per row; a background writer commits each batch in one transaction). When the
+// queue is full Append drops the row and counts it (PredictionLogStats::rows_dropped, exported
+// in /metrics) instead of blocking the request; in durable mode it blocks instead, and callers
+// wait for the commit (WaitDurable) before answering, so an acknowledged prediction survives a
+// crash.
 //
 // Table `predictions` (PRAGMA user_version = 1):
 //   id INTEGER PRIMARY KEY, request_id TEXT, instance INTEGER, time_us INTEGER (Unix time in

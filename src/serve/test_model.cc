@@ -44,7 +44,9 @@ Tree ColorActiveTree(int32_t class_index) {
 void AddFeaturesAndSchema(Model* m) {
   m->features = {
       {"age", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric},
-      {"color", FeatureSpec::Kind::kCategorical, {"red", "green", "blue"},
+      {"color",
+       FeatureSpec::Kind::kCategorical,
+       {"red", "green", "blue"},
        ColumnKind::kCategorical},
       {"active", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kBoolean},
       {"signup", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kTimestamp},
