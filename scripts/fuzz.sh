@@ -24,6 +24,8 @@
 #   FUZZ_KEEP_CORPUS directory to keep the working corpus in (default: a temporary one,
 #                    deleted afterwards); merge what is worth keeping into the seeds by hand
 #   FUZZ_JOBS        parallel build jobs (default 2)
+#   FUZZ_SEED        libFuzzer's random seed (default: a new one each run); CI fixes it so a
+#                    run is reproducible
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
@@ -89,6 +91,7 @@ run() {
   local args=(-max_total_time="$seconds" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB"
               -artifact_prefix="$findings/" -print_final_stats=1)
   [ -n "${FUZZ_MAX_LEN:-}" ] && args+=(-max_len="$FUZZ_MAX_LEN")
+  [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
   [ -f "$ROOT/tests/fuzz/$name.dict" ] && args+=(-dict="$ROOT/tests/fuzz/$name.dict")
   local dirs=("$work")
   [ -d "$seeds" ] && dirs+=("$seeds")
