@@ -8,10 +8,41 @@
 
 #include "data/cell_text.h"
 #include "data/number_parse.h"
+#include "data/utf8.h"
 
 namespace keel {
 
+namespace {
+
+// The first byte YAML cannot hold: one that is not part of well-formed UTF-8, or a control
+// character other than tab, line feed and carriage return (YAML's printable set). yaml-cpp
+// does not refuse either: it mangles them (a NUL followed by `_` came out as byte 0xA0), and
+// the mangled text then broke the JSON writers downstream. Returns npos when there is none.
+size_t FindUnprintable(std::string_view text, bool* utf8) {
+  const size_t bad_utf8 = FindInvalidUtf8(text);
+  const std::string_view checked = text.substr(0, bad_utf8);
+  const auto control = std::find_if(checked.begin(), checked.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+  });
+  *utf8 = control == checked.end();
+  return *utf8 ? bad_utf8 : static_cast<size_t>(control - text.begin());
+}
+
+}  // namespace
+
 Result<YAML::Node> LoadYamlDocument(std::string_view text, std::string_view source_name) {
+  bool utf8 = false;
+  if (const size_t bad = FindUnprintable(text, &utf8); bad != std::string_view::npos) {
+    const size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t column =
+        line_start == std::string_view::npos || bad == 0 ? bad + 1 : bad - line_start;
+    return Status::ParseError(
+        "{}:{}:{}: {} (byte 0x{:02x})", source_name, line, column,
+        utf8 ? "the file is not UTF-8" : "a control character YAML does not allow",
+        static_cast<unsigned char>(text[bad]));
+  }
   try {
     return YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {

@@ -16,8 +16,10 @@
 
 namespace keel {
 
-// Parses `text` as one YAML document. Errors: ParseError "<source>:<line>: <message>" for
-// YAML syntax errors. An empty document gives a null node.
+// Parses `text` as one YAML document. Errors: ParseError "<source>:<line>:<column>: the file
+// is not UTF-8 (byte 0x..)" or "...: a control character YAML does not allow (byte 0x..)"
+// before parsing (every config's text reaches JSON summaries, which need valid UTF-8), and
+// "<source>:<line>: <message>" for YAML syntax errors. An empty document gives a null node.
 Result<YAML::Node> LoadYamlDocument(std::string_view text, std::string_view source_name);
 
 // Typed accessors over nodes of one document. Each returns ParseError

@@ -9,7 +9,6 @@
 #include "core/file_io.h"
 #include "core/number_format.h"
 #include "data/schema_yaml.h"
-#include "data/utf8.h"
 #include "data/yaml_reader.h"
 #include "fairness/fairness_gate.h"
 
@@ -300,16 +299,6 @@ class ProjectReader : public YamlReader {
 
 Result<Project> ParseProject(std::string_view text, std::string_view source_name,
                              const std::string& base_dir) {
-  // Text that is not UTF-8 would reach the JSON summary (names, paths, expressions) and
-  // cannot be written there: refuse it here, where the line can be named.
-  if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
-    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
-    const size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
-    const size_t column =
-        line_start == std::string_view::npos || bad == 0 ? bad + 1 : bad - line_start;
-    return Status::ParseError("{}:{}:{}: the file is not UTF-8 (byte 0x{:02x})", source_name, line,
-                              column, static_cast<unsigned char>(text[bad]));
-  }
   KEEL_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(text, source_name));
   KEEL_ASSIGN_OR_RETURN(Project p, ProjectReader(source_name, base_dir).Document(root));
   p.source = std::string(source_name);

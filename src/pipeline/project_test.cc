@@ -216,6 +216,27 @@ TEST(ProjectObjectives, NamesAreCheckedAgainstTheSchemaWithTheLine) {
       << target.message();
 }
 
+// Fuzzing (project target, session 4) found that yaml-cpp turns a NUL byte followed by `_`
+// into the byte 0xA0, so a keel.yaml that is valid UTF-8 but holds control characters parsed
+// into text that is not, and writing the project as JSON threw. Control characters YAML does
+// not allow are now a parse error naming line and column, for every YAML file Keel reads.
+TEST(ProjectFuzzRegression, ControlCharactersAreAParseError) {
+  const std::string nul_text =
+      std::string("data: {path: d.csv}\ntarget: c\nexclude: [a, \x1f") + '\0' + "_id]\n";
+  auto p = Parse(nul_text);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kParseError);
+  EXPECT_NE(p.status().message().find("keel.yaml:3:14: a control character"), std::string::npos)
+      << p.status().message();
+  for (const char* text : {"data: {path: d.csv}\ntarget: c\x7f\n", "data: {path: \x01}\n"}) {
+    EXPECT_EQ(Parse(text).status().code(), StatusCode::kParseError) << text;
+  }
+  // Tabs, CR LF line ends and escapes YAML defines still parse.
+  auto ok = Parse("data: {path: \"d\\x41.csv\"}\r\ntarget:\tc\r\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->target, "c");
+}
+
 // Fuzzing found that a keel.yaml with bytes that are not UTF-8 parsed, and then writing the
 // project as JSON (summary.json) threw. Such a file is now a parse error with its position.
 TEST(ProjectFuzzRegression, NonUtf8TextIsAParseErrorNotAThrowLater) {

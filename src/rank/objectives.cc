@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "core/file_io.h"
-#include "data/utf8.h"
 #include "data/yaml_reader.h"
 
 namespace keel::rank {
@@ -247,11 +246,6 @@ Result<Objectives> ParseObjectives(const YAML::Node& section, std::string_view s
 }
 
 Result<Objectives> ParseObjectivesYaml(std::string_view text, std::string_view source_name) {
-  if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
-    const size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
-    return Status::ParseError("{}:{}: the file is not UTF-8 (byte 0x{:02x})", source_name, line,
-                              static_cast<unsigned char>(text[bad]));
-  }
   KEEL_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(text, source_name));
   const YamlReader yaml(source_name);
   if (!root.IsMap()) {
