@@ -27,14 +27,20 @@ class ProjectReader : public YamlReader {
   ProjectReader(std::string_view source, std::string base_dir)
       : YamlReader(source), base_dir_(std::move(base_dir)) {}
 
+  // A file path relative to the project file's folder. Empty text (`path: ""`, or a bare tag
+  // like `path: !x`) names no file: an error, not a silently absent setting.
+  Result<std::string> Path(const YAML::Node& node, std::string_view what) const {
+    KEEL_ASSIGN_OR_RETURN(std::string path, Text(node, what));
+    if (path.empty()) return Error(node, fmt::format("{} must name a file, not be empty", what));
+    return Resolve(base_dir_, path);
+  }
+
   Status Data(const YAML::Node& node, Project* p) const {
     KEEL_RETURN_IF_ERROR(CheckKeys(node, {"path", "schema", "missing", "drop_duplicates"}, "data"));
     if (!node["path"]) return Error(node, "data: `path` (the data file) is required");
-    KEEL_ASSIGN_OR_RETURN(std::string path, Text(node["path"], "data.path"));
-    p->data_path = Resolve(base_dir_, path);
+    KEEL_ASSIGN_OR_RETURN(p->data_path, Path(node["path"], "data.path"));
     if (const auto v = node["schema"]) {
-      KEEL_ASSIGN_OR_RETURN(std::string schema, Text(v, "data.schema"));
-      p->schema_path = Resolve(base_dir_, schema);
+      KEEL_ASSIGN_OR_RETURN(p->schema_path, Path(v, "data.schema"));
     }
     if (const auto v = node["missing"]) {
       KEEL_ASSIGN_OR_RETURN(p->missing_tokens, TextList(v, "data.missing"));
@@ -220,8 +226,7 @@ class ProjectReader : public YamlReader {
   Status Drift(const YAML::Node& node, DriftSettings* d) const {
     KEEL_RETURN_IF_ERROR(CheckKeys(node, {"data"}, "drift"));
     if (const auto v = node["data"]) {
-      KEEL_ASSIGN_OR_RETURN(std::string path, Text(v, "drift.data"));
-      d->data = Resolve(base_dir_, path);
+      KEEL_ASSIGN_OR_RETURN(d->data, Path(v, "drift.data"));
     }
     return Status::OK();
   }

@@ -237,6 +237,20 @@ TEST(ProjectFuzzRegression, ControlCharactersAreAParseError) {
   EXPECT_EQ(ok->target, "c");
 }
 
+// Fuzzing (project target, session 4): `path: !tag` is a tagged empty scalar, so the project
+// parsed with no data file at all. Empty paths are now an error naming the key and line.
+TEST(ProjectFuzzRegression, EmptyPathsAreAnError) {
+  for (const char* text : {"data: {path: !d.csv}\ntarget: c\n", "data: {path: \"\"}\ntarget: c\n",
+                           "data: {path: d.csv, schema: ''}\ntarget: c\n",
+                           "data: {path: d.csv}\ntarget: c\ndrift: {data: !x}\n"}) {
+    auto p = Parse(text);
+    ASSERT_FALSE(p.ok()) << text;
+    EXPECT_EQ(p.status().code(), StatusCode::kParseError) << text;
+    EXPECT_NE(p.status().message().find("must name a file"), std::string::npos)
+        << p.status().message();
+  }
+}
+
 // Fuzzing found that a keel.yaml with bytes that are not UTF-8 parsed, and then writing the
 // project as JSON (summary.json) threw. Such a file is now a parse error with its position.
 TEST(ProjectFuzzRegression, NonUtf8TextIsAParseErrorNotAThrowLater) {
