@@ -400,7 +400,10 @@ class Decoder {
     const auto f = static_cast<size_t>(binding.feature);
     const FeatureCodec& c = model_.codec(f);
     const size_t slot = i * nf_ + f;
-    b_.raw[slot] = raw;
+    // The raw text is echoed in explanations' reasons; an array or object's raw token is only
+    // its opening bracket, so it is echoed as null (the feature is missing).
+    const bool nested = t == od::json_type::object || t == od::json_type::array;
+    b_.raw[slot] = nested ? std::string_view() : raw;
     float& dst = b_.x[slot];
     dst = kNaNf;
     switch (t) {
