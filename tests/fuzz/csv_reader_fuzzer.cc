@@ -48,21 +48,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     o.missing_tokens.push_back(" none ");
     o.missing_tokens.push_back(std::string(70, '-'));
   }
-  auto whole = keel::ReadTableFromBuffer(text, "fuzz.csv", o);
-  keel::ReadOptions chunked = o;
-  chunked.chunk_bytes = 1 + size % 64;
-  auto pieces = keel::ReadTableFromBuffer(text, "fuzz.csv", chunked);
-  keel::fuzz::Check(whole.ok() == pieces.ok(), "chunking: the same inputs fail");
-  if (!whole.ok()) return 0;
-  keel::fuzz::CheckAccounting(*whole);
-  keel::fuzz::CheckAccounting(*pieces);
-  keel::fuzz::CheckSameResult(*whole, *pieces);
-
-  const keel::Schema schema = whole->schema;
-  keel::ReadOptions validated = o;
-  validated.schema = &schema;
-  validated.allow_missing_columns = true;  // PII columns may have been dropped
-  auto again = keel::ReadTableFromBuffer(text, "fuzz.csv", validated);
-  if (again.ok()) keel::fuzz::CheckAccounting(*again);
+  keel::fuzz::CheckRead(text, "fuzz.csv", o, size);
   return 0;
 }

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "model/model_io.h"
+#include "request_fuzz_support.h"
 #include "serve/http_exchange.h"
 #include "serve/model_store.h"
 #include "serve/prediction_log.h"
@@ -37,19 +38,7 @@
 namespace {
 
 using namespace keel::serve;
-
-void Require(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) {
-    std::fprintf(stderr, "fuzz check failed: %s\n%.*s\n", what, static_cast<int>(detail.size()),
-                 detail.data());
-    std::abort();
-  }
-}
-
-bool IsJsonObject(std::string_view text) {
-  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_object();
-}
+using namespace keel::serve::fuzz;
 
 // A prediction log that keeps nothing but reads every row it is handed, so a view that
 // outlives its bytes is an ASan report and a malformed row a finding.

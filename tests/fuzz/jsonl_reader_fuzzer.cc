@@ -38,21 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     o.missing_tokens.push_back("-");
     o.missing_tokens.push_back("none");
   }
-  auto whole = keel::ReadTableFromBuffer(text, "fuzz.jsonl", o);
-  keel::ReadOptions chunked = o;
-  chunked.chunk_bytes = 1 + size % 64;
-  auto pieces = keel::ReadTableFromBuffer(text, "fuzz.jsonl", chunked);
-  keel::fuzz::Check(whole.ok() == pieces.ok(), "chunking: the same inputs fail");
-  if (!whole.ok()) return 0;
-  keel::fuzz::CheckAccounting(*whole);
-  keel::fuzz::CheckAccounting(*pieces);
-  keel::fuzz::CheckSameResult(*whole, *pieces);
-
-  const keel::Schema schema = whole->schema;
-  keel::ReadOptions validated = o;
-  validated.schema = &schema;
-  validated.allow_missing_columns = true;
-  auto again = keel::ReadTableFromBuffer(text, "fuzz.jsonl", validated);
-  if (again.ok()) keel::fuzz::CheckAccounting(*again);
+  keel::fuzz::CheckRead(text, "fuzz.jsonl", o, size);
   return 0;
 }

@@ -20,41 +20,22 @@
 #include <string_view>
 #include <vector>
 
+#include "request_fuzz_support.h"
 #include "serve/oip_request.h"
 #include "serve/test_model.h"
 
 namespace {
 
 using namespace keel::serve;
-
-void Require(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) {
-    std::fprintf(stderr, "fuzz check failed: %s\n%.*s\n", what, static_cast<int>(detail.size()),
-                 detail.data());
-    std::abort();
-  }
-}
-
-std::shared_ptr<const ServedModel> Build(const char* name, keel::Model model) {
-  auto served = ServedModel::FromModel(name, std::move(model), "v1");
-  Require(served.ok(), "building a test model");
-  std::string meta;
-  AppendModelMetadata(**served, &meta);
-  Require(nlohmann::json::parse(meta, nullptr, false).is_object(), "metadata is a JSON object",
-          meta);
-  return *served;
-}
+using namespace keel::serve::fuzz;
 
 struct Harness {
-  Harness() {
-    models[0] = Build("tiny", testing::TinyBinaryModel());
-    models[1] = Build("multi", testing::TinyMulticlassModel());
-    models[2] = Build("reg", testing::TinyRegressionModel());
-    keel::Model bare = testing::TinyBinaryModel();
-    bare.schema = keel::Schema{};
-    models[3] = Build("bare", std::move(bare));
-  }
-  std::shared_ptr<const ServedModel> models[4];
+  // Each model's metadata answer is checked once, as it is built.
+  TestModels models{[](const ServedModel& m) {
+    std::string meta;
+    AppendModelMetadata(m, &meta);
+    Require(IsJsonObject(meta), "metadata is a JSON object", meta);
+  }};
   simdjson::ondemand::parser parser{64 << 10};
   OipBatch batch;
   std::string body;
@@ -71,18 +52,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   OipOptions options;
   options.lenient = (flags & 1) != 0;
   options.max_instances = 64;
-  const ServedModel& model = *h.models[(flags >> 1) & 3];
+  const ServedModel& model = *h.models.models[(flags >> 1) & 3];
 
   h.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
   h.body.reserve(h.body.size() + simdjson::SIMDJSON_PADDING);
   OipBatch& b = h.batch;
   const keel::Status st = ParseInferRequest(model, h.body, options, &h.parser, &b);
   if (!st.ok()) {
-    const auto code = st.code();
-    Require(code == keel::StatusCode::kParseError || code == keel::StatusCode::kInvalidArgument ||
-                code == keel::StatusCode::kResourceExhausted,
-            "a refused request is ParseError, InvalidArgument or ResourceExhausted", st.ToString());
-    Require(!st.message().empty(), "an error has a message");
+    RequireDocumentedRefusal(st);
     return 0;
   }
   const size_t n = b.n;

@@ -77,4 +77,26 @@ inline void CheckSameResult(const IngestResult& a, const IngestResult& b) {
   }
 }
 
+// The whole check of one input: read `text` with `o`, again cut into small chunks (same
+// outcome, same result), and again validated against the schema the first read inferred.
+inline void CheckRead(std::string_view text, std::string_view source, const ReadOptions& o,
+                      size_t size) {
+  auto whole = ReadTableFromBuffer(text, source, o);
+  ReadOptions chunked = o;
+  chunked.chunk_bytes = 1 + size % 64;
+  auto pieces = ReadTableFromBuffer(text, source, chunked);
+  Check(whole.ok() == pieces.ok(), "chunking: the same inputs fail");
+  if (!whole.ok()) return;
+  CheckAccounting(*whole);
+  CheckAccounting(*pieces);
+  CheckSameResult(*whole, *pieces);
+
+  const Schema schema = whole->schema;
+  ReadOptions validated = o;
+  validated.schema = &schema;
+  validated.allow_missing_columns = true;  // PII columns may have been dropped
+  auto again = ReadTableFromBuffer(text, source, validated);
+  if (again.ok()) CheckAccounting(*again);
+}
+
 }  // namespace keel::fuzz

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "request_fuzz_support.h"
 #include "serve/record_request.h"
 #include "serve/record_response.h"
 #include "serve/test_model.h"
@@ -29,35 +30,10 @@
 namespace {
 
 using namespace keel::serve;
-
-void Require(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) {
-    std::fprintf(stderr, "fuzz check failed: %s\n%.*s\n", what, static_cast<int>(detail.size()),
-                 detail.data());
-    std::abort();
-  }
-}
-
-bool IsJsonObject(std::string_view text) {
-  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false).is_object();
-}
-
-std::shared_ptr<const ServedModel> Build(const char* name, keel::Model model) {
-  auto served = ServedModel::FromModel(name, std::move(model), "v1");
-  Require(served.ok(), "building a test model");
-  return *served;
-}
+using namespace keel::serve::fuzz;
 
 struct Harness {
-  Harness() {
-    models[0] = Build("tiny", testing::TinyBinaryModel());
-    models[1] = Build("multi", testing::TinyMulticlassModel());
-    models[2] = Build("reg", testing::TinyRegressionModel());
-    keel::Model bare = testing::TinyBinaryModel();
-    bare.schema = keel::Schema{};
-    models[3] = Build("bare", std::move(bare));
-  }
-  std::shared_ptr<const ServedModel> models[4];
+  TestModels models;
   simdjson::ondemand::parser parser{64 << 10};
   RecordBatch batch;
   std::string body;
@@ -81,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.allow_explain_k = (flags & 8) == 0;
   options.max_instances = 64;
   const bool explain_route = (flags & 16) != 0;
-  const ServedModel& model = *h.models[(flags >> 5) & 3];
+  const ServedModel& model = *h.models.models[(flags >> 5) & 3];
 
   // The transport hands the body with simdjson's padding reserved behind it.
   h.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
@@ -89,11 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RecordBatch& b = h.batch;
   const keel::Status st = ParseRecordRequest(model, h.body, options, &h.parser, &b);
   if (!st.ok()) {
-    const auto code = st.code();
-    Require(code == keel::StatusCode::kParseError || code == keel::StatusCode::kInvalidArgument ||
-                code == keel::StatusCode::kResourceExhausted,
-            "a refused request is ParseError, InvalidArgument or ResourceExhausted", st.ToString());
-    Require(!st.message().empty(), "an error has a message");
+    RequireDocumentedRefusal(st);
     return 0;
   }
 
