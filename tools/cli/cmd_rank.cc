@@ -14,6 +14,7 @@
 #include "rank/objectives.h"
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
+#include "ranking_inputs.h"
 
 namespace keel::cli {
 namespace {
@@ -56,36 +57,32 @@ nlohmann::json JsonNumber(double v) {
 int Run(const RankFlags& f) {
   ApplyCommonFlags(f.common);
   Stopwatch total;
-  auto objectives = rank::LoadObjectivesYaml(f.objectives);
-  if (!objectives.ok()) return ReportError(objectives.status(), f.common);
-  auto model = LoadModel(f.model);
-  if (!model.ok()) return ReportError(model.status(), f.common);
-  auto predictor = Predictor::Create(*model);
-  if (!predictor.ok()) return ReportError(predictor.status().WithContext(f.model), f.common);
-
   ReadOptions ro;
-  ro.schema = &model->schema;
   ro.threads = f.threads;
   // Candidates have no outcome (the target) and may lack other training columns; a missing
   // model feature still fails in Score() unless --allow-missing-columns.
   ro.allow_missing_columns = true;
   ro.progress = !f.common.quiet && !f.common.json;
-  auto data = ReadTable(f.data, ro);
-  if (!data.ok()) return ReportError(data.status(), f.common);
-  const Table& table = data->table;
-  for (const auto& r : data->report.rejected) {
+  auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro);
+  if (!inputs.ok()) return ReportError(inputs.status(), f.common);
+  const rank::Objectives& objectives = inputs->objectives;
+  const Model& model = inputs->model;
+  const Predictor& predictor = *inputs->predictor;
+  const IngestResult& data = inputs->data;
+  const Table& table = data.table;
+  for (const auto& r : data.report.rejected) {
     log::Warn("{}:{}: candidate not ranked: {}", f.data, r.line, r.reason);
   }
 
   const std::vector<rank::FieldInfo> fields = rank::FieldsOf(table);
-  auto plan = rank::RankingPlan::Create(*objectives, *model, fields);
+  auto plan = rank::RankingPlan::Create(objectives, model, fields);
   if (!plan.ok()) return ReportError(plan.status(), f.common);
   Stopwatch score_time;
-  auto scored = (*plan)->Score(*model, **predictor, table, f.threads, f.allow_missing_columns);
+  auto scored = (*plan)->Score(model, predictor, table, f.threads, f.allow_missing_columns);
   if (!scored.ok()) return ReportError(scored.status().WithContext(f.data), f.common);
 
-  const std::string group_by = !f.group_by.empty() ? f.group_by : objectives->group_by;
-  const size_t top = f.top > 0 ? f.top : objectives->top;
+  const std::string group_by = !f.group_by.empty() ? f.group_by : objectives.group_by;
+  const size_t top = f.top > 0 ? f.top : objectives.top;
   rank::RequestGroups groups;
   if (group_by.empty()) {
     groups = rank::SingleRequest(table.num_rows());
@@ -104,7 +101,7 @@ int Run(const RankFlags& f) {
   }
 
   // CSV: [group], rank, line, [kept columns], score, one column per objective.
-  const auto& objs = objectives->objectives;
+  const auto& objs = objectives.objectives;
   std::string csv;
   if (!group_by.empty()) {
     AppendCell(&csv, group_by);
@@ -123,7 +120,7 @@ int Run(const RankFlags& f) {
   nlohmann::json ranked_json = nlohmann::json::array();
   rank::GroupRanker ranker;
   std::vector<rank::RankedItem> items;
-  const std::vector<double> weights = objectives->Weights();
+  const std::vector<double> weights = objectives.Weights();
   size_t shown = 0, eligible = 0;
   for (size_t g = 0; g < groups.rows.size(); ++g) {
     ranker.Load(*scored, groups.rows[g]);
@@ -190,7 +187,7 @@ int Run(const RankFlags& f) {
         {"candidates", table.num_rows()},
         {"eligible", eligible},
         {"shown", shown},
-        {"rows_rejected", data->report.rows_rejected},
+        {"rows_rejected", data.report.rows_rejected},
         {"seconds", {{"score_and_rank", score_seconds}, {"total", total.Seconds()}}}};
     nlohmann::json names = nlohmann::json::array();
     for (const auto& o : objs) names.push_back(o.name);

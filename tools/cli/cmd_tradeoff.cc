@@ -16,6 +16,7 @@
 #include "rank/request_groups.h"
 #include "rank/tradeoff.h"
 #include "rank/tradeoff_report.h"
+#include "ranking_inputs.h"
 #include "report/html_report.h"
 
 namespace keel::cli {
@@ -67,35 +68,31 @@ std::string SettingsCsv(const rank::TradeoffResult& r) {
 int Run(const TradeoffFlags& f) {
   ApplyCommonFlags(f.common);
   Stopwatch total;
-  auto objectives = rank::LoadObjectivesYaml(f.objectives);
-  if (!objectives.ok()) return ReportError(objectives.status(), f.common);
-  auto model = LoadModel(f.model);
-  if (!model.ok()) return ReportError(model.status(), f.common);
-  auto predictor = Predictor::Create(*model);
-  if (!predictor.ok()) return ReportError(predictor.status().WithContext(f.model), f.common);
-
   ReadOptions ro;
-  ro.schema = &model->schema;
   ro.threads = f.threads;
   ro.allow_missing_columns = f.allow_missing_columns;
   ro.progress = !f.common.quiet && !f.common.json;
-  auto data = ReadTable(f.data, ro);
-  if (!data.ok()) return ReportError(data.status(), f.common);
-  const Table& table = data->table;
-  if (data->report.rows_rejected > 0) {
+  auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro);
+  if (!inputs.ok()) return ReportError(inputs.status(), f.common);
+  const rank::Objectives& objectives = inputs->objectives;
+  const Model& model = inputs->model;
+  const Predictor& predictor = *inputs->predictor;
+  const IngestResult& data = inputs->data;
+  const Table& table = data.table;
+  if (data.report.rows_rejected > 0) {
     log::Warn(
         "{}: {} logged candidates were rejected by the reader and are left out of the "
         "replay",
-        f.data, data->report.rows_rejected);
+        f.data, data.report.rows_rejected);
   }
 
   auto plan =
-      rank::RankingPlan::Create(*objectives, *model, rank::FieldsOf(table), {.outcomes = true});
+      rank::RankingPlan::Create(objectives, model, rank::FieldsOf(table), {.outcomes = true});
   if (!plan.ok()) return ReportError(plan.status(), f.common);
-  auto scored = (*plan)->Score(*model, **predictor, table, f.threads, f.allow_missing_columns);
+  auto scored = (*plan)->Score(model, predictor, table, f.threads, f.allow_missing_columns);
   if (!scored.ok()) return ReportError(scored.status().WithContext(f.data), f.common);
 
-  const std::string group_by = !f.group_by.empty() ? f.group_by : objectives->group_by;
+  const std::string group_by = !f.group_by.empty() ? f.group_by : objectives.group_by;
   rank::RequestGroups groups;
   if (f.request_size > 0) {
     auto g = rank::ChunkRows(table.num_rows(), f.request_size);
@@ -113,8 +110,8 @@ int Run(const TradeoffFlags& f) {
   }
 
   rank::TradeoffOptions opt;
-  opt.steps = f.steps > 0 ? f.steps : objectives->tradeoff_steps;
-  opt.top = f.top > 0 ? f.top : (objectives->top > 0 ? objectives->top : 1);
+  opt.steps = f.steps > 0 ? f.steps : objectives.tradeoff_steps;
+  opt.top = f.top > 0 ? f.top : (objectives.top > 0 ? objectives.top : 1);
   opt.threads = f.threads;
   auto result = rank::SweepTradeoff(**plan, *scored, groups, opt);
   if (!result.ok()) return ReportError(result.status(), f.common);
@@ -124,7 +121,7 @@ int Run(const TradeoffFlags& f) {
     report::HtmlReport html(
         "Trade-offs between stakeholder objectives",
         fmt::format("model {} · objectives {} · log {}", f.model, f.objectives, f.data));
-    rank::AddTradeoffSections(r, *objectives, &html);
+    rank::AddTradeoffSections(r, objectives, &html);
     Status st = html.WriteTo(f.report);
     if (!st.ok()) return ReportError(st, f.common);
   }
