@@ -106,7 +106,11 @@ uint64_t PredictionLogQueue::Append(const PredictionRecord& record) {
   const uint64_t ticket = ++next_ticket_;
   pending_.Add(record, ticket);
   ++stats_.rows_queued;
-  if (options_.durable || pending_.rows().size() >= options_.batch_rows) work_cv_.notify_one();
+  // Wake the writer for the first row of a batch (it then lets the batch fill for at most
+  // flush_interval), for a full batch, and for every durable row. Waking it only for full
+  // batches left rows in memory for ever at low traffic.
+  const size_t queued = pending_.rows().size();
+  if (options_.durable || queued == 1 || queued >= options_.batch_rows) work_cv_.notify_one();
   return ticket;
 }
 
