@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Records every command's --json output on the bundled examples, to diff across a refactor.
+
+    scripts/cli-snapshot.py OUTDIR [--keel build/keel]     record one snapshot
+    scripts/cli-snapshot.py --diff OLD NEW                  what changed between two
+
+Each command's JSON (stdout of `keel ... --json`) is written to OUTDIR/<step>.json with the
+values that differ from run to run replaced by a placeholder: timings, latencies, throughputs,
+dates, the temporary paths and the git hash. The diff lists, per step, the keys whose values
+changed, appeared or disappeared, so a refactor that should not change any output can prove it
+and one that does can name each change. Needs only python3's standard library.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TELCO = os.path.join(ROOT, "examples", "telco_churn")
+ADS = os.path.join(ROOT, "examples", "ads")
+XGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "xgboost")
+
+# Keys whose values are measurements of this run, not results.
+VOLATILE_KEY = re.compile(
+    r"(seconds|_s$|_us$|_ms$|latency|per_second|rows_per_s|throughput|elapsed|time_|_time$|"
+    r"^time$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname)",
+    re.I)
+
+
+# Artifacts hold their creation time, so their hashes and sizes change from run to run.
+ARTIFACT_KEY = re.compile(r"^(sha256|file_bytes|artifact_sha256)$")
+# Measured durations inside sentences ("p99 latency 3.2 us").
+DURATION = re.compile(r"[0-9.]+ ?(us|µs|ms|s)\b")
+
+
+def normalize(value, tmp, volatile=False, key=""):
+    if isinstance(value, dict):
+        return {k: normalize(v, tmp, volatile or bool(VOLATILE_KEY.search(k)), k)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalize(v, tmp, volatile, key) for v in value]
+    if (volatile or ARTIFACT_KEY.match(key)) and isinstance(value, (int, float, str)):
+        return "<measured>"
+    if isinstance(value, str):
+        value = value.replace(tmp, "<tmp>").replace(ROOT, "<root>")
+        return DURATION.sub("<duration>", value) if "latency" in value else value
+    return value
+
+
+def steps(tmp):
+    t = lambda name: os.path.join(tmp, name)
+    telco = os.path.join(TELCO, "wa_churn.csv")
+    xgb_models = sorted(f for f in os.listdir(XGB_FIXTURE) if f.endswith(".json"))
+    yield "schema_infer", ["schema", "infer", telco, "--target", "churn"], False
+    yield "ingest", ["ingest", telco], True
+    yield "train_gbdt", ["train", "--data", telco, "--target", "churn", "--positive", "Yes",
+                         "--trees", "60", "--out", t("gbdt.keel")], True
+    yield "train_linear", ["train", "--data", telco, "--target", "churn", "--positive", "Yes",
+                           "--algo", "linear", "--out", t("linear.keel")], True
+    yield "inspect", ["inspect", t("gbdt.keel")], True
+    yield "predict", ["predict", "--model", t("gbdt.keel"), "--data", telco, "--out",
+                      t("pred.csv")], True
+    yield "evaluate", ["evaluate", "--model", t("gbdt.keel"), "--data", telco], True
+    yield "compare", ["compare", t("linear.keel"), t("gbdt.keel"), "--data", telco], True
+    yield "explain", ["explain", "--model", t("gbdt.keel"), "--data", telco, "--out",
+                      t("shap.csv"), "--top", "3"], True
+    yield "audit", ["audit", "--model", t("gbdt.keel"), "--data", telco, "--sensitive",
+                    "female,senior_citizen"], True
+    yield "drift_csv", ["drift", "--reference", telco, "--data", telco], True
+    yield "run", ["run", os.path.join(TELCO, "keel.yaml"), "--out", t("run")], True
+    yield "drift_model", ["drift", "--reference", os.path.join(t("run"), "model.keel"), "--data",
+                          telco], True
+    yield "registry_add", ["registry", "add", "--name", "churn",
+                           os.path.join(t("run"), "model.keel"), "--db", t("reg.db")], True
+    yield "registry_list", ["registry", "list", "--db", t("reg.db")], True
+    yield "registry_show", ["registry", "show", "churn@1", "--db", t("reg.db")], True
+    ads_train = os.path.join(ADS, "clicks_train.csv")
+    yield "train_ads", ["train", "--data", ads_train, "--target", "clicked", "--positive", "1",
+                        "--exclude", "event_time,user_id,ad_id,advertiser_id", "--trees", "60",
+                        "--out", t("ads.keel")], True
+    yield "rank", ["rank", "--model", t("ads.keel"), "--objectives",
+                   os.path.join(ADS, "objectives.yaml"), "--data",
+                   os.path.join(ADS, "candidates.csv"), "--keep", "ad_id,advertiser_id,bid",
+                   "--out", t("ranked.csv")], True
+    yield "tradeoff", ["tradeoff", "--model", t("ads.keel"), "--objectives",
+                       os.path.join(ADS, "objectives.yaml"), "--data",
+                       os.path.join(ADS, "ad_requests.csv"), "--out", t("settings.csv")], True
+    for m in xgb_models[:3]:
+        name = "import_" + m[:-5]
+        yield name, ["import", "--from", "xgboost", os.path.join(XGB_FIXTURE, m), "--out",
+                     t(m[:-5] + ".keel")], True
+
+
+def record(outdir, keel):
+    os.makedirs(outdir, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="keel-snapshot-")
+    try:
+        for name, args, json_flag in steps(tmp):
+            cmd = [keel] + args + (["--json"] if json_flag else [])
+            r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+            entry = {"exit_code": r.returncode}
+            try:
+                entry["json"] = normalize(json.loads(r.stdout), tmp) if json_flag else None
+            except json.JSONDecodeError:
+                entry["stdout"] = r.stdout[-2000:].replace(tmp, "<tmp>")
+            if not json_flag:
+                entry["stdout"] = r.stdout.replace(tmp, "<tmp>")
+            if r.returncode != 0:
+                entry["stderr"] = r.stderr[-2000:].replace(tmp, "<tmp>")
+            with open(os.path.join(outdir, name + ".json"), "w") as f:
+                json.dump(entry, f, indent=1, sort_keys=True)
+            print(f"{name}: exit {r.returncode}", file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def flatten(value, prefix=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from flatten(v, f"{prefix}.{k}" if prefix else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from flatten(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, value
+
+
+def diff(old, new):
+    changed = 0
+    for name in sorted(set(os.listdir(old)) | set(os.listdir(new))):
+        a = os.path.join(old, name)
+        b = os.path.join(new, name)
+        if not os.path.exists(a) or not os.path.exists(b):
+            print(f"{name}: only in {'new' if os.path.exists(b) else 'old'}")
+            changed += 1
+            continue
+        fa = dict(flatten(json.load(open(a))))
+        fb = dict(flatten(json.load(open(b))))
+        lines = []
+        for k in sorted(set(fa) | set(fb)):
+            if k not in fb:
+                lines.append(f"  - {k} = {json.dumps(fa[k])[:80]}")
+            elif k not in fa:
+                lines.append(f"  + {k} = {json.dumps(fb[k])[:80]}")
+            elif fa[k] != fb[k]:
+                lines.append(f"  ~ {k}: {json.dumps(fa[k])[:60]} -> {json.dumps(fb[k])[:60]}")
+        if lines:
+            changed += 1
+            print(f"{name[:-5]}: {len(lines)} differences")
+            print("\n".join(lines[:60] + ([f"  ... {len(lines) - 60} more"] if len(lines) > 60 else [])))
+    print(f"{changed} steps differ" if changed else "no differences")
+    return 1 if changed else 0
+
+
+def main():
+    if len(sys.argv) >= 2 and sys.argv[1] == "--diff":
+        sys.exit(diff(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    keel = os.path.join(ROOT, "build", "keel")
+    if "--keel" in sys.argv:
+        keel = os.path.abspath(sys.argv[sys.argv.index("--keel") + 1])
+    record(sys.argv[1], keel)
+
+
+if __name__ == "__main__":
+    main()
