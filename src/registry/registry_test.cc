@@ -21,7 +21,7 @@ std::string Artifact(double leaf) {
   m.features.push_back({"x", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
   m.schema.columns.push_back({.name = "x"});
   m.schema.columns.push_back({.name = "y", .role = Role::kTarget});
-  m.target = "y";
+  m.target = m.schema.columns.back().name;
   Tree t;
   t.nodes.resize(3);
   t.nodes[0].left = 1;

@@ -2,6 +2,7 @@
 // (ModelSlot::Replace / Reload in model_store.h).
 #include "serve/request_contract.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -71,7 +72,7 @@ TEST(RequestContract, TaskClassesTargetIdAndFieldsAreListed) {
 
 TEST(RequestContract, LongListsAreCutInTheDescription) {
   Model a = testing::TinyBinaryModel();
-  for (int i = 0; i < 20; ++i) a.features[1].categories.push_back("c" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) a.features[1].categories.push_back(fmt::format("c{}", i));
   Model b = testing::TinyBinaryModel();
   const auto changes = CompareRequestContract(*Served(a), *Served(b));
   ASSERT_EQ(changes.size(), 1u);

@@ -765,14 +765,14 @@ void Service::AppendMetrics(std::string* out) const {
                      "contract); a refused reload leaves the old model serving.");
   for (const ModelSlot* s : slots) {
     const SlotMetrics& m = s->metrics();
-    for (const auto& [result, counter] :
+    for (const auto& [result, count] :
          {std::pair<std::string_view, const std::atomic<uint64_t>*>{"ok", &m.reloads_ok},
           {"error", &m.reloads_failed},
           {"contract_refused", &m.reloads_contract_refused}}) {
       out->append("keel_model_reloads_total{");
       out->append(label(s));
       out->append(",result=\"").append(result).append("\"} ");
-      AppendJsonInt(out, static_cast<int64_t>(counter->load(std::memory_order_relaxed)));
+      AppendJsonInt(out, static_cast<int64_t>(count->load(std::memory_order_relaxed)));
       out->push_back('\n');
     }
   }
