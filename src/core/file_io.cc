@@ -11,7 +11,9 @@
 
 namespace keel {
 
-std::string ErrnoText(int err) { return std::strerror(err); }
+std::string ErrnoText(int err) {
+  return std::strerror(err);
+}
 
 Result<std::string> ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -46,11 +48,35 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
+namespace {
+
+// The folder a path's file goes into, for messages ("." for a bare file name).
+std::string FolderOf(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The error of a failed write of `path`. It names the path the caller gave, never the
+// temporary file, and says which folder is missing when that is the reason.
+Status WriteError(const std::string& path, int err) {
+  if (err == ENOENT) {
+    return Status::IoError("cannot write {}: the folder {} does not exist", path, FolderOf(path));
+  }
+  if (err == ENOTDIR) {
+    return Status::IoError("cannot write {}: {} is not a folder", path, FolderOf(path));
+  }
+  return Status::IoError("cannot write {}: {}", path, ErrnoText(err));
+}
+
+}  // namespace
+
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
+  if (path.empty()) return Status::InvalidArgument("cannot write a file with an empty path");
   std::random_device rd;
   const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IoError("cannot create {}: {}", tmp, ErrnoText(errno));
+  if (fd < 0) return WriteError(path, errno);
   size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -59,19 +85,21 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
       const int e = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Status::IoError("cannot write {}: {}", path, ErrnoText(e));
+      return WriteError(path, e);
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int e = errno;
+  // Close even when fsync fails, so the descriptor never leaks.
+  const int synced = ::fsync(fd) == 0 ? 0 : errno;
+  const int closed = ::close(fd) == 0 ? 0 : errno;
+  if (synced != 0 || closed != 0) {
     ::unlink(tmp.c_str());
-    return Status::IoError("cannot flush {}: {}", path, ErrnoText(e));
+    return WriteError(path, synced != 0 ? synced : closed);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());
-    return Status::IoError("cannot rename {} to {}: {}", tmp, path, ErrnoText(e));
+    return WriteError(path, e);
   }
   return Status::OK();
 }

@@ -14,6 +14,8 @@ Result<std::string> ReadFile(const std::string& path);
 
 // Writes `data` to `path` atomically: a temporary file in the same folder is written,
 // flushed to disk and renamed over the target, so readers never see a partial file.
+// Errors (IoError) name `path` as given, never the temporary file, and say when its folder
+// does not exist; an empty path is InvalidArgument.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 
 // A read-only view of a whole file, memory-mapped. Move-only; unmaps on destruction.

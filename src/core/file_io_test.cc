@@ -9,8 +9,7 @@ namespace keel {
 namespace {
 
 std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          (name + "." + std::to_string(::getpid())))
+  return (std::filesystem::temp_directory_path() / (name + "." + std::to_string(::getpid())))
       .string();
 }
 
@@ -31,6 +30,27 @@ TEST(FileIo, MissingFileIsIoErrorNamingPath) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIoError);
   EXPECT_NE(r.status().message().find("/nonexistent/keel/file.csv"), std::string::npos);
+}
+
+TEST(FileIo, AtomicWriteErrorsNameTheTargetNotTheTemporaryFile) {
+  const std::string dir = TempPath("keel_no_such_folder");
+  const std::string target = dir + "/model.keel";
+  Status st = WriteFileAtomic(target, "x");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kIoError);
+  EXPECT_NE(st.message().find(target), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("the folder " + dir + " does not exist"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find(".tmp."), std::string::npos) << st.message();
+  // A target that is a folder: the rename fails, and the message still names the target.
+  const std::string folder = TempPath("keel_target_is_a_folder");
+  std::filesystem::create_directories(folder);
+  st = WriteFileAtomic(folder, "x");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("cannot write " + folder + ":"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find(".tmp."), std::string::npos) << st.message();
+  std::filesystem::remove_all(folder);
+  EXPECT_EQ(WriteFileAtomic("", "x").code(), StatusCode::kInvalidArgument);
 }
 
 TEST(FileIo, EmptyFileMapsToEmptyView) {

@@ -11,7 +11,8 @@ namespace keel::registry {
 namespace {
 
 // Bumped when the tables change shape; a newer registry is refused rather than misread.
-constexpr int64_t kRegistrySchemaVersion = 1;
+// 2: registry_events.gate_override.
+constexpr int64_t kRegistrySchemaVersion = 2;
 // The advisory lock key that serialises registry writers on PostgreSQL ("keelregi").
 constexpr int64_t kRegistryLockKey = 0x6b65656c72656769;
 
@@ -26,7 +27,7 @@ CREATE TABLE IF NOT EXISTS registry_versions (
 CREATE TABLE IF NOT EXISTS registry_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT, time_us INTEGER NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, from_stage TEXT,
-  to_stage TEXT NOT NULL, replaced_version INTEGER, reason TEXT NOT NULL);
+  to_stage TEXT NOT NULL, replaced_version INTEGER, reason TEXT NOT NULL, gate_override TEXT);
 CREATE INDEX IF NOT EXISTS registry_events_name ON registry_events(name);
 CREATE TRIGGER IF NOT EXISTS registry_events_no_update BEFORE UPDATE ON registry_events
   BEGIN SELECT RAISE(ABORT, 'registry_events is append-only'); END;
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS registry_versions (
 CREATE TABLE IF NOT EXISTS registry_events (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time_us BIGINT NOT NULL,
   actor TEXT NOT NULL, action TEXT NOT NULL, name TEXT NOT NULL, version BIGINT NOT NULL,
-  from_stage TEXT, to_stage TEXT NOT NULL, replaced_version BIGINT, reason TEXT NOT NULL);
+  from_stage TEXT, to_stage TEXT NOT NULL, replaced_version BIGINT, reason TEXT NOT NULL,
+  gate_override TEXT);
 CREATE INDEX IF NOT EXISTS registry_events_name ON registry_events(name);
 CREATE OR REPLACE FUNCTION keel_registry_events_append_only() RETURNS trigger AS $$
   BEGIN RAISE EXCEPTION 'registry_events is append-only'; END $$ LANGUAGE plpgsql;
@@ -151,42 +153,108 @@ Result<ModelRef> ParseModelRef(std::string_view text) {
   return ref;
 }
 
+GateVerdict AttachedGate(const nlohmann::json& metadata) {
+  GateVerdict g;
+  if (!metadata.is_object() || !metadata.contains("gate")) return g;
+  const nlohmann::json& gate = metadata["gate"];
+  if (!gate.is_object() || !gate.contains("verdict") || !gate["verdict"].is_object()) return g;
+  const nlohmann::json& v = gate["verdict"];
+  if (v.contains("ship_candidate") && v["ship_candidate"].is_boolean()) {
+    g.attached = true;
+    g.ship_candidate = v["ship_candidate"].get<bool>();
+  } else if (v.contains("ship") && v["ship"].is_string()) {
+    g.attached = true;
+    g.ship_candidate = v["ship"].get<std::string>() == "candidate";
+  }
+  if (v.contains("reason") && v["reason"].is_string()) g.reason = v["reason"].get<std::string>();
+  return g;
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-Result<std::unique_ptr<Registry>> Registry::Open(std::unique_ptr<SqlDatabase> db) {
-  std::unique_ptr<Registry> r(new Registry(std::move(db)));
-  KEEL_RETURN_IF_ERROR(r->CreateSchema());
+Result<std::unique_ptr<Registry>> Registry::Open(std::unique_ptr<SqlDatabase> db,
+                                                 RegistryAccess access) {
+  std::unique_ptr<Registry> r(new Registry(std::move(db), access));
+  if (access == RegistryAccess::kRead) {
+    KEEL_RETURN_IF_ERROR(r->CheckSchema());
+  } else {
+    KEEL_RETURN_IF_ERROR(r->CreateSchema());
+  }
   return r;
 }
 
-Result<std::unique_ptr<Registry>> Registry::Open(const std::string& location) {
-  KEEL_ASSIGN_OR_RETURN(auto db, OpenDatabase(location));
-  return Open(std::move(db));
+Result<std::unique_ptr<Registry>> Registry::Open(const std::string& location,
+                                                 RegistryAccess access) {
+  DatabaseOptions options;
+  options.create = access == RegistryAccess::kCreate;
+  auto db = OpenDatabase(location, options);
+  if (!db.ok() && db.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("no registry at {} (`keel registry add` creates one)", location);
+  }
+  if (!db.ok()) return db.status();
+  return Open(std::move(db).value(), access);
+}
+
+// Whether the registry's tables exist (without creating anything), and their version.
+Status Registry::CheckSchema() {
+  const char* sql = db_->dialect() == SqlDialect::kSqlite
+                        ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                          "name = 'registry_meta'"
+                        : "SELECT count(*) FROM information_schema.tables WHERE "
+                          "table_schema = current_schema() AND table_name = 'registry_meta'";
+  KEEL_ASSIGN_OR_RETURN(SqlResult tables, db_->Exec(sql));
+  if (tables.Int(0, 0) == 0) {
+    return Status::NotFound("no registry at {}: the database has no registry tables",
+                            db_->display_name());
+  }
+  KEEL_ASSIGN_OR_RETURN(SqlResult r,
+                        db_->Exec("SELECT value FROM registry_meta WHERE key = 'schema_version'"));
+  schema_version_ = r.rows.empty() ? 0 : r.Int(0, 0);
+  if (schema_version_ > kRegistrySchemaVersion) {
+    return Status::Unsupported("the registry {} has schema version {}; this keel reads version {}",
+                               db_->display_name(), r.Text(0, 0), kRegistrySchemaVersion);
+  }
+  return Status::OK();
 }
 
 Status Registry::CreateSchema() {
   // In one locked transaction, so two servers starting together do not race on DDL.
   WriteTransaction tx(db_.get());
   KEEL_RETURN_IF_ERROR(tx.Begin(kRegistryLockKey));
+  if (access_ == RegistryAccess::kWrite) KEEL_RETURN_IF_ERROR(CheckSchema());
   KEEL_RETURN_IF_ERROR(
       db_->ExecScript(db_->dialect() == SqlDialect::kSqlite ? kSqliteSchema : kPostgresSchema));
   KEEL_ASSIGN_OR_RETURN(SqlResult r,
                         db_->Exec("SELECT value FROM registry_meta WHERE key = 'schema_version'"));
+  const std::string current = std::to_string(kRegistrySchemaVersion);
   if (r.rows.empty()) {
-    const std::string v = std::to_string(kRegistrySchemaVersion);
     KEEL_RETURN_IF_ERROR(
         db_->Exec("INSERT INTO registry_meta (key, value) VALUES ('schema_version', $1)",
-                  {std::string_view(v)})
+                  {std::string_view(current)})
             .status());
   } else if (r.Int(0, 0) > kRegistrySchemaVersion) {
     return Status::Unsupported("the registry {} has schema version {}; this keel reads version {}",
                                db_->display_name(), r.Text(0, 0), kRegistrySchemaVersion);
+  } else if (r.Int(0, 0) < 2) {
+    // Version 1 had no gate_override; the column is added (NULL for the old events).
+    KEEL_RETURN_IF_ERROR(
+        db_->ExecScript("ALTER TABLE registry_events ADD COLUMN gate_override TEXT"));
+    KEEL_RETURN_IF_ERROR(
+        db_->Exec("UPDATE registry_meta SET value = $1 WHERE key = 'schema_version'",
+                  {std::string_view(current)})
+            .status());
   }
+  schema_version_ = kRegistrySchemaVersion;
   return tx.Commit();
+}
+
+Status Registry::CheckWritable() const {
+  if (access_ != RegistryAccess::kRead) return Status::OK();
+  return Status::FailedPrecondition("the registry {} was opened read-only", db_->display_name());
 }
 
 Result<int64_t> Registry::AppendEvent(const RegistryEvent& e) {
@@ -199,11 +267,12 @@ Result<int64_t> Registry::AppendEvent(const RegistryEvent& e) {
       e.from_stage.empty() ? SqlValue(nullptr) : SqlValue(std::string_view(e.from_stage)),
       std::string_view(e.to_stage),
       e.replaced_version ? SqlValue(*e.replaced_version) : SqlValue(nullptr),
-      std::string_view(e.reason)};
+      std::string_view(e.reason),
+      e.gate_override.empty() ? SqlValue(nullptr) : SqlValue(std::string_view(e.gate_override))};
   KEEL_ASSIGN_OR_RETURN(
       SqlResult r, db_->Exec("INSERT INTO registry_events (time_us, actor, action, name, version, "
-                             "from_stage, to_stage, replaced_version, reason) "
-                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                             "from_stage, to_stage, replaced_version, reason, gate_override) "
+                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                              params));
   return r.Int(0, 0);
 }
@@ -211,9 +280,20 @@ Result<int64_t> Registry::AppendEvent(const RegistryEvent& e) {
 Result<ModelVersion> Registry::Add(const std::string& name, std::string_view artifact,
                                    const std::string& source_path, const ChangeInfo& change,
                                    const std::string& note, const nlohmann::json& reports) {
+  KEEL_RETURN_IF_ERROR(CheckWritable());
   if (!ValidName(name)) {
     return Status::InvalidArgument(
         "model name \"{}\" is not valid: use 1 to 128 letters, digits, '_', '.' or '-'", name);
+  }
+  if (reports.is_object() && reports.contains("gate")) {
+    const nlohmann::json& gate = reports["gate"];
+    if (!gate.is_object() || !gate.contains("verdict") || !gate["verdict"].is_object() ||
+        !gate["verdict"].contains("ship_candidate") ||
+        !gate["verdict"]["ship_candidate"].is_boolean()) {
+      return Status::InvalidArgument(
+          "registry add: the attached gate has no verdict.ship_candidate: give the output of "
+          "`keel compare BASELINE.keel CANDIDATE.keel --data TEST.csv --json`");
+    }
   }
   KEEL_ASSIGN_OR_RETURN(Model model, DeserializeModel(artifact, source_path));
   ModelVersion v;
@@ -234,6 +314,18 @@ Result<ModelVersion> Registry::Add(const std::string& name, std::string_view art
 
   WriteTransaction tx(db_.get());
   KEEL_RETURN_IF_ERROR(tx.Begin(kRegistryLockKey));
+  // The same bytes twice would make two versions that cannot differ: refuse, naming the one
+  // that holds them.
+  KEEL_ASSIGN_OR_RETURN(SqlResult same,
+                        db_->Exec("SELECT version, stage FROM registry_versions WHERE name = $1 "
+                                  "AND sha256 = $2 ORDER BY version LIMIT 1",
+                                  {std::string_view(name), std::string_view(v.sha256)}));
+  if (!same.rows.empty()) {
+    return Status::AlreadyExists(
+        "{}@{} (stage {}) already holds this artifact (sha256 {}): nothing was added; use "
+        "{}@{}",
+        name, same.Int(0, 0), same.Text(0, 1), v.sha256, name, same.Int(0, 0));
+  }
   KEEL_ASSIGN_OR_RETURN(
       SqlResult last,
       db_->Exec("SELECT COALESCE(MAX(version), 0) FROM registry_versions WHERE name = $1",
@@ -344,11 +436,30 @@ Result<Transition> Registry::Promote(const std::string& name, int64_t version, S
   if (to != Stage::kStaging && to != Stage::kProduction) {
     return Status::InvalidArgument("promote to \"{}\": use staging or production", StageName(to));
   }
+  KEEL_RETURN_IF_ERROR(CheckWritable());
   WriteTransaction tx(db_.get());
   KEEL_RETURN_IF_ERROR(tx.Begin(kRegistryLockKey));
-  KEEL_ASSIGN_OR_RETURN(ModelVersion v, FindVersion(name, version, false));
+  KEEL_ASSIGN_OR_RETURN(ModelVersion v, FindVersion(name, version, true));
   if (v.stage == to) {
     return Status::FailedPrecondition("{}@{} is already in {}", name, version, StageName(to));
+  }
+  const GateVerdict gate = AttachedGate(v.metadata);
+  const bool gate_says_keep = gate.attached && !gate.ship_candidate;
+  if (!change.gate_override.empty() && !(to == Stage::kProduction && gate_says_keep)) {
+    return Status::InvalidArgument(
+        "{}@{}: nothing to override: the gate override is for promoting to production a "
+        "version whose attached gate says keep the baseline, and {}",
+        name, version,
+        to != Stage::kProduction ? "this promotion is to " + std::string(StageName(to))
+        : !gate.attached         ? std::string("no gate is attached to it")
+                                 : std::string("its gate says ship it"));
+  }
+  if (to == Stage::kProduction && gate_says_keep && change.gate_override.empty()) {
+    return Status::FailedPrecondition(
+        "{}@{}: its attached gate says keep the baseline{}{}: to ship it anyway, promote with "
+        "--override-gate \"REASON\" (the reason is recorded in the history)",
+        name, version, gate.reason.empty() ? "" : " (",
+        gate.reason.empty() ? "" : gate.reason + ")");
   }
   if (v.stage == Stage::kProduction) {
     return Status::FailedPrecondition(
@@ -379,12 +490,15 @@ Result<Transition> Registry::Promote(const std::string& name, int64_t version, S
   e.to_stage = std::string(StageName(to));
   e.replaced_version = t.replaced_version;
   e.reason = change.reason;
+  e.gate_override = change.gate_override;
+  t.gate_override = change.gate_override;
   KEEL_ASSIGN_OR_RETURN(t.event_id, AppendEvent(e));
   KEEL_RETURN_IF_ERROR(tx.Commit());
   return t;
 }
 
 Result<Transition> Registry::Rollback(const std::string& name, const ChangeInfo& change) {
+  KEEL_RETURN_IF_ERROR(CheckWritable());
   WriteTransaction tx(db_.get());
   KEEL_RETURN_IF_ERROR(tx.Begin(kRegistryLockKey));
   KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> prod, ProductionOf(name));
@@ -421,6 +535,7 @@ Result<Transition> Registry::Rollback(const std::string& name, const ChangeInfo&
 
 Result<Transition> Registry::Archive(const std::string& name, int64_t version,
                                      const ChangeInfo& change) {
+  KEEL_RETURN_IF_ERROR(CheckWritable());
   WriteTransaction tx(db_.get());
   KEEL_RETURN_IF_ERROR(tx.Begin(kRegistryLockKey));
   KEEL_ASSIGN_OR_RETURN(ModelVersion v, FindVersion(name, version, false));
@@ -452,7 +567,9 @@ Result<std::vector<RegistryEvent>> Registry::Events(const std::string& name) {
   const std::string sql =
       std::string(
           "SELECT id, time_us, actor, action, name, version, from_stage, to_stage, "
-          "replaced_version, reason FROM registry_events") +
+          "replaced_version, reason, ") +
+      // A version 1 registry opened read-only has no gate_override column.
+      (schema_version_ >= 2 ? "gate_override" : "NULL") + " FROM registry_events" +
       (name.empty() ? "" : " WHERE name = $1") + " ORDER BY id";
   std::vector<SqlValue> params;
   if (!name.empty()) params.push_back(std::string_view(name));
@@ -470,6 +587,7 @@ Result<std::vector<RegistryEvent>> Registry::Events(const std::string& name) {
     e.to_stage = r.Text(i, 7);
     e.replaced_version = OptInt(r, i, 8);
     e.reason = r.Text(i, 9);
+    e.gate_override = r.Text(i, 10);
     out.push_back(std::move(e));
   }
   return out;

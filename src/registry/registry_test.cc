@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "core/hash.h"
@@ -20,7 +21,7 @@ std::string Artifact(double leaf) {
   m.features.push_back({"x", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
   m.schema.columns.push_back({.name = "x"});
   m.schema.columns.push_back({.name = "y", .role = Role::kTarget});
-  m.target = "y";
+  m.target = m.schema.columns.back().name;
   Tree t;
   t.nodes.resize(3);
   t.nodes[0].left = 1;
@@ -254,7 +255,174 @@ TEST_P(RegistryTest, ConcurrentPromotionsLeaveOneProductionVersion) {
   EXPECT_FALSE(reg_->Rollback("churn", {"t", ""}).ok());
 }
 
+// The same bytes under the same name used to make a second, identical version silently.
+TEST_P(RegistryTest, AddRefusesAnArtifactTheNameAlreadyHoldsNamingItsVersion) {
+  Add("churn", 1.0);
+  Add("churn", 2.0);
+  auto again = reg_->Add("churn", Artifact(1.0), "copy.keel", {"bob", ""});
+  ASSERT_EQ(again.status().code(), StatusCode::kAlreadyExists) << again.status().ToString();
+  EXPECT_NE(again.status().message().find("churn@1 (stage none) already holds this artifact"),
+            std::string::npos)
+      << again.status().message();
+  auto all = reg_->List("churn");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);  // nothing added
+  auto events = reg_->Events("churn");
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), 2u);
+  EXPECT_EQ(Add("fraud", 1.0).version, 1);  // another name may hold the same bytes
+}
+
+// A gate as `keel compare --json` writes it, with the verdict's two forms.
+nlohmann::json Gate(bool ship) {
+  return {{"verdict",
+           {{"ship", ship ? "candidate" : "baseline"},
+            {"ship_candidate", ship},
+            {"reason", ship ? "gain 0.02, p = 0.001: ship the candidate"
+                            : "gain 0.001 is not significant (p = 0.4): keep the baseline"}}}};
+}
+
+// Promoting to production a version whose gate says keep the baseline used to succeed.
+TEST_P(RegistryTest, ProductionNeedsAnOverrideWhenTheGateSaysKeepTheBaseline) {
+  auto v = reg_->Add("churn", Artifact(1.0), "c.keel", {"alice", ""}, "", {{"gate", Gate(false)}});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  auto refused = reg_->Promote("churn", 1, Stage::kProduction, {"bob", "ship it"});
+  ASSERT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("keep the baseline"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("--override-gate"), std::string::npos);
+  EXPECT_EQ(StageOf("churn", 1), Stage::kNone);
+  // Staging is not shipping: no override needed, and one given there is refused.
+  ASSERT_TRUE(reg_->Promote("churn", 1, Stage::kStaging, {"bob", ""}).ok());
+  EXPECT_EQ(reg_->Promote("churn", 1, Stage::kProduction, {"bob", "", ""}).status().code(),
+            StatusCode::kFailedPrecondition);
+  auto t = reg_->Promote("churn", 1, Stage::kProduction,
+                         {"bob", "launch", "the new fairness constraint outweighs the gain"});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->gate_override, "the new fairness constraint outweighs the gain");
+  EXPECT_EQ(StageOf("churn", 1), Stage::kProduction);
+  auto again = Registry::Open(location_, RegistryAccess::kRead);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto events = (*again)->Events("churn");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ(events->back().gate_override, "the new fairness constraint outweighs the gain");
+  EXPECT_EQ(events->back().reason, "launch");
+  EXPECT_EQ((*events)[1].gate_override, "");
+
+  // A gate that says ship needs no override, and refuses one (it would record a false story).
+  ASSERT_TRUE(
+      reg_->Add("churn", Artifact(2.0), "c2.keel", {"alice", ""}, "", {{"gate", Gate(true)}}).ok());
+  EXPECT_EQ(reg_->Promote("churn", 2, Stage::kProduction, {"bob", "", "because"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(reg_->Promote("churn", 2, Stage::kProduction, {"bob", ""}).ok());
+  // A gate without a verdict is not a gate: refused at add.
+  EXPECT_EQ(reg_->Add("churn", Artifact(3.0), "c3.keel", {"alice", ""}, "",
+                      {{"gate", {{"decision", "ship"}}}})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(AttachedGate, ReadsEitherFormOfTheVerdict) {
+  EXPECT_FALSE(AttachedGate(nlohmann::json::object()).attached);
+  EXPECT_FALSE(AttachedGate({{"gate", {{"p_value", 0.1}}}}).attached);
+  const GateVerdict keep = AttachedGate({{"gate", {{"verdict", {{"ship", "baseline"}}}}}});
+  EXPECT_TRUE(keep.attached);
+  EXPECT_FALSE(keep.ship_candidate);
+  const GateVerdict ship = AttachedGate({{"gate", Gate(true)}});
+  EXPECT_TRUE(ship.ship_candidate);
+  EXPECT_EQ(ship.reason, "gain 0.02, p = 0.001: ship the candidate");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::BackendName);
+
+// Opening for reading or changing never creates a registry (a typo in --db used to leave an
+// empty registry behind and answer as if it were a real one).
+class RegistryAccessTest : public BackendTest {};
+
+TEST_P(RegistryAccessTest, ReadAndWriteNeverCreate) {
+  for (RegistryAccess access : {RegistryAccess::kRead, RegistryAccess::kWrite}) {
+    auto r = Registry::Open(location_, access);
+    ASSERT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("no registry at"), std::string::npos)
+        << r.status().message();
+  }
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_FALSE(std::filesystem::exists(location_)) << "a read created " << location_;
+  } else {
+    // The database exists but holds no registry: still nothing was created in it.
+    auto db = OpenDatabase(location_);
+    ASSERT_TRUE(db.ok());
+    auto tables = (*db)->Exec(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()");
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    EXPECT_EQ(tables->Int(0, 0), 0);
+  }
+  auto created = Registry::Open(location_, RegistryAccess::kCreate);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE((*created)->Add("churn", Artifact(1.0), "c.keel", {"a", ""}).ok());
+  auto read = Registry::Open(location_, RegistryAccess::kRead);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto list = (*read)->List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1u);
+  EXPECT_EQ((*read)->Add("churn", Artifact(2.0), "d.keel", {"a", ""}).status().code(),
+            StatusCode::kFailedPrecondition);  // read access never writes
+}
+
+// A registry written by the previous layout (no gate_override) is read as it is and gains
+// the column when opened for a change.
+TEST_P(RegistryAccessTest, VersionOneRegistryIsReadThenUpgraded) {
+  {
+    auto db = OpenDatabase(location_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const bool pg = GetParam() == Backend::kPostgres;
+    const std::string big = pg ? "BIGINT" : "INTEGER";
+    const std::string ddl =
+        "CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO registry_meta VALUES ('schema_version', '1');"
+        "CREATE TABLE registry_versions (name TEXT NOT NULL, version " +
+        big + " NOT NULL, stage TEXT NOT NULL, sha256 TEXT NOT NULL, size_bytes " + big +
+        " NOT NULL, source_path TEXT NOT NULL, artifact " + (pg ? "BYTEA" : "BLOB") +
+        " NOT NULL, metadata TEXT NOT NULL, parent_version " + big + ", created_us " + big +
+        " NOT NULL, created_by TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (name, version));"
+        "CREATE TABLE registry_events (id " +
+        (pg ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "INTEGER PRIMARY KEY") +
+        ", time_us " + big +
+        " NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, name TEXT "
+        "NOT NULL, version " +
+        big +
+        " NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, "
+        "replaced_version " +
+        big +
+        ", reason TEXT NOT NULL);"
+        "INSERT INTO registry_events (time_us, actor, action, name, version, to_stage, reason) "
+        "VALUES (1, 'old', 'add', 'churn', 1, 'none', 'before');";
+    ASSERT_TRUE((*db)->ExecScript(ddl).ok());
+  }
+  auto read = Registry::Open(location_, RegistryAccess::kRead);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto events = (*read)->Events();
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].reason, "before");
+  EXPECT_EQ((*events)[0].gate_override, "");
+  read->reset();
+
+  auto write = Registry::Open(location_, RegistryAccess::kWrite);
+  ASSERT_TRUE(write.ok()) << write.status().ToString();
+  ASSERT_TRUE(
+      (*write)->Add("churn", Artifact(1.0), "c.keel", {"a", ""}, "", {{"gate", Gate(false)}}).ok());
+  ASSERT_TRUE((*write)->Promote("churn", 1, Stage::kProduction, {"a", "", "needed"}).ok());
+  events = (*write)->Events();
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ(events->back().gate_override, "needed");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryAccessTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          testing::BackendName);
 

@@ -53,6 +53,10 @@ struct DatabaseOptions {
   bool durable = true;
   // How long a writer waits for another connection's lock before failing.
   int busy_timeout_ms = 10000;
+  // SQLite: create the file when absent and switch it to WAL mode. Off for commands that only
+  // read: a missing file is then NotFound (nothing is created) and an existing one is opened
+  // as it is. PostgreSQL databases are never created.
+  bool create = true;
 };
 
 class SqlDatabase {
@@ -79,9 +83,10 @@ class SqlDatabase {
 };
 
 // Opens `location`: a `postgresql://` / `postgres://` URL (or libpq "key=value" string
-// starting with "host=" / "dbname="), else a SQLite file path (created if absent; a
-// `sqlite://` prefix is stripped). Errors: IoError when the database cannot be opened or
-// reached, Unsupported for another URL scheme.
+// starting with "host=" / "dbname="), else a SQLite file path (created if absent unless
+// options.create is off; a `sqlite://` prefix is stripped). Errors: IoError when the
+// database cannot be opened or reached, NotFound for a missing SQLite file that is not to be
+// created, Unsupported for another URL scheme.
 Result<std::unique_ptr<SqlDatabase>> OpenDatabase(const std::string& location,
                                                   const DatabaseOptions& options = {});
 

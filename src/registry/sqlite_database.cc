@@ -1,6 +1,7 @@
 #include "registry/sqlite_database.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 namespace keel::registry {
 namespace {
@@ -119,8 +120,15 @@ class SqliteDatabase final : public SqlDatabase {
 
 Result<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::string& path,
                                                         const DatabaseOptions& options) {
+  if (!options.create) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      return Status::NotFound("{} does not exist", path);
+    }
+  }
   sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : "out of memory";
@@ -130,9 +138,11 @@ Result<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::string& path,
   auto db = std::make_unique<SqliteDatabase>(raw, path);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   // journal_mode answers with a row, so run it through Exec: it also proves the file is a
-  // SQLite database (a text file fails here with "file is not a database").
-  KEEL_ASSIGN_OR_RETURN(SqlResult mode, db->Exec("PRAGMA journal_mode=WAL"));
-  if (mode.Text(0, 0) != "wal") {
+  // SQLite database (a text file fails here with "file is not a database"). A file opened
+  // only to be read keeps its mode.
+  KEEL_ASSIGN_OR_RETURN(
+      SqlResult mode, db->Exec(options.create ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode"));
+  if (options.create && mode.Text(0, 0) != "wal") {
     return Status::IoError("database {}: cannot switch to WAL mode (journal mode is \"{}\")", path,
                            mode.Text(0, 0));
   }

@@ -9,8 +9,8 @@
 
 namespace keel::registry {
 
-// Opens or creates the SQLite file at `path`. Errors: IoError (cannot open, not a database,
-// cannot switch to WAL).
+// Opens or creates (options.create) the SQLite file at `path`. Errors: NotFound (absent and
+// not to be created), IoError (cannot open, not a database, cannot switch to WAL).
 Result<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::string& path,
                                                         const DatabaseOptions& options);
 

@@ -14,7 +14,13 @@ ModelSlot::ModelSlot(std::string name, std::string path, std::shared_ptr<const S
   for (auto& a : metrics_.anomalies) a.store(0, std::memory_order_relaxed);
 }
 
-Result<ModelSlot::ReloadResult> ModelSlot::Reload() {
+Result<ModelSlot::ReloadResult> ModelSlot::Reload(bool allow_contract_change) {
+  if (path_.empty()) {
+    return Status::FailedPrecondition(
+        "model '{}' is followed in a registry, not read from a file: promote or roll back a "
+        "version there instead",
+        name_);
+  }
   std::lock_guard<std::mutex> lock(reload_mu_);
   // Reading and compiling a large model takes milliseconds of CPU: at background priority
   // it runs in the gaps between requests instead of preempting them.
@@ -26,17 +32,45 @@ Result<ModelSlot::ReloadResult> ModelSlot::Reload() {
               loaded.status().message());
     return loaded.status();
   }
+  return ReplaceLocked(std::move(loaded).value(), allow_contract_change);
+}
+
+ModelSlot::ReloadResult ModelSlot::Replace(std::shared_ptr<const ServedModel> candidate,
+                                           bool allow_contract_change) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  return ReplaceLocked(std::move(candidate), allow_contract_change);
+}
+
+ModelSlot::ReloadResult ModelSlot::ReplaceLocked(std::shared_ptr<const ServedModel> candidate,
+                                                 bool allow_contract_change) {
+  const std::shared_ptr<const ServedModel> old = Get();
   ReloadResult r;
-  r.previous_version = Get()->version();
-  r.version = (*loaded)->version();
-  current_.store(std::move(loaded).value(), std::memory_order_release);
+  r.previous_version = old->version();
+  r.version = candidate->version();
+  r.contract_changes = CompareRequestContract(*old, *candidate);
+  if (!r.contract_changes.empty() && !allow_contract_change) {
+    metrics_.reloads_contract_refused.fetch_add(1, std::memory_order_relaxed);
+    log::Error(
+        "model '{}': reload of version {} refused, it changes the request contract ({}); "
+        "version {} keeps serving (start keel serve with --allow-contract-change to accept "
+        "such reloads)",
+        name_, r.version, DescribeContractChanges(r.contract_changes), r.previous_version);
+    return r;
+  }
+  current_.store(std::move(candidate), std::memory_order_release);
+  r.reloaded = true;
   metrics_.reloads_ok.fetch_add(1, std::memory_order_relaxed);
-  log::Info("model '{}': reloaded {} (was {})", name_, r.version, r.previous_version);
+  if (r.contract_changes.empty()) {
+    log::Info("model '{}': reloaded {} (was {})", name_, r.version, r.previous_version);
+  } else {
+    log::Warn("model '{}': reloaded {} (was {}), changing the request contract: {}", name_,
+              r.version, r.previous_version, DescribeContractChanges(r.contract_changes));
+  }
   return r;
 }
 
-void ModelSlot::Swap(std::shared_ptr<const ServedModel> model) {
-  current_.store(std::move(model), std::memory_order_release);
+void ModelSlot::CountFailedReload() {
+  metrics_.reloads_failed.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool ModelStore::ValidName(std::string_view name) {

@@ -4,7 +4,9 @@
 // reference (an atomic load) and uses that model to the end, so a reload that swaps the slot
 // never disturbs requests in flight; the old model is freed when its last request finishes.
 // A reload builds and checks the new model completely before the swap; a file that fails to
-// load or check is refused and the old model keeps serving.
+// load or check is refused and the old model keeps serving. So is a model that changes the
+// request contract (request_contract.h: features, their kinds and categories, task, classes,
+// target), unless the reload allows contract changes.
 //
 // Thread-safety: all methods are safe to call concurrently. Slots are created at startup
 // (and, for the registry, later with Add); they are never removed while the server runs.
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "keel/status.h"
+#include "serve/request_contract.h"
 #include "serve/served_model.h"
 
 namespace keel::serve {
@@ -29,8 +32,9 @@ struct SlotMetrics {
   std::atomic<uint64_t> instances{0};  // instances predicted or explained
   std::atomic<uint64_t> reloads_ok{0};
   std::atomic<uint64_t> reloads_failed{0};
+  std::atomic<uint64_t> reloads_contract_refused{0};  // refused: the request contract changed
   // Instance anomalies by kind (InstanceAnomalyKind order, see record_request.h).
-  std::array<std::atomic<uint64_t>, 7> anomalies{};
+  std::array<std::atomic<uint64_t>, 6> anomalies{};
   // Fields ignored in lenient mode: unknown names, wrong types.
   std::atomic<uint64_t> ignored_unknown{0};
   std::atomic<uint64_t> ignored_wrong_type{0};
@@ -43,7 +47,7 @@ class ModelSlot {
             ServedModelOptions options = {});
 
   const std::string& name() const { return name_; }
-  // The artifact path a reload reads.
+  // The artifact path a reload reads ("" for a model followed in a registry).
   const std::string& path() const { return path_; }
 
   // The model serving now (never null).
@@ -52,18 +56,31 @@ class ModelSlot {
   }
 
   struct ReloadResult {
-    std::string previous_version;
-    std::string version;
+    std::string previous_version;  // the version serving before the call
+    std::string version;           // the candidate's version
+    // What the candidate changes in the request contract (empty = nothing).
+    std::vector<ContractChange> contract_changes;
+    // Whether the candidate now serves: false when it was refused because it changes the
+    // request contract and contract changes were not allowed (the old model keeps serving).
+    bool reloaded = false;
   };
-  // Loads the artifact at path(), checks it, and swaps it in. Reloads of one slot are
-  // serialised. Errors: the load's error (the old model keeps serving).
-  Result<ReloadResult> Reload();
-  // Swaps in an already built model (registry promotions, tests).
-  void Swap(std::shared_ptr<const ServedModel> model);
+  // Loads the artifact at path(), checks it, and swaps it in (see Replace). Reloads of one
+  // slot are serialised. Errors: FailedPrecondition for a slot without a file (a registry
+  // model), else the load's error (the old model keeps serving).
+  Result<ReloadResult> Reload(bool allow_contract_change = false);
+  // Swaps in an already built model (registry promotions) when it keeps the request
+  // contract of the serving one, or when `allow_contract_change`; otherwise leaves the old
+  // model serving and answers reloaded = false. Counted in metrics() either way.
+  ReloadResult Replace(std::shared_ptr<const ServedModel> candidate, bool allow_contract_change);
+  // Counts a candidate that failed to load or build (the old model keeps serving).
+  void CountFailedReload();
 
   SlotMetrics& metrics() const { return metrics_; }
 
  private:
+  ReloadResult ReplaceLocked(std::shared_ptr<const ServedModel> candidate,
+                             bool allow_contract_change);
+
   std::string name_;
   std::string path_;
   ServedModelOptions options_;

@@ -336,8 +336,8 @@ class Decoder {
 
   static InstanceAnomalyKind SchemaKind(AnomalyKind kind) {
     switch (kind) {
-      case AnomalyKind::kNewCategory:
-        return InstanceAnomalyKind::kNewCategory;
+      case AnomalyKind::kNewCategory:  // ingestion's name; serving's is unseen_category
+        return InstanceAnomalyKind::kUnseenCategory;
       case AnomalyKind::kOutOfRange:
         return InstanceAnomalyKind::kOutOfRange;
       case AnomalyKind::kUnseenLabel:
@@ -492,8 +492,6 @@ std::string_view InstanceAnomalyKindName(InstanceAnomalyKind kind) {
   switch (kind) {
     case InstanceAnomalyKind::kTypeMismatch:
       return "type_mismatch";
-    case InstanceAnomalyKind::kNewCategory:
-      return "new_category";
     case InstanceAnomalyKind::kOutOfRange:
       return "out_of_range";
     case InstanceAnomalyKind::kUnseenLabel:

@@ -21,9 +21,10 @@
 //                        the instance and the field; lenient: counted, reported as the
 //                        instance's anomaly, and ignored (a wrong-typed feature is missing)
 // The schema verdict of each instance comes from the training schema's RowValidator (the same
-// rules as ingestion: type_mismatch, new_category, out_of_range, unseen_label), plus
-// unseen_category for a category the schema allows but the model never saw. Anomalous
-// instances are still predicted.
+// rules as ingestion: type_mismatch, out_of_range, unseen_label, and a category the schema
+// does not list, which ingestion calls new_category), plus the model's own check: a category
+// text not in its dictionary. Both category cases are reported once, as unseen_category (the
+// value is read as missing). Anomalous instances are still predicted.
 #pragma once
 
 #include <simdjson.h>
@@ -40,16 +41,16 @@ namespace keel::serve {
 
 enum class InstanceAnomalyKind : uint8_t {
   kTypeMismatch,    // schema: a value that does not parse as its column's kind
-  kNewCategory,     // schema: a category not among the schema's
   kOutOfRange,      // schema: a number outside the schema's [min, max]
   kUnseenLabel,     // schema: a target value the label mapping maps to no class
-  kUnseenCategory,  // model: a category text not in the model's dictionary (read as missing)
+  kUnseenCategory,  // a category the schema does not list or the model's dictionary lacks
+                    // (read as missing)
   kWrongType,       // lenient mode: a value a feature cannot read (ignored)
   kUnknownField,    // lenient mode: a field the model does not know (ignored)
 };
-inline constexpr size_t kNumInstanceAnomalyKinds = 7;
-// "type_mismatch", "new_category", "out_of_range", "unseen_label", "unseen_category",
-// "wrong_type", "unknown_field".
+inline constexpr size_t kNumInstanceAnomalyKinds = 6;
+// "type_mismatch", "out_of_range", "unseen_label", "unseen_category", "wrong_type",
+// "unknown_field".
 std::string_view InstanceAnomalyKindName(InstanceAnomalyKind kind);
 
 struct InstanceAnomaly {

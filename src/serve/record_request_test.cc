@@ -61,9 +61,10 @@ TEST_F(RecordRequestTest, SchemaVerdictIsReportedNotAnError) {
   EXPECT_EQ(batch_.anomalies[0].kind, InstanceAnomalyKind::kOutOfRange);
   EXPECT_EQ(batch_.anomalies[0].field, "age");
   EXPECT_EQ(batch_.anomalies[0].value, "150");
-  // The schema lists the categories: a new one is the schema's new_category (not reported a
-  // second time as the model's unseen_category).
-  EXPECT_EQ(batch_.anomalies[1].kind, InstanceAnomalyKind::kNewCategory);
+  // The schema lists the categories: one it does not list (ingestion's new_category) is
+  // reported once, as unseen_category, the name docs/serving.md gives.
+  EXPECT_EQ(batch_.anomalies[1].kind, InstanceAnomalyKind::kUnseenCategory);
+  EXPECT_EQ(InstanceAnomalyKindName(batch_.anomalies[1].kind), "unseen_category");
   EXPECT_EQ(batch_.anomalies[1].field, "color");
   EXPECT_EQ(batch_.anomalies[1].value, "\"purple\"");
 }

@@ -1,7 +1,6 @@
 #include "serve/registry_watcher.h"
 
 #include "core/log.h"
-#include "model/model_io.h"
 
 namespace keel::serve {
 
@@ -11,7 +10,9 @@ RegistryWatcher::RegistryWatcher(RegistryWatcherOptions options, ModelStore* sto
 
 Result<std::unique_ptr<RegistryWatcher>> RegistryWatcher::Open(
     const RegistryWatcherOptions& options, ModelStore* store) {
-  KEEL_ASSIGN_OR_RETURN(auto reg, registry::Registry::Open(options.location));
+  // A server only reads the registry: it never creates one (a typo is "no registry at ...").
+  KEEL_ASSIGN_OR_RETURN(
+      auto reg, registry::Registry::Open(options.location, registry::RegistryAccess::kRead));
   std::unique_ptr<RegistryWatcher> w(new RegistryWatcher(options, store, std::move(reg)));
   std::lock_guard<std::mutex> lock(w->poll_mu_);
   KEEL_ASSIGN_OR_RETURN(w->last_event_, w->registry_->LastEventId());
@@ -22,7 +23,15 @@ Result<std::unique_ptr<RegistryWatcher>> RegistryWatcher::Open(
         "NAME@VERSION --to production` first",
         w->registry_->database().display_name());
   }
-  for (const auto& p : prod) KEEL_RETURN_IF_ERROR(w->Install(p.name, p.version));
+  for (const auto& p : prod) {
+    if (store->Find(p.name) != nullptr) {
+      return Status::AlreadyExists(
+          "two models are named '{}': one given with --model, one in the registry {}: give the "
+          "file another name with --model NAME=PATH",
+          p.name, w->registry_->database().display_name());
+    }
+    KEEL_RETURN_IF_ERROR(w->Install(p.name, p.version).status());
+  }
   return w;
 }
 
@@ -30,20 +39,30 @@ RegistryWatcher::~RegistryWatcher() {
   Stop();
 }
 
-Status RegistryWatcher::Install(const std::string& name, int64_t version) {
-  KEEL_ASSIGN_OR_RETURN(std::string bytes, registry_->Artifact(name, version));
-  const std::string source = fmt::format("registry {}@{}", name, version);
-  KEEL_ASSIGN_OR_RETURN(Model model, DeserializeModel(bytes, source));
-  KEEL_ASSIGN_OR_RETURN(auto served,
-                        ServedModel::FromModel(name, std::move(model), std::to_string(version), "",
-                                               options_.model_options));
-  if (ModelSlot* slot = store_->Find(name); slot != nullptr) {
-    slot->Swap(std::move(served));
-  } else {
-    KEEL_RETURN_IF_ERROR(store_->Add(name, "", std::move(served), options_.model_options));
+Result<RegistryWatcher::InstallResult> RegistryWatcher::Install(const std::string& name,
+                                                                int64_t version) {
+  ModelSlot* slot = store_->Find(name);
+  auto built = [&]() -> Result<std::shared_ptr<const ServedModel>> {
+    KEEL_ASSIGN_OR_RETURN(std::string bytes, registry_->Artifact(name, version));
+    return ServedModel::FromArtifact(name, bytes, fmt::format("registry {}@{}", name, version),
+                                     std::to_string(version), "", options_.model_options);
+  }();
+  if (!built.ok()) {
+    if (slot != nullptr) slot->CountFailedReload();
+    return built.status();
   }
-  served_[name] = version;
-  return Status::OK();
+  InstallResult r;
+  if (slot == nullptr) {
+    KEEL_RETURN_IF_ERROR(store_->Add(name, "", std::move(built).value(), options_.model_options));
+    r.installed = true;
+  } else {
+    ModelSlot::ReloadResult reload =
+        slot->Replace(std::move(built).value(), options_.allow_contract_change);
+    r.installed = reload.reloaded;
+    r.contract_changes = std::move(reload.contract_changes);
+  }
+  if (r.installed) served_[name] = version;
+  return r;
 }
 
 Result<int> RegistryWatcher::PollOnce() {
@@ -53,7 +72,7 @@ Result<int> RegistryWatcher::PollOnce() {
   if (!last.ok()) {
     // The connection may be gone (database restarted): reconnect for the next poll.
     stats_.poll_errors.fetch_add(1, std::memory_order_relaxed);
-    auto reopened = registry::Registry::Open(options_.location);
+    auto reopened = registry::Registry::Open(options_.location, registry::RegistryAccess::kRead);
     if (reopened.ok()) registry_ = std::move(reopened).value();
     return last.status();
   }
@@ -68,20 +87,40 @@ Result<int> RegistryWatcher::PollOnce() {
   for (const auto& p : *prod) {
     auto it = served_.find(p.name);
     if (it != served_.end() && it->second == p.version) continue;
+    // A version refused for its contract is tried again only once the registry changed
+    // after the refusal (a retry in between would refuse it again).
+    auto refused = refused_.find(p.name);
+    if (refused != refused_.end() && refused->second.version == p.version &&
+        refused->second.event == *last) {
+      continue;
+    }
     const std::string previous = it != served_.end() ? std::to_string(it->second) : "none";
-    Status st = Install(p.name, p.version);
-    if (!st.ok()) {
+    auto installed = Install(p.name, p.version);
+    if (!installed.ok()) {
       all_ok = false;
       stats_.load_errors.fetch_add(1, std::memory_order_relaxed);
       log::Error("registry: model '{}' version {} cannot be served, {} keeps serving: {}", p.name,
-                 p.version, previous, st.message());
+                 p.version, previous, installed.status().message());
       continue;
     }
+    if (!installed->installed) {
+      refused_[p.name] = {p.version, *last};
+      stats_.contract_refusals.fetch_add(1, std::memory_order_relaxed);
+      log::Error(
+          "registry: model '{}' version {} is production but is not served: it changes the "
+          "request contract ({}); version {} keeps serving. Promote a compatible version, roll "
+          "back, or restart keel serve with --allow-contract-change. Tried again when the "
+          "registry changes.",
+          p.name, p.version, DescribeContractChanges(installed->contract_changes), previous);
+      continue;
+    }
+    refused_.erase(p.name);
     ++switched;
     stats_.switches.fetch_add(1, std::memory_order_relaxed);
     log::Info("registry: model '{}' now serves version {} (was {})", p.name, p.version, previous);
   }
-  // Remember the event only when everything applied, so a failed load is retried.
+  // Remember the event only when everything applied or was refused for its contract, so a
+  // version that failed to load is retried at the next poll.
   if (all_ok) last_event_ = *last;
   return switched;
 }

@@ -8,6 +8,9 @@
 // and swaps it into the slot, so requests in flight finish on the old model and no request
 // sees a half-loaded one. A name promoted for the first time gets a new slot. A version that
 // fails to load is logged and counted and the old one keeps serving; the next poll retries.
+// A version that changes the request contract of the one serving (request_contract.h) is
+// refused the same way unless `allow_contract_change`, logged as an error naming the
+// differences, counted, and tried again only after the registry changes again.
 // When the registry is unreachable the current models keep serving and the watcher
 // reconnects for the next poll.
 //
@@ -27,6 +30,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "keel/status.h"
 #include "registry/registry.h"
@@ -38,21 +42,26 @@ struct RegistryWatcherOptions {
   std::string location;  // SQLite path or postgresql:// URL
   std::chrono::milliseconds poll{1000};
   ServedModelOptions model_options;
+  // Serve a promoted version even when it changes the request contract (keel serve
+  // --allow-contract-change).
+  bool allow_contract_change = false;
 };
 
 struct RegistryWatcherStats {
   std::atomic<uint64_t> polls{0};
-  std::atomic<uint64_t> switches{0};     // slots swapped to another version
-  std::atomic<uint64_t> load_errors{0};  // versions that failed to fetch or build
-  std::atomic<uint64_t> poll_errors{0};  // registry unreachable or failing
+  std::atomic<uint64_t> switches{0};           // slots swapped to another version
+  std::atomic<uint64_t> load_errors{0};        // versions that failed to fetch or build
+  std::atomic<uint64_t> poll_errors{0};        // registry unreachable or failing
+  std::atomic<uint64_t> contract_refusals{0};  // versions refused: request contract changed
 };
 
 class RegistryWatcher {
  public:
   // Opens the registry and loads every production version into `store` (borrowed; must
   // outlive the watcher). Does not start polling (call StartPolling). Errors: those of
-  // Registry::Open; FailedPrecondition when no model has a production version; the load
-  // error of a production version that cannot be served.
+  // Registry::Open; FailedPrecondition when no model has a production version;
+  // AlreadyExists when `store` already serves a model of a production version's name; the
+  // load error of a production version that cannot be served.
   static Result<std::unique_ptr<RegistryWatcher>> Open(const RegistryWatcherOptions& options,
                                                        ModelStore* store);
   ~RegistryWatcher();
@@ -73,8 +82,12 @@ class RegistryWatcher {
  private:
   RegistryWatcher(RegistryWatcherOptions options, ModelStore* store,
                   std::unique_ptr<registry::Registry> reg);
+  struct InstallResult {
+    bool installed = false;  // false: refused, it changes the request contract
+    std::vector<ContractChange> contract_changes;
+  };
   // Loads `name`@`version` into the store. Errors: fetch, decode or build errors.
-  Status Install(const std::string& name, int64_t version);
+  Result<InstallResult> Install(const std::string& name, int64_t version);
 
   RegistryWatcherOptions options_;
   ModelStore* store_;
@@ -82,6 +95,11 @@ class RegistryWatcher {
   mutable std::mutex poll_mu_;  // serialises PollOnce and guards registry_, last_event_, served_
   int64_t last_event_ = -1;
   std::map<std::string, int64_t> served_;
+  struct Refusal {
+    int64_t version = 0;
+    int64_t event = 0;  // the registry's last event id when it was refused
+  };
+  std::map<std::string, Refusal> refused_;  // name -> the version refused for its contract
   RegistryWatcherStats stats_;
 
   std::mutex stop_mu_;

@@ -84,5 +84,62 @@ TEST_F(RegistryWatcherTest, PollingThreadSwitchesWithoutBeingAsked) {
   (*w)->Stop();
 }
 
+TEST_F(RegistryWatcherTest, ServedVersionsReportTheArtifactSha256) {
+  ASSERT_TRUE(reg_->Promote("churn", 1, registry::Stage::kProduction, {"t", ""}).ok());
+  ModelStore store;
+  auto w = RegistryWatcher::Open({location_}, &store);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto v = reg_->Show({"churn", 1});
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->sha256.size(), 64u);
+  EXPECT_EQ(store.Find("churn")->Get()->sha256(), v->sha256);  // was empty
+}
+
+// A promoted version that changes the request contract (here: the task) is not served: the
+// old version keeps serving, the refusal is counted, and it is not retried until the
+// registry changes again.
+TEST_F(RegistryWatcherTest, RefusesAPromotionThatChangesTheRequestContract) {
+  ASSERT_TRUE(
+      reg_->Add("churn", SerializeModel(testing::TinyRegressionModel()), "reg.keel", {"t", ""})
+          .ok());  // churn@3
+  ASSERT_TRUE(reg_->Promote("churn", 1, registry::Stage::kProduction, {"t", ""}).ok());
+  ModelStore store;
+  auto w = RegistryWatcher::Open({location_}, &store);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_TRUE(reg_->Promote("churn", 3, registry::Stage::kProduction, {"t", ""}).ok());
+  auto polled = (*w)->PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled.status().ToString();
+  EXPECT_EQ(*polled, 0);
+  EXPECT_EQ(ServedVersion(store), "1");
+  EXPECT_EQ((*w)->stats().contract_refusals.load(), 1u);
+  EXPECT_EQ(store.Find("churn")->metrics().reloads_contract_refused.load(), 1u);
+  ASSERT_TRUE((*w)->PollOnce().ok());  // nothing changed: not tried again
+  EXPECT_EQ((*w)->stats().contract_refusals.load(), 1u);
+
+  // A compatible version promoted next is served.
+  ASSERT_TRUE(reg_->Promote("churn", 2, registry::Stage::kProduction, {"t", ""}).ok());
+  polled = (*w)->PollOnce();
+  ASSERT_TRUE(polled.ok());
+  EXPECT_EQ(*polled, 1);
+  EXPECT_EQ(ServedVersion(store), "2");
+}
+
+TEST_F(RegistryWatcherTest, AllowContractChangeServesTheChangedVersion) {
+  ASSERT_TRUE(
+      reg_->Add("churn", SerializeModel(testing::TinyRegressionModel()), "reg.keel", {"t", ""})
+          .ok());  // churn@3
+  ASSERT_TRUE(reg_->Promote("churn", 1, registry::Stage::kProduction, {"t", ""}).ok());
+  ModelStore store;
+  RegistryWatcherOptions o{location_, std::chrono::milliseconds(1000), {}};
+  o.allow_contract_change = true;
+  auto w = RegistryWatcher::Open(o, &store);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_TRUE(reg_->Promote("churn", 3, registry::Stage::kProduction, {"t", ""}).ok());
+  auto polled = (*w)->PollOnce();
+  ASSERT_TRUE(polled.ok());
+  EXPECT_EQ(*polled, 1);
+  EXPECT_EQ(store.Find("churn")->Get()->model().task, Task::kRegression);
+}
+
 }  // namespace
 }  // namespace keel::serve

@@ -86,15 +86,21 @@ Result<std::shared_ptr<const ServedModel>> ServedModel::Load(const std::string& 
                                                              const std::string& path,
                                                              const ServedModelOptions& options) {
   KEEL_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  KEEL_ASSIGN_OR_RETURN(Model model, DeserializeModel(bytes, path));
+  return FromArtifact(name, bytes, path, "", path, options);
+}
+
+Result<std::shared_ptr<const ServedModel>> ServedModel::FromArtifact(
+    const std::string& name, std::string_view bytes, const std::string& source, std::string version,
+    std::string path, const ServedModelOptions& options) {
+  KEEL_ASSIGN_OR_RETURN(Model model, DeserializeModel(bytes, source));
   const std::string sha = ToHex(Sha256(bytes));
   auto m = std::shared_ptr<ServedModel>(new ServedModel());
   m->name_ = name;
-  m->path_ = path;
+  m->path_ = std::move(path);
   m->sha256_ = sha;
-  m->version_ = sha.substr(0, 12);
+  m->version_ = version.empty() ? sha.substr(0, 12) : std::move(version);
   m->model_ = std::move(model);
-  KEEL_RETURN_IF_ERROR(m->Build(options).WithContext(path));
+  KEEL_RETURN_IF_ERROR(m->Build(options).WithContext(source));
   return std::shared_ptr<const ServedModel>(std::move(m));
 }
 
@@ -106,6 +112,7 @@ Result<std::shared_ptr<const ServedModel>> ServedModel::FromModel(
   m->name_ = name;
   m->path_ = std::move(path);
   m->version_ = std::move(version);
+  m->sha256_ = ToHex(Sha256(SerializeModel(model)));
   m->model_ = std::move(model);
   KEEL_RETURN_IF_ERROR(m->Build(options));
   return std::shared_ptr<const ServedModel>(std::move(m));

@@ -82,7 +82,14 @@ class ServedModel {
   static Result<std::shared_ptr<const ServedModel>> Load(const std::string& name,
                                                          const std::string& path,
                                                          const ServedModelOptions& options = {});
-  // Builds from an in-memory model (tests, registry). `version` labels it.
+  // Decodes, verifies and compiles artifact bytes (a file's, a registry version's). `source`
+  // names them in errors; `version` labels the model ("" = the first 12 hex digits of the
+  // bytes' SHA-256); `path` is the file a reload reads ("" when none). Errors: as Load.
+  static Result<std::shared_ptr<const ServedModel>> FromArtifact(
+      const std::string& name, std::string_view bytes, const std::string& source,
+      std::string version, std::string path, const ServedModelOptions& options = {});
+  // Builds from an in-memory model (tests). `version` labels it; sha256() is that of the
+  // model's serialized artifact.
   static Result<std::shared_ptr<const ServedModel>> FromModel(
       const std::string& name, Model model, std::string version, std::string path = "",
       const ServedModelOptions& options = {});
@@ -90,6 +97,7 @@ class ServedModel {
   const std::string& name() const { return name_; }
   const std::string& path() const { return path_; }
   const std::string& version() const { return version_; }
+  // Lowercase hex SHA-256 of the artifact served (never empty).
   const std::string& sha256() const { return sha256_; }
   // A number unique to this load within the process (per-connection caches key on it).
   uint64_t serial() const { return serial_; }

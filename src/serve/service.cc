@@ -17,8 +17,12 @@
 #include "serve/rank_route.h"
 #include "serve/record_request.h"
 #include "serve/record_response.h"
+#include "serve/request_contract.h"
 
 namespace keel::serve {
+
+static_assert(kNumInstanceAnomalyKinds == std::tuple_size_v<decltype(SlotMetrics::anomalies)>,
+              "SlotMetrics::anomalies holds one counter per InstanceAnomalyKind");
 
 namespace {
 
@@ -84,6 +88,33 @@ bool IsJsonContentType(std::string_view ct) {
     if (c != kJson[i]) return false;
   }
   return true;
+}
+
+// The 415 answer names the header to send; curl's -d sends a form type unless told.
+std::string UnsupportedContentTypeMessage(std::string_view ct) {
+  std::string m = fmt::format(
+      "the body must be JSON: send the header 'Content-Type: application/json' (got '{}')",
+      TruncateUtf8(ct, 100));
+  if (StartsWith(ct, "application/x-www-form-urlencoded")) {
+    m += "; curl -d sends this type unless given -H 'Content-Type: application/json'";
+  }
+  return m;
+}
+
+// Whether the query string sets `name` to true ("name", "name=1", "name=true").
+bool QueryFlag(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part == name) return true;
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      const std::string_view v = part.substr(name.size() + 1);
+      if (v == "1" || v == "true") return true;
+    }
+  }
+  return false;
 }
 
 // A client's X-Request-Id is used when it is short printable ASCII without quotes.
@@ -271,9 +302,7 @@ void Service::Dispatch(const HttpRequest& request, Connection* conn, HttpRespons
   };
   auto json_body = [&] {
     if (IsJsonContentType(request.content_type)) return true;
-    Error(response, 415,
-          fmt::format("the body must be application/json, not '{}'",
-                      TruncateUtf8(request.content_type, 100)));
+    Error(response, 415, UnsupportedContentTypeMessage(request.content_type));
     return false;
   };
   auto find_model = [&](std::string_view name) -> ModelSlot* {
@@ -609,10 +638,13 @@ void Service::Infer(const HttpRequest& request, ModelSlot* slot, Connection* con
 }
 
 void Service::Reload(const HttpRequest& request, ModelSlot* slot, HttpResponse* response) {
-  (void)request;
+  const size_t q = request.target.find('?');
+  const std::string_view query =
+      q == std::string_view::npos ? std::string_view() : request.target.substr(q + 1);
+  const bool allow = options_.allow_contract_change || QueryFlag(query, "allow_contract_change");
   // Loading reads and compiles a file: run it off the I/O threads.
-  response->blocking_work = [slot](HttpResponse* r) {
-    auto result = slot->Reload();
+  response->blocking_work = [slot, allow](HttpResponse* r) {
+    auto result = slot->Reload(allow);
     r->body.clear();
     if (!result.ok()) {
       r->status = 422;
@@ -626,14 +658,24 @@ void Service::Reload(const HttpRequest& request, ModelSlot* slot, HttpResponse* 
       r->body += "}";
       return;
     }
-    r->status = 200;
-    r->body = "{\"model\":";
-    AppendJsonString(&r->body, slot->name());
-    r->body += ",\"version\":";
-    AppendJsonString(&r->body, result->version);
-    r->body += ",\"previous_version\":";
-    AppendJsonString(&r->body, result->previous_version);
-    r->body += ",\"reloaded\":true}";
+    nlohmann::json j = {{"model", slot->name()}};
+    if (!result->reloaded) {
+      r->status = 409;
+      j["error"] = fmt::format(
+          "reload refused, the previous version keeps serving: version {} changes the request "
+          "contract ({}); start keel serve with --allow-contract-change, or add "
+          "?allow_contract_change=true to this request, to accept it",
+          result->version, DescribeContractChanges(result->contract_changes));
+      j["version"] = result->previous_version;
+      j["refused_version"] = result->version;
+    } else {
+      r->status = 200;
+      j["version"] = result->version;
+      j["previous_version"] = result->previous_version;
+      j["reloaded"] = true;
+    }
+    j["contract_changes"] = ContractChangesJson(result->contract_changes);
+    r->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
 }
 
@@ -671,7 +713,9 @@ void Service::Drift(ModelSlot* slot, HttpResponse* response) {
 
 void Service::OnReloadSignal() {
   for (ModelSlot* slot : store_->All()) {
-    slot->Reload().status().IgnoreError();  // outcome logged and counted by Reload
+    if (slot->path().empty()) continue;  // followed in a registry: no file to read
+    // The outcome (reloaded, refused, failed) is logged and counted by Reload.
+    slot->Reload(options_.allow_contract_change).status().IgnoreError();
   }
 }
 
@@ -716,14 +760,19 @@ void Service::AppendMetrics(std::string* out) const {
   counter("keel_model_instances_total", "Instances predicted or explained.",
           [](const SlotMetrics& m) { return m.instances.load(std::memory_order_relaxed); });
   AppendMetricHeader(out, "keel_model_reloads_total", "counter",
-                     "Hot reloads by result (a failed reload leaves the old model serving).");
+                     "Hot reloads and registry switches by result: ok, error (the artifact "
+                     "failed to load or check), contract_refused (it changes the request "
+                     "contract); a refused reload leaves the old model serving.");
   for (const ModelSlot* s : slots) {
-    for (int ok = 1; ok >= 0; --ok) {
+    const SlotMetrics& m = s->metrics();
+    for (const auto& [result, count] :
+         {std::pair<std::string_view, const std::atomic<uint64_t>*>{"ok", &m.reloads_ok},
+          {"error", &m.reloads_failed},
+          {"contract_refused", &m.reloads_contract_refused}}) {
       out->append("keel_model_reloads_total{");
       out->append(label(s));
-      out->append(ok ? ",result=\"ok\"} " : ",result=\"error\"} ");
-      const auto& c = ok ? s->metrics().reloads_ok : s->metrics().reloads_failed;
-      AppendJsonInt(out, static_cast<int64_t>(c.load(std::memory_order_relaxed)));
+      out->append(",result=\"").append(result).append("\"} ");
+      AppendJsonInt(out, static_cast<int64_t>(count->load(std::memory_order_relaxed)));
       out->push_back('\n');
     }
   }

@@ -9,13 +9,15 @@
 //   POST /v2/models/{name}[/versions/{v}]/infer    Open Inference Protocol (oip_request.h)
 //   POST /v1/models/{name}/predict           record API (record_request.h, record_response.h)
 //   POST /v1/models/{name}/explain           full SHAP vectors
-//   POST /v1/models/{name}/reload            hot reload (admin: bearer token)
+//   POST /v1/models/{name}/reload            hot reload (admin: bearer token); 409 when the
+//                                            new artifact changes the request contract
 //   GET  /v1/models/{name}/drift             the live drift windows' last verdict
 //   POST /v1/models/{name}/rank              multi-objective ranking of candidates (rank_route.h)
 //   GET  /metrics                            Prometheus text format
 // Errors answer {"error": "<message>"} with 400 (malformed or invalid request), 401/403
-// (admin auth), 404 (route or model), 405 (method), 413 (too many instances), 415 (content
-// type), 422 (a model that cannot do what was asked, a refused reload), 500 (a bug).
+// (admin auth), 404 (route or model), 405 (method), 409 (a reload refused because it changes
+// the request contract), 413 (too many instances), 415 (content type), 422 (a model that
+// cannot do what was asked, a reload whose artifact fails to load or check), 500 (a bug).
 //
 // Request path: per connection, a simdjson parser and every decode/encode buffer are reused,
 // so a predict request allocates nothing in the steady state (besides what the transport and
@@ -52,6 +54,10 @@ struct ServiceOptions {
   std::string pii_key;
   // Server name and version for GET /v2.
   std::string server_version;
+  // Reloads (POST .../reload, SIGHUP) swap in a model even when it changes the request
+  // contract (request_contract.h); without it such a reload is refused with 409, unless the
+  // request adds ?allow_contract_change=true.
+  bool allow_contract_change = false;
   // Objectives configured per model for POST .../rank requests without their own
   // (served_objectives.h); null = none. Must outlive the service.
   ServedObjectives* rank_objectives = nullptr;

@@ -103,6 +103,41 @@ TEST_F(ServiceRequestTest, ReloadNeedsTheTokenAndSwapsTheModel) {
   EXPECT_NE(r[0].json["version"], "v1");
 }
 
+// A reload whose artifact changes the request contract (here: the task) is refused with 409
+// and the differences, on the HTTP route and on SIGHUP, and counted; the old model keeps
+// serving. ?allow_contract_change=true lets one reload through. (Such reloads used to answer
+// 200, after which every client's requests failed.)
+TEST_F(ServiceRequestTest, ReloadThatChangesTheRequestContractIsRefusedWith409) {
+  ASSERT_TRUE(SaveModel(testing::TinyRegressionModel(), (dir_ / "tiny.keel").string()).ok());
+  const std::string auth = "Authorization: Bearer token\r\n";
+  auto r = Send(Post("/v1/models/tiny/reload", "", auth));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 409) << r[0].body;
+  EXPECT_EQ(r[0].json["version"], "v1");
+  EXPECT_EQ(
+      r[0].json["contract_changes"],
+      nlohmann::json::parse(R"([{"kind": "task_changed", "from": "binary", "to": "regression"}])"));
+  const std::string error = r[0].json["error"];
+  EXPECT_NE(error.find("task binary -> regression"), std::string::npos) << error;
+  EXPECT_NE(error.find("--allow-contract-change"), std::string::npos) << error;
+  EXPECT_EQ(store_.Find("tiny")->Get()->model().task, Task::kBinary);
+
+  service_->OnReloadSignal();  // SIGHUP: refused the same way
+  EXPECT_EQ(store_.Find("tiny")->Get()->model().task, Task::kBinary);
+  std::string metrics;
+  service_->AppendMetrics(&metrics);
+  EXPECT_NE(metrics.find("keel_model_reloads_total{model=\"tiny\",result=\"contract_refused\"} 2"),
+            std::string::npos)
+      << metrics;
+
+  r = Send(Post("/v1/models/tiny/reload?allow_contract_change=true", "", auth));
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(r[0].status, 200) << r[0].body;
+  EXPECT_EQ(r[0].json["reloaded"], true);
+  EXPECT_EQ(r[0].json["contract_changes"].size(), 1u);
+  EXPECT_EQ(store_.Find("tiny")->Get()->model().task, Task::kRegression);
+}
+
 // Regression (HTTP fuzz target): an error quoting a path with bytes that are not UTF-8
 // answered a body that was not valid JSON.
 TEST_F(ServiceRequestTest, ErrorQuotingANonUtf8PathIsValidJson) {

@@ -84,7 +84,9 @@ TEST_P(RegistryCliTest, AddPromoteRollbackShowAndHistory) {
   json j = Json(r);
   EXPECT_EQ(j["version"], 1);
   EXPECT_EQ(j["sha256"].get<std::string>().size(), 64u);
-  WriteText(dir_.File("gate.json"), R"({"decision":"ship","p_value":0.01})");
+  WriteText(dir_.File("gate.json"),
+            R"({"verdict":{"ship":"candidate","ship_candidate":true,"reason":"ship"},)"
+            R"("test":{"p_value":0.01}})");
   r = Keel({"registry", "add", dir_.File("b.keel"), "--name", "churn", "--gate",
             dir_.File("gate.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -104,7 +106,7 @@ TEST_P(RegistryCliTest, AddPromoteRollbackShowAndHistory) {
   EXPECT_EQ(j["parent_version"], 1);
   EXPECT_EQ(j["metadata"]["target"], "churned");
   EXPECT_TRUE(j["metadata"].contains("schema"));
-  EXPECT_EQ(j["metadata"]["gate"]["decision"], "ship");
+  EXPECT_EQ(j["metadata"]["gate"]["verdict"]["ship"], "candidate");
   ASSERT_TRUE(j["events"].is_array());
   EXPECT_EQ(j["events"].back()["actor"], "bob");
   EXPECT_EQ(j["events"].back()["reason"], "better auc");
@@ -201,10 +203,177 @@ TEST_P(RegistryCliTest, LogForgetRemovesExactlyOneSubjectAndPruneHonoursRetentio
   EXPECT_EQ(r.exit_code, 1);
 }
 
+// A gate as `keel compare --json` writes it (the parts the registry reads, plus numbers).
+std::string GateJson(bool ship) {
+  return json({{"ok", true},
+               {"test", {{"metric", "auc"}, {"gain", 0.0012345678901}, {"p_value", 0.4123456789}}},
+               {"verdict",
+                {{"ship", ship ? "candidate" : "baseline"},
+                 {"ship_candidate", ship},
+                 {"reason", ship ? "ship the candidate" : "not significant: keep the baseline"}}}})
+      .dump();
+}
+
+// `promote --to production` used to succeed on a version whose gate said keep the baseline.
+TEST_P(RegistryCliTest, PromotingOverAKeepTheBaselineGateNeedsOverrideGate) {
+  WriteText(dir_.File("gate.json"), GateJson(false));
+  ASSERT_EQ(Keel({"registry", "add", dir_.File("a.keel"), "--name", "churn", "--gate",
+                  dir_.File("gate.json")})
+                .exit_code,
+            0);
+  ProcessResult r = Keel({"registry", "promote", "churn@1", "--to", "production", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Json(r)["error"]["code"], "failed precondition") << r.out;
+  EXPECT_NE(r.err.find("keep the baseline"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--override-gate"), std::string::npos) << r.err;
+  r = Keel({"registry", "promote", "churn@1", "--to", "production", "--override-gate",
+            "ship for the holiday traffic test", "--actor", "dana", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(r)["gate_override"], "ship for the holiday traffic test");
+  r = Keel({"registry", "history", "churn", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json events = Json(r)["events"];
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1]["gate_override"], "ship for the holiday traffic test");
+  EXPECT_EQ(events[1]["actor"], "dana");
+  EXPECT_EQ(events[0]["gate_override"], nullptr);
+  r = Keel({"registry", "history", "churn"});
+  EXPECT_NE(r.out.find("[gate overridden: ship for the holiday traffic test]"), std::string::npos)
+      << r.out;
+}
+
+// Adding the same artifact twice used to make a second, identical version silently.
+TEST_P(RegistryCliTest, AddingTheSameArtifactTwiceIsRefusedNamingTheVersion) {
+  ASSERT_EQ(Keel({"registry", "add", dir_.File("a.keel"), "--name", "churn"}).exit_code, 0);
+  ProcessResult r = Keel({"registry", "add", dir_.File("a.keel"), "--name", "churn", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Json(r)["error"]["code"], "already exists") << r.out;
+  EXPECT_NE(r.err.find("churn@1"), std::string::npos) << r.err;
+  r = Keel({"registry", "list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(r)["versions"].size(), 1u);
+}
+
+// `registry show` used to print the attached reports as raw JSON (50 KB for a real audit).
+TEST_P(RegistryCliTest, ShowSummarisesForPeopleAndJsonKeepsEverything) {
+  json audit = {{"ok", true}, {"demographic_parity_difference", 0.123456789012}};
+  for (int g = 0; g < 400; ++g) {
+    audit["groups"].push_back({{"group", "g" + std::to_string(g)},
+                               {"selection_rate", 0.1 + g / 1e4},
+                               {"true_positive_rate", 1.0 / (g + 3)}});
+  }
+  ASSERT_GT(audit.dump().size(), 30000u);
+  WriteText(dir_.File("audit.json"), audit.dump());
+  WriteText(dir_.File("gate.json"), GateJson(true));
+  ASSERT_EQ(Keel({"registry", "add", dir_.File("a.keel"), "--name", "churn", "--audit",
+                  dir_.File("audit.json"), "--gate", dir_.File("gate.json")})
+                .exit_code,
+            0);
+  ProcessResult r = Keel({"registry", "show", "churn@1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.out.size(), 4000u) << r.out;
+  EXPECT_NE(r.out.find("gate         ship the candidate"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("demographic_parity_difference=0.1235"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("groups=[400 items]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("0.123456789012"), std::string::npos) << r.out;
+  r = Keel({"registry", "show", "churn@1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(r)["metadata"]["audit"], audit);  // full round-trip data
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryCliTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& i) {
                            return i.param ? "Postgres" : "Sqlite";
                          });
+
+// Commands that read used to create an empty registry or log at a mistyped --db and answer
+// as if it were real ("0 versions", "removed 0 rows").
+TEST(RegistryCliE2E, ReadingCommandsNeverCreateARegistryOrLog) {
+  TempDir dir;
+  WriteModels(dir);
+  const std::string typo = dir.File("typo.db");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"registry", "list"},
+           {"registry", "history"},
+           {"registry", "show", "churn"},
+           {"registry", "export", "churn@1", "--out", dir.File("x.keel")},
+           {"registry", "promote", "churn@1", "--to", "staging"},
+           {"registry", "rollback", "churn"},
+           {"registry", "archive", "churn@1"}}) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), {"--db", typo});
+    ProcessResult r = RunKeel(a);
+    EXPECT_EQ(r.exit_code, 1) << args[1];
+    EXPECT_NE(r.err.find("no registry at " + typo), std::string::npos) << args[1] << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << args[1] << " created " << typo;
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"log", "stats"},
+           {"log", "prune", "--retention", "30d"},
+           {"log", "forget", "--subject", std::string(64, 'a')}}) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), {"--db", typo});
+    ProcessResult r = RunKeel(a);
+    EXPECT_EQ(r.exit_code, 1) << args[1];
+    EXPECT_NE(r.err.find("no prediction log at " + typo), std::string::npos)
+        << args[1] << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << args[1] << " created " << typo;
+  }
+  // add creates the registry; then the reads work.
+  ASSERT_EQ(
+      RunKeel({"registry", "add", dir.File("a.keel"), "--name", "churn", "--db", typo}).exit_code,
+      0);
+  EXPECT_EQ(RunKeel({"registry", "list", "--db", typo}).exit_code, 0);
+}
+
+// `keel log forget --subject VALUE` without --clear used to report "removed 0 rows" and exit
+// 0 for a VALUE that is not a pseudonym, which can match no row: an unfulfilled erasure.
+TEST(LogForgetE2E, ASubjectThatIsNotAPseudonymIsAnErrorThatSaysWhy) {
+  TempDir dir;
+  auto db = registry::OpenDatabase(dir.File("log.db"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE(registry::EnsurePredictionLogSchema(**db).ok());
+  const std::string subject(64, 'c');
+  std::vector<registry::LoggedPrediction> rows = {
+      {"r1", 0, registry::NowMicros(), "churn", "1", subject, "{}", "{}"}};
+  ASSERT_TRUE(registry::InsertPredictions(**db, rows).ok());
+  const std::string clear = "zoe.erasure@example.com";
+  ProcessResult r =
+      RunKeel({"log", "forget", "--subject", clear, "--db", dir.File("log.db"), "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Json(r)["ok"], false);
+  EXPECT_NE(r.err.find("not a pseudonym"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--clear"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find(clear), std::string::npos) << "the clear value was echoed";
+  EXPECT_EQ(*registry::CountPredictions(**db), 1u);
+  // The pseudonym in upper case is the same subject.
+  r = RunKeel(
+      {"log", "forget", "--subject", std::string(64, 'C'), "--db", dir.File("log.db"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(r)["rows_removed"], 1);
+}
+
+// A model served from the registry reports its artifact's SHA-256 (it used to be empty).
+TEST(ServeRegistryE2E, RegistryModelMetadataCarriesTheArtifactSha256) {
+  TempDir dir;
+  WriteModels(dir);
+  const std::string db = dir.File("registry.db");
+  ASSERT_EQ(
+      RunKeel({"registry", "add", dir.File("a.keel"), "--name", "churn", "--db", db}).exit_code, 0);
+  ASSERT_EQ(RunKeel({"registry", "promote", "churn@1", "--to", "production", "--db", db}).exit_code,
+            0);
+  ProcessResult shown = RunKeel({"registry", "show", "churn@1", "--json", "--db", db});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  const std::string sha = Json(shown)["sha256"];
+  ServeProcess server({"--registry", db, "--no-log"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  HttpTestClient c(server.port());
+  HttpReply r = c.Get("/v2/models/churn");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json meta = json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(meta.is_object()) << r.body;
+  EXPECT_EQ(meta["parameters"]["sha256"], sha) << r.body;
+}
 
 // Everything a process wrote: stdout, stderr and the files in `dir`.
 std::string AllBytes(const TempDir& dir, const std::vector<ProcessResult>& runs) {

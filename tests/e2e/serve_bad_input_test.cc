@@ -157,6 +157,9 @@ TEST_F(ServeBadInputTest, WrongContentTypeGets415) {
   HttpReply r = c.Request("POST", "/v1/models/tiny/predict", kGood,
                           {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(r.status, 415) << r.body;
+  // The answer names the header to send (curl -d sends the form type unless told).
+  EXPECT_NE(r.body.find("Content-Type: application/json"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("curl -d"), std::string::npos) << r.body;
   r = c.Request("POST", "/v2/models/tiny/infer", "<xml/>", {{"Content-Type", "text/xml"}});
   EXPECT_EQ(r.status, 415) << r.body;
   r = c.Request("POST", "/v1/models/tiny/predict", kGood,

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -24,10 +25,12 @@ namespace {
 using nlohmann::json;
 
 // P(yes) of the tiny model for a margin.
-double Sigmoid(double m) { return 1.0 / (1.0 + std::exp(-m)); }
+double Sigmoid(double m) {
+  return 1.0 / (1.0 + std::exp(-m));
+}
 
-const std::string kInstanceA = R"({"customer_id":"c-1","age":30,"color":"red"})";      // -0.5
-const std::string kInstanceB = R"({"age":50,"color":"blue","active":true})";           // 1.75
+const std::string kInstanceA = R"({"customer_id":"c-1","age":30,"color":"red"})";  // -0.5
+const std::string kInstanceB = R"({"age":50,"color":"blue","active":true})";       // 1.75
 
 class ServeTest : public ::testing::Test {
  protected:
@@ -141,15 +144,37 @@ TEST_F(ServeTest, RecordPredictGivesHandComputedProbabilities) {
 TEST_F(ServeTest, AnomaliesAreTheSchemaVerdict) {
   auto server = Start();
   HttpTestClient c(server->port());
-  HttpReply r = c.PostJson("/v1/models/tiny/predict",
-                           R"({"instances":[{"age":150,"color":"purple"}]})");
+  HttpReply r =
+      c.PostJson("/v1/models/tiny/predict", R"({"instances":[{"age":150,"color":"purple"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   const json a = Json(r)["predictions"][0]["anomalies"];
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0], json({{"field", "age"}, {"kind", "out_of_range"}, {"value", 150}}));
-  EXPECT_EQ(a[1], json({{"field", "color"}, {"kind", "new_category"}, {"value", "purple"}}));
+  // A category the schema does not list is unseen_category, as docs/serving.md says (the
+  // server used to report ingestion's name for it, new_category), in the answer, the metrics
+  // and the prediction log alike.
+  EXPECT_EQ(a[1], json({{"field", "color"}, {"kind", "unseen_category"}, {"value", "purple"}}));
   // The unseen color is missing: 1 (age >= 40) - 0.25 (missing color and active).
   EXPECT_NEAR(Json(r)["predictions"][0]["prob_yes"].get<double>(), Sigmoid(0.75), 1e-12);
+  const std::string metrics = c.Get("/metrics").body;
+  EXPECT_NE(
+      metrics.find("keel_instance_anomalies_total{model=\"tiny\",kind=\"unseen_category\"} 1"),
+      std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("new_category"), std::string::npos) << metrics;
+  server->Signal(SIGTERM);
+  ASSERT_EQ(server->Wait(), 0) << server->err();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(dir_.File("log.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT output FROM predictions", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  const std::string logged = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_NE(logged.find("\"kind\":\"unseen_category\""), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("new_category"), std::string::npos) << logged;
 }
 
 TEST_F(ServeTest, ExplainGivesExactTreeShapAndTopReasons) {
@@ -256,8 +281,8 @@ TEST_F(ServeTest, StrictRejectsUnknownFieldsLenientCountsThem) {
   }
   auto server = Start({"--lenient"});
   HttpTestClient c(server->port());
-  HttpReply r =
-      c.PostJson("/v1/models/tiny/predict", R"({"instances":[{"agee":30,"age":"old","color":"red"}]})");
+  HttpReply r = c.PostJson("/v1/models/tiny/predict",
+                           R"({"instances":[{"agee":30,"age":"old","color":"red"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   const json p = Json(r)["predictions"][0];
   EXPECT_NEAR(p["prob_yes"].get<double>(), Sigmoid(-1 + 0.5), 1e-12);  // age read as missing
@@ -292,10 +317,12 @@ TEST_F(ServeTest, MetricsArePrometheusText) {
   EXPECT_NE(m.find("keel_model_info{model=\"tiny\",version=\""), std::string::npos);
   EXPECT_NE(m.find("keel_model_instances_total{model=\"tiny\"} 3\n"), std::string::npos);
   // P(yes) = 0.3775 falls in the (0.35, 0.4] bucket: 3 below 0.4, none below 0.35.
-  EXPECT_NE(m.find("keel_prediction_value_bucket{model=\"tiny\",output=\"prob_yes\",le=\"0.4\"} 3\n"),
-            std::string::npos);
-  EXPECT_NE(m.find("keel_prediction_value_bucket{model=\"tiny\",output=\"prob_yes\",le=\"0.35\"} 0\n"),
-            std::string::npos);
+  EXPECT_NE(
+      m.find("keel_prediction_value_bucket{model=\"tiny\",output=\"prob_yes\",le=\"0.4\"} 3\n"),
+      std::string::npos);
+  EXPECT_NE(
+      m.find("keel_prediction_value_bucket{model=\"tiny\",output=\"prob_yes\",le=\"0.35\"} 0\n"),
+      std::string::npos);
   EXPECT_NE(m.find("# TYPE keel_prediction_log_rows_dropped_total counter"), std::string::npos);
   // Every sample line is "name{labels} value" or "name value".
   size_t pos = 0;
@@ -320,10 +347,11 @@ TEST_F(ServeTest, AdminRoutesNeedTheBearerToken) {
   auto server = Start({}, {{"KEEL_ADMIN_TOKEN", "s3cret"}});
   HttpTestClient c(server->port());
   EXPECT_EQ(c.Request("POST", "/v1/models/tiny/reload").status, 401);
-  EXPECT_EQ(c.Request("POST", "/v1/models/tiny/reload", "", {{"Authorization", "Bearer nope"}})
-                .status,
-            401);
-  HttpReply r = c.Request("POST", "/v1/models/tiny/reload", "", {{"Authorization", "Bearer s3cret"}});
+  EXPECT_EQ(
+      c.Request("POST", "/v1/models/tiny/reload", "", {{"Authorization", "Bearer nope"}}).status,
+      401);
+  HttpReply r =
+      c.Request("POST", "/v1/models/tiny/reload", "", {{"Authorization", "Bearer s3cret"}});
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(c.Request("GET", "/v1/models/tiny/reload").status, 405);
 
@@ -331,9 +359,10 @@ TEST_F(ServeTest, AdminRoutesNeedTheBearerToken) {
   WriteText(dir_.File("token"), "filetoken\n");
   auto server2 = Start({"--admin-token-file", dir_.File("token")});
   HttpTestClient c2(server2->port());
-  EXPECT_EQ(c2.Request("POST", "/v1/models/tiny/reload", "", {{"Authorization", "Bearer filetoken"}})
-                .status,
-            200);
+  EXPECT_EQ(
+      c2.Request("POST", "/v1/models/tiny/reload", "", {{"Authorization", "Bearer filetoken"}})
+          .status,
+      200);
 }
 
 TEST_F(ServeTest, HotReloadSwapsAndRefusesACorruptFile) {
@@ -389,6 +418,146 @@ TEST_F(ServeTest, HotReloadSwapsAndRefusesACorruptFile) {
             std::string::npos);
 }
 
+// A reload whose artifact changes the request contract used to answer 200, after which
+// every client's requests failed or changed meaning. Now it is refused with 409 and the
+// differences, the old model keeps serving, and the refusal is counted; a server started
+// with --allow-contract-change takes it.
+TEST_F(ServeTest, ReloadThatChangesTheRequestContractIsRefusedWith409) {
+  auto server = Start({}, {{"KEEL_ADMIN_TOKEN", "t"}});
+  HttpTestClient c(server->port());
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer t"}};
+  const std::string v1 = Json(c.Get("/v2/models/tiny"))["versions"][0];
+  Model changed = serve::testing::TinyBinaryModel();
+  changed.features[3].name = "joined";  // signup renamed: one feature removed, one added
+  changed.schema.columns[5].name = "joined";
+  changed.labels.classes = {"stay", "leave"};
+  changed.schema.labels = changed.labels;
+  ASSERT_TRUE(SaveModel(changed, model_path_).ok());
+  HttpReply r = c.Request("POST", "/v1/models/tiny/reload", "", auth);
+  ASSERT_EQ(r.status, 409) << r.body;
+  json j = Json(r);
+  EXPECT_EQ(j["version"], v1);
+  EXPECT_EQ(j["contract_changes"], json::parse(R"([
+      {"kind": "classes_changed", "from": ["no", "yes"], "to": ["stay", "leave"]},
+      {"kind": "feature_removed", "name": "signup", "from": "timestamp"},
+      {"kind": "feature_added", "name": "joined", "to": "timestamp"}])"));
+  EXPECT_NE(j["error"].get<std::string>().find("--allow-contract-change"), std::string::npos);
+  // Clients keep being answered by the old model, with the old classes.
+  r = c.PostJson("/v1/models/tiny/predict", R"({"instances":[)" + kInstanceA + "]}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NEAR(Json(r)["predictions"][0]["prob_yes"].get<double>(), Sigmoid(-0.5), 1e-12);
+  EXPECT_EQ(Json(c.Get("/v2/models/tiny"))["versions"][0], v1);
+  r = c.Get("/metrics");
+  EXPECT_NE(r.body.find("keel_model_reloads_total{model=\"tiny\",result=\"contract_refused\"} 1"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(server->err().find("changes the request contract"), std::string::npos) << server->err();
+
+  ASSERT_TRUE(SaveModel(serve::testing::TinyBinaryModel(), model_path_).ok());
+  auto allowing = Start({"--allow-contract-change", "--log-db", dir_.File("log2.db")},
+                        {{"KEEL_ADMIN_TOKEN", "t"}});
+  HttpTestClient c2(allowing->port());
+  ASSERT_TRUE(SaveModel(changed, model_path_).ok());
+  r = c2.Request("POST", "/v1/models/tiny/reload", "", auth);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)["contract_changes"].size(), 3u);
+  r = c2.PostJson("/v1/models/tiny/predict", R"({"instances":[)" + kInstanceA + "]}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Json(r)["predictions"][0].contains("prob_leave")) << r.body;
+}
+
+// The commands of a README's ```sh blocks, backslash continuations joined; a command whose
+// quoted text spans lines (curl -d '{...}') keeps its newlines.
+std::vector<std::string> ShellCommands(const std::string& markdown) {
+  std::vector<std::string> out;
+  std::istringstream in(markdown);
+  std::string line, command;
+  bool in_block = false;
+  int quotes = 0;  // single quotes seen in the current command
+  while (std::getline(in, line)) {
+    if (line.rfind("```", 0) == 0) {
+      in_block = line == "```sh";
+      continue;
+    }
+    if (!in_block) continue;
+    if (command.empty() && (line.empty() || line[0] == '#')) continue;
+    quotes += static_cast<int>(std::count(line.begin(), line.end(), '\''));
+    const bool continued = !line.empty() && line.back() == '\\';
+    if (continued) line.pop_back();
+    command += line;
+    if (continued || quotes % 2 == 1) {
+      command += continued ? " " : "\n";
+      continue;
+    }
+    out.push_back(command);
+    command.clear();
+    quotes = 0;
+  }
+  return out;
+}
+
+std::vector<std::string> Words(const std::string& command) {
+  std::istringstream in(command);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// examples/ads/README.md's serving example, run as written (its curl command used to get 415:
+// it sent no JSON content type).
+TEST(ServeReadmeExample, AdsRankCurlCommandIsAnswered) {
+  if (RunProgram({"curl", "--version"}).exit_code != 0) GTEST_SKIP() << "curl is not installed";
+  const std::string root = KEEL_SOURCE_DIR;
+  const std::vector<std::string> commands =
+      ShellCommands(ReadText(root + "/examples/ads/README.md"));
+  TempDir dir;
+  auto find = [&](const std::string& prefix) {
+    for (const auto& c : commands) {
+      if (c.rfind(prefix, 0) == 0) return c;
+    }
+    ADD_FAILURE() << "no `" << prefix << "` command in the README";
+    return std::string();
+  };
+  // The README's paths are relative to the repository root; its model goes to the temp dir.
+  auto localize = [&](std::vector<std::string> words) {
+    for (auto& w : words) {
+      if (w.rfind("examples/", 0) == 0) w = root + "/" + w;
+      const size_t eq = w.find("=examples/");
+      if (eq != std::string::npos) w = w.substr(0, eq + 1) + root + "/" + w.substr(eq + 1);
+      if (w == "ads.keel") w = dir.File("ads.keel");
+      if (w.size() > 9 && w.substr(w.size() - 9) == "=ads.keel") {
+        w = w.substr(0, w.size() - 8) + dir.File("ads.keel");
+      }
+    }
+    return std::vector<std::string>(words.begin() + 1, words.end());  // without "keel"
+  };
+  ProcessResult trained = RunKeel(localize(Words(find("keel train"))));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  std::vector<std::string> serve = localize(Words(find("keel serve")));
+  ASSERT_EQ(serve[0], "serve");
+  serve.erase(serve.begin());
+  const auto port_flag = std::find(serve.begin(), serve.end(), "--port");
+  if (port_flag != serve.end()) serve.erase(port_flag, port_flag + 2);  // a free port instead
+  serve.push_back("--no-log");
+  ServeProcess server(serve);
+  ASSERT_GT(server.port(), 0) << server.err();
+  std::string curl = find("curl");
+  const size_t host = curl.find("localhost:8080");
+  ASSERT_NE(host, std::string::npos) << curl;
+  curl.replace(host, 14, "127.0.0.1:" + std::to_string(server.port()));
+  curl.insert(4, " -w '\\nHTTP %{http_code}'");
+  ProcessResult r = RunProgram({"sh", "-c", curl});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t status = r.out.rfind("\nHTTP ");
+  ASSERT_NE(status, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(status + 6), "200") << r.out;
+  const json answer = json::parse(r.out.substr(0, status), nullptr, false);
+  ASSERT_TRUE(answer.is_object()) << r.out;
+  EXPECT_EQ(answer["objectives_source"], "server") << r.out;
+  ASSERT_TRUE(answer["top"].is_array()) << r.out;
+  EXPECT_EQ(answer["top"].size(), 3u) << r.out;  // three slots, as objectives.yaml says
+}
+
 TEST_F(ServeTest, SeveralModelsByName) {
   const std::string reg = dir_.File("reg.keel");
   ASSERT_TRUE(SaveModel(serve::testing::TinyRegressionModel(), reg).ok());
@@ -442,8 +611,9 @@ TEST_F(ServeTest, PiiNeverAppearsInClearInTheLog) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(log_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*), min(subject), max(subject), min(inputs), "
-                                   "min(model), min(output) FROM predictions",
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT count(*), min(subject), max(subject), min(inputs), "
+                               "min(model), min(output) FROM predictions",
                                -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
@@ -463,10 +633,10 @@ TEST_F(ServeTest, PiiNeverAppearsInClearInTheLog) {
   {
     auto server = Start({"--log-db", dir_.File("log2.db")});
     HttpTestClient c(server->port());
-    ASSERT_EQ(c.PostJson("/v1/models/tiny/predict",
-                         R"({"instances":[{"email":")" + planted + R"("}]})")
-                  .status,
-              200);
+    ASSERT_EQ(
+        c.PostJson("/v1/models/tiny/predict", R"({"instances":[{"email":")" + planted + R"("}]})")
+            .status,
+        200);
     server->Signal(SIGTERM);
     ASSERT_EQ(server->Wait(), 0);
   }
@@ -501,9 +671,10 @@ TEST_F(ServeTest, SigtermDrainsAnInFlightRequest) {
   ASSERT_EQ(idle.Get("/v2/health/live").status, 200);
   const std::string body = R"({"instances":[)" + kInstanceA + "]}";
   // Half a request is in flight when the server is told to stop.
-  ASSERT_TRUE(c.SendRaw("POST /v1/models/tiny/predict HTTP/1.1\r\nHost: x\r\n"
-                        "Content-Type: application/json\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10)));
+  ASSERT_TRUE(
+      c.SendRaw("POST /v1/models/tiny/predict HTTP/1.1\r\nHost: x\r\n"
+                "Content-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10)));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   server->Signal(SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));

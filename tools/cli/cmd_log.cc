@@ -1,5 +1,8 @@
 // keel log: retention and erasure of the prediction log (SQLite file or PostgreSQL URL).
+#include <cctype>
 #include <cstdio>
+#include <memory>
+#include <string_view>
 
 #include "command.h"
 #include "data/pseudonymize.h"
@@ -19,11 +22,32 @@ struct LogFlags {
   std::string pii_key_file;
 };
 
+// Opens an existing prediction log: these commands never create one (a typo in --db would
+// otherwise make an empty log and report that nothing was found).
+Result<std::unique_ptr<registry::SqlDatabase>> OpenLog(const std::string& location) {
+  registry::DatabaseOptions options;
+  options.create = false;
+  auto db = registry::OpenDatabase(location, options);
+  if (!db.ok() && db.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("no prediction log at {} (`keel serve --log-db` writes one)", location);
+  }
+  return db;
+}
+
+// Whether `text` is a pseudonym as logged: 64 hex digits.
+bool IsPseudonym(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
 int RunPrune(const LogFlags& f) {
   ApplyCommonFlags(f.common);
   auto keep = registry::ParseRetention(f.retention);
   if (!keep.ok()) return ReportError(keep.status(), f.common);
-  auto db = registry::OpenDatabase(f.db);
+  auto db = OpenLog(f.db);
   if (!db.ok()) return ReportError(db.status(), f.common);
   const int64_t cutoff = registry::NowMicros() - *keep;
   auto removed = registry::PrunePredictions(**db, cutoff);
@@ -59,8 +83,20 @@ int RunForget(const LogFlags& f) {
           f.common);
     }
     pseudonym = Pseudonym(*key, f.subject);
+  } else if (!IsPseudonym(pseudonym)) {
+    // The subject column holds pseudonyms only: any other text cannot match a row, and
+    // reporting "0 rows removed" would pass an unfulfilled erasure request as done.
+    return ReportError(
+        Status::InvalidArgument(
+            "--subject is not a pseudonym: the log keeps subjects as 64 hex digits (HMAC-SHA256 "
+            "of the pii value), so a {}-character value cannot match any row; give the "
+            "pseudonym as logged, or the clear value with --clear and the key the server used",
+            pseudonym.size()),
+        f.common);
+  } else {
+    for (char& c : pseudonym) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  auto db = registry::OpenDatabase(f.db);
+  auto db = OpenLog(f.db);
   if (!db.ok()) return ReportError(db.status(), f.common);
   auto removed = registry::ForgetSubject(**db, pseudonym);
   if (!removed.ok()) return ReportError(removed.status(), f.common);
@@ -79,7 +115,7 @@ int RunForget(const LogFlags& f) {
 
 int RunStats(const LogFlags& f) {
   ApplyCommonFlags(f.common);
-  auto db = registry::OpenDatabase(f.db);
+  auto db = OpenLog(f.db);
   if (!db.ok()) return ReportError(db.status(), f.common);
   auto rows = registry::CountPredictions(**db);
   if (!rows.ok()) return ReportError(rows.status(), f.common);
@@ -114,7 +150,8 @@ Command AddLogCommand(CLI::App& root) {
   forget
       ->add_option("--subject", f->subject,
                    "The subject's pseudonymized id as logged (64 hex digits; an "
-                   "\"hmac-sha256:\" prefix is accepted), or with --clear its clear value")
+                   "\"hmac-sha256:\" prefix is accepted; anything else is refused, as it "
+                   "cannot match a row), or with --clear its clear value")
       ->required();
   forget->add_flag("--clear", f->clear,
                    "--subject is the clear value (e.g. the e-mail address): pseudonymize it with "

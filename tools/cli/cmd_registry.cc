@@ -1,5 +1,6 @@
 // keel registry: model versions, stages (staging/production/archived), rollback, lineage and
 // the append-only history of stage changes, in SQLite or PostgreSQL.
+#include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 
 #include "command.h"
 #include "core/file_io.h"
-#include "core/number_format.h"
 #include "keel/table.h"
 #include "registry/registry.h"
 
@@ -25,14 +25,15 @@ struct RegistryFlags {
   std::string db;
   std::string actor;
   std::string reason;
-  std::string artifact;  // add
-  std::string name;      // add --name, list NAME, history NAME
-  std::string note;      // add
-  std::string ref;       // show/promote/rollback/archive/export NAME[@VERSION]
-  std::string to;        // promote --to
-  std::string out;       // export --out
-  std::string audit;     // add --audit FILE.json
-  std::string gate;      // add --gate FILE.json
+  std::string artifact;       // add
+  std::string name;           // add --name, list NAME, history NAME
+  std::string note;           // add
+  std::string ref;            // show/promote/rollback/archive/export NAME[@VERSION]
+  std::string to;             // promote --to
+  std::string out;            // export --out
+  std::string audit;          // add --audit FILE.json
+  std::string gate;           // add --gate FILE.json
+  std::string override_gate;  // promote --override-gate REASON
 };
 
 std::string DefaultActor() {
@@ -50,7 +51,7 @@ std::string DefaultDb() {
 }
 
 ChangeInfo Change(const RegistryFlags& f) {
-  return {f.actor.empty() ? DefaultActor() : f.actor, f.reason};
+  return {f.actor.empty() ? DefaultActor() : f.actor, f.reason, f.override_gate};
 }
 
 std::string Time(int64_t micros) {
@@ -85,7 +86,9 @@ nlohmann::json EventJson(const registry::RegistryEvent& e) {
       {"to_stage", e.to_stage},
       {"replaced_version",
        e.replaced_version ? nlohmann::json(*e.replaced_version) : nlohmann::json(nullptr)},
-      {"reason", e.reason}};
+      {"reason", e.reason},
+      {"gate_override",
+       e.gate_override.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.gate_override)}};
 }
 
 nlohmann::json TransitionJson(const registry::Transition& t) {
@@ -96,7 +99,9 @@ nlohmann::json TransitionJson(const registry::Transition& t) {
           {"to_stage", registry::StageName(t.to)},
           {"replaced_version",
            t.replaced_version ? nlohmann::json(*t.replaced_version) : nlohmann::json(nullptr)},
-          {"event_id", t.event_id}};
+          {"event_id", t.event_id},
+          {"gate_override",
+           t.gate_override.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.gate_override)}};
 }
 
 void PrintTransition(const char* verb, const registry::Transition& t) {
@@ -107,17 +112,58 @@ void PrintTransition(const char* verb, const registry::Transition& t) {
     std::printf(" (replaces %s@%lld, now archived)", t.name.c_str(),
                 static_cast<long long>(*t.replaced_version));
   }
+  if (!t.gate_override.empty()) {
+    std::printf("; the gate said keep the baseline, overridden: %s", t.gate_override.c_str());
+  }
   std::printf("\n");
 }
 
-std::string JsonText(const nlohmann::json& j) {
-  if (j.is_number_float()) return FormatDouble(j.get<double>());
-  if (j.is_string()) return j.get<std::string>();
+// One history line for people.
+std::string EventText(const registry::RegistryEvent& e) {
+  std::string text =
+      fmt::format("#{} {} {:<8} {}@{} {} -> {}", e.id, Time(e.time_us), e.action, e.name, e.version,
+                  e.from_stage.empty() ? "-" : e.from_stage, e.to_stage);
+  if (e.replaced_version) text += fmt::format(" replacing @{}", *e.replaced_version);
+  text += " by " + e.actor;
+  if (!e.reason.empty()) text += ": " + e.reason;
+  if (!e.gate_override.empty()) text += " [gate overridden: " + e.gate_override + "]";
+  return text;
+}
+
+// A value for people: numbers rounded to 4 significant digits, long texts cut, arrays and
+// objects by size (`registry show --json` keeps every value in full).
+std::string ValueText(const nlohmann::json& j) {
+  constexpr size_t kMaxText = 160;
+  if (j.is_number_float()) return fmt::format("{:.4g}", j.get<double>());
+  if (j.is_string()) {
+    const std::string& t = j.get_ref<const std::string&>();
+    return t.size() <= kMaxText ? t : t.substr(0, kMaxText) + "...";
+  }
+  if (j.is_array()) return fmt::format("[{} items]", j.size());
+  if (j.is_object()) return fmt::format("{{{} fields}}", j.size());
   return j.dump();
+}
+
+// "k=v k=v ..." of an object's first few entries, then how many more there are.
+std::string FieldsText(const nlohmann::json& j, size_t max_fields = 8) {
+  if (!j.is_object()) return ValueText(j);
+  std::string out;
+  size_t shown = 0;
+  for (const auto& [k, v] : j.items()) {
+    if (shown == max_fields) break;
+    if (!out.empty()) out += ' ';
+    out += k + "=" + ValueText(v);
+    ++shown;
+  }
+  if (j.size() > shown) out += fmt::format(" (+{} more)", j.size() - shown);
+  return out;
 }
 
 void PrintShow(const ModelVersion& v, const std::vector<registry::RegistryEvent>& events) {
   const nlohmann::json& m = v.metadata;
+  auto str = [&](const nlohmann::json& obj, const char* key, const char* fallback) {
+    return obj.is_object() && obj.contains(key) ? ValueText(obj[key]) : std::string(fallback);
+  };
   std::printf("%s@%lld  stage %s\n", v.name.c_str(), static_cast<long long>(v.version),
               std::string(registry::StageName(v.stage)).c_str());
   std::printf("  artifact     sha256 %s, %lld bytes, added from %s\n", v.sha256.c_str(),
@@ -130,50 +176,53 @@ void PrintShow(const ModelVersion& v, const std::vector<registry::RegistryEvent>
   } else {
     std::printf("  parent       none\n");
   }
-  std::printf("  model        %s %s, target \"%s\", %zu features\n",
-              JsonText(m.value("kind", nlohmann::json(""))).c_str(),
-              JsonText(m.value("objective", nlohmann::json(""))).c_str(),
-              JsonText(m.value("target", nlohmann::json(""))).c_str(),
+  std::printf("  model        %s %s, target \"%s\", %zu features\n", str(m, "kind", "").c_str(),
+              str(m, "objective", "").c_str(), str(m, "target", "").c_str(),
               m.contains("features") ? m["features"].size() : size_t{0});
-  if (m.contains("lineage")) {
+  if (m.contains("lineage") && m["lineage"].is_object()) {
     const nlohmann::json& l = m["lineage"];
     if (l.contains("data")) {
       const nlohmann::json& d = l["data"];
-      std::printf("  data         %s sha256 %s, %s rows\n",
-                  JsonText(d.value("path", nlohmann::json("?"))).c_str(),
-                  JsonText(d.value("sha256", nlohmann::json("?"))).c_str(),
-                  JsonText(d.value("rows", nlohmann::json("?"))).c_str());
+      std::printf("  data         %s sha256 %s, %s rows\n", str(d, "path", "?").c_str(),
+                  str(d, "sha256", "?").c_str(), str(d, "rows", "?").c_str());
     }
     if (l.contains("parameters")) {
-      std::printf("  parameters   %s\n", l["parameters"].dump().c_str());
+      std::printf("  parameters   %s\n", FieldsText(l["parameters"]).c_str());
     }
     for (const char* k : {"split", "created", "keel_version"}) {
-      if (l.contains(k)) std::printf("  %-12s %s\n", k, JsonText(l[k]).c_str());
+      if (l.contains(k)) std::printf("  %-12s %s\n", k, ValueText(l[k]).c_str());
     }
   } else {
     std::printf("  lineage      none recorded in the artifact\n");
   }
   if (m.contains("schema") && m["schema"].contains("columns")) {
-    std::printf("  schema      ");
-    for (const auto& c : m["schema"]["columns"]) {
-      std::printf(" %s:%s/%s", JsonText(c.value("name", nlohmann::json(""))).c_str(),
-                  JsonText(c.value("kind", nlohmann::json(""))).c_str(),
-                  JsonText(c.value("role", nlohmann::json("feature"))).c_str());
+    const nlohmann::json& cols = m["schema"]["columns"];
+    constexpr size_t kShown = 12;
+    std::printf("  schema       %zu columns:", cols.size());
+    size_t shown = 0;
+    for (const auto& c : cols) {
+      if (shown++ == kShown) break;
+      std::printf(" %s:%s/%s", str(c, "name", "").c_str(), str(c, "kind", "").c_str(),
+                  str(c, "role", "feature").c_str());
     }
+    if (cols.size() > kShown) std::printf(" (+%zu more)", cols.size() - kShown);
     std::printf("\n");
   }
-  if (m.contains("metrics")) {
+  if (m.contains("metrics") && m["metrics"].is_object()) {
     for (const auto& [split, values] : m["metrics"].items()) {
-      std::printf("  metrics %-5s", split.c_str());
-      if (values.is_object()) {
-        for (const auto& [k, x] : values.items())
-          std::printf(" %s=%s", k.c_str(), JsonText(x).c_str());
-      }
-      std::printf("\n");
+      std::printf("  metrics %-5s %s\n", split.c_str(), FieldsText(values, 10).c_str());
     }
   }
-  for (const char* k : {"audit", "fairness", "gate"}) {
-    if (m.contains(k)) std::printf("  %-12s %s\n", k, m[k].dump().c_str());
+  const registry::GateVerdict gate = registry::AttachedGate(m);
+  if (gate.attached) {
+    std::printf("  gate         %s%s%s\n",
+                gate.ship_candidate ? "ship the candidate" : "keep the baseline",
+                gate.reason.empty() ? "" : ": ", gate.reason.c_str());
+  } else if (m.contains("gate")) {
+    std::printf("  gate         %s\n", FieldsText(m["gate"]).c_str());
+  }
+  for (const char* k : {"audit", "fairness"}) {
+    if (m.contains(k)) std::printf("  %-12s %s\n", k, FieldsText(m[k]).c_str());
   }
   if (!m.contains("audit") && !m.contains("fairness") && !m.contains("gate")) {
     std::printf("  audit/gate   none recorded in the artifact\n");
@@ -181,19 +230,23 @@ void PrintShow(const ModelVersion& v, const std::vector<registry::RegistryEvent>
   std::printf("  history\n");
   for (const auto& e : events) {
     if (e.version != v.version && e.replaced_version != v.version) continue;
-    std::printf(
-        "    #%lld %s %s %s@%lld %s -> %s%s by %s%s%s\n", static_cast<long long>(e.id),
-        Time(e.time_us).c_str(), e.action.c_str(), e.name.c_str(),
-        static_cast<long long>(e.version), e.from_stage.empty() ? "-" : e.from_stage.c_str(),
-        e.to_stage.c_str(),
-        e.replaced_version ? (" replacing @" + std::to_string(*e.replaced_version)).c_str() : "",
-        e.actor.c_str(), e.reason.empty() ? "" : ": ", e.reason.c_str());
+    std::printf("    %s\n", EventText(e).c_str());
   }
+  std::printf("(rounded for reading; --json prints every value in full)\n");
+}
+
+// add creates the registry; changes need an existing one; reads never write.
+registry::RegistryAccess AccessOf(const std::string& action) {
+  if (action == "add") return registry::RegistryAccess::kCreate;
+  if (action == "promote" || action == "rollback" || action == "archive") {
+    return registry::RegistryAccess::kWrite;
+  }
+  return registry::RegistryAccess::kRead;
 }
 
 int Run(const std::string& action, const RegistryFlags& f) {
   ApplyCommonFlags(f.common);
-  auto opened = Registry::Open(f.db.empty() ? DefaultDb() : f.db);
+  auto opened = Registry::Open(f.db.empty() ? DefaultDb() : f.db, AccessOf(action));
   if (!opened.ok()) return ReportError(opened.status(), f.common);
   Registry& reg = **opened;
 
@@ -256,13 +309,7 @@ int Run(const std::string& action, const RegistryFlags& f) {
       for (const auto& e : *events) arr.push_back(EventJson(e));
       PrintJson({{"ok", true}, {"events", arr}});
     } else {
-      for (const auto& e : *events) {
-        std::printf("#%lld %s %-8s %s@%lld %s -> %s by %s%s%s\n", static_cast<long long>(e.id),
-                    Time(e.time_us).c_str(), e.action.c_str(), e.name.c_str(),
-                    static_cast<long long>(e.version),
-                    e.from_stage.empty() ? "-" : e.from_stage.c_str(), e.to_stage.c_str(),
-                    e.actor.c_str(), e.reason.empty() ? "" : ": ", e.reason.c_str());
-      }
+      for (const auto& e : *events) std::printf("%s\n", EventText(e).c_str());
     }
     return kExitOk;
   }
@@ -367,7 +414,10 @@ Command AddRegistryCommand(CLI::App& root) {
                        "Who: stored in the history (default: $KEEL_ACTOR, else $USER)");
     }
   };
-  auto* add = sub->add_subcommand("add", "Register a .keel artifact as the next version of NAME");
+  auto* add = sub->add_subcommand(
+      "add",
+      "Register a .keel artifact as the next version of NAME (creates the registry if absent; "
+      "an artifact NAME already holds is refused, naming its version)");
   add->add_option("artifact", f->artifact, "The .keel model file")->required();
   add->add_option("--name,-n", f->name, "Model name: letters, digits, _ . - (required)")
       ->required();
@@ -377,7 +427,8 @@ Command AddRegistryCommand(CLI::App& root) {
                   "(default: the artifact's own audit section, if any)");
   add->add_option("--gate", f->gate,
                   "Baseline-vs-candidate gate result to keep with the version: the output of "
-                  "`keel compare --json` (default: none)");
+                  "`keel compare --json` (default: none). A version whose gate says keep the "
+                  "baseline is promoted to production only with --override-gate");
   shared(add, true);
   auto* list = sub->add_subcommand("list", "List versions with their stage");
   list->add_option("name", f->name, "Only this model (default: all)");
@@ -396,6 +447,10 @@ Command AddRegistryCommand(CLI::App& root) {
       "it replaces (and records it as the parent, for rollback)");
   promote->add_option("ref", f->ref, "NAME@VERSION")->required();
   promote->add_option("--to", f->to, "staging or production (required)")->required();
+  promote->add_option("--override-gate", f->override_gate,
+                      "Promote to production although the version's attached gate (add "
+                      "--gate) says keep the baseline; REASON is recorded in the history "
+                      "(default: such promotions are refused)");
   shared(promote, true);
   auto* rollback = sub->add_subcommand(
       "rollback",
@@ -417,6 +472,8 @@ Command AddRegistryCommand(CLI::App& root) {
   shared(exp, false);
   sub->footer(
       "Environment: KEEL_REGISTRY (default --db), KEEL_ACTOR (default --actor).\n"
+      "Only add creates a registry; the other commands fail with \"no registry at PATH\" "
+      "when there is none, and list, show, history and export never write.\n"
       "Stages: none -> staging -> production -> archived. One production version per name.");
 
   std::vector<std::pair<CLI::App*, std::string>> actions = {

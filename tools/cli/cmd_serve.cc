@@ -32,6 +32,7 @@ struct ServeFlags {
   int port = 8080;
   int threads = 1;
   bool lenient = false;
+  bool allow_contract_change = false;
   std::string log_db = "keel_predictions.db";
   bool no_log = false;
   bool log_durable = false;
@@ -117,6 +118,7 @@ int RunServe(const ServeFlags& f) {
     ro.location = f.registry;
     ro.poll = std::chrono::milliseconds(f.registry_poll_ms);
     ro.model_options = mo;
+    ro.allow_contract_change = f.allow_contract_change;
     auto opened = serve::RegistryWatcher::Open(ro, &store);
     if (!opened.ok()) return ReportError(opened.status(), f.common);
     watcher = std::move(opened).value();
@@ -160,6 +162,7 @@ int RunServe(const ServeFlags& f) {
   serve::ServiceOptions so;
   so.rank_objectives = &served_objectives;
   so.lenient = f.lenient;
+  so.allow_contract_change = f.allow_contract_change;
   so.max_instances = f.max_instances;
   so.max_body_bytes = f.max_body_bytes;
   so.server_version = KEEL_VERSION;
@@ -277,6 +280,11 @@ Command AddServeCommand(CLI::App& root) {
   sub->add_flag("--lenient", f->lenient,
                 "Count (in /metrics) and ignore unknown fields and wrong-typed values instead "
                 "of answering 400 (default: strict)");
+  sub->add_flag("--allow-contract-change", f->allow_contract_change,
+                "Let hot reloads (POST /v1/models/NAME/reload, SIGHUP, registry promotions) "
+                "swap in a model that changes the request contract: features added, removed "
+                "or of another kind, categories dropped, another task, classes or target "
+                "(default: such reloads are refused with 409 and the old model keeps serving)");
   sub->add_option("--log-db", f->log_db,
                   "SQLite file of the prediction log (default keel_predictions.db in the "
                   "current directory; WAL mode), or a postgresql:// URL shared by servers");
@@ -335,7 +343,8 @@ Command AddServeCommand(CLI::App& root) {
   sub->footer(
       "Environment: KEEL_ADMIN_TOKEN (admin bearer token), KEEL_PII_KEY (HMAC-SHA256 key for "
       "pii columns in the prediction log; without it they are dropped).\n"
-      "Signals: SIGHUP reloads every model from its file; SIGTERM/SIGINT drain and stop.\n"
+      "Signals: SIGHUP reloads every model from its file (registry models follow the "
+      "registry instead); SIGTERM/SIGINT drain and stop.\n"
       "See docs/serving.md for the routes and formats.");
   return {sub, [f] { return RunServe(*f); }};
 }
