@@ -219,6 +219,8 @@ void ProtectPii(std::span<const PiiFinding> findings, std::string_view key, char
         cs->kind = ColumnKind::kString;
         cs->role = Role::kPii;
         cs->categories.clear();
+        cs->category_order = CategoryOrder::kUnstated;
+        cs->category_order_note.clear();  // may quote the column's values
         cs->min.reset();
         cs->max.reset();
         cs->seen.mean.reset();

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/category_order.h"
 #include "data/label_mapping.h"
 #include "keel/table.h"
 
@@ -43,6 +44,12 @@ struct ColumnSchema {
     std::optional<double> mean;
   };
   Seen seen;
+  // Categorical: what the order of `categories` means to a model trained elsewhere, whose
+  // integer code i stands for categories[i] (category_order.h). Ingest ignores it; `keel
+  // import` relies on it. `keel schema infer` writes sorted, or unknown with a note saying
+  // why (the note is written as a YAML comment and not read back).
+  CategoryOrder category_order = CategoryOrder::kUnstated;
+  std::string category_order_note;
 };
 
 struct Schema {

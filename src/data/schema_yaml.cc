@@ -19,9 +19,9 @@ namespace {
 // Writing
 
 bool IsReservedWord(std::string_view s) {
-  static constexpr std::string_view kWords[] = {"y",     "n",  "yes", "no",  "true", "false",
-                                                "on",    "off", "null", "~",  ".inf", "-.inf",
-                                                ".nan", "+.inf"};
+  static constexpr std::string_view kWords[] = {"y",     "n",     "yes",  "no",   "true",
+                                                "false", "on",    "off",  "null", "~",
+                                                ".inf",  "-.inf", ".nan", "+.inf"};
   for (auto w : kWords) {
     if (EqualsIgnoreCase(s, w)) return true;
   }
@@ -59,11 +59,21 @@ void AppendScalar(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           out->append(fmt::format("\\x{:02X}", c));
@@ -73,6 +83,15 @@ void AppendScalar(std::string* out, std::string_view s) {
     }
   }
   out->push_back('"');
+}
+
+// A comment's text on one line: line breaks and other control characters become spaces.
+std::string OneLine(std::string_view text) {
+  std::string out(text);
+  for (char& ch : out) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
+  }
+  return out;
 }
 
 void AppendList(std::string* out, const std::vector<std::string>& items) {
@@ -94,7 +113,8 @@ class SchemaReader : public YamlReader {
   Status Labels(const YAML::Node& node, const std::string& column, LabelMapping* m) const {
     const std::string where = fmt::format("the labels of column \"{}\"", column);
     if (!node.IsMap()) return Error(node, where + " must be a map");
-    KEEL_RETURN_IF_ERROR(CheckKeys(node, {"classes", "merge", "case_insensitive", "positive"}, where));
+    KEEL_RETURN_IF_ERROR(
+        CheckKeys(node, {"classes", "merge", "case_insensitive", "positive"}, where));
     if (!node["classes"]) return Error(node, where + ": `classes` is required");
     KEEL_ASSIGN_OR_RETURN(m->classes, TextList(node["classes"], "labels.classes"));
     if (const auto merge = node["merge"]) {
@@ -119,7 +139,8 @@ class SchemaReader : public YamlReader {
       if (EqualsIgnoreCase(TrimCell(m->classes[0]), TrimCell(positive))) {
         std::swap(m->classes[0], m->classes[1]);
       } else if (!EqualsIgnoreCase(TrimCell(m->classes[1]), TrimCell(positive))) {
-        return Error(pos, fmt::format("labels.positive \"{}\" is not one of the classes", positive));
+        return Error(pos,
+                     fmt::format("labels.positive \"{}\" is not one of the classes", positive));
       }
     }
     Status valid = ValidateLabelMapping(*m);
@@ -133,8 +154,8 @@ class SchemaReader : public YamlReader {
     KEEL_ASSIGN_OR_RETURN(std::string name, Text(node["name"], "name"));
     const std::string where = fmt::format("column \"{}\"", name);
     KEEL_RETURN_IF_ERROR(CheckKeys(node,
-                                   {"name", "kind", "role", "categories", "min", "max",
-                                    "max_missing_rate", "labels", "description", "seen"},
+                                   {"name", "kind", "role", "categories", "category_order", "min",
+                                    "max", "max_missing_rate", "labels", "description", "seen"},
                                    where));
     if (schema->Find(name) != nullptr) {
       return Error(node["name"], fmt::format("column \"{}\" is listed twice", name));
@@ -163,12 +184,25 @@ class SchemaReader : public YamlReader {
       }
       KEEL_ASSIGN_OR_RETURN(c.categories, TextList(cats, "categories"));
     }
+    if (const auto order = node["category_order"]) {
+      if (c.kind != ColumnKind::kCategorical) {
+        return Error(order, where + ": `category_order` applies to categorical columns only");
+      }
+      KEEL_ASSIGN_OR_RETURN(std::string text, Text(order, "category_order"));
+      if (!ParseCategoryOrder(text, &c.category_order)) {
+        return Error(
+            order, fmt::format("{}: unknown category_order \"{}\" (sorted, listed, unknown)", where,
+                               text));
+      }
+    }
     if (const auto v = node["min"]) {
-      if (c.kind != ColumnKind::kNumeric) return Error(v, where + ": `min` applies to numeric columns only");
+      if (c.kind != ColumnKind::kNumeric)
+        return Error(v, where + ": `min` applies to numeric columns only");
       KEEL_ASSIGN_OR_RETURN(c.min, Number(v, "min"));
     }
     if (const auto v = node["max"]) {
-      if (c.kind != ColumnKind::kNumeric) return Error(v, where + ": `max` applies to numeric columns only");
+      if (c.kind != ColumnKind::kNumeric)
+        return Error(v, where + ": `max` applies to numeric columns only");
       KEEL_ASSIGN_OR_RETURN(c.max, Number(v, "max"));
     }
     if (c.min && c.max && *c.min > *c.max) {
@@ -194,7 +228,8 @@ class SchemaReader : public YamlReader {
         KEEL_ASSIGN_OR_RETURN(c.seen.distinct, Count(seen["distinct"], "seen.distinct"));
       }
       if (seen["missing_rate"]) {
-        KEEL_ASSIGN_OR_RETURN(c.seen.missing_rate, Number(seen["missing_rate"], "seen.missing_rate"));
+        KEEL_ASSIGN_OR_RETURN(c.seen.missing_rate,
+                              Number(seen["missing_rate"], "seen.missing_rate"));
       }
       if (seen["mean"]) {
         KEEL_ASSIGN_OR_RETURN(c.seen.mean, Number(seen["mean"], "seen.mean"));
@@ -216,7 +251,8 @@ class SchemaReader : public YamlReader {
     if (const auto v = root["version"]) {
       KEEL_ASSIGN_OR_RETURN(uint64_t version, Count(v, "version"));
       if (version != 1) {
-        return Error(v, fmt::format("schema version {} is not supported (this Keel reads 1)", version));
+        return Error(
+            v, fmt::format("schema version {} is not supported (this Keel reads 1)", version));
       }
     }
     const auto cols = root["columns"];
@@ -229,7 +265,6 @@ class SchemaReader : public YamlReader {
     if (targets > 1) return Error(cols, "more than one column has role target");
     return schema;
   }
-
 };
 
 }  // namespace
@@ -251,6 +286,10 @@ std::string SchemaToYaml(const Schema& schema, std::string_view source, uint64_t
       "# role: feature | target | sensitive | pii | id | time | weight | ignore\n"
       "# categories / min / max / max_missing_rate: what is allowed; values outside are\n"
       "#   reported as anomalies (new_category, out_of_range, missing_rate_above).\n"
+      "# category_order (for `keel import`: code i of a model trained elsewhere = the i-th\n"
+      "#   category): sorted = pandas' default order (numbers by value, text by code point);\n"
+      "#   listed = the model's code order as listed; unknown = pandas would make other\n"
+      "#   categories from this data.\n"
       "# labels (target only): classes in order (binary: the second is positive) and merges.\n"
       "# seen: what the data this schema was inferred from held (informational).\n"
       "version: 1\n";
@@ -270,9 +309,15 @@ std::string SchemaToYaml(const Schema& schema, std::string_view source, uint64_t
       AppendList(&out, c.categories);
       out += "\n";
     }
+    if (c.kind == ColumnKind::kCategorical && c.category_order != CategoryOrder::kUnstated) {
+      out += fmt::format("    category_order: {}", CategoryOrderName(c.category_order));
+      if (!c.category_order_note.empty()) out += "  # " + OneLine(c.category_order_note);
+      out += "\n";
+    }
     if (c.min) out += "    min: " + FormatDouble(*c.min) + "\n";
     if (c.max) out += "    max: " + FormatDouble(*c.max) + "\n";
-    if (c.max_missing_rate) out += "    max_missing_rate: " + FormatDouble(*c.max_missing_rate) + "\n";
+    if (c.max_missing_rate)
+      out += "    max_missing_rate: " + FormatDouble(*c.max_missing_rate) + "\n";
     if (c.role == Role::kTarget && !schema.labels.empty()) {
       out += "    labels:\n      classes: ";
       AppendList(&out, schema.labels.classes);

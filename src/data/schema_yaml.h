@@ -6,8 +6,10 @@
 //   columns:
 //     - name: churn
 //       kind: categorical         # numeric | categorical | boolean | timestamp | string
-//       role: target              # feature | target | sensitive | pii | id | time | weight | ignore
-//       categories: [No, Yes]     # allowed categories (others: new_category anomaly)
+//       role: target              # feature | target | sensitive | pii | id | time | weight |
+//       ignore categories: [No, Yes]     # allowed categories (others: new_category anomaly)
+//       category_order: sorted    # sorted | listed | unknown: the meaning of the list's order
+//                                 # to `keel import` (data/category_order.h)
 //       labels:                   # target only: raw labels -> classes (LabelMapping)
 //         classes: [No, Yes]      # class order; for binary the second is the positive class
 //         merge: {Y: Yes}         # raw label -> class
@@ -50,7 +52,6 @@ std::string SchemaToYaml(const Schema& schema, std::string_view source = "", uin
 // Fills the informational `seen` block of every column from the report's statistics and sets
 // max_missing_rate to the seen rate plus `missing_rate_slack` (capped at 1), so data like the
 // one the schema was inferred from validates without missing-rate anomalies.
-void AddObservedStats(const IngestReport& report, Schema* schema,
-                      double missing_rate_slack = 0.05);
+void AddObservedStats(const IngestReport& report, Schema* schema, double missing_rate_slack = 0.05);
 
 }  // namespace keel

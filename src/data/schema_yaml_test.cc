@@ -14,6 +14,7 @@ TEST(SchemaYaml, RoundTripsEveryField) {
   a.kind = ColumnKind::kCategorical;
   a.role = Role::kTarget;
   a.categories = {"No", "Yes", "yes please", "1", "a: b", "", "\"q\"", "null", "Tab\there"};
+  a.category_order = CategoryOrder::kListed;
   a.max_missing_rate = 0.05;
   a.description = "did the customer leave?";
   a.seen.count = 10;
@@ -41,6 +42,7 @@ TEST(SchemaYaml, RoundTripsEveryField) {
   ASSERT_EQ(back->columns.size(), 3u);
   const ColumnSchema& x = back->columns[0];
   EXPECT_EQ(x.categories, a.categories);
+  EXPECT_EQ(x.category_order, CategoryOrder::kListed);
   EXPECT_EQ(x.role, Role::kTarget);
   EXPECT_EQ(x.max_missing_rate, 0.05);
   EXPECT_EQ(x.description, a.description);
@@ -81,9 +83,13 @@ TEST(SchemaYaml, BadValuesAreErrors) {
       "columns:\n  - name: a\n    kind: numeric\n    min: 5\n    max: 1\n",
       "columns:\n  - name: a\n    kind: numeric\n  - name: a\n    kind: numeric\n",
       "columns:\n  - name: a\n    kind: categorical\n    labels: {classes: [x]}\n",
-      "columns:\n  - name: a\n    kind: categorical\n    role: target\n    labels: {classes: [x, x]}\n",
-      "columns:\n  - name: a\n    kind: categorical\n    role: target\n    labels: {classes: [x], merge: {y: z}}\n",
+      "columns:\n  - name: a\n    kind: categorical\n    role: target\n    labels: {classes: [x, "
+      "x]}\n",
+      "columns:\n  - name: a\n    kind: categorical\n    role: target\n    labels: {classes: [x], "
+      "merge: {y: z}}\n",
       "columns:\n  - name: a\n    kind: numeric\n    categories: [x]\n",
+      "columns:\n  - name: a\n    kind: numeric\n    category_order: sorted\n",
+      "columns:\n  - name: a\n    kind: categorical\n    category_order: alphabetical\n",
       "version: 2\ncolumns: []\n",
       "columns: [\n",
       "just text\n",
@@ -92,7 +98,8 @@ TEST(SchemaYaml, BadValuesAreErrors) {
   for (const char* text : cases) {
     auto r = ParseSchemaYaml(text, "s.yaml");
     EXPECT_FALSE(r.ok()) << text;
-    if (!r.ok()) EXPECT_NE(r.status().message().find("s.yaml"), std::string::npos) << r.status().message();
+    if (!r.ok())
+      EXPECT_NE(r.status().message().find("s.yaml"), std::string::npos) << r.status().message();
   }
 }
 
@@ -124,6 +131,74 @@ TEST(SchemaYaml, InferredSchemaValidatesItsOwnDataWithoutAnomalies) {
   auto drifted = ReadTableFromBuffer("a,b,c\n7,z,2024-01-01\n", "e.csv", o);
   ASSERT_TRUE(drifted.ok());
   EXPECT_EQ(drifted->report.warnings, 2u);  // out of range, new category
+}
+
+// The category order a model trained from pandas on the same file numbers its codes in.
+struct Inferred {
+  std::vector<std::string> categories;
+  CategoryOrder order;
+  std::string note;
+};
+
+Inferred InferColumn(const std::string& csv, const std::string& column = "c") {
+  auto r = ReadTableFromBuffer(csv, "d.csv", {});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok() || r->schema.Find(column) == nullptr) return {};
+  const ColumnSchema& c = *r->schema.Find(column);
+  EXPECT_EQ(c.kind, ColumnKind::kCategorical) << csv;
+  return {c.categories, c.category_order, c.category_order_note};
+}
+
+TEST(SchemaYaml, InferredCategoriesAreInPandasOrderWhateverTheRowOrder) {
+  using Texts = std::vector<std::string>;
+  const Inferred a = InferColumn("c,n\nrent,1\nowner,2\nZeta,3\n\"\xC3\x89co\",4\nrent,5\n,6\n");
+  const Inferred b = InferColumn("c,n\n\"\xC3\x89co\",4\nZeta,3\n,6\nrent,5\nowner,2\nrent,1\n");
+  EXPECT_EQ(a.categories, (Texts{"Zeta", "owner", "rent", "\xC3\x89co"}));
+  EXPECT_EQ(b.categories, a.categories);
+  EXPECT_EQ(a.order, CategoryOrder::kSorted) << a.note;
+  // "NA" and empty cells are missing to pandas too; a lone trailing space sorts the same.
+  const Inferred c = InferColumn("c,n\nb,1\nNA,2\n\"a \",3\n\"\",4\nb,5\n");
+  EXPECT_EQ(c.categories, (Texts{"a", "b"}));
+  EXPECT_EQ(c.order, CategoryOrder::kSorted) << c.note;
+  const std::string yaml =
+      SchemaToYaml(ReadTableFromBuffer("c\nb\na\nb\n", "d.csv", {})->schema, "", 0);
+  EXPECT_NE(yaml.find("    categories: [a, b]\n    category_order: sorted\n"), std::string::npos)
+      << yaml;
+}
+
+TEST(SchemaYaml, InferredCategoriesPandasWouldNotMakeAreMarkedUnknown) {
+  const struct {
+    const char* csv;
+    const char* why;
+  } cases[] = {
+      {"c,n\nyes,1\nno,2\nYes,3\nno,4\n", "spells category \"yes\" 2 ways (\"Yes\", \"yes\")"},
+      {"c,n\n a,1\nb,2\na,3\nb,4\n", "spells category \"a\" 2 ways"},
+      {"c,n\nb,1\n?,2\na,3\nb,4\n", "Keel reads \"?\" as missing, pandas as a category"},
+      {"c,n\nb,1\n\" \",2\na,3\nb,4\n", "Keel reads \" \" as missing"},
+      {"c,n\nb,1\nn/a,2\na,3\nb,4\n", "pandas reads \"n/a\" as a missing value"},
+      {"c,n\nb,1\nNone,2\na,3\nb,4\n", "pandas 2 reads \"None\" as a missing value"},
+      {"c,n\n\" b\",1\na,2\na,3\n\" b\",4\n", "with its spaces"},
+  };
+  for (const auto& k : cases) {
+    const Inferred r = InferColumn(k.csv);
+    EXPECT_EQ(r.order, CategoryOrder::kUnknown) << k.csv;
+    EXPECT_NE(r.note.find(k.why), std::string::npos) << k.csv << " -> " << r.note;
+  }
+  // "x" is a type mismatch in numeric column n: its row is rejected, pandas keeps "z".
+  std::string csv = "c,n\nz,x\n";
+  for (int i = 0; i < 30; ++i) csv += (i % 2 ? "a," : "b,") + std::to_string(i) + "\n";
+  const Inferred r = InferColumn(csv);
+  EXPECT_EQ(r.categories, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r.order, CategoryOrder::kUnknown);
+  EXPECT_NE(r.note.find("\"z\" occurs only in rows Keel rejects"), std::string::npos) << r.note;
+  // The note is a comment on the category_order line, which reads back as unknown.
+  auto read = ReadTableFromBuffer("c,n\nyes,1\nYes,2\nno,3\n", "d.csv", {});
+  ASSERT_TRUE(read.ok());
+  const std::string yaml = SchemaToYaml(read->schema, "", 0);
+  EXPECT_NE(yaml.find("    category_order: unknown  # the file spells"), std::string::npos) << yaml;
+  auto back = ParseSchemaYaml(yaml, "s.yaml");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->Find("c")->category_order, CategoryOrder::kUnknown);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "core/stopwatch.h"
+#include "data/category_order.h"
 #include "data/cell_text.h"
 #include "data/csv_tokenizer.h"
 #include "data/memory_advice.h"
@@ -78,6 +79,14 @@ struct ColumnPlan {
   std::vector<int32_t> final_code;      // group -> output code, -1 = not in the output
   std::vector<std::string> dictionary;  // output categories
   std::vector<uint8_t> label_unseen;    // per exact id (target with a label mapping)
+  // What pandas would see (category_order.h): occurrences per exact id in all rows, the
+  // spellings trimming changed (raw text, exact id, occurrences), and the first cell read as
+  // missing that pandas reads as a value ("" when none).
+  std::vector<uint64_t> exact_seen;
+  StringInterner untrimmed;
+  std::vector<std::pair<int32_t, uint64_t>> untrimmed_of;
+  bool untrimmed_overflowed = false;
+  std::optional<std::string> pandas_value;
 };
 
 // One column within one chunk.
@@ -93,6 +102,13 @@ struct ColumnChunk {
   // Inference only: more than kMaxCategories distinct texts in this chunk alone, so the
   // column is a string column and interning stopped (ids and free text cost no dictionary).
   bool overflowed = false;
+  // For telling whether the categories are the ones pandas would make (ColumnPlan): texts
+  // that trimming changed, as spelled (views into the source or `arena`), with their counts
+  // (at most kMaxCategories), and the first cell read as missing that pandas reads as a value.
+  StringInterner untrimmed;
+  std::vector<uint32_t> untrimmed_count;
+  bool untrimmed_overflowed = false;
+  std::optional<std::string> pandas_value;
 };
 
 struct CellIssue {
@@ -141,6 +157,27 @@ inline uint32_t InternLocal(ColumnChunk* cc, std::string_view key, bool unstable
   return static_cast<uint32_t>(id);
 }
 
+// Records `raw`, a text cell whose trimmed form was interned: pandas keeps its spaces.
+[[gnu::noinline]] void NoteUntrimmed(ColumnChunk* cc, std::string_view raw, bool unstable) {
+  if (cc->untrimmed_overflowed) return;
+  bool inserted;
+  const int32_t id = cc->untrimmed.Intern(raw, StringInterner::MakeProbe(raw), &inserted);
+  if (inserted) {
+    if (unstable) cc->untrimmed.SetKey(static_cast<size_t>(id), cc->arena.Store(raw));
+    cc->untrimmed_count.push_back(0);
+    cc->untrimmed_overflowed = cc->untrimmed.size() > kMaxCategories;
+  }
+  ++cc->untrimmed_count[static_cast<size_t>(id)];
+}
+
+// Records a cell Keel reads as missing when pandas' read_csv would read it as a value
+// (whitespace-only, a token such as "?" that pandas does not know, or a padded token).
+inline void NoteMissing(ColumnChunk* cc, std::string_view raw, std::string_view trimmed) {
+  if (raw.empty() || cc->pandas_value.has_value()) return;
+  if (trimmed.size() == raw.size() && IsPandasMissingText(trimmed)) return;
+  cc->pandas_value = Clip(raw);
+}
+
 // Pass 1 for one column over a block of rows of one chunk: `cells` holds `rows` rows of
 // `ncols` spans (text at base + offset) for chunk rows [first_row, first_row + rows). The
 // mode is a template parameter so the per-cell loop holds only the parse it needs.
@@ -187,6 +224,8 @@ void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first
           if (intern) {
             cls = kTextCell;
             val = InternLocal(out, trim ? t : raw, s.escaped());
+            if (trim && t.size() != raw.size()) [[unlikely]]
+              NoteUntrimmed(out, raw, s.escaped());
             if constexpr (kMode == ParseMode::kInfer) {
               if (out->dict.size() > kMaxCategories) {
                 out->overflowed = true;
@@ -198,6 +237,8 @@ void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first
             val = PackSpan(s);
           }
         }
+      } else {
+        NoteMissing(out, raw, t);
       }
     }
     out->cls[first_row + r] = cls;
@@ -293,7 +334,9 @@ void ConvertTypedCells(const TokenizedData& data, size_t c, const std::vector<si
         cc.val[r] = PackSpan(s);
       } else {
         const std::string_view raw = CellView(ch.base, s, &scratch);
-        cc.val[r] = InternLocal(&cc, trim ? TrimCell(raw) : raw, s.escaped());
+        const std::string_view t = trim ? TrimCell(raw) : raw;
+        cc.val[r] = InternLocal(&cc, t, s.escaped());
+        if (t.size() != raw.size()) NoteUntrimmed(&cc, raw, s.escaped());
         cc.cls[r] = kTextCell;
       }
     }
@@ -356,6 +399,62 @@ void MergeDictionaries(size_t j, bool normalize_case, std::vector<ChunkWork>* wo
     has_data[static_cast<size_t>(g)] = 1;
   }
   plan->data_groups = static_cast<uint64_t>(std::count(has_data.begin(), has_data.end(), 1));
+}
+
+// Gathers what pandas would see of column j (after MergeDictionaries): occurrences per
+// exact spelling in all rows, the raw spellings trimming changed, the cells Keel reads as
+// missing that pandas reads as values.
+void MergePandasEvidence(size_t j, const std::vector<ChunkWork>& work, ColumnPlan* plan) {
+  plan->exact_seen.assign(plan->exact.size(), 0);
+  for (const auto& w : work) {
+    const ColumnChunk& cc = w.columns[j];
+    for (size_t id = 0; id < cc.dict.size(); ++id) {
+      plan->exact_seen[static_cast<size_t>(cc.to_exact[id])] += cc.dict_count[id];
+    }
+    plan->untrimmed_overflowed |= cc.untrimmed_overflowed;
+    if (!plan->pandas_value && cc.pandas_value) plan->pandas_value = cc.pandas_value;
+    for (size_t u = 0; u < cc.untrimmed.size(); ++u) {
+      const std::string_view raw = cc.untrimmed.key(u);
+      bool inserted;
+      const int32_t id = plan->untrimmed.Intern(raw, cc.untrimmed.probe(u), &inserted);
+      if (inserted) plan->untrimmed_of.emplace_back(plan->exact.Find(TrimCell(raw)), 0);
+      plan->untrimmed_of[static_cast<size_t>(id)].second += cc.untrimmed_count[u];
+    }
+  }
+}
+
+// Why pandas' read_csv would not make the categories of column `p` (category_order.h), whose
+// output `dictionary` FinalizeDictionary made; "" when it would, so that their sorted list
+// numbers them as pandas does.
+std::string PandasMismatch(const ColumnPlan& p, const std::vector<std::string>& dictionary) {
+  if (p.pandas_value) {
+    return fmt::format("Keel reads \"{}\" as missing, pandas as a category", *p.pandas_value);
+  }
+  if (p.untrimmed_overflowed) return "too many spellings with surrounding spaces to compare";
+  std::vector<uint64_t> plain = p.exact_seen;  // occurrences spelled as the trimmed text
+  std::vector<std::vector<std::string>> spellings(p.group_name.size());
+  for (size_t u = 0; u < p.untrimmed_of.size(); ++u) {
+    const auto [id, count] = p.untrimmed_of[u];
+    if (id < 0) continue;
+    plain[static_cast<size_t>(id)] -= std::min(plain[static_cast<size_t>(id)], count);
+    spellings[static_cast<size_t>(p.group_of[static_cast<size_t>(id)])].emplace_back(
+        p.untrimmed.key(u));
+  }
+  for (size_t id = 0; id < p.exact.size(); ++id) {
+    if (plain[id] > 0) {
+      spellings[static_cast<size_t>(p.group_of[id])].emplace_back(p.exact.key(id));
+    }
+  }
+  std::vector<SpelledCategory> categories;
+  for (size_t g = 0; g < p.group_name.size(); ++g) {
+    if (spellings[g].empty()) continue;
+    if (p.final_code[g] < 0) {
+      return fmt::format("\"{}\" occurs only in rows Keel rejects", spellings[g][0]);
+    }
+    std::sort(spellings[g].begin(), spellings[g].end());
+    categories.push_back({dictionary[static_cast<size_t>(p.final_code[g])], spellings[g]});
+  }
+  return PandasCategoryMismatch(categories);
 }
 
 // Picks canonical names (the schema's, else the most frequent spelling among used rows,
@@ -961,6 +1060,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     const size_t j = dict_columns[k];
     ColumnPlan& p = plans[j];
     MergeDictionaries(j, options.normalize_case, &work, &p);
+    if (p.schema == nullptr) MergePandasEvidence(j, work, &p);
     if (!p.fixed.has_value()) p.kind = InferTextKind(p.data_groups, p.evidence.non_missing());
     if (p.kind == ColumnKind::kCategorical && p.is_target && has_labels) {
       p.label_unseen.resize(p.exact.size());
@@ -1375,7 +1475,13 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     cs.name = p.name;
     cs.kind = p.kind;
     if (p.kind == ColumnKind::kCategorical) {
+      // Sorted as pandas sorts a category column's categories, so that a model trained from
+      // pandas finds its codes here (and the list does not depend on the row order).
       cs.categories = result.table.column(j).dictionary();
+      cs.category_order_note = PandasMismatch(p, cs.categories);
+      SortPandasDefault(&cs.categories);
+      cs.category_order =
+          cs.category_order_note.empty() ? CategoryOrder::kSorted : CategoryOrder::kUnknown;
     } else if (p.kind == ColumnKind::kNumeric) {
       cs.min = st.min;
       cs.max = st.max;

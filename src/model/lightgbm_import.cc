@@ -1,11 +1,13 @@
 #include "model/lightgbm_import.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <optional>
 
 #include "core/file_io.h"
+#include "core/number_format.h"
 #include "model/model_json.h"
 
 namespace keel {
@@ -287,6 +289,96 @@ Result<ParsedObjective> ParseObjectiveLine(std::string_view text, std::string_vi
   return o;
 }
 
+// The categorical features named by the `[categorical_feature: ...]` parameter: indices
+// ("0,3") or, after "name:", feature names. nullopt when it names none or cannot be read.
+std::optional<std::vector<size_t>> CategoricalParam(std::string_view text,
+                                                    const std::vector<ImportedFeature>& features) {
+  const bool by_name = text.substr(0, 5) == "name:";
+  if (by_name) text.remove_prefix(5);
+  std::vector<size_t> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view item = Trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (item.empty()) continue;
+    size_t index = features.size();
+    if (by_name) {
+      for (size_t i = 0; i < features.size(); ++i) {
+        if (features[i].name == item) index = i;
+      }
+    } else {
+      auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), index);
+      if (ec != std::errc() || p != item.data() + item.size()) return std::nullopt;
+    }
+    if (index >= features.size()) return std::nullopt;
+    out.push_back(index);
+  }
+  if (out.empty()) return std::nullopt;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// The text Keel reads for a pandas category value: strings as they are, numbers in shortest
+// round-trip form (as Keel writes a number cell), booleans as true/false.
+Result<std::string> CategoryText(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
+  if (v.is_number()) return FormatDouble(v.get<double>());
+  return Status::Corrupt("category {} is not a string, number or boolean", v.dump());
+}
+
+// pandas_categorical (LightGBM's Python package): the category lists, in code order, of the
+// DataFrame's category columns, which are the model's categorical features in feature order
+// (the `categorical_feature` parameter's, else those the file marks categorical). Sets
+// features[i].categories. Errors: Corrupt for a malformed line or a list count that matches
+// no way of pairing lists with features.
+Status ApplyPandasCategorical(std::string_view text, size_t line,
+                              std::optional<std::string_view> param, std::string_view source,
+                              std::vector<ImportedFeature>* features) {
+  if (text.empty() || text == "null") return Status::OK();
+  const std::string where = fmt::format("{}:{}: pandas_categorical", source, line);
+  auto parsed = ParseJsonText(text, where, 8);
+  if (!parsed.ok() || !parsed->is_array()) {
+    return Status::Corrupt("{}: not a JSON list of category lists", where);
+  }
+  std::vector<std::vector<std::string>> lists;
+  for (const auto& list : *parsed) {
+    if (!list.is_array()) return Status::Corrupt("{}: {} is not a list", where, list.dump());
+    std::vector<std::string>& names = lists.emplace_back();
+    for (const auto& v : list) {
+      auto name = CategoryText(v);
+      if (!name.ok()) return name.status().WithContext(where);
+      names.push_back(std::move(*name));
+    }
+  }
+  if (lists.empty()) return Status::OK();
+  std::optional<std::vector<size_t>> categorical;
+  if (param) categorical = CategoricalParam(*param, *features);
+  if (!categorical) {
+    categorical.emplace();
+    for (size_t i = 0; i < features->size(); ++i) {
+      if ((*features)[i].categorical) categorical->push_back(i);
+    }
+  }
+  if (categorical->size() != lists.size()) {
+    return Status::Corrupt(
+        "{}: {} category lists for {} categorical features, so Keel cannot tell which list "
+        "belongs to which feature. Delete the pandas_categorical line and give each "
+        "categorical feature's categories in the model's code order in --schema, with "
+        "`category_order: listed`",
+        where, lists.size(), categorical->size());
+  }
+  for (size_t k = 0; k < lists.size(); ++k) {
+    ImportedFeature& f = (*features)[(*categorical)[k]];
+    f.categorical = true;
+    f.categories = std::move(lists[k]);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
@@ -297,6 +389,8 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
   bool average_output = false;
   bool ended = false;
   std::string_view pandas_categorical;
+  std::optional<std::string_view> categorical_param;  // "[categorical_feature: ...]"
+  size_t pandas_line = 0;
   size_t line_no = 0;
   size_t pos = 0;
   Block* current = &header;
@@ -314,6 +408,11 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
     }
     if (line.substr(0, 19) == "pandas_categorical:") {
       pandas_categorical = line.substr(19);
+      pandas_line = line_no;
+      continue;
+    }
+    if (line.substr(0, 21) == "[categorical_feature:" && line.back() == ']') {
+      categorical_param = Trim(line.substr(21, line.size() - 22));
       continue;
     }
     if (current == nullptr) continue;  // feature importances, parameters
@@ -418,40 +517,14 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
     model.forest.trees.push_back(std::move(*tree));
   }
 
-  // pandas_categorical: the category lists of the DataFrame's categorical columns, in order.
-  if (!pandas_categorical.empty() && pandas_categorical != "null" && options.schema == nullptr) {
-    auto cats = ParseJsonText(pandas_categorical, std::string(source) + " pandas_categorical", 8);
-    if (cats.ok() && cats->is_array()) {
-      size_t k = 0;
-      for (auto& f : features) {
-        if (!f.categorical) continue;
-        if (k >= cats->size()) break;
-        ++k;
-      }
-      if (k == cats->size()) {
-        k = 0;
-        KEEL_RETURN_IF_ERROR(BuildImportedFeatures(features, options, source, &model));
-        for (size_t i = 0; i < features.size(); ++i) {
-          if (!features[i].categorical) continue;
-          const auto& list = (*cats)[k++];
-          if (!list.is_array()) continue;
-          std::vector<std::string> names;
-          for (const auto& v : list) {
-            names.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-          }
-          model.features[i].categories = names;
-          model.features[i].source_kind = ColumnKind::kCategorical;
-          model.schema.columns[i].kind = ColumnKind::kCategorical;
-        }
-      }
-    }
-  }
-  if (model.features.empty()) {
-    KEEL_RETURN_IF_ERROR(BuildImportedFeatures(features, options, source, &model));
-  }
-  model.sections["import"] = {{"from", "lightgbm"},
-                              {"objective", std::string(objective_text)},
-                              {"num_trees", trees.size()}};
+  KEEL_RETURN_IF_ERROR(ApplyPandasCategorical(pandas_categorical, pandas_line, categorical_param,
+                                              source, &features));
+  KEEL_RETURN_IF_ERROR(BuildImportedFeatures(features, options, source, &model));
+  // BuildImportedFeatures wrote import.categorical: add to the section, do not replace it.
+  nlohmann::json& section = model.sections["import"];
+  section["from"] = "lightgbm";
+  section["objective"] = std::string(objective_text);
+  section["num_trees"] = trees.size();
   KEEL_RETURN_IF_ERROR(CheckImportedModel(model, source));
   return model;
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -148,15 +149,145 @@ TEST(LightGBMImport, FeatureNamesCoversAndSections) {
   EXPECT_EQ(m.sections.at("import")["from"], "lightgbm");
 }
 
+// binary_splits.txt with its last line replaced by `pandas_categorical:LISTS`, and `param`
+// (e.g. "[categorical_feature: 3]") added to its parameters. Feature d's split uses codes
+// 1, 3 and 33.
+std::string WithPandasCategorical(const std::string& lists, const std::string& param = "") {
+  auto text = ReadFile(Fixture("binary_splits.txt"));
+  EXPECT_TRUE(text.ok());
+  std::string t = *text;
+  t.replace(t.find("pandas_categorical:null"), 23, "pandas_categorical:" + lists);
+  if (!param.empty()) t.insert(t.find("end of parameters"), param + "\n");
+  return t;
+}
+
+// A JSON list of `n` names "<prefix>0", "<prefix>1", ...
+std::string NameList(int n, const std::string& prefix) {
+  std::string out = "[";
+  for (int i = 0; i < n; ++i) out += (i > 0 ? ",\"" : "\"") + prefix + std::to_string(i) + "\"";
+  return out + "]";
+}
+
+std::vector<std::string> Names(int n, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
 TEST(LightGBMImport, PandasCategoricalGivesCategoryNames) {
+  auto m = ImportLightGBMText(WithPandasCategorical("[" + NameList(40, "x") + "]"), "m.txt");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->features[3].categories, Names(40, "x"));
+  EXPECT_EQ(m->schema.columns[3].kind, ColumnKind::kCategorical);
+  EXPECT_EQ(m->schema.columns[3].categories, Names(40, "x"));
+  const auto& coding = m->sections.at("import")["categorical"][0];
+  EXPECT_EQ(coding["feature"], "d");
+  EXPECT_EQ(coding["order"], "pandas_categorical");
+  EXPECT_EQ(coding["max_code"], 33);
+  EXPECT_EQ(m->sections.at("import")["from"], "lightgbm");
+}
+
+TEST(LightGBMImport, PandasCategoricalNumbersReadAsKeelWritesThem) {
+  std::string list = "[[";
+  for (int i = 0; i < 34; ++i) list += (i > 0 ? "," : "") + std::to_string(i) + ".0";
+  list += ",-1.5,true]]";
+  auto m = ImportLightGBMText(WithPandasCategorical(list), "m.txt");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->features[3].categories.size(), 36u);
+  EXPECT_EQ(m->features[3].categories[0], "0");
+  EXPECT_EQ(m->features[3].categories[33], "33");
+  EXPECT_EQ(m->features[3].categories[34], "-1.5");
+  EXPECT_EQ(m->features[3].categories[35], "true");
+}
+
+TEST(LightGBMImport, PandasCategoricalTooShortForTheSplitsIsRefused) {
+  auto m = ImportLightGBMText(WithPandasCategorical(R"([["x0","x1","x2","x3"]])"), "m.txt");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(m.status().message().find("the splits on feature 'd' use category code 33, but the "
+                                      "model's pandas_categorical lists 4 categories"),
+            std::string::npos)
+      << m.status().message();
+}
+
+TEST(LightGBMImport, PandasCategoricalListsFollowTheCategoricalFeatureParameter) {
+  // Indices or names; a list count that matches no pairing is refused, not guessed.
+  for (const char* param : {"[categorical_feature: 3]", "[categorical_feature: name:d]"}) {
+    auto m =
+        ImportLightGBMText(WithPandasCategorical("[" + NameList(34, "y") + "]", param), "m.txt");
+    ASSERT_TRUE(m.ok()) << param << ": " << m.status().ToString();
+    EXPECT_EQ(m->features[3].categories, Names(34, "y"));
+  }
+  auto m = ImportLightGBMText(
+      WithPandasCategorical("[" + NameList(2, "a") + "," + NameList(34, "y") + "]"), "m.txt");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kCorrupt);
+  EXPECT_NE(m.status().message().find("2 category lists for 1 categorical features"),
+            std::string::npos)
+      << m.status().message();
+  EXPECT_NE(m.status().message().find("category_order: listed"), std::string::npos);
+}
+
+TEST(LightGBMImport, MalformedPandasCategoricalIsAnError) {
+  for (const char* bad : {R"([["a","b")", R"({"d":["a"]})", R"([["a",{"b":1}]])", R"(["a"])"}) {
+    auto m = ImportLightGBMText(WithPandasCategorical(bad), "m.txt");
+    ASSERT_FALSE(m.ok()) << bad;
+    EXPECT_EQ(m.status().code(), StatusCode::kCorrupt) << bad;
+    EXPECT_NE(m.status().message().find("m.txt:"), std::string::npos) << m.status().message();
+    EXPECT_NE(m.status().message().find("pandas_categorical"), std::string::npos);
+  }
+}
+
+TEST(LightGBMImport, PandasCategoricalWinsUnlessTheSchemaClaimsAnotherCodeOrder) {
+  Schema s;
+  for (const char* n : {"a", "b", "c"}) s.columns.push_back({.name = n});
+  std::vector<std::string> reversed = Names(34, "x");
+  std::reverse(reversed.begin(), reversed.end());
+  s.columns.push_back({.name = "d", .kind = ColumnKind::kCategorical, .categories = reversed});
+  ImportOptions o;
+  o.schema = &s;
+  const std::string text = WithPandasCategorical("[" + NameList(34, "x") + "]");
+  auto m = ImportLightGBMText(text, "m.txt", o);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->features[3].categories, Names(34, "x"));
+  s.columns[3].category_order = CategoryOrder::kListed;
+  m = ImportLightGBMText(text, "m.txt", o);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(m.status().message().find("pandas_categorical says"), std::string::npos)
+      << m.status().message();
+  // A kind whose values cannot name categories is refused.
+  s.columns[3] = {.name = "d", .kind = ColumnKind::kTimestamp};
+  m = ImportLightGBMText(text, "m.txt", o);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("reads column 'd' as timestamp"), std::string::npos)
+      << m.status().message();
+}
+
+TEST(LightGBMImport, WithoutPandasCategoricalTheSchemaOrderDecides) {
+  Schema s;
+  for (const char* n : {"a", "b", "c"}) s.columns.push_back({.name = n});
+  // "x0", "x1", "x10", ... "x33": sorted by code point.
+  std::vector<std::string> sorted = Names(34, "x");
+  std::sort(sorted.begin(), sorted.end());
+  s.columns.push_back({.name = "d", .kind = ColumnKind::kCategorical, .categories = sorted});
+  ImportOptions o;
+  o.schema = &s;
   auto text = ReadFile(Fixture("binary_splits.txt"));
   ASSERT_TRUE(text.ok());
-  std::string t = *text;
-  t.replace(t.find("pandas_categorical:null"), 23, R"(pandas_categorical:[["x0","x1","x2","x3"]])");
-  auto m = ImportLightGBMText(t, "m.txt");
+  auto m = ImportLightGBMText(*text, "m.txt", o);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  EXPECT_EQ(m->features[3].categories, (std::vector<std::string>{"x0", "x1", "x2", "x3"}));
-  EXPECT_EQ(m->schema.columns[3].kind, ColumnKind::kCategorical);
+  EXPECT_EQ(m->features[3].categories, sorted);
+  EXPECT_EQ(m->sections.at("import")["categorical"][0]["order"], "sorted");
+  s.columns[3].categories = Names(34, "x");  // x0, x1, x2, ...: not sorted
+  m = ImportLightGBMText(*text, "m.txt", o);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("\"x9\" is listed before \"x10\""), std::string::npos)
+      << m.status().message();
+  s.columns[3].category_order = CategoryOrder::kListed;
+  m = ImportLightGBMText(*text, "m.txt", o);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->sections.at("import")["categorical"][0]["order"], "listed");
 }
 
 TEST(LightGBMImport, EveryTruncationIsRefusedOrConsistent) {

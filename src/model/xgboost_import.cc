@@ -396,13 +396,15 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
     model.forest.trees.push_back(std::move(tree));
   }
   KEEL_RETURN_IF_ERROR(BuildImportedFeatures(features, options, source, &model));
-  model.sections["import"] = {{"from", "xgboost"},
-                              {"objective", objective_name},
-                              {"booster", booster_name},
-                              {"base_score", base_score},
-                              {"num_trees", trees->size()}};
+  // BuildImportedFeatures wrote import.categorical: add to the section, do not replace it.
+  nlohmann::json& section = model.sections["import"];
+  section["from"] = "xgboost";
+  section["objective"] = objective_name;
+  section["booster"] = booster_name;
+  section["base_score"] = base_score;
+  section["num_trees"] = trees->size();
   if (root.contains("version") && root["version"].is_array()) {
-    model.sections["import"]["xgboost_version"] = root["version"];
+    section["xgboost_version"] = root["version"];
   }
   KEEL_RETURN_IF_ERROR(CheckImportedModel(model, source));
   return model;

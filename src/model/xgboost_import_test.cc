@@ -145,6 +145,130 @@ TEST(XGBoostImport, SchemaNamesUnnamedFeaturesAndChecksNamedOnes) {
   EXPECT_NE(bad.status().message().find("'Time'"), std::string::npos);
 }
 
+// categorical_model.json was trained on credit_data.csv with pandas' default categories.
+Schema CreditSchema() {
+  Schema s;
+  for (const char* n :
+       {"Seniority", "Time", "Age", "Expenses", "Income", "Assets", "Debt", "Amount", "Price"}) {
+    s.columns.push_back({.name = n, .kind = ColumnKind::kNumeric});
+  }
+  const std::pair<const char*, std::vector<std::string>> cats[] = {
+      {"Home", {"ignore", "other", "owner", "parents", "priv", "rent"}},
+      {"Marital", {"divorced", "married", "separated", "single", "widow"}},
+      {"Records", {"no", "yes"}},
+      {"Job", {"fixed", "freelance", "others", "partime"}}};
+  for (const auto& [name, list] : cats) {
+    s.columns.push_back({.name = name, .kind = ColumnKind::kCategorical, .categories = list});
+  }
+  return s;
+}
+
+Result<Model> ImportCredit(const Schema& s) {
+  auto text = ReadFile(Fixture("categorical_model.json"));
+  if (!text.ok()) return text.status();
+  ImportOptions o;
+  o.schema = &s;
+  o.schema_name = "s.yaml";
+  return ImportXGBoostJson(*text, "m.json", o);
+}
+
+std::string ImportError(const Schema& s) {
+  auto m = ImportCredit(s);
+  EXPECT_FALSE(m.ok());
+  if (m.ok()) return "";
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  return m.status().message();
+}
+
+TEST(XGBoostImport, SortedSchemaCategoriesNameTheCodes) {
+  const Schema s = CreditSchema();
+  auto m = ImportCredit(s);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->features[1].name, "Home");
+  EXPECT_EQ(m->features[1].categories, s.Find("Home")->categories);
+  const auto& codings = m->sections.at("import")["categorical"];
+  ASSERT_EQ(codings.size(), 4u);
+  EXPECT_EQ(codings[0]["feature"], "Home");
+  EXPECT_EQ(codings[0]["order"], "sorted");
+  EXPECT_EQ(codings[0]["categories"], 6);
+  EXPECT_EQ(codings[0]["max_code"], 5);
+  EXPECT_EQ(m->sections.at("import")["from"], "xgboost");
+}
+
+TEST(XGBoostImport, AnUnsortedListIsRefusedUnlessItIsTheCodeOrder) {
+  Schema s = CreditSchema();
+  // The order of first appearance in credit_data.csv.
+  s.Find("Home")->categories = {"rent", "owner", "parents", "priv", "other", "ignore"};
+  const std::string why = ImportError(s);
+  EXPECT_NE(why.find("feature 'Home'"), std::string::npos) << why;
+  EXPECT_NE(why.find("s.yaml"), std::string::npos) << why;
+  EXPECT_NE(why.find("\"rent\" is listed before \"owner\""), std::string::npos) << why;
+  EXPECT_NE(why.find("[\"ignore\", \"other\", \"owner\", \"parents\", \"priv\", \"rent\"]"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("category_order: listed"), std::string::npos) << why;
+  s.Find("Home")->category_order = CategoryOrder::kSorted;  // a claim the list contradicts
+  EXPECT_NE(ImportError(s).find("is listed before"), std::string::npos);
+
+  s.Find("Home")->category_order = CategoryOrder::kListed;
+  auto m = ImportCredit(s);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->features[1].categories[0], "rent");
+  EXPECT_EQ(m->sections.at("import")["categorical"][0]["order"], "listed");
+}
+
+TEST(XGBoostImport, CategoriesMarkedUnknownAreRefused) {
+  Schema s = CreditSchema();
+  s.Find("Job")->category_order = CategoryOrder::kUnknown;
+  s.Find("Job")->category_order_note = "Keel reads \"?\" as missing, pandas as a category";
+  const std::string why = ImportError(s);
+  EXPECT_NE(why.find("feature 'Job'"), std::string::npos) << why;
+  EXPECT_NE(why.find("category_order: unknown` (Keel reads \"?\""), std::string::npos) << why;
+  EXPECT_NE(why.find("list(frame['Job'].cat.categories)"), std::string::npos) << why;
+}
+
+TEST(XGBoostImport, CodesBeyondTheListedCategoriesAreRefused) {
+  Schema s = CreditSchema();
+  s.Find("Home")->categories = {"ignore", "other", "owner"};
+  const std::string why = ImportError(s);
+  EXPECT_NE(why.find("the splits on feature 'Home' use category code 5"), std::string::npos) << why;
+  EXPECT_NE(why.find("s.yaml lists 3 categories for it (codes 0 to 2)"), std::string::npos) << why;
+  s = CreditSchema();
+  s.Find("Home")->categories.clear();
+  EXPECT_NE(ImportError(s).find("lists no categories for column 'Home'"), std::string::npos);
+}
+
+TEST(XGBoostImport, ACategoricalFeatureOnAnotherKindOfColumnIsRefused) {
+  for (ColumnKind kind :
+       {ColumnKind::kNumeric, ColumnKind::kTimestamp, ColumnKind::kString, ColumnKind::kBoolean}) {
+    Schema s = CreditSchema();
+    s.Find("Marital")->kind = kind;
+    s.Find("Marital")->categories.clear();
+    const std::string why = ImportError(s);
+    EXPECT_NE(why.find("reads column 'Marital' as " + std::string(ColumnKindName(kind))),
+              std::string::npos)
+        << why;
+    EXPECT_NE(why.find("kind: categorical"), std::string::npos) << why;
+  }
+  // Records' splits use code 0 only: a boolean column's false = 0, true = 1 is pandas' order.
+  Schema s = CreditSchema();
+  s.Find("Records")->kind = ColumnKind::kBoolean;
+  s.Find("Records")->categories.clear();
+  auto m = ImportCredit(s);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->sections.at("import")["categorical"][2]["order"], "boolean");
+}
+
+TEST(XGBoostImport, WithoutASchemaCategoricalFeaturesTakeCodes) {
+  auto text = ReadFile(Fixture("categorical_model.json"));
+  ASSERT_TRUE(text.ok());
+  auto m = ImportXGBoostJson(*text, "m.json");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_TRUE(m->features[1].categories.empty());
+  EXPECT_EQ(m->schema.columns[1].kind, ColumnKind::kNumeric);
+  EXPECT_EQ(m->sections.at("import")["categorical"][0]["order"], "codes");
+}
+
 TEST(XGBoostImport, HostileInputIsAClearError) {
   auto check = [](std::string_view text, StatusCode code) {
     auto m = ImportXGBoostJson(text, "bad.json");

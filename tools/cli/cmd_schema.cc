@@ -3,6 +3,7 @@
 
 #include "command.h"
 #include "core/file_io.h"
+#include "core/log.h"
 #include "data/ingest.h"
 #include "data/label_mapping.h"
 #include "data/schema_yaml.h"
@@ -70,9 +71,10 @@ Result<Schema> Infer(const SchemaInferFlags& f) {
     std::string col, value;
     ColumnKind kind;
     if (!SplitAssignment(k, &col, &value) || !ParseColumnKind(value, &kind)) {
-      return Status::InvalidArgument("--kind \"{}\": expected COLUMN=numeric|categorical|"
-                                     "boolean|timestamp|string",
-                                     k);
+      return Status::InvalidArgument(
+          "--kind \"{}\": expected COLUMN=numeric|categorical|"
+          "boolean|timestamp|string",
+          k);
     }
     o.kind_overrides[col] = kind;
   }
@@ -91,9 +93,10 @@ Result<Schema> Infer(const SchemaInferFlags& f) {
     std::string col, value;
     Role role;
     if (!SplitAssignment(item, &col, &value) || !ParseRole(value, &role)) {
-      return Status::InvalidArgument("--role \"{}\": expected COLUMN=feature|target|sensitive|"
-                                     "pii|id|time|weight|ignore",
-                                     item);
+      return Status::InvalidArgument(
+          "--role \"{}\": expected COLUMN=feature|target|sensitive|"
+          "pii|id|time|weight|ignore",
+          item);
     }
     ColumnSchema* c = schema.Find(col);
     if (c == nullptr) return Status::NotFound("--role: no column \"{}\" in {}", col, f.data);
@@ -121,18 +124,30 @@ Result<Schema> Infer(const SchemaInferFlags& f) {
       schema.labels = std::move(mapping);
     }
   }
+  for (const auto& c : schema.columns) {
+    if (c.kind == ColumnKind::kCategorical && c.category_order == CategoryOrder::kUnknown) {
+      log::Warn(
+          "column '{}': category_order unknown ({}); `keel import` will not name a "
+          "pandas-trained model's codes from this list",
+          c.name, c.category_order_note);
+    }
+  }
   return schema;
 }
 
 }  // namespace
 
 Command AddSchemaCommand(CLI::App& root) {
-  auto* sub = root.add_subcommand("schema", "Infer an editable YAML schema from data, or check one");
+  auto* sub =
+      root.add_subcommand("schema", "Infer an editable YAML schema from data, or check one");
   sub->require_subcommand(1);
   auto* infer = sub->add_subcommand(
       "infer",
       "Read DATA, infer each column's kind, role, categories, range and missing rate, and "
-      "write the schema as YAML (stdout unless --out)");
+      "write the schema as YAML (stdout unless --out). Categories are listed in pandas' default "
+      "order (numbers by value, else by code point), whatever the row order, with "
+      "`category_order: sorted`, or `unknown` where pandas would make other categories from "
+      "the file (see docs/ingest.md)");
   auto fi = std::make_shared<SchemaInferFlags>();
   infer->add_option("data", fi->data, "Data file (.csv, .tsv, .jsonl/.ndjson)")->required();
   infer->add_option("-o,--out", fi->out, "Write the YAML here (default: stdout)");
@@ -170,47 +185,48 @@ Command AddSchemaCommand(CLI::App& root) {
   check->add_option("schema", fc->schema, "Schema YAML file")->required();
   AddCommonFlags(check, &fc->common);
 
-  return {sub, [infer, check, fi, fc] {
-            if (infer->parsed()) {
-              ApplyCommonFlags(fi->common);
-              Result<Schema> schema = Infer(*fi);
-              if (!schema.ok()) return ReportError(schema.status(), fi->common);
-              const std::string yaml = SchemaToYaml(*schema, fi->data);
-              if (!fi->out.empty()) {
-                Status s = WriteFileAtomic(fi->out, yaml);
-                if (!s.ok()) return ReportError(s, fi->common);
-              }
-              if (fi->common.json) {
-                nlohmann::json cols = nlohmann::json::array();
-                for (const auto& c : schema->columns) {
-                  cols.push_back({{"name", c.name},
-                                  {"kind", std::string(ColumnKindName(c.kind))},
-                                  {"role", std::string(RoleName(c.role))}});
-                }
-                nlohmann::json j = {{"ok", true}, {"columns", cols}, {"yaml", yaml}};
-                if (!fi->out.empty()) j["out"] = fi->out;
-                PrintJson(j);
-              } else if (fi->out.empty()) {
-                std::fwrite(yaml.data(), 1, yaml.size(), stdout);
-              }
-              return kExitOk;
+  return {
+      sub, [infer, check, fi, fc] {
+        if (infer->parsed()) {
+          ApplyCommonFlags(fi->common);
+          Result<Schema> schema = Infer(*fi);
+          if (!schema.ok()) return ReportError(schema.status(), fi->common);
+          const std::string yaml = SchemaToYaml(*schema, fi->data);
+          if (!fi->out.empty()) {
+            Status s = WriteFileAtomic(fi->out, yaml);
+            if (!s.ok()) return ReportError(s, fi->common);
+          }
+          if (fi->common.json) {
+            nlohmann::json cols = nlohmann::json::array();
+            for (const auto& c : schema->columns) {
+              cols.push_back({{"name", c.name},
+                              {"kind", std::string(ColumnKindName(c.kind))},
+                              {"role", std::string(RoleName(c.role))}});
             }
-            if (check->parsed()) {
-              ApplyCommonFlags(fc->common);
-              Result<Schema> schema = LoadSchemaYaml(fc->schema);
-              if (!schema.ok()) return ReportError(schema.status(), fc->common);
-              if (fc->common.json) {
-                PrintJson({{"ok", true},
-                           {"columns", schema->columns.size()},
-                           {"target", schema->FirstWithRole(Role::kTarget)},
-                           {"labels_version", schema->labels.empty() ? "" : schema->labels.Version()}});
-              } else {
-                std::printf("%s: OK, %zu columns\n", fc->schema.c_str(), schema->columns.size());
-              }
-              return kExitOk;
-            }
-            return kExitUsage;
-          }};
+            nlohmann::json j = {{"ok", true}, {"columns", cols}, {"yaml", yaml}};
+            if (!fi->out.empty()) j["out"] = fi->out;
+            PrintJson(j);
+          } else if (fi->out.empty()) {
+            std::fwrite(yaml.data(), 1, yaml.size(), stdout);
+          }
+          return kExitOk;
+        }
+        if (check->parsed()) {
+          ApplyCommonFlags(fc->common);
+          Result<Schema> schema = LoadSchemaYaml(fc->schema);
+          if (!schema.ok()) return ReportError(schema.status(), fc->common);
+          if (fc->common.json) {
+            PrintJson({{"ok", true},
+                       {"columns", schema->columns.size()},
+                       {"target", schema->FirstWithRole(Role::kTarget)},
+                       {"labels_version", schema->labels.empty() ? "" : schema->labels.Version()}});
+          } else {
+            std::printf("%s: OK, %zu columns\n", fc->schema.c_str(), schema->columns.size());
+          }
+          return kExitOk;
+        }
+        return kExitUsage;
+      }};
 }
 
 }  // namespace keel::cli
