@@ -116,7 +116,7 @@ bool SniffHeader(const std::vector<CsvRecord>& records, const MissingTokens& mis
 bool ParseDecimalMark(std::string_view text, char* mark) {
   if (text == "," || text == "comma") {
     *mark = ',';
-  } else if (text == "." || text == "dot" || text == "point" || text == "period") {
+  } else if (text == "." || text == "dot") {
     *mark = '.';
   } else if (text == "auto") {
     *mark = 0;

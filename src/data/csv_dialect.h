@@ -22,8 +22,8 @@ enum class DecimalSource : uint8_t {
 // "option", "delimiter", "detected", "schema", "default".
 std::string_view DecimalSourceName(DecimalSource source);
 
-// Reads a decimal mark as a user spells it: "," or "comma" -> ','; ".", "dot", "point" or
-// "period" -> '.'; "auto" -> 0 (sniff). False for anything else.
+// Reads a decimal mark as a user spells it: "," or "comma" -> ','; "." or "dot" -> '.';
+// "auto" -> 0 (sniff). False for anything else.
 bool ParseDecimalMark(std::string_view text, char* mark);
 
 // What the caller already knows; unset parts are sniffed.

@@ -148,7 +148,7 @@ TEST(ParseDecimalMark, ReadsTheUsersSpellings) {
   EXPECT_EQ(m, '.');
   EXPECT_TRUE(ParseDecimalMark("auto", &m));
   EXPECT_EQ(m, 0);
-  for (const char* bad : {"x", "", ";", ",,", "Comma", " ,"}) {
+  for (const char* bad : {"x", "", ";", ",,", "Comma", " ,", "point"}) {
     EXPECT_FALSE(ParseDecimalMark(bad, &m)) << bad;
   }
 }

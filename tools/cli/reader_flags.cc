@@ -18,7 +18,7 @@ void AddDecimalFlag(CLI::App* sub, char* decimal) {
          "--decimal", [decimal](const std::string& text) { ParseDecimalMark(text, decimal); },
          "Decimal mark of the CSV's numbers: , or . (default: sniffed: . when the delimiter is "
          "a comma, else the mark the numbers of the first records use, else the schema's "
-         "`decimal`, else .)")
+         "`decimal` if any, else .)")
       ->check(mark);
 }
 

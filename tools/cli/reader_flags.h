@@ -6,7 +6,7 @@
 namespace keel::cli {
 
 // Adds --decimal MARK: the decimal mark of the CSV data's numbers, `,` or `.` (also `comma`,
-// `dot`, `point`, `period`, and `auto` for the default). Stores ',' or '.' in *decimal, or 0
+// `dot`, and `auto` for the default; ParseDecimalMark). Stores ',' or '.' in *decimal, or 0
 // (sniffed; see ReadOptions::decimal). Any other value is a usage error (exit 2).
 void AddDecimalFlag(CLI::App* sub, char* decimal);
 
