@@ -32,6 +32,9 @@ namespace keel {
 struct CsvFormat {
   char delimiter = ',';
   char quote = '"';
+  // The decimal mark of numbers in cells ('.' or ','): the tokenizer ignores it; the table
+  // builder reads numbers with it.
+  char decimal = '.';
 };
 
 // Receives the cells of consecutive kOk rows [first_row, first_row + rows) of a chunk,

@@ -46,12 +46,18 @@ bool OnlyBlank(std::string_view data) {
 Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
                              const ReadOptions& options, int threads) {
   const MissingTokens missing(options.missing_tokens);
-  KEEL_ASSIGN_OR_RETURN(CsvDialect dialect,
-                        SniffCsvDialect(data, options.delimiter, options.header, missing));
+  CsvDialectOptions sniff;
+  sniff.delimiter = options.delimiter;
+  sniff.header = options.header;
+  sniff.decimal = options.decimal;
+  if (options.schema != nullptr) sniff.schema_decimal = options.schema->decimal;
+  KEEL_ASSIGN_OR_RETURN(CsvDialect dialect, SniffCsvDialect(data, sniff, missing));
   IngestReport report;
   report.source = std::string(source);
   report.format = "csv";
   report.delimiter = dialect.delimiter;
+  report.decimal = dialect.decimal;
+  report.decimal_source = std::string(DecimalSourceName(dialect.decimal_source));
   report.header = dialect.header;
   report.bom = dialect.bom;
   report.crlf = dialect.crlf;
@@ -59,6 +65,7 @@ Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
   CsvFormat format;
   format.delimiter = dialect.delimiter;
   format.quote = dialect.quote;
+  format.decimal = dialect.decimal;
 
   uint64_t pos = dialect.data_offset;
   uint64_t line = 1;
@@ -103,6 +110,9 @@ Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
   td.names = std::move(names);
   KEEL_ASSIGN_OR_RETURN(IngestResult result, BuildTable(std::move(td), options, std::move(report)));
   result.report.blank_lines += leading_blank;
+  // The schema describes the data as read: a later read with it uses the same mark when its
+  // own sample cannot decide.
+  if (dialect.decimal == ',' || result.schema.decimal != 0) result.schema.decimal = dialect.decimal;
   return result;
 }
 

@@ -35,6 +35,10 @@ struct ReadOptions {
   char delimiter = 0;
   // CSV header row; unset = sniff. Without a header, columns are named col_1, col_2, ...
   std::optional<bool> header;
+  // CSV decimal mark of numbers, '.' or ','; 0 = sniff (csv_dialect.h: '.' when the delimiter
+  // is ',', else decided by the sampled numbers, else the schema's `decimal`, else '.').
+  // With ',' numbers read "3,7" and a value written "3.7" is not a number (type_mismatch).
+  char decimal = 0;
   // Cell texts meaning missing (compared after trimming); whitespace-only is always missing.
   std::vector<std::string> missing_tokens = DefaultMissingTokens();
   // Remove leading/trailing whitespace from categorical and string values (numbers,

@@ -53,6 +53,14 @@ std::string DelimiterName(char d) {
 
 }  // namespace
 
+std::string DialectSummary(const IngestReport& r) {
+  if (r.format != "csv") return r.format;
+  return fmt::format(
+      "csv, delimiter '{}', decimal mark '{}' ({}), {}{}, {}", DelimiterName(r.delimiter),
+      r.decimal, r.decimal_source.empty() ? "default" : r.decimal_source,
+      r.header ? "header" : "no header", r.bom ? ", UTF-8 BOM" : "", r.crlf ? "CRLF" : "LF");
+}
+
 nlohmann::json IngestReportToJson(const IngestReport& r, size_t max_listed) {
   using nlohmann::json;
   json j;
@@ -61,6 +69,8 @@ nlohmann::json IngestReportToJson(const IngestReport& r, size_t max_listed) {
   j["format"] = r.format;
   if (r.format == "csv") {
     j["dialect"] = {{"delimiter", DelimiterName(r.delimiter)},
+                    {"decimal", std::string(1, r.decimal)},
+                    {"decimal_source", r.decimal_source},
                     {"header", r.header},
                     {"bom", r.bom},
                     {"line_ending", r.crlf ? "crlf" : "lf"}};

@@ -97,6 +97,8 @@ struct IngestReport {
   std::string source;  // path, or the name given for a buffer
   std::string format;  // "csv" or "jsonl"
   char delimiter = ',';
+  char decimal = '.';          // the decimal mark numbers were read with
+  std::string decimal_source;  // DecimalSourceName: "option", "detected", "default", ...
   bool header = true;
   bool bom = false;
   bool crlf = false;
@@ -129,6 +131,10 @@ struct IngestReport {
 // The report as JSON: counts, dialect, `columns` (statistics), `anomalies`, and the first
 // `max_listed` rejected and duplicate records (line, column, kind, reason; no raw text).
 nlohmann::json IngestReportToJson(const IngestReport& report, size_t max_listed = 1000);
+
+// The format and dialect in one line for people: "jsonl", or for CSV
+// "csv, delimiter ';', decimal mark ',' (detected), header, LF".
+std::string DialectSummary(const IngestReport& report);
 
 // Rejected records as CSV with the header `line,column,kind,reason,raw` (RFC 4180 quoting).
 std::string RejectsToCsv(const IngestReport& report);

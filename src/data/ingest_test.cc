@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
+
+#include "data/schema_yaml.h"
 
 namespace keel {
 namespace {
@@ -154,6 +157,119 @@ TEST(ReadTable, SniffsDelimiters) {
   ReadOptions o;
   o.delimiter = ';';
   EXPECT_EQ(Read("a;b\n1;2\n", o).table.num_columns(), 2u);
+}
+
+TEST(ReadDecimalComma, SemicolonFileWithDecimalCommasHasNumericColumns) {
+  const auto r = Read("price;city;qty\n3,7;Lyon;2\n12,25;Nice;5\n\"-0,5\";Metz;1\n");
+  ASSERT_EQ(Col(r, "price").kind(), ColumnKind::kNumeric);
+  const auto v = Col(r, "price").numeric();
+  EXPECT_EQ(std::vector<double>(v.begin(), v.end()), (std::vector<double>{3.7, 12.25, -0.5}));
+  EXPECT_EQ(Col(r, "qty").kind(), ColumnKind::kNumeric);
+  EXPECT_EQ(Col(r, "city").kind(), ColumnKind::kCategorical);
+  EXPECT_EQ(r.report.rows_rejected, 0u);
+}
+
+TEST(ReadDecimalComma, AValueWithTheOtherMarkIsRejectedNotReinterpreted) {
+  std::string csv = "x;y\n";
+  for (int i = 0; i < 40; ++i) csv += std::to_string(i) + ",5;a\n";
+  csv += "2.5;b\n";  // line 42
+  const auto r = Read(csv);
+  ASSERT_EQ(Col(r, "x").kind(), ColumnKind::kNumeric);
+  EXPECT_EQ(Col(r, "x").numeric()[3], 3.5);
+  EXPECT_EQ(r.table.num_rows(), 40u);
+  ASSERT_EQ(r.report.rejected.size(), 1u);
+  EXPECT_EQ(r.report.rejected[0].line, 42u);
+  EXPECT_EQ(r.report.rejected[0].kind, AnomalyKind::kTypeMismatch);
+  EXPECT_NE(r.report.rejected[0].reason.find("\"2.5\""), std::string::npos);
+  EXPECT_NE(r.report.rejected[0].reason.find("decimal mark"), std::string::npos)
+      << r.report.rejected[0].reason;
+  ExpectAccounted(r.report);
+}
+
+TEST(ReadDecimalComma, ReadsExactlyTheValuesOfTheDotSpellingInEveryChunk) {
+  std::mt19937_64 rng(11);
+  std::string dot = "a;b;c\n";
+  char buf[64];
+  for (int i = 0; i < 3000; ++i) {
+    const double x = std::bit_cast<double>(rng());
+    std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(x) ? x : 1.5);
+    dot += buf;
+    std::snprintf(buf, sizeof(buf), ";%.*f;", static_cast<int>(rng() % 8),
+                  static_cast<double>(static_cast<int64_t>(rng() % 2000001) - 1000000) / 1000.0);
+    dot += buf;
+    dot += std::to_string(i % 5) + "\n";
+  }
+  std::string comma = dot;
+  for (char& c : comma) c = c == '.' ? ',' : c;
+  ReadOptions one;
+  one.threads = 1;
+  const auto a = Read(dot, one);
+  ReadOptions many;
+  many.threads = 2;
+  many.chunk_bytes = 4096;
+  const auto b = Read(comma, many);
+  ASSERT_EQ(a.table.num_rows(), 3000u);
+  ASSERT_EQ(b.table.num_rows(), 3000u);
+  for (const char* name : {"a", "b", "c"}) {
+    ASSERT_EQ(Col(b, name).kind(), ColumnKind::kNumeric) << name;
+    const auto va = Col(a, name).numeric();
+    const auto vb = Col(b, name).numeric();
+    for (size_t i = 0; i < va.size(); ++i) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(va[i]), std::bit_cast<uint64_t>(vb[i])) << name << i;
+    }
+  }
+}
+
+TEST(ReadDecimalComma, ReportAndSchemaSayWhichMarkWasUsed) {
+  const auto r = Read("price;city\n3,7;Lyon\n12,25;Nice\n");
+  EXPECT_EQ(r.report.decimal, ',');
+  EXPECT_EQ(r.report.decimal_source, "detected");
+  EXPECT_EQ(r.schema.decimal, ',');
+  const auto j = IngestReportToJson(r.report);
+  EXPECT_EQ(j["dialect"]["decimal"], ",");
+  EXPECT_EQ(j["dialect"]["decimal_source"], "detected");
+  EXPECT_EQ(DialectSummary(r.report),
+            "csv, delimiter ';', decimal mark ',' (detected), header, LF");
+  const auto d = Read("a,b\n1.5,2\n");
+  EXPECT_EQ(d.report.decimal, '.');
+  EXPECT_EQ(d.report.decimal_source, "delimiter");
+  EXPECT_EQ(d.schema.decimal, 0);  // nothing to remember: the default
+}
+
+TEST(ReadDecimalComma, OptionForcesTheMarkOnAnAmbiguousFile) {
+  const std::string csv = "a;b\n1,234;x\n5,678;y\n";
+  const auto r = Read(csv);
+  EXPECT_EQ(r.report.decimal, '.');
+  EXPECT_EQ(r.report.decimal_source, "default");
+  EXPECT_EQ(Col(r, "a").kind(), ColumnKind::kCategorical);
+  ReadOptions o;
+  o.decimal = ',';
+  const auto f = Read(csv, o);
+  EXPECT_EQ(f.report.decimal_source, "option");
+  ASSERT_EQ(Col(f, "a").kind(), ColumnKind::kNumeric);
+  EXPECT_EQ(Col(f, "a").numeric()[0], 1.234);
+  EXPECT_EQ(Col(f, "a").numeric()[1], 5.678);
+  o.delimiter = ',';
+  const auto bad = ReadTableFromBuffer("a,b\n1,2\n", "x.csv", o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ReadDecimalComma, ASchemaFromADecimalCommaFileDecidesAnAmbiguousOne) {
+  const auto inferred = Read("price;city\n3,7;Lyon\n12,25;Nice\n");
+  const std::string yaml = SchemaToYaml(inferred.schema, "prices.csv");
+  EXPECT_NE(yaml.find("\ndecimal: \",\"\n"), std::string::npos) << yaml;
+  auto schema = ParseSchemaYaml(yaml, "s.yaml");
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  EXPECT_EQ(schema->decimal, ',');
+  ReadOptions o;
+  o.schema = &*schema;
+  const auto r = Read("price;city\n1,234;Lyon\n", o);
+  EXPECT_EQ(r.report.decimal_source, "schema");
+  EXPECT_EQ(Col(r, "price").numeric()[0], 1.234);
+  EXPECT_EQ(r.report.rows_rejected, 0u);
+  EXPECT_FALSE(
+      ParseSchemaYaml("decimal: x\ncolumns:\n  - {name: a, kind: numeric}\n", "s.yaml").ok());
 }
 
 TEST(ReadTable, SniffsAMissingHeader) {

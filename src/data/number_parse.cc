@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 #include "data/cell_text.h"
 
@@ -11,7 +12,8 @@ namespace {
 
 // Trims, takes one sign and checks the first character of the magnitude. False when the text
 // cannot be a number at all.
-inline bool SplitSign(std::string_view text, const char** begin, const char** end, bool* negative) {
+inline bool SplitSign(std::string_view text, char decimal, const char** begin, const char** end,
+                      bool* negative) {
   const char* p = text.data();
   const char* e = p + text.size();
   // Trimming inline (rather than calling TrimCell) keeps the common untrimmed case cheap.
@@ -26,19 +28,50 @@ inline bool SplitSign(std::string_view text, const char** begin, const char** en
   }
   // from_chars accepts "inf"/"nan" and a leading '-', neither of which may follow our sign.
   const char c = *p;
-  if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  if (!((c >= '0' && c <= '9') || c == decimal)) return false;
   *begin = p;
   *end = e;
   return true;
 }
 
-inline bool FromChars(const char* p, const char* end, bool negative, double* value) {
+// from_chars on a text spelled with '.'.
+inline bool FromCharsDot(const char* p, const char* end, bool negative, double* value) {
   double v = 0;
   auto [ptr, ec] = std::from_chars(p, end, v, std::chars_format::general);
   if (ec != std::errc() || ptr != end) return false;
   if (!std::isfinite(v)) return false;
   *value = negative ? -v : v;
   return true;
+}
+
+// Longest decimal-comma text respelled on the stack; longer ones (rare) use the heap.
+constexpr size_t kRespellBytes = 64;
+
+// from_chars reads only '.': a text with another decimal mark is respelled with '.' first, and
+// one holding a '.' of its own is not a number in that mode. Out of line: the '.' path never
+// pays for the buffer.
+[[gnu::noinline]] bool FromCharsRespelled(const char* p, const char* end, bool negative,
+                                          char decimal, double* value) {
+  const size_t n = static_cast<size_t>(end - p);
+  char local[kRespellBytes];
+  std::string heap;
+  char* out = local;
+  if (n > kRespellBytes) {
+    heap.resize(n);
+    out = heap.data();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    if (c == '.') return false;
+    out[i] = c == decimal ? '.' : c;
+  }
+  return FromCharsDot(out, out + n, negative, value);
+}
+
+inline bool FromChars(const char* p, const char* end, bool negative, char decimal, double* value) {
+  if (decimal == '.') [[likely]]
+    return FromCharsDot(p, end, negative, value);
+  return FromCharsRespelled(p, end, negative, decimal, value);
 }
 
 // Powers of ten that doubles hold exactly.
@@ -52,19 +85,19 @@ inline unsigned DigitOf(char c) {
 
 }  // namespace
 
-bool ParseNumberFromChars(std::string_view text, double* value) {
+bool ParseNumberFromChars(std::string_view text, double* value, char decimal) {
   const char* p;
   const char* end;
   bool negative;
-  if (!SplitSign(text, &p, &end, &negative)) return false;
-  return FromChars(p, end, negative, value);
+  if (!SplitSign(text, decimal, &p, &end, &negative)) return false;
+  return FromChars(p, end, negative, decimal, value);
 }
 
-bool ParseNumber(std::string_view text, double* value) {
+bool ParseNumber(std::string_view text, double* value, char decimal) {
   const char* p;
   const char* end;
   bool negative;
-  if (!SplitSign(text, &p, &end, &negative)) return false;
+  if (!SplitSign(text, decimal, &p, &end, &negative)) return false;
   // Fast path for "digits[.digits]": the digits as one integer w and the fraction length f.
   // When w <= 2^53 and f <= 22 both w and 10^f are exact doubles, so w / 10^f rounds once:
   // exactly the correctly rounded value from_chars computes.
@@ -78,7 +111,7 @@ bool ParseNumber(std::string_view text, double* value) {
     ++q;
   }
   int fraction = 0;
-  if (q < end && *q == '.') {
+  if (q < end && *q == decimal) {
     ++q;
     while (q < end && (d = DigitOf(*q)) <= 9) {
       w = w * 10 + d;
@@ -91,10 +124,10 @@ bool ParseNumber(std::string_view text, double* value) {
     // After a mantissa only an exponent can follow; anything else leaves text from_chars
     // would not consume either.
     if (*q != 'e' && *q != 'E') return false;
-    return FromChars(p, end, negative, value);
+    return FromChars(p, end, negative, decimal, value);
   }
   if (digits == 0 || digits > 19 || fraction > 22 || w > (uint64_t{1} << 53)) {
-    return FromChars(p, end, negative, value);
+    return FromChars(p, end, negative, decimal, value);
   }
   const double v = static_cast<double>(w) / kExactPow10[fraction];
   *value = negative ? -v : v;

@@ -56,6 +56,9 @@ struct Schema {
   std::vector<ColumnSchema> columns;
   // Mapping of the target column's raw labels to classes (classification only).
   LabelMapping labels;
+  // The decimal mark of the CSV data it describes, '.' or ','; 0 = not stated. A CSV read
+  // with this schema uses it when its own sample cannot decide (csv_dialect.h).
+  char decimal = 0;
 
   const ColumnSchema* Find(std::string_view name) const;
   ColumnSchema* Find(std::string_view name);

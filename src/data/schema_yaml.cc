@@ -247,7 +247,8 @@ class SchemaReader : public YamlReader {
 
   Result<Schema> Document(const YAML::Node& root) const {
     if (!root.IsMap()) return Error(root, "a schema is a map with a `columns` list");
-    KEEL_RETURN_IF_ERROR(CheckKeys(root, {"version", "source", "rows", "columns"}, "the schema"));
+    KEEL_RETURN_IF_ERROR(
+        CheckKeys(root, {"version", "source", "rows", "decimal", "columns"}, "the schema"));
     if (const auto v = root["version"]) {
       KEEL_ASSIGN_OR_RETURN(uint64_t version, Count(v, "version"));
       if (version != 1) {
@@ -259,6 +260,11 @@ class SchemaReader : public YamlReader {
     if (!cols) return Error(root, "the schema has no `columns` list");
     if (!cols.IsSequence()) return Error(cols, "`columns` must be a list");
     Schema schema;
+    if (const auto d = root["decimal"]) {
+      KEEL_ASSIGN_OR_RETURN(std::string mark, Text(d, "decimal"));
+      if (mark != "." && mark != ",") return Error(d, "decimal must be \".\" or \",\"");
+      schema.decimal = mark[0];
+    }
     for (const auto& c : cols) KEEL_RETURN_IF_ERROR(Column(c, &schema));
     int targets = 0;
     for (const auto& c : schema.columns) targets += c.role == Role::kTarget ? 1 : 0;
@@ -292,6 +298,7 @@ std::string SchemaToYaml(const Schema& schema, std::string_view source, uint64_t
       "#   categories from this data.\n"
       "# labels (target only): classes in order (binary: the second is positive) and merges.\n"
       "# seen: what the data this schema was inferred from held (informational).\n"
+      "# decimal: the CSV decimal mark (\".\" or \",\"), used when a file's numbers cannot tell.\n"
       "version: 1\n";
   if (!source.empty()) {
     out += "source: ";
@@ -299,6 +306,7 @@ std::string SchemaToYaml(const Schema& schema, std::string_view source, uint64_t
     out += "\n";
   }
   if (rows > 0) out += fmt::format("rows: {}\n", rows);
+  if (schema.decimal != 0) out += fmt::format("decimal: \"{}\"\n", schema.decimal);
   out += "columns:\n";
   for (const auto& c : schema.columns) {
     out += "  - name: ";

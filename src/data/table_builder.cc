@@ -183,7 +183,8 @@ inline void NoteMissing(ColumnChunk* cc, std::string_view raw, std::string_view 
 // mode is a template parameter so the per-cell loop holds only the parse it needs.
 template <ParseMode kMode>
 void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first_row, size_t ncols,
-              size_t j, const MissingTokens& missing, bool trim, bool intern, ColumnChunk* out) {
+              size_t j, const MissingTokens& missing, char decimal, bool trim, bool intern,
+              ColumnChunk* out) {
   KindEvidence& e = out->evidence;
   intern = intern && !out->overflowed;
   std::string scratch;
@@ -203,7 +204,7 @@ void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first
         const char c0 = t[0];
         const bool digit0 = c0 >= '0' && c0 <= '9';
         if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kNumeric) {
-          if ((digit0 || c0 == '.' || c0 == '-' || c0 == '+') && ParseNumber(t, &d)) {
+          if ((digit0 || c0 == decimal || c0 == '-' || c0 == '+') && ParseNumber(t, &d, decimal)) {
             cls = kNumberCell;
             val = std::bit_cast<uint64_t>(d);
           }
@@ -265,23 +266,23 @@ void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first
 
 void ClassifyColumn(ParseMode mode, const char* base, const CellSpan* cells, size_t rows,
                     size_t first_row, size_t ncols, size_t j, const MissingTokens& missing,
-                    bool trim, bool intern, ColumnChunk* out) {
+                    char decimal, bool trim, bool intern, ColumnChunk* out) {
   switch (mode) {
     case ParseMode::kInfer:
-      return Classify<ParseMode::kInfer>(base, cells, rows, first_row, ncols, j, missing, trim,
-                                         intern, out);
+      return Classify<ParseMode::kInfer>(base, cells, rows, first_row, ncols, j, missing, decimal,
+                                         trim, intern, out);
     case ParseMode::kNumeric:
-      return Classify<ParseMode::kNumeric>(base, cells, rows, first_row, ncols, j, missing, trim,
-                                           intern, out);
+      return Classify<ParseMode::kNumeric>(base, cells, rows, first_row, ncols, j, missing, decimal,
+                                           trim, intern, out);
     case ParseMode::kBoolean:
-      return Classify<ParseMode::kBoolean>(base, cells, rows, first_row, ncols, j, missing, trim,
-                                           intern, out);
+      return Classify<ParseMode::kBoolean>(base, cells, rows, first_row, ncols, j, missing, decimal,
+                                           trim, intern, out);
     case ParseMode::kTimestamp:
-      return Classify<ParseMode::kTimestamp>(base, cells, rows, first_row, ncols, j, missing, trim,
-                                             intern, out);
+      return Classify<ParseMode::kTimestamp>(base, cells, rows, first_row, ncols, j, missing,
+                                             decimal, trim, intern, out);
     case ParseMode::kText:
-      return Classify<ParseMode::kText>(base, cells, rows, first_row, ncols, j, missing, trim,
-                                        intern, out);
+      return Classify<ParseMode::kText>(base, cells, rows, first_row, ncols, j, missing, decimal,
+                                        trim, intern, out);
   }
 }
 
@@ -946,11 +947,12 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     w.cell_buffer = std::move(buffer);
     w.capacity = capacity;
   };
+  const char decimal = csv ? data.csv->decimal : '.';
   auto classify = [&](size_t c, const char* base, const CellSpan* cells, size_t first_row,
                       size_t rows) {
     for (size_t j = 0; j < ncols; ++j) {
-      ClassifyColumn(plans[j].mode, base, cells, rows, first_row, ncols, j, missing, options.trim,
-                     interns[j] != 0, &work[c].columns[j]);
+      ClassifyColumn(plans[j].mode, base, cells, rows, first_row, ncols, j, missing, decimal,
+                     options.trim, interns[j] != 0, &work[c].columns[j]);
     }
   };
   auto run_chunk = [&](size_t c, uint64_t begin) -> Status {
@@ -1224,6 +1226,9 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
           case AnomalyKind::kTypeMismatch:
             a.message =
                 fmt::format("\"{}\" in column \"{}\" is not {}", a.value, p.name, KindNoun(p.kind));
+            if (p.kind == ColumnKind::kNumeric && decimal != '.') {
+              a.message += fmt::format(" (the decimal mark of this file is '{}')", decimal);
+            }
             break;
           case AnomalyKind::kOutOfRange:
             a.message =

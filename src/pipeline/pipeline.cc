@@ -48,6 +48,7 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
   }
   if (p.missing_tokens) ro.missing_tokens = *p.missing_tokens;
   ro.drop_duplicates = p.drop_duplicates;
+  ro.decimal = p.decimal;
   ro.threads = options.threads;
   ro.progress = options.progress;
   KEEL_ASSIGN_OR_RETURN(*out, ReadTable(p.data_path, ro));
@@ -356,6 +357,7 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
       ro.schema = &run->data.schema;
       ro.allow_missing_columns = true;
       ro.threads = options.threads;
+      ro.decimal = p.decimal;
       ro.progress = options.progress;
       auto current = ReadTable(p.drift.data, ro);
       if (!current.ok()) return current.status().WithContext("drift.data");

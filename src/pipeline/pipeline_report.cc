@@ -85,18 +85,14 @@ void DataSection(const PipelineRun& run, HtmlReport* r) {
       "Every record of {} is accounted for: used, rejected with a reason, or counted as a "
       "duplicate. Rejected records are in {}.",
       run.project.data_path, run.rejects_path));
-  r->AddFacts(
-      {{"Records read", std::to_string(ir.rows_read)},
-       {"Used", std::to_string(ir.rows_used)},
-       {"Rejected", std::to_string(ir.rows_rejected)},
-       {"Duplicates",
-        fmt::format("{}{}", ir.duplicates, ir.duplicates_dropped ? " (dropped)" : " (kept)")},
-       {"Anomalies",
-        fmt::format("{} ({} errors, {} warnings)", ir.anomalies_total, ir.errors, ir.warnings)},
-       {"Format",
-        fmt::format("{} '{}'{}{}", ir.format,
-                    ir.delimiter == '\t' ? std::string("\\t") : std::string(1, ir.delimiter),
-                    ir.header ? ", header" : ", no header", ir.crlf ? ", CRLF" : "")}});
+  r->AddFacts({{"Records read", std::to_string(ir.rows_read)},
+               {"Used", std::to_string(ir.rows_used)},
+               {"Rejected", std::to_string(ir.rows_rejected)},
+               {"Duplicates", fmt::format("{}{}", ir.duplicates,
+                                          ir.duplicates_dropped ? " (dropped)" : " (kept)")},
+               {"Anomalies", fmt::format("{} ({} errors, {} warnings)", ir.anomalies_total,
+                                         ir.errors, ir.warnings)},
+               {"Format", DialectSummary(ir)}});
   std::vector<std::vector<std::string>> rows;
   std::vector<report::Bar> missing_bars;
   for (const ColumnStats& c : ir.columns) {

@@ -8,6 +8,7 @@
 
 #include "core/file_io.h"
 #include "core/number_format.h"
+#include "data/csv_dialect.h"
 #include "data/schema_yaml.h"
 #include "data/yaml_reader.h"
 #include "fairness/fairness_gate.h"
@@ -36,7 +37,8 @@ class ProjectReader : public YamlReader {
   }
 
   Status Data(const YAML::Node& node, Project* p) const {
-    KEEL_RETURN_IF_ERROR(CheckKeys(node, {"path", "schema", "missing", "drop_duplicates"}, "data"));
+    KEEL_RETURN_IF_ERROR(
+        CheckKeys(node, {"path", "schema", "missing", "drop_duplicates", "decimal"}, "data"));
     if (!node["path"]) return Error(node, "data: `path` (the data file) is required");
     KEEL_ASSIGN_OR_RETURN(p->data_path, Path(node["path"], "data.path"));
     if (const auto v = node["schema"]) {
@@ -47,6 +49,14 @@ class ProjectReader : public YamlReader {
     }
     if (const auto v = node["drop_duplicates"]) {
       KEEL_ASSIGN_OR_RETURN(p->drop_duplicates, Bool(v, "data.drop_duplicates"));
+    }
+    if (const auto v = node["decimal"]) {
+      KEEL_ASSIGN_OR_RETURN(std::string mark, Text(v, "data.decimal"));
+      if (!ParseDecimalMark(mark, &p->decimal)) {
+        return Error(v, fmt::format("data.decimal must be \",\" or \".\" (or comma, dot, auto), "
+                                    "not \"{}\"",
+                                    mark));
+      }
     }
     return Status::OK();
   }

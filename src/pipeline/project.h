@@ -94,6 +94,8 @@ struct Project {
   std::string schema_path;
   std::optional<std::vector<std::string>> missing_tokens;
   bool drop_duplicates = false;
+  // data.decimal: the CSV decimal mark of data.path and drift.data, ',' or '.'; 0 = sniffed.
+  char decimal = 0;
 
   std::string target;
   std::string positive;

@@ -70,6 +70,24 @@ output: {dir: out}
 }
 
 // Every mistake names the line and what is wrong.
+TEST(Project, DataDecimalIsTheCsvDecimalMark) {
+  auto p = Parse("data: {path: d.csv}\ntarget: y\n");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->decimal, 0);  // sniffed
+  for (const char* mark : {"\",\"", "comma"}) {
+    p = Parse(std::string("data: {path: d.csv, decimal: ") + mark + "}\ntarget: y\n");
+    ASSERT_TRUE(p.ok()) << p.status().message();
+    EXPECT_EQ(p->decimal, ',');
+  }
+  p = Parse("data:\n  path: d.csv\n  decimal: \".\"\ntarget: y\n");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->decimal, '.');
+  p = Parse("data:\n  path: d.csv\n  decimal: x\ntarget: y\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("keel.yaml:3: data.decimal"), std::string::npos)
+      << p.status().message();
+}
+
 TEST(Project, ErrorsNameTheKeyAndLine) {
   struct Case {
     std::string text;

@@ -114,6 +114,121 @@ TEST(IngestCli, ReadsStdinAndJsonLines) {
   EXPECT_EQ(jj["rows_rejected"], 1);
 }
 
+// Exported with a European locale: ';' between fields, ',' before the decimals.
+constexpr char kDecimalComma[] = "price;city;qty\n3,7;Lyon;2\n12,25;Nice;5\n-0,5;Metz;1\n";
+// Every number could be a thousands group or a decimal comma: the sample cannot tell.
+constexpr char kAmbiguous[] = "price;city;qty\n1,234;Lyon;2\n5,678;Nice;5\n";
+
+// `keel ingest ARGS --json`, which must succeed.
+json IngestJson(std::vector<std::string> args) {
+  args.insert(args.begin(), "ingest");
+  args.push_back("--json");
+  const auto r = RunKeel(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return ParseJson(r);
+}
+
+// The statistics of column `name` in an ingest report (an empty object when absent).
+json ColumnOf(const json& report, const std::string& name) {
+  for (const auto& c : report["columns"]) {
+    if (c["name"] == name) return c;
+  }
+  ADD_FAILURE() << "no column " << name;
+  return json::object();
+}
+
+TEST(IngestCli, DecimalCommaFileIngestsWithNumericColumns) {
+  TempDir dir;
+  WriteText(dir.File("eu.csv"), kDecimalComma);
+  const json j = IngestJson({dir.File("eu.csv")});
+  EXPECT_EQ(j["rows_rejected"], 0);
+  json price = ColumnOf(j, "price");
+  EXPECT_EQ(price["kind"], "numeric");
+  EXPECT_EQ(price["min"], -0.5);
+  EXPECT_EQ(price["max"], 12.25);
+  EXPECT_EQ(j["dialect"]["delimiter"], ";");
+  EXPECT_EQ(j["dialect"]["decimal"], ",");
+  EXPECT_EQ(j["dialect"]["decimal_source"], "detected");
+  const auto text = RunKeel({"ingest", dir.File("eu.csv")});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("format: csv, delimiter ';', decimal mark ',' (detected)"),
+            std::string::npos)
+      << text.out;
+}
+
+TEST(IngestCli, DecimalFlagForcesTheMarkOnAnAmbiguousFile) {
+  TempDir dir;
+  WriteText(dir.File("amb.csv"), kAmbiguous);
+  const json plain = IngestJson({dir.File("amb.csv")});
+  EXPECT_EQ(plain["dialect"]["decimal"], ".");
+  EXPECT_EQ(plain["dialect"]["decimal_source"], "default");
+  for (const char* mark : {",", "comma"}) {
+    const json j = IngestJson({dir.File("amb.csv"), "--decimal", mark});
+    EXPECT_EQ(j["dialect"]["decimal"], ",");
+    EXPECT_EQ(j["dialect"]["decimal_source"], "option");
+    json price = ColumnOf(j, "price");
+    EXPECT_EQ(price["kind"], "numeric");
+    EXPECT_EQ(price["max"], 5.678);
+  }
+}
+
+TEST(IngestCli, BadDecimalIsAUsageError) {
+  TempDir dir;
+  WriteText(dir.File("eu.csv"), kDecimalComma);
+  for (const char* command : {"ingest", "train", "predict"}) {
+    std::vector<std::string> args = {command, "--decimal", "x"};
+    if (std::string(command) == "ingest") args.push_back(dir.File("eu.csv"));
+    const auto r = RunKeel(args);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("--decimal"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("give , or ."), std::string::npos) << r.err;
+  }
+  // A decimal comma cannot also be the delimiter.
+  const auto both = RunKeel({"ingest", dir.File("eu.csv"), "--delimiter", ",", "--decimal", ","});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_NE(both.err.find("cannot also be the delimiter"), std::string::npos) << both.err;
+}
+
+TEST(IngestCli, SchemaInferRecordsTheDecimalMarkForLaterReads) {
+  TempDir dir;
+  WriteText(dir.File("eu.csv"), kDecimalComma);
+  WriteText(dir.File("amb.csv"), kAmbiguous);
+  const auto inf = RunKeel({"schema", "infer", dir.File("eu.csv"), "--out", dir.File("s.yaml")});
+  ASSERT_EQ(inf.exit_code, 0) << inf.err;
+  EXPECT_NE(ReadText(dir.File("s.yaml")).find("\ndecimal: \",\"\n"), std::string::npos)
+      << ReadText(dir.File("s.yaml"));
+  const json j = IngestJson({dir.File("amb.csv"), "--schema", dir.File("s.yaml")});
+  EXPECT_EQ(j["dialect"]["decimal_source"], "schema");
+  EXPECT_EQ(j["rows_rejected"], 0);
+  EXPECT_EQ(ColumnOf(j, "price")["max"], 5.678);
+}
+
+TEST(IngestCli, TrainAndPredictReadDecimalCommas) {
+  TempDir dir;
+  std::string train = "x;y\n";
+  for (int i = 0; i < 200; ++i) {
+    train += std::to_string(i / 8) + "," + std::to_string(i % 8 * 125 + 1000).substr(1) + ";" +
+             std::to_string(i) + ",5\n";  // x = i/8 exactly; y = i + 0.5
+  }
+  WriteText(dir.File("train.csv"), train);
+  const auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "y", "--algo",
+                          "linear", "--out", dir.File("m.keel"), "--json"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  // New rows whose numbers all look like thousands groups: only --decimal can say.
+  WriteText(dir.File("new.csv"), "x;y\n1,250;0\n2,500;0\n");
+  const auto guess = RunKeel({"predict", "--model", dir.File("m.keel"), "--data",
+                              dir.File("new.csv"), "--out", dir.File("p.csv"), "--json"});
+  ASSERT_EQ(guess.exit_code, 0) << guess.err;
+  EXPECT_EQ(ParseJson(guess)["rows_rejected"], 2);  // "1,250" is not a '.' number
+  const auto told =
+      RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"), "--out",
+               dir.File("p.csv"), "--decimal", ",", "--json"});
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  const json j = ParseJson(told);
+  EXPECT_EQ(j["rows_rejected"], 0);
+  EXPECT_EQ(j["rows_predicted"], 2);
+}
+
 TEST(IngestCli, BadInputsFailClearly) {
   TempDir dir;
   WriteText(dir.File("empty.csv"), "");

@@ -2,7 +2,8 @@
 // type inference, validation, quarantine, statistics, PII handling) on arbitrary bytes.
 //
 // The first byte picks the options, the rest is the file:
-//   bits 0-2  delimiter: sniffed, ',', ';', TAB, '|', sniffed, sniffed, ','
+//   bits 0-2  delimiter: sniffed, ',', ';', TAB, '|', sniffed, sniffed, ','; the decimal mark
+//             is sniffed, except ',' for value 5 and '.' for value 6
 //   bits 3-4  header: sniffed, yes, no, sniffed
 //   bit 5     trim and case-normalising off
 //   bit 6     drop duplicates, reject out-of-range values and new categories
@@ -31,6 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.pii_key = "fuzz-pii-key";
   static constexpr char kDelimiters[] = {0, ',', ';', '\t', '|', 0, 0, ','};
   o.delimiter = kDelimiters[flags & 7];
+  if ((flags & 7) == 5) o.decimal = ',';
+  if ((flags & 7) == 6) o.decimal = '.';
   const int header = (flags >> 3) & 3;
   if (header == 1) o.header = true;
   if (header == 2) o.header = false;

@@ -16,6 +16,7 @@
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -49,6 +50,7 @@ struct AuditFlags {
   double bound = 0.02;
   std::string out;
   int threads = 0;
+  char decimal = 0;  // --decimal
 };
 
 std::vector<std::string> SplitList(const std::vector<std::string>& items, char sep) {
@@ -209,6 +211,7 @@ int Run(const AuditFlags& f) {
   ReadOptions ro;
   ro.schema = &model->schema;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.progress = !f.common.quiet && !f.common.json;
   auto data = ReadTable(f.data, ro);
   if (!data.ok()) return ReportError(data.status(), f.common);
@@ -452,6 +455,7 @@ Command AddAuditCommand(CLI::App& root) {
                   "Largest disparity the fitted thresholds allow (default: 0.02)")
       ->check(CLI::Range(0.0001, 1.0));
   sub->add_option("--out", f->out, "Where --fit-thresholds writes the mitigated model (.keel)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   AddCommonFlags(sub, &f->common);

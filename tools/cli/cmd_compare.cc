@@ -11,6 +11,7 @@
 #include "eval/summary_text.h"
 #include "model/model_io.h"
 #include "predict/predictor.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -29,6 +30,7 @@ struct CompareFlags {
   int resamples = 1000;
   uint64_t seed = 42;
   int threads = 0;
+  char decimal = 0;  // --decimal
 };
 
 struct Loaded {
@@ -90,6 +92,7 @@ int Run(const CompareFlags& f) {
   ReadOptions ro;
   ro.schema = &baseline->model.schema;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.progress = !f.common.quiet && !f.common.json;
   auto data = ReadTable(f.data, ro);
   if (!data.ok()) return ReportError(data.status(), f.common);
@@ -172,6 +175,7 @@ Command AddCompareCommand(CLI::App& root) {
                   "(default: 1000)")
       ->check(CLI::Range(0, 1000000));
   sub->add_option("--seed", f->seed, "Seed of the bootstrap (default: 42)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads,
                   "Worker threads for reading, prediction, the bootstrap and the batch "
                   "throughput measurement; 0 = all cores (default: 0)")

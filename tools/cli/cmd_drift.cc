@@ -16,6 +16,7 @@
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -31,6 +32,7 @@ struct DriftFlags {
   drift::DriftOptions options;
   uint32_t bins = 20;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool histograms = false;
   bool fail_on_drift = false;
   std::string save_profile;
@@ -109,6 +111,7 @@ Result<drift::DriftReport> AgainstModel(const DriftFlags& f, const drift::TableD
   ro.schema = &model.schema;
   ro.allow_missing_columns = true;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.progress = !f.common.quiet && !f.common.json;
   KEEL_ASSIGN_OR_RETURN(IngestResult data, ReadTable(f.data, ro));
   if (data.report.rows_rejected > 0) {
@@ -135,6 +138,7 @@ Result<drift::DriftReport> AgainstModel(const DriftFlags& f, const drift::TableD
 Result<drift::DriftReport> AgainstData(const DriftFlags& f, const drift::TableDriftOptions& to) {
   ReadOptions ro;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.progress = !f.common.quiet && !f.common.json;
   KEEL_ASSIGN_OR_RETURN(IngestResult ref, ReadTable(f.reference, ro));
   // The new file is read with the reference's schema, so a column means the same on both sides.
@@ -159,6 +163,7 @@ int SaveProfile(const DriftFlags& f) {
   ReadOptions ro;
   ro.schema = &model->schema;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.progress = !f.common.quiet && !f.common.json;
   auto data = ReadTable(f.data, ro);
   if (!data.ok()) return ReportError(data.status(), f.common);
@@ -318,6 +323,7 @@ Command AddDriftCommand(CLI::App& root) {
                   "own)");
   sub->add_flag("--histograms", f->histograms,
                 "With --json, add each feature's reference and current histogram (default: off)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--save-profile", f->save_profile,

@@ -9,6 +9,7 @@
 #include "eval/summary_text.h"
 #include "model/model_io.h"
 #include "predict/predictor.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -24,6 +25,7 @@ struct EvaluateFlags {
   int bins = kDefaultCalibrationBins;
   size_t curve_points = 201;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool allow_missing_columns = false;
 };
 
@@ -38,6 +40,7 @@ int Run(const EvaluateFlags& f) {
   ReadOptions ro;
   ro.schema = &model->schema;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
   ro.progress = !f.common.quiet && !f.common.json;
   auto data = ReadTable(f.data, ro);
@@ -137,6 +140,7 @@ Command AddEvaluateCommand(CLI::App& root) {
                   "Binary: ROC and PR curves in --json are thinned to at most this many points "
                   "(default: 201)")
       ->check(CLI::Range(2, 1000000));
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--allow-missing-columns", f->allow_missing_columns,

@@ -18,6 +18,7 @@
 #include "explain/tree_shap.h"
 #include "model/model_io.h"
 #include "predict/predictor.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -31,6 +32,7 @@ struct ExplainFlags {
   int top = 0;
   std::string reason_class;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool allow_missing_columns = false;
   std::string algorithm = "auto";
   size_t max_table_mb = 256;
@@ -125,6 +127,7 @@ int Run(const ExplainFlags& f) {
   ReadOptions ro;
   ro.schema = &model->schema;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
   ro.progress = !f.common.quiet && !f.common.json;
   auto data = ReadTable(f.data, ro);
@@ -301,6 +304,7 @@ Command AddExplainCommand(CLI::App& root) {
   sub->add_option("--class", f->reason_class,
                   "Multiclass: the class whose score reason codes explain (default: each row's "
                   "predicted class)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--rejects", f->rejects,

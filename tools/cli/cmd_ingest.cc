@@ -8,6 +8,7 @@
 #include "data/ingest.h"
 #include "data/label_mapping.h"
 #include "data/schema_yaml.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -19,6 +20,7 @@ struct IngestFlags {
   std::string rejects_path;
   std::string format;
   std::string delimiter;
+  char decimal = 0;  // --decimal
   bool header = false;
   bool no_header = false;
   std::string missing;
@@ -67,6 +69,7 @@ Status ParseDelimiter(const std::string& text, char* out) {
 Status BuildOptions(const IngestFlags& f, ReadOptions* o, Schema* schema) {
   o->format = f.format;
   KEEL_RETURN_IF_ERROR(ParseDelimiter(f.delimiter, &o->delimiter));
+  o->decimal = f.decimal;
   if (f.header) o->header = true;
   if (f.no_header) o->header = false;
   if (f.no_default_missing) o->missing_tokens.clear();
@@ -114,6 +117,7 @@ void PrintText(const IngestReport& r, const nlohmann::json* labels) {
               static_cast<unsigned long long>(r.rows_rejected),
               static_cast<unsigned long long>(r.duplicates),
               r.duplicates_dropped ? " (dropped)" : " (kept)");
+  std::printf("format: %s\n", DialectSummary(r).c_str());
   std::printf("%-28s %-12s %9s %8s %12s %12s %12s\n", "column", "kind", "missing", "distinct",
               "min", "max", "mean");
   for (const auto& c : r.columns) {
@@ -166,6 +170,7 @@ Command AddIngestCommand(CLI::App& root) {
   sub->add_option("--delimiter", f->delimiter,
                   "CSV delimiter: one character, or tab|comma|semicolon|pipe (default: sniffed "
                   "among , tab ; |)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_flag("--header", f->header, "The first CSV record is a header (default: sniffed)");
   sub->add_flag("--no-header", f->no_header,
                 "The CSV has no header; columns are named col_1, col_2, ... (default: sniffed)");

@@ -11,6 +11,7 @@
 #include "data/ingest.h"
 #include "drift/delayed_labels.h"
 #include "model/model_io.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -30,6 +31,7 @@ struct MonitorFlags {
   double tolerance = 0.05;
   uint64_t min_labels = 50;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool fail_on_degradation = false;
 };
 
@@ -113,6 +115,7 @@ int Run(const MonitorFlags& f) {
   if (id.empty()) id = "id";
   ReadOptions ro;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.progress = !f.common.quiet && !f.common.json;
   // Ids are compared as text on both sides ("007" stays "007").
   ro.kind_overrides[id] = ColumnKind::kString;
@@ -237,6 +240,7 @@ Command AddMonitorCommand(CLI::App& root) {
   sub->add_option("--min-labels", f->min_labels,
                   "Labels a window needs before its realized metric is judged instead of the "
                   "estimate (default: 50)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads for reading; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--fail-on-degradation", f->fail_on_degradation,

@@ -9,6 +9,7 @@
 #include "model/model_io.h"
 #include "predict/predictor.h"
 #include "predict/table_prediction.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -21,6 +22,7 @@ struct PredictFlags {
   std::string rejects;
   bool raw = false;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool allow_missing_columns = false;
 };
 
@@ -39,6 +41,7 @@ int Run(const PredictFlags& f) {
   ReadOptions ro;
   ro.schema = &model->schema;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
   ro.progress = !f.common.quiet && !f.common.json;
   auto data = ReadTable(f.data, ro);
@@ -151,6 +154,7 @@ Command AddPredictCommand(CLI::App& root) {
   sub->add_flag("--raw", f->raw,
                 "Also write the raw margins: raw_<class> (binary: the positive class; "
                 "regression: `raw`). Default: off");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--rejects", f->rejects,

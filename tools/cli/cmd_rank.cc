@@ -15,6 +15,7 @@
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
 #include "ranking_inputs.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -29,6 +30,7 @@ struct RankFlags {
   std::string out = "-";
   std::vector<std::string> keep;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool allow_missing_columns = false;
 };
 
@@ -59,6 +61,7 @@ int Run(const RankFlags& f) {
   Stopwatch total;
   ReadOptions ro;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   // Candidates have no outcome (the target) and may lack other training columns; a missing
   // model feature still fails in Score() unless --allow-missing-columns.
   ro.allow_missing_columns = true;
@@ -238,6 +241,7 @@ Command AddRankCommand(CLI::App& root) {
                   "objective. With --json and stdout the ranking is in the JSON as `ranked`");
   sub->add_option("--keep", f->keep, "Candidate columns to copy into the output (default: none)")
       ->delimiter(',');
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--allow-missing-columns", f->allow_missing_columns,

@@ -7,6 +7,7 @@
 #include "data/ingest.h"
 #include "data/label_mapping.h"
 #include "data/schema_yaml.h"
+#include "reader_flags.h"
 
 namespace keel::cli {
 namespace {
@@ -17,6 +18,7 @@ struct SchemaInferFlags {
   std::string out;
   std::string format;
   std::string delimiter;
+  char decimal = 0;  // --decimal
   bool header = false;
   bool no_header = false;
   std::string missing;
@@ -55,6 +57,7 @@ Result<Schema> Infer(const SchemaInferFlags& f) {
     return Status::InvalidArgument("--delimiter \"{}\": give one character, tab or auto",
                                    f.delimiter);
   }
+  o.decimal = f.decimal;
   if (f.header) o.header = true;
   if (f.no_header) o.header = false;
   if (!f.missing.empty()) {
@@ -154,6 +157,7 @@ Command AddSchemaCommand(CLI::App& root) {
   infer->add_option("--format", fi->format, "csv or jsonl (default: by file extension, else csv)");
   infer->add_option("--delimiter", fi->delimiter,
                     "CSV delimiter: one character, tab or auto (default: sniffed)");
+  AddDecimalFlag(infer, &fi->decimal);
   infer->add_flag("--header", fi->header, "The first CSV record is a header (default: sniffed)");
   infer->add_flag("--no-header", fi->no_header, "The CSV has no header (default: sniffed)");
   infer->add_option("--missing", fi->missing,

@@ -17,6 +17,7 @@
 #include "rank/tradeoff.h"
 #include "rank/tradeoff_report.h"
 #include "ranking_inputs.h"
+#include "reader_flags.h"
 #include "report/html_report.h"
 
 namespace keel::cli {
@@ -35,6 +36,7 @@ struct TradeoffFlags {
   std::string out;
   bool all = false;
   int threads = 0;
+  char decimal = 0;  // --decimal
   bool allow_missing_columns = false;
 };
 
@@ -70,6 +72,7 @@ int Run(const TradeoffFlags& f) {
   Stopwatch total;
   ReadOptions ro;
   ro.threads = f.threads;
+  ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
   ro.progress = !f.common.quiet && !f.common.json;
   auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro);
@@ -200,6 +203,7 @@ Command AddTradeoffCommand(CLI::App& root) {
   sub->add_flag("--all", f->all,
                 "Print every setting, not only the Pareto-efficient, best and default ones "
                 "(default: off)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--allow-missing-columns", f->allow_missing_columns,

@@ -17,8 +17,9 @@
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
-#include "train/metrics.h"
+#include "reader_flags.h"
 #include "train/fair_reduction.h"
+#include "train/metrics.h"
 #include "train/params.h"
 #include "train/reweighing.h"
 #include "train/trainer.h"
@@ -37,6 +38,7 @@ struct TrainFlags {
   std::string weight;
   std::string out;
   std::vector<std::string> kinds;
+  char decimal = 0;  // --decimal
   // Fairness (docs/fairness.md): declared sensitive columns and the training mitigations.
   std::vector<std::string> sensitive;
   std::string reweigh;
@@ -150,6 +152,7 @@ int Run(TrainFlags& f) {
 
   ReadOptions ro;
   ro.threads = options.params.threads;
+  ro.decimal = f.decimal;
   ro.progress = options.progress;
   Schema given_schema;
   if (!f.schema_path.empty()) {
@@ -314,6 +317,7 @@ Command AddTrainCommand(CLI::App& root) {
   sub->add_option("--kind", f->kinds,
                   "Force a column's kind when reading, COLUMN=numeric|categorical|boolean|"
                   "timestamp|string (repeatable; default: inferred)");
+  AddDecimalFlag(sub, &f->decimal);
   sub->add_option("--sensitive", f->sensitive,
                   "Sensitive columns, comma-separated or repeated: not used as features (unless "
                   "--include-sensitive) and audited by `keel audit` (default: the schema's)");
