@@ -30,6 +30,7 @@ Model SmallModel() {
   m.schema.columns[0].seen.mean = 41.5;
   m.schema.labels.classes = {"no", "yes"};
   m.schema.labels.merge = {{"Y", "yes"}};
+  m.schema.decimal = ',';
   m.features[2].categories = {"red", "green", "blue"};
   m.sections["lineage"] = {
       {"rows", 1200}, {"data_sha256", "ab12"}, {"created", "2024-05-01T00:00:00Z"}};
@@ -72,6 +73,7 @@ void ExpectSameModel(const Model& a, const Model& b) {
   }
   EXPECT_EQ(a.schema.labels.classes, b.schema.labels.classes);
   EXPECT_EQ(a.schema.labels.merge, b.schema.labels.merge);
+  EXPECT_EQ(a.schema.decimal, b.schema.decimal);
   ASSERT_EQ(a.forest.trees.size(), b.forest.trees.size());
   for (size_t t = 0; t < a.forest.trees.size(); ++t) {
     const Tree &x = a.forest.trees[t], &y = b.forest.trees[t];

@@ -149,7 +149,11 @@ json SchemaToJson(const Schema& schema) {
     if (!seen.empty()) jc["seen"] = std::move(seen);
     cols.push_back(std::move(jc));
   }
-  return {{"columns", cols}, {"labels", LabelMappingToJson(schema.labels)}};
+  json out = {{"columns", cols}, {"labels", LabelMappingToJson(schema.labels)}};
+  // The CSV decimal mark of the training data, so files scored later whose own numbers cannot
+  // tell (only integers, or only `1,234`-shaped values) are read the same way.
+  if (schema.decimal != 0) out["decimal"] = std::string(1, schema.decimal);
+  return out;
 }
 
 Status SchemaFromJson(const json& j, Schema* schema) {
@@ -194,6 +198,16 @@ Status SchemaFromJson(const json& j, Schema* schema) {
       KEEL_RETURN_IF_ERROR(GetOptional(seen, "mean", &cs.seen.mean));
     }
     schema->columns.push_back(std::move(cs));
+  }
+  schema->decimal = 0;
+  if (f.Has("decimal")) {
+    std::string mark;
+    KEEL_RETURN_IF_ERROR(f.String("decimal", &mark));
+    if (mark != "." && mark != ",") {
+      return Status::Corrupt("{}: decimal mark must be \".\" or \",\", not \"{}\"",
+                             f.Path("decimal"), mark);
+    }
+    schema->decimal = mark[0];
   }
   if (f.Has("labels")) {
     KEEL_RETURN_IF_ERROR(LabelMappingFromJson(j["labels"], &schema->labels));

@@ -214,19 +214,28 @@ TEST(IngestCli, TrainAndPredictReadDecimalCommas) {
   const auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "y", "--algo",
                           "linear", "--out", dir.File("m.keel"), "--json"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
-  // New rows whose numbers all look like thousands groups: only --decimal can say.
+  // New rows whose numbers all look like thousands groups: the file cannot tell its mark, so
+  // the model's (kept in its schema from the training data) decides, as --decimal would.
   WriteText(dir.File("new.csv"), "x;y\n1,250;0\n2,500;0\n");
-  const auto guess = RunKeel({"predict", "--model", dir.File("m.keel"), "--data",
-                              dir.File("new.csv"), "--out", dir.File("p.csv"), "--json"});
-  ASSERT_EQ(guess.exit_code, 0) << guess.err;
-  EXPECT_EQ(ParseJson(guess)["rows_rejected"], 2);  // "1,250" is not a '.' number
+  const auto kept = RunKeel({"predict", "--model", dir.File("m.keel"), "--data",
+                             dir.File("new.csv"), "--out", dir.File("kept.csv"), "--json"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(ParseJson(kept)["rows_rejected"], 0);
+  EXPECT_EQ(ParseJson(kept)["rows_predicted"], 2);
   const auto told =
       RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"), "--out",
-               dir.File("p.csv"), "--decimal", ",", "--json"});
+               dir.File("told.csv"), "--decimal", ",", "--json"});
   ASSERT_EQ(told.exit_code, 0) << told.err;
   const json j = ParseJson(told);
   EXPECT_EQ(j["rows_rejected"], 0);
   EXPECT_EQ(j["rows_predicted"], 2);
+  EXPECT_EQ(ReadText(dir.File("kept.csv")), ReadText(dir.File("told.csv")));
+  // Told otherwise, the user wins: "1,250" is then not a number and the rows are rejected.
+  const auto dot =
+      RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"), "--out",
+               dir.File("dot.csv"), "--decimal", ".", "--json"});
+  ASSERT_EQ(dot.exit_code, 0) << dot.err;
+  EXPECT_EQ(ParseJson(dot)["rows_rejected"], 2);
 }
 
 TEST(IngestCli, BadInputsFailClearly) {
