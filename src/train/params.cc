@@ -112,9 +112,13 @@ const ParamSpec kParams[] = {
      "share an 'other' indicator",
      &TrainParams::linear_top_k},
     {"linear_max_iter", "linear-max-iter", "linear", T::kInt, "1000", 1, 1e6, false, false, "",
-     "Maximum L-BFGS iterations", &TrainParams::linear_max_iter},
+     "Maximum L-BFGS iterations. A fit that runs out of them before linear_tol warns to raise "
+     "this; one that stops earlier because its loss no longer falls measurably (10 iterations "
+     "without progress: the precision limit) warns that more iterations would not help",
+     &TrainParams::linear_max_iter},
     {"linear_tol", "linear-tol", "linear", T::kDouble, "1e-07", 0, 1, true, false, "",
-     "Convergence tolerance: stop when the largest gradient component is below it",
+     "Convergence tolerance: stop when the largest gradient component of the fitted objective "
+     "is below it",
      &TrainParams::linear_tol},
     // --- runtime ------------------------------------------------------------------------
     {"threads", "threads", "runtime", T::kInt, "0", 0, 1024, false, false, "",

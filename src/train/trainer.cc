@@ -315,11 +315,7 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
     rep.fit_seconds = fit_clock.Seconds();
     rep.iterations = fit.iterations;
     rep.converged = fit.converged;
-    if (!fit.converged) {
-      rep.warnings.push_back("the linear solver stopped after " + std::to_string(fit.iterations) +
-                             " iterations before reaching its tolerance (largest gradient " +
-                             std::to_string(fit.gradient_max) + "); raise --linear-max-iter");
-    }
+    if (!fit.converged) rep.warnings.push_back(LinearFitWarning(fit, cfg));
     model.base_margin = fit.intercepts;
     model.linear = std::move(fit.model);
     rep.seconds = total_clock.Seconds();
