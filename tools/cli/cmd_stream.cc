@@ -169,9 +169,10 @@ int Run(const StreamFlags& f) {
   }
   nlohmann::json j = drift::StreamSummaryToJson(*summary);
   if (f.common.json) {
+    // The CLI contract: the --json object goes to stdout, here as the last line, after the
+    // predictions (it is the only line with "ok").
     j["ok"] = true;
-    std::string text = j.dump();
-    std::fprintf(stderr, "%s\n", text.c_str());
+    PrintJson(j);
   } else if (!f.common.quiet) {
     std::fprintf(stderr,
                  "keel stream: %llu lines, %llu predicted, %llu unreadable, %.3f s (%.0f rows/s); "
@@ -242,7 +243,8 @@ Command AddStreamCommand(CLI::App& root) {
   sub->footer(
       "Output: one JSON object per input line, in order, with the id and time columns passed "
       "through and prob_<class> (or prediction); an unreadable line gets {\"line\", \"error\"}.\n"
-      "--json prints the final summary as JSON on stderr (stdout carries the predictions).\n"
+      "--json prints the final summary as one JSON object (with \"ok\") on stdout, after the "
+      "last prediction; without --json a one-line summary goes to stderr.\n"
       "Window events are described in docs/drift.md.");
   return {sub, [f] { return Run(*f); }};
 }
