@@ -223,13 +223,14 @@ TEST(DriftCli, BadInputsGiveClearErrors) {
   auto empty = RunKeel({"drift", "--reference", dir.File("empty.csv"), "--data", dir.File("ref.csv")});
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_FALSE(empty.err.empty());
+  // Flag values that are never valid are usage errors (exit 2), found when the flags are parsed.
   auto test = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("ref.csv"),
                        "--categorical-test", "ks"});
-  EXPECT_EQ(test.exit_code, 1);
+  EXPECT_EQ(test.exit_code, 2);
   EXPECT_NE(test.err.find("categorical"), std::string::npos) << test.err;
   auto alpha = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("ref.csv"),
                         "--alpha", "2"});
-  EXPECT_EQ(alpha.exit_code, 1);
+  EXPECT_EQ(alpha.exit_code, 2);
   EXPECT_NE(alpha.err.find("alpha"), std::string::npos) << alpha.err;
   // A corrupt model is a clear error too.
   WriteText(dir.File("bad.keel"), std::string("\x89KEEL\r\n\x1a", 8) + "garbage");
@@ -407,11 +408,17 @@ TEST_F(DriftModelTest, MonitorJoinsDelayedLabelsAndEstimatesTheRest) {
   }
   EXPECT_TRUE(j["reference"]["roc_auc"].is_number());
   EXPECT_NE(j["estimation"].get<std::string>().find("estimate"), std::string::npos);
-  // The text form says which numbers are estimates.
+  // The text form says which numbers are estimates, in lines for people: the training
+  // reference as rounded "name value" pairs, not a JSON object with 17-digit numbers.
   auto t = RunKeel({"monitor", "--log", dir_->File("log.jsonl"), "--labels",
                     dir_->File("labels.csv"), "--model", dir_->File("m.keel"), "--window", "2000"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   EXPECT_NE(t.out.find("ESTIMATE"), std::string::npos);
+  EXPECT_EQ(t.out.find('{'), std::string::npos) << t.out;
+  char auc[64];
+  std::snprintf(auc, sizeof auc, "roc_auc %.4g", j["reference"]["roc_auc"].get<double>());
+  EXPECT_NE(t.out.find("training reference (test split, "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find(auc), std::string::npos) << auc << "\n" << t.out;
 }
 
 }  // namespace
