@@ -40,10 +40,11 @@ echo "== profile building ($ROWS rows)"
 "$PY" "$ROOT/bench/drift_peer.py" profile "$WORK/events.csv" > "$WORK/profile_peer.json"
 
 echo "== keel stream ($ROWS rows, 500 trees)"
+# With --json the summary is the last line of stdout, after the predictions.
 "$KEEL" stream --model "$WORK/m.keel" --window 10000 --json \
-  < "$WORK/events.jsonl" > /dev/null 2> "$WORK/stream.json"
+  < "$WORK/events.jsonl" 2> /dev/null | tail -n 1 > "$WORK/stream.json"
 "$KEEL" stream --model "$WORK/m.keel" --no-drift --json \
-  < "$WORK/events.jsonl" > /dev/null 2> "$WORK/stream_nodrift.json"
+  < "$WORK/events.jsonl" 2> /dev/null | tail -n 1 > "$WORK/stream_nodrift.json"
 if [ ! -f "$WORK/xgb.json" ]; then
   "$PY" "$ROOT/bench/drift_peer.py" train "$WORK/train.csv" "$WORK/xgb.json"
 fi

@@ -32,8 +32,7 @@ head -n 50001 "$DATA" > "$WORK/train.csv"
 "$KEEL" drift --reference "$WORK/m0.keel" --data "$WORK/train.csv" \
   --save-profile "$WORK/m.keel" --quiet > /dev/null
 "$KEEL" stream --model "$WORK/m.keel" "${WINDOW_FLAG[@]}" --all-windows \
-  --drift-events "$WORK/windows.jsonl" --json < "$WORK/rest.jsonl" > "$WORK/preds.jsonl" \
-  2> "$WORK/summary.json"
+  --drift-events "$WORK/windows.jsonl" --quiet < "$WORK/rest.jsonl" > "$WORK/preds.jsonl"
 
 "$PY" - "$WORK/windows.jsonl" <<'PYEOF'
 import json, sys

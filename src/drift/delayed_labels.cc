@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/nearest_name.h"
 #include "drift/column_values.h"
 #include "predict/table_prediction.h"
 
@@ -84,9 +85,13 @@ Result<MonitorReport> MonitorPerformance(const Table& log, const Table& labels,
     return Status::InvalidArgument("no id column to join labels to predictions: the model's "
                                    "schema has no id-role column; name it with --id");
   }
-  auto need = [](const Table& t, const std::string& name, const char* what) -> Result<const Column*> {
+  auto need = [](const Table& t, const std::string& name,
+                 const char* what) -> Result<const Column*> {
     const Column* c = t.Find(name);
-    if (c == nullptr) return Status::NotFound("the {} has no column '{}'", what, name);
+    if (c == nullptr) {
+      return Status::NotFound("the {} has no column '{}'{}", what, name,
+                              DidYouMean(name, t.columns(), &Column::name));
+    }
     return c;
   };
   KEEL_ASSIGN_OR_RETURN(const Column* log_id, need(log, setup.id_column, "prediction log"));

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/context.h"
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "drift/column_values.h"
@@ -167,8 +168,8 @@ Result<std::vector<Source>> MakeSources(const ProfileLayout& layout, const Model
     const Column* col = data.Find(spec.name);
     if (col == nullptr) {
       if (spec.role == ProfileRole::kFeature && !allow_absent) {
-        return Status::NotFound("the data has no column '{}', which the model uses as a feature",
-                                spec.name);
+        return Status::NotFound("the data has no column '{}', which the model uses as a feature{}",
+                                spec.name, DidYouMean(spec.name, data.columns(), &Column::name));
       }
       if (spec.role == ProfileRole::kFeature) {
         if (absent != nullptr) absent->push_back(spec.name);
@@ -280,8 +281,8 @@ Result<std::shared_ptr<ProfileLayout>> MakeLayout(const Model& model, const Tabl
   for (const FeatureSpec& f : model.features) {
     const Column* col = data.Find(f.name);
     if (col == nullptr) {
-      return Status::NotFound("the data has no column '{}', which the model uses as a feature",
-                              f.name);
+      return Status::NotFound("the data has no column '{}', which the model uses as a feature{}",
+                              f.name, DidYouMean(f.name, data.columns(), &Column::name));
     }
     ColumnSpec spec;
     spec.name = f.name;

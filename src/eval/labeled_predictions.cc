@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "data/label_mapping.h"
 #include "data/schema.h"
@@ -26,9 +27,10 @@ Result<LabeledRows> ReadLabels(const Model& model, const Table& table) {
   }
   const Column* target = table.Find(model.target);
   if (target == nullptr) {
-    return Status::NotFound("the data has no column '{}' (the model's target): evaluation "
-                            "needs the true labels",
-                            model.target);
+    return Status::NotFound(
+        "the data has no column '{}' (the model's target): evaluation "
+        "needs the true labels{}",
+        model.target, DidYouMean(model.target, table.columns(), &Column::name));
   }
   LabeledRows out;
   out.task = model.task;

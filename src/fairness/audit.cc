@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 
 namespace keel::fairness {
@@ -218,8 +219,8 @@ Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
   for (const auto& spec : sensitive) {
     const Column* col = table.Find(spec.column);
     if (col == nullptr) {
-      return Status::NotFound("audit: sensitive attribute '{}' is not a column of the data",
-                              spec.column);
+      return Status::NotFound("audit: sensitive attribute '{}' is not a column of the data{}",
+                              spec.column, DidYouMean(spec.column, table.columns(), &Column::name));
     }
     KEEL_ASSIGN_OR_RETURN(auto groups, AssignGroups(*col, spec.grouping));
     KEEL_ASSIGN_OR_RETURN(

@@ -10,6 +10,7 @@
 
 #include "core/file_io.h"
 #include "core/log.h"
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
@@ -56,15 +57,17 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
   for (const auto& [column, role] : p.roles) {
     ColumnSchema* c = schema.Find(column);
     if (c == nullptr) {
-      return Status::NotFound("{}: `columns` names \"{}\", which {} does not have (columns: {})",
-                              p.source, column, p.data_path, ColumnList(schema));
+      return Status::NotFound("{}: `columns` names \"{}\", which {} does not have (columns: {}){}",
+                              p.source, column, p.data_path, ColumnList(schema),
+                              DidYouMean(column, schema.columns, &ColumnSchema::name));
     }
     c->role = role;
   }
   ColumnSchema* target = schema.Find(p.target);
   if (target == nullptr) {
-    return Status::NotFound("{}: the target \"{}\" is not a column of {} (columns: {})", p.source,
-                            p.target, p.data_path, ColumnList(schema));
+    return Status::NotFound("{}: the target \"{}\" is not a column of {} (columns: {}){}", p.source,
+                            p.target, p.data_path, ColumnList(schema),
+                            DidYouMean(p.target, schema.columns, &ColumnSchema::name));
   }
   for (auto& c : schema.columns) {
     if (c.role == Role::kTarget && c.name != p.target) c.role = Role::kFeature;
@@ -75,16 +78,18 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
     if (c == nullptr) {
       return Status::NotFound(
           "{}: fairness.sensitive names \"{}\", which {} does not have "
-          "(columns: {})",
-          p.source, s, p.data_path, ColumnList(schema));
+          "(columns: {}){}",
+          p.source, s, p.data_path, ColumnList(schema),
+          DidYouMean(s, schema.columns, &ColumnSchema::name));
     }
     // Audited columns are not features unless keel.yaml says so explicitly.
     if (!p.roles.count(s)) c->role = Role::kSensitive;
   }
   for (const std::string& e : p.exclude) {
     if (schema.Find(e) == nullptr) {
-      return Status::NotFound("{}: `exclude` names \"{}\", which {} does not have (columns: {})",
-                              p.source, e, p.data_path, ColumnList(schema));
+      return Status::NotFound("{}: `exclude` names \"{}\", which {} does not have (columns: {}){}",
+                              p.source, e, p.data_path, ColumnList(schema),
+                              DidYouMean(e, schema.columns, &ColumnSchema::name));
     }
   }
   return Status::OK();

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/file_io.h"
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "data/csv_dialect.h"
 #include "data/schema_yaml.h"
@@ -107,8 +108,8 @@ class ProjectReader : public YamlReader {
         for (const ParamSpec& s : ParamTable()) {
           if (s.group != "split") names.emplace_back(s.name);
         }
-        return Error(it->first, fmt::format("unknown key \"{}\" in {} (allowed: {})", key, where,
-                                            fmt::join(names, ", ")));
+        return Error(it->first, fmt::format("unknown key \"{}\" in {} (allowed: {}){}", key, where,
+                                            fmt::join(names, ", "), DidYouMean(key, names)));
       }
       if (spec->group == "split") {
         return Error(it->first, fmt::format("{}: `{}` belongs in the `split:` section, shared by "
@@ -367,9 +368,9 @@ Status CheckExpression(const Project& p, const Schema& schema, const rank::Expre
       }
       return Status::NotFound(
           "{}: {}: unknown name '{}' at column {} in \"{}\" (model outputs: p, prob_<class>, "
-          "prediction; columns of {}: {})",
+          "prediction; columns of {}: {}){}",
           Where(o, line), owner, name, e.name_column(i), e.text(), p.data_path,
-          SchemaColumns(schema));
+          SchemaColumns(schema), DidYouMean(name, schema.columns, &ColumnSchema::name));
     }
     if (!may_read_target && name == p.target) {
       return Status::InvalidArgument(
@@ -412,13 +413,15 @@ Status CheckProjectObjectives(const Project& p, const Schema& schema) {
                                            fmt::format("constraint \"{}\"", c.condition.text()),
                                            false));
     } else if (schema.Find(c.field) == nullptr) {
-      return Status::NotFound("{}: constraint max_per: unknown column '{}' (columns of {}: {})",
-                              Where(o, c.line), c.field, p.data_path, SchemaColumns(schema));
+      return Status::NotFound("{}: constraint max_per: unknown column '{}' (columns of {}: {}){}",
+                              Where(o, c.line), c.field, p.data_path, SchemaColumns(schema),
+                              DidYouMean(c.field, schema.columns, &ColumnSchema::name));
     }
   }
   if (!o.group_by.empty() && schema.Find(o.group_by) == nullptr) {
-    return Status::NotFound("{}: objectives.group_by: unknown column '{}' (columns of {}: {})",
-                            o.source, o.group_by, p.data_path, SchemaColumns(schema));
+    return Status::NotFound("{}: objectives.group_by: unknown column '{}' (columns of {}: {}){}",
+                            o.source, o.group_by, p.data_path, SchemaColumns(schema),
+                            DidYouMean(o.group_by, schema.columns, &ColumnSchema::name));
   }
   return Status::OK();
 }

@@ -97,6 +97,8 @@ TEST(Project, ErrorsNameTheKeyAndLine) {
       {"data: {path: d.csv}\ntarget: y\ncandidat: {}\n", "keel.yaml:3: unknown key \"candidat\""},
       {"data: {path: d.csv}\ntarget: y\ncandidate:\n  num_tres: 5\n",
        "keel.yaml:4: unknown key \"num_tres\""},
+      {"data: {path: d.csv}\ntarget: y\ncandidate:\n  num_tres: 5\n",
+       "; did you mean 'num_trees'?"},
       {"data: {path: d.csv}\ntarget: y\ncandidate:\n  num_trees: -5\n", "keel.yaml:4: candidate:"},
       {"data: {path: d.csv}\ntarget: y\ncandidate:\n  test_size: 0.5\n",
        "belongs in the `split:` section"},
@@ -207,6 +209,7 @@ TEST(ProjectObjectives, NamesAreCheckedAgainstTheSchemaWithTheLine) {
   EXPECT_EQ(typo.code(), StatusCode::kNotFound);
   EXPECT_NE(typo.message().find("keel.yaml:5"), std::string::npos) << typo.message();
   EXPECT_NE(typo.message().find("unknown name 'bidd'"), std::string::npos) << typo.message();
+  EXPECT_NE(typo.message().find("did you mean 'bid'?"), std::string::npos) << typo.message();
   Status outcome = check("clicked * bid", "clicks * bid");
   ASSERT_FALSE(outcome.ok());
   EXPECT_NE(outcome.message().find("outcome"), std::string::npos) << outcome.message();

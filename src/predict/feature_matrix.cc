@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "core/parallel.h"
 
@@ -90,8 +91,9 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
     cols[f] = table.Find(model.features[f].name);
     if (cols[f] == nullptr) {
       if (!options.allow_absent_columns) {
-        return Status::NotFound("the data has no column '{}', which the model uses as a feature",
-                                model.features[f].name);
+        return Status::NotFound("the data has no column '{}', which the model uses as a feature{}",
+                                model.features[f].name,
+                                DidYouMean(model.features[f].name, table.columns(), &Column::name));
       }
       if (stats != nullptr) stats->absent.push_back(model.features[f].name);
     }

@@ -3,6 +3,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/nearest_name.h"
+
 namespace keel::rank {
 
 Result<RequestGroups> GroupRows(const Table& table, std::string_view column) {
@@ -13,7 +15,8 @@ Result<RequestGroups> GroupRows(const Table& table, std::string_view column) {
       if (!names.empty()) names += ", ";
       names += col.name();
     }
-    return Status::NotFound("no column '{}' to group requests by (columns: {})", column, names);
+    return Status::NotFound("no column '{}' to group requests by (columns: {}){}", column, names,
+                            DidYouMean(column, table.columns(), &Column::name));
   }
   RequestGroups out;
   std::unordered_map<std::string, uint32_t> index;

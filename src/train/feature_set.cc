@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/nearest_name.h"
+
 namespace keel {
 namespace {
 
@@ -42,8 +44,8 @@ Result<FeatureSet> BuildFeatures(const Table& table, const Schema& schema,
                                  std::span<const uint32_t> train_rows) {
   for (const std::string& name : options.exclude) {
     if (table.Find(name) == nullptr) {
-      return Status::NotFound("--exclude names column '{}', which the data does not have",
-                              name);
+      return Status::NotFound("--exclude names column '{}', which the data does not have{}", name,
+                              DidYouMean(name, table.columns(), &Column::name));
     }
   }
   FeatureSet set;

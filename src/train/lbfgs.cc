@@ -14,8 +14,18 @@ constexpr double kWolfeDelta = 0.1;  // approximate Wolfe: phi'(a) <= (2 delta -
 // error of a loss summed over many rows, far below any decrease that still matters.
 constexpr double kApproxWolfeEps = 1e-9;
 constexpr int kMaxLineSearchSteps = 40;
-// Iterations in a row that neither lower f nor the best gradient seen before stopping.
+// Iterations in a row that neither lower f measurably (below its value when progress was last
+// seen) nor the best gradient seen before stopping: the solver is then at the precision limit
+// of f and its gradient.
 constexpr int kMaxStalled = 10;
+// f has fallen measurably once it is this fraction of |f| below its value at the last
+// progress: thousands of units in the last place, above the rounding error of a loss summed
+// over many rows. It is measured from the last progress, not per iteration, because an
+// ill-conditioned fit that is still converging lowers f by tiny steps while its largest
+// gradient component wanders (1e-10 of f per iteration near the end of a logistic fit on
+// collinear one-hot columns; less on harder problems). Testing each step against the
+// approximate-Wolfe slack instead (1e-9 of f) stopped such fits short of the tolerance.
+constexpr double kProgressEps = 1e-12;
 
 double Dot(std::span<const double> a, std::span<const double> b) {
   double s = 0;
@@ -95,6 +105,7 @@ Result<LbfgsResult> MinimizeLbfgs(const LbfgsFunction& f, std::vector<double>* x
   res.gradient_max = MaxAbs(g);
   double best_gradient = res.gradient_max;
   int stalled = 0;
+  double f_progress = fx;  // f when progress was last seen
   for (int it = 0; it < options.max_iterations; ++it) {
     if (res.gradient_max <= options.tolerance) break;
     double slope = 0;
@@ -137,7 +148,10 @@ Result<LbfgsResult> MinimizeLbfgs(const LbfgsFunction& f, std::vector<double>* x
       step = std::clamp(next, 0.1 * step, 0.5 * step);
     }
     res.iterations = it + 1;
-    if (!accepted) break;  // no acceptable step: at the precision limit of f and its gradient
+    if (!accepted) {  // no acceptable step: at the precision limit of f and its gradient
+      res.stop = LbfgsStop::kNoProgress;
+      break;
+    }
     std::vector<double>& s = mem.next_s();
     std::vector<double>& y = mem.next_y();
     double s_max = 0;
@@ -148,7 +162,6 @@ Result<LbfgsResult> MinimizeLbfgs(const LbfgsFunction& f, std::vector<double>* x
     }
     const double sy = Dot(s, y);
     const double yy = Dot(y, y);
-    const double decrease = fx - f_new;
     x->swap(x_new);
     g.swap(g_new);
     fx = f_new;
@@ -156,15 +169,21 @@ Result<LbfgsResult> MinimizeLbfgs(const LbfgsFunction& f, std::vector<double>* x
     res.gradient_max = MaxAbs(g);
     // Keep the pair only when it carries positive curvature information.
     if (sy > 1e-16 * yy && yy > 0) mem.Commit(1.0 / sy);
-    if (s_max == 0) break;  // the step no longer moves x at all
-    if (decrease > f_slack || res.gradient_max < best_gradient) {
+    if (s_max == 0) {  // the step no longer moves x at all
+      res.stop = LbfgsStop::kNoProgress;
+      break;
+    }
+    if (f_progress - fx > kProgressEps * std::abs(fx) || res.gradient_max < best_gradient) {
       stalled = 0;
+      f_progress = fx;
     } else if (++stalled >= kMaxStalled) {
+      res.stop = LbfgsStop::kNoProgress;
       break;
     }
     best_gradient = std::min(best_gradient, res.gradient_max);
   }
   res.converged = res.gradient_max <= options.tolerance;
+  if (res.converged) res.stop = LbfgsStop::kConverged;
   return res;
 }
 

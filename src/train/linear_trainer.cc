@@ -1,10 +1,13 @@
 #include "train/linear_trainer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 #include "core/parallel.h"
+#include "core/readable_number.h"
 #include "train/lbfgs.h"
 
 namespace keel {
@@ -329,10 +332,28 @@ Result<LinearFit> TrainLinear(std::span<const RawFeature> features,
   KEEL_ASSIGN_OR_RETURN(LbfgsResult r, MinimizeLbfgs(f, &theta, opt));
   fit.iterations = r.iterations;
   fit.converged = r.converged;
+  fit.hit_max_iterations = r.stop == LbfgsStop::kMaxIterations;
   fit.gradient_max = r.gradient_max;
   fit.model.weights.assign(theta.begin(), theta.begin() + static_cast<std::ptrdiff_t>(p * k_out));
   fit.intercepts.assign(theta.begin() + static_cast<std::ptrdiff_t>(p * k_out), theta.end());
   return fit;
+}
+
+std::string LinearFitWarning(const LinearFit& fit, const LinearConfig& config) {
+  if (fit.converged) return "";
+  const std::string where = fmt::format(
+      "the linear solver stopped after {} iterations with its largest gradient component at {}, "
+      "above its tolerance {} (--linear-tol)",
+      fit.iterations, ReadableNumber(fit.gradient_max, 2), ReadableNumber(config.tolerance, 2));
+  if (fit.hit_max_iterations) {
+    return where + ": the iteration limit (--linear-max-iter " +
+           std::to_string(config.max_iterations) + ") ran out first; raise it";
+  }
+  return where +
+         ": the loss no longer falls measurably (the limit of double precision on these inputs, "
+         "often nearly collinear columns), so more iterations would not help; the fit is as "
+         "close to the optimum as this data allows (raise --linear-tol to accept it, or "
+         "--linear-l2 to make the problem better conditioned)";
 }
 
 std::vector<double> PredictLinear(const LinearModel& model, std::span<const double> intercepts,

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "model/model.h"
@@ -31,8 +32,16 @@ struct LinearFit {
   std::vector<double> intercepts;  // one per output: the model's base_margin
   int iterations = 0;
   bool converged = false;
+  // Not converged: true when max_iterations ran out (more would get closer), false when the
+  // solver could make no more progress (the tolerance is below the precision of the loss).
+  bool hit_max_iterations = false;
   double gradient_max = 0;
 };
+
+// The warning for a fit that did not reach its tolerance, "" for one that did: where it
+// stopped, why, and which parameter would change that (--linear-max-iter only when the
+// iterations ran out).
+std::string LinearFitWarning(const LinearFit& fit, const LinearConfig& config);
 
 // The terms for `features` from their values at `rows`: numeric (centre = mean, scale = the
 // standard deviation, 1 when 0) plus a missing indicator when any value is missing;

@@ -1,10 +1,12 @@
 #include "train/params.h"
 
+#include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 
 namespace keel {
@@ -112,9 +114,13 @@ const ParamSpec kParams[] = {
      "share an 'other' indicator",
      &TrainParams::linear_top_k},
     {"linear_max_iter", "linear-max-iter", "linear", T::kInt, "1000", 1, 1e6, false, false, "",
-     "Maximum L-BFGS iterations", &TrainParams::linear_max_iter},
+     "Maximum L-BFGS iterations. A fit that runs out of them before linear_tol warns to raise "
+     "this; one that stops earlier because its loss no longer falls measurably (10 iterations "
+     "without progress: the precision limit) warns that more iterations would not help",
+     &TrainParams::linear_max_iter},
     {"linear_tol", "linear-tol", "linear", T::kDouble, "1e-07", 0, 1, true, false, "",
-     "Convergence tolerance: stop when the largest gradient component is below it",
+     "Convergence tolerance: stop when the largest gradient component of the fitted objective "
+     "is below it",
      &TrainParams::linear_tol},
     // --- runtime ------------------------------------------------------------------------
     {"threads", "threads", "runtime", T::kInt, "0", 0, 1024, false, false, "",
@@ -183,9 +189,20 @@ std::span<const ParamSpec> ParamTable() {
   return kParams;
 }
 
+std::vector<std::string> ParamFlags(const ParamSpec& spec) {
+  std::vector<std::string> flags = {std::string(spec.flag)};
+  std::string dashed(spec.name);
+  std::replace(dashed.begin(), dashed.end(), '_', '-');
+  if (dashed != spec.flag) flags.push_back(std::move(dashed));
+  return flags;
+}
+
 const ParamSpec* FindParam(std::string_view name) {
   for (const ParamSpec& s : kParams) {
-    if (s.name == name || s.flag == name) return &s;
+    if (s.name == name) return &s;
+    for (const std::string& flag : ParamFlags(s)) {
+      if (flag == name) return &s;
+    }
   }
   return nullptr;
 }
@@ -225,7 +242,11 @@ Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* param
 
 Status SetParam(std::string_view name, std::string_view text, TrainParams* params) {
   const ParamSpec* spec = FindParam(name);
-  if (spec == nullptr) return Status::NotFound("unknown training parameter '{}'", name);
+  if (spec == nullptr) {
+    std::vector<std::string> names;
+    for (const ParamSpec& s : kParams) names.emplace_back(s.name);
+    return Status::NotFound("unknown training parameter '{}'{}", name, DidYouMean(name, names));
+  }
   return SetParam(*spec, text, params);
 }
 
@@ -306,8 +327,14 @@ std::string RenderParamsMarkdown() {
       "# Training parameters\n\n"
       "Generated from the parameter table in `src/train/params.cc` (the one place each "
       "parameter is declared);\n"
-      "`keel train` takes each as `--FLAG VALUE`, and keel.yaml takes the same names under "
-      "`train:`.\n"
+      "`keel train` takes each as `--FLAG VALUE` (the first flag; the keel.yaml name with "
+      "dashes, e.g. `--num-trees`, works too),\n"
+      "and keel.yaml takes the names under `baseline:` and `candidate:` (except `split`, "
+      "`test_size`, `valid_size` and `seed`,\n"
+      "which go under `split:`, with `split` spelt `method`, so both models see the same "
+      "rows).\n"
+      "On the command line a value that is not a number, or outside its range or choices, is "
+      "a usage error (exit 2).\n"
       "Ranges use `[` `]` for inclusive and `(` `)` for exclusive bounds.\n";
   std::string_view group;
   for (const ParamSpec& s : kParams) {
@@ -334,7 +361,9 @@ std::string RenderParamsMarkdown() {
       allowed = BoundsText(s);
     }
     const char* type = s.type == T::kString ? "text" : s.type == T::kInt ? "integer" : "number";
-    out += "| `" + std::string(s.name) + "` | `--" + std::string(s.flag) + "` | " + type + " | `" +
+    std::string flags;
+    for (const std::string& f : ParamFlags(s)) flags += (flags.empty() ? "`--" : ", `--") + f + "`";
+    out += "| `" + std::string(s.name) + "` | " + flags + " | " + type + " | `" +
            std::string(s.default_text) + "` | " + allowed + " | " + std::string(s.help) + " |\n";
   }
   return out;

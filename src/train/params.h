@@ -87,7 +87,13 @@ struct ParamSpec {
 // All parameters, in documentation order.
 std::span<const ParamSpec> ParamTable();
 
-// The spec called `name` (keel.yaml key) or with CLI flag `name`; nullptr if unknown.
+// The CLI flags of a parameter, without the leading dashes: its flag, then its keel.yaml name
+// with '-' for '_' when that differs ("trees", "num-trees"), so the name a user knows from
+// keel.yaml works on the command line too.
+std::vector<std::string> ParamFlags(const ParamSpec& spec);
+
+// The spec called `name` (keel.yaml key) or with CLI flag `name` (any of ParamFlags); nullptr
+// if unknown.
 const ParamSpec* FindParam(std::string_view name);
 
 // Parameters set to the table's defaults.
@@ -96,7 +102,8 @@ TrainParams DefaultParams();
 // Parses `text` as the value of `spec` and stores it in `params`. Errors: InvalidArgument
 // naming the parameter, the value and the allowed range or choices.
 Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* params);
-// Same, by name (keel.yaml key or CLI flag). Errors: NotFound for an unknown name.
+// Same, by name (keel.yaml key or CLI flag). Errors: NotFound for an unknown name, naming the
+// nearest known one when it looks like a typo.
 Status SetParam(std::string_view name, std::string_view text, TrainParams* params);
 
 // Checks every parameter against its bounds and the cross-parameter rules (e.g.

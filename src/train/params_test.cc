@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace keel {
 namespace {
@@ -22,12 +25,34 @@ TEST(Params, DefaultsComeFromTheTableAndAreValid) {
 }
 
 TEST(Params, NamesAndFlagsAreUnique) {
-  std::set<std::string_view> names, flags;
+  std::set<std::string_view> names;
+  std::set<std::string> flags;
   for (const ParamSpec& s : ParamTable()) {
     EXPECT_TRUE(names.insert(s.name).second) << s.name;
-    EXPECT_TRUE(flags.insert(s.flag).second) << s.flag;
+    for (const std::string& f : ParamFlags(s)) EXPECT_TRUE(flags.insert(f).second) << f;
     EXPECT_FALSE(s.help.empty()) << s.name;
   }
+}
+
+TEST(Params, TheKeelYamlNameIsAFlagToo) {
+  for (const ParamSpec& s : ParamTable()) {
+    std::string dashed(s.name);
+    for (char& c : dashed) c = c == '_' ? '-' : c;
+    const std::vector<std::string> flags = ParamFlags(s);
+    ASSERT_FALSE(flags.empty());
+    EXPECT_EQ(flags[0], s.flag);
+    EXPECT_NE(std::find(flags.begin(), flags.end(), dashed), flags.end()) << s.name;
+    EXPECT_EQ(FindParam(dashed), &s) << dashed;
+  }
+  EXPECT_EQ(ParamFlags(*FindParam("num_trees")), (std::vector<std::string>{"trees", "num-trees"}));
+  EXPECT_EQ(ParamFlags(*FindParam("subsample")), (std::vector<std::string>{"subsample"}));
+}
+
+TEST(Params, AnUnknownNameNamesTheNearestParameter) {
+  TrainParams p = DefaultParams();
+  const Status s = SetParam("num_tree", "10", &p);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("did you mean 'num_trees'?"), std::string::npos) << s.message();
 }
 
 TEST(Params, SetByNameOrFlagWithBoundsChecked) {

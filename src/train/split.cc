@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/hash.h"
+#include "core/nearest_name.h"
 #include "core/parallel.h"
 #include "core/random.h"
 
@@ -137,7 +138,8 @@ Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> r
     case SplitSpec::Kind::kTime: {
       const Column* col = table.Find(spec.column);
       if (col == nullptr) {
-        return Status::NotFound("time split column '{}' is not in the data", spec.column);
+        return Status::NotFound("time split column '{}' is not in the data{}", spec.column,
+                                DidYouMean(spec.column, table.columns(), &Column::name));
       }
       if (col->kind() != ColumnKind::kTimestamp && col->kind() != ColumnKind::kNumeric) {
         return Status::InvalidArgument(
@@ -189,7 +191,8 @@ Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> r
     case SplitSpec::Kind::kGroup: {
       const Column* col = table.Find(spec.column);
       if (col == nullptr) {
-        return Status::NotFound("group split column '{}' is not in the data", spec.column);
+        return Status::NotFound("group split column '{}' is not in the data{}", spec.column,
+                                DidYouMean(spec.column, table.columns(), &Column::name));
       }
       // Group ids in first-seen order; missing values form one group of their own.
       std::unordered_map<uint64_t, std::vector<uint32_t>> index;  // hash -> group ids

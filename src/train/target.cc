@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 
 namespace keel {
@@ -113,8 +114,8 @@ Result<TargetInfo> ReadTarget(const Table& table, const Schema& schema,
     for (size_t i = 0; i < table.num_columns() && i < 30; ++i) {
       names += (i ? ", " : "") + table.column(i).name();
     }
-    return Status::NotFound("the data has no target column '{}' (columns: {})", options.column,
-                            names);
+    return Status::NotFound("the data has no target column '{}' (columns: {}){}", options.column,
+                            names, DidYouMean(options.column, table.columns(), &Column::name));
   }
   KEEL_ASSIGN_OR_RETURN(RawTarget raw, ReadRaw(*col));
   const size_t n = table.num_rows();

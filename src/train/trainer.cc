@@ -7,6 +7,7 @@
 #include "core/context.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/nearest_name.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
 #include "keel/version_info.h"
@@ -24,7 +25,10 @@ Result<std::vector<float>> ReadWeights(const Table& table, const std::string& na
                                        std::span<const uint32_t> rows) {
   if (name.empty()) return std::vector<float>{};
   const Column* col = table.Find(name);
-  if (col == nullptr) return Status::NotFound("weight column '{}' is not in the data", name);
+  if (col == nullptr) {
+    return Status::NotFound("weight column '{}' is not in the data{}", name,
+                            DidYouMean(name, table.columns(), &Column::name));
+  }
   if (col->kind() != ColumnKind::kNumeric && col->kind() != ColumnKind::kBoolean) {
     return Status::InvalidArgument("weight column '{}' is {}; weights must be numbers", name,
                                    ColumnKindName(col->kind()));
@@ -315,11 +319,7 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
     rep.fit_seconds = fit_clock.Seconds();
     rep.iterations = fit.iterations;
     rep.converged = fit.converged;
-    if (!fit.converged) {
-      rep.warnings.push_back("the linear solver stopped after " + std::to_string(fit.iterations) +
-                             " iterations before reaching its tolerance (largest gradient " +
-                             std::to_string(fit.gradient_max) + "); raise --linear-max-iter");
-    }
+    if (!fit.converged) rep.warnings.push_back(LinearFitWarning(fit, cfg));
     model.base_margin = fit.intercepts;
     model.linear = std::move(fit.model);
     rep.seconds = total_clock.Seconds();

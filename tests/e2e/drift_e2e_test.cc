@@ -223,13 +223,14 @@ TEST(DriftCli, BadInputsGiveClearErrors) {
   auto empty = RunKeel({"drift", "--reference", dir.File("empty.csv"), "--data", dir.File("ref.csv")});
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_FALSE(empty.err.empty());
+  // Flag values that are never valid are usage errors (exit 2), found when the flags are parsed.
   auto test = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("ref.csv"),
                        "--categorical-test", "ks"});
-  EXPECT_EQ(test.exit_code, 1);
+  EXPECT_EQ(test.exit_code, 2);
   EXPECT_NE(test.err.find("categorical"), std::string::npos) << test.err;
   auto alpha = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("ref.csv"),
                         "--alpha", "2"});
-  EXPECT_EQ(alpha.exit_code, 1);
+  EXPECT_EQ(alpha.exit_code, 2);
   EXPECT_NE(alpha.err.find("alpha"), std::string::npos) << alpha.err;
   // A corrupt model is a clear error too.
   WriteText(dir.File("bad.keel"), std::string("\x89KEEL\r\n\x1a", 8) + "garbage");
@@ -298,12 +299,21 @@ TEST_F(DriftModelTest, BatchDriftAgainstTheStoredProfile) {
 
 TEST_F(DriftModelTest, StreamPredictsLikePredictAndFlagsTheFirstWindowAfterTheDrift) {
   const std::string input = Jsonl(*events_, kRows / 2, kRows);
-  auto s = RunKeel({"stream", "--model", dir_->File("m.keel"), "--window", "2000",
-                    "--all-windows", "--drift-events", dir_->File("events.jsonl"), "--json"},
+  auto s = RunKeel({"stream", "--model", dir_->File("m.keel"), "--window", "2000", "--all-windows",
+                    "--drift-events", dir_->File("events.jsonl"), "--json"},
                    input);
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  const auto out = JsonLines(s.out);
-  ASSERT_EQ(out.size(), kRows / 2);
+  auto out = JsonLines(s.out);
+  // With --json the summary is the last line on stdout (the CLI contract), after the
+  // predictions; stderr holds no JSON.
+  ASSERT_EQ(out.size(), kRows / 2 + 1);
+  const nlohmann::json summary = out.back();
+  out.pop_back();
+  EXPECT_EQ(summary["ok"], true);
+  EXPECT_EQ(summary["rows_predicted"], kRows / 2);
+  EXPECT_EQ(summary["windows"], 5);
+  EXPECT_EQ(s.err.find('{'), std::string::npos) << s.err;
+  for (const auto& o : out) ASSERT_FALSE(o.contains("ok")) << o.dump();
   // Same predictions as `keel predict` on the same rows, ids passed through in order.
   auto p = RunKeel({"predict", "--model", dir_->File("m.keel"), "--data", dir_->File("rest.csv"),
                     "--out", dir_->File("pred.csv")});
@@ -336,9 +346,6 @@ TEST_F(DriftModelTest, StreamPredictsLikePredictAndFlagsTheFirstWindowAfterTheDr
         << windows[w]["fairness"].dump();
   }
   EXPECT_EQ(windows[4]["fairness"][0]["attribute"], "gender");
-  const auto summary = nlohmann::json::parse(s.err.substr(s.err.rfind('{')));
-  EXPECT_EQ(summary["rows_predicted"], kRows / 2);
-  EXPECT_EQ(summary["windows"], 5);
 }
 
 TEST_F(DriftModelTest, StreamTimeWindowsSlideAndUnreadableLinesKeepTheirPlace) {
@@ -401,11 +408,17 @@ TEST_F(DriftModelTest, MonitorJoinsDelayedLabelsAndEstimatesTheRest) {
   }
   EXPECT_TRUE(j["reference"]["roc_auc"].is_number());
   EXPECT_NE(j["estimation"].get<std::string>().find("estimate"), std::string::npos);
-  // The text form says which numbers are estimates.
+  // The text form says which numbers are estimates, in lines for people: the training
+  // reference as rounded "name value" pairs, not a JSON object with 17-digit numbers.
   auto t = RunKeel({"monitor", "--log", dir_->File("log.jsonl"), "--labels",
                     dir_->File("labels.csv"), "--model", dir_->File("m.keel"), "--window", "2000"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   EXPECT_NE(t.out.find("ESTIMATE"), std::string::npos);
+  EXPECT_EQ(t.out.find('{'), std::string::npos) << t.out;
+  char auc[64];
+  std::snprintf(auc, sizeof auc, "roc_auc %.4g", j["reference"]["roc_auc"].get<double>());
+  EXPECT_NE(t.out.find("training reference (test split, "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find(auc), std::string::npos) << auc << "\n" << t.out;
 }
 
 }  // namespace

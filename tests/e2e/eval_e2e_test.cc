@@ -238,18 +238,19 @@ TEST_F(EvalE2e, BadInputGivesClearErrors) {
   EXPECT_EQ(RunKeel({"evaluate", "--model", junk, "--data", split_->test}).exit_code, 1);
   EXPECT_EQ(RunKeel({"compare", junk, linear_, "--data", split_->test}).exit_code, 1);
   // Bad settings.
+  // Flag values the flags' own checks refuse are usage errors (exit 2).
   auto conf = RunKeel({"evaluate", "--model", linear_, "--data", split_->test, "--confidence",
                        "1.5"});
-  EXPECT_EQ(conf.exit_code, 1);
+  EXPECT_EQ(conf.exit_code, 2);
   EXPECT_NE(conf.err.find("1.5"), std::string::npos) << conf.err;
   auto metric = RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--metric", "rmse"});
   EXPECT_EQ(metric.exit_code, 1);
   EXPECT_NE(metric.err.find("rmse"), std::string::npos) << metric.err;
-  EXPECT_EQ(RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--metric", "bogus"})
-                .exit_code,
-            1);
+  EXPECT_EQ(
+      RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--metric", "bogus"}).exit_code,
+      2);
   EXPECT_EQ(RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--alpha", "2"}).exit_code,
-            1);
+            2);
   // Data without the target, or with a label the model does not know.
   const std::string unlabeled = split_->dir.File("unlabeled.csv");
   WriteText(unlabeled, "tenure,monthly_charges\n1,20\n");

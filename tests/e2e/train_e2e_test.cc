@@ -218,6 +218,61 @@ TEST(TrainE2e, AbsentTargetAndBadParameterAreClearErrors) {
   EXPECT_NE(b.err.find("[2, 255]"), std::string::npos) << b.err;
 }
 
+// Every training parameter also takes its keel.yaml name as a flag, with dashes.
+TEST(TrainE2e, KeelYamlNamesWorkAsFlags) {
+  auto j = Json(
+      RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species", "--num-trees",
+               "7", "--learning-rate", "0.2", "--num-leaves", "5", "--lambda-l2", "2", "--json"}));
+  EXPECT_EQ(j["parameters"]["num_trees"], 7);
+  EXPECT_EQ(j["parameters"]["learning_rate"], 0.2);
+  EXPECT_EQ(j["parameters"]["num_leaves"], 5);
+  EXPECT_EQ(j["parameters"]["lambda_l2"], 2.0);
+  EXPECT_EQ(j["iterations"], 7);
+  auto help = RunKeel({"train", "--help"});
+  EXPECT_NE(help.out.find("--trees,--num-trees"), std::string::npos) << help.out;
+}
+
+// A misspelt column in --target, --split time:COL, --sensitive (and --exclude) names the
+// nearest column of the data.
+TEST(TrainE2e, AMisspeltColumnNamesTheNearestColumn) {
+  const std::string data = DataFile("wa_churn.csv");
+  struct Case {
+    std::vector<std::string> flags;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {{"--target", "chrun"}, "'chrun'"},
+      {{"--target", "churn", "--split", "time:tenur"}, "'tenur'"},
+      {{"--target", "churn", "--sensitive", "female,senior_citizens"}, "'senior_citizens'"},
+      {{"--target", "churn", "--exclude", "Total_Charges"}, "'Total_Charges'"},
+  };
+  const std::vector<std::string> nearest = {"churn", "tenure", "senior_citizen", "total_charges"};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::vector<std::string> args = {"train", "--data", data};
+    args.insert(args.end(), cases[i].flags.begin(), cases[i].flags.end());
+    auto r = RunKeel(args);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(cases[i].want), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("did you mean '" + nearest[i] + "'?"), std::string::npos) << r.err;
+  }
+}
+
+// The linear baseline converges to its tolerance on the bundled data sets (on wa_churn.csv it
+// used to stop at a largest gradient of 1e-6, above the 1e-7 tolerance, and advise raising
+// --linear-max-iter, which changed nothing).
+TEST(TrainE2e, LinearBaselineConvergesOnTheBundledData) {
+  for (const auto& [file, target] :
+       {std::pair{"credit_data.csv", "Status"}, std::pair{"wa_churn.csv", "churn"},
+        std::pair{"attrition.csv", "Attrition"}, std::pair{"penguins.csv", "species"}}) {
+    auto j = Json(RunKeel(
+        {"train", "--data", DataFile(file), "--target", target, "--algo", "linear", "--json"}));
+    EXPECT_TRUE(j["converged"].get<bool>()) << file << ": " << j["warnings"].dump();
+    for (const auto& w : j["warnings"]) {
+      EXPECT_EQ(w.get<std::string>().find("linear solver"), std::string::npos) << file << ": " << w;
+    }
+  }
+}
+
 TEST(TrainE2e, NoRowsWithATargetIsAClearError) {
   TempDir dir;
   WriteText(dir.File("d.csv"), "x,y\n1,\n2,\n3,\n");

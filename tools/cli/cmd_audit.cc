@@ -8,7 +8,9 @@
 #include "command.h"
 #include "core/context.h"
 #include "core/log.h"
+#include "core/nearest_name.h"
 #include "core/number_format.h"
+#include "core/readable_number.h"
 #include "data/ingest.h"
 #include "eval/labeled_predictions.h"
 #include "fairness/audit.h"
@@ -99,7 +101,8 @@ Result<std::vector<fairness::AttributeSpec>> BuildSpecs(const AuditFlags& f, con
   std::vector<fairness::AttributeSpec> specs;
   for (const auto& n : names) {
     if (table.Find(n) == nullptr) {
-      return Status::NotFound("sensitive attribute '{}' is not a column of {}", n, f.data);
+      return Status::NotFound("sensitive attribute '{}' is not a column of {}{}", n, f.data,
+                              DidYouMean(n, table.columns(), &Column::name));
     }
     fairness::AttributeSpec s;
     s.column = n;
@@ -181,32 +184,18 @@ int Run(const AuditFlags& f) {
                             f.model, TaskName(model->task)),
         f.common);
   }
-  if (!(f.threshold >= 0 && f.threshold <= 1)) {
-    return ReportError(
-        Status::InvalidArgument("--threshold {} is not in [0, 1]", FormatDouble(f.threshold)),
-        f.common);
-  }
+  // --threshold, --fit-thresholds and --slice-loss were checked when the flags were parsed.
   fairness::ThresholdConstraint constraint{};
   if (!f.fit_thresholds.empty()) {
-    if (!fairness::ParseThresholdConstraint(f.fit_thresholds, &constraint)) {
-      return ReportError(
-          Status::InvalidArgument("--fit-thresholds \"{}\": expected demographic_parity or "
-                                  "equalized_odds",
-                                  f.fit_thresholds),
-          f.common);
-    }
+    fairness::ParseThresholdConstraint(f.fit_thresholds, &constraint);
     if (f.out.empty()) {
-      return ReportError(
+      return ReportUsageError(
           Status::InvalidArgument("--fit-thresholds needs --out FILE for the mitigated model"),
           f.common);
     }
   }
   fairness::SliceLoss slice_loss;
-  if (!fairness::ParseSliceLoss(f.slice_loss, &slice_loss)) {
-    return ReportError(Status::InvalidArgument(
-                           "--slice-loss \"{}\": expected logloss or error_rate", f.slice_loss),
-                       f.common);
-  }
+  fairness::ParseSliceLoss(f.slice_loss, &slice_loss);
 
   ReadOptions ro;
   ro.schema = &model->schema;
@@ -357,12 +346,12 @@ int Run(const AuditFlags& f) {
         "\n== mitigation: group thresholds on '{}' for {} within {} ==\n"
         "accuracy {} -> {}, {} difference {} -> {} (on this data); model written to {}\n",
         attr, fairness::ThresholdConstraintName(constraint), FormatDouble(f.bound),
-        FormatDouble(fit->accuracy_before), FormatDouble(fit->accuracy_after),
-        fairness::ThresholdConstraintName(constraint), FormatDouble(fit->disparity_before),
-        FormatDouble(fit->disparity_after), f.out);
+        ReadableNumber(fit->accuracy_before), ReadableNumber(fit->accuracy_after),
+        fairness::ThresholdConstraintName(constraint), ReadableNumber(fit->disparity_before),
+        ReadableNumber(fit->disparity_after), f.out);
     for (size_t g = 0; g < fit->thresholds.thresholds.size(); ++g) {
       text += fmt::format("  {}: threshold {}\n", fit->thresholds.groups.labels[g],
-                          FormatDouble(fit->thresholds.thresholds[g]));
+                          ReadableNumber(fit->thresholds.thresholds[g]));
     }
     text += "\nafter mitigation:\n" + fairness::AuditToText(*after);
   }
@@ -397,7 +386,8 @@ Command AddAuditCommand(CLI::App& root) {
                   "intersections of every two are audited too");
   sub->add_option("--threshold", f->threshold,
                   "Decision threshold: a row is predicted positive when its positive-class "
-                  "probability is >= this (default: 0.5)");
+                  "probability is >= this (default: 0.5)")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_flag("--ignore-group-thresholds", f->ignore_group_thresholds,
                 "Audit the single --threshold even when the model carries group thresholds "
                 "(default: a model's group thresholds are applied)");
@@ -428,7 +418,8 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_option("--slice-loss", f->slice_loss,
                   "Per-row error the slices are judged by: error_rate (0/1 error of the "
                   "decision) or logloss (also rewards the model's most confident mistakes; "
-                  "for calibration failures) (default: error_rate)");
+                  "for calibration failures) (default: error_rate)")
+      ->check(ChoiceCheck(&fairness::ParseSliceLoss, "logloss or error_rate"));
   sub->add_option("--slice-top", f->slice_top, "Worst slices listed (default: 10)");
   sub->add_option("--slice-bins", f->slice_bins,
                   "Quantile bins of a numeric feature in slice conditions (default: 4)")
@@ -448,7 +439,9 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_option("--fit-thresholds", f->fit_thresholds,
                   "Fit group-specific thresholds on this data meeting demographic_parity or "
                   "equalized_odds within --bound at the least accuracy cost, store them in the "
-                  "model written to --out, and audit the result (default: off)");
+                  "model written to --out, and audit the result (default: off)")
+      ->check(
+          ChoiceCheck(&fairness::ParseThresholdConstraint, "demographic_parity or equalized_odds"));
   sub->add_option("--fit-attribute", f->fit_attribute,
                   "Sensitive attribute the thresholds are fitted for (default: the first)");
   sub->add_option("--bound", f->bound,

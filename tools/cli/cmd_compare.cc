@@ -65,14 +65,7 @@ int Run(const CompareFlags& f) {
   CompareOptions o;
   if (!f.metric.empty()) {
     Metric m;
-    if (!ParseMetric(f.metric, &m)) {
-      return ReportError(Status::InvalidArgument(
-                             "--metric '{}' is not a metric; use auc, pr_auc, logloss, brier, "
-                             "accuracy, precision, recall, f1, ece (binary), logloss, accuracy, "
-                             "macro_f1 (multiclass), rmse, mae, r2 (regression)",
-                             f.metric),
-                         f.common);
-    }
+    ParseMetric(f.metric, &m);  // checked when the flags were parsed (ChoiceCheck)
     o.metric = m;
   }
   o.min_gain = f.min_gain;
@@ -153,13 +146,18 @@ Command AddCompareCommand(CLI::App& root) {
   sub->add_option("--metric", f->metric,
                   "Gate metric: auc|pr_auc|logloss|brier|accuracy|precision|recall|f1|ece "
                   "(binary), logloss|accuracy|macro_f1 (multiclass), rmse|mae|r2 (regression) "
-                  "(default: auc, logloss or rmse by task)");
+                  "(default: auc, logloss or rmse by task)")
+      ->check(ChoiceCheck(
+          &ParseMetric,
+          "a metric: auc, pr_auc, logloss, brier, accuracy, precision, recall, f1, ece "
+          "(binary), logloss, accuracy, macro_f1 (multiclass), rmse, mae, r2 (regression)"));
   sub->add_option("--min-gain", f->min_gain,
                   "Smallest improvement worth shipping, in the metric's units, >= 0; for "
                   "losses and errors the improvement is the decrease (default: 0)");
   sub->add_option("--alpha", f->alpha,
                   "Significance level of the paired test; the gain's interval has coverage "
-                  "1 - alpha (default: 0.05)");
+                  "1 - alpha (default: 0.05)")
+      ->check(Interval(0, 1, true, true));
   sub->add_option("--latency-budget-us", f->latency_budget_us,
                   "Largest acceptable p99 single-row latency of the candidate, in microseconds "
                   "(default: 1000)");

@@ -50,6 +50,7 @@ bool LooksLikeModel(const std::string& path) {
 
 std::string Cell(double v) {
   if (!std::isfinite(v)) return "-";
+  if (v == 0) return "0.0000";  // also -0 (the score of p = 1), which would print "-0.0000"
   if (v != 0 && std::fabs(v) < 1e-3) return fmt::format("{:.2e}", v);
   return fmt::format("{:.4f}", v);
 }
@@ -220,24 +221,10 @@ int Run(DriftFlags& f) {
     }
     return SaveProfile(f);
   }
-  if (!drift::ParseDriftTest(f.numeric_test, &f.options.numeric_test)) {
-    return ReportError(Status::InvalidArgument("--numeric-test \"{}\": expected auto, ks, psi, "
-                                               "jensen_shannon or wasserstein",
-                                               f.numeric_test),
-                       f.common);
-  }
-  if (!drift::ParseDriftTest(f.categorical_test, &f.options.categorical_test)) {
-    return ReportError(Status::InvalidArgument("--categorical-test \"{}\": expected auto, chi2, "
-                                               "psi or jensen_shannon",
-                                               f.categorical_test),
-                       f.common);
-  }
-  if (!drift::ParseCorrection(f.correction, &f.options.correction)) {
-    return ReportError(Status::InvalidArgument("--correction \"{}\": expected benjamini-hochberg, "
-                                               "bonferroni or none",
-                                               f.correction),
-                       f.common);
-  }
+  // The three names were checked when the flags were parsed (ChoiceCheck).
+  drift::ParseDriftTest(f.numeric_test, &f.options.numeric_test);
+  drift::ParseDriftTest(f.categorical_test, &f.options.categorical_test);
+  drift::ParseCorrection(f.correction, &f.options.correction);
   Status valid = f.options.Validate();
   if (!valid.ok()) return ReportError(valid, f.common);
   drift::TableDriftOptions to;
@@ -287,21 +274,42 @@ Command AddDriftCommand(CLI::App& root) {
   sub->add_option("--numeric-test", f->numeric_test,
                   "Test that decides numeric features: auto, ks, psi, jensen_shannon, wasserstein "
                   "(default: auto = KS p-value up to --small-sample values per side, else "
-                  "Wasserstein in reference standard deviations guarded by the KS p-value)");
+                  "Wasserstein in reference standard deviations guarded by the KS p-value)")
+      ->check(ChoiceCheck(
+          [](const std::string& t) {
+            drift::DriftTest test;
+            return drift::ParseDriftTest(t, &test) && test != drift::DriftTest::kChiSquare;
+          },
+          "auto, ks, psi, jensen_shannon or wasserstein"));
   sub->add_option("--categorical-test", f->categorical_test,
                   "Test that decides categorical features: auto, chi2, psi, jensen_shannon "
                   "(default: auto = chi-square p-value up to --small-sample values, else "
-                  "Jensen-Shannon distance guarded by the chi-square p-value)");
+                  "Jensen-Shannon distance guarded by the chi-square p-value)")
+      ->check(ChoiceCheck(
+          [](const std::string& t) {
+            drift::DriftTest test;
+            return drift::ParseDriftTest(t, &test) && test != drift::DriftTest::kKs &&
+                   test != drift::DriftTest::kWasserstein;
+          },
+          "auto, chi2, psi or jensen_shannon"));
   sub->add_option("--alpha", f->options.alpha,
-                  "Significance level of the corrected p-values (default: 0.05)");
+                  "Significance level of the corrected p-values (default: 0.05)")
+      ->check(Interval(0, 1, true, true));
   sub->add_option("--correction", f->correction,
                   "Multiple-testing correction over the features' p-values: benjamini-hochberg, "
-                  "bonferroni, none (default: benjamini-hochberg)");
+                  "bonferroni, none (default: benjamini-hochberg)")
+      ->check(ChoiceCheck(
+          [](const std::string& t) {
+            drift::Correction c;
+            return drift::ParseCorrection(t, &c);
+          },
+          "benjamini-hochberg, bonferroni or none"));
   sub->add_option("--psi-threshold", f->options.psi_threshold,
                   "PSI above which a feature drifted, with --*-test psi (default: 0.2)");
   sub->add_option("--js-threshold", f->options.js_threshold,
                   "Jensen-Shannon distance (base 2, in [0, 1]) above which a feature drifted "
-                  "(default: 0.1)");
+                  "(default: 0.1)")
+      ->check(Interval(0, 1, true, false));
   sub->add_option("--wasserstein-threshold", f->options.wasserstein_threshold,
                   "Wasserstein distance, in reference standard deviations, above which a numeric "
                   "feature drifted (default: 0.1)");
@@ -310,10 +318,12 @@ Command AddDriftCommand(CLI::App& root) {
                   "alone in auto mode (default: 1000)");
   sub->add_option("--drift-share", f->options.drift_share,
                   "Share of drifted features at which the data set counts as drifted "
-                  "(default: 0.5)");
+                  "(default: 0.5)")
+      ->check(Interval(0, 1, true, false));
   sub->add_option("--missing-threshold", f->options.missing_rate_threshold,
                   "Change of a feature's missing rate (absolute, and significant) that flags it "
-                  "(default: 0.1)");
+                  "(default: 0.1)")
+      ->check(Interval(0, 1, true, false));
   sub->add_option("--max-categories", f->options.max_categories,
                   "Categories compared per feature; rarer ones are pooled as \"(other)\" "
                   "(default: 200)");

@@ -131,7 +131,8 @@ Command AddEvaluateCommand(CLI::App& root) {
   sub->add_option("--seed", f->seed,
                   "Seed of the bootstrap: the same seed gives the same intervals (default: 42)");
   sub->add_option("--confidence", f->confidence,
-                  "Coverage of the intervals, strictly between 0 and 1 (default: 0.95)");
+                  "Coverage of the intervals, strictly between 0 and 1 (default: 0.95)")
+      ->check(Interval(0, 1, true, true));
   sub->add_option("--bins", f->bins,
                   "Binary: equal-width probability bins of the calibration error and the "
                   "reliability curve (default: 10)")

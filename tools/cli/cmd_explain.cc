@@ -7,6 +7,7 @@
 #include "core/context.h"
 #include "core/file_io.h"
 #include "core/log.h"
+#include "core/nearest_name.h"
 #include "core/stopwatch.h"
 #include "data/ingest.h"
 #include "explain/explain_latency.h"
@@ -102,10 +103,11 @@ int Run(const ExplainFlags& f) {
   if (!f.partial_dependence.empty()) {
     pd_feature = model->FeatureIndex(f.partial_dependence);
     if (pd_feature < 0) {
-      return ReportError(Status::InvalidArgument("--partial-dependence \"{}\": the model has no "
-                                                 "such feature",
-                                                 f.partial_dependence),
-                         f.common);
+      return ReportError(
+          Status::InvalidArgument(
+              "--partial-dependence \"{}\": the model has no such feature{}", f.partial_dependence,
+              DidYouMean(f.partial_dependence, model->features, &FeatureSpec::name)),
+          f.common);
     }
   }
 
@@ -266,7 +268,15 @@ int Run(const ExplainFlags& f) {
                    fi.gain, static_cast<unsigned long long>(fi.splits));
     }
     if (!pd_json.is_null()) {
-      std::fprintf(to_file, "partial dependence: %s\n", pd_json.dump().c_str());
+      std::fprintf(to_file,
+                   "partial dependence on %s (mean prediction over %s rows, rounded; "
+                   "--json has every digit):\n",
+                   pd_json["feature"].get<std::string>().c_str(),
+                   ReadableJson(pd_json["rows"]).c_str());
+      for (const auto& point : pd_json["points"]) {
+        std::fprintf(to_file, "  %-24s %s\n", point["value"].get<std::string>().c_str(),
+                     ReadableJson(point["mean_prediction"]).c_str());
+      }
     }
     if (latency.calls > 0) {
       std::fprintf(to_file, "single-row latency over %zu calls: median %.1f us, p99 %.1f us\n",

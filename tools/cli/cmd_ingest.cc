@@ -4,7 +4,8 @@
 #include <iterator>
 
 #include "command.h"
-#include "core/number_format.h"
+#include "core/nearest_name.h"
+#include "core/readable_number.h"
 #include "data/ingest.h"
 #include "data/label_mapping.h"
 #include "data/schema_yaml.h"
@@ -110,28 +111,29 @@ Status BuildOptions(const IngestFlags& f, ReadOptions* o, Schema* schema) {
   return Status::OK();
 }
 
+// Text for people: counts grouped by thousands, statistics to 6 significant digits (the
+// --json output keeps every digit).
 void PrintText(const IngestReport& r, const nlohmann::json* labels) {
-  std::printf("%s: %llu rows read, %llu used, %llu rejected, %llu duplicates%s\n",
-              r.source.c_str(), static_cast<unsigned long long>(r.rows_read),
-              static_cast<unsigned long long>(r.rows_used),
-              static_cast<unsigned long long>(r.rows_rejected),
-              static_cast<unsigned long long>(r.duplicates),
+  std::printf("%s: %s rows read, %s used, %s rejected, %s duplicates%s\n", r.source.c_str(),
+              ReadableCount(r.rows_read).c_str(), ReadableCount(r.rows_used).c_str(),
+              ReadableCount(r.rows_rejected).c_str(), ReadableCount(r.duplicates).c_str(),
               r.duplicates_dropped ? " (dropped)" : " (kept)");
   std::printf("format: %s\n", DialectSummary(r).c_str());
-  std::printf("%-28s %-12s %9s %8s %12s %12s %12s\n", "column", "kind", "missing", "distinct",
+  std::printf("%-28s %-12s %9s %9s %12s %12s %12s\n", "column", "kind", "missing", "distinct",
               "min", "max", "mean");
   for (const auto& c : r.columns) {
-    auto num = [](const std::optional<double>& v) { return v ? FormatDouble(*v) : std::string("-"); };
-    std::printf("%-28s %-12s %8.2f%% %8llu %12s %12s %12s\n", c.name.c_str(),
-                std::string(ColumnKindName(c.kind)).c_str(), 100.0 * c.missing_rate,
-                static_cast<unsigned long long>(c.distinct), num(c.min).c_str(),
-                num(c.max).c_str(), num(c.mean).c_str());
+    auto num = [](const std::optional<double>& v) {
+      return v ? ReadableNumber(*v, 6) : std::string("-");
+    };
+    std::printf("%-28s %-12s %9s %9s %12s %12s %12s\n", c.name.c_str(),
+                std::string(ColumnKindName(c.kind)).c_str(),
+                ReadablePercent(c.missing_rate, 2).c_str(), ReadableCount(c.distinct).c_str(),
+                num(c.min).c_str(), num(c.max).c_str(), num(c.mean).c_str());
   }
   if (!r.anomalies.empty()) {
-    std::printf("anomalies: %llu (%llu errors, %llu warnings)\n",
-                static_cast<unsigned long long>(r.anomalies_total),
-                static_cast<unsigned long long>(r.errors),
-                static_cast<unsigned long long>(r.warnings));
+    std::printf("anomalies: %s (%s errors, %s warnings)\n",
+                ReadableCount(r.anomalies_total).c_str(), ReadableCount(r.errors).c_str(),
+                ReadableCount(r.warnings).c_str());
     size_t shown = 0;
     for (const auto& a : r.anomalies) {
       if (shown++ == 20) {
@@ -147,7 +149,39 @@ void PrintText(const IngestReport& r, const nlohmann::json* labels) {
     std::printf("pii: %s %s (%s): %s\n", p.column.c_str(), p.action.c_str(), p.kind.c_str(),
                 p.reason.c_str());
   }
-  if (labels != nullptr) std::printf("labels: %s\n", labels->dump().c_str());
+  if (labels != nullptr) {
+    // "labels of 'churn' (mapping 1a2b): 'No' 5,174 rows, 'Yes' 1,869 rows; 2 missing"
+    const nlohmann::json& l = *labels;
+    std::printf("labels of '%s' (mapping %s):", l["target"].get<std::string>().c_str(),
+                l["version"].get<std::string>().c_str());
+    const char* sep = " ";
+    for (const auto& cls : l["classes"]) {
+      const std::string name = cls.get<std::string>();
+      std::printf("%s'%s' %s rows", sep, name.c_str(),
+                  ReadableCount(l["class_rows"][name].get<uint64_t>()).c_str());
+      sep = ", ";
+    }
+    sep = "; no rows for ";
+    for (const auto& e : l["empty_classes"]) {
+      std::printf("%s'%s'", sep, e.get<std::string>().c_str());
+      sep = ", ";
+    }
+    if (l["unseen_rows"].get<uint64_t>() > 0) {
+      std::printf("; %s rows with labels of no class (",
+                  ReadableCount(l["unseen_rows"].get<uint64_t>()).c_str());
+      sep = "";
+      for (const auto& u : l["unseen_labels"]) {
+        std::printf("%s'%s' %s", sep, u["label"].get<std::string>().c_str(),
+                    ReadableCount(u["rows"].get<uint64_t>()).c_str());
+        sep = ", ";
+      }
+      std::printf(")");
+    }
+    if (l["missing_rows"].get<uint64_t>() > 0) {
+      std::printf("; %s missing", ReadableCount(l["missing_rows"].get<uint64_t>()).c_str());
+    }
+    std::printf("\n");
+  }
 }
 
 }  // namespace
@@ -253,9 +287,10 @@ Command AddIngestCommand(CLI::App& root) {
             if (!target.empty()) {
               const Column* col = result->table.Find(target);
               if (col == nullptr) {
-                return ReportError(Status::NotFound("target column \"{}\" is not in {}", target,
-                                                    report.source),
-                                   f->common);
+                return ReportError(
+                    Status::NotFound("target column \"{}\" is not in {}{}", target, report.source,
+                                     DidYouMean(target, result->table.columns(), &Column::name)),
+                    f->common);
               }
               LabelMapping mapping;
               if (!f->classes.empty() || !f->merges.empty()) {

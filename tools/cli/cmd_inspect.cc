@@ -4,6 +4,7 @@
 #include "command.h"
 #include "core/file_io.h"
 #include "core/number_format.h"
+#include "core/readable_number.h"
 #include "model/model_io.h"
 #include "model/model_summary.h"
 
@@ -25,7 +26,7 @@ void PrintText(const Model& m, const ArtifactInfo& info, const nlohmann::json& j
   std::string base;
   for (double b : m.base_margin) {
     if (!base.empty()) base += ", ";
-    AppendDouble(&base, b);
+    base += ReadableNumber(b, 6);
   }
   std::printf("base margin %s\n", base.c_str());
   if (!m.target.empty()) std::printf("target      %s\n", m.target.c_str());
@@ -74,10 +75,9 @@ void PrintText(const Model& m, const ArtifactInfo& info, const nlohmann::json& j
   }
   std::printf("metadata sections\n");
   for (const auto& [name, value] : m.sections) {
-    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text.size() > 160) text = text.substr(0, 157) + "...";
-    std::printf("  %-12s %s\n", name.c_str(), text.c_str());
+    std::printf("  %-12s %s\n", name.c_str(), ReadableJson(value, 160).c_str());
   }
+  std::printf("(numbers rounded; --json has every section in full)\n");
 }
 
 int Run(const InspectFlags& f) {

@@ -1,6 +1,5 @@
 // keel monitor: join a prediction log with labels that arrived later and report performance
 // per window against the training performance; estimate it (CBPE) where labels are missing.
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -8,6 +7,7 @@
 #include "command.h"
 #include "core/log.h"
 #include "core/number_format.h"
+#include "core/readable_number.h"
 #include "data/ingest.h"
 #include "drift/delayed_labels.h"
 #include "model/model_io.h"
@@ -34,31 +34,6 @@ struct MonitorFlags {
   char decimal = 0;  // --decimal
   bool fail_on_degradation = false;
 };
-
-Status ParseDuration(const std::string& text, int64_t* micros) {
-  size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  double v = 0;
-  try {
-    v = std::stod(text.substr(0, i));
-  } catch (...) {
-    return Status::InvalidArgument("--window-time \"{}\": expected a duration like 1h or 1d", text);
-  }
-  const std::string unit = text.substr(i);
-  const double scale = unit.empty() || unit == "s" ? 1e6
-                       : unit == "m"               ? 60e6
-                       : unit == "h"               ? 3600e6
-                       : unit == "d"               ? 86400e6
-                       : unit == "w"               ? 7 * 86400e6
-                                                   : -1;
-  if (scale < 0) {
-    return Status::InvalidArgument("--window-time \"{}\": unknown unit '{}' (s, m, h, d or w)", text,
-                                   unit);
-  }
-  *micros = static_cast<int64_t>(v * scale);
-  if (*micros <= 0) return Status::InvalidArgument("--window-time \"{}\" must be positive", text);
-  return Status::OK();
-}
 
 // Without a model: the setup is read off the files (prob_<class> columns, the labels file's
 // other column).
@@ -151,8 +126,8 @@ int Run(const MonitorFlags& f) {
   mo.min_labels = f.min_labels;
   if (!f.window_time.empty()) {
     mo.by_time = true;
-    Status s = ParseDuration(f.window_time, &mo.window_micros);
-    if (!s.ok()) return ReportError(s, f.common);
+    Status s = ParseDuration(f.window_time, "--window-time", &mo.window_micros);
+    if (!s.ok()) return ReportUsageError(s, f.common);
   }
   auto rep = drift::MonitorPerformance(log->table, labels->table, setup, mo);
   if (!rep.ok()) return ReportError(rep.status(), f.common);
@@ -169,9 +144,15 @@ int Run(const MonitorFlags& f) {
                 static_cast<unsigned long long>(rep->log_rows),
                 static_cast<unsigned long long>(rep->matched), f.labels.c_str());
     if (setup.reference.is_object()) {
-      std::printf("training reference (%s split): %s\n",
-                  setup.reference.value("split", std::string("?")).c_str(),
-                  setup.reference.dump().c_str());
+      std::printf("training reference (%s split",
+                  setup.reference.value("split", std::string("?")).c_str());
+      if (setup.reference.contains("rows") && setup.reference["rows"].is_number_unsigned()) {
+        std::printf(", %s rows", ReadableCount(setup.reference["rows"].get<uint64_t>()).c_str());
+      }
+      nlohmann::json metrics = setup.reference;
+      metrics.erase("split");
+      metrics.erase("rows");
+      std::printf("): %s\n", ReadableJson(metrics).c_str());
     } else {
       std::printf("training reference: unknown (pass --model to compare with it)\n");
     }
@@ -219,11 +200,14 @@ Command AddMonitorCommand(CLI::App& root) {
   sub->add_option("--model", f->model,
                   "The model that made the predictions: its classes, id/time/target columns and "
                   "training metrics (default: none; read the setup off the files)");
-  sub->add_option("--window", f->window, "Log rows per window (default: 10000)");
+  sub->add_option("--window", f->window, "Log rows per window (default: 10000)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--window-time", f->window_time,
-                  "Windows by the log's time column instead: 1h, 1d, 1w ... (default: by rows)");
-  sub->add_option("--id", f->id, "Id column joining the two files (default: the model's id-role "
-                                 "column, else \"id\")");
+                  "Windows by the log's time column instead: 1h, 1d, 1w ... (default: by rows)")
+      ->check(DurationCheck("--window-time"));
+  sub->add_option("--id", f->id,
+                  "Id column joining the two files (default: the model's id-role "
+                  "column, else \"id\")");
   sub->add_option("--label-column", f->label_column,
                   "Label column of the labels file (default: the model's target, else the "
                   "labels file's only other column)");
@@ -233,7 +217,8 @@ Command AddMonitorCommand(CLI::App& root) {
                   "Positive class without --model (default: the last prob_ column)");
   sub->add_option("--threshold", f->threshold,
                   "Predict positive when P(positive) >= this, for accuracy, precision, recall "
-                  "and F1 (default: 0.5)");
+                  "and F1 (default: 0.5)")
+      ->check(Interval(0, 1, true, true));
   sub->add_option("--tolerance", f->tolerance,
                   "A window is degraded when its AUC (or accuracy) is more than this below the "
                   "training value, or its RMSE more than this fraction above (default: 0.05)");

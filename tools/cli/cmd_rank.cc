@@ -5,6 +5,7 @@
 #include "command.h"
 #include "core/file_io.h"
 #include "core/log.h"
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "core/stopwatch.h"
 #include "data/ingest.h"
@@ -98,7 +99,9 @@ int Run(const RankFlags& f) {
   for (const auto& name : f.keep) {
     const Column* c = table.Find(name);
     if (c == nullptr) {
-      return ReportError(Status::NotFound("--keep: {} has no column '{}'", f.data, name), f.common);
+      return ReportError(Status::NotFound("--keep: {} has no column '{}'{}", f.data, name,
+                                          DidYouMean(name, table.columns(), &Column::name)),
+                         f.common);
     }
     keep.push_back(c);
   }

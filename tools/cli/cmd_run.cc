@@ -27,7 +27,12 @@ int RunProject(pipeline::Project project, const RunFlags& f) {
   options.threads = f.threads;
   options.progress = !f.common.quiet && !f.common.json;
   auto run = pipeline::RunPipeline(project, options);
-  if (!run.ok()) return ReportError(run.status().WithContext(project.source), f.common);
+  if (!run.ok()) {
+    // Name keel.yaml once: the project checks already start their messages with it.
+    const Status& s = run.status();
+    const bool named = s.message().rfind(project.source + ":", 0) == 0;
+    return ReportError(named ? s : s.WithContext(project.source), f.common);
+  }
   if (f.common.json) {
     PrintJson(pipeline::SummaryJson(**run));
   } else {

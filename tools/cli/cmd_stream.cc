@@ -2,7 +2,6 @@
 // watch drift windows against the model's training profile.
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -39,40 +38,6 @@ struct StreamFlags {
   double wasserstein_threshold = 0.1;
 };
 
-// "90s", "15m", "1h", "1d", "500ms", or a bare number of seconds -> microseconds.
-Status ParseDuration(const std::string& text, const char* flag, int64_t* micros) {
-  size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  double v = 0;
-  try {
-    v = std::stod(text.substr(0, i));
-  } catch (...) {
-    return Status::InvalidArgument("{} \"{}\": expected a duration like 90s, 15m, 1h or 1d", flag,
-                                   text);
-  }
-  const std::string unit = text.substr(i);
-  double scale = 0;
-  if (unit.empty() || unit == "s") {
-    scale = 1e6;
-  } else if (unit == "ms") {
-    scale = 1e3;
-  } else if (unit == "m" || unit == "min") {
-    scale = 60e6;
-  } else if (unit == "h") {
-    scale = 3600e6;
-  } else if (unit == "d") {
-    scale = 86400e6;
-  } else if (unit == "w") {
-    scale = 7 * 86400e6;
-  } else {
-    return Status::InvalidArgument("{} \"{}\": unknown unit '{}' (use ms, s, m, h, d or w)", flag,
-                                   text, unit);
-  }
-  *micros = static_cast<int64_t>(v * scale);
-  if (*micros <= 0) return Status::InvalidArgument("{} \"{}\" must be positive", flag, text);
-  return Status::OK();
-}
-
 int Run(const StreamFlags& f) {
   ApplyCommonFlags(f.common);
   auto model = LoadModel(f.model);
@@ -96,7 +61,7 @@ int Run(const StreamFlags& f) {
     w.mode = drift::WindowOptions::Mode::kTime;
     Status s = ParseDuration(f.window_time, "--window-time", &w.size_micros);
     if (s.ok() && !f.slide.empty()) s = ParseDuration(f.slide, "--slide", &w.slide_micros);
-    if (!s.ok()) return ReportError(s, f.common);
+    if (!s.ok()) return ReportUsageError(s, f.common);
     if (model->schema.FirstWithRole(Role::kTime).empty()) {
       return ReportError(Status::InvalidArgument("--window-time needs event times, but the model's "
                                                  "schema has no column with role time"),
@@ -109,10 +74,11 @@ int Run(const StreamFlags& f) {
       try {
         w.slide_rows = std::stoull(f.slide);
       } catch (...) {
-        return ReportError(Status::InvalidArgument("--slide \"{}\": expected a number of rows with "
-                                                   "--window (durations go with --window-time)",
-                                                   f.slide),
-                           f.common);
+        return ReportUsageError(
+            Status::InvalidArgument("--slide \"{}\": expected a number of rows with "
+                                    "--window (durations go with --window-time)",
+                                    f.slide),
+            f.common);
       }
     }
   }
@@ -169,9 +135,10 @@ int Run(const StreamFlags& f) {
   }
   nlohmann::json j = drift::StreamSummaryToJson(*summary);
   if (f.common.json) {
+    // The CLI contract: the --json object goes to stdout, here as the last line, after the
+    // predictions (it is the only line with "ok").
     j["ok"] = true;
-    std::string text = j.dump();
-    std::fprintf(stderr, "%s\n", text.c_str());
+    PrintJson(j);
   } else if (!f.common.quiet) {
     std::fprintf(stderr,
                  "keel stream: %llu lines, %llu predicted, %llu unreadable, %.3f s (%.0f rows/s); "
@@ -197,10 +164,12 @@ Command AddStreamCommand(CLI::App& root) {
   auto f = std::make_shared<StreamFlags>();
   sub->add_option("--model", f->model, "Model file (.keel)")->required();
   sub->add_option("--window", f->window,
-                  "Drift window size in rows (default: 10000; ignored with --window-time)");
+                  "Drift window size in rows (default: 10000; ignored with --window-time)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--window-time", f->window_time,
                   "Drift windows by event time instead of rows: a duration like 90s, 15m, 1h, 1d "
-                  "over the schema's time column (default: windows by row count)");
+                  "over the schema's time column (default: windows by row count)")
+      ->check(DurationCheck("--window-time"));
   sub->add_option("--slide", f->slide,
                   "Sliding windows: a new window every this many rows (with --window) or this "
                   "duration (with --window-time); must divide the window (default: the window "
@@ -215,12 +184,15 @@ Command AddStreamCommand(CLI::App& root) {
   sub->add_option("--min-window-rows", f->min_window_rows,
                   "Windows with fewer rows are not evaluated (default: 100)");
   sub->add_option("--alpha", f->alpha,
-                  "Significance level for the features' corrected p-values (default: 0.05)");
+                  "Significance level for the features' corrected p-values (default: 0.05)")
+      ->check(Interval(0, 1, true, true));
   sub->add_option("--drift-share", f->drift_share,
-                  "Share of drifted features at which a window counts as drifted (default: 0.5)");
+                  "Share of drifted features at which a window counts as drifted (default: 0.5)")
+      ->check(Interval(0, 1, true, false));
   sub->add_option("--js-threshold", f->js_threshold,
                   "Jensen-Shannon distance for categorical features in large windows (default: "
-                  "0.1)");
+                  "0.1)")
+      ->check(Interval(0, 1, true, false));
   sub->add_option("--wasserstein-threshold", f->wasserstein_threshold,
                   "Wasserstein distance in reference standard deviations for numeric features in "
                   "large windows (default: 0.1)");
@@ -242,7 +214,8 @@ Command AddStreamCommand(CLI::App& root) {
   sub->footer(
       "Output: one JSON object per input line, in order, with the id and time columns passed "
       "through and prob_<class> (or prediction); an unreadable line gets {\"line\", \"error\"}.\n"
-      "--json prints the final summary as JSON on stderr (stdout carries the predictions).\n"
+      "--json prints the final summary as one JSON object (with \"ok\") on stdout, after the "
+      "last prediction; without --json a one-line summary goes to stderr.\n"
       "Window events are described in docs/drift.md.");
   return {sub, [f] { return Run(*f); }};
 }

@@ -7,6 +7,7 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "core/number_format.h"
+#include "core/readable_number.h"
 #include "core/stopwatch.h"
 #include "data/ingest.h"
 #include "model/model_io.h"
@@ -158,7 +159,7 @@ int Run(const TradeoffFlags& f) {
     const auto& s = r.settings[r.best[j]];
     std::printf("best for %s: setting %zu (%s): %s per 1k requests\n", r.objectives[j].c_str(),
                 r.best[j] + 1, rank::DescribeWeights(r.objectives, s.weights).c_str(),
-                FormatDouble(s.expected[j]).c_str());
+                ReadableNumber(s.expected[j]).c_str());
   }
   const auto& d = r.settings[r.default_index];
   std::printf("default (configured weights): setting %zu (%s)%s\n", r.default_index + 1,

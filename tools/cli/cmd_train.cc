@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "core/log.h"
+#include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "data/ingest.h"
 #include "data/schema_yaml.h"
@@ -145,10 +146,11 @@ int Run(TrainFlags& f) {
   for (size_t i = 0; i < table_spec.size(); ++i) {
     if (f.param_options[i]->count() == 0) continue;
     Status s = SetParam(table_spec[i], f.param_values[i], &options.params);
-    if (!s.ok()) return ReportError(s, f.common);
+    if (!s.ok()) return ReportUsageError(s, f.common);
   }
+  // Each value passed its check when parsed; what is left are rules across parameters.
   Status s = ValidateParams(options.params);
-  if (!s.ok()) return ReportError(s, f.common);
+  if (!s.ok()) return ReportUsageError(s, f.common);
 
   ReadOptions ro;
   ro.threads = options.params.threads;
@@ -165,11 +167,11 @@ int Run(TrainFlags& f) {
     const size_t eq = k.rfind('=');
     ColumnKind kind;
     if (eq == std::string::npos || !ParseColumnKind(k.substr(eq + 1), &kind)) {
-      return ReportError(Status::InvalidArgument(
-                             "--kind \"{}\": expected COLUMN=KIND with KIND one of numeric, "
-                             "categorical, boolean, timestamp, string",
-                             k),
-                         f.common);
+      return ReportUsageError(
+          Status::InvalidArgument("--kind \"{}\": expected COLUMN=KIND with KIND one of numeric, "
+                                  "categorical, boolean, timestamp, string",
+                                  k),
+          f.common);
     }
     ro.kind_overrides[k.substr(0, eq)] = kind;
   }
@@ -197,8 +199,10 @@ int Run(TrainFlags& f) {
     ColumnSchema* c = ingested->schema.Find(name);
     const Column* col = ingested->table.Find(name);
     if (c == nullptr || col == nullptr) {
-      return ReportError(Status::NotFound("sensitive column '{}' is not in {}", name, f.data),
-                         f.common);
+      return ReportError(
+          Status::NotFound("sensitive column '{}' is not in {}{}", name, f.data,
+                           DidYouMean(name, ingested->table.columns(), &Column::name)),
+          f.common);
     }
     c->role = Role::kSensitive;
     auto groups = fairness::AssignGroups(*col);
@@ -211,12 +215,7 @@ int Run(TrainFlags& f) {
     if (!s.ok()) return ReportError(s.WithContext("--reweigh " + f.reweigh), f.common);
   }
   FairReductionOptions fair;
-  if (!f.fair_attribute.empty() && !ParseFairConstraint(f.fair_constraint, &fair.constraint)) {
-    return ReportError(Status::InvalidArgument("--fair-constraint \"{}\": expected "
-                                               "demographic_parity or equalized_odds",
-                                               f.fair_constraint),
-                       f.common);
-  }
+  ParseFairConstraint(f.fair_constraint, &fair.constraint);  // checked when parsed
   fair.bound = f.fair_bound;
   fair.iterations = f.fair_iterations;
   FairReductionReport fair_report;
@@ -329,7 +328,8 @@ Command AddTrainCommand(CLI::App& root) {
                   "gradient reduction; the model does not need the column to predict; default: "
                   "off). See docs/fairness.md");
   sub->add_option("--fair-constraint", f->fair_constraint,
-                  "demographic_parity or equalized_odds (default: demographic_parity)");
+                  "demographic_parity or equalized_odds (default: demographic_parity)")
+      ->check(ChoiceCheck(&ParseFairConstraint, "demographic_parity or equalized_odds"));
   sub->add_option("--fair-bound", f->fair_bound,
                   "Largest allowed demographic parity / equalized odds difference, judged on the "
                   "validation split if any, else the training rows (default: 0.05)")
@@ -337,15 +337,28 @@ Command AddTrainCommand(CLI::App& root) {
   sub->add_option("--fair-iterations", f->fair_iterations,
                   "Models trained by the reduction (default: 15)")
       ->check(CLI::Range(1, 200));
+  // Every training parameter from the table: its flag and its keel.yaml name with dashes
+  // (--trees, --num-trees), its value checked when the flags are parsed (a bad one is a usage
+  // error, exit 2).
   const auto table_spec = ParamTable();
   f->param_values.resize(table_spec.size());
   for (size_t i = 0; i < table_spec.size(); ++i) {
     const ParamSpec& spec = table_spec[i];
-    f->param_options.push_back(sub->add_option("--" + std::string(spec.flag),
-                                               f->param_values[i], ParamHelp(spec)));
+    std::string names;
+    for (const std::string& flag : ParamFlags(spec)) names += (names.empty() ? "--" : ",--") + flag;
+    f->param_options.push_back(sub->add_option(names, f->param_values[i], ParamHelp(spec))
+                                   ->type_name(spec.type == ParamSpec::Type::kInt      ? "INT"
+                                               : spec.type == ParamSpec::Type::kDouble ? "FLOAT"
+                                                                                       : "TEXT")
+                                   ->check(StatusCheck([&spec](const std::string& text) {
+                                     TrainParams scratch = DefaultParams();
+                                     return SetParam(spec, text, &scratch);
+                                   })));
   }
   AddCommonFlags(sub, &f->common);
-  sub->footer("Parameters are documented in docs/params.md (the same names work in keel.yaml).");
+  sub->footer(
+      "Parameters are documented in docs/params.md; each also takes its keel.yaml name as a "
+      "flag (--num-trees for --trees).");
   return {sub, [f] { return Run(*f); }};
 }
 

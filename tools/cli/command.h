@@ -9,11 +9,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keel/status.h"
@@ -49,9 +50,51 @@ void ApplyCommonFlags(const CommonFlags& flags);
 // Prints `j` as one line of JSON on stdout.
 void PrintJson(const nlohmann::json& j);
 
+// A JSON value written for people, on one line: numbers rounded (ReadableNumber; integers as
+// they are), text unquoted, objects as "name value" pairs ("test (auc 0.8123, rows 80)"),
+// arrays in brackets. Cut to `max_chars` (ending in "...") when that is not 0.
+std::string ReadableJson(const nlohmann::json& j, size_t max_chars = 0);
+
 // Reports a failed Status: a clear message on stderr and, with --json, an
 // {"ok": false, "error": {...}} object on stdout. Returns kExitFailure.
 int ReportError(const Status& status, const CommonFlags& flags);
+// The same for a usage error found after parsing (flags that contradict each other):
+// returns kExitUsage.
+int ReportUsageError(const Status& status, const CommonFlags& flags);
+
+// A CLI11 check that runs `parse` on a flag's text: a value it refuses is a usage error at
+// parse time (exit 2, the Status message after the flag's name), exactly like a word given
+// to a numeric flag, instead of a failure once the command runs.
+CLI::Validator StatusCheck(std::function<Status(const std::string&)> parse);
+// The same for a flag with a fixed set of values: `accepts` is the library's parser (e.g.
+// ParseMetric on a scratch value); a refused value is reported as `"TEXT": expected EXPECTED`.
+CLI::Validator ChoiceCheck(std::function<bool(const std::string&)> accepts, std::string expected);
+// The same with a parser of the form `bool Parse(std::string_view, T*)` (ParseMetric, ...).
+template <typename T>
+CLI::Validator ChoiceCheck(bool (*parse)(std::string_view, T*), std::string expected) {
+  return ChoiceCheck(
+      [parse](const std::string& text) {
+        T value{};
+        return parse(text, &value);
+      },
+      std::move(expected));
+}
+
+// A number in an interval, checked when the flags are parsed; an open end excludes its bound
+// (Interval(0, 1, true, false) is (0, 1]). For the ranges the library would refuse later.
+CLI::Validator Interval(double lo, double hi, bool lo_open, bool hi_open);
+
+// Reads a duration: "500ms", "90s", "15m" (or "15min"), "1h", "1d", "1w", or a bare number of
+// seconds, into microseconds. Errors: InvalidArgument naming `flag` and the text.
+Status ParseDuration(const std::string& text, std::string_view flag, int64_t* micros);
+// A check that a flag's text is a duration ParseDuration reads.
+CLI::Validator DurationCheck(std::string flag);
+
+// After a parse error: when the command line holds a command or flag that does not exist,
+// prints on stderr what it is and the nearest existing name ("keel: unknown command 'trian';
+// did you mean 'train'?") and returns true; returns false when every word was known (the
+// parse error is about something else and CLI11's message says what).
+bool ExplainUnknownArguments(const CLI::App& root);
 
 // Registration of every subcommand, in --help order. Defined in the cmd_*.cc files.
 // Each keeps its parsed options in a shared_ptr captured by its RunFn.

@@ -53,7 +53,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // A misspelt command or flag: name it and the nearest real one instead of CLI11's "A
+    // subcommand is required" or "arguments not expected".
+    if (!ExplainUnknownArguments(app)) app.exit(e);
     return kExitUsage;
   }
 
