@@ -31,7 +31,7 @@ VOLATILE_KEY = re.compile(
 
 
 # Artifacts hold their creation time, so their hashes and sizes change from run to run.
-ARTIFACT_KEY = re.compile(r"^(sha256|file_bytes|artifact_sha256)$")
+ARTIFACT_KEY = re.compile(r"^(sha256|file_bytes|artifact_sha256|size_bytes)$")
 # Measured durations inside sentences ("p99 latency 3.2 us").
 DURATION = re.compile(r"[0-9.]+ ?(us|µs|ms|s)\b")
 

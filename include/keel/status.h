@@ -32,6 +32,7 @@ enum class StatusCode : int {
   kResourceExhausted,   // a limit was hit (size, count, memory)
   kAlreadyExists,
   kUnavailable,  // a service is temporarily unable to answer (shutting down, overloaded)
+  kCancelled,    // the caller asked the operation to stop (Context::cancel)
   kInternal,     // a bug in Keel
 };
 
@@ -58,6 +59,7 @@ class [[nodiscard]] Status {
   KEEL_STATUS_FACTORY(InvalidArgument, StatusCode::kInvalidArgument)
   KEEL_STATUS_FACTORY(NotFound, StatusCode::kNotFound)
   KEEL_STATUS_FACTORY(IoError, StatusCode::kIoError)
+  KEEL_STATUS_FACTORY(Cancelled, StatusCode::kCancelled)
   KEEL_STATUS_FACTORY(ParseError, StatusCode::kParseError)
   KEEL_STATUS_FACTORY(Corrupt, StatusCode::kCorrupt)
   KEEL_STATUS_FACTORY(Unsupported, StatusCode::kUnsupported)

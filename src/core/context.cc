@@ -9,4 +9,9 @@ int HardwareThreads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
+Status Context::CheckCancelled(const char* what) const {
+  if (cancelled()) return Status::Cancelled("{} was cancelled", what);
+  return Status::OK();
+}
+
 }  // namespace keel

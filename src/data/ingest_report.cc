@@ -1,3 +1,5 @@
+#include "data/csv_writer.h"
+#include "core/json_number.h"
 #include "data/ingest_report.h"
 
 #include "core/file_io.h"
@@ -40,11 +42,6 @@ void IngestReport::AddAnomaly(Anomaly anomaly, size_t max_listed) {
 }
 
 namespace {
-
-nlohmann::json Number(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return v;
-}
 
 std::string DelimiterName(char d) {
   if (d == '\t') return "\\t";
@@ -102,9 +99,9 @@ nlohmann::json IngestReportToJson(const IngestReport& r, size_t max_listed) {
     cj["missing"] = c.missing;
     cj["missing_rate"] = c.missing_rate;
     cj["cardinality"] = c.distinct;
-    cj["min"] = c.min ? Number(*c.min) : json(nullptr);
-    cj["max"] = c.max ? Number(*c.max) : json(nullptr);
-    cj["mean"] = c.mean ? Number(*c.mean) : json(nullptr);
+    cj["min"] = c.min ? JsonNumber(*c.min) : json(nullptr);
+    cj["max"] = c.max ? JsonNumber(*c.max) : json(nullptr);
+    cj["mean"] = c.mean ? JsonNumber(*c.mean) : json(nullptr);
     if (c.kind == ColumnKind::kTimestamp && c.min && c.max) {
       cj["min_time"] = FormatTimestamp(static_cast<int64_t>(std::llround(*c.min * 1e6)));
       cj["max_time"] = FormatTimestamp(static_cast<int64_t>(std::llround(*c.max * 1e6)));
@@ -152,25 +149,6 @@ nlohmann::json IngestReportToJson(const IngestReport& r, size_t max_listed) {
   j["duplicate_records"] = std::move(dups);
   return j;
 }
-
-namespace {
-
-void AppendCsvField(std::string* out, std::string_view v) {
-  const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (!v.empty() && (v.front() == ' ' || v.back() == ' '));
-  if (!quote) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
-}  // namespace
 
 std::string RejectsToCsv(const IngestReport& report) {
   std::string out = "line,column,kind,reason,raw\n";

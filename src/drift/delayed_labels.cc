@@ -1,3 +1,4 @@
+#include "core/json_number.h"
 #include "drift/delayed_labels.h"
 
 #include <algorithm>
@@ -20,16 +21,15 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-nlohmann::json Num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
 nlohmann::json TimeJson(int64_t micros) {
   return micros == kMissingTime ? nlohmann::json() : nlohmann::json(FormatTimestamp(micros));
 }
 
 nlohmann::json PerfJson(const BinaryPerformance& m) {
-  return {{"rows", m.rows},         {"roc_auc", Num(m.roc_auc)},     {"accuracy", Num(m.accuracy)},
-          {"precision", Num(m.precision)}, {"recall", Num(m.recall)}, {"f1", Num(m.f1)},
-          {"positive_rate", Num(m.positive_rate)}};
+  return {{"rows", m.rows},         {"roc_auc", JsonNumber(m.roc_auc)},     {"accuracy", JsonNumber(m.accuracy)},
+          {"precision", JsonNumber(m.precision)}, {"recall", JsonNumber(m.recall)}, {"f1", JsonNumber(m.f1)},
+          {"positive_rate", JsonNumber(m.positive_rate)}};
 }
 
 // Event time of a log row in micros: timestamp columns as they are, numbers as epoch
@@ -278,19 +278,19 @@ nlohmann::json MonitorReportToJson(const MonitorReport& r) {
                         {"metric", w.metric},
                         {"basis", w.basis},
                         {"is_estimate", w.basis == "estimated"},
-                        {"value", Num(w.value)},
-                        {"reference", Num(w.reference)},
+                        {"value", JsonNumber(w.value)},
+                        {"reference", JsonNumber(w.reference)},
                         {"degraded", w.degraded}};
     if (r.setup.task == Task::kBinary) {
       j["estimated"] = PerfJson(w.estimated);
       j["realized"] = w.labeled > 0 ? PerfJson(w.realized) : nlohmann::json();
-      j["calibration_error"] = Num(w.calibration_error);
+      j["calibration_error"] = JsonNumber(w.calibration_error);
     } else if (r.setup.task == Task::kMulticlass) {
-      j["estimated"] = {{"accuracy", Num(w.estimated_accuracy)}};
-      j["realized"] = w.labeled > 0 ? nlohmann::json{{"accuracy", Num(w.realized_accuracy)}}
+      j["estimated"] = {{"accuracy", JsonNumber(w.estimated_accuracy)}};
+      j["realized"] = w.labeled > 0 ? nlohmann::json{{"accuracy", JsonNumber(w.realized_accuracy)}}
                                     : nlohmann::json();
     } else {
-      j["realized"] = w.labeled > 0 ? nlohmann::json{{"rmse", Num(w.rmse)}, {"mae", Num(w.mae)}}
+      j["realized"] = w.labeled > 0 ? nlohmann::json{{"rmse", JsonNumber(w.rmse)}, {"mae", JsonNumber(w.mae)}}
                                     : nlohmann::json();
     }
     windows.push_back(std::move(j));

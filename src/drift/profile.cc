@@ -1,3 +1,4 @@
+#include "core/json_number.h"
 #include "drift/profile.h"
 
 #include <algorithm>
@@ -58,7 +59,6 @@ bool StrictlyIncreasing(const std::vector<double>& e) {
 }
 
 // JSON cannot hold infinities: an empty column's min/max are written as null.
-nlohmann::json Finite(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
 }  // namespace
 
@@ -272,8 +272,8 @@ nlohmann::json Profile::ToJson() const {
       j["edges"] = spec.edges;
       j["mean"] = s.mean;
       j["m2"] = s.m2;
-      j["min"] = Finite(s.min);
-      j["max"] = Finite(s.max);
+      j["min"] = JsonNumber(s.min);
+      j["max"] = JsonNumber(s.max);
       if (s.exact.overflowed()) {
         j["values"] = nullptr;
       } else {

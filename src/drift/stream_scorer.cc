@@ -1,3 +1,4 @@
+#include "core/json_number.h"
 #include "drift/stream_scorer.h"
 
 #include <unistd.h>
@@ -27,14 +28,6 @@ struct Line {
 };
 
 std::string Quoted(const std::string& s) { return nlohmann::json(s).dump(); }
-
-void AppendJsonNumber(std::string* out, double v) {
-  if (std::isfinite(v)) {
-    AppendDouble(out, v);
-  } else {
-    out->append("null");
-  }
-}
 
 class StreamScorer {
  public:

@@ -73,11 +73,6 @@ Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& opt
   return ev;
 }
 
-nlohmann::json JsonNumber(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return v;
-}
-
 namespace {
 
 nlohmann::json JsonArray(const std::vector<double>& v) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/json_number.h"
 #include "eval/binary_metrics.h"
 #include "eval/bootstrap.h"
 #include "eval/curves.h"
@@ -66,8 +67,5 @@ Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& opt
 //    "ece"                                                        (binary)}
 // Non-finite numbers (undefined metrics, the +infinity first threshold) are null.
 nlohmann::json EvaluationToJson(const Evaluation& evaluation);
-
-// A finite number as JSON, anything else as null.
-nlohmann::json JsonNumber(double v);
 
 }  // namespace keel

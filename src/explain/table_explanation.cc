@@ -1,3 +1,4 @@
+#include "data/csv_writer.h"
 #include "explain/table_explanation.h"
 
 #include <algorithm>
@@ -14,19 +15,6 @@ namespace keel {
 namespace {
 
 constexpr size_t kCsvChunkRows = 2048;
-
-void AppendCsvField(std::string* out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(s);
-    return;
-  }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -178,11 +178,6 @@ void AppendAttributeText(const AttributeAudit& a, std::string* out) {
 
 }  // namespace
 
-nlohmann::json JsonNumber(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return v;
-}
-
 const AttributeAudit* AuditResult::Find(std::string_view name) const {
   for (const auto* list : {&attributes, &intersections}) {
     for (const auto& a : *list) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_number.h"
 #include "fairness/disparity.h"
 #include "fairness/group_assignment.h"
 #include "fairness/group_metrics.h"
@@ -93,8 +94,5 @@ nlohmann::json AuditToJson(const AuditResult& audit);
 
 // A readable summary for a terminal (tables of groups and disparities, flags, slices, proxies).
 std::string AuditToText(const AuditResult& audit);
-
-// JSON number, or null when not finite.
-nlohmann::json JsonNumber(double v);
 
 }  // namespace keel::fairness

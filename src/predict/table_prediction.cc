@@ -1,3 +1,4 @@
+#include "data/csv_writer.h"
 #include "predict/table_prediction.h"
 
 #include <algorithm>
@@ -12,20 +13,6 @@ namespace {
 std::string ClassName(const Model& model, size_t k) {
   if (k < model.labels.classes.size()) return model.labels.classes[k];
   return std::to_string(k);
-}
-
-// RFC 4180: quote a field holding a delimiter, quote, or line break.
-void AppendCsvField(std::string* out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(s);
-    return;
-  }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 }  // namespace

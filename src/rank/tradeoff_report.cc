@@ -1,3 +1,4 @@
+#include "core/json_number.h"
 #include "rank/tradeoff_report.h"
 
 #include <fmt/format.h>
@@ -108,7 +109,6 @@ std::string RenderTextTable(const TextTable& t) {
 }
 
 nlohmann::json TradeoffToJson(const TradeoffResult& r) {
-  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
   nlohmann::json settings = nlohmann::json::array();
   size_t efficient = 0;
   for (size_t i = 0; i < r.settings.size(); ++i) {
@@ -118,8 +118,8 @@ nlohmann::json TradeoffToJson(const TradeoffResult& r) {
                    l = nlohmann::json::object();
     for (size_t j = 0; j < r.objectives.size(); ++j) {
       w[r.objectives[j]] = s.weights[j];
-      e[r.objectives[j]] = number(s.expected[j]);
-      if (r.has_logged) l[r.objectives[j]] = number(s.logged[j]);
+      e[r.objectives[j]] = JsonNumber(s.expected[j]);
+      if (r.has_logged) l[r.objectives[j]] = JsonNumber(s.logged[j]);
     }
     nlohmann::json js = {{"setting", i + 1},       {"weights", w},
                          {"expected_per_1000", e}, {"shown_per_request", s.shown_per_request},

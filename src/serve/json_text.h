@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_number.h"
+
 namespace keel::serve {
 
 // Appends `text` as a JSON string literal: quotes, with '"', '\\' and control characters
@@ -14,9 +16,7 @@ namespace keel::serve {
 // written as \ufffd, so the output is always valid JSON.
 void AppendJsonString(std::string* out, std::string_view text);
 
-// Appends the shortest round-trip text of `v` (keel::AppendDouble); NaN and infinities, which
-// JSON cannot carry, are written as null.
-void AppendJsonNumber(std::string* out, double v);
+// AppendJsonNumber (shortest round-trip text, null when not finite) is core/json_number.h.
 
 void AppendJsonInt(std::string* out, int64_t v);
 

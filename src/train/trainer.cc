@@ -1,3 +1,4 @@
+#include "core/json_number.h"
 #include "train/trainer.h"
 
 #include <algorithm>
@@ -101,7 +102,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   if (!r.stopping_metric.empty()) {
     j["stopping_metric"] = r.stopping_metric;
     nlohmann::json losses = nlohmann::json::array();
-    for (double v : r.valid_loss) losses.push_back(std::isfinite(v) ? nlohmann::json(v) : nullptr);
+    for (double v : r.valid_loss) losses.push_back(JsonNumber(v));
     j["valid_loss"] = std::move(losses);
   }
   j["rows"] = {{"total", r.rows_total}, {"missing_target", r.rows_missing_target}};

@@ -1,4 +1,4 @@
-// libFuzzer target: keel.yaml (pipeline/project.h) on arbitrary text.
+// libFuzzer target: keel.yaml (usecase/project.h) on arbitrary text.
 //
 // ParseProject must answer every input with a Project or an error, never a crash. A parsed
 // project is also turned into JSON (the summary's lineage), and when it has objectives they
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "pipeline/project.h"
+#include "usecase/project.h"
 
 namespace {
 
@@ -48,16 +48,16 @@ const keel::Schema& AdsSchema() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto project = keel::pipeline::ParseProject(text, "fuzz/keel.yaml", "/fuzz");
+  auto project = keel::usecase::ParseProject(text, "fuzz/keel.yaml", "/fuzz");
   if (!project.ok()) {
     Require(!project.status().message().empty(), "an error says what is wrong");
     return 0;
   }
   Require(!project->data_path.empty(), "a parsed project has a data path");
-  (void)keel::pipeline::ProjectToJson(*project).dump();
+  (void)keel::usecase::ProjectToJson(*project).dump();
   if (project->objectives) {
     Require(!project->objectives->group_by.empty(), "keel.yaml objectives name group_by");
-    (void)keel::pipeline::CheckProjectObjectives(*project, AdsSchema());
+    (void)keel::usecase::CheckProjectObjectives(*project, AdsSchema());
   }
   return 0;
 }

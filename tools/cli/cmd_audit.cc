@@ -168,8 +168,8 @@ nlohmann::json FitJson(const fairness::ThresholdFit& fit, const std::string& att
           {"default_threshold", t.default_threshold},
           {"accuracy_before", fit.accuracy_before},
           {"accuracy_after", fit.accuracy_after},
-          {"disparity_before", fairness::JsonNumber(fit.disparity_before)},
-          {"disparity_after", fairness::JsonNumber(fit.disparity_after)}};
+          {"disparity_before", JsonNumber(fit.disparity_before)},
+          {"disparity_after", JsonNumber(fit.disparity_after)}};
 }
 
 int Run(const AuditFlags& f) {

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/json_number.h"
 #include "command.h"
 #include "core/file_io.h"
 #include "core/log.h"
@@ -51,10 +52,6 @@ void AppendCell(std::string* out, std::string_view text) {
 
 void AppendNumber(std::string* out, double v) {
   if (std::isfinite(v)) AppendDouble(out, v);
-}
-
-nlohmann::json JsonNumber(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
 int Run(const RankFlags& f) {

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "command.h"
-#include "pipeline/pipeline.h"
-#include "pipeline/project.h"
+#include "usecase/run.h"
+#include "usecase/project.h"
 
 namespace keel::cli {
 namespace {
@@ -20,13 +20,13 @@ struct RunFlags {
   int threads = 0;
 };
 
-int RunProject(pipeline::Project project, const RunFlags& f) {
+int RunProject(usecase::Project project, const RunFlags& f) {
   ApplyCommonFlags(f.common);
   if (!f.output.empty()) project.output_dir = f.output;
-  pipeline::RunOptions options;
+  usecase::RunOptions options;
   options.threads = f.threads;
   options.progress = !f.common.quiet && !f.common.json;
-  auto run = pipeline::RunPipeline(project, options);
+  auto run = usecase::RunPipeline(project, options);
   if (!run.ok()) {
     // Name keel.yaml once: the project checks already start their messages with it.
     const Status& s = run.status();
@@ -34,9 +34,9 @@ int RunProject(pipeline::Project project, const RunFlags& f) {
     return ReportError(named ? s : s.WithContext(project.source), f.common);
   }
   if (f.common.json) {
-    PrintJson(pipeline::SummaryJson(**run));
+    PrintJson(usecase::SummaryJson(**run));
   } else {
-    std::fputs(pipeline::SummaryText(**run).c_str(), stdout);
+    std::fputs(usecase::SummaryText(**run).c_str(), stdout);
   }
   return kExitOk;
 }
@@ -76,7 +76,7 @@ Command AddRunCommand(CLI::App& root) {
   sub->add_option("--threads", f->threads, "Worker threads (default 0: all cores)");
   AddCommonFlags(sub, &f->common);
   return {sub, [f] {
-            auto project = pipeline::LoadProject(f->project);
+            auto project = usecase::LoadProject(f->project);
             if (!project.ok()) return ReportError(project.status(), f->common);
             return RunProject(std::move(*project), *f);
           }};
@@ -102,7 +102,7 @@ Command AddQuickstartCommand(CLI::App& root) {
                                    KEEL_SOURCE_DIR),
                   f->common);
             }
-            auto project = pipeline::LoadProject(path);
+            auto project = usecase::LoadProject(path);
             if (!project.ok()) return ReportError(project.status(), f->common);
             if (!f->common.json && !f->common.quiet) {
               std::fprintf(stderr, "keel quickstart: running %s into %s/\n", path.c_str(),

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/json_number.h"
 #include "command.h"
 #include "core/log.h"
 #include "core/nearest_name.h"
@@ -249,7 +250,7 @@ int Run(TrainFlags& f) {
     }
     split.metrics = std::move(*m);
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : split.metrics) j[k] = std::isfinite(v) ? nlohmann::json(v) : nullptr;
+    for (const auto& [k, v] : split.metrics) j[k] = JsonNumber(v);
     j["rows"] = split.rows;
     metrics_section[split.name] = std::move(j);
   }

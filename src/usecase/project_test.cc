@@ -1,8 +1,8 @@
-#include "pipeline/project.h"
+#include "usecase/project.h"
 
 #include <gtest/gtest.h>
 
-namespace keel::pipeline {
+namespace keel::usecase {
 namespace {
 
 Result<Project> Parse(const std::string& text) {
@@ -292,4 +292,4 @@ TEST(ProjectFuzzRegression, NonUtf8TextIsAParseErrorNotAThrowLater) {
   EXPECT_NO_THROW((void)ProjectToJson(*ok).dump());
 }
 }  // namespace
-}  // namespace keel::pipeline
+}  // namespace keel::usecase

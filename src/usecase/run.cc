@@ -1,4 +1,4 @@
-#include "pipeline/pipeline.h"
+#include "usecase/run.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -21,14 +21,14 @@
 #include "explain/explainer.h"
 #include "fairness/group_metrics.h"
 #include "model/model_io.h"
-#include "pipeline/pipeline_report.h"
+#include "usecase/run_report.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
 #include "rank/tradeoff_report.h"
 
-namespace keel::pipeline {
+namespace keel::usecase {
 namespace {
 
 namespace fs = std::filesystem;
@@ -560,4 +560,4 @@ std::string SummaryText(const PipelineRun& run) {
   return out;
 }
 
-}  // namespace keel::pipeline
+}  // namespace keel::usecase

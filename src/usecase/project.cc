@@ -1,4 +1,4 @@
-#include "pipeline/project.h"
+#include "usecase/project.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,7 +14,7 @@
 #include "data/yaml_reader.h"
 #include "fairness/fairness_gate.h"
 
-namespace keel::pipeline {
+namespace keel::usecase {
 namespace {
 
 namespace fs = std::filesystem;
@@ -468,4 +468,4 @@ nlohmann::json ProjectToJson(const Project& p) {
   return j;
 }
 
-}  // namespace keel::pipeline
+}  // namespace keel::usecase

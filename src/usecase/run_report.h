@@ -6,7 +6,7 @@
 
 #include "report/html_report.h"
 
-namespace keel::pipeline {
+namespace keel::usecase {
 
 struct PipelineRun;
 
@@ -17,4 +17,4 @@ inline constexpr const char* kReportSections[] = {"summary",  "data",       "mod
 
 report::HtmlReport BuildReport(const PipelineRun& run);
 
-}  // namespace keel::pipeline
+}  // namespace keel::usecase

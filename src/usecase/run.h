@@ -24,11 +24,11 @@
 #include "fairness/fairness_gate.h"
 #include "keel/status.h"
 #include "model/model.h"
-#include "pipeline/project.h"
+#include "usecase/project.h"
 #include "rank/tradeoff.h"
 #include "train/trainer.h"
 
-namespace keel::pipeline {
+namespace keel::usecase {
 
 struct RunOptions {
   int threads = 0;       // < 1: all hardware threads
@@ -97,4 +97,4 @@ nlohmann::json SummaryJson(const PipelineRun& run);
 // A few lines for a terminal: what shipped and why, the gate results, where the files are.
 std::string SummaryText(const PipelineRun& run);
 
-}  // namespace keel::pipeline
+}  // namespace keel::usecase

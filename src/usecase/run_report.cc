@@ -1,4 +1,4 @@
-#include "pipeline/pipeline_report.h"
+#include "usecase/run_report.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,11 +7,11 @@
 #include <cmath>
 
 #include "keel/version_info.h"
-#include "pipeline/pipeline.h"
+#include "usecase/run.h"
 #include "rank/tradeoff_report.h"
 #include "report/svg_chart.h"
 
-namespace keel::pipeline {
+namespace keel::usecase {
 namespace {
 
 using report::HtmlReport;
@@ -472,4 +472,4 @@ report::HtmlReport BuildReport(const PipelineRun& run) {
   return r;
 }
 
-}  // namespace keel::pipeline
+}  // namespace keel::usecase

@@ -51,7 +51,7 @@
 #include "rank/objectives.h"
 #include "train/params.h"
 
-namespace keel::pipeline {
+namespace keel::usecase {
 
 struct ModelChoice {
   std::string label;  // "baseline" or "candidate"
@@ -139,4 +139,4 @@ Status CheckProjectObjectives(const Project& project, const Schema& schema);
 // The project as JSON (for the summary and the report's lineage).
 nlohmann::json ProjectToJson(const Project& project);
 
-}  // namespace keel::pipeline
+}  // namespace keel::usecase
