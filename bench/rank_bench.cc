@@ -78,8 +78,9 @@ int main(int argc, char** argv) {
   if (!predictor.ok()) return Fail(predictor.status());
   keel::ReadOptions ro;
   ro.schema = &model->schema;
-  ro.progress = false;
-  auto data = keel::ReadTable(data_path, ro);
+  keel::Context ctx;
+  ctx.progress = false;
+  auto data = keel::ReadTable(data_path, ro, ctx);
   if (!data.ok()) return Fail(data.status());
   const keel::Table& all = data->table;
   if (all.num_rows() < candidates) {

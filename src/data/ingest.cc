@@ -44,7 +44,8 @@ bool OnlyBlank(std::string_view data) {
 }
 
 Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
-                             const ReadOptions& options, int threads) {
+                             const ReadOptions& options, const Context& ctx) {
+  const int threads = ctx.threads();
   const MissingTokens missing(options.missing_tokens);
   CsvDialectOptions sniff;
   sniff.delimiter = options.delimiter;
@@ -108,7 +109,7 @@ Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
   td.csv_chunks =
       ChunkCount(data.size() - std::min<uint64_t>(pos, data.size()), options, threads);
   td.names = std::move(names);
-  KEEL_ASSIGN_OR_RETURN(IngestResult result, BuildTable(std::move(td), options, std::move(report)));
+  KEEL_ASSIGN_OR_RETURN(IngestResult result, BuildTable(std::move(td), options, std::move(report), ctx));
   result.report.blank_lines += leading_blank;
   // The schema describes the data as read: a later read with it uses the same mark when its
   // own sample cannot decide.
@@ -138,9 +139,8 @@ Status ProtectPersonalData(const ReadOptions& options, IngestResult* r) {
 }  // namespace
 
 Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view source_name,
-                                         const ReadOptions& options) {
+                                         const ReadOptions& options, const Context& ctx) {
   Stopwatch watch;
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
   std::string format = options.format;
   if (format.empty()) format = IsJsonLinesName(source_name) ? "jsonl" : "csv";
   if (format == "ndjson" || format == "json") format = "jsonl";
@@ -152,17 +152,18 @@ Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view
     return Status::InvalidArgument("{} is empty: no header and no records", source_name);
   }
   Result<IngestResult> result =
-      format == "csv" ? ReadCsv(data, source_name, options, threads)
-                      : ReadJsonLines(data, source_name, options, threads);
+      format == "csv" ? ReadCsv(data, source_name, options, ctx)
+                      : ReadJsonLines(data, source_name, options, ctx);
   if (result.ok()) KEEL_RETURN_IF_ERROR(ProtectPersonalData(options, &*result));
   if (result.ok()) result->report.seconds = watch.Seconds();
   return result;
 }
 
-Result<IngestResult> ReadTable(const std::string& path, const ReadOptions& options) {
+Result<IngestResult> ReadTable(const std::string& path, const ReadOptions& options,
+                               const Context& ctx) {
   KEEL_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   PopulateMapping(file.view());
-  return ReadTableFromBuffer(file.view(), path, options);
+  return ReadTableFromBuffer(file.view(), path, options, ctx);
 }
 
 }  // namespace keel

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/context.h"
 #include "data/ingest_report.h"
 #include "data/missing_tokens.h"
 #include "data/schema.h"
@@ -63,15 +64,11 @@ struct ReadOptions {
   // rejected). Type mismatches are always errors.
   bool reject_new_categories = false;
   bool reject_out_of_range = false;
-  // Worker threads; 0 = all cores.
-  int threads = 0;
   // Target bytes per parallel chunk; 0 = automatic (about 1 MiB or more, up to 8 chunks per
   // thread). Tests set it small to exercise chunk boundaries.
   size_t chunk_bytes = 0;
   // Row-level anomalies listed in the report (their counts are always exact).
   size_t max_anomalies = 10000;
-  // Draw a progress bar on stderr for large inputs (only when stderr is a terminal).
-  bool progress = true;
   // Privacy (data/pii_detector.h, data/pseudonymize.h). Columns the schema declares `pii`,
   // and, with detect_pii, columns it does not list whose name or values look like personal
   // data, are pseudonymized (HMAC-SHA256 under pii_key) or, without a key, dropped; the
@@ -94,11 +91,13 @@ struct IngestResult {
 // InvalidArgument for an empty file or bad options; Unsupported for UTF-16 data; NotFound for
 // a required schema column absent from the data. A header-only file gives an empty table
 // with the header's columns (kinds from the schema or overrides, else string).
-Result<IngestResult> ReadTable(const std::string& path, const ReadOptions& options);
+// Runs on ctx.threads() threads; draws a progress bar for large inputs when ctx.progress.
+Result<IngestResult> ReadTable(const std::string& path, const ReadOptions& options,
+                               const Context& ctx);
 
 // Same, from bytes in memory (stdin, HTTP bodies, tests). `source_name` names the data in
 // messages and the report; with options.format empty it also picks the format by extension.
 Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view source_name,
-                                         const ReadOptions& options);
+                                         const ReadOptions& options, const Context& ctx);
 
 }  // namespace keel

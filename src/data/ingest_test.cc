@@ -14,8 +14,10 @@
 namespace keel {
 namespace {
 
-IngestResult Read(std::string_view csv, ReadOptions options = {}) {
-  auto r = ReadTableFromBuffer(csv, "test.csv", options);
+IngestResult Read(std::string_view csv, ReadOptions options = {}, int threads = 0) {
+  Context ctx;
+  ctx.num_threads = threads;
+  auto r = ReadTableFromBuffer(csv, "test.csv", options, ctx);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return IngestResult{};
   return std::move(*r);
@@ -202,12 +204,10 @@ TEST(ReadDecimalComma, ReadsExactlyTheValuesOfTheDotSpellingInEveryChunk) {
   std::string comma = dot;
   for (char& c : comma) c = c == '.' ? ',' : c;
   ReadOptions one;
-  one.threads = 1;
-  const auto a = Read(dot, one);
+  const auto a = Read(dot, one, 1);
   ReadOptions many;
-  many.threads = 2;
   many.chunk_bytes = 4096;
-  const auto b = Read(comma, many);
+  const auto b = Read(comma, many, 2);
   ASSERT_EQ(a.table.num_rows(), 3000u);
   ASSERT_EQ(b.table.num_rows(), 3000u);
   for (const char* name : {"a", "b", "c"}) {
@@ -250,7 +250,7 @@ TEST(ReadDecimalComma, OptionForcesTheMarkOnAnAmbiguousFile) {
   EXPECT_EQ(Col(f, "a").numeric()[0], 1.234);
   EXPECT_EQ(Col(f, "a").numeric()[1], 5.678);
   o.delimiter = ',';
-  const auto bad = ReadTableFromBuffer("a,b\n1,2\n", "x.csv", o);
+  const auto bad = ReadTableFromBuffer("a,b\n1,2\n", "x.csv", o, Context{});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
@@ -293,7 +293,7 @@ TEST(ReadTable, DuplicateAndEmptyHeaderNames) {
 
 TEST(ReadTable, EmptyInputIsAClearError) {
   for (const char* data : {"", "\xEF\xBB\xBF", "\n\n", "   \r\n"}) {
-    auto r = ReadTableFromBuffer(data, "empty.csv", {});
+    auto r = ReadTableFromBuffer(data, "empty.csv", {}, Context{});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find("empty.csv is empty"), std::string::npos);
@@ -335,10 +335,10 @@ TEST(ReadTable, InvalidUtf8RejectsTheRecordAndAnInvalidHeaderFails) {
   ASSERT_EQ(r.report.rejected.size(), 1u);
   EXPECT_EQ(r.report.rejected[0].line, 3u);
   EXPECT_EQ(r.report.rejected[0].kind, AnomalyKind::kEncodingError);
-  auto h = ReadTableFromBuffer("a\xFF,b\n1,2\n", "bad.csv", {});
+  auto h = ReadTableFromBuffer("a\xFF,b\n1,2\n", "bad.csv", {}, Context{});
   ASSERT_FALSE(h.ok());
   EXPECT_NE(h.status().message().find("bad.csv:1"), std::string::npos);
-  auto u16 = ReadTableFromBuffer("\xFF\xFE" "a\0,\0b\0", "u16.csv", {});
+  auto u16 = ReadTableFromBuffer("\xFF\xFE" "a\0,\0b\0", "u16.csv", {}, Context{});
   ASSERT_FALSE(u16.ok());
   EXPECT_EQ(u16.status().code(), StatusCode::kUnsupported);
 }
@@ -356,7 +356,7 @@ TEST(ReadTable, TruncatedLastLineIsRejectedAndEarlierRowsKept) {
 }
 
 TEST(ReadTable, HeaderWithUnterminatedQuoteFails) {
-  auto r = ReadTableFromBuffer("\"a,b\n1,2\n", "h.csv", {});
+  auto r = ReadTableFromBuffer("\"a,b\n1,2\n", "h.csv", {}, Context{});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kParseError);
 }
@@ -461,12 +461,12 @@ TEST(ReadTable, PredictingWithoutTheTargetAndWithAnExtraIdColumn) {
   EXPECT_TRUE(unexpected);
   EXPECT_NE(r.schema.Find("customer"), nullptr);
   // A missing feature column is an error unless allowed.
-  auto bad = ReadTableFromBuffer("tenure\n5\n", "p.csv", o);
+  auto bad = ReadTableFromBuffer("tenure\n5\n", "p.csv", o, Context{});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
   EXPECT_NE(bad.status().message().find("plan"), std::string::npos);
   o.allow_missing_columns = true;
-  EXPECT_TRUE(ReadTableFromBuffer("tenure\n5\n", "p.csv", o).ok());
+  EXPECT_TRUE(ReadTableFromBuffer("tenure\n5\n", "p.csv", o, Context{}).ok());
 }
 
 TEST(ReadTable, ResultDoesNotDependOnChunksOrThreads) {
@@ -477,13 +477,11 @@ TEST(ReadTable, ResultDoesNotDependOnChunksOrThreads) {
            ",\"line\nbreak " + std::to_string(i % 13) + "\"," + (i % 97 == 0 ? "bad" : std::to_string(i)) + "\n";
   }
   ReadOptions one;
-  one.threads = 1;
-  const auto a = Read(csv, one);
+  const auto a = Read(csv, one, 1);
   for (size_t chunk : {size_t{97}, size_t{4096}, size_t{30000}}) {
     ReadOptions many;
-    many.threads = 2;
     many.chunk_bytes = chunk;
-    const auto b = Read(csv, many);
+    const auto b = Read(csv, many, 2);
     ASSERT_EQ(a.table.num_rows(), b.table.num_rows());
     EXPECT_EQ(a.table.source_lines(), b.table.source_lines());
     for (size_t j = 0; j < a.table.num_columns(); ++j) {
@@ -517,7 +515,7 @@ TEST(ReadTable, MillionRowFile) {
     }
     std::ofstream(path, std::ios::binary) << text;
   }
-  auto r = ReadTable(path, {});
+  auto r = ReadTable(path, {}, Context{});
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->table.num_rows(), 1000000u);
@@ -548,7 +546,7 @@ TEST(ReadTable, VeryWideFile) {
 }
 
 TEST(ReadTable, MissingFileNamesThePath) {
-  auto r = ReadTable("/nonexistent/dir/data.csv", {});
+  auto r = ReadTable("/nonexistent/dir/data.csv", {}, Context{});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("/nonexistent/dir/data.csv"), std::string::npos);
 }

@@ -166,7 +166,8 @@ void ParseChunk(std::string_view data, uint64_t begin, uint64_t end, JsonChunk* 
 }  // namespace
 
 Result<IngestResult> ReadJsonLines(std::string_view data, std::string_view source,
-                                   const ReadOptions& options, int threads) {
+                                   const ReadOptions& options, const Context& ctx) {
+  const int threads = ctx.threads();
   uint64_t begin = 0;
   if (data.size() >= 3 && data.substr(0, 3) == "\xEF\xBB\xBF") begin = 3;
   IngestReport report;
@@ -239,7 +240,7 @@ Result<IngestResult> ReadJsonLines(std::string_view data, std::string_view sourc
     return Status::InvalidArgument(
         "{}: no JSON object with any key found ({} non-empty lines, none usable)", source, bad);
   }
-  return BuildTable(std::move(td), options, std::move(report));
+  return BuildTable(std::move(td), options, std::move(report), ctx);
 }
 
 }  // namespace keel

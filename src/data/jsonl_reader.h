@@ -14,8 +14,8 @@
 
 namespace keel {
 
-// Reads JSON Lines `data` (named `source` in messages) with `threads` threads.
+// Reads JSON Lines `data` (named `source` in messages) on ctx.threads() threads.
 Result<IngestResult> ReadJsonLines(std::string_view data, std::string_view source,
-                                   const ReadOptions& options, int threads);
+                                   const ReadOptions& options, const Context& ctx);
 
 }  // namespace keel

@@ -8,7 +8,7 @@ namespace keel {
 namespace {
 
 IngestResult ReadJsonl(std::string_view text, ReadOptions o = {}) {
-  auto r = ReadTableFromBuffer(text, "events.jsonl", o);
+  auto r = ReadTableFromBuffer(text, "events.jsonl", o, Context{});
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(*r) : IngestResult{};
 }
@@ -19,7 +19,7 @@ TEST(JsonLines, SameTableAsCsv) {
       "{\"a\": 2.5, \"b\": \"X\", \"c\": false, \"t\": \"2024-01-02\"}\n"
       "{\"b\": \"y\", \"a\": null, \"c\": true, \"t\": null}\n");
   auto c = ReadTableFromBuffer("a,b,c,t\n1,x,true,2024-01-01T00:00:00Z\n2.5,X,false,2024-01-02\n,y,true,\n",
-                               "same.csv", {});
+                               "same.csv", {}, Context{});
   ASSERT_TRUE(c.ok());
   ASSERT_EQ(j.table.num_columns(), c->table.num_columns());
   ASSERT_EQ(j.table.num_rows(), 3u);
@@ -79,7 +79,7 @@ TEST(JsonLines, ChunkedReadEqualsSingle) {
 }
 
 TEST(JsonLines, NothingUsableIsAnError) {
-  auto r = ReadTableFromBuffer("[1]\n[2]\n", "x.jsonl", {});
+  auto r = ReadTableFromBuffer("[1]\n[2]\n", "x.jsonl", {}, Context{});
   EXPECT_FALSE(r.ok());
 }
 

@@ -73,7 +73,7 @@ TEST_P(MessyManifest, EveryRecordAccountedForWithCleanValues) {
 
   ReadOptions options;
   options.chunk_bytes = GetParam().chunk_bytes;
-  auto read = ReadTable(messy, options);
+  auto read = ReadTable(messy, options, Context{});
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   const IngestResult& r = *read;
   const IngestReport& rep = r.report;

@@ -41,8 +41,7 @@ std::string Data() {
 IngestResult Ingest(const std::string& key) {
   ReadOptions o;
   o.pii_key = key;
-  o.threads = 1;
-  auto r = ReadTableFromBuffer(Data(), "people.csv", o);
+  auto r = ReadTableFromBuffer(Data(), "people.csv", o, Context{}.WithThreads(1));
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(*r) : IngestResult{};
 }

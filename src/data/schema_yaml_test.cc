@@ -114,7 +114,7 @@ TEST(SchemaYaml, PositiveMovesTheClassLast) {
 
 TEST(SchemaYaml, InferredSchemaValidatesItsOwnDataWithoutAnomalies) {
   const std::string csv = "a,b,c\n1,x,2024-01-01\n2,y,2024-01-02\n,x,\n";
-  auto first = ReadTableFromBuffer(csv, "d.csv", {});
+  auto first = ReadTableFromBuffer(csv, "d.csv", {}, Context{});
   ASSERT_TRUE(first.ok());
   Schema schema = first->schema;
   AddObservedStats(first->report, &schema);
@@ -125,10 +125,10 @@ TEST(SchemaYaml, InferredSchemaValidatesItsOwnDataWithoutAnomalies) {
   EXPECT_EQ(parsed->Find("a")->max, 2);
   ReadOptions o;
   o.schema = &*parsed;
-  auto again = ReadTableFromBuffer(csv, "d.csv", o);
+  auto again = ReadTableFromBuffer(csv, "d.csv", o, Context{});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->report.anomalies_total, 0u);
-  auto drifted = ReadTableFromBuffer("a,b,c\n7,z,2024-01-01\n", "e.csv", o);
+  auto drifted = ReadTableFromBuffer("a,b,c\n7,z,2024-01-01\n", "e.csv", o, Context{});
   ASSERT_TRUE(drifted.ok());
   EXPECT_EQ(drifted->report.warnings, 2u);  // out of range, new category
 }
@@ -141,7 +141,7 @@ struct Inferred {
 };
 
 Inferred InferColumn(const std::string& csv, const std::string& column = "c") {
-  auto r = ReadTableFromBuffer(csv, "d.csv", {});
+  auto r = ReadTableFromBuffer(csv, "d.csv", {}, Context{});
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok() || r->schema.Find(column) == nullptr) return {};
   const ColumnSchema& c = *r->schema.Find(column);
@@ -161,7 +161,7 @@ TEST(SchemaYaml, InferredCategoriesAreInPandasOrderWhateverTheRowOrder) {
   EXPECT_EQ(c.categories, (Texts{"a", "b"}));
   EXPECT_EQ(c.order, CategoryOrder::kSorted) << c.note;
   const std::string yaml =
-      SchemaToYaml(ReadTableFromBuffer("c\nb\na\nb\n", "d.csv", {})->schema, "", 0);
+      SchemaToYaml(ReadTableFromBuffer("c\nb\na\nb\n", "d.csv", {}, Context{})->schema, "", 0);
   EXPECT_NE(yaml.find("    categories: [a, b]\n    category_order: sorted\n"), std::string::npos)
       << yaml;
 }
@@ -192,7 +192,7 @@ TEST(SchemaYaml, InferredCategoriesPandasWouldNotMakeAreMarkedUnknown) {
   EXPECT_EQ(r.order, CategoryOrder::kUnknown);
   EXPECT_NE(r.note.find("\"z\" occurs only in rows Keel rejects"), std::string::npos) << r.note;
   // The note is a comment on the category_order line, which reads back as unknown.
-  auto read = ReadTableFromBuffer("c,n\nyes,1\nYes,2\nno,3\n", "d.csv", {});
+  auto read = ReadTableFromBuffer("c,n\nyes,1\nYes,2\nno,3\n", "d.csv", {}, Context{});
   ASSERT_TRUE(read.ok());
   const std::string yaml = SchemaToYaml(read->schema, "", 0);
   EXPECT_NE(yaml.find("    category_order: unknown  # the file spells"), std::string::npos) << yaml;

@@ -879,10 +879,10 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
 }  // namespace
 
 Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
-                                IngestReport report) {
+                                IngestReport report, const Context& ctx) {
   const size_t ncols = data.names.size();
   if (ncols == 0) return Status::InvalidArgument("{}: the data has no columns", report.source);
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
+  const int threads = ctx.threads();
   const MissingTokens missing(options.missing_tokens);
   std::vector<ColumnPlan> plans;
   KEEL_RETURN_IF_ERROR(PlanColumns(data.names, options, report.source, &plans, &report));
@@ -905,7 +905,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
   };
   std::vector<ChunkWork> work(nchunks);
   Progress progress("reading", nchunks * 2 + ncols,
-                    options.progress && data.source.size() > (32u << 20));
+                    ctx.progress && data.source.size() > (32u << 20));
   std::vector<uint8_t> interns(ncols);
   for (size_t j = 0; j < ncols; ++j) {
     interns[j] = plans[j].mode == ParseMode::kInfer || plans[j].fixed == ColumnKind::kCategorical;

@@ -39,6 +39,6 @@ struct TokenizedData {
 // file-level anomalies) filled in. Errors: NotFound for a required schema column absent from
 // the data; InvalidArgument when there are no columns.
 Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
-                                IngestReport report);
+                                IngestReport report, const Context& ctx);
 
 }  // namespace keel

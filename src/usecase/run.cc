@@ -50,9 +50,10 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
   if (p.missing_tokens) ro.missing_tokens = *p.missing_tokens;
   ro.drop_duplicates = p.drop_duplicates;
   ro.decimal = p.decimal;
-  ro.threads = options.threads;
-  ro.progress = options.progress;
-  KEEL_ASSIGN_OR_RETURN(*out, ReadTable(p.data_path, ro));
+  Context ctx;
+  ctx.num_threads = options.threads;
+  ctx.progress = options.progress;
+  KEEL_ASSIGN_OR_RETURN(*out, ReadTable(p.data_path, ro, ctx));
   Schema& schema = out->schema;
   for (const auto& [column, role] : p.roles) {
     ColumnSchema* c = schema.Find(column);
@@ -361,10 +362,11 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
       ReadOptions ro;
       ro.schema = &run->data.schema;
       ro.allow_missing_columns = true;
-      ro.threads = options.threads;
       ro.decimal = p.decimal;
-      ro.progress = options.progress;
-      auto current = ReadTable(p.drift.data, ro);
+      Context ctx;
+      ctx.num_threads = options.threads;
+      ctx.progress = options.progress;
+      auto current = ReadTable(p.drift.data, ro, ctx);
       if (!current.ok()) return current.status().WithContext("drift.data");
       auto report = drift::CompareTables(train, current->table, run->data.schema, dopt);
       if (!report.ok()) return report.status().WithContext("the drift check");

@@ -22,8 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   keel::ReadOptions o;
   o.format = "jsonl";
-  o.threads = 1;
-  o.progress = false;
   o.pii_key = "fuzz-pii-key";
   if (flags & 1) {
     o.trim = false;

@@ -81,10 +81,13 @@ inline void CheckSameResult(const IngestResult& a, const IngestResult& b) {
 // outcome, same result), and again validated against the schema the first read inferred.
 inline void CheckRead(std::string_view text, std::string_view source, const ReadOptions& o,
                       size_t size) {
-  auto whole = ReadTableFromBuffer(text, source, o);
+  Context ctx;
+  ctx.num_threads = 1;
+  ctx.progress = false;
+  auto whole = ReadTableFromBuffer(text, source, o, ctx);
   ReadOptions chunked = o;
   chunked.chunk_bytes = 1 + size % 64;
-  auto pieces = ReadTableFromBuffer(text, source, chunked);
+  auto pieces = ReadTableFromBuffer(text, source, chunked, ctx);
   Check(whole.ok() == pieces.ok(), "chunking: the same inputs fail");
   if (!whole.ok()) return;
   CheckAccounting(*whole);
@@ -95,7 +98,7 @@ inline void CheckRead(std::string_view text, std::string_view source, const Read
   ReadOptions validated = o;
   validated.schema = &schema;
   validated.allow_missing_columns = true;  // PII columns may have been dropped
-  auto again = ReadTableFromBuffer(text, source, validated);
+  auto again = ReadTableFromBuffer(text, source, validated, ctx);
   if (again.ok()) CheckAccounting(*again);
 }
 

@@ -199,10 +199,8 @@ int Run(const AuditFlags& f) {
 
   ReadOptions ro;
   ro.schema = &model->schema;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
-  ro.progress = !f.common.quiet && !f.common.json;
-  auto data = ReadTable(f.data, ro);
+  auto data = ReadTable(f.data, ro, CommandContext(f.common, f.threads));
   if (!data.ok()) return ReportError(data.status(), f.common);
   if (data->report.rows_rejected > 0) {
     log::Warn("{} of {} records of {} were rejected by the reader and are not audited",

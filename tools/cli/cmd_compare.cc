@@ -84,10 +84,8 @@ int Run(const CompareFlags& f) {
   // One read of the data, with the baseline's schema, so both models score the same rows.
   ReadOptions ro;
   ro.schema = &baseline->model.schema;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
-  ro.progress = !f.common.quiet && !f.common.json;
-  auto data = ReadTable(f.data, ro);
+  auto data = ReadTable(f.data, ro, CommandContext(f.common, f.threads));
   if (!data.ok()) return ReportError(data.status(), f.common);
   const IngestReport& report = data->report;
   if (report.rows_rejected > 0) {

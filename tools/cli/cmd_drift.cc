@@ -57,8 +57,9 @@ std::string Cell(double v) {
 
 void PrintRow(const drift::FeatureDrift& f, const char* label) {
   std::printf("%-28s %-14s %10s %10s %10s %10s  %s%s\n", label, f.test.c_str(),
-              Cell(f.statistic).c_str(), Cell(f.threshold).c_str(), Cell(f.p_value_adjusted).c_str(),
-              Cell(f.score).c_str(), f.drifted ? "DRIFT" : (f.tested ? "ok" : "not tested"),
+              Cell(f.statistic).c_str(), Cell(f.threshold).c_str(),
+              Cell(f.p_value_adjusted).c_str(), Cell(f.score).c_str(),
+              f.drifted ? "DRIFT" : (f.tested ? "ok" : "not tested"),
               f.reason.empty() ? "" : ("  (" + f.reason + ")").c_str());
 }
 
@@ -67,8 +68,8 @@ void PrintText(const drift::DriftReport& r, const DriftFlags& f, bool model_ref)
               static_cast<unsigned long long>(r.current_rows), f.reference.c_str(),
               model_ref ? "training profile" : "reference data",
               static_cast<unsigned long long>(r.reference_rows));
-  std::printf("%-28s %-14s %10s %10s %10s %10s  %s\n", "feature", "test", "statistic",
-              "threshold", "p (adj.)", "score", "verdict");
+  std::printf("%-28s %-14s %10s %10s %10s %10s  %s\n", "feature", "test", "statistic", "threshold",
+              "p (adj.)", "score", "verdict");
   for (const auto& x : r.features) {
     std::string label = x.feature;
     if (label.size() > 28) label = label.substr(0, 25) + "...";
@@ -111,10 +112,9 @@ Result<drift::DriftReport> AgainstModel(const DriftFlags& f, const drift::TableD
   ReadOptions ro;
   ro.schema = &model.schema;
   ro.allow_missing_columns = true;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
-  ro.progress = !f.common.quiet && !f.common.json;
-  KEEL_ASSIGN_OR_RETURN(IngestResult data, ReadTable(f.data, ro));
+  KEEL_ASSIGN_OR_RETURN(IngestResult data,
+                        ReadTable(f.data, ro, CommandContext(f.common, f.threads)));
   if (data.report.rows_rejected > 0) {
     log::Warn("{} of {} records of {} were rejected by the reader and are not compared",
               data.report.rows_rejected, data.report.rows_read, f.data);
@@ -138,15 +138,15 @@ Result<drift::DriftReport> AgainstModel(const DriftFlags& f, const drift::TableD
 
 Result<drift::DriftReport> AgainstData(const DriftFlags& f, const drift::TableDriftOptions& to) {
   ReadOptions ro;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
-  ro.progress = !f.common.quiet && !f.common.json;
-  KEEL_ASSIGN_OR_RETURN(IngestResult ref, ReadTable(f.reference, ro));
+  KEEL_ASSIGN_OR_RETURN(IngestResult ref,
+                        ReadTable(f.reference, ro, CommandContext(f.common, f.threads)));
   // The new file is read with the reference's schema, so a column means the same on both sides.
   ReadOptions co = ro;
   co.schema = &ref.schema;
   co.allow_missing_columns = true;
-  KEEL_ASSIGN_OR_RETURN(IngestResult cur, ReadTable(f.data, co));
+  KEEL_ASSIGN_OR_RETURN(IngestResult cur,
+                        ReadTable(f.data, co, CommandContext(f.common, f.threads)));
   for (const auto* d : {&ref, &cur}) {
     if (d->report.rows_rejected > 0) {
       log::Warn("{} of {} records of {} were rejected by the reader and are not compared",
@@ -163,10 +163,8 @@ int SaveProfile(const DriftFlags& f) {
   if (!model.ok()) return ReportError(model.status(), f.common);
   ReadOptions ro;
   ro.schema = &model->schema;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
-  ro.progress = !f.common.quiet && !f.common.json;
-  auto data = ReadTable(f.data, ro);
+  auto data = ReadTable(f.data, ro, CommandContext(f.common, f.threads));
   if (!data.ok()) return ReportError(data.status(), f.common);
   const double read_seconds = clock.Seconds();
   Stopwatch predict_clock;
@@ -249,7 +247,8 @@ int Run(DriftFlags& f) {
     PrintText(*report, f, model_ref);
   }
   const auto& v = report->verdict;
-  const bool any = v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
+  const bool any =
+      v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
   return f.fail_on_drift && any ? 3 : kExitOk;
 }
 

@@ -39,11 +39,9 @@ int Run(const EvaluateFlags& f) {
 
   ReadOptions ro;
   ro.schema = &model->schema;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
-  ro.progress = !f.common.quiet && !f.common.json;
-  auto data = ReadTable(f.data, ro);
+  auto data = ReadTable(f.data, ro, CommandContext(f.common, f.threads));
   if (!data.ok()) return ReportError(data.status(), f.common);
   const IngestReport& report = data->report;
   if (report.rows_rejected > 0) {

@@ -89,7 +89,6 @@ Status BuildOptions(const IngestFlags& f, ReadOptions* o, Schema* schema) {
   o->allow_missing_columns = f.allow_missing_columns;
   o->reject_new_categories = f.reject_new_categories;
   o->reject_out_of_range = f.reject_out_of_range;
-  o->threads = f.threads;
   o->max_anomalies = f.max_anomalies;
   o->pii_key_file = f.pii_key_file;
   o->not_pii = f.not_pii;
@@ -268,9 +267,10 @@ Command AddIngestCommand(CLI::App& root) {
             if (f->data == "-") {
               std::string input((std::istreambuf_iterator<char>(std::cin)),
                                 std::istreambuf_iterator<char>());
-              result = ReadTableFromBuffer(input, "<stdin>", options);
+              result = ReadTableFromBuffer(input, "<stdin>", options,
+                                           CommandContext(f->common, f->threads));
             } else {
-              result = ReadTable(f->data, options);
+              result = ReadTable(f->data, options, CommandContext(f->common, f->threads));
             }
             if (!result.ok()) return ReportError(result.status(), f->common);
             const IngestReport& report = result->report;

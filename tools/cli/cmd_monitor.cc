@@ -89,16 +89,14 @@ int Run(const MonitorFlags& f) {
   if (id.empty() && model) id = model->schema.FirstWithRole(Role::kId);
   if (id.empty()) id = "id";
   ReadOptions ro;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
-  ro.progress = !f.common.quiet && !f.common.json;
   // Ids are compared as text on both sides ("007" stays "007").
   ro.kind_overrides[id] = ColumnKind::kString;
   ReadOptions lo = ro;
   ro.format = "jsonl";
-  auto log = ReadTable(f.log, ro);
+  auto log = ReadTable(f.log, ro, CommandContext(f.common, f.threads));
   if (!log.ok()) return ReportError(log.status(), f.common);
-  auto labels = ReadTable(f.labels, lo);
+  auto labels = ReadTable(f.labels, lo, CommandContext(f.common, f.threads));
   if (!labels.ok()) return ReportError(labels.status(), f.common);
   for (const auto* d : {&*log, &*labels}) {
     if (d->report.rows_rejected > 0) {

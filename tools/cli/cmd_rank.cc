@@ -58,13 +58,12 @@ int Run(const RankFlags& f) {
   ApplyCommonFlags(f.common);
   Stopwatch total;
   ReadOptions ro;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
   // Candidates have no outcome (the target) and may lack other training columns; a missing
   // model feature still fails in Score() unless --allow-missing-columns.
   ro.allow_missing_columns = true;
-  ro.progress = !f.common.quiet && !f.common.json;
-  auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro);
+  auto inputs =
+      LoadRankingInputs(f.objectives, f.model, f.data, ro, CommandContext(f.common, f.threads));
   if (!inputs.ok()) return ReportError(inputs.status(), f.common);
   const rank::Objectives& objectives = inputs->objectives;
   const Model& model = inputs->model;

@@ -69,7 +69,6 @@ Result<Schema> Infer(const SchemaInferFlags& f) {
       start = comma + 1;
     }
   }
-  o.threads = f.threads;
   for (const auto& k : f.kinds) {
     std::string col, value;
     ColumnKind kind;
@@ -87,7 +86,7 @@ Result<Schema> Infer(const SchemaInferFlags& f) {
   }
   Result<IngestResult> read = f.data == "-"
                                   ? Status::InvalidArgument("schema infer needs a file, not stdin")
-                                  : ReadTable(f.data, o);
+                                  : ReadTable(f.data, o, CommandContext(f.common, f.threads));
   if (!read.ok()) return read.status();
   IngestResult& r = *read;
   Schema schema = std::move(r.schema);

@@ -72,11 +72,10 @@ int Run(const TradeoffFlags& f) {
   ApplyCommonFlags(f.common);
   Stopwatch total;
   ReadOptions ro;
-  ro.threads = f.threads;
   ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
-  ro.progress = !f.common.quiet && !f.common.json;
-  auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro);
+  auto inputs =
+      LoadRankingInputs(f.objectives, f.model, f.data, ro, CommandContext(f.common, f.threads));
   if (!inputs.ok()) return ReportError(inputs.status(), f.common);
   const rank::Objectives& objectives = inputs->objectives;
   const Model& model = inputs->model;

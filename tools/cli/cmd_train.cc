@@ -154,9 +154,7 @@ int Run(TrainFlags& f) {
   if (!s.ok()) return ReportUsageError(s, f.common);
 
   ReadOptions ro;
-  ro.threads = options.params.threads;
   ro.decimal = f.decimal;
-  ro.progress = options.progress;
   Schema given_schema;
   if (!f.schema_path.empty()) {
     auto loaded = LoadSchemaYaml(f.schema_path);
@@ -176,7 +174,8 @@ int Run(TrainFlags& f) {
     }
     ro.kind_overrides[k.substr(0, eq)] = kind;
   }
-  auto ingested = ReadTable(f.data, ro);
+  Context ctx = CommandContext(f.common, options.params.threads);
+  auto ingested = ReadTable(f.data, ro, ctx);
   if (!ingested.ok()) return ReportError(ingested.status(), f.common);
   const IngestReport& ir = ingested->report;
   if (ir.rows_rejected > 0) {

@@ -30,6 +30,13 @@ void ApplyCommonFlags(const CommonFlags& flags) {
   if (flags.quiet || flags.json) Progress::SetGloballyEnabled(false);
 }
 
+Context CommandContext(const CommonFlags& flags, int threads) {
+  Context ctx;
+  ctx.num_threads = threads;
+  ctx.progress = !flags.quiet && !flags.json;
+  return ctx;
+}
+
 void PrintJson(const nlohmann::json& j) {
   std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text += '\n';
@@ -93,9 +100,10 @@ std::string ReadableJson(const nlohmann::json& j, size_t max_chars) {
 int ReportError(const Status& status, const CommonFlags& flags) {
   std::fprintf(stderr, "keel: error: %s\n", status.message().c_str());
   if (flags.json) {
-    PrintJson({{"ok", false},
-               {"error", {{"code", std::string(StatusCodeName(status.code()))},
-                          {"message", status.message()}}}});
+    PrintJson(
+        {{"ok", false},
+         {"error",
+          {{"code", std::string(StatusCodeName(status.code()))}, {"message", status.message()}}}});
   }
   return kExitFailure;
 }

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/context.h"
 #include "keel/status.h"
 
 namespace keel::cli {
@@ -46,6 +47,10 @@ void AddCommonFlags(CLI::App* sub, CommonFlags* flags);
 
 // Applies --quiet/--verbose/--json to logging and progress bars; call first in a RunFn.
 void ApplyCommonFlags(const CommonFlags& flags);
+
+// The Context a command runs its use case with: `threads` (< 1: all cores), progress bars
+// unless --quiet or --json.
+Context CommandContext(const CommonFlags& flags, int threads);
 
 // Prints `j` as one line of JSON on stdout.
 void PrintJson(const nlohmann::json& j);

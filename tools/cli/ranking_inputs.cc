@@ -8,7 +8,7 @@ namespace keel::cli {
 
 Result<RankingInputs> LoadRankingInputs(const std::string& objectives_path,
                                         const std::string& model_path, const std::string& data_path,
-                                        ReadOptions read) {
+                                        ReadOptions read, const Context& ctx) {
   RankingInputs in;
   KEEL_ASSIGN_OR_RETURN(in.objectives, rank::LoadObjectivesYaml(objectives_path));
   KEEL_ASSIGN_OR_RETURN(in.model, LoadModel(model_path));
@@ -16,7 +16,7 @@ Result<RankingInputs> LoadRankingInputs(const std::string& objectives_path,
   if (!predictor.ok()) return predictor.status().WithContext(model_path);
   in.predictor = std::move(*predictor);
   read.schema = &in.model.schema;
-  KEEL_ASSIGN_OR_RETURN(in.data, ReadTable(data_path, read));
+  KEEL_ASSIGN_OR_RETURN(in.data, ReadTable(data_path, read, ctx));
   return in;
 }
 

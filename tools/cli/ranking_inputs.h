@@ -24,6 +24,6 @@ struct RankingInputs {
 // that failed.
 Result<RankingInputs> LoadRankingInputs(const std::string& objectives_path,
                                         const std::string& model_path, const std::string& data_path,
-                                        ReadOptions read);
+                                        ReadOptions read, const Context& ctx);
 
 }  // namespace keel::cli
