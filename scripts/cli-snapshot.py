@@ -26,7 +26,7 @@ XGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "xgboost")
 # Keys whose values are measurements of this run, not results.
 VOLATILE_KEY = re.compile(
     r"(seconds|_s$|_us$|_ms$|latency|per_second|rows_per_s|throughput|elapsed|time_|_time$|"
-    r"^time$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname)",
+    r"^time$|^file$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname)",
     re.I)
 
 
@@ -45,7 +45,9 @@ def normalize(value, tmp, volatile=False, key=""):
     if (volatile or ARTIFACT_KEY.match(key)) and isinstance(value, (int, float, str)):
         return "<measured>"
     if isinstance(value, str):
-        value = value.replace(tmp, "<tmp>").replace(ROOT, "<root>")
+        if tmp:
+            value = value.replace(tmp, "<tmp>")
+        value = value.replace(ROOT, "<root>")
         return DURATION.sub("<duration>", value) if "latency" in value else value
     return value
 
@@ -137,8 +139,9 @@ def diff(old, new):
             print(f"{name}: only in {'new' if os.path.exists(b) else 'old'}")
             changed += 1
             continue
-        fa = dict(flatten(json.load(open(a))))
-        fb = dict(flatten(json.load(open(b))))
+        # Normalized again, so snapshots recorded before a masking rule was added compare.
+        fa = dict(flatten(normalize(json.load(open(a)), "")))
+        fb = dict(flatten(normalize(json.load(open(b)), "")))
         lines = []
         for k in sorted(set(fa) | set(fb)):
             if k not in fb:

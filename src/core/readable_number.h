@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace keel {
@@ -23,5 +24,10 @@ std::string ReadableCount(uint64_t n);
 // A fraction as a percentage with `decimals` digits after the point (trailing zeros kept, so
 // columns line up): 0.12345 -> "12.3%". Non-finite values are "nan", "inf" and "-inf".
 std::string ReadablePercent(double fraction, int decimals = 1);
+
+// A JSON value written for people, on one line: numbers rounded (ReadableNumber; integers as
+// they are), text unquoted, objects as "name value" pairs ("test (auc 0.8123, rows 80)"),
+// arrays in brackets. Cut to `max_chars` (ending in "...") when that is not 0.
+std::string ReadableJson(const nlohmann::json& j, size_t max_chars = 0);
 
 }  // namespace keel

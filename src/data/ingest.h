@@ -56,6 +56,10 @@ struct ReadOptions {
   // Columns whose role is ignore are read as strings, unvalidated. Borrowed for the call.
   const Schema* schema = nullptr;
   bool allow_missing_columns = false;
+  // When set, only these schema columns must be in the data (others are optional, as above):
+  // scoring needs the model's feature columns, never its target, id, time or sensitive ones.
+  // Borrowed for the call.
+  const std::vector<std::string>* required_columns = nullptr;
   // Force kinds for named columns (e.g. the target as categorical); wins over the schema.
   std::map<std::string, ColumnKind> kind_overrides;
   // Drop byte-identical repeats of an earlier used record (always counted either way).

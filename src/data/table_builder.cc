@@ -850,9 +850,13 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
     std::vector<std::string> absent;
     for (const auto& c : schema->columns) {
       if (used.count(c.name) != 0) continue;
-      const bool optional = options.allow_missing_columns || c.role == Role::kTarget ||
-                            c.role == Role::kWeight || c.role == Role::kId ||
-                            c.role == Role::kIgnore;
+      const bool not_required =
+          options.required_columns != nullptr &&
+          std::find(options.required_columns->begin(), options.required_columns->end(),
+                    c.name) == options.required_columns->end();
+      const bool optional = options.allow_missing_columns || not_required ||
+                            c.role == Role::kTarget || c.role == Role::kWeight ||
+                            c.role == Role::kId || c.role == Role::kIgnore;
       if (!optional) {
         absent.push_back(c.name);
         continue;

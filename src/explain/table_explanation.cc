@@ -1,4 +1,3 @@
-#include "data/csv_writer.h"
 #include "explain/table_explanation.h"
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
+#include "data/csv_writer.h"
 #include "explain/feature_value_text.h"
 
 namespace keel {
@@ -60,8 +60,9 @@ std::vector<std::string> ShapColumns(const Model& model) {
 }
 
 Result<TableExplanation> ExplainTable(const Model& model, const Explainer& explainer,
-                                      const Table& table, const TableExplanationOptions& options) {
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
+                                      const Table& table, const TableExplanationOptions& options,
+                                      const Context& ctx) {
+  const int threads = ctx.threads();
   TableExplanation te;
   Stopwatch sw;
   EncodeOptions eo;

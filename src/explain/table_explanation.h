@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "explain/explainer.h"
 #include "explain/reason_codes.h"
 #include "keel/status.h"
@@ -23,7 +24,6 @@
 namespace keel {
 
 struct TableExplanationOptions {
-  int threads = 0;                    // < 1: all hardware threads
   bool allow_absent_columns = false;  // a feature column the table lacks is all-missing
   int top_k = 0;                      // > 0: reason codes for every row, k each way
   int reason_output = -1;             // ReasonOptions::output
@@ -40,9 +40,11 @@ struct TableExplanation {
 };
 
 // Encodes `table` for `model` and explains every row with `explainer` (built from that
-// model). Errors: those of EncodeFeatures (an absent feature column) and ExplainMatrix.
+// model), on ctx.threads() threads. Errors: those of EncodeFeatures (an absent feature column)
+// and ExplainMatrix.
 Result<TableExplanation> ExplainTable(const Model& model, const Explainer& explainer,
-                                      const Table& table, const TableExplanationOptions& options);
+                                      const Table& table, const TableExplanationOptions& options,
+                                      const Context& ctx);
 
 // The attribution column names, in output order (without id and reason columns).
 std::vector<std::string> ShapColumns(const Model& model);

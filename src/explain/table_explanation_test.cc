@@ -100,8 +100,7 @@ TEST(ExplainTable, RowsSumToTheMarginAndReasonsUseOriginalValues) {
   ASSERT_TRUE(e.ok());
   TableExplanationOptions o;
   o.top_k = 4;
-  o.threads = 2;
-  auto te = ExplainTable(m, **e, table, o);
+  auto te = ExplainTable(m, **e, table, o, Context{}.WithThreads(2));
   ASSERT_TRUE(te.ok()) << te.status().ToString();
   ASSERT_EQ(te->features.rows, 3u);
   ASSERT_EQ(te->reasons.size(), 3u);
@@ -143,7 +142,7 @@ TEST(ExplanationToCsv, IdColumnShapColumnsBiasAndRejectedLinesInPlace) {
   const Table table = ChurnTable();
   auto e = CreateExplainer(m);
   ASSERT_TRUE(e.ok());
-  auto te = ExplainTable(m, **e, table, {});
+  auto te = ExplainTable(m, **e, table, {}, Context{});
   ASSERT_TRUE(te.ok());
   // The record on line 3 was rejected by the reader.
   const std::string csv = ExplanationToCsv(m, *te, table, "customer", {3}, 0, 2);
@@ -183,7 +182,7 @@ TEST(ExplanationToCsv, ReasonColumnsAndMulticlassPrefixes) {
   ASSERT_TRUE(e.ok());
   TableExplanationOptions o;
   o.top_k = 1;
-  auto te = ExplainTable(m, **e, table, o);
+  auto te = ExplainTable(m, **e, table, o, Context{});
   ASSERT_TRUE(te.ok()) << te.status().ToString();
   const auto rows = ParseCsv(ExplanationToCsv(m, *te, table, "customer", {}, 1));
   ASSERT_EQ(rows.size(), 2u);

@@ -1,10 +1,10 @@
-#include "data/csv_writer.h"
 #include "predict/table_prediction.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/number_format.h"
+#include "data/csv_writer.h"
 #include "model/link_function.h"
 
 namespace keel {
@@ -41,20 +41,22 @@ std::vector<std::string> PredictionColumns(const Model& model, bool raw) {
 }
 
 Result<TablePredictions> PredictTable(const Model& model, const Predictor& predictor,
-                                      const Table& table, const TablePredictionOptions& options) {
+                                      const Table& table, const TablePredictionOptions& options,
+                                      const Context& ctx) {
+  const int threads = ctx.threads();
   if (predictor.num_outputs() != model.num_outputs ||
       predictor.num_features() != model.features.size()) {
     return Status::InvalidArgument("the predictor was not compiled from this model");
   }
   EncodeOptions eo;
-  eo.threads = options.threads;
+  eo.threads = threads;
   eo.allow_absent_columns = options.allow_absent_columns;
   TablePredictions out;
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &out.encode));
   const size_t rows = x.rows;
   const size_t k = static_cast<size_t>(predictor.num_outputs());
   std::vector<double> margins(rows * k);
-  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, margins, /*raw=*/true, options.threads));
+  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, margins, /*raw=*/true, threads));
   out.columns = PredictionColumns(model, options.raw);
   out.rows = rows;
   const size_t width = out.columns.size();

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "keel/status.h"
 #include "keel/table.h"
 #include "model/model.h"
@@ -23,7 +24,6 @@ namespace keel {
 
 struct TablePredictionOptions {
   bool raw = false;                   // also output raw margins
-  int threads = 0;                    // < 1: all hardware threads
   bool allow_absent_columns = false;  // a feature column the table lacks is all-missing
 };
 
@@ -38,9 +38,11 @@ struct TablePredictions {
 std::vector<std::string> PredictionColumns(const Model& model, bool raw);
 
 // Encodes `table` for `model` and predicts every row with `predictor` (compiled from that
-// model). Errors: those of EncodeFeatures (an absent feature column) and PredictBatch.
+// model), on ctx.threads() threads. Errors: those of EncodeFeatures (an absent feature column)
+// and PredictBatch.
 Result<TablePredictions> PredictTable(const Model& model, const Predictor& predictor,
-                                      const Table& table, const TablePredictionOptions& options);
+                                      const Table& table, const TablePredictionOptions& options,
+                                      const Context& ctx);
 
 // CSV text of the predictions: a header, then one line per output row. `id_column` (if
 // non-empty and in `table`) is passed through first. Records the reader rejected are given

@@ -61,7 +61,7 @@ TEST(TablePrediction, PredictsEveryRowAndPlacesRejectedRecords) {
   t.set_source_lines({2, 4});  // line 3 was rejected by the reader, line 5 too
   TablePredictionOptions o;
   o.raw = true;
-  auto preds = PredictTable(m, **p, t, o);
+  auto preds = PredictTable(m, **p, t, o, Context{});
   ASSERT_TRUE(preds.ok()) << preds.status().ToString();
   ASSERT_EQ(preds->rows, 2u);
   // Row 0: x < 1 -> margins (0, 1.5, 1.5).
@@ -97,10 +97,10 @@ TEST(TablePrediction, AbsentFeatureColumnIsAnErrorUnlessAllowed) {
   ASSERT_TRUE(p.ok());
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("y", {1})).ok());
-  EXPECT_EQ(PredictTable(m, **p, t, {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(PredictTable(m, **p, t, {}, Context{}).status().code(), StatusCode::kNotFound);
   TablePredictionOptions o;
   o.allow_absent_columns = true;
-  auto preds = PredictTable(m, **p, t, o);
+  auto preds = PredictTable(m, **p, t, o, Context{});
   ASSERT_TRUE(preds.ok());
   EXPECT_EQ(preds->encode.absent, (std::vector<std::string>{"x"}));
 }

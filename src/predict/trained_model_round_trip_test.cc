@@ -104,8 +104,8 @@ void ExpectSamePredictionsAfterSaveLoad(const std::string& target, const std::st
   }
   TablePredictionOptions po;
   po.raw = true;
-  auto t1 = PredictTable(before, **p1, table, po);
-  auto t2 = PredictTable(*after, **p2, table, po);
+  auto t1 = PredictTable(before, **p1, table, po, Context{});
+  auto t2 = PredictTable(*after, **p2, table, po, Context{});
   ASSERT_TRUE(t1.ok() && t2.ok());
   EXPECT_EQ(t1->columns, t2->columns);
   ASSERT_EQ(t1->values.size(), t2->values.size());

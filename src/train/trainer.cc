@@ -245,6 +245,8 @@ Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainO
   model.features = fs.specs;
   model.schema = schema;
   model.target = options.target;
+  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
+  if (ColumnSchema* t = model.schema.Find(options.target)) t->role = Role::kTarget;
   model.labels = target.labels;
 
   const std::vector<double> train_labels = Gather(target.label, split.train);

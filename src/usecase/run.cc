@@ -21,12 +21,12 @@
 #include "explain/explainer.h"
 #include "fairness/group_metrics.h"
 #include "model/model_io.h"
-#include "usecase/run_report.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
 #include "rank/tradeoff_report.h"
+#include "usecase/run_report.h"
 
 namespace keel::usecase {
 namespace {

@@ -24,9 +24,9 @@
 #include "fairness/fairness_gate.h"
 #include "keel/status.h"
 #include "model/model.h"
-#include "usecase/project.h"
 #include "rank/tradeoff.h"
 #include "train/trainer.h"
+#include "usecase/project.h"
 
 namespace keel::usecase {
 

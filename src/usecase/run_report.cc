@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "keel/version_info.h"
-#include "usecase/run.h"
 #include "rank/tradeoff_report.h"
 #include "report/svg_chart.h"
+#include "usecase/run.h"
 
 namespace keel::usecase {
 namespace {

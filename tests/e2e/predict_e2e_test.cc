@@ -232,5 +232,52 @@ TEST(PredictE2e, HelpExplainsEveryFlag) {
   }
 }
 
+// New data has no target: `keel predict` and `keel explain` score the training file without
+// its target column with no extra flag, and give the rows the same predictions as with it.
+// (They used to fail with 'schema column "churn" not in the data' unless given
+// --allow-missing-columns, which also hides absent features.)
+TEST(PredictE2e, UnlabeledDataIsScoredAndExplainedWithNoFlag) {
+  TempDir dir;
+  const std::string data = DataFile("wa_churn.csv");
+  auto t = RunKeel(
+      {"train", "--data", data, "--target", "churn", "--trees", "20", "--out", dir.File("m.keel")});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  // The same file without its first column (the target).
+  std::string unlabeled;
+  for (const std::string& line : SplitLines(ReadText(data))) {
+    unlabeled += line.substr(line.find(',') + 1) + "\n";
+  }
+  WriteText(dir.File("new.csv"), unlabeled);
+  auto with = RunKeel(
+      {"predict", "--model", dir.File("m.keel"), "--data", data, "--out", dir.File("with.csv")});
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  auto without = RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"),
+                          "--out", dir.File("without.csv"), "--json"});
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(nlohmann::json::parse(without.out)["rows_rejected"], 0);
+  EXPECT_EQ(ReadText(dir.File("with.csv")), ReadText(dir.File("without.csv")));
+  auto explain = RunKeel({"explain", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"),
+                          "--out", dir.File("shap.csv"), "--top", "2", "--json"});
+  ASSERT_EQ(explain.exit_code, 0) << explain.err;
+  EXPECT_EQ(nlohmann::json::parse(explain.out)["rows_explained"], 7043);
+  // A feature column that is absent is still an error, naming it, unless allowed.
+  std::string no_tenure;
+  for (const std::string& line : SplitLines(ReadText(data))) {
+    std::vector<std::string> cells = SplitCells(line);
+    std::string row;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i == 0 || i == 5) continue;  // churn, tenure
+      row += (row.empty() ? "" : ",") + cells[i];
+    }
+    no_tenure += row + "\n";
+  }
+  WriteText(dir.File("no_tenure.csv"), no_tenure);
+  auto absent = RunKeel({"predict", "--model", dir.File("m.keel"), "--data",
+                         dir.File("no_tenure.csv"), "--out", dir.File("x.csv")});
+  EXPECT_EQ(absent.exit_code, 1);
+  EXPECT_NE(absent.err.find("tenure"), std::string::npos) << absent.err;
+  EXPECT_EQ(absent.err.find("churn"), std::string::npos) << absent.err;
+}
+
 }  // namespace
 }  // namespace keel::e2e

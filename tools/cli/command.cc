@@ -44,59 +44,6 @@ void PrintJson(const nlohmann::json& j) {
   std::fflush(stdout);
 }
 
-namespace {
-
-void AppendReadable(const nlohmann::json& j, std::string* out) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-      *out += j.dump();
-      break;
-    case nlohmann::json::value_t::number_float:
-      *out += ReadableNumber(j.get<double>());
-      break;
-    case nlohmann::json::value_t::string:
-      *out += j.get<std::string>();
-      break;
-    case nlohmann::json::value_t::null:
-      *out += "-";
-      break;
-    case nlohmann::json::value_t::array: {
-      *out += "[";
-      const char* sep = "";
-      for (const auto& item : j) {
-        *out += sep;
-        AppendReadable(item, out);
-        sep = ", ";
-      }
-      *out += "]";
-      break;
-    }
-    case nlohmann::json::value_t::object: {
-      const char* sep = "";
-      for (const auto& [name, value] : j.items()) {
-        *out += sep + name + " ";
-        if (value.is_object()) *out += "(";
-        AppendReadable(value, out);
-        if (value.is_object()) *out += ")";
-        sep = ", ";
-      }
-      break;
-    }
-    default:
-      *out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
-}
-
-}  // namespace
-
-std::string ReadableJson(const nlohmann::json& j, size_t max_chars) {
-  std::string out;
-  AppendReadable(j, &out);
-  if (max_chars > 3 && out.size() > max_chars) out = out.substr(0, max_chars - 3) + "...";
-  return out;
-}
-
 int ReportError(const Status& status, const CommonFlags& flags) {
   std::fprintf(stderr, "keel: error: %s\n", status.message().c_str());
   if (flags.json) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/context.h"
+#include "core/readable_number.h"
 #include "keel/status.h"
 
 namespace keel::cli {
@@ -54,11 +55,6 @@ Context CommandContext(const CommonFlags& flags, int threads);
 
 // Prints `j` as one line of JSON on stdout.
 void PrintJson(const nlohmann::json& j);
-
-// A JSON value written for people, on one line: numbers rounded (ReadableNumber; integers as
-// they are), text unquoted, objects as "name value" pairs ("test (auc 0.8123, rows 80)"),
-// arrays in brackets. Cut to `max_chars` (ending in "...") when that is not 0.
-std::string ReadableJson(const nlohmann::json& j, size_t max_chars = 0);
 
 // Reports a failed Status: a clear message on stderr and, with --json, an
 // {"ok": false, "error": {...}} object on stdout. Returns kExitFailure.
