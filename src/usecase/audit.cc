@@ -203,9 +203,6 @@ Result<Audited> Prepare(const Model& model, const Predictor& predictor, const Ta
 // decisions.
 Result<AuditResult::Mitigation> Mitigate(const AuditRequest& request, const Model& model,
                                          const Audited& a, const Context& ctx) {
-  if (request.out_path.empty()) {
-    return Status::InvalidArgument("--fit-thresholds needs --out FILE for the mitigated model");
-  }
   AuditResult::Mitigation m;
   m.attribute = request.fit_attribute.empty() ? a.specs[0].column : request.fit_attribute;
   const fairness::AttributeSpec* spec = nullptr;

@@ -50,7 +50,7 @@ Result<StreamResult> Stream(const StreamRequest& request, const Context& ctx, in
         "--window-time needs event times, but the model's schema has no column with role time");
   }
   std::shared_ptr<const drift::Profile> reference;
-  if (request.drift) {
+  if (request.drift_windows) {
     KEEL_ASSIGN_OR_RETURN(reference, Reference(model, request.selection_threshold));
   }
 

@@ -20,7 +20,7 @@ struct StreamRequest {
   // Batch size, the drift windows (size, slide, smallest window judged, tests, fairness gate)
   // and whether every window is reported or only those that drift.
   drift::StreamOptions options;
-  bool drift = true;  // drift windows against the training profile (off: only score)
+  bool drift_windows = true;  // against the training profile (off: only score)
   // A prediction at or above this counts as selected in the windows' group rates (unset: the
   // training profile's).
   std::optional<double> selection_threshold;

@@ -85,7 +85,8 @@ Command AddStreamCommand(CLI::App& root) {
                 "Report every window (\"event\": \"window\" when it did not drift), not only "
                 "drifting ones (default: off)");
   sub->add_flag_callback(
-      "--no-drift", [&r] { r.drift = false; }, "Only score; no drift windows (default: off)");
+      "--no-drift", [&r] { r.drift_windows = false; },
+      "Only score; no drift windows (default: off)");
   sub->add_option("--min-window-rows", w.min_rows,
                   "Windows with fewer rows are not evaluated (default: 100)");
   sub->add_option("--alpha", w.drift.alpha,
