@@ -257,6 +257,50 @@ TEST(IngestCli, BadInputsFailClearly) {
   EXPECT_EQ(usage.exit_code, 2);
 }
 
+// The reader flags are declared once (tools/cli/reader_flags.h), so `keel schema infer` reads a
+// file as `keel ingest` does: the same delimiter names, the same missing-token flags (in either
+// order), and a bad value is a usage error in both.
+TEST(IngestCli, SchemaInferAndIngestTakeTheSameReaderFlags) {
+  TempDir dir;
+  WriteText(dir.File("semi.csv"), "id;grade;score\n1;NA;3\n2;b;?\n3;NA;5\n4;b;6\n");
+  for (const char* command : {"ingest", "schema"}) {
+    std::vector<std::string> args = {command};
+    if (std::string(command) == "schema") args.push_back("infer");
+    args.push_back(dir.File("semi.csv"));
+    for (const auto& order : std::vector<std::vector<std::string>>{
+             {"--no-default-missing", "--missing", "?"}, {"--missing", "?", "--no-default-missing"}}) {
+      std::vector<std::string> full = args;
+      full.insert(full.end(), {"--delimiter", "semicolon", "--json"});
+      full.insert(full.end(), order.begin(), order.end());
+      const auto r = RunKeel(full);
+      ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+      const json j = ParseJson(r);
+      // "NA" is a category once the default tokens are off; "?" stays missing.
+      for (const auto& c : j["columns"]) {
+        if (c["name"] == "grade") EXPECT_EQ(c["kind"], "categorical") << command;
+        if (c["name"] == "score") EXPECT_EQ(c["kind"], "numeric") << command;
+      }
+      if (j.contains("dialect")) {
+        EXPECT_EQ(j["dialect"]["delimiter"], ";");
+        EXPECT_EQ(ColumnOf(j, "grade")["missing"], 0) << order[0];
+        EXPECT_EQ(ColumnOf(j, "score")["missing"], 1) << order[0];
+      }
+    }
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"--delimiter", "colon"}, {"--kind", "grade=words"},
+          {"--kind", "grade"}}) {
+      std::vector<std::string> full = args;
+      full.insert(full.end(), bad.begin(), bad.end());
+      const auto r = RunKeel(full);
+      EXPECT_EQ(r.exit_code, 2) << command << " " << bad[1] << ": " << r.err;
+      EXPECT_NE(r.err.find(bad[0]), std::string::npos) << r.err;
+    }
+  }
+  const auto role = RunKeel({"schema", "infer", dir.File("semi.csv"), "--role", "grade=boss"});
+  EXPECT_EQ(role.exit_code, 2) << role.err;
+  EXPECT_NE(role.err.find("--role"), std::string::npos) << role.err;
+}
+
 TEST(IngestCli, HelpExplainsEveryFlag) {
   const auto r = RunKeel({"ingest", "--help"});
   EXPECT_EQ(r.exit_code, 0);
