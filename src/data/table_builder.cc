@@ -678,6 +678,9 @@ class TableBuild {
   // Pass 5: the output columns, their statistics and the source lines.
   Status WriteColumns();
   void WriteColumn(size_t j);
+  // Column j's cells of the used rows, in order: value(class, value bits) for each.
+  template <typename T, typename Value>
+  std::vector<T> GatherUsed(size_t j, Value value) const;
   void WriteSourceLines();
   // Afterwards: the table, per-column issue counts and the schema.
   Result<IngestResult> Finish();
@@ -1253,47 +1256,40 @@ void TableBuild::WriteSourceLines() {
   }
 }
 
+template <typename T, typename Value>
+std::vector<T> TableBuild::GatherUsed(size_t j, Value value) const {
+  std::vector<T> out;
+  ReserveRows(&out, total_out_);
+  for (size_t c = 0; c < work_.size(); ++c) {
+    const ColumnChunk& cc = work_[c].columns[j];
+    for (uint32_t r : used_rows_[c]) out.push_back(value(cc.cls[r], cc.val[r]));
+  }
+  return out;
+}
+
 void TableBuild::WriteColumn(size_t j) {
   const size_t nchunks = work_.size();
   ColumnPlan& p = plans_[j];
   switch (p.kind) {
-    case ColumnKind::kNumeric: {
-      std::vector<double> out;
-      ReserveRows(&out, total_out_);
-      for (size_t c = 0; c < nchunks; ++c) {
-        const ColumnChunk& cc = work_[c].columns[j];
-        for (uint32_t r : used_rows_[c]) {
-          out.push_back(cc.cls[r] == kNumberCell ? std::bit_cast<double>(cc.val[r])
-                                                 : std::numeric_limits<double>::quiet_NaN());
-        }
-      }
-      columns_[j] = Column::Numeric(p.name, std::move(out));
+    case ColumnKind::kNumeric:
+      columns_[j] = Column::Numeric(p.name, GatherUsed<double>(j, [](uint8_t cls, uint64_t val) {
+                                      return cls == kNumberCell
+                                                 ? std::bit_cast<double>(val)
+                                                 : std::numeric_limits<double>::quiet_NaN();
+                                    }));
       break;
-    }
-    case ColumnKind::kBoolean: {
-      std::vector<int8_t> out;
-      ReserveRows(&out, total_out_);
-      for (size_t c = 0; c < nchunks; ++c) {
-        const ColumnChunk& cc = work_[c].columns[j];
-        for (uint32_t r : used_rows_[c]) {
-          out.push_back(cc.cls[r] == kBoolCell ? static_cast<int8_t>(cc.val[r]) : kMissingBool);
-        }
-      }
-      columns_[j] = Column::Boolean(p.name, std::move(out));
+    case ColumnKind::kBoolean:
+      columns_[j] =
+          Column::Boolean(p.name, GatherUsed<int8_t>(j, [](uint8_t cls, uint64_t val) {
+                            return cls == kBoolCell ? static_cast<int8_t>(val) : kMissingBool;
+                          }));
       break;
-    }
-    case ColumnKind::kTimestamp: {
-      std::vector<int64_t> out;
-      ReserveRows(&out, total_out_);
-      for (size_t c = 0; c < nchunks; ++c) {
-        const ColumnChunk& cc = work_[c].columns[j];
-        for (uint32_t r : used_rows_[c]) {
-          out.push_back(cc.cls[r] == kTimeCell ? static_cast<int64_t>(cc.val[r]) : kMissingTime);
-        }
-      }
-      columns_[j] = Column::Timestamp(p.name, std::move(out));
+    case ColumnKind::kTimestamp:
+      columns_[j] =
+          Column::Timestamp(p.name, GatherUsed<int64_t>(j, [](uint8_t cls, uint64_t val) {
+                              return cls == kTimeCell ? static_cast<int64_t>(val) : kMissingTime;
+                            }));
       break;
-    }
     case ColumnKind::kCategorical: {
       std::vector<int32_t> out;
       ReserveRows(&out, total_out_);

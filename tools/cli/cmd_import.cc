@@ -1,7 +1,5 @@
 // keel import: turn an XGBoost or LightGBM model into a .keel model (usecase/import.h). This
 // file binds flags and prints.
-#include <cstdio>
-
 #include "command.h"
 #include "usecase/import.h"
 
@@ -15,14 +13,7 @@ struct ImportFlags {
 
 int Run(const ImportFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::Import(f.request);
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::Import(f.request), f.common);
 }
 
 }  // namespace

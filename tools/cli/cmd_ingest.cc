@@ -1,7 +1,5 @@
 // keel ingest: read a data set, validate it, quarantine bad records and report
 // (usecase/ingest.h). This file binds flags and prints.
-#include <cstdio>
-
 #include "command.h"
 #include "reader_flags.h"
 #include "usecase/ingest.h"
@@ -17,14 +15,10 @@ struct IngestFlags {
 
 int Run(const IngestFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::Ingest(f.request, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return result->failed() ? kExitFailure : kExitOk;
+  const auto result = usecase::Ingest(f.request, CommandContext(f.common, f.threads));
+  const int code = PrintResult(result, f.common);
+  // --fail-on-errors: the report is printed, and rejected records fail the command.
+  return code == kExitOk && result->failed() ? kExitFailure : code;
 }
 
 }  // namespace

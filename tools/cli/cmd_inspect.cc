@@ -1,7 +1,5 @@
 // keel inspect: what a model file holds, without its bulk tree arrays (usecase/inspect.h).
 // This file binds flags and prints.
-#include <cstdio>
-
 #include "command.h"
 #include "usecase/inspect.h"
 
@@ -15,14 +13,7 @@ struct InspectFlags {
 
 int Run(const InspectFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::Inspect(f.request);
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::Inspect(f.request), f.common);
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 // keel schema infer | check: write an editable YAML schema from data; check a schema file
 // (usecase/schema_infer.h). This file binds flags and prints.
-#include <cstdio>
-
 #include "command.h"
 #include "reader_flags.h"
 #include "usecase/schema_infer.h"
@@ -20,33 +18,15 @@ struct SchemaCheckFlags {
   usecase::SchemaCheckRequest request;
 };
 
-bool ParseRoleAssignment(const std::string& text, std::string* column, Role* role) {
-  std::string value;
-  return SplitAssignment(text, column, &value) && ParseRole(value, role);
-}
-
 int RunInfer(const SchemaInferFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::InferSchema(f.request, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::InferSchema(f.request, CommandContext(f.common, f.threads)),
+                     f.common);
 }
 
 int RunCheck(const SchemaCheckFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::CheckSchema(f.request);
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::CheckSchema(f.request), f.common);
 }
 
 }  // namespace
@@ -67,26 +47,14 @@ Command AddSchemaCommand(CLI::App& root) {
   infer->add_option("data", r.input.path, "Data file (.csv, .tsv, .jsonl/.ndjson)")->required();
   infer->add_option("-o,--out", r.out_path, "Write the YAML here (default: stdout)");
   AddReaderFlags(infer, &r.input, kDialectFlags | kDecimalFlag | kMissingFlags | kKindFlag);
-  infer
-      ->add_option_function<std::vector<std::string>>(
-          "--role",
-          [roles = &r.roles](const std::vector<std::string>& items) {
-            for (const std::string& item : items) {
-              std::string column;
-              Role role;
-              if (ParseRoleAssignment(item, &column, &role)) roles->emplace_back(column, role);
-            }
-          },
-          "Set a role, COLUMN=feature|target|sensitive|pii|id|time|weight|ignore (repeatable; "
-          "default: feature; unique text columns id; the first timestamp column time)")
-      ->check(ChoiceCheck(
-          [](const std::string& text) {
-            std::string column;
-            Role role;
-            return ParseRoleAssignment(text, &column, &role);
-          },
-          "COLUMN=ROLE with ROLE one of feature, target, sensitive, pii, id, time, weight, "
-          "ignore"));
+  AddColumnAssignments(
+      infer, "--role", &ParseRole,
+      [roles = &r.roles](std::string column, Role role) {
+        roles->emplace_back(std::move(column), role);
+      },
+      "Set a role, COLUMN=feature|target|sensitive|pii|id|time|weight|ignore (repeatable; "
+      "default: feature; unique text columns id; the first timestamp column time)",
+      "ROLE with ROLE one of feature, target, sensitive, pii, id, time, weight, ignore");
   infer->add_option("--target", r.labels.target,
                     "Target column: role target and, for a classification target, a `labels` "
                     "section (default: none)");

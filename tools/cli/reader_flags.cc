@@ -31,11 +31,6 @@ bool ParseDelimiter(const std::string& text, char* out) {
   return true;
 }
 
-bool ParseKindAssignment(const std::string& text, std::string* column, ColumnKind* kind) {
-  std::string value;
-  return SplitAssignment(text, column, &value) && ParseColumnKind(value, kind);
-}
-
 void AddDialectFlags(CLI::App* sub, ReadOptions* read) {
   sub->add_option("--format", read->format, "csv or jsonl (default: by file extension, else csv)");
   sub->add_option_function<std::string>(
@@ -137,24 +132,12 @@ void AddDecimalFlag(CLI::App* sub, char* decimal) {
 }
 
 void AddKindFlag(CLI::App* sub, std::map<std::string, ColumnKind>* kinds) {
-  sub->add_option_function<std::vector<std::string>>(
-         "--kind",
-         [kinds](const std::vector<std::string>& items) {
-           for (const std::string& item : items) {
-             std::string column;
-             ColumnKind kind;
-             if (ParseKindAssignment(item, &column, &kind)) (*kinds)[column] = kind;
-           }
-         },
-         "Force a column's kind, COLUMN=numeric|categorical|boolean|timestamp|string "
-         "(repeatable; default: inferred)")
-      ->check(ChoiceCheck(
-          [](const std::string& text) {
-            std::string column;
-            ColumnKind kind;
-            return ParseKindAssignment(text, &column, &kind);
-          },
-          "COLUMN=KIND with KIND one of numeric, categorical, boolean, timestamp, string"));
+  AddColumnAssignments(
+      sub, "--kind", &ParseColumnKind,
+      [kinds](std::string column, ColumnKind kind) { (*kinds)[std::move(column)] = kind; },
+      "Force a column's kind, COLUMN=numeric|categorical|boolean|timestamp|string (repeatable; "
+      "default: inferred)",
+      "KIND with KIND one of numeric, categorical, boolean, timestamp, string");
 }
 
 }  // namespace keel::cli

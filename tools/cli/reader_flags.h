@@ -7,7 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "command.h"
 #include "data/schema.h"
 #include "usecase/ingest.h"
 
@@ -38,5 +42,36 @@ void AddKindFlag(CLI::App* sub, std::map<std::string, ColumnKind>* kinds);
 // "COL=VALUE" -> (COL, VALUE); the last '=' splits, so column names may hold '='. False when
 // there is no '=' or no column.
 bool SplitAssignment(const std::string& text, std::string* column, std::string* value);
+
+// Adds a repeatable option `name` taking COLUMN=VALUE items whose VALUE `parse` reads (such as
+// ParseRole): `store(column, value)` is called for each, in order. An item it refuses is a
+// usage error saying "expected COLUMN=<expected>".
+template <typename T, typename Store>
+CLI::Option* AddColumnAssignments(CLI::App* sub, const std::string& name,
+                                  bool (*parse)(std::string_view, T*), Store store,
+                                  const std::string& help, const std::string& expected) {
+  auto split = [parse](const std::string& item, std::string* column, T* value) {
+    std::string text;
+    return SplitAssignment(item, column, &text) && parse(text, value);
+  };
+  return sub
+      ->add_option_function<std::vector<std::string>>(
+          name,
+          [split, store](const std::vector<std::string>& items) {
+            for (const std::string& item : items) {
+              std::string column;
+              T value{};
+              if (split(item, &column, &value)) store(std::move(column), value);
+            }
+          },
+          help)
+      ->check(ChoiceCheck(
+          [split](const std::string& item) {
+            std::string column;
+            T value{};
+            return split(item, &column, &value);
+          },
+          "COLUMN=" + expected));
+}
 
 }  // namespace keel::cli
