@@ -182,10 +182,14 @@ inline void NoteMissing(ColumnChunk* cc, std::string_view raw, std::string_view 
 // Pass 1 for one column over a block of rows of one chunk: `cells` holds `rows` rows of
 // `ncols` spans (text at base + offset) for chunk rows [first_row, first_row + rows). The
 // mode is a template parameter so the per-cell loop holds only the parse it needs.
+// Flattened: the small helpers of the per-cell loop (MissingTokens::IsMissing, InternLocal,
+// CellView) are inlined into it whatever GCC's size heuristics make of this file (left to
+// them, IsMissing was a call per cell once BuildTable became a class: +3% instructions).
 template <ParseMode kMode>
-void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first_row, size_t ncols,
-              size_t j, const MissingTokens& missing, char decimal, bool trim, bool intern,
-              ColumnChunk* out) {
+[[gnu::flatten]] void Classify(const char* base, const CellSpan* cells, size_t rows,
+                               size_t first_row, size_t ncols, size_t j,
+                               const MissingTokens& missing, char decimal, bool trim, bool intern,
+                               ColumnChunk* out) {
   KindEvidence& e = out->evidence;
   intern = intern && !out->overflowed;
   std::string scratch;
