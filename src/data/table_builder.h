@@ -42,7 +42,7 @@ struct TokenizedData {
 // Builds the result. `report` arrives with the source, format and dialect fields (and any
 // file-level anomalies) filled in. Errors: NotFound for a required schema column absent from
 // the data; InvalidArgument when there are no columns.
-Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
-                                IngestReport report, const Context& ctx);
+Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options, IngestReport report,
+                                const Context& ctx);
 
 }  // namespace keel
