@@ -22,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TELCO = os.path.join(ROOT, "examples", "telco_churn")
 ADS = os.path.join(ROOT, "examples", "ads")
 XGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "xgboost")
+LGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "lightgbm")
 
 # Keys whose values are measurements of this run, not results.
 VOLATILE_KEY = re.compile(
@@ -58,6 +59,13 @@ def steps(tmp):
     xgb_models = sorted(f for f in os.listdir(XGB_FIXTURE) if f.endswith(".json"))
     yield "schema_infer", ["schema", "infer", telco, "--target", "churn"], False
     yield "ingest", ["ingest", telco], True
+    yield "schema_infer_out", ["schema", "infer", telco, "--target", "churn", "--out",
+                               t("schema.yaml")], True
+    yield "schema_check", ["schema", "check", t("schema.yaml")], True
+    yield "ingest_schema", ["ingest", telco, "--schema", t("schema.yaml"), "--rejects",
+                            t("rejects.csv")], True
+    yield "ingest_labels", ["ingest", telco, "--target", "churn", "--positive", "Yes",
+                            "--missing", "?,-", "--kind", "senior_citizen=categorical"], True
     yield "train_gbdt", ["train", "--data", telco, "--target", "churn", "--positive", "Yes",
                          "--trees", "60", "--out", t("gbdt.keel")], True
     yield "train_linear", ["train", "--data", telco, "--target", "churn", "--positive", "Yes",
@@ -111,6 +119,10 @@ def steps(tmp):
         name = "import_" + m[:-5]
         yield name, ["import", "--from", "xgboost", os.path.join(XGB_FIXTURE, m), "--out",
                      t(m[:-5] + ".keel")], True
+    lgb_models = sorted(f for f in os.listdir(LGB_FIXTURE) if f.endswith(".txt"))
+    for m in lgb_models[:2]:
+        yield "import_lgb_" + m[:-4], ["import", "--from", "lightgbm", os.path.join(LGB_FIXTURE, m),
+                                       "--out", t(m[:-4] + ".keel")], True
 
 
 def monitoring_inputs(tmp):

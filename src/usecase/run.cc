@@ -13,7 +13,6 @@
 #include "core/nearest_name.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
-#include "data/schema_yaml.h"
 #include "drift/model_profile.h"
 #include "drift/table_drift.h"
 #include "explain/explainer.h"
@@ -25,6 +24,7 @@
 #include "rank/tradeoff_report.h"
 #include "usecase/audit.h"
 #include "usecase/drift.h"
+#include "usecase/ingest.h"
 #include "usecase/run_report.h"
 
 namespace keel::usecase {
@@ -40,19 +40,16 @@ std::string ColumnList(const Schema& schema) {
 
 // Reads the data and gives every column the role keel.yaml asks for.
 Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) {
-  ReadOptions ro;
-  Schema file_schema;
-  if (!p.schema_path.empty()) {
-    KEEL_ASSIGN_OR_RETURN(file_schema, LoadSchemaYaml(p.schema_path));
-    ro.schema = &file_schema;
-  }
-  if (p.missing_tokens) ro.missing_tokens = *p.missing_tokens;
-  ro.drop_duplicates = p.drop_duplicates;
-  ro.decimal = p.decimal;
+  DataInput input;  // read as `keel ingest` reads
+  input.path = p.data_path;
+  input.schema_path = p.schema_path;
+  if (p.missing_tokens) input.options.missing_tokens = *p.missing_tokens;
+  input.options.drop_duplicates = p.drop_duplicates;
+  input.options.decimal = p.decimal;
   Context ctx;
   ctx.num_threads = options.threads;
   ctx.progress = options.progress;
-  KEEL_ASSIGN_OR_RETURN(*out, ReadTable(p.data_path, ro, ctx));
+  KEEL_ASSIGN_OR_RETURN(*out, ReadInput(input, ctx));
   Schema& schema = out->schema;
   for (const auto& [column, role] : p.roles) {
     ColumnSchema* c = schema.Find(column);
