@@ -4,6 +4,7 @@
 #include <cmath>
 #include <thread>
 
+#include "core/json_number.h"
 #include "core/parallel.h"
 #include "rank/group_ranker.h"
 
@@ -165,6 +166,38 @@ Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandid
     result.best[j] = best;
   }
   return result;
+}
+
+nlohmann::json TradeoffToJson(const TradeoffResult& r) {
+  nlohmann::json settings = nlohmann::json::array();
+  size_t efficient = 0;
+  for (size_t i = 0; i < r.settings.size(); ++i) {
+    const auto& s = r.settings[i];
+    efficient += s.efficient ? 1 : 0;
+    nlohmann::json w = nlohmann::json::object(), e = nlohmann::json::object(),
+                   l = nlohmann::json::object();
+    for (size_t j = 0; j < r.objectives.size(); ++j) {
+      w[r.objectives[j]] = s.weights[j];
+      e[r.objectives[j]] = JsonNumber(s.expected[j]);
+      if (r.has_logged) l[r.objectives[j]] = JsonNumber(s.logged[j]);
+    }
+    nlohmann::json js = {{"setting", i + 1},       {"weights", w},
+                         {"expected_per_1000", e}, {"shown_per_request", s.shown_per_request},
+                         {"pareto", s.efficient},  {"default", s.is_default}};
+    if (r.has_logged) js["logged_per_1000"] = l;
+    settings.push_back(std::move(js));
+  }
+  nlohmann::json best = nlohmann::json::object();
+  for (size_t j = 0; j < r.objectives.size(); ++j) best[r.objectives[j]] = r.best[j] + 1;
+  return {{"objective_names", r.objectives},
+          {"requests", r.requests},
+          {"candidates", r.candidates},
+          {"eligible", r.eligible},
+          {"top", r.top},
+          {"settings", settings},
+          {"pareto_count", efficient},
+          {"best", best},
+          {"default", r.default_index + 1}};
 }
 
 }  // namespace keel::rank

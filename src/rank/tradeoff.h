@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,12 @@ struct TradeoffResult {
 // exceed max_settings or `groups` refers to rows outside `scored`.
 Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandidates& scored,
                                      const RequestGroups& groups, const TradeoffOptions& options);
+
+// The sweep as JSON (keel tradeoff --json, keel run's summary.json): objective_names,
+// requests, candidates, eligible, top, settings (1-based "setting", "weights",
+// "expected_per_1000", "logged_per_1000" when logged, "shown_per_request", "pareto",
+// "default"), pareto_count, best (objective -> setting), default (setting). Non-finite
+// numbers are null.
+nlohmann::json TradeoffToJson(const TradeoffResult& result);
 
 }  // namespace keel::rank

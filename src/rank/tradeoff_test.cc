@@ -6,7 +6,6 @@
 #include <set>
 
 #include "core/random.h"
-#include "rank/tradeoff_report.h"
 
 namespace keel::rank {
 namespace {
@@ -134,14 +133,13 @@ TEST(Tradeoff, SweepTotalsParetoBestAndDefault) {
   EXPECT_EQ(r->best[0], 0u);
   EXPECT_EQ(r->best[1], 3u);
 
-  const TextTable t = TradeoffTable(*r, false);
-  EXPECT_EQ(t.rows.size(), 5u);
-  EXPECT_EQ(t.rows[3].back(), "best b; default");
-  report::HtmlReport html("t");
-  AddTradeoffSections(*r, *o, &html);
-  const std::string page = html.Render();
-  EXPECT_NE(page.find("Best for a: setting 1"), std::string::npos);
-  EXPECT_NE(page.find("<svg"), std::string::npos);
+  // The JSON form: 1-based settings, null for a total that does not apply.
+  const nlohmann::json j = TradeoffToJson(*r);
+  EXPECT_EQ(j["default"], 4);
+  EXPECT_EQ(j["best"]["b"], 4);
+  EXPECT_EQ(j["pareto_count"], 5);
+  EXPECT_EQ(j["settings"][0]["logged_per_1000"]["a"], 1500);
+  EXPECT_TRUE(j["settings"][0]["logged_per_1000"]["b"].is_null());
 }
 
 TEST(Tradeoff, DefaultOffTheGridIsAdded) {

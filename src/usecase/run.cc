@@ -25,8 +25,8 @@
 #include "predict/predictor.h"
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
-#include "rank/tradeoff_report.h"
 #include "usecase/run_report.h"
+#include "usecase/tradeoff_report.h"
 
 namespace keel::usecase {
 namespace {
@@ -487,7 +487,7 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
     tj["steps"] = run.tradeoff->steps;
     tj["group_by"] = run.project.objectives->group_by;
     tj["rows"] = "test";
-    const rank::TextTable table = rank::TradeoffTable(t, /*efficient_only=*/true);
+    const TextTable table = TradeoffTable(t, /*efficient_only=*/true);
     tj["table"] = {{"header", table.header}, {"rows", table.rows}};
     j["tradeoff"] = std::move(tj);
   }
@@ -549,11 +549,11 @@ std::string SummaryText(const PipelineRun& run) {
     for (size_t j = 0; j < t.objectives.size(); ++j) {
       const auto& s = t.settings[t.best[j]];
       out += fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
-                         rank::DescribeWeights(t.objectives, s.weights), totals(s));
+                         DescribeWeights(t.objectives, s.weights), totals(s));
     }
     const auto& d = t.settings[t.default_index];
     out += fmt::format("  default: setting {} ({}): {}{}\n", t.default_index + 1,
-                       rank::DescribeWeights(t.objectives, d.weights), totals(d),
+                       DescribeWeights(t.objectives, d.weights), totals(d),
                        d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";

@@ -16,10 +16,10 @@
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
 #include "rank/tradeoff.h"
-#include "rank/tradeoff_report.h"
 #include "ranking_inputs.h"
 #include "reader_flags.h"
 #include "report/html_report.h"
+#include "usecase/tradeoff_report.h"
 
 namespace keel::cli {
 namespace {
@@ -124,7 +124,7 @@ int Run(const TradeoffFlags& f) {
     report::HtmlReport html(
         "Trade-offs between stakeholder objectives",
         fmt::format("model {} · objectives {} · log {}", f.model, f.objectives, f.data));
-    rank::AddTradeoffSections(r, objectives, &html);
+    usecase::AddTradeoffSections(r, objectives, &html);
     Status st = html.WriteTo(f.report);
     if (!st.ok()) return ReportError(st, f.common);
   }
@@ -151,18 +151,18 @@ int Run(const TradeoffFlags& f) {
       "%zu requests, %zu candidates (%zu eligible), top %zu, %zu settings, %zu "
       "Pareto-efficient. Totals per 1,000 requests.\n\n",
       r.requests, r.candidates, r.eligible, r.top, r.settings.size(), efficient);
-  const rank::TextTable t = rank::TradeoffTable(r, /*efficient_only=*/!f.all);
-  std::fputs(rank::RenderTextTable(t).c_str(), stdout);
+  const usecase::TextTable t = usecase::TradeoffTable(r, /*efficient_only=*/!f.all);
+  std::fputs(usecase::RenderTextTable(t).c_str(), stdout);
   std::printf("\n");
   for (size_t j = 0; j < r.objectives.size(); ++j) {
     const auto& s = r.settings[r.best[j]];
     std::printf("best for %s: setting %zu (%s): %s per 1k requests\n", r.objectives[j].c_str(),
-                r.best[j] + 1, rank::DescribeWeights(r.objectives, s.weights).c_str(),
+                r.best[j] + 1, usecase::DescribeWeights(r.objectives, s.weights).c_str(),
                 ReadableNumber(s.expected[j]).c_str());
   }
   const auto& d = r.settings[r.default_index];
   std::printf("default (configured weights): setting %zu (%s)%s\n", r.default_index + 1,
-              rank::DescribeWeights(r.objectives, d.weights).c_str(),
+              usecase::DescribeWeights(r.objectives, d.weights).c_str(),
               d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   if (!f.report.empty()) std::printf("report: %s\n", f.report.c_str());
   return kExitOk;
