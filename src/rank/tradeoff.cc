@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include "core/json_number.h"
 #include "core/parallel.h"
@@ -66,7 +65,8 @@ std::vector<bool> ParetoEfficient(const std::vector<std::vector<double>>& points
 }
 
 Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandidates& scored,
-                                     const RequestGroups& groups, const TradeoffOptions& options) {
+                                     const RequestGroups& groups, const TradeoffOptions& options,
+                                     const Context& ctx) {
   const size_t nobj = plan.num_objectives();
   if (options.steps == 0) return Status::InvalidArgument("the weight grid needs at least 1 step");
   const double count = Binomial(options.steps + nobj - 1, nobj - 1);
@@ -111,10 +111,7 @@ Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandid
   const double per = result.requests > 0 ? 1000.0 / static_cast<double>(result.requests) : 0;
   // One setting per iteration: each replays every request, so iterations are independent
   // and each keeps its own ranker scratch.
-  const int threads = options.threads < 1
-                          ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
-                          : options.threads;
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, grid.size(), [&](size_t s) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), grid.size(), [&](size_t s) {
     GroupRanker ranker;
     std::vector<RankedItem> shown;
     std::vector<double> expected(nobj, 0), realised(nobj, 0);

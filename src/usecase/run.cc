@@ -181,18 +181,18 @@ Result<fairness::AuditResult> Audit(const Model& model, const Predictor& predict
 // Replays the test rows' requests under the objectives' weight grid with the shipped model.
 Result<TradeoffOutcome> Tradeoff(const rank::Objectives& objectives, const Model& model,
                                  const Predictor& predictor, const Table& test, int threads) {
+  Context ctx;
+  ctx.num_threads = threads;
   KEEL_ASSIGN_OR_RETURN(
       auto plan,
       rank::RankingPlan::Create(objectives, model, rank::FieldsOf(test), {.outcomes = true}));
-  KEEL_ASSIGN_OR_RETURN(rank::ScoredCandidates scored,
-                        plan->Score(model, predictor, test, threads));
+  KEEL_ASSIGN_OR_RETURN(rank::ScoredCandidates scored, plan->Score(model, predictor, test, ctx));
   KEEL_ASSIGN_OR_RETURN(rank::RequestGroups groups, rank::GroupRows(test, objectives.group_by));
   rank::TradeoffOptions opt;
   opt.steps = objectives.tradeoff_steps;
   opt.top = objectives.top > 0 ? objectives.top : 1;
-  opt.threads = threads;
   KEEL_ASSIGN_OR_RETURN(rank::TradeoffResult result,
-                        rank::SweepTradeoff(*plan, scored, groups, opt));
+                        rank::SweepTradeoff(*plan, scored, groups, opt, ctx));
   return TradeoffOutcome{std::move(result), opt.steps};
 }
 

@@ -62,8 +62,8 @@ int Run(const RankFlags& f) {
   // Candidates have no outcome (the target) and may lack other training columns; a missing
   // model feature still fails in Score() unless --allow-missing-columns.
   ro.allow_missing_columns = true;
-  auto inputs =
-      LoadRankingInputs(f.objectives, f.model, f.data, ro, CommandContext(f.common, f.threads));
+  const Context ctx = CommandContext(f.common, f.threads);
+  auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro, ctx);
   if (!inputs.ok()) return ReportError(inputs.status(), f.common);
   const rank::Objectives& objectives = inputs->objectives;
   const Model& model = inputs->model;
@@ -78,7 +78,7 @@ int Run(const RankFlags& f) {
   auto plan = rank::RankingPlan::Create(objectives, model, fields);
   if (!plan.ok()) return ReportError(plan.status(), f.common);
   Stopwatch score_time;
-  auto scored = (*plan)->Score(model, predictor, table, f.threads, f.allow_missing_columns);
+  auto scored = (*plan)->Score(model, predictor, table, ctx, f.allow_missing_columns);
   if (!scored.ok()) return ReportError(scored.status().WithContext(f.data), f.common);
 
   const std::string group_by = !f.group_by.empty() ? f.group_by : objectives.group_by;

@@ -74,8 +74,8 @@ int Run(const TradeoffFlags& f) {
   ReadOptions ro;
   ro.decimal = f.decimal;
   ro.allow_missing_columns = f.allow_missing_columns;
-  auto inputs =
-      LoadRankingInputs(f.objectives, f.model, f.data, ro, CommandContext(f.common, f.threads));
+  const Context ctx = CommandContext(f.common, f.threads);
+  auto inputs = LoadRankingInputs(f.objectives, f.model, f.data, ro, ctx);
   if (!inputs.ok()) return ReportError(inputs.status(), f.common);
   const rank::Objectives& objectives = inputs->objectives;
   const Model& model = inputs->model;
@@ -92,7 +92,7 @@ int Run(const TradeoffFlags& f) {
   auto plan =
       rank::RankingPlan::Create(objectives, model, rank::FieldsOf(table), {.outcomes = true});
   if (!plan.ok()) return ReportError(plan.status(), f.common);
-  auto scored = (*plan)->Score(model, predictor, table, f.threads, f.allow_missing_columns);
+  auto scored = (*plan)->Score(model, predictor, table, ctx, f.allow_missing_columns);
   if (!scored.ok()) return ReportError(scored.status().WithContext(f.data), f.common);
 
   const std::string group_by = !f.group_by.empty() ? f.group_by : objectives.group_by;
@@ -115,8 +115,7 @@ int Run(const TradeoffFlags& f) {
   rank::TradeoffOptions opt;
   opt.steps = f.steps > 0 ? f.steps : objectives.tradeoff_steps;
   opt.top = f.top > 0 ? f.top : (objectives.top > 0 ? objectives.top : 1);
-  opt.threads = f.threads;
-  auto result = rank::SweepTradeoff(**plan, *scored, groups, opt);
+  auto result = rank::SweepTradeoff(**plan, *scored, groups, opt, ctx);
   if (!result.ok()) return ReportError(result.status(), f.common);
   const rank::TradeoffResult& r = *result;
 
