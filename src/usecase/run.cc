@@ -23,8 +23,6 @@
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
-#include "rank/ranking_plan.h"
-#include "rank/request_groups.h"
 #include "usecase/run_report.h"
 #include "usecase/tradeoff_report.h"
 
@@ -176,24 +174,6 @@ Result<fairness::AuditResult> Audit(const Model& model, const Predictor& predict
   }
   const fairness::BinaryOutcomes outcomes{preds.predictions, labels, decisions};
   return fairness::RunAudit(rows, outcomes, specs, ao);
-}
-
-// Replays the test rows' requests under the objectives' weight grid with the shipped model.
-Result<TradeoffOutcome> Tradeoff(const rank::Objectives& objectives, const Model& model,
-                                 const Predictor& predictor, const Table& test, int threads) {
-  Context ctx;
-  ctx.num_threads = threads;
-  KEEL_ASSIGN_OR_RETURN(
-      auto plan,
-      rank::RankingPlan::Create(objectives, model, rank::FieldsOf(test), {.outcomes = true}));
-  KEEL_ASSIGN_OR_RETURN(rank::ScoredCandidates scored, plan->Score(model, predictor, test, ctx));
-  KEEL_ASSIGN_OR_RETURN(rank::RequestGroups groups, rank::GroupRows(test, objectives.group_by));
-  rank::TradeoffOptions opt;
-  opt.steps = objectives.tradeoff_steps;
-  opt.top = objectives.top > 0 ? objectives.top : 1;
-  KEEL_ASSIGN_OR_RETURN(rank::TradeoffResult result,
-                        rank::SweepTradeoff(*plan, scored, groups, opt, ctx));
-  return TradeoffOutcome{std::move(result), opt.steps};
 }
 
 Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
@@ -383,7 +363,10 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   if (p.objectives) {
     log::Info("replaying {} test rows' requests under the objectives' weight grid",
               test.num_rows());
-    auto t = Tradeoff(*p.objectives, shipped, shipped_predictor, test, threads);
+    Context ctx;
+    ctx.num_threads = threads;
+    ctx.progress = options.progress;
+    auto t = ReplayTradeoff(*p.objectives, {shipped, shipped_predictor, test}, {}, ctx);
     if (!t.ok()) return t.status().WithContext("the trade-off analysis (objectives)");
     if (t->result.requests < 20) {
       run->warnings.push_back(fmt::format(
