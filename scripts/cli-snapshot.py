@@ -115,6 +115,14 @@ def steps(tmp):
                       "--model", t("profiled.keel"), "--window", "2000"], True
     yield "monitor_text", ["monitor", "--log", t("log.jsonl"), "--labels", t("labels.csv"),
                            "--model", t("profiled.keel"), "--window", "2000"], False
+    yield "rank_rows", ["rank", "--model", t("ads.keel"), "--objectives",
+                        os.path.join(ADS, "objectives.yaml"), "--data",
+                        os.path.join(ADS, "candidates.csv"), "--top", "2"], True
+    yield "tradeoff_report", ["tradeoff", "--model", t("ads.keel"), "--objectives",
+                              os.path.join(ADS, "objectives.yaml"), "--data",
+                              os.path.join(ADS, "ad_requests.csv"), "--request-size", "10",
+                              "--steps", "4", "--report", t("tradeoff.html")], True
+    yield "run_ads", ["run", os.path.join(ADS, "keel.yaml"), "--out", t("run_ads")], True
     for m in xgb_models[:3]:
         name = "import_" + m[:-5]
         yield name, ["import", "--from", "xgboost", os.path.join(XGB_FIXTURE, m), "--out",

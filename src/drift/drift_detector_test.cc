@@ -229,19 +229,5 @@ TEST(DriftOptions, RejectsTestsThatDoNotFitTheKind) {
   EXPECT_TRUE(DriftOptions{}.Validate().ok());
 }
 
-TEST(MakeDriftChartData, GivesBarsForEveryFeatureAndHistogramsForTheTop) {
-  Tables t = MakeTables(2000, 2000, 1.0, 13);
-  auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{}, Context{});
-  ASSERT_TRUE(r.ok());
-  DriftChartData d = MakeDriftChartData(*r, 2);
-  EXPECT_EQ(d.bars.size(), 3u);
-  ASSERT_EQ(d.histograms.size(), 2u);
-  EXPECT_EQ(d.histograms[0].feature, "shifted");
-  double sum = 0;
-  for (double x : d.histograms[0].reference_shares) sum += x;
-  EXPECT_NEAR(sum, 1.0, 1e-12);
-  EXPECT_EQ(d.histograms[0].bin_labels.size(), d.histograms[0].current_shares.size());
-}
-
 }  // namespace
 }  // namespace keel::drift

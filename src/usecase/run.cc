@@ -19,13 +19,11 @@
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
-#include "rank/ranking_plan.h"
-#include "rank/request_groups.h"
-#include "rank/tradeoff_report.h"
 #include "usecase/audit.h"
 #include "usecase/drift.h"
 #include "usecase/ingest.h"
 #include "usecase/run_report.h"
+#include "usecase/tradeoff_report.h"
 
 namespace keel::usecase {
 namespace {
@@ -142,24 +140,6 @@ Result<ShapSummary> Explain(const Model& model, const Table& test, const Explain
   so.max_features = s.top;
   // Binary models explain the positive class's margin; multiclass: the first class.
   return BuildShapSummary(model, *explainer, x, attributions, so);
-}
-
-// Replays the test rows' requests under the objectives' weight grid with the shipped model.
-Result<TradeoffOutcome> Tradeoff(const rank::Objectives& objectives, const Model& model,
-                                 const Predictor& predictor, const Table& test, int threads) {
-  KEEL_ASSIGN_OR_RETURN(
-      auto plan,
-      rank::RankingPlan::Create(objectives, model, rank::FieldsOf(test), {.outcomes = true}));
-  KEEL_ASSIGN_OR_RETURN(rank::ScoredCandidates scored,
-                        plan->Score(model, predictor, test, threads));
-  KEEL_ASSIGN_OR_RETURN(rank::RequestGroups groups, rank::GroupRows(test, objectives.group_by));
-  rank::TradeoffOptions opt;
-  opt.steps = objectives.tradeoff_steps;
-  opt.top = objectives.top > 0 ? objectives.top : 1;
-  opt.threads = threads;
-  KEEL_ASSIGN_OR_RETURN(rank::TradeoffResult result,
-                        rank::SweepTradeoff(*plan, scored, groups, opt));
-  return TradeoffOutcome{std::move(result), opt.steps};
 }
 
 Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
@@ -351,7 +331,10 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   if (p.objectives) {
     log::Info("replaying {} test rows' requests under the objectives' weight grid",
               test.num_rows());
-    auto t = Tradeoff(*p.objectives, shipped, shipped_predictor, test, threads);
+    Context ctx;
+    ctx.num_threads = threads;
+    ctx.progress = options.progress;
+    auto t = ReplayTradeoff(*p.objectives, {shipped, shipped_predictor, test}, {}, ctx);
     if (!t.ok()) return t.status().WithContext("the trade-off analysis (objectives)");
     if (t->result.requests < 20) {
       run->warnings.push_back(fmt::format(
@@ -455,7 +438,7 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
     tj["steps"] = run.tradeoff->steps;
     tj["group_by"] = run.project.objectives->group_by;
     tj["rows"] = "test";
-    const rank::TextTable table = rank::TradeoffTable(t, /*efficient_only=*/true);
+    const TextTable table = TradeoffTable(t, /*efficient_only=*/true);
     tj["table"] = {{"header", table.header}, {"rows", table.rows}};
     j["tradeoff"] = std::move(tj);
   }
@@ -517,11 +500,11 @@ std::string SummaryText(const PipelineRun& run) {
     for (size_t j = 0; j < t.objectives.size(); ++j) {
       const auto& s = t.settings[t.best[j]];
       out += fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
-                         rank::DescribeWeights(t.objectives, s.weights), totals(s));
+                         DescribeWeights(t.objectives, s.weights), totals(s));
     }
     const auto& d = t.settings[t.default_index];
     out += fmt::format("  default: setting {} ({}): {}{}\n", t.default_index + 1,
-                       rank::DescribeWeights(t.objectives, d.weights), totals(d),
+                       DescribeWeights(t.objectives, d.weights), totals(d),
                        d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";
