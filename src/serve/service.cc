@@ -61,6 +61,7 @@ int HttpStatusOf(StatusCode code) {
       return 503;
     case StatusCode::kOk:
     case StatusCode::kInternal:
+    case StatusCode::kCancelled:
       break;
   }
   return 500;

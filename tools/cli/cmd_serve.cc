@@ -20,7 +20,6 @@
 #include "serve/registry_watcher.h"
 #include "serve/served_objectives.h"
 #include "serve/service.h"
-#include "serve/sqlite_prediction_log.h"
 
 namespace keel::cli {
 namespace {
@@ -185,18 +184,11 @@ int RunServe(const ServeFlags& f) {
   std::unique_ptr<serve::PredictionLog> plog;
   std::unique_ptr<serve::LogRetention> retention;
   if (!f.no_log) {
-    if (registry::IsPostgresLocation(f.log_db)) {
+    {
       serve::DatabaseLogOptions lo;
       lo.location = f.log_db;
       lo.durable = f.log_durable;
       auto opened = serve::DatabasePredictionLog::Open(lo);
-      if (!opened.ok()) return ReportError(opened.status(), f.common);
-      plog = std::move(opened).value();
-    } else {
-      serve::SqliteLogOptions lo;
-      lo.path = f.log_db;
-      lo.durable = f.log_durable;
-      auto opened = serve::SqlitePredictionLog::Open(lo);
       if (!opened.ok()) return ReportError(opened.status(), f.common);
       plog = std::move(opened).value();
     }
