@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -96,6 +97,22 @@ CLI::Validator DurationCheck(std::string flag);
 // did you mean 'train'?") and returns true; returns false when every word was known (the
 // parse error is about something else and CLI11's message says what).
 bool ExplainUnknownArguments(const CLI::App& root);
+
+// The Run of a command that is one use case: applies the common flags, calls
+// `use_case(request, CommandContext(common, threads))`, and prints the result's ToJson (--json)
+// or ToText on stdout, or reports the error.
+template <typename Request, typename UseCase>
+int RunUseCase(const CommonFlags& common, const Request& request, int threads, UseCase use_case) {
+  ApplyCommonFlags(common);
+  auto result = use_case(request, CommandContext(common, threads));
+  if (!result.ok()) return ReportError(result.status(), common);
+  if (common.json) {
+    PrintJson(result->ToJson());
+  } else {
+    std::fputs(result->ToText().c_str(), stdout);
+  }
+  return kExitOk;
+}
 
 // Registration of every subcommand, in --help order. Defined in the cmd_*.cc files.
 // Each keeps its parsed options in a shared_ptr captured by its RunFn.
