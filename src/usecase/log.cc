@@ -77,7 +77,7 @@ std::string LogPruneResult::ToText() const {
                      rows_removed, retention, FormatTimestamp(cutoff_us), rows_remaining);
 }
 
-Result<LogPruneResult> LogPrune(const LogPruneRequest& request, const Context& ctx) {
+Result<LogPruneResult> LogPrune(const LogPruneRequest& request) {
   KEEL_ASSIGN_OR_RETURN(const int64_t keep, registry::ParseRetention(request.retention));
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<registry::SqlDatabase> db, OpenLog(request.db));
   LogPruneResult r;
@@ -97,7 +97,7 @@ std::string LogForgetResult::ToText() const {
   return fmt::format("removed {} prediction log rows of subject {}\n", rows_removed, subject);
 }
 
-Result<LogForgetResult> LogForget(const LogForgetRequest& request, const Context& ctx) {
+Result<LogForgetResult> LogForget(const LogForgetRequest& request) {
   LogForgetResult r;
   KEEL_ASSIGN_OR_RETURN(r.subject, PseudonymOf(request));
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<registry::SqlDatabase> db, OpenLog(request.db));
@@ -115,7 +115,7 @@ std::string LogStatsResult::ToText() const {
   return fmt::format("{} prediction log rows in {}\n", rows, db);
 }
 
-Result<LogStatsResult> LogStats(const LogStatsRequest& request, const Context& ctx) {
+Result<LogStatsResult> LogStats(const LogStatsRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<registry::SqlDatabase> db, OpenLog(request.db));
   LogStatsResult r;
   r.db = db->display_name();

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/context.h"
 #include "keel/status.h"
 
 namespace keel::usecase {
@@ -33,7 +32,7 @@ struct LogPruneResult {
 };
 
 // Errors: InvalidArgument (a bad retention), NotFound (no prediction log at `db`), IoError.
-Result<LogPruneResult> LogPrune(const LogPruneRequest& request, const Context& ctx);
+Result<LogPruneResult> LogPrune(const LogPruneRequest& request);
 
 struct LogForgetRequest {
   std::string db = kDefaultPredictionLog;
@@ -55,7 +54,7 @@ struct LogForgetResult {
 
 // Errors: InvalidArgument (a subject that is not a pseudonym without `clear`; `clear` without
 // a key), those of LoadPiiKey, NotFound (no prediction log at `db`), IoError.
-Result<LogForgetResult> LogForget(const LogForgetRequest& request, const Context& ctx);
+Result<LogForgetResult> LogForget(const LogForgetRequest& request);
 
 struct LogStatsRequest {
   std::string db = kDefaultPredictionLog;
@@ -70,6 +69,6 @@ struct LogStatsResult {
 };
 
 // Errors: NotFound (no prediction log at `db`), IoError.
-Result<LogStatsResult> LogStats(const LogStatsRequest& request, const Context& ctx);
+Result<LogStatsResult> LogStats(const LogStatsRequest& request);
 
 }  // namespace keel::usecase

@@ -208,7 +208,7 @@ std::string RegistryAddResult::ToText() const {
                      version.version, version.sha256, version.size_bytes);
 }
 
-Result<RegistryAddResult> RegistryAdd(const RegistryAddRequest& request, const Context& ctx) {
+Result<RegistryAddResult> RegistryAdd(const RegistryAddRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kCreate));
   KEEL_ASSIGN_OR_RETURN(std::string bytes, ReadFile(request.artifact));
@@ -249,7 +249,7 @@ std::string RegistryListResult::ToText() const {
   return out;
 }
 
-Result<RegistryListResult> RegistryList(const RegistryListRequest& request, const Context& ctx) {
+Result<RegistryListResult> RegistryList(const RegistryListRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kRead));
   RegistryListResult r;
@@ -287,7 +287,7 @@ std::string RegistryShowResult::ToText() const {
   return out;
 }
 
-Result<RegistryShowResult> RegistryShow(const RegistryShowRequest& request, const Context& ctx) {
+Result<RegistryShowResult> RegistryShow(const RegistryShowRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kRead));
   KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, registry::ParseModelRef(request.ref));
@@ -327,8 +327,7 @@ std::string RegistryTransitionResult::ToText() const {
   return out + "\n";
 }
 
-Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& request,
-                                                 const Context& ctx) {
+Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kWrite));
   KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, VersionRef(request.ref, "promote"));
@@ -345,8 +344,7 @@ Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& r
   return r;
 }
 
-Result<RegistryTransitionResult> RegistryRollback(const RegistryRollbackRequest& request,
-                                                  const Context& ctx) {
+Result<RegistryTransitionResult> RegistryRollback(const RegistryRollbackRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kWrite));
   KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, registry::ParseModelRef(request.name));
@@ -363,8 +361,7 @@ Result<RegistryTransitionResult> RegistryRollback(const RegistryRollbackRequest&
   return r;
 }
 
-Result<RegistryTransitionResult> RegistryArchive(const RegistryArchiveRequest& request,
-                                                 const Context& ctx) {
+Result<RegistryTransitionResult> RegistryArchive(const RegistryArchiveRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kWrite));
   KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, VersionRef(request.ref, "archive"));
@@ -387,8 +384,7 @@ std::string RegistryHistoryResult::ToText() const {
   return out;
 }
 
-Result<RegistryHistoryResult> RegistryHistory(const RegistryHistoryRequest& request,
-                                              const Context& ctx) {
+Result<RegistryHistoryResult> RegistryHistory(const RegistryHistoryRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kRead));
   RegistryHistoryResult r;
@@ -404,8 +400,7 @@ std::string RegistryExportResult::ToText() const {
   return fmt::format("wrote {}@{} to {} ({} bytes, SHA-256 verified)\n", name, version, out, bytes);
 }
 
-Result<RegistryExportResult> RegistryExport(const RegistryExportRequest& request,
-                                            const Context& ctx) {
+Result<RegistryExportResult> RegistryExport(const RegistryExportRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kRead));
   KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, VersionRef(request.ref, "export"));

@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "core/context.h"
 #include "keel/status.h"
 #include "registry/registry.h"
 
@@ -39,7 +38,7 @@ struct RegistryAddResult {
 
 // Errors: those of reading the files, ParseError (an --audit or --gate file that is not
 // JSON), those of Registry::Open and Registry::Add.
-Result<RegistryAddResult> RegistryAdd(const RegistryAddRequest& request, const Context& ctx);
+Result<RegistryAddResult> RegistryAdd(const RegistryAddRequest& request);
 
 struct RegistryListRequest {
   std::string db;
@@ -53,7 +52,7 @@ struct RegistryListResult {
   std::string ToText() const;  // a table
 };
 
-Result<RegistryListResult> RegistryList(const RegistryListRequest& request, const Context& ctx);
+Result<RegistryListResult> RegistryList(const RegistryListRequest& request);
 
 struct RegistryShowRequest {
   std::string db;
@@ -68,7 +67,7 @@ struct RegistryShowResult {
   std::string ToText() const;     // rounded for reading
 };
 
-Result<RegistryShowResult> RegistryShow(const RegistryShowRequest& request, const Context& ctx);
+Result<RegistryShowResult> RegistryShow(const RegistryShowRequest& request);
 
 // What promote, rollback and archive did.
 struct RegistryTransitionResult {
@@ -89,8 +88,7 @@ struct RegistryPromoteRequest {
 
 // Errors: InvalidArgument (a ref without a version, a --to other than staging or
 // production), those of Registry::Promote.
-Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& request,
-                                                 const Context& ctx);
+Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& request);
 
 struct RegistryRollbackRequest {
   std::string db;
@@ -98,8 +96,7 @@ struct RegistryRollbackRequest {
   std::string actor, reason;
 };
 
-Result<RegistryTransitionResult> RegistryRollback(const RegistryRollbackRequest& request,
-                                                  const Context& ctx);
+Result<RegistryTransitionResult> RegistryRollback(const RegistryRollbackRequest& request);
 
 struct RegistryArchiveRequest {
   std::string db;
@@ -107,8 +104,7 @@ struct RegistryArchiveRequest {
   std::string actor, reason;
 };
 
-Result<RegistryTransitionResult> RegistryArchive(const RegistryArchiveRequest& request,
-                                                 const Context& ctx);
+Result<RegistryTransitionResult> RegistryArchive(const RegistryArchiveRequest& request);
 
 struct RegistryHistoryRequest {
   std::string db;
@@ -122,8 +118,7 @@ struct RegistryHistoryResult {
   std::string ToText() const;  // one line per event
 };
 
-Result<RegistryHistoryResult> RegistryHistory(const RegistryHistoryRequest& request,
-                                              const Context& ctx);
+Result<RegistryHistoryResult> RegistryHistory(const RegistryHistoryRequest& request);
 
 struct RegistryExportRequest {
   std::string db;
@@ -143,7 +138,6 @@ struct RegistryExportResult {
 
 // Errors: InvalidArgument (a ref without a version), Corrupt (bytes that fail their SHA-256),
 // those of writing `out`.
-Result<RegistryExportResult> RegistryExport(const RegistryExportRequest& request,
-                                            const Context& ctx);
+Result<RegistryExportResult> RegistryExport(const RegistryExportRequest& request);
 
 }  // namespace keel::usecase

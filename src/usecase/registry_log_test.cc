@@ -43,7 +43,7 @@ class RegistryUseCaseTest : public ::testing::Test {
     r.artifact = File(artifact);
     r.name = "churn";
     r.actor = "tester";
-    auto added = RegistryAdd(r, Context{});
+    auto added = RegistryAdd(r);
     EXPECT_TRUE(added.ok()) << added.status().ToString();
     return added.ok() ? *added : RegistryAddResult{};
   }
@@ -54,7 +54,7 @@ class RegistryUseCaseTest : public ::testing::Test {
     r.to = "production";
     r.actor = "tester";
     r.reason = "ship it";
-    auto t = RegistryPromote(r, Context{});
+    auto t = RegistryPromote(r);
     EXPECT_TRUE(t.ok()) << t.status().ToString();
     return t.ok() ? *t : RegistryTransitionResult{};
   }
@@ -77,7 +77,7 @@ TEST_F(RegistryUseCaseTest, AddPromoteShowAndExport) {
   RegistryShowRequest show;
   show.db = db_;
   show.ref = "churn@1";
-  auto shown = RegistryShow(show, Context{});
+  auto shown = RegistryShow(show);
   ASSERT_TRUE(shown.ok()) << shown.status().ToString();
   // Version 1's history: its add, its promotion, and the promotion that replaced it; not the
   // add of version 2.
@@ -94,7 +94,7 @@ TEST_F(RegistryUseCaseTest, AddPromoteShowAndExport) {
   exp.db = db_;
   exp.ref = "churn@1";
   exp.out = File("out.keel");
-  auto exported = RegistryExport(exp, Context{});
+  auto exported = RegistryExport(exp);
   ASSERT_TRUE(exported.ok()) << exported.status().ToString();
   EXPECT_EQ(*ReadFile(exp.out), *ReadFile(File("a.keel")));
   EXPECT_EQ(exported->bytes, ReadFile(exp.out)->size());
@@ -108,7 +108,7 @@ TEST_F(RegistryUseCaseTest, RequestsAreCheckedBeforeAnythingChanges) {
   gate.name = "churn";
   gate.gate = File("gate.json");
   std::ofstream(gate.gate) << "not json";
-  auto refused = RegistryAdd(gate, Context{});
+  auto refused = RegistryAdd(gate);
   EXPECT_EQ(refused.status().code(), StatusCode::kParseError);
   EXPECT_NE(refused.status().message().find("keel compare --json"), std::string::npos);
 
@@ -116,25 +116,25 @@ TEST_F(RegistryUseCaseTest, RequestsAreCheckedBeforeAnythingChanges) {
   promote.db = db_;
   promote.ref = "churn";
   promote.to = "production";
-  EXPECT_EQ(RegistryPromote(promote, Context{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RegistryPromote(promote).status().code(), StatusCode::kInvalidArgument);
   promote.ref = "churn@1";
   promote.to = "archived";
-  EXPECT_EQ(RegistryPromote(promote, Context{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RegistryPromote(promote).status().code(), StatusCode::kInvalidArgument);
 
   RegistryRollbackRequest rollback;
   rollback.db = db_;
   rollback.name = "churn@1";
-  EXPECT_EQ(RegistryRollback(rollback, Context{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RegistryRollback(rollback).status().code(), StatusCode::kInvalidArgument);
 
   RegistryListRequest list;
   list.db = db_;
-  auto listed = RegistryList(list, Context{});
+  auto listed = RegistryList(list);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->versions.size(), 1u);  // the refused add added nothing
   EXPECT_EQ(listed->versions[0].stage, registry::Stage::kNone);
 
   list.db = File("absent.db");
-  EXPECT_EQ(RegistryList(list, Context{}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(RegistryList(list).status().code(), StatusCode::kNotFound);
   EXPECT_FALSE(std::filesystem::exists(list.db));  // reads never create a registry
 }
 
@@ -154,12 +154,12 @@ TEST_F(RegistryUseCaseTest, LogPruneForgetAndStats) {
   }
   LogStatsRequest stats;
   stats.db = log;
-  EXPECT_EQ(LogStats(stats, Context{})->rows, 3u);
+  EXPECT_EQ(LogStats(stats)->rows, 3u);
 
   LogPruneRequest prune;
   prune.db = log;
   prune.retention = "1d";
-  auto pruned = LogPrune(prune, Context{});
+  auto pruned = LogPrune(prune);
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(pruned->rows_removed, 1u);
   EXPECT_EQ(pruned->rows_remaining, 2u);
@@ -167,7 +167,7 @@ TEST_F(RegistryUseCaseTest, LogPruneForgetAndStats) {
   LogForgetRequest forget;
   forget.db = log;
   forget.subject = "hmac-sha256:" + std::string(64, 'A');  // prefix and case as logged
-  auto forgotten = LogForget(forget, Context{});
+  auto forgotten = LogForget(forget);
   ASSERT_TRUE(forgotten.ok()) << forgotten.status().ToString();
   EXPECT_EQ(forgotten->rows_removed, 1u);
   EXPECT_EQ(forgotten->subject, std::string(64, 'a'));
@@ -177,9 +177,9 @@ TEST_F(RegistryUseCaseTest, LogPruneForgetAndStats) {
   // A subject that is not a pseudonym is refused before the log is even opened.
   forget.db = File("absent.db");
   forget.subject = "jane@example.com";
-  EXPECT_EQ(LogForget(forget, Context{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LogForget(forget).status().code(), StatusCode::kInvalidArgument);
   stats.db = forget.db;
-  auto none = LogStats(stats, Context{});
+  auto none = LogStats(stats);
   EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
   EXPECT_NE(none.status().message().find("no prediction log at " + stats.db), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(stats.db));

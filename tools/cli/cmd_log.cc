@@ -52,9 +52,10 @@ Command AddLogCommand(CLI::App& root) {
   AddDbFlags(stats, &f->common, &f->stats.db);
   sub->footer("See docs/registry.md (the prediction log).");
   return {sub, [f, prune, forget, stats] {
-            if (prune->parsed()) return RunUseCase(f->common, f->prune, 1, usecase::LogPrune);
-            if (forget->parsed()) return RunUseCase(f->common, f->forget, 1, usecase::LogForget);
-            if (stats->parsed()) return RunUseCase(f->common, f->stats, 1, usecase::LogStats);
+            ApplyCommonFlags(f->common);
+            if (prune->parsed()) return PrintResult(usecase::LogPrune(f->prune), f->common);
+            if (forget->parsed()) return PrintResult(usecase::LogForget(f->forget), f->common);
+            if (stats->parsed()) return PrintResult(usecase::LogStats(f->stats), f->common);
             return kExitUsage;
           }};
 }

@@ -130,14 +130,15 @@ Command AddRegistryCommand(CLI::App& root) {
 
   return {sub, [f, add, list, show, promote, rollback, archive, history, exp] {
             const CommonFlags& c = f->common;
-            if (add->parsed()) return RunUseCase(c, f->add, 1, usecase::RegistryAdd);
-            if (list->parsed()) return RunUseCase(c, f->list, 1, usecase::RegistryList);
-            if (show->parsed()) return RunUseCase(c, f->show, 1, usecase::RegistryShow);
-            if (promote->parsed()) return RunUseCase(c, f->promote, 1, usecase::RegistryPromote);
-            if (rollback->parsed()) return RunUseCase(c, f->rollback, 1, usecase::RegistryRollback);
-            if (archive->parsed()) return RunUseCase(c, f->archive, 1, usecase::RegistryArchive);
-            if (history->parsed()) return RunUseCase(c, f->history, 1, usecase::RegistryHistory);
-            if (exp->parsed()) return RunUseCase(c, f->exp, 1, usecase::RegistryExport);
+            ApplyCommonFlags(c);
+            if (add->parsed()) return PrintResult(usecase::RegistryAdd(f->add), c);
+            if (list->parsed()) return PrintResult(usecase::RegistryList(f->list), c);
+            if (show->parsed()) return PrintResult(usecase::RegistryShow(f->show), c);
+            if (promote->parsed()) return PrintResult(usecase::RegistryPromote(f->promote), c);
+            if (rollback->parsed()) return PrintResult(usecase::RegistryRollback(f->rollback), c);
+            if (archive->parsed()) return PrintResult(usecase::RegistryArchive(f->archive), c);
+            if (history->parsed()) return PrintResult(usecase::RegistryHistory(f->history), c);
+            if (exp->parsed()) return PrintResult(usecase::RegistryExport(f->exp), c);
             return kExitUsage;
           }};
 }

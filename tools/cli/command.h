@@ -64,6 +64,22 @@ int ReportError(const Status& status, const CommonFlags& flags);
 // returns kExitUsage.
 int ReportUsageError(const Status& status, const CommonFlags& flags);
 
+// Prints a use case's result, the one exit path of most commands: a failure as ReportError
+// does (returning kExitFailure); else ToJson() with --json, ToText() on stdout without, and
+// kExitOk.
+template <typename R>
+int PrintResult(const Result<R>& result, const CommonFlags& flags) {
+  if (!result.ok()) return ReportError(result.status(), flags);
+  if (flags.json) {
+    PrintJson(result->ToJson());
+  } else {
+    const std::string text = result->ToText();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+  return kExitOk;
+}
+
 // A CLI11 check that runs `parse` on a flag's text: a value it refuses is a usage error at
 // parse time (exit 2, the Status message after the flag's name), exactly like a word given
 // to a numeric flag, instead of a failure once the command runs.
@@ -97,22 +113,6 @@ CLI::Validator DurationCheck(std::string flag);
 // did you mean 'train'?") and returns true; returns false when every word was known (the
 // parse error is about something else and CLI11's message says what).
 bool ExplainUnknownArguments(const CLI::App& root);
-
-// The Run of a command that is one use case: applies the common flags, calls
-// `use_case(request, CommandContext(common, threads))`, and prints the result's ToJson (--json)
-// or ToText on stdout, or reports the error.
-template <typename Request, typename UseCase>
-int RunUseCase(const CommonFlags& common, const Request& request, int threads, UseCase use_case) {
-  ApplyCommonFlags(common);
-  auto result = use_case(request, CommandContext(common, threads));
-  if (!result.ok()) return ReportError(result.status(), common);
-  if (common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
-}
 
 // Registration of every subcommand, in --help order. Defined in the cmd_*.cc files.
 // Each keeps its parsed options in a shared_ptr captured by its RunFn.
