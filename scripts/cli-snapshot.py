@@ -27,7 +27,8 @@ LGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "lightgbm")
 # Keys whose values are measurements of this run, not results.
 VOLATILE_KEY = re.compile(
     r"(seconds|_s$|_us$|_ms$|latency|per_second|rows_per_s|throughput|elapsed|time_|_time$|"
-    r"^time$|^file$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname)",
+    r"^time$|^file$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname|"
+    r"^port$|^listening$|^cutoff$)",
     re.I)
 
 
@@ -87,6 +88,26 @@ def steps(tmp):
                            os.path.join(t("run"), "model.keel"), "--db", t("reg.db")], True
     yield "registry_list", ["registry", "list", "--db", t("reg.db")], True
     yield "registry_show", ["registry", "show", "churn@1", "--db", t("reg.db")], True
+    # The registry's stage changes, a server following it, and the prediction log it writes.
+    reg = ["--db", t("reg.db"), "--actor", "snapshot"]
+    yield "registry_add_second", ["registry", "add", "--name", "churn", t("gbdt.keel"),
+                                  "--note", "second"] + reg, True
+    yield "registry_promote", ["registry", "promote", "churn@1", "--to", "production",
+                               "--reason", "first"] + reg, True
+    yield "registry_promote_second", ["registry", "promote", "churn@2", "--to",
+                                      "production"] + reg, True
+    yield "registry_rollback", ["registry", "rollback", "churn"] + reg, True
+    yield "registry_archive", ["registry", "archive", "churn@2"] + reg, True
+    yield "registry_history", ["registry", "history", "--db", t("reg.db")], True
+    yield "registry_export", ["registry", "export", "churn@1", "--out", t("exported.keel"),
+                              "--db", t("reg.db")], True
+    yield "serve", ["serve", "--registry", t("reg.db"), "--port", "0", "--log-db",
+                    t("predictions.db")], True, {
+                        "server": {"path": "/v1/models/churn/predict", "rows": 3}}
+    yield "log_stats", ["log", "stats", "--db", t("predictions.db")], True
+    yield "log_prune", ["log", "prune", "--db", t("predictions.db"), "--retention", "30d"], True
+    yield "log_forget", ["log", "forget", "--db", t("predictions.db"), "--subject",
+                         "a" * 64], True
     ads_train = os.path.join(ADS, "clicks_train.csv")
     yield "train_ads", ["train", "--data", ads_train, "--target", "clicked", "--positive", "1",
                         "--exclude", "event_time,user_id,ad_id,advertiser_id", "--trees", "60",
@@ -157,6 +178,30 @@ def prediction_log(tmp):
             o.write(json.dumps({"id": f"r{i}", **values}) + "\n")
 
 
+def serve_and_stop(cmd, tmp, server):
+    """Starts `keel serve --json`, reads its start object, posts the first telco rows to
+    server["path"] one request each, then stops it with SIGTERM as an operator would."""
+    import csv
+    import signal
+    import urllib.request
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp,
+                         stdin=subprocess.DEVNULL)
+    first = p.stdout.readline()
+    try:
+        port = json.loads(first)["port"]
+        with open(os.path.join(TELCO, "wa_churn.csv"), newline="") as f:
+            rows = [r for _, r in zip(range(server["rows"]), csv.DictReader(f))]
+        for row in rows:
+            body = json.dumps({"instances": [{k: v for k, v in row.items() if v != ""}]})
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{server['path']}", body.encode(),
+                                         {"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=30).read()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rest, err = p.communicate(timeout=60)
+    return subprocess.CompletedProcess(cmd, p.returncode, first + rest, err)
+
+
 def json_lines(text, tmp):
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]
     return [normalize(v, tmp) for v in lines]
@@ -173,7 +218,10 @@ def record(outdir, keel):
                 prediction_log(tmp)
             cmd = [keel] + args + (["--json"] if json_flag else [])
             stdin = open(extra["stdin"]) if "stdin" in extra else subprocess.DEVNULL
-            r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, stdin=stdin)
+            if "server" in extra:
+                r = serve_and_stop(cmd, tmp, extra["server"])
+            else:
+                r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, stdin=stdin)
             entry = {"exit_code": r.returncode}
             try:
                 entry["json"] = normalize(json.loads(r.stdout), tmp) if json_flag else None
