@@ -96,6 +96,7 @@ struct IngestResult {
 // a required schema column absent from the data. A header-only file gives an empty table
 // with the header's columns (kinds from the schema or overrides, else string).
 // Runs on ctx.threads() threads; draws a progress bar for large inputs when ctx.progress.
+// Cancelled when ctx is cancelled before or during the read (checked between passes).
 Result<IngestResult> ReadTable(const std::string& path, const ReadOptions& options,
                                const Context& ctx);
 

@@ -56,9 +56,23 @@ TEST(ReadTable, InfersEveryKind) {
   ExpectAccounted(r.report);
 }
 
+TEST(ReadTable, ACancelledContextStopsTheRead) {
+  Context ctx;
+  ctx.cancel = std::make_shared<CancelFlag>();
+  const std::string csv = "a,b\n1,x\n2,y\n";
+  ASSERT_TRUE(ReadTableFromBuffer(csv, "test.csv", {}, ctx).ok());
+  ctx.cancel->Cancel();
+  auto r = ReadTableFromBuffer(csv, "test.csv", {}, ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+  EXPECT_NE(r.status().message().find("reading test.csv was cancelled"), std::string::npos)
+      << r.status().ToString();
+}
+
 TEST(ReadTable, ManyDistinctTextIsStringAndUniqueIsId) {
   std::string csv = "key,group\n";
-  for (int i = 0; i < 100; ++i) csv += "k" + std::to_string(i) + ",g" + std::to_string(i % 3) + "\n";
+  for (int i = 0; i < 100; ++i)
+    csv += "k" + std::to_string(i) + ",g" + std::to_string(i % 3) + "\n";
   const auto r = Read(csv);
   EXPECT_EQ(Col(r, "key").kind(), ColumnKind::kString);
   EXPECT_EQ(Col(r, "group").kind(), ColumnKind::kCategorical);
@@ -74,8 +88,8 @@ TEST(ReadTable, ProductionNumberSpellings) {
 }
 
 TEST(ReadTable, EveryDefaultMissingTokenIsMissing) {
-  for (const char* token : {"", "NA", "N/A", "null", "NULL", "NaN", "?", " ", "\t", "\"\"",
-                            "\" \"", "\"NA\""}) {
+  for (const char* token :
+       {"", "NA", "N/A", "null", "NULL", "NaN", "?", " ", "\t", "\"\"", "\" \"", "\"NA\""}) {
     const std::string csv = std::string("n,c\n1,a\n") + token + "," + token + "\n3,b\n";
     const auto r = Read(csv);
     ASSERT_EQ(r.table.num_rows(), 3u) << token;
@@ -98,8 +112,8 @@ TEST(ReadTable, CustomMissingTokensReplaceTheDefaults) {
 TEST(ReadTable, MostlyNumericColumnRejectsGarbageRowsWithTheirLine) {
   std::string csv = "v,w\n";
   for (int i = 0; i < 40; ++i) csv += std::to_string(i) + ",a\n";
-  csv += "#REF!,b\n";     // line 42
-  csv += "12x,c\n";       // line 43
+  csv += "#REF!,b\n";  // line 42
+  csv += "12x,c\n";    // line 43
   for (int i = 0; i < 40; ++i) csv += std::to_string(i) + ",a\n";
   const auto r = Read(csv);
   EXPECT_EQ(Col(r, "v").kind(), ColumnKind::kNumeric);
@@ -338,7 +352,10 @@ TEST(ReadTable, InvalidUtf8RejectsTheRecordAndAnInvalidHeaderFails) {
   auto h = ReadTableFromBuffer("a\xFF,b\n1,2\n", "bad.csv", {}, Context{});
   ASSERT_FALSE(h.ok());
   EXPECT_NE(h.status().message().find("bad.csv:1"), std::string::npos);
-  auto u16 = ReadTableFromBuffer("\xFF\xFE" "a\0,\0b\0", "u16.csv", {}, Context{});
+  auto u16 = ReadTableFromBuffer(
+      "\xFF\xFE"
+      "a\0,\0b\0",
+      "u16.csv", {}, Context{});
   ASSERT_FALSE(u16.ok());
   EXPECT_EQ(u16.status().code(), StatusCode::kUnsupported);
 }
@@ -422,7 +439,8 @@ TEST(ReadTable, SchemaValidationReportsAndRejects) {
   const Schema schema = ChurnSchema();
   ReadOptions o;
   o.schema = &schema;
-  const auto r = Read("tenure,plan,churn\n5,basic,No\n80,pro,Yes\nabc,basic,No\n3,gold,No\n1,,No\n", o);
+  const auto r =
+      Read("tenure,plan,churn\n5,basic,No\n80,pro,Yes\nabc,basic,No\n3,gold,No\n1,,No\n", o);
   EXPECT_EQ(r.table.num_rows(), 4u);
   EXPECT_EQ(Col(r, "plan").dictionary(), (std::vector<std::string>{"basic", "Pro", "gold"}));
   EXPECT_EQ(Col(r, "plan").CellText(1), "Pro");
@@ -430,10 +448,12 @@ TEST(ReadTable, SchemaValidationReportsAndRejects) {
   EXPECT_EQ(r.report.rejected[0].line, 4u);
   std::vector<std::pair<AnomalyKind, uint64_t>> seen;
   for (const auto& a : r.report.anomalies) seen.emplace_back(a.kind, a.line);
-  EXPECT_NE(std::find(seen.begin(), seen.end(), std::make_pair(AnomalyKind::kOutOfRange, uint64_t{3})),
-            seen.end());
-  EXPECT_NE(std::find(seen.begin(), seen.end(), std::make_pair(AnomalyKind::kNewCategory, uint64_t{5})),
-            seen.end());
+  EXPECT_NE(
+      std::find(seen.begin(), seen.end(), std::make_pair(AnomalyKind::kOutOfRange, uint64_t{3})),
+      seen.end());
+  EXPECT_NE(
+      std::find(seen.begin(), seen.end(), std::make_pair(AnomalyKind::kNewCategory, uint64_t{5})),
+      seen.end());
   EXPECT_NE(std::find(seen.begin(), seen.end(),
                       std::make_pair(AnomalyKind::kMissingRateAbove, uint64_t{0})),
             seen.end());
@@ -473,8 +493,9 @@ TEST(ReadTable, ResultDoesNotDependOnChunksOrThreads) {
   std::mt19937_64 rng(3);
   std::string csv = "n,c,t,q\n";
   for (int i = 0; i < 5000; ++i) {
-    csv += std::to_string(rng() % 1000) + "," + (rng() % 2 ? "Alpha" : "alpha") + std::to_string(rng() % 7) +
-           ",\"line\nbreak " + std::to_string(i % 13) + "\"," + (i % 97 == 0 ? "bad" : std::to_string(i)) + "\n";
+    csv += std::to_string(rng() % 1000) + "," + (rng() % 2 ? "Alpha" : "alpha") +
+           std::to_string(rng() % 7) + ",\"line\nbreak " + std::to_string(i % 13) + "\"," +
+           (i % 97 == 0 ? "bad" : std::to_string(i)) + "\n";
   }
   ReadOptions one;
   const auto a = Read(csv, one, 1);
@@ -498,7 +519,8 @@ TEST(ReadTable, ResultDoesNotDependOnChunksOrThreads) {
 }
 
 TEST(ReadTable, MillionRowFile) {
-  const auto dir = std::filesystem::temp_directory_path() / ("keel_ingest_1m_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("keel_ingest_1m_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "big.csv").string();
   double sum = 0;

@@ -151,9 +151,15 @@ Inferred InferColumn(const std::string& csv, const std::string& column = "c") {
 
 TEST(SchemaYaml, InferredCategoriesAreInPandasOrderWhateverTheRowOrder) {
   using Texts = std::vector<std::string>;
-  const Inferred a = InferColumn("c,n\nrent,1\nowner,2\nZeta,3\n\"\xC3\x89co\",4\nrent,5\n,6\n");
-  const Inferred b = InferColumn("c,n\n\"\xC3\x89co\",4\nZeta,3\n,6\nrent,5\nowner,2\nrent,1\n");
-  EXPECT_EQ(a.categories, (Texts{"Zeta", "owner", "rent", "\xC3\x89co"}));
+  const Inferred a = InferColumn(
+      "c,n\nrent,1\nowner,2\nZeta,3\n\"\xC3\x89"
+      "co\",4\nrent,5\n,6\n");
+  const Inferred b = InferColumn(
+      "c,n\n\"\xC3\x89"
+      "co\",4\nZeta,3\n,6\nrent,5\nowner,2\nrent,1\n");
+  EXPECT_EQ(a.categories, (Texts{"Zeta", "owner", "rent",
+                                 "\xC3\x89"
+                                 "co"}));
   EXPECT_EQ(b.categories, a.categories);
   EXPECT_EQ(a.order, CategoryOrder::kSorted) << a.note;
   // "NA" and empty cells are missing to pandas too; a lone trailing space sorts the same.

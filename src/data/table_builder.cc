@@ -645,6 +645,7 @@ class TableBuild {
       : data_(std::move(data)),
         options_(options),
         report_(std::move(report)),
+        ctx_(ctx),
         threads_(ctx.threads()),
         progress_enabled_(ctx.progress),
         ncols_(data_.names.size()),
@@ -694,6 +695,7 @@ class TableBuild {
   TokenizedData data_;
   const ReadOptions& options_;
   IngestReport report_;
+  const Context& ctx_;  // cancellation is checked between passes
   const int threads_;
   const bool progress_enabled_;
   const size_t ncols_;
@@ -719,18 +721,26 @@ class TableBuild {
 Result<IngestResult> TableBuild::Run() {
   if (ncols_ == 0) return Status::InvalidArgument("{}: the data has no columns", report_.source);
   KEEL_RETURN_IF_ERROR(PlanColumns(data_.names, options_, report_.source, &plans_, &report_));
+  // Each pass takes a fraction of a second per million rows: a caller that cancels (Python's
+  // Ctrl-C, a server shutting down) waits at most one pass.
+  const std::string what = "reading " + report_.source;
+  auto pass = [&](Status status) -> Status {
+    KEEL_RETURN_IF_ERROR(status);
+    return ctx_.CheckCancelled(what.c_str());
+  };
   Stopwatch phase;  // phase times, logged at debug level
-  KEEL_RETURN_IF_ERROR(ClassifyCells());
+  KEEL_RETURN_IF_ERROR(pass(ctx_.CheckCancelled(what.c_str())));
+  KEEL_RETURN_IF_ERROR(pass(ClassifyCells()));
   const double t_classify = phase.Seconds();
-  KEEL_RETURN_IF_ERROR(DecideKinds());
+  KEEL_RETURN_IF_ERROR(pass(DecideKinds()));
   const double t_kinds = phase.Seconds();
-  KEEL_RETURN_IF_ERROR(Validate());
+  KEEL_RETURN_IF_ERROR(pass(Validate()));
   const double t_validate = phase.Seconds();
-  KEEL_RETURN_IF_ERROR(Account());
+  KEEL_RETURN_IF_ERROR(pass(Account()));
   const double t_account = phase.Seconds();
-  KEEL_RETURN_IF_ERROR(FinalizeDictionaries());
+  KEEL_RETURN_IF_ERROR(pass(FinalizeDictionaries()));
   const double t_dictionaries = phase.Seconds();
-  KEEL_RETURN_IF_ERROR(WriteColumns());
+  KEEL_RETURN_IF_ERROR(pass(WriteColumns()));
   const double t_columns = phase.Seconds();
   const std::string source = report_.source;
   Result<IngestResult> result = Finish();

@@ -413,6 +413,7 @@ Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
   lines.reserve(batch);
   bool eof = false;
   while (!eof) {
+    KEEL_RETURN_IF_ERROR(ctx.CheckCancelled("keel stream"));
     const ssize_t n = ::read(in_fd, buf.data() + filled, cap - filled);
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -61,7 +61,8 @@ nlohmann::json StreamSummaryToJson(const StreamSummary& s);
 // Context's threads. `model` and `predictor`
 // (compiled from it) must outlive the call. Errors: InvalidArgument for bad window options,
 // IoError when reading or writing fails, ResourceExhausted for a line longer than
-// max_line_bytes; a bad line is not an error.
+// max_line_bytes, Cancelled when the Context is cancelled (checked before each read, so a
+// caller blocked on a quiet input also closes it); a bad line is not an error.
 Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
                                 std::shared_ptr<const Profile> reference,
                                 const StreamOptions& options, const Context& ctx, int in_fd,
