@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
-#include <thread>
 
 #include "core/file_io.h"
 #include "core/log.h"
@@ -97,21 +96,19 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
 }
 
 Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const ModelChoice& choice,
-                             const RunOptions& options) {
+                             const Context& ctx) {
   TrainOptions to;
   to.target = p.target;
   to.positive = p.positive;
   to.exclude = p.exclude;
   to.params = choice.params;
-  if (options.threads > 0) to.params.threads = options.threads;
   to.data_path = p.data_path;
   to.data_info = {{"rows_read", data.report.rows_read},
                   {"rows_used", data.report.rows_used},
                   {"rows_rejected", data.report.rows_rejected},
                   {"duplicates", data.report.duplicates}};
-  to.progress = options.progress;
   log::Info("training the {} ({})", choice.label, choice.params.algo);
-  auto trained = Train(data.table, data.schema, to);
+  auto trained = Train(data.table, data.schema, to, ctx);
   if (!trained.ok()) return trained.status().WithContext("training the " + choice.label);
   return trained;
 }
@@ -205,15 +202,17 @@ Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
 
 }  // namespace
 
-Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
-                                                 const RunOptions& options) {
+Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const RunOptions& given) {
   Stopwatch clock;
   auto run = std::make_unique<PipelineRun>();
   run->project = project;
   const Project& p = run->project;
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // --threads, else keel.yaml's `threads:`, else all cores.
+  const RunOptions options = {given.threads > 0 ? given.threads : p.threads, given.progress};
+  Context ctx;
+  ctx.num_threads = options.threads;
+  ctx.progress = options.progress;
+  const int threads = ctx.threads();
 
   std::error_code ec;
   fs::create_directories(p.output_dir, ec);
@@ -235,8 +234,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
             ir.rows_rejected, ir.duplicates);
 
   // 2. Both models, on the same split.
-  KEEL_ASSIGN_OR_RETURN(TrainResult base, TrainOne(p, run->data, p.baseline, options));
-  KEEL_ASSIGN_OR_RETURN(TrainResult cand, TrainOne(p, run->data, p.candidate, options));
+  KEEL_ASSIGN_OR_RETURN(TrainResult base, TrainOne(p, run->data, p.baseline, ctx));
+  KEEL_ASSIGN_OR_RETURN(TrainResult cand, TrainOne(p, run->data, p.candidate, ctx));
   KEEL_RETURN_IF_ERROR(CheckSameSplit(base.split, cand.split));
   run->split = std::move(base.split);
   if (run->split.test.empty()) {

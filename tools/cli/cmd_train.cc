@@ -8,8 +8,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/json_number.h"
 #include "command.h"
+#include "core/json_number.h"
 #include "core/log.h"
 #include "core/nearest_name.h"
 #include "core/number_format.h"
@@ -48,6 +48,7 @@ struct TrainFlags {
   std::string fair_constraint = "demographic_parity";
   double fair_bound = 0.05;
   int fair_iterations = 15;
+  int threads = 0;
   // One text slot per parameter of the table, in table order (stable addresses for CLI11).
   std::vector<std::string> param_values;
   std::vector<CLI::Option*> param_options;
@@ -115,10 +116,11 @@ void PrintText(const TrainReport& r, const std::string& target, const Model& mod
     std::printf("\n");
   }
   if (r.leakage.test_rows_in_train > 0 || r.leakage.valid_rows_in_train > 0) {
-    std::printf("\nleakage: %llu test rows and %llu validation rows repeat a training row's "
-                "features exactly",
-                static_cast<unsigned long long>(r.leakage.test_rows_in_train),
-                static_cast<unsigned long long>(r.leakage.valid_rows_in_train));
+    std::printf(
+        "\nleakage: %llu test rows and %llu validation rows repeat a training row's "
+        "features exactly",
+        static_cast<unsigned long long>(r.leakage.test_rows_in_train),
+        static_cast<unsigned long long>(r.leakage.valid_rows_in_train));
     if (!r.leakage.examples.empty()) {
       std::printf(" (e.g. line %llu = training line %llu)",
                   static_cast<unsigned long long>(r.leakage.examples[0].first),
@@ -142,7 +144,6 @@ int Run(TrainFlags& f) {
   options.exclude = SplitCommas(f.exclude);
   options.include_sensitive = f.include_sensitive;
   options.weight_column = f.weight;
-  options.progress = !f.common.json && !f.common.quiet;
   const auto table_spec = ParamTable();
   for (size_t i = 0; i < table_spec.size(); ++i) {
     if (f.param_options[i]->count() == 0) continue;
@@ -174,14 +175,15 @@ int Run(TrainFlags& f) {
     }
     ro.kind_overrides[k.substr(0, eq)] = kind;
   }
-  Context ctx = CommandContext(f.common, options.params.threads);
+  Context ctx = CommandContext(f.common, f.threads);
   auto ingested = ReadTable(f.data, ro, ctx);
   if (!ingested.ok()) return ReportError(ingested.status(), f.common);
   const IngestReport& ir = ingested->report;
   if (ir.rows_rejected > 0) {
-    log::Warn("{} of {} records of {} were rejected and are not used (see `keel ingest {} "
-              "--rejects FILE`)",
-              ir.rows_rejected, ir.rows_read, f.data, f.data);
+    log::Warn(
+        "{} of {} records of {} were rejected and are not used (see `keel ingest {} "
+        "--rejects FILE`)",
+        ir.rows_rejected, ir.rows_read, f.data, f.data);
   }
   options.data_path = f.data;
   options.data_info = {{"rows_read", ir.rows_read},
@@ -220,14 +222,14 @@ int Run(TrainFlags& f) {
   fair.iterations = f.fair_iterations;
   FairReductionReport fair_report;
   auto trained = f.fair_attribute.empty()
-                     ? Train(ingested->table, ingested->schema, options)
+                     ? Train(ingested->table, ingested->schema, options, ctx)
                      : TrainFairReduction(ingested->table, ingested->schema, options,
-                                          group_codes.back(), fair, &fair_report);
+                                          group_codes.back(), fair, ctx, &fair_report);
   if (!trained.ok()) {
     return ReportError(trained.status().WithContext("training on " + f.data), f.common);
   }
   TrainResult& tr = *trained;
-  const int threads = options.params.threads;
+  const int threads = ctx.threads();
 
   // Final metrics from the model IR, through the predictor: what `keel predict` gives.
   auto predictor = Predictor::Create(tr.model);
@@ -242,7 +244,8 @@ int Run(TrainFlags& f) {
     for (size_t i = 0; i < m->size() && i < split.metrics.size(); ++i) {
       const double a = (*m)[i].second;
       const double b = split.metrics[i].second;
-      if (std::abs(a - b) > 1e-9 * std::max(1.0, std::abs(a)) && !(std::isnan(a) && std::isnan(b))) {
+      if (std::abs(a - b) > 1e-9 * std::max(1.0, std::abs(a)) &&
+          !(std::isnan(a) && std::isnan(b))) {
         log::Warn("{} {}: training-form value {} differs from the model's {}", split.name,
                   (*m)[i].first, FormatDouble(b), FormatDouble(a));
       }
@@ -275,15 +278,16 @@ int Run(TrainFlags& f) {
     PrintJson(j);
   } else {
     PrintText(tr.report, f.target, tr.model, f.out);
-    if (!f.reweigh.empty()) std::printf("rows reweighed by '%s' (Kamiran-Calders)\n", f.reweigh.c_str());
+    if (!f.reweigh.empty())
+      std::printf("rows reweighed by '%s' (Kamiran-Calders)\n", f.reweigh.c_str());
     if (!f.fair_attribute.empty()) {
-      std::printf("fairness reduction on '%s' (%s <= %s): %s chosen on the %s rows; accuracy "
-                  "%.4f -> %.4f, disparity %.4f -> %.4f%s\n",
-                  f.fair_attribute.c_str(), f.fair_constraint.c_str(),
-                  FormatDouble(f.fair_bound).c_str(), fair_report.chosen.c_str(),
-                  fair_report.selected_on.c_str(), fair_report.accuracy_before,
-                  fair_report.accuracy_after, fair_report.disparity_before,
-                  fair_report.disparity_after, fair_report.bound_met ? "" : " (bound NOT met)");
+      std::printf(
+          "fairness reduction on '%s' (%s <= %s): %s chosen on the %s rows; accuracy "
+          "%.4f -> %.4f, disparity %.4f -> %.4f%s\n",
+          f.fair_attribute.c_str(), f.fair_constraint.c_str(), FormatDouble(f.fair_bound).c_str(),
+          fair_report.chosen.c_str(), fair_report.selected_on.c_str(), fair_report.accuracy_before,
+          fair_report.accuracy_after, fair_report.disparity_before, fair_report.disparity_after,
+          fair_report.bound_met ? "" : " (bound NOT met)");
     }
   }
   return kExitOk;
@@ -355,6 +359,9 @@ Command AddTrainCommand(CLI::App& root) {
                                      return SetParam(spec, text, &scratch);
                                    })));
   }
+  sub->add_option("--threads", f->threads,
+                  "Worker threads; 0 = all cores (default: 0). Results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Parameters are documented in docs/params.md; each also takes its keel.yaml name as a "
