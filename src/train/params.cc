@@ -123,6 +123,8 @@ const ParamSpec kParams[] = {
      "is below it",
      &TrainParams::linear_tol},
     // --- runtime ------------------------------------------------------------------------
+    {"threads", "threads", "runtime", T::kInt, "0", 0, 1024, false, false, "",
+     "Worker threads (0 = all cores)", &TrainParams::threads},
     {"seed", "seed", "runtime", T::kInt, "42", 0, 9.2e18, false, false, "",
      "Seed of every random choice (splits, subsampling); equal seeds repeat runs exactly",
      &TrainParams::seed},
@@ -333,8 +335,6 @@ std::string RenderParamsMarkdown() {
       "rows).\n"
       "On the command line a value that is not a number, or outside its range or choices, is "
       "a usage error (exit 2).\n"
-      "Worker threads are not a training parameter (results do not depend on them): `--threads` "
-      "and keel.yaml's top-level `threads:` set them.\n"
       "Ranges use `[` `]` for inclusive and `(` `)` for exclusive bounds.\n";
   std::string_view group;
   for (const ParamSpec& s : kParams) {

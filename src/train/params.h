@@ -1,6 +1,6 @@
 // Training parameters, declared once.
 //
-// Every tunable of `keel train` (split, GBDT, linear baseline, seed) is one row of the table
+// Every tunable of `keel train` (split, GBDT, linear baseline, runtime) is one row of the table
 // returned by ParamTable(): its name (the keel.yaml key), CLI flag, type, default, bounds and
 // help. The CLI flags, keel.yaml keys, validation and docs/params.md are all derived from
 // that table (STYLE.md item 9), so a parameter cannot be documented in one place and
@@ -8,8 +8,9 @@
 // initialisers are not the defaults: DefaultParams() applies the table's defaults.
 #pragma once
 
-#include <cstdint>
 #include <nlohmann/json.hpp>
+
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,20 +57,20 @@ struct TrainParams {
   int linear_top_k = 0;
   int linear_max_iter = 0;
   double linear_tol = 0;
-  // Runtime. (Threads are not a parameter: they come from the Context training runs with, and
-  // results do not depend on them.)
+  // Runtime.
+  int threads = 0;
   int64_t seed = 0;
 };
 
 // One row of the parameter table.
 struct ParamSpec {
   enum class Type : uint8_t { kInt, kDouble, kString };
-  using Member = std::variant<int TrainParams::*, int64_t TrainParams::*, double TrainParams::*,
-                              std::string TrainParams::*>;
+  using Member = std::variant<int TrainParams::*, int64_t TrainParams::*,
+                              double TrainParams::*, std::string TrainParams::*>;
 
-  std::string_view name;   // keel.yaml key and JSON name, e.g. "num_leaves"
-  std::string_view flag;   // CLI long flag without dashes, e.g. "leaves"
-  std::string_view group;  // "split", "gbdt", "linear", "runtime", "task"
+  std::string_view name;      // keel.yaml key and JSON name, e.g. "num_leaves"
+  std::string_view flag;      // CLI long flag without dashes, e.g. "leaves"
+  std::string_view group;     // "split", "gbdt", "linear", "runtime", "task"
   Type type = Type::kInt;
   std::string_view default_text;  // the default, as a user would write it
   double min = 0;                 // numeric bounds, inclusive unless *_open

@@ -103,12 +103,6 @@ class ProjectReader : public YamlReader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       KEEL_ASSIGN_OR_RETURN(std::string key, Text(it->first, "a parameter name"));
       const ParamSpec* spec = FindParam(key);
-      if (key == "threads") {
-        return Error(it->first, fmt::format("{}: `threads` is not a training parameter; set it at "
-                                            "the top level of keel.yaml (threads: N) or with "
-                                            "--threads",
-                                            where));
-      }
       if (spec == nullptr || spec->name != key) {
         std::vector<std::string> names;
         for (const ParamSpec& s : ParamTable()) {
@@ -254,7 +248,7 @@ class ProjectReader : public YamlReader {
     KEEL_RETURN_IF_ERROR(
         CheckKeys(root,
                   {"name", "data", "target", "columns", "exclude", "split", "baseline", "candidate",
-                   "compare", "fairness", "explain", "drift", "output", "objectives", "threads"},
+                   "compare", "fairness", "explain", "drift", "output", "objectives"},
                   "keel.yaml"));
     Project p;
     p.base_dir = base_dir_;
@@ -308,11 +302,6 @@ class ProjectReader : public YamlReader {
         KEEL_ASSIGN_OR_RETURN(std::string dir, Text(d, "output.dir"));
         p.output_dir = Resolve(base_dir_, dir);
       }
-    }
-    if (const auto v = root["threads"]) {
-      KEEL_ASSIGN_OR_RETURN(uint64_t n, Count(v, "threads"));
-      if (n > 1024) return Error(v, "threads must be between 0 (all cores) and 1024");
-      p.threads = static_cast<int>(n);
     }
     if (p.name.empty()) p.name = fs::path(p.data_path).stem().string();
     return p;

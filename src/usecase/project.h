@@ -27,7 +27,6 @@
 //   drift: {data: new_month.csv}       # optional: data to compare with the training rows
 //   output: {dir: keel-out}            # model.keel, baseline.keel, candidate.keel, report.html,
 //                                      # summary.json, rejects.csv
-//   threads: 4                         # worker threads (default: all cores; --threads wins)
 //   objectives:                        # optional: stakeholder objectives (rank/objectives.h,
 //     clicks: {expr: p, outcome: clicked}    # the same section as a standalone
 //     revenue: {expr: p * bid, outcome: clicked * bid}   # objectives.yaml); after the gate,
@@ -114,9 +113,6 @@ struct Project {
   std::optional<rank::Objectives> objectives;
 
   std::string output_dir;
-  // `threads:` worker threads of the run (0 = all cores); --threads overrides it. Not a
-  // training parameter: results do not depend on it.
-  int threads = 0;
 };
 
 // Parses keel.yaml text. `source_name` names it in messages; `base_dir` is the folder relative

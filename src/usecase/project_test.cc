@@ -88,25 +88,6 @@ TEST(Project, DataDecimalIsTheCsvDecimalMark) {
       << p.status().message();
 }
 
-// Threads are the run's, not a model's: a top-level `threads:` (what --threads overrides);
-// in a model section the key says where it belongs.
-TEST(Project, ThreadsAreTopLevel) {
-  auto p = Parse("data: {path: d.csv}\ntarget: churn\nthreads: 3\n");
-  ASSERT_TRUE(p.ok()) << p.status().message();
-  EXPECT_EQ(p->threads, 3);
-  auto d = Parse("data: {path: d.csv}\ntarget: churn\n");
-  ASSERT_TRUE(d.ok()) << d.status().message();
-  EXPECT_EQ(d->threads, 0);
-  auto in_model = Parse("data: {path: d.csv}\ntarget: churn\ncandidate: {threads: 2}\n");
-  ASSERT_FALSE(in_model.ok());
-  EXPECT_NE(in_model.status().message().find("keel.yaml:3"), std::string::npos)
-      << in_model.status().message();
-  EXPECT_NE(in_model.status().message().find("top level"), std::string::npos)
-      << in_model.status().message();
-  EXPECT_FALSE(Parse("data: {path: d.csv}\ntarget: churn\nthreads: many\n").ok());
-  EXPECT_FALSE(Parse("data: {path: d.csv}\ntarget: churn\nthreads: 5000\n").ok());
-}
-
 TEST(Project, ErrorsNameTheKeyAndLine) {
   struct Case {
     std::string text;

@@ -102,6 +102,8 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
   to.positive = p.positive;
   to.exclude = p.exclude;
   to.params = choice.params;
+  // Recorded in the lineage as before; training itself takes its threads from ctx.
+  if (ctx.num_threads > 0) to.params.threads = ctx.num_threads;
   to.data_path = p.data_path;
   to.data_info = {{"rows_read", data.report.rows_read},
                   {"rows_used", data.report.rows_used},
@@ -202,13 +204,12 @@ Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
 
 }  // namespace
 
-Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const RunOptions& given) {
+Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
+                                                 const RunOptions& options) {
   Stopwatch clock;
   auto run = std::make_unique<PipelineRun>();
   run->project = project;
   const Project& p = run->project;
-  // --threads, else keel.yaml's `threads:`, else all cores.
-  const RunOptions options = {given.threads > 0 ? given.threads : p.threads, given.progress};
   Context ctx;
   ctx.num_threads = options.threads;
   ctx.progress = options.progress;

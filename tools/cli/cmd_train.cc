@@ -48,7 +48,6 @@ struct TrainFlags {
   std::string fair_constraint = "demographic_parity";
   double fair_bound = 0.05;
   int fair_iterations = 15;
-  int threads = 0;
   // One text slot per parameter of the table, in table order (stable addresses for CLI11).
   std::vector<std::string> param_values;
   std::vector<CLI::Option*> param_options;
@@ -175,7 +174,7 @@ int Run(TrainFlags& f) {
     }
     ro.kind_overrides[k.substr(0, eq)] = kind;
   }
-  Context ctx = CommandContext(f.common, f.threads);
+  Context ctx = CommandContext(f.common, options.params.threads);
   auto ingested = ReadTable(f.data, ro, ctx);
   if (!ingested.ok()) return ReportError(ingested.status(), f.common);
   const IngestReport& ir = ingested->report;
@@ -359,9 +358,6 @@ Command AddTrainCommand(CLI::App& root) {
                                      return SetParam(spec, text, &scratch);
                                    })));
   }
-  sub->add_option("--threads", f->threads,
-                  "Worker threads; 0 = all cores (default: 0). Results do not depend on it")
-      ->check(CLI::NonNegativeNumber);
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Parameters are documented in docs/params.md; each also takes its keel.yaml name as a "
