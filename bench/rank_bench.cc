@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   for (size_t r = 0; r < requests + requests / 10; ++r) {
     const keel::Table& t = tables[r % tables.size()];
     const auto t0 = Clock::now();
-    auto scored = (*plan)->Score(*model, **predictor, t, 1);
+    auto scored = (*plan)->Score(*model, **predictor, t, keel::Context{.num_threads = 1});
     if (!scored.ok()) return Fail(scored.status());
     ranker.Load(*scored, one.rows[0]);
     ranker.Select(weights, top, &items);

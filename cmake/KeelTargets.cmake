@@ -36,3 +36,29 @@ function(keel_tests NAME)
   gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
                        PROPERTIES LABELS ${NAME})
 endfunction()
+
+# keel_never_links(TARGET FORBIDDEN...): stops the configure step when TARGET links one of
+# FORBIDDEN, directly or through the targets it links. The stage edges are the architecture
+# (docs/architecture.md); this states the ones that must never appear, so adding one fails
+# the build at once instead of surfacing as a bigger server binary.
+function(keel_never_links target)
+  get_target_property(queue ${target} LINK_LIBRARIES)
+  set(seen "")
+  while(queue)
+    list(POP_FRONT queue lib)
+    # Private dependencies of static libraries appear as $<LINK_ONLY:lib>.
+    string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" lib "${lib}")
+    if(NOT TARGET "${lib}" OR "${lib}" IN_LIST seen)
+      continue()
+    endif()
+    if("${lib}" IN_LIST ARGN)
+      message(FATAL_ERROR "${target} links ${lib}, which it must never link (see "
+                          "docs/architecture.md); remove the edge")
+    endif()
+    list(APPEND seen "${lib}")
+    get_target_property(more "${lib}" INTERFACE_LINK_LIBRARIES)
+    if(more)
+      list(APPEND queue ${more})
+    endif()
+  endwhile()
+endfunction()

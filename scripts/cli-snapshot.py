@@ -22,11 +22,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TELCO = os.path.join(ROOT, "examples", "telco_churn")
 ADS = os.path.join(ROOT, "examples", "ads")
 XGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "xgboost")
+LGB_FIXTURE = os.path.join(ROOT, "tests", "fixtures", "lightgbm")
 
 # Keys whose values are measurements of this run, not results.
 VOLATILE_KEY = re.compile(
     r"(seconds|_s$|_us$|_ms$|latency|per_second|rows_per_s|throughput|elapsed|time_|_time$|"
-    r"^time$|^file$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname)",
+    r"^time$|^file$|created|timestamp|date|when|git|version_info|keel_version|p50|p90|p99|mean_us|hostname|"
+    r"^port$|^listening$|^cutoff$)",
     re.I)
 
 
@@ -58,6 +60,13 @@ def steps(tmp):
     xgb_models = sorted(f for f in os.listdir(XGB_FIXTURE) if f.endswith(".json"))
     yield "schema_infer", ["schema", "infer", telco, "--target", "churn"], False
     yield "ingest", ["ingest", telco], True
+    yield "schema_infer_out", ["schema", "infer", telco, "--target", "churn", "--out",
+                               t("schema.yaml")], True
+    yield "schema_check", ["schema", "check", t("schema.yaml")], True
+    yield "ingest_schema", ["ingest", telco, "--schema", t("schema.yaml"), "--rejects",
+                            t("rejects.csv")], True
+    yield "ingest_labels", ["ingest", telco, "--target", "churn", "--positive", "Yes",
+                            "--missing", "?,-", "--kind", "senior_citizen=categorical"], True
     yield "train_gbdt", ["train", "--data", telco, "--target", "churn", "--positive", "Yes",
                          "--trees", "60", "--out", t("gbdt.keel")], True
     yield "train_linear", ["train", "--data", telco, "--target", "churn", "--positive", "Yes",
@@ -79,6 +88,26 @@ def steps(tmp):
                            os.path.join(t("run"), "model.keel"), "--db", t("reg.db")], True
     yield "registry_list", ["registry", "list", "--db", t("reg.db")], True
     yield "registry_show", ["registry", "show", "churn@1", "--db", t("reg.db")], True
+    # The registry's stage changes, a server following it, and the prediction log it writes.
+    reg = ["--db", t("reg.db"), "--actor", "snapshot"]
+    yield "registry_add_second", ["registry", "add", "--name", "churn", t("gbdt.keel"),
+                                  "--note", "second"] + reg, True
+    yield "registry_promote", ["registry", "promote", "churn@1", "--to", "production",
+                               "--reason", "first"] + reg, True
+    yield "registry_promote_second", ["registry", "promote", "churn@2", "--to",
+                                      "production"] + reg, True
+    yield "registry_rollback", ["registry", "rollback", "churn"] + reg, True
+    yield "registry_archive", ["registry", "archive", "churn@2"] + reg, True
+    yield "registry_history", ["registry", "history", "--db", t("reg.db")], True
+    yield "registry_export", ["registry", "export", "churn@1", "--out", t("exported.keel"),
+                              "--db", t("reg.db")], True
+    yield "serve", ["serve", "--registry", t("reg.db"), "--port", "0", "--log-db",
+                    t("predictions.db")], True, {
+                        "server": {"path": "/v1/models/churn/predict", "rows": 3}}
+    yield "log_stats", ["log", "stats", "--db", t("predictions.db")], True
+    yield "log_prune", ["log", "prune", "--db", t("predictions.db"), "--retention", "30d"], True
+    yield "log_forget", ["log", "forget", "--db", t("predictions.db"), "--subject",
+                         "a" * 64], True
     ads_train = os.path.join(ADS, "clicks_train.csv")
     yield "train_ads", ["train", "--data", ads_train, "--target", "clicked", "--positive", "1",
                         "--exclude", "event_time,user_id,ad_id,advertiser_id", "--trees", "60",
@@ -90,24 +119,122 @@ def steps(tmp):
     yield "tradeoff", ["tradeoff", "--model", t("ads.keel"), "--objectives",
                        os.path.join(ADS, "objectives.yaml"), "--data",
                        os.path.join(ADS, "ad_requests.csv"), "--out", t("settings.csv")], True
+    # The monitoring loop on the shipped model: a profile saved by `keel drift`, the telco
+    # rows streamed as JSON Lines, and the prediction log joined with the labels.
+    yield "audit_fit", ["audit", "--model", t("gbdt.keel"), "--data", telco, "--sensitive",
+                        "female", "--fit-thresholds", "demographic_parity", "--out",
+                        t("fair.keel"), "--bootstrap", "200"], True
+    yield "audit_text", ["audit", "--model", t("fair.keel"), "--data", telco, "--sensitive",
+                         "female,senior_citizen", "--bootstrap", "200"], False
+    yield "drift_save_profile", ["drift", "--reference", t("gbdt.keel"), "--data", telco,
+                                 "--save-profile", t("profiled.keel")], True
+    yield "drift_model_text", ["drift", "--reference", t("profiled.keel"), "--data", telco], False
+    yield "stream", ["stream", "--model", t("profiled.keel"), "--window", "2000", "--slide",
+                     "1000", "--all-windows", "--drift-events", t("events.jsonl")], True, {
+                         "stdin": t("telco.jsonl"), "files": [t("events.jsonl")]}
+    yield "monitor", ["monitor", "--log", t("log.jsonl"), "--labels", t("labels.csv"),
+                      "--model", t("profiled.keel"), "--window", "2000"], True
+    yield "monitor_text", ["monitor", "--log", t("log.jsonl"), "--labels", t("labels.csv"),
+                           "--model", t("profiled.keel"), "--window", "2000"], False
+    yield "rank_rows", ["rank", "--model", t("ads.keel"), "--objectives",
+                        os.path.join(ADS, "objectives.yaml"), "--data",
+                        os.path.join(ADS, "candidates.csv"), "--top", "2"], True
+    yield "tradeoff_report", ["tradeoff", "--model", t("ads.keel"), "--objectives",
+                              os.path.join(ADS, "objectives.yaml"), "--data",
+                              os.path.join(ADS, "ad_requests.csv"), "--request-size", "10",
+                              "--steps", "4", "--report", t("tradeoff.html")], True
+    yield "run_ads", ["run", os.path.join(ADS, "keel.yaml"), "--out", t("run_ads")], True
     for m in xgb_models[:3]:
         name = "import_" + m[:-5]
         yield name, ["import", "--from", "xgboost", os.path.join(XGB_FIXTURE, m), "--out",
                      t(m[:-5] + ".keel")], True
+    lgb_models = sorted(f for f in os.listdir(LGB_FIXTURE) if f.endswith(".txt"))
+    for m in lgb_models[:2]:
+        yield "import_lgb_" + m[:-4], ["import", "--from", "lightgbm", os.path.join(LGB_FIXTURE, m),
+                                       "--out", t(m[:-4] + ".keel")], True
+
+
+def monitoring_inputs(tmp):
+    """The telco rows as JSON Lines (stream's input), and a prediction log with ids and the
+    labels file for `keel monitor`."""
+    import csv
+    with open(os.path.join(TELCO, "wa_churn.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(os.path.join(tmp, "telco.jsonl"), "w") as f:
+        for row in rows:
+            f.write(json.dumps({k: v for k, v in row.items() if v != ""}) + "\n")
+    with open(os.path.join(tmp, "labels.csv"), "w") as f:
+        f.write("id,churn\n")
+        for i, row in enumerate(rows):
+            if i % 3 != 2:  # a third of the labels never arrive
+                f.write(f"r{i},{row['churn']}\n")
+
+
+def prediction_log(tmp):
+    with open(os.path.join(tmp, "pred.csv")) as f, open(os.path.join(tmp, "log.jsonl"), "w") as o:
+        header = f.readline().strip().split(",")
+        for i, line in enumerate(f):
+            values = dict(zip(header, map(float, line.strip().split(","))))
+            o.write(json.dumps({"id": f"r{i}", **values}) + "\n")
+
+
+def serve_and_stop(cmd, tmp, server):
+    """Starts `keel serve --json`, reads its start object, posts the first telco rows to
+    server["path"] one request each, then stops it with SIGTERM as an operator would."""
+    import csv
+    import signal
+    import urllib.request
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp,
+                         stdin=subprocess.DEVNULL)
+    first = p.stdout.readline()
+    try:
+        port = json.loads(first)["port"]
+        with open(os.path.join(TELCO, "wa_churn.csv"), newline="") as f:
+            rows = [r for _, r in zip(range(server["rows"]), csv.DictReader(f))]
+        for row in rows:
+            body = json.dumps({"instances": [{k: v for k, v in row.items() if v != ""}]})
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{server['path']}", body.encode(),
+                                         {"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=30).read()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rest, err = p.communicate(timeout=60)
+    return subprocess.CompletedProcess(cmd, p.returncode, first + rest, err)
+
+
+def json_lines(text, tmp):
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [normalize(v, tmp) for v in lines]
 
 
 def record(outdir, keel):
     os.makedirs(outdir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="keel-snapshot-")
     try:
-        for name, args, json_flag in steps(tmp):
+        monitoring_inputs(tmp)
+        for name, args, json_flag, *extra in steps(tmp):
+            extra = extra[0] if extra else {}
+            if name == "monitor":
+                prediction_log(tmp)
             cmd = [keel] + args + (["--json"] if json_flag else [])
-            r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+            stdin = open(extra["stdin"]) if "stdin" in extra else subprocess.DEVNULL
+            if "server" in extra:
+                r = serve_and_stop(cmd, tmp, extra["server"])
+            else:
+                r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, stdin=stdin)
             entry = {"exit_code": r.returncode}
             try:
                 entry["json"] = normalize(json.loads(r.stdout), tmp) if json_flag else None
             except json.JSONDecodeError:
-                entry["stdout"] = r.stdout[-2000:].replace(tmp, "<tmp>")
+                try:  # JSON Lines (keel stream): the summary is the last line
+                    lines = json_lines(r.stdout, tmp)
+                    entry["json"] = lines[-1]
+                    entry["output_lines"] = len(lines) - 1
+                    entry["first_output_lines"] = lines[:5]
+                except (json.JSONDecodeError, IndexError):
+                    entry["stdout"] = r.stdout[-2000:].replace(tmp, "<tmp>")
+            for path in extra.get("files", []):
+                entry[os.path.basename(path)] = json_lines(open(path).read(), tmp)
             if not json_flag:
                 entry["stdout"] = r.stdout.replace(tmp, "<tmp>")
             if r.returncode != 0:

@@ -10,7 +10,6 @@
 #include <unordered_set>
 
 #include "core/context.h"
-#include "core/hash.h"
 #include "core/log.h"
 #include "core/number_format.h"
 #include "core/parallel.h"
@@ -18,7 +17,9 @@
 #include "core/stopwatch.h"
 #include "data/category_order.h"
 #include "data/cell_text.h"
+#include "data/column_stats.h"
 #include "data/csv_tokenizer.h"
+#include "data/duplicate_index.h"
 #include "data/memory_advice.h"
 #include "data/missing_tokens.h"
 #include "data/number_parse.h"
@@ -181,10 +182,14 @@ inline void NoteMissing(ColumnChunk* cc, std::string_view raw, std::string_view 
 // Pass 1 for one column over a block of rows of one chunk: `cells` holds `rows` rows of
 // `ncols` spans (text at base + offset) for chunk rows [first_row, first_row + rows). The
 // mode is a template parameter so the per-cell loop holds only the parse it needs.
+// Flattened: the small helpers of the per-cell loop (MissingTokens::IsMissing, InternLocal,
+// CellView) are inlined into it whatever GCC's size heuristics make of this file (left to
+// them, IsMissing was a call per cell once BuildTable became a class: +3% instructions).
 template <ParseMode kMode>
-void Classify(const char* base, const CellSpan* cells, size_t rows, size_t first_row, size_t ncols,
-              size_t j, const MissingTokens& missing, char decimal, bool trim, bool intern,
-              ColumnChunk* out) {
+[[gnu::flatten]] void Classify(const char* base, const CellSpan* cells, size_t rows,
+                               size_t first_row, size_t ncols, size_t j,
+                               const MissingTokens& missing, char decimal, bool trim, bool intern,
+                               ColumnChunk* out) {
   KindEvidence& e = out->evidence;
   intern = intern && !out->overflowed;
   std::string scratch;
@@ -483,256 +488,6 @@ void FinalizeDictionary(ColumnPlan* plan) {
   }
 }
 
-// Counts distinct 64-bit keys with an open-addressing set (a node-based std::unordered_set
-// costs an allocation per key, which dominates on million-row id columns).
-// Distinct counters start small and double: a column with few distinct values keeps its
-// table in L1 instead of probing a large one at random.
-constexpr size_t kDistinctStart = 1024;
-
-class DistinctCounter {
- public:
-  explicit DistinctCounter(size_t expected) {
-    size_t slots = 64;
-    while (slots < expected * 2) slots *= 2;
-    keys_.assign(slots, 0);
-    mask_ = slots - 1;
-  }
-  void Add(uint64_t key) {
-    if (key == 0) {  // 0 marks empty slots; count it on the side
-      zero_ = true;
-      return;
-    }
-    // A full 64-bit mix: doubles of small integers differ only in their top bits, which a
-    // plain multiplicative hash folds into a few slots.
-    uint64_t h = key ^ (key >> 33);
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 33;
-    size_t i = static_cast<size_t>(h) & mask_;
-    while (keys_[i] != 0) {
-      if (keys_[i] == key) return;
-      i = (i + 1) & mask_;
-    }
-    keys_[i] = key;
-    if (++size_ * 2 > keys_.size()) Grow();
-  }
-  uint64_t count() const { return size_ + (zero_ ? 1 : 0); }
-
- private:
-  void Grow() {
-    BufferVector<uint64_t> old = std::move(keys_);
-    keys_.assign(old.size() * 2, 0);
-    mask_ = keys_.size() - 1;
-    size_ = 0;
-    for (uint64_t k : old) {
-      if (k != 0) Add(k);
-    }
-  }
-  BufferVector<uint64_t> keys_;
-  size_t mask_ = 0;
-  size_t size_ = 0;
-  bool zero_ = false;
-};
-
-// Distinct values of a column that is sorted apart from missing values (time columns,
-// ids): one streaming pass, no table. Returns false when the values are not sorted.
-template <typename T, typename IsMissing>
-bool CountDistinctSorted(std::span<const T> values, IsMissing is_missing, uint64_t* out) {
-  uint64_t distinct = 0;
-  bool have = false;
-  T last{};
-  for (const T v : values) {
-    if (is_missing(v)) continue;
-    if (have && v < last) return false;
-    if (!have || v != last) ++distinct;
-    last = v;
-    have = true;
-  }
-  *out = distinct;
-  return true;
-}
-
-uint64_t CountDistinct(std::span<const double> values) {
-  uint64_t sorted;
-  if (CountDistinctSorted(
-          values, [](double v) { return std::isnan(v); }, &sorted))
-    return sorted;
-  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
-  for (double v : values) {
-    if (std::isnan(v)) continue;
-    seen.Add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));
-  }
-  return seen.count();
-}
-
-uint64_t CountDistinctTimes(std::span<const int64_t> values) {
-  uint64_t sorted;
-  if (CountDistinctSorted(
-          values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
-    return sorted;
-  }
-  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
-  for (int64_t v : values) {
-    if (v != kMissingTime) seen.Add(static_cast<uint64_t>(v));
-  }
-  return seen.count();
-}
-
-ColumnStats ComputeStats(const Column& col, bool inferred) {
-  ColumnStats s;
-  s.name = col.name();
-  s.kind = col.kind();
-  s.inferred = inferred;
-  const size_t n = col.size();
-  switch (col.kind()) {
-    case ColumnKind::kNumeric: {
-      double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
-      uint64_t count = 0;
-      for (double v : col.numeric()) {
-        if (std::isnan(v)) continue;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-        sum += v;
-        ++count;
-      }
-      s.count = count;
-      if (count > 0) {
-        s.min = lo;
-        s.max = hi;
-        s.mean = sum / static_cast<double>(count);
-      }
-      s.distinct = CountDistinct(col.numeric());
-      break;
-    }
-    case ColumnKind::kBoolean: {
-      uint64_t ones = 0, count = 0;
-      for (int8_t v : col.booleans()) {
-        if (v == kMissingBool) continue;
-        ++count;
-        ones += v == 1 ? 1 : 0;
-      }
-      s.count = count;
-      if (count > 0) {
-        s.min = ones == count ? 1.0 : 0.0;
-        s.max = ones > 0 ? 1.0 : 0.0;
-        s.mean = static_cast<double>(ones) / static_cast<double>(count);
-      }
-      s.distinct = (ones > 0 ? 1 : 0) + (ones < count ? 1 : 0);
-      break;
-    }
-    case ColumnKind::kTimestamp: {
-      int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
-      double sum = 0;
-      uint64_t count = 0;
-      for (int64_t v : col.timestamps()) {
-        if (v == kMissingTime) continue;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-        sum += static_cast<double>(v) / 1e6;
-        ++count;
-      }
-      s.count = count;
-      if (count > 0) {
-        s.min = static_cast<double>(lo) / 1e6;
-        s.max = static_cast<double>(hi) / 1e6;
-        s.mean = sum / static_cast<double>(count);
-      }
-      s.distinct = CountDistinctTimes(col.timestamps());
-      break;
-    }
-    case ColumnKind::kCategorical: {
-      std::vector<uint64_t> counts(col.dictionary().size(), 0);
-      uint64_t count = 0;
-      for (int32_t c : col.codes()) {
-        if (c == kMissingCode) continue;
-        ++counts[static_cast<size_t>(c)];
-        ++count;
-      }
-      s.count = count;
-      std::vector<size_t> order;
-      for (size_t i = 0; i < counts.size(); ++i) {
-        if (counts[i] > 0) order.push_back(i);
-      }
-      s.distinct = order.size();
-      std::stable_sort(order.begin(), order.end(),
-                       [&](size_t a, size_t b) { return counts[a] > counts[b]; });
-      for (size_t i = 0; i < order.size() && i < 10; ++i) {
-        s.top_values.emplace_back(col.dictionary()[order[i]], counts[order[i]]);
-      }
-      break;
-    }
-    case ColumnKind::kString: {
-      // Distinct by 64-bit hash: a collision among n values has probability ~n^2 / 2^65.
-      const auto& values = col.strings();
-      DistinctCounter seen(std::min<size_t>(n, kDistinctStart));
-      uint64_t count = 0;
-      for (size_t i = 0; i < n; ++i) {
-        if (col.IsMissing(i)) continue;
-        ++count;
-        seen.Add(FastHash(values[i]));
-      }
-      s.count = count;
-      s.distinct = seen.count();
-      break;
-    }
-  }
-  s.missing = n - s.count;
-  s.missing_rate = n == 0 ? 0.0 : static_cast<double>(s.missing) / static_cast<double>(n);
-  return s;
-}
-
-// Exact duplicates: records with the same bytes as an earlier used record. A slot is 8 bytes
-// (32 bits of the hash and the record's index over all chunks), so the table stays small;
-// bytes are compared on a tag match.
-class DuplicateIndex {
- public:
-  DuplicateIndex(const std::vector<RawChunk>& chunks, std::string_view source, size_t expected)
-      : chunks_(chunks), source_(source) {
-    size_t slots = 16;
-    while (slots < expected * 2) slots *= 2;
-    slots_.assign(slots, kEmpty);
-    mask_ = slots - 1;
-    uint64_t total = 0;
-    for (const auto& ch : chunks) {
-      first_record_.push_back(total);
-      total += ch.records.size();
-    }
-  }
-  // The line of the earlier record equal to chunks[c].records[i], or 0 after remembering it.
-  uint64_t FindOrAdd(uint32_t c, uint32_t i) {
-    const RawRecord& rec = chunks_[c].records[i];
-    const std::string_view bytes = source_.substr(rec.begin, rec.size);
-    const auto tag = static_cast<uint32_t>(rec.hash >> 32);
-    size_t k = rec.hash & mask_;
-    for (;;) {
-      const uint64_t slot = slots_[k];
-      if (slot == kEmpty) {
-        slots_[k] = uint64_t{tag} << 32 | static_cast<uint32_t>(first_record_[c] + i);
-        return 0;
-      }
-      if (static_cast<uint32_t>(slot >> 32) == tag) {
-        const uint64_t global = slot & 0xFFFFFFFFu;
-        const size_t oc = static_cast<size_t>(
-            std::upper_bound(first_record_.begin(), first_record_.end(), global) -
-            first_record_.begin() - 1);
-        const RawChunk& ch = chunks_[oc];
-        const RawRecord& other = ch.records[global - first_record_[oc]];
-        if (source_.substr(other.begin, other.size) == bytes) return ch.first_line + other.line;
-      }
-      k = (k + 1) & mask_;
-    }
-  }
-
- private:
-  static constexpr uint64_t kEmpty = ~uint64_t{0};
-  const std::vector<RawChunk>& chunks_;
-  std::string_view source_;
-  BufferVector<uint64_t> slots_;
-  std::vector<uint64_t> first_record_;  // per chunk: index of its first record overall
-  size_t mask_ = 0;
-};
-
 AnomalyKind KindOfStatus(RecordStatus s) {
   switch (s) {
     case RecordStatus::kWrongFieldCount:
@@ -852,8 +607,8 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
       if (used.count(c.name) != 0) continue;
       const bool not_required =
           options.required_columns != nullptr &&
-          std::find(options.required_columns->begin(), options.required_columns->end(),
-                    c.name) == options.required_columns->end();
+          std::find(options.required_columns->begin(), options.required_columns->end(), c.name) ==
+              options.required_columns->end();
       const bool optional = options.allow_missing_columns || not_required ||
                             c.role == Role::kTarget || c.role == Role::kWeight ||
                             c.role == Role::kId || c.role == Role::kIgnore;
@@ -880,157 +635,273 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
   return Status::OK();
 }
 
-}  // namespace
+// One BuildTable call: the state its passes share and the passes as steps, run in order by
+// Run(). Each pass is parallel over chunks (or columns) and merges in chunk order, so the
+// result does not depend on the thread count.
+class TableBuild {
+ public:
+  TableBuild(TokenizedData data, const ReadOptions& options, IngestReport report,
+             const Context& ctx)
+      : data_(std::move(data)),
+        options_(options),
+        report_(std::move(report)),
+        threads_(ctx.threads()),
+        progress_enabled_(ctx.progress),
+        ncols_(data_.names.size()),
+        missing_(options.missing_tokens),
+        schema_(options.schema),
+        has_labels_(schema_ != nullptr && !schema_->labels.empty()),
+        csv_(data_.csv.has_value()),
+        decimal_(csv_ ? data_.csv->decimal : '.') {}
 
-Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
-                                IngestReport report, const Context& ctx) {
-  const size_t ncols = data.names.size();
-  if (ncols == 0) return Status::InvalidArgument("{}: the data has no columns", report.source);
-  const int threads = ctx.threads();
-  const MissingTokens missing(options.missing_tokens);
-  std::vector<ColumnPlan> plans;
-  KEEL_RETURN_IF_ERROR(PlanColumns(data.names, options, report.source, &plans, &report));
-  const Schema* schema = options.schema;
-  const bool has_labels = schema != nullptr && !schema->labels.empty();
+  Result<IngestResult> Run();
 
+ private:
+  // Pass 1: tokenize (CSV) and classify every cell.
+  Status ClassifyCells();
+  Status ClassifyChunk(size_t c, uint64_t begin);
+  void PrepareChunk(size_t c, size_t capacity);
+  void GrowChunk(size_t c, size_t capacity, size_t kept_rows);
+  void ClassifyBlock(size_t c, const char* base, const CellSpan* cells, size_t first_row,
+                     size_t rows);
+  Status RedoMisalignedChunks();
+  void NumberLines();
+  uint64_t ChunkEnd(size_t k) const {
+    return k + 1 < starts_.size() ? starts_[k + 1] : data_.source.size();
+  }
+  // Pass 2: each column's kind and dictionary.
+  Status DecideKinds();
+  // Pass 3: cell issues, and the rows they reject.
+  Status Validate();
+  void ValidateChunk(size_t c);
+  // Pass 4: every record used, rejected or a duplicate, in file order; then the dictionaries.
+  Status Account();
+  Result<std::vector<DuplicateRecord>> FindDuplicates();
+  void AccountChunk(size_t c, const std::vector<DuplicateRecord>& dups, size_t* next_dup);
+  Status FinalizeDictionaries();
+  // Pass 5: the output columns, their statistics and the source lines.
+  Status WriteColumns();
+  void WriteColumn(size_t j);
+  // Column j's cells of the used rows, in order: value(class, value bits) for each.
+  template <typename T, typename Value>
+  std::vector<T> GatherUsed(size_t j, Value value) const;
+  void WriteSourceLines();
+  // Afterwards: the table, per-column issue counts and the schema.
+  Result<IngestResult> Finish();
+  void AddInferredColumns(IngestResult* result) const;
+
+  // Inputs.
+  TokenizedData data_;
+  const ReadOptions& options_;
+  IngestReport report_;
+  const int threads_;
+  const bool progress_enabled_;
+  const size_t ncols_;
+  const MissingTokens missing_;
+  const Schema* const schema_;
+  const bool has_labels_;  // the schema has a label mapping (checked on the target)
+  const bool csv_;         // CSV, tokenized here; else JSON Lines chunks arrive tokenized
+  const char decimal_;     // the CSV's decimal mark ('.' for JSON Lines)
+
+  // Built by the passes.
+  std::vector<ColumnPlan> plans_;  // per column
+  std::vector<uint8_t> interns_;   // per column: pass 1 keeps a dictionary of texts
+  std::vector<uint64_t> starts_;   // CSV: the guessed byte offset of each chunk
+  std::vector<ChunkWork> work_;    // per chunk
+  std::optional<Progress> progress_;
+  std::vector<size_t> dict_columns_;              // columns read as categorical (after pass 2)
+  uint64_t total_out_ = 0;                        // rows in the table
+  std::vector<std::vector<uint32_t>> used_rows_;  // per chunk: its used rows
+  std::vector<Column> columns_;
+  std::vector<uint64_t> lines_;  // per used row: its physical line
+};
+
+Result<IngestResult> TableBuild::Run() {
+  if (ncols_ == 0) return Status::InvalidArgument("{}: the data has no columns", report_.source);
+  KEEL_RETURN_IF_ERROR(PlanColumns(data_.names, options_, report_.source, &plans_, &report_));
   Stopwatch phase;  // phase times, logged at debug level
-  // Pass 1: classify every cell. CSV is tokenized here, block by block, each block classified
-  // while its spans are hot in cache; JSON Lines chunks arrive tokenized.
-  auto& chunks = data.chunks;
-  const bool csv = data.csv.has_value();
-  std::vector<uint64_t> starts;
-  if (csv) {
-    starts = GuessChunkStarts(data.source, data.csv_begin, data.csv_chunks);
-    chunks.assign(starts.size(), RawChunk());
+  KEEL_RETURN_IF_ERROR(ClassifyCells());
+  const double t_classify = phase.Seconds();
+  KEEL_RETURN_IF_ERROR(DecideKinds());
+  const double t_kinds = phase.Seconds();
+  KEEL_RETURN_IF_ERROR(Validate());
+  const double t_validate = phase.Seconds();
+  KEEL_RETURN_IF_ERROR(Account());
+  const double t_account = phase.Seconds();
+  KEEL_RETURN_IF_ERROR(FinalizeDictionaries());
+  const double t_dictionaries = phase.Seconds();
+  KEEL_RETURN_IF_ERROR(WriteColumns());
+  const double t_columns = phase.Seconds();
+  const std::string source = report_.source;
+  Result<IngestResult> result = Finish();
+  log::Debug(
+      "{}: read phases (s): tokenize+classify {:.3f}, kinds {:.3f}, validate {:.3f}, "
+      "account {:.3f}, dictionaries {:.3f}, columns+stats {:.3f}, schema {:.3f}",
+      source, t_classify, t_kinds - t_classify, t_validate - t_kinds, t_account - t_validate,
+      t_dictionaries - t_account, t_columns - t_dictionaries, phase.Seconds() - t_columns);
+  return result;
+}
+
+// Pass 1. Every cell is classified as missing, number, boolean, timestamp or text, keeping
+// its parsed value, and texts go to a per-chunk dictionary of the column; CSV is tokenized
+// here, block by block, each block classified while its spans are hot in cache (spans are
+// never stored); JSON Lines chunks arrive tokenized. The chunks' lines are numbered after.
+Status TableBuild::ClassifyCells() {
+  std::vector<RawChunk>& chunks = data_.chunks;
+  if (csv_) {
+    starts_ = GuessChunkStarts(data_.source, data_.csv_begin, data_.csv_chunks);
+    chunks.assign(starts_.size(), RawChunk());
   }
   const size_t nchunks = chunks.size();
-  auto chunk_end = [&](size_t k) {
-    return k + 1 < starts.size() ? starts[k + 1] : data.source.size();
-  };
-  std::vector<ChunkWork> work(nchunks);
-  Progress progress("reading", nchunks * 2 + ncols,
-                    ctx.progress && data.source.size() > (32u << 20));
-  std::vector<uint8_t> interns(ncols);
-  for (size_t j = 0; j < ncols; ++j) {
-    interns[j] = plans[j].mode == ParseMode::kInfer || plans[j].fixed == ColumnKind::kCategorical;
+  work_.resize(nchunks);
+  progress_.emplace("reading", nchunks * 2 + ncols_,
+                    progress_enabled_ && data_.source.size() > (32u << 20));
+  interns_.resize(ncols_);
+  for (size_t j = 0; j < ncols_; ++j) {
+    interns_[j] =
+        plans_[j].mode == ParseMode::kInfer || plans_[j].fixed == ColumnKind::kCategorical;
   }
-  // One allocation per chunk for its cells: `capacity` values per column, then `capacity`
-  // classes per column (fewer, larger buffers: fewer page faults). Points `columns` into it.
-  auto cell_buffer = [ncols](size_t capacity, std::vector<ColumnChunk>* columns) {
-    const size_t cells = capacity * ncols;
-    BufferVector<uint64_t> buffer(cells + (cells + 7) / 8);
-    auto* classes = reinterpret_cast<uint8_t*>(buffer.data() + cells);
-    for (size_t j = 0; j < ncols; ++j) {
-      (*columns)[j].val = buffer.data() + j * capacity;
-      (*columns)[j].cls = classes + j * capacity;
-    }
-    return buffer;
-  };
-  auto prepare = [&](size_t c, size_t capacity) {
-    ChunkWork& w = work[c];
-    w = ChunkWork();
-    w.columns.resize(ncols);
-    w.capacity = capacity;
-    w.cell_buffer = cell_buffer(capacity, &w.columns);
-  };
-  // CSV chunks do not know their row count up front: grow the column-major buffers, copying
-  // the rows classified so far (rare: the first block sets a size estimate).
-  auto grow = [&](size_t c, size_t capacity, size_t kept_rows) {
-    ChunkWork& w = work[c];
-    std::vector<const uint8_t*> old_cls(ncols);
-    std::vector<const uint64_t*> old_val(ncols);
-    for (size_t j = 0; j < ncols; ++j) {
-      old_cls[j] = w.columns[j].cls;
-      old_val[j] = w.columns[j].val;
-    }
-    BufferVector<uint64_t> buffer = cell_buffer(capacity, &w.columns);
-    for (size_t j = 0; j < ncols; ++j) {
-      std::copy_n(old_cls[j], kept_rows, w.columns[j].cls);
-      std::copy_n(old_val[j], kept_rows, w.columns[j].val);
-    }
-    w.cell_buffer = std::move(buffer);
-    w.capacity = capacity;
-  };
-  const char decimal = csv ? data.csv->decimal : '.';
-  auto classify = [&](size_t c, const char* base, const CellSpan* cells, size_t first_row,
-                      size_t rows) {
-    for (size_t j = 0; j < ncols; ++j) {
-      ClassifyColumn(plans[j].mode, base, cells, rows, first_row, ncols, j, missing, decimal,
-                     options.trim, interns[j] != 0, &work[c].columns[j]);
-    }
-  };
-  auto run_chunk = [&](size_t c, uint64_t begin) -> Status {
-    if (!csv) {
-      const RawChunk& ch = chunks[c];
-      prepare(c, ch.rows);
-      for (size_t first = 0; first < ch.rows; first += kCellBlockRows) {
-        classify(c, ch.base, ch.cells.data() + first * ncols, first,
-                 std::min<size_t>(kCellBlockRows, ch.rows - first));
-      }
-      return Status::OK();
-    }
-    const uint64_t end = chunk_end(c);
-    prepare(c, kCellBlockRows);
-    const char* base = data.source.data() + begin;
-    const CellBlockFn on_block = [&, c, base, begin, end](const CellSpan* cells, size_t first,
-                                                          size_t rows) {
-      if (first + rows > work[c].capacity) {
-        // Rows so far and the bytes they took predict the chunk's rows (+10% and a block).
-        const CellSpan& last = cells[rows * ncols - 1];
-        const double bytes_per_row =
-            static_cast<double>(last.offset + last.size() + 1) / static_cast<double>(first + rows);
-        const auto estimate =
-            static_cast<size_t>(static_cast<double>(end - begin) / bytes_per_row * 1.1) +
-            kCellBlockRows;
-        grow(c, std::max(estimate, (first + rows) * 3 / 2), first);
-      }
-      classify(c, base, cells, first, rows);
-    };
-    chunks[c] = RawChunk();
-    return TokenizeCsvChunk(data.source, begin, end, *data.csv, ncols, &chunks[c], &on_block);
-  };
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
-    Status s = run_chunk(c, csv ? starts[c] : 0);
-    progress.Add(1);
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads_, nchunks, [&](size_t c) {
+    Status s = ClassifyChunk(c, csv_ ? starts_[c] : 0);
+    progress_->Add(1);
     return s;
   }));
-  if (csv) {
-    // Chunks began at guessed record starts; redo any that began inside the previous
-    // chunk's last record (a quoted field holding a line break), in order.
-    for (size_t k = 1; k < nchunks; ++k) {
-      const uint64_t truth = chunks[k - 1].end;
-      if (truth == chunks[k].begin) continue;
-      if (truth >= chunk_end(k)) {
-        chunks[k] = RawChunk();
-        chunks[k].begin = chunks[k].end = truth;
-        chunks[k].base = data.source.data() + truth;
-        prepare(k, 0);
-        continue;
-      }
-      KEEL_RETURN_IF_ERROR(run_chunk(k, truth));
-    }
+  if (csv_) KEEL_RETURN_IF_ERROR(RedoMisalignedChunks());
+  NumberLines();
+  return Status::OK();
+}
+
+// One allocation per chunk for its cells: `capacity` values per column, then `capacity`
+// classes per column (fewer, larger buffers: fewer page faults). Points `columns` into it.
+BufferVector<uint64_t> CellBuffer(size_t capacity, size_t ncols,
+                                  std::vector<ColumnChunk>* columns) {
+  const size_t cells = capacity * ncols;
+  BufferVector<uint64_t> buffer(cells + (cells + 7) / 8);
+  auto* classes = reinterpret_cast<uint8_t*>(buffer.data() + cells);
+  for (size_t j = 0; j < ncols; ++j) {
+    (*columns)[j].val = buffer.data() + j * capacity;
+    (*columns)[j].cls = classes + j * capacity;
   }
-  uint64_t next_line = data.first_line;
-  for (size_t c = 0; c < nchunks; ++c) {
+  return buffer;
+}
+
+void TableBuild::PrepareChunk(size_t c, size_t capacity) {
+  ChunkWork& w = work_[c];
+  w = ChunkWork();
+  w.columns.resize(ncols_);
+  w.capacity = capacity;
+  w.cell_buffer = CellBuffer(capacity, ncols_, &w.columns);
+}
+
+// CSV chunks do not know their row count up front: grows the column-major buffers, copying
+// the rows classified so far (rare: the first block sets a size estimate).
+void TableBuild::GrowChunk(size_t c, size_t capacity, size_t kept_rows) {
+  ChunkWork& w = work_[c];
+  std::vector<const uint8_t*> old_cls(ncols_);
+  std::vector<const uint64_t*> old_val(ncols_);
+  for (size_t j = 0; j < ncols_; ++j) {
+    old_cls[j] = w.columns[j].cls;
+    old_val[j] = w.columns[j].val;
+  }
+  BufferVector<uint64_t> buffer = CellBuffer(capacity, ncols_, &w.columns);
+  for (size_t j = 0; j < ncols_; ++j) {
+    std::copy_n(old_cls[j], kept_rows, w.columns[j].cls);
+    std::copy_n(old_val[j], kept_rows, w.columns[j].val);
+  }
+  w.cell_buffer = std::move(buffer);
+  w.capacity = capacity;
+}
+
+void TableBuild::ClassifyBlock(size_t c, const char* base, const CellSpan* cells, size_t first_row,
+                               size_t rows) {
+  for (size_t j = 0; j < ncols_; ++j) {
+    ClassifyColumn(plans_[j].mode, base, cells, rows, first_row, ncols_, j, missing_, decimal_,
+                   options_.trim, interns_[j] != 0, &work_[c].columns[j]);
+  }
+}
+
+// Classifies chunk c; CSV: tokenizes it first, from byte `begin` to the next chunk's start.
+Status TableBuild::ClassifyChunk(size_t c, uint64_t begin) {
+  std::vector<RawChunk>& chunks = data_.chunks;
+  if (!csv_) {
+    const RawChunk& ch = chunks[c];
+    PrepareChunk(c, ch.rows);
+    for (size_t first = 0; first < ch.rows; first += kCellBlockRows) {
+      ClassifyBlock(c, ch.base, ch.cells.data() + first * ncols_, first,
+                    std::min<size_t>(kCellBlockRows, ch.rows - first));
+    }
+    return Status::OK();
+  }
+  const uint64_t end = ChunkEnd(c);
+  PrepareChunk(c, kCellBlockRows);
+  const char* base = data_.source.data() + begin;
+  const CellBlockFn on_block = [this, c, base, begin, end](const CellSpan* cells, size_t first,
+                                                           size_t rows) {
+    if (first + rows > work_[c].capacity) {
+      // Rows so far and the bytes they took predict the chunk's rows (+10% and a block).
+      const CellSpan& last = cells[rows * ncols_ - 1];
+      const double bytes_per_row =
+          static_cast<double>(last.offset + last.size() + 1) / static_cast<double>(first + rows);
+      const auto estimate =
+          static_cast<size_t>(static_cast<double>(end - begin) / bytes_per_row * 1.1) +
+          kCellBlockRows;
+      GrowChunk(c, std::max(estimate, (first + rows) * 3 / 2), first);
+    }
+    ClassifyBlock(c, base, cells, first, rows);
+  };
+  chunks[c] = RawChunk();
+  return TokenizeCsvChunk(data_.source, begin, end, *data_.csv, ncols_, &chunks[c], &on_block);
+}
+
+// CSV chunks began at guessed record starts; redoes any that began inside the previous
+// chunk's last record (a quoted field holding a line break), in order.
+Status TableBuild::RedoMisalignedChunks() {
+  std::vector<RawChunk>& chunks = data_.chunks;
+  for (size_t k = 1; k < chunks.size(); ++k) {
+    const uint64_t truth = chunks[k - 1].end;
+    if (truth == chunks[k].begin) continue;
+    if (truth >= ChunkEnd(k)) {
+      chunks[k] = RawChunk();
+      chunks[k].begin = chunks[k].end = truth;
+      chunks[k].base = data_.source.data() + truth;
+      PrepareChunk(k, 0);
+      continue;
+    }
+    KEEL_RETURN_IF_ERROR(ClassifyChunk(k, truth));
+  }
+  return Status::OK();
+}
+
+// Gives each chunk its first line (chunks count their own newlines) and each row its record.
+void TableBuild::NumberLines() {
+  std::vector<RawChunk>& chunks = data_.chunks;
+  uint64_t next_line = data_.first_line;
+  for (size_t c = 0; c < chunks.size(); ++c) {
     chunks[c].first_line = next_line;
     next_line += chunks[c].newlines;
-    ChunkWork& w = work[c];
+    ChunkWork& w = work_[c];
     w.row_record.resize(chunks[c].rows);
     for (size_t i = 0; i < chunks[c].records.size(); ++i) {
       const RawRecord& rec = chunks[c].records[i];
       if (rec.status == RecordStatus::kOk) w.row_record[rec.row] = static_cast<uint32_t>(i);
     }
   }
-  if (csv) {
-    report.lines = next_line - 1 + ((!data.source.empty() && data.source.back() != '\n') ? 1 : 0);
+  if (csv_) {
+    const bool unterminated = !data_.source.empty() && data_.source.back() != '\n';
+    report_.lines = next_line - 1 + (unterminated ? 1 : 0);
   }
+}
 
-  const double t_classify = phase.Seconds();
-  // Pass 2: kinds and dictionaries.
+// Pass 2. Decides each column's kind from the evidence of all chunks (a schema's or an
+// override's kind wins; else type_inference.h); cells of an inferred text column that parsed
+// as something else become texts; the chunks' dictionaries of categorical columns are merged
+// into one per column (and a categorical column with too many values becomes a string one).
+Status TableBuild::DecideKinds() {
+  const size_t nchunks = work_.size();
   std::vector<size_t> text_columns;  // inferred columns that turned out to be text
-  for (size_t j = 0; j < ncols; ++j) {
-    ColumnPlan& p = plans[j];
-    for (const auto& w : work) {
+  for (size_t j = 0; j < ncols_; ++j) {
+    ColumnPlan& p = plans_[j];
+    for (const auto& w : work_) {
       const KindEvidence& e = w.columns[j].evidence;
       p.evidence.missing += e.missing;
       p.evidence.numbers += e.numbers;
@@ -1039,7 +910,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
       p.evidence.texts += e.texts;
     }
     bool overflowed = false;
-    for (const auto& w : work) overflowed |= w.columns[j].overflowed;
+    for (const auto& w : work_) overflowed |= w.columns[j].overflowed;
     if (p.fixed.has_value()) {
       p.kind = *p.fixed;
     } else if (auto typed = InferTypedKind(p.evidence)) {
@@ -1054,119 +925,145 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
     }
   }
   if (!text_columns.empty()) {
-    KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
-      ConvertTypedCells(data, c, text_columns, ncols, options.trim, &work[c]);
+    KEEL_RETURN_IF_ERROR(ParallelFor(threads_, nchunks, [&](size_t c) {
+      ConvertTypedCells(data_, c, text_columns, ncols_, options_.trim, &work_[c]);
     }));
   }
-  std::vector<size_t> dict_columns;
-  for (size_t j = 0; j < ncols; ++j) {
-    if (plans[j].kind == ColumnKind::kCategorical) dict_columns.push_back(j);
+  for (size_t j = 0; j < ncols_; ++j) {
+    if (plans_[j].kind == ColumnKind::kCategorical) dict_columns_.push_back(j);
   }
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, dict_columns.size(), [&](size_t k) {
-    const size_t j = dict_columns[k];
-    ColumnPlan& p = plans[j];
-    MergeDictionaries(j, options.normalize_case, &work, &p);
-    if (p.schema == nullptr) MergePandasEvidence(j, work, &p);
+  return ParallelFor(threads_, dict_columns_.size(), [&](size_t k) {
+    const size_t j = dict_columns_[k];
+    ColumnPlan& p = plans_[j];
+    MergeDictionaries(j, options_.normalize_case, &work_, &p);
+    if (p.schema == nullptr) MergePandasEvidence(j, work_, &p);
     if (!p.fixed.has_value()) p.kind = InferTextKind(p.data_groups, p.evidence.non_missing());
-    if (p.kind == ColumnKind::kCategorical && p.is_target && has_labels) {
+    if (p.kind == ColumnKind::kCategorical && p.is_target && has_labels_) {
       p.label_unseen.resize(p.exact.size());
       for (size_t id = 0; id < p.exact.size(); ++id) {
-        p.label_unseen[id] = schema->labels.ClassOf(p.exact.key(id)) < 0 ? 1 : 0;
+        p.label_unseen[id] = schema_->labels.ClassOf(p.exact.key(id)) < 0 ? 1 : 0;
       }
     }
-  }));
+  });
+}
 
-  const double t_kinds = phase.Seconds();
-  // Pass 3: validate.
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
-    ChunkWork& w = work[c];
-    const size_t n = chunks[c].rows;
-    w.rejected.assign(n, 0);
-    w.dropped.assign(n, 0);
-    for (size_t j = 0; j < ncols; ++j) {
-      const ColumnPlan& p = plans[j];
-      const ColumnChunk& cc = w.columns[j];
-      const auto col = static_cast<uint32_t>(j);
-      auto issue = [&](size_t r, AnomalyKind kind, Severity sev) {
-        w.issues.push_back({static_cast<uint32_t>(r), col, kind, sev});
-        if (sev == Severity::kError) w.rejected[r] = 1;
-      };
-      switch (p.kind) {
-        case ColumnKind::kNumeric: {
-          const bool check = p.validate && (p.schema->min.has_value() || p.schema->max.has_value());
-          const double lo =
-              check && p.schema->min ? *p.schema->min : -std::numeric_limits<double>::infinity();
-          const double hi =
-              check && p.schema->max ? *p.schema->max : std::numeric_limits<double>::infinity();
-          const Severity range_sev =
-              options.reject_out_of_range ? Severity::kError : Severity::kWarning;
-          for (size_t r = 0; r < n; ++r) {
-            const uint8_t cls = cc.cls[r];
-            if (cls == kMissingCell) continue;
-            if (cls != kNumberCell) {
-              issue(r, AnomalyKind::kTypeMismatch, Severity::kError);
-            } else if (check) {
-              const double v = std::bit_cast<double>(cc.val[r]);
-              if (v < lo || v > hi) issue(r, AnomalyKind::kOutOfRange, range_sev);
-            }
+// Pass 3. Lists each chunk's cell issues, sorted by (row, column): cells that are not of
+// their column's kind reject their row; with a schema, numbers out of its range, categories
+// it does not list (warnings unless asked to reject) and target labels of no class.
+Status TableBuild::Validate() {
+  return ParallelFor(threads_, work_.size(), [&](size_t c) {
+    ValidateChunk(c);
+    progress_->Add(1);
+  });
+}
+
+void TableBuild::ValidateChunk(size_t c) {
+  ChunkWork& w = work_[c];
+  const size_t n = data_.chunks[c].rows;
+  w.rejected.assign(n, 0);
+  w.dropped.assign(n, 0);
+  for (size_t j = 0; j < ncols_; ++j) {
+    const ColumnPlan& p = plans_[j];
+    const ColumnChunk& cc = w.columns[j];
+    const auto col = static_cast<uint32_t>(j);
+    auto issue = [&](size_t r, AnomalyKind kind, Severity sev) {
+      w.issues.push_back({static_cast<uint32_t>(r), col, kind, sev});
+      if (sev == Severity::kError) w.rejected[r] = 1;
+    };
+    switch (p.kind) {
+      case ColumnKind::kNumeric: {
+        const bool check = p.validate && (p.schema->min.has_value() || p.schema->max.has_value());
+        const double lo =
+            check && p.schema->min ? *p.schema->min : -std::numeric_limits<double>::infinity();
+        const double hi =
+            check && p.schema->max ? *p.schema->max : std::numeric_limits<double>::infinity();
+        const Severity range_sev =
+            options_.reject_out_of_range ? Severity::kError : Severity::kWarning;
+        for (size_t r = 0; r < n; ++r) {
+          const uint8_t cls = cc.cls[r];
+          if (cls == kMissingCell) continue;
+          if (cls != kNumberCell) {
+            issue(r, AnomalyKind::kTypeMismatch, Severity::kError);
+          } else if (check) {
+            const double v = std::bit_cast<double>(cc.val[r]);
+            if (v < lo || v > hi) issue(r, AnomalyKind::kOutOfRange, range_sev);
           }
-          break;
         }
-        case ColumnKind::kBoolean:
-        case ColumnKind::kTimestamp: {
-          const uint8_t want = p.kind == ColumnKind::kBoolean ? kBoolCell : kTimeCell;
-          for (size_t r = 0; r < n; ++r) {
-            const uint8_t cls = cc.cls[r];
-            if (cls != kMissingCell && cls != want) {
-              issue(r, AnomalyKind::kTypeMismatch, Severity::kError);
-            }
-          }
-          break;
-        }
-        case ColumnKind::kCategorical: {
-          const bool check_new = p.validate && !p.schema->categories.empty();
-          const Severity new_sev =
-              options.reject_new_categories ? Severity::kError : Severity::kWarning;
-          const bool check_labels = !p.label_unseen.empty();
-          if (!check_new && !check_labels) break;
-          for (size_t r = 0; r < n; ++r) {
-            if (cc.cls[r] == kMissingCell) continue;
-            const auto exact = static_cast<size_t>(cc.to_exact[cc.val[r]]);
-            if (check_new && static_cast<size_t>(p.group_of[exact]) >= p.seeded_groups) {
-              issue(r, AnomalyKind::kNewCategory, new_sev);
-            }
-            if (check_labels && p.label_unseen[exact] != 0) {
-              issue(r, AnomalyKind::kUnseenLabel, Severity::kWarning);
-            }
-          }
-          break;
-        }
-        case ColumnKind::kString:
-          break;
+        break;
       }
+      case ColumnKind::kBoolean:
+      case ColumnKind::kTimestamp: {
+        const uint8_t want = p.kind == ColumnKind::kBoolean ? kBoolCell : kTimeCell;
+        for (size_t r = 0; r < n; ++r) {
+          const uint8_t cls = cc.cls[r];
+          if (cls != kMissingCell && cls != want) {
+            issue(r, AnomalyKind::kTypeMismatch, Severity::kError);
+          }
+        }
+        break;
+      }
+      case ColumnKind::kCategorical: {
+        const bool check_new = p.validate && !p.schema->categories.empty();
+        const Severity new_sev =
+            options_.reject_new_categories ? Severity::kError : Severity::kWarning;
+        const bool check_labels = !p.label_unseen.empty();
+        if (!check_new && !check_labels) break;
+        for (size_t r = 0; r < n; ++r) {
+          if (cc.cls[r] == kMissingCell) continue;
+          const auto exact = static_cast<size_t>(cc.to_exact[cc.val[r]]);
+          if (check_new && static_cast<size_t>(p.group_of[exact]) >= p.seeded_groups) {
+            issue(r, AnomalyKind::kNewCategory, new_sev);
+          }
+          if (check_labels && p.label_unseen[exact] != 0) {
+            issue(r, AnomalyKind::kUnseenLabel, Severity::kWarning);
+          }
+        }
+        break;
+      }
+      case ColumnKind::kString:
+        break;
     }
-    std::stable_sort(w.issues.begin(), w.issues.end(), [](const CellIssue& a, const CellIssue& b) {
-      return a.row != b.row ? a.row < b.row : a.column < b.column;
-    });
-    progress.Add(1);
-  }));
+  }
+  std::stable_sort(w.issues.begin(), w.issues.end(), [](const CellIssue& a, const CellIssue& b) {
+    return a.row != b.row ? a.row < b.row : a.column < b.column;
+  });
+}
 
-  const double t_validate = phase.Seconds();
-  // Pass 4: account for every record, in file order.
-  report.rows_read = 0;
-  report.blank_lines = 0;
+// Pass 4. Accounts for every record in file order, so the report's counts add up: records
+// the tokenizer refused and rows with an error are rejected (with the first error as the
+// reason), every cell issue becomes an anomaly with its line, and exact duplicates of an
+// earlier used record are counted (and dropped when asked). Sets each chunk's output rows.
+Status TableBuild::Account() {
+  report_.rows_read = 0;
+  report_.blank_lines = 0;
+  KEEL_ASSIGN_OR_RETURN(const std::vector<DuplicateRecord> dups, FindDuplicates());
+  size_t next_dup = 0;
+  for (size_t c = 0; c < work_.size(); ++c) AccountChunk(c, dups, &next_dup);
+  report_.rows_rejected = report_.rejected.size();
+  report_.duplicates_dropped = options_.drop_duplicates;
+  for (auto& w : work_) {
+    w.out_begin = total_out_;
+    total_out_ += w.out_rows;
+  }
+  report_.rows_used = total_out_;
+  return Status::OK();
+}
+
+// The used (not rejected) records that repeat an earlier one byte for byte, by line.
+// Partitioned by hash so partitions run in parallel; each partition visits its records in
+// file order, so the earlier record is always the one kept as "first". One partition per
+// thread: every partition scans all records, so more would cost scans.
+Result<std::vector<DuplicateRecord>> TableBuild::FindDuplicates() {
+  const std::vector<RawChunk>& chunks = data_.chunks;
   uint64_t ok_rows = 0;
   for (const auto& ch : chunks) ok_rows += ch.rows;
-  // Duplicates, partitioned by hash so partitions run in parallel; each partition visits its
-  // records in file order, so the earlier record is always the one kept as "first".
-  // One partition per thread: every partition scans all records, so more would cost scans.
-  const size_t parts = static_cast<size_t>(std::max(threads, 1));
+  const size_t parts = static_cast<size_t>(std::max(threads_, 1));
   std::vector<std::vector<DuplicateRecord>> dups_of_part(parts);
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, parts, [&](size_t part) {
-    DuplicateIndex index(chunks, data.source, ok_rows / parts + 16);
-    for (size_t c = 0; c < nchunks; ++c) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads_, parts, [&](size_t part) {
+    DuplicateIndex index(chunks, data_.source, ok_rows / parts + 16);
+    for (size_t c = 0; c < chunks.size(); ++c) {
       const RawChunk& ch = chunks[c];
-      const ChunkWork& w = work[c];
+      const ChunkWork& w = work_[c];
       for (size_t i = 0; i < ch.records.size(); ++i) {
         const RawRecord& rec = ch.records[i];
         if (rec.status != RecordStatus::kOk || (rec.hash >> 40) % parts != part) continue;
@@ -1176,282 +1073,286 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
       }
     }
   }));
-  // Duplicates are rare: gather them by line, then look them up while accounting.
+  // Duplicates are rare: gather them by line, to be looked up while accounting.
   std::vector<DuplicateRecord> dups;
   for (auto& d : dups_of_part) dups.insert(dups.end(), d.begin(), d.end());
   std::sort(dups.begin(), dups.end(),
             [](const DuplicateRecord& a, const DuplicateRecord& b) { return a.line < b.line; });
-  size_t next_dup = 0;
-  std::string scratch;
-  std::vector<CellSpan> issue_cells(ncols);
-  for (size_t c = 0; c < nchunks; ++c) {
-    const RawChunk& ch = chunks[c];
-    ChunkWork& w = work[c];
-    report.blank_lines += ch.blank_lines;
-    size_t next_issue = 0;
-    uint64_t kept = 0;
-    for (const RawRecord& rec : ch.records) {
-      ++report.rows_read;
-      const uint64_t line = ch.first_line + rec.line;
-      const std::string_view raw = data.source.substr(rec.begin, rec.size);
-      if (rec.status != RecordStatus::kOk) {
-        RejectedRecord rr;
-        rr.line = line;
-        rr.kind = KindOfStatus(rec.status);
-        rr.reason = ReasonOfStatus(ch, rec, ncols, plans, &rr.column);
-        rr.raw = std::string(raw);
-        Anomaly a;
-        a.kind = rr.kind;
-        a.severity = Severity::kError;
-        a.column = rr.column;
-        a.line = line;
-        a.message = rr.reason;
-        report.AddAnomaly(std::move(a), options.max_anomalies);
-        report.rejected.push_back(std::move(rr));
-        continue;
-      }
-      const uint32_t r = rec.row;
-      const bool has_issue = next_issue < w.issues.size() && w.issues[next_issue].row == r;
-      if (has_issue) RowCells(data, ch, w, r, ncols, issue_cells.data());
-      RejectedRecord rr;
-      bool have_reason = false;
-      for (; next_issue < w.issues.size() && w.issues[next_issue].row == r; ++next_issue) {
-        const CellIssue& is = w.issues[next_issue];
-        const ColumnPlan& p = plans[is.column];
-        const std::string_view value =
-            TrimCell(CellView(ch.base, issue_cells[is.column], &scratch));
-        Anomaly a;
-        a.kind = is.kind;
-        a.severity = is.severity;
-        a.column = p.name;
-        a.line = line;
-        a.value = Clip(value);
-        switch (is.kind) {
-          case AnomalyKind::kTypeMismatch:
-            a.message =
-                fmt::format("\"{}\" in column \"{}\" is not {}", a.value, p.name, KindNoun(p.kind));
-            if (p.kind == ColumnKind::kNumeric && decimal != '.') {
-              a.message += fmt::format(" (the decimal mark of this file is '{}')", decimal);
-            }
-            break;
-          case AnomalyKind::kOutOfRange:
-            a.message =
-                fmt::format("{} in column \"{}\" is outside the schema's range [{}, {}]", a.value,
-                            p.name, p.schema->min ? FormatDouble(*p.schema->min) : "-inf",
-                            p.schema->max ? FormatDouble(*p.schema->max) : "inf");
-            break;
-          case AnomalyKind::kNewCategory:
-            a.message = fmt::format(
-                "\"{}\" in column \"{}\" is not one of the schema's {} "
-                "categories",
-                a.value, p.name, p.schema->categories.size());
-            break;
-          case AnomalyKind::kUnseenLabel:
-            a.message =
-                fmt::format("target label \"{}\" maps to no class of the label mapping", a.value);
-            break;
-          default:
-            a.message = "anomaly";
-            break;
-        }
-        if (is.severity == Severity::kError && !have_reason) {
-          have_reason = true;
-          rr.column = p.name;
-          rr.kind = is.kind;
-          rr.reason = a.message;
-        }
-        report.AddAnomaly(std::move(a), options.max_anomalies);
-      }
-      if (w.rejected[r] != 0) {
-        rr.line = line;
-        rr.raw = std::string(raw);
-        report.rejected.push_back(std::move(rr));
-        continue;
-      }
-      if (next_dup < dups.size() && dups[next_dup].line == line) {
-        ++report.duplicates;
-        report.duplicate_records.push_back(dups[next_dup++]);
-        if (options.drop_duplicates) {
-          w.dropped[r] = 1;
-          continue;
-        }
-      }
-      ++kept;
-    }
-    w.out_rows = kept;
-  }
-  report.rows_rejected = report.rejected.size();
-  report.duplicates_dropped = options.drop_duplicates;
-  uint64_t total_out = 0;
-  for (auto& w : work) {
-    w.out_begin = total_out;
-    total_out += w.out_rows;
-  }
-  report.rows_used = total_out;
+  return dups;
+}
 
-  const double t_account = phase.Seconds();
-  // Dictionaries: count spellings over the used rows, then fix names and codes.
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, dict_columns.size(), [&](size_t k) {
-    const size_t j = dict_columns[k];
-    ColumnPlan& p = plans[j];
+void TableBuild::AccountChunk(size_t c, const std::vector<DuplicateRecord>& dups,
+                              size_t* next_dup) {
+  const RawChunk& ch = data_.chunks[c];
+  ChunkWork& w = work_[c];
+  std::string scratch;
+  std::vector<CellSpan> issue_cells(ncols_);
+  report_.blank_lines += ch.blank_lines;
+  size_t next_issue = 0;
+  uint64_t kept = 0;
+  for (const RawRecord& rec : ch.records) {
+    ++report_.rows_read;
+    const uint64_t line = ch.first_line + rec.line;
+    const std::string_view raw = data_.source.substr(rec.begin, rec.size);
+    if (rec.status != RecordStatus::kOk) {
+      RejectedRecord rr;
+      rr.line = line;
+      rr.kind = KindOfStatus(rec.status);
+      rr.reason = ReasonOfStatus(ch, rec, ncols_, plans_, &rr.column);
+      rr.raw = std::string(raw);
+      Anomaly a;
+      a.kind = rr.kind;
+      a.severity = Severity::kError;
+      a.column = rr.column;
+      a.line = line;
+      a.message = rr.reason;
+      report_.AddAnomaly(std::move(a), options_.max_anomalies);
+      report_.rejected.push_back(std::move(rr));
+      continue;
+    }
+    const uint32_t r = rec.row;
+    const bool has_issue = next_issue < w.issues.size() && w.issues[next_issue].row == r;
+    if (has_issue) RowCells(data_, ch, w, r, ncols_, issue_cells.data());
+    RejectedRecord rr;
+    bool have_reason = false;
+    for (; next_issue < w.issues.size() && w.issues[next_issue].row == r; ++next_issue) {
+      const CellIssue& is = w.issues[next_issue];
+      const ColumnPlan& p = plans_[is.column];
+      const std::string_view value = TrimCell(CellView(ch.base, issue_cells[is.column], &scratch));
+      Anomaly a;
+      a.kind = is.kind;
+      a.severity = is.severity;
+      a.column = p.name;
+      a.line = line;
+      a.value = Clip(value);
+      switch (is.kind) {
+        case AnomalyKind::kTypeMismatch:
+          a.message =
+              fmt::format("\"{}\" in column \"{}\" is not {}", a.value, p.name, KindNoun(p.kind));
+          if (p.kind == ColumnKind::kNumeric && decimal_ != '.') {
+            a.message += fmt::format(" (the decimal mark of this file is '{}')", decimal_);
+          }
+          break;
+        case AnomalyKind::kOutOfRange:
+          a.message =
+              fmt::format("{} in column \"{}\" is outside the schema's range [{}, {}]", a.value,
+                          p.name, p.schema->min ? FormatDouble(*p.schema->min) : "-inf",
+                          p.schema->max ? FormatDouble(*p.schema->max) : "inf");
+          break;
+        case AnomalyKind::kNewCategory:
+          a.message = fmt::format(
+              "\"{}\" in column \"{}\" is not one of the schema's {} "
+              "categories",
+              a.value, p.name, p.schema->categories.size());
+          break;
+        case AnomalyKind::kUnseenLabel:
+          a.message =
+              fmt::format("target label \"{}\" maps to no class of the label mapping", a.value);
+          break;
+        default:
+          a.message = "anomaly";
+          break;
+      }
+      if (is.severity == Severity::kError && !have_reason) {
+        have_reason = true;
+        rr.column = p.name;
+        rr.kind = is.kind;
+        rr.reason = a.message;
+      }
+      report_.AddAnomaly(std::move(a), options_.max_anomalies);
+    }
+    if (w.rejected[r] != 0) {
+      rr.line = line;
+      rr.raw = std::string(raw);
+      report_.rejected.push_back(std::move(rr));
+      continue;
+    }
+    if (*next_dup < dups.size() && dups[*next_dup].line == line) {
+      ++report_.duplicates;
+      report_.duplicate_records.push_back(dups[(*next_dup)++]);
+      if (options_.drop_duplicates) {
+        w.dropped[r] = 1;
+        continue;
+      }
+    }
+    ++kept;
+  }
+  w.out_rows = kept;
+}
+
+// Counts each categorical column's spellings over the used rows only, then fixes its
+// category names and output codes (FinalizeDictionary): a category seen only in rejected
+// rows is not in the output.
+Status TableBuild::FinalizeDictionaries() {
+  return ParallelFor(threads_, dict_columns_.size(), [&](size_t k) {
+    const size_t j = dict_columns_[k];
+    ColumnPlan& p = plans_[j];
     if (p.kind != ColumnKind::kCategorical) return;
     p.exact_used.assign(p.exact.size(), 0);
-    for (size_t c = 0; c < nchunks; ++c) {
-      const ColumnChunk& cc = work[c].columns[j];
-      const auto& w = work[c];
-      for (size_t r = 0; r < chunks[c].rows; ++r) {
+    for (size_t c = 0; c < work_.size(); ++c) {
+      const auto& w = work_[c];
+      const ColumnChunk& cc = w.columns[j];
+      for (size_t r = 0; r < data_.chunks[c].rows; ++r) {
         if (cc.cls[r] == kMissingCell || w.rejected[r] != 0 || w.dropped[r] != 0) continue;
         ++p.exact_used[static_cast<size_t>(cc.to_exact[cc.val[r]])];
       }
     }
     FinalizeDictionary(&p);
-  }));
+  });
+}
 
-  const double t_dictionaries = phase.Seconds();
-  // Pass 5: write the columns, and their statistics. Each output vector is built by one task
-  // that appends to it, so nothing is zero-filled first and its pages are first touched by the
-  // thread that fills them; the statistics run on it while it is still warm.
-  std::vector<std::vector<uint32_t>> used_rows(nchunks);  // per chunk: its used rows
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nchunks, [&](size_t c) {
-    const RawChunk& ch = chunks[c];
-    const ChunkWork& w = work[c];
-    std::vector<uint32_t>& rows = used_rows[c];
+// Pass 5. Writes the columns of the used rows, and their statistics. Each output vector is
+// built by one task that appends to it, so nothing is zero-filled first and its pages are
+// first touched by the thread that fills them; the statistics run on it while it is warm.
+Status TableBuild::WriteColumns() {
+  const size_t nchunks = work_.size();
+  used_rows_.resize(nchunks);
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads_, nchunks, [&](size_t c) {
+    const ChunkWork& w = work_[c];
+    std::vector<uint32_t>& rows = used_rows_[c];
     rows.reserve(w.out_rows);
-    for (const RawRecord& rec : ch.records) {
+    for (const RawRecord& rec : data_.chunks[c].records) {
       if (rec.status != RecordStatus::kOk) continue;
       if (w.rejected[rec.row] != 0 || w.dropped[rec.row] != 0) continue;
       rows.push_back(rec.row);
     }
   }));
-  std::vector<Column> columns(ncols);
-  std::vector<uint64_t> lines;
-  report.columns.resize(ncols);
+  columns_.resize(ncols_);
+  report_.columns.resize(ncols_);
   // Tasks: one per column, string columns (the slowest) first so they do not finish last;
   // task ncols writes the source lines.
   std::vector<size_t> tasks;
-  for (size_t j = 0; j < ncols; ++j) {
-    if (plans[j].kind == ColumnKind::kString) tasks.push_back(j);
+  for (size_t j = 0; j < ncols_; ++j) {
+    if (plans_[j].kind == ColumnKind::kString) tasks.push_back(j);
   }
-  for (size_t j = 0; j < ncols; ++j) {
-    if (plans[j].kind != ColumnKind::kString) tasks.push_back(j);
+  for (size_t j = 0; j < ncols_; ++j) {
+    if (plans_[j].kind != ColumnKind::kString) tasks.push_back(j);
   }
-  tasks.push_back(ncols);
-  auto reserve = [total_out](auto& v) {
-    v.reserve(total_out);
-    AdviseHugePages(v.data(), total_out * sizeof(v[0]));
-  };
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, tasks.size(), [&](size_t t) {
+  tasks.push_back(ncols_);
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads_, tasks.size(), [&](size_t t) {
     const size_t j = tasks[t];
-    if (j == ncols) {
-      reserve(lines);
-      for (size_t c = 0; c < nchunks; ++c) {
-        const RawChunk& ch = chunks[c];
-        for (uint32_t r : used_rows[c]) {
-          lines.push_back(ch.first_line + ch.records[work[c].row_record[r]].line);
-        }
-      }
-      return;
+    if (j == ncols_) {
+      WriteSourceLines();
+    } else {
+      WriteColumn(j);
+      report_.columns[j] = ComputeColumnStats(columns_[j], !plans_[j].fixed.has_value());
+      progress_->Add(1);
     }
-    ColumnPlan& p = plans[j];
-    switch (p.kind) {
-      case ColumnKind::kNumeric: {
-        std::vector<double> out;
-        reserve(out);
-        for (size_t c = 0; c < nchunks; ++c) {
-          const ColumnChunk& cc = work[c].columns[j];
-          for (uint32_t r : used_rows[c]) {
-            out.push_back(cc.cls[r] == kNumberCell ? std::bit_cast<double>(cc.val[r])
-                                                   : std::numeric_limits<double>::quiet_NaN());
-          }
-        }
-        columns[j] = Column::Numeric(p.name, std::move(out));
-        break;
-      }
-      case ColumnKind::kBoolean: {
-        std::vector<int8_t> out;
-        reserve(out);
-        for (size_t c = 0; c < nchunks; ++c) {
-          const ColumnChunk& cc = work[c].columns[j];
-          for (uint32_t r : used_rows[c]) {
-            out.push_back(cc.cls[r] == kBoolCell ? static_cast<int8_t>(cc.val[r]) : kMissingBool);
-          }
-        }
-        columns[j] = Column::Boolean(p.name, std::move(out));
-        break;
-      }
-      case ColumnKind::kTimestamp: {
-        std::vector<int64_t> out;
-        reserve(out);
-        for (size_t c = 0; c < nchunks; ++c) {
-          const ColumnChunk& cc = work[c].columns[j];
-          for (uint32_t r : used_rows[c]) {
-            out.push_back(cc.cls[r] == kTimeCell ? static_cast<int64_t>(cc.val[r]) : kMissingTime);
-          }
-        }
-        columns[j] = Column::Timestamp(p.name, std::move(out));
-        break;
-      }
-      case ColumnKind::kCategorical: {
-        std::vector<int32_t> out;
-        reserve(out);
-        std::vector<int32_t> code_of;
-        for (size_t c = 0; c < nchunks; ++c) {
-          const ColumnChunk& cc = work[c].columns[j];
-          // Local id -> output code, once per chunk, so the row loop is one lookup.
-          code_of.resize(cc.to_exact.size());
-          for (size_t id = 0; id < code_of.size(); ++id) {
-            code_of[id] = p.final_code[static_cast<size_t>(p.group_of[cc.to_exact[id]])];
-          }
-          for (uint32_t r : used_rows[c]) {
-            out.push_back(cc.cls[r] == kMissingCell ? kMissingCode : code_of[cc.val[r]]);
-          }
-        }
-        columns[j] = Column::Categorical(p.name, std::move(out), std::move(p.dictionary));
-        break;
-      }
-      case ColumnKind::kString: {
-        std::vector<std::string> out;
-        std::vector<uint8_t> miss;
-        reserve(out);
-        miss.reserve(total_out);
-        std::string local;
-        for (size_t c = 0; c < nchunks; ++c) {
-          const ColumnChunk& cc = work[c].columns[j];
-          const char* base = chunks[c].base;
-          for (uint32_t r : used_rows[c]) {
-            const uint8_t cls = cc.cls[r];
-            miss.push_back(cls == kMissingCell ? 1 : 0);
-            if (cls == kMissingCell) {
-              out.emplace_back();
-            } else if (cls == kTextCell) {
-              out.emplace_back(cc.dict.key(cc.val[r]));  // trimmed as the option says
-            } else {
-              // kSpanCell; every other class was converted to text in pass 2.
-              const std::string_view v = CellView(base, UnpackSpan(cc.val[r]), &local);
-              out.emplace_back(options.trim ? TrimCell(v) : v);
-            }
-          }
-        }
-        columns[j] = Column::String(p.name, std::move(out), std::move(miss));
-        break;
-      }
-    }
-    report.columns[j] = ComputeStats(columns[j], !p.fixed.has_value());
-    progress.Add(1);
   }));
-  progress.Finish();
+  progress_->Finish();
+  return Status::OK();
+}
 
-  const double t_columns = phase.Seconds();
-  IngestResult result;
-  for (size_t j = 0; j < ncols; ++j) {
-    KEEL_RETURN_IF_ERROR(result.table.AddColumn(std::move(columns[j])));
+// Reserves room for every used row, on huge pages where the system gives them.
+template <typename Vector>
+void ReserveRows(Vector* v, uint64_t rows) {
+  v->reserve(rows);
+  AdviseHugePages(v->data(), rows * sizeof((*v)[0]));
+}
+
+void TableBuild::WriteSourceLines() {
+  ReserveRows(&lines_, total_out_);
+  for (size_t c = 0; c < work_.size(); ++c) {
+    const RawChunk& ch = data_.chunks[c];
+    for (uint32_t r : used_rows_[c]) {
+      lines_.push_back(ch.first_line + ch.records[work_[c].row_record[r]].line);
+    }
   }
-  result.table.set_source_lines(std::move(lines));
+}
 
-  // Column statistics and the schema.
-  for (size_t j = 0; j < ncols; ++j) {
-    ColumnStats& st = report.columns[j];
-    for (const auto& w : work) {
+template <typename T, typename Value>
+std::vector<T> TableBuild::GatherUsed(size_t j, Value value) const {
+  std::vector<T> out;
+  ReserveRows(&out, total_out_);
+  for (size_t c = 0; c < work_.size(); ++c) {
+    const ColumnChunk& cc = work_[c].columns[j];
+    for (uint32_t r : used_rows_[c]) out.push_back(value(cc.cls[r], cc.val[r]));
+  }
+  return out;
+}
+
+void TableBuild::WriteColumn(size_t j) {
+  const size_t nchunks = work_.size();
+  ColumnPlan& p = plans_[j];
+  switch (p.kind) {
+    case ColumnKind::kNumeric:
+      columns_[j] = Column::Numeric(p.name, GatherUsed<double>(j, [](uint8_t cls, uint64_t val) {
+                                      return cls == kNumberCell
+                                                 ? std::bit_cast<double>(val)
+                                                 : std::numeric_limits<double>::quiet_NaN();
+                                    }));
+      break;
+    case ColumnKind::kBoolean:
+      columns_[j] =
+          Column::Boolean(p.name, GatherUsed<int8_t>(j, [](uint8_t cls, uint64_t val) {
+                            return cls == kBoolCell ? static_cast<int8_t>(val) : kMissingBool;
+                          }));
+      break;
+    case ColumnKind::kTimestamp:
+      columns_[j] =
+          Column::Timestamp(p.name, GatherUsed<int64_t>(j, [](uint8_t cls, uint64_t val) {
+                              return cls == kTimeCell ? static_cast<int64_t>(val) : kMissingTime;
+                            }));
+      break;
+    case ColumnKind::kCategorical: {
+      std::vector<int32_t> out;
+      ReserveRows(&out, total_out_);
+      std::vector<int32_t> code_of;
+      for (size_t c = 0; c < nchunks; ++c) {
+        const ColumnChunk& cc = work_[c].columns[j];
+        // Local id -> output code, once per chunk, so the row loop is one lookup.
+        code_of.resize(cc.to_exact.size());
+        for (size_t id = 0; id < code_of.size(); ++id) {
+          code_of[id] = p.final_code[static_cast<size_t>(p.group_of[cc.to_exact[id]])];
+        }
+        for (uint32_t r : used_rows_[c]) {
+          out.push_back(cc.cls[r] == kMissingCell ? kMissingCode : code_of[cc.val[r]]);
+        }
+      }
+      columns_[j] = Column::Categorical(p.name, std::move(out), std::move(p.dictionary));
+      break;
+    }
+    case ColumnKind::kString: {
+      std::vector<std::string> out;
+      std::vector<uint8_t> miss;
+      ReserveRows(&out, total_out_);
+      miss.reserve(total_out_);
+      std::string local;
+      for (size_t c = 0; c < nchunks; ++c) {
+        const ColumnChunk& cc = work_[c].columns[j];
+        const char* base = data_.chunks[c].base;
+        for (uint32_t r : used_rows_[c]) {
+          const uint8_t cls = cc.cls[r];
+          miss.push_back(cls == kMissingCell ? 1 : 0);
+          if (cls == kMissingCell) {
+            out.emplace_back();
+          } else if (cls == kTextCell) {
+            out.emplace_back(cc.dict.key(cc.val[r]));  // trimmed as the option says
+          } else {
+            // kSpanCell; every other class was converted to text in pass 2.
+            const std::string_view v = CellView(base, UnpackSpan(cc.val[r]), &local);
+            out.emplace_back(options_.trim ? TrimCell(v) : v);
+          }
+        }
+      }
+      columns_[j] = Column::String(p.name, std::move(out), std::move(miss));
+      break;
+    }
+  }
+}
+
+// Assembles the table; counts each column's issues into its statistics and warns where the
+// missing rate is above the schema's; the result's schema is the given one (if any) with the
+// columns it lacks appended as inferred.
+Result<IngestResult> TableBuild::Finish() {
+  IngestResult result;
+  for (size_t j = 0; j < ncols_; ++j) {
+    KEEL_RETURN_IF_ERROR(result.table.AddColumn(std::move(columns_[j])));
+  }
+  result.table.set_source_lines(std::move(lines_));
+  for (size_t j = 0; j < ncols_; ++j) {
+    ColumnStats& st = report_.columns[j];
+    for (const auto& w : work_) {
       for (const auto& is : w.issues) {
         if (is.column != j) continue;
         if (is.kind == AnomalyKind::kTypeMismatch) ++st.type_mismatches;
@@ -1459,7 +1360,7 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
         if (is.kind == AnomalyKind::kOutOfRange) ++st.out_of_range;
       }
     }
-    const ColumnPlan& p = plans[j];
+    const ColumnPlan& p = plans_[j];
     if (p.validate && p.schema->max_missing_rate.has_value() &&
         st.missing_rate > *p.schema->max_missing_rate) {
       Anomaly a;
@@ -1470,23 +1371,31 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
       a.message = fmt::format("{} of column \"{}\" is missing, above the schema's maximum {}",
                               FormatDouble(st.missing_rate), p.name,
                               FormatDouble(*p.schema->max_missing_rate));
-      report.AddAnomaly(std::move(a), options.max_anomalies);
+      report_.AddAnomaly(std::move(a), options_.max_anomalies);
     }
   }
+  if (schema_ != nullptr) result.schema = *schema_;
+  AddInferredColumns(&result);
+  result.report = std::move(report_);
+  return result;
+}
 
-  if (schema != nullptr) result.schema = *schema;
-  bool have_time = !result.schema.FirstWithRole(Role::kTime).empty();
-  for (size_t j = 0; j < ncols; ++j) {
-    const ColumnPlan& p = plans[j];
+// Schema entries for the columns the given schema lacks (all, without one): kind, pandas'
+// order of the categories, numeric range; role id for a string column of unique values and
+// time for the first timestamp column (unless the schema has one).
+void TableBuild::AddInferredColumns(IngestResult* result) const {
+  bool have_time = !result->schema.FirstWithRole(Role::kTime).empty();
+  for (size_t j = 0; j < ncols_; ++j) {
+    const ColumnPlan& p = plans_[j];
     if (p.schema != nullptr) continue;
-    const ColumnStats& st = report.columns[j];
+    const ColumnStats& st = report_.columns[j];
     ColumnSchema cs;
     cs.name = p.name;
     cs.kind = p.kind;
     if (p.kind == ColumnKind::kCategorical) {
       // Sorted as pandas sorts a category column's categories, so that a model trained from
       // pandas finds its codes here (and the list does not depend on the row order).
-      cs.categories = result.table.column(j).dictionary();
+      cs.categories = result->table.column(j).dictionary();
       cs.category_order_note = PandasMismatch(p, cs.categories);
       SortPandasDefault(&cs.categories);
       cs.category_order =
@@ -1503,15 +1412,15 @@ Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
       cs.role = Role::kTime;
       have_time = true;
     }
-    result.schema.columns.push_back(std::move(cs));
+    result->schema.columns.push_back(std::move(cs));
   }
-  log::Debug(
-      "{}: read phases (s): tokenize+classify {:.3f}, kinds {:.3f}, validate {:.3f}, "
-      "account {:.3f}, dictionaries {:.3f}, columns+stats {:.3f}, schema {:.3f}",
-      report.source, t_classify, t_kinds - t_classify, t_validate - t_kinds, t_account - t_validate,
-      t_dictionaries - t_account, t_columns - t_dictionaries, phase.Seconds() - t_columns);
-  result.report = std::move(report);
-  return result;
+}
+
+}  // namespace
+
+Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options, IngestReport report,
+                                const Context& ctx) {
+  return TableBuild(std::move(data), options, std::move(report), ctx).Run();
 }
 
 }  // namespace keel

@@ -1,14 +1,18 @@
 // TableBuilder: from tokenized records (RawChunk, CSV or JSON Lines) to a typed Table, its
 // schema and the ingest report. Internal to the readers (ingest.cc); exposed for tests.
 //
-// Passes, each parallel over chunks (ParallelFor) and merged in chunk order so the result
-// does not depend on the thread count:
-//   1. tokenize (CSV) and classify every cell (missing / number / boolean / timestamp /
-//      text), keeping parsed values and a per-chunk dictionary of texts;
-//   2. decide each column's kind (schema, override or type_inference.h), merge dictionaries;
-//   3. validate: type mismatches reject rows; schema checks add warnings (or errors);
-//   4. account for every record (rejected, duplicate, used) in file order;
-//   5. write the columns of the used rows.
+// Passes, each parallel over chunks or columns (ParallelFor) and merged in chunk order so the
+// result does not depend on the thread count; in table_builder.cc each is a step of the class
+// TableBuild, which holds the state they share:
+//   1. ClassifyCells: tokenize (CSV) and classify every cell (missing / number / boolean /
+//      timestamp / text), keeping parsed values and a per-chunk dictionary of texts;
+//   2. DecideKinds: each column's kind (schema, override or type_inference.h), merged
+//      dictionaries;
+//   3. Validate: type mismatches reject rows; schema checks add warnings (or errors);
+//   4. Account: every record (rejected, duplicate, used) in file order; then
+//      FinalizeDictionaries names and numbers the categories of the used rows;
+//   5. WriteColumns: the columns of the used rows and their statistics (column_stats.h);
+//      Finish assembles the table, the report and the schema.
 #pragma once
 
 #include <optional>
@@ -38,7 +42,7 @@ struct TokenizedData {
 // Builds the result. `report` arrives with the source, format and dialect fields (and any
 // file-level anomalies) filled in. Errors: NotFound for a required schema column absent from
 // the data; InvalidArgument when there are no columns.
-Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options,
-                                IngestReport report, const Context& ctx);
+Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options, IngestReport report,
+                                const Context& ctx);
 
 }  // namespace keel

@@ -553,19 +553,4 @@ nlohmann::json DriftReportToJson(const DriftReport& r, bool with_histograms) {
   return j;
 }
 
-DriftChartData MakeDriftChartData(const DriftReport& report, size_t top) {
-  DriftChartData d;
-  d.verdict = report.verdict;
-  for (const FeatureDrift& f : report.features) {
-    if (!f.tested) continue;
-    d.bars.push_back({f.feature, f.test, f.statistic, f.threshold, f.score, f.drifted});
-  }
-  for (const FeatureDrift& f : report.features) {
-    if (d.histograms.size() >= top) break;
-    if (!f.tested) continue;
-    d.histograms.push_back({f.feature, f.bin_labels, f.reference_shares, f.current_shares});
-  }
-  return d;
-}
-
 }  // namespace keel::drift

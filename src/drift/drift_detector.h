@@ -181,27 +181,4 @@ Result<DriftReport> CompareProfiles(const Profile& reference, const Profile& cur
 // bins.
 nlohmann::json DriftReportToJson(const DriftReport& report, bool with_histograms = false);
 
-// Data for a report's drift section: every feature's scores plus the reference and current
-// histograms of the `top` most drifted features (ranked as in the report).
-struct DriftChartData {
-  struct Bar {
-    std::string feature;
-    std::string test;
-    double statistic = 0;
-    double threshold = 0;
-    double score = 0;
-    bool drifted = false;
-  };
-  struct Histogram {
-    std::string feature;
-    std::vector<std::string> bin_labels;
-    std::vector<double> reference_shares;
-    std::vector<double> current_shares;
-  };
-  std::vector<Bar> bars;              // every tested feature, in report order
-  std::vector<Histogram> histograms;  // the top drifted features
-  DatasetVerdict verdict;
-};
-DriftChartData MakeDriftChartData(const DriftReport& report, size_t top = 6);
-
 }  // namespace keel::drift

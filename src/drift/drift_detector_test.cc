@@ -26,8 +26,10 @@ double BruteKs(std::vector<double> a, std::vector<double> b) {
   double d = 0;
   for (const auto* s : {&a, &b}) {
     for (double x : *s) {
-      const double fa = static_cast<double>(std::upper_bound(a.begin(), a.end(), x) - a.begin()) / a.size();
-      const double fb = static_cast<double>(std::upper_bound(b.begin(), b.end(), x) - b.begin()) / b.size();
+      const double fa =
+          static_cast<double>(std::upper_bound(a.begin(), a.end(), x) - a.begin()) / a.size();
+      const double fb =
+          static_cast<double>(std::upper_bound(b.begin(), b.end(), x) - b.begin()) / b.size();
       d = std::max(d, std::fabs(fa - fb));
     }
   }
@@ -55,7 +57,8 @@ Tables MakeTables(size_t n_ref, size_t n_cur, double shift, uint64_t seed) {
     Table table;
     EXPECT_TRUE(table.AddColumn(Column::Numeric("shifted", a)).ok());
     EXPECT_TRUE(table.AddColumn(Column::Numeric("stable", b)).ok());
-    EXPECT_TRUE(table.AddColumn(Column::Categorical("device", dev, {"mobile", "desktop", "tablet"})).ok());
+    EXPECT_TRUE(
+        table.AddColumn(Column::Categorical("device", dev, {"mobile", "desktop", "tablet"})).ok());
     return table;
   };
   t.ref = make(n_ref, 0, &t.ref_shifted);
@@ -75,7 +78,7 @@ const FeatureDrift& Find(const DriftReport& r, const std::string& name) {
 TEST(CompareTables, FlagsTheShiftedColumnOnlyAndKsIsExact) {
   for (auto [n_ref, n_cur] : {std::pair<size_t, size_t>{400, 300}, {5000, 4000}}) {
     Tables t = MakeTables(n_ref, n_cur, 0.5, 7);
-    auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{});
+    auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{}, Context{});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     const FeatureDrift& s = Find(*r, "shifted");
     EXPECT_TRUE(s.drifted) << s.reason;
@@ -101,9 +104,13 @@ TEST(CompareTables, FlagsTheShiftedColumnOnlyAndKsIsExact) {
 
 TEST(CompareTables, NewAndVanishedCategoriesAreReportedNotFatal) {
   Table ref, cur;
-  ASSERT_TRUE(ref.AddColumn(Column::Categorical("cat", {0, 1, 0, 1, 2, 0}, {"retail", "food", "tech"})).ok());
-  ASSERT_TRUE(cur.AddColumn(Column::Categorical("cat", {0, 1, 0, 1, 0, kMissingCode}, {"food", "crypto"})).ok());
-  auto r = CompareTables(ref, cur, Schema{}, TableDriftOptions{});
+  ASSERT_TRUE(
+      ref.AddColumn(Column::Categorical("cat", {0, 1, 0, 1, 2, 0}, {"retail", "food", "tech"}))
+          .ok());
+  ASSERT_TRUE(
+      cur.AddColumn(Column::Categorical("cat", {0, 1, 0, 1, 0, kMissingCode}, {"food", "crypto"}))
+          .ok());
+  auto r = CompareTables(ref, cur, Schema{}, TableDriftOptions{}, Context{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const FeatureDrift& f = Find(*r, "cat");
   EXPECT_EQ(f.new_categories, std::vector<std::string>{"crypto"});
@@ -118,7 +125,7 @@ TEST(CompareTables, NewAndVanishedCategoriesAreReportedNotFatal) {
 TEST(CompareTables, AbsentColumnIsReportedDriftedNotAnError) {
   Tables t = MakeTables(200, 200, 0, 3);
   ASSERT_TRUE(t.cur.RemoveColumn("stable").ok());
-  auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{});
+  auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{}, Context{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const FeatureDrift& f = Find(*r, "stable");
   EXPECT_FALSE(f.tested);
@@ -141,7 +148,7 @@ TEST(CompareTables, SkipsIdAndStringColumnsAndComparesTheTargetAsLabel) {
   Schema schema;
   schema.columns.push_back({.name = "uid", .kind = ColumnKind::kString, .role = Role::kId});
   schema.columns.push_back({.name = "y", .kind = ColumnKind::kCategorical, .role = Role::kTarget});
-  auto r = CompareTables(t.ref, t.cur, schema, TableDriftOptions{});
+  auto r = CompareTables(t.ref, t.cur, schema, TableDriftOptions{}, Context{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_TRUE(r->label.has_value());
   EXPECT_EQ(r->label->feature, "y");
@@ -187,7 +194,7 @@ TEST(AdjustPValues, KeepsNaNAndOrder) {
 
 TEST(DriftReportToJson, CarriesTheContractKeys) {
   Tables t = MakeTables(500, 500, 1.0, 11);
-  auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{});
+  auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{}, Context{});
   ASSERT_TRUE(r.ok());
   auto j = DriftReportToJson(*r, true);
   ASSERT_TRUE(j["features"].is_array());
@@ -220,20 +227,6 @@ TEST(DriftOptions, RejectsTestsThatDoNotFitTheKind) {
   o.alpha = 1.5;
   EXPECT_FALSE(o.Validate().ok());
   EXPECT_TRUE(DriftOptions{}.Validate().ok());
-}
-
-TEST(MakeDriftChartData, GivesBarsForEveryFeatureAndHistogramsForTheTop) {
-  Tables t = MakeTables(2000, 2000, 1.0, 13);
-  auto r = CompareTables(t.ref, t.cur, Schema{}, TableDriftOptions{});
-  ASSERT_TRUE(r.ok());
-  DriftChartData d = MakeDriftChartData(*r, 2);
-  EXPECT_EQ(d.bars.size(), 3u);
-  ASSERT_EQ(d.histograms.size(), 2u);
-  EXPECT_EQ(d.histograms[0].feature, "shifted");
-  double sum = 0;
-  for (double x : d.histograms[0].reference_shares) sum += x;
-  EXPECT_NEAR(sum, 1.0, 1e-12);
-  EXPECT_EQ(d.histograms[0].bin_labels.size(), d.histograms[0].current_shares.size());
 }
 
 }  // namespace

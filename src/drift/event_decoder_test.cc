@@ -15,15 +15,17 @@ Model TestModel() {
   Model m;
   m.task = Task::kBinary;
   m.features.push_back({"amount", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
-  m.features.push_back({"device", FeatureSpec::Kind::kCategorical, {"mobile", "Desktop"},
-                        ColumnKind::kCategorical});
+  m.features.push_back(
+      {"device", FeatureSpec::Kind::kCategorical, {"mobile", "Desktop"}, ColumnKind::kCategorical});
   m.features.push_back({"seen", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kTimestamp});
   m.target = "y";
   m.labels.classes = {"no", "yes"};
   m.schema.columns.push_back({.name = "uid", .kind = ColumnKind::kString, .role = Role::kId});
   m.schema.columns.push_back({.name = "ts", .kind = ColumnKind::kTimestamp, .role = Role::kTime});
-  m.schema.columns.push_back({.name = "sex", .kind = ColumnKind::kCategorical, .role = Role::kSensitive});
-  m.schema.columns.push_back({.name = "y", .kind = ColumnKind::kCategorical, .role = Role::kTarget});
+  m.schema.columns.push_back(
+      {.name = "sex", .kind = ColumnKind::kCategorical, .role = Role::kSensitive});
+  m.schema.columns.push_back(
+      {.name = "y", .kind = ColumnKind::kCategorical, .role = Role::kTarget});
   return m;
 }
 
@@ -35,7 +37,7 @@ std::shared_ptr<const ProfileLayout> TestLayout(const Model& m) {
   EXPECT_TRUE(t.AddColumn(Column::Categorical("sex", {0, 1, 0, 1}, {"f", "m"})).ok());
   EXPECT_TRUE(t.AddColumn(Column::Categorical("y", {0, 1, 0, 1}, {"no", "yes"})).ok());
   std::vector<double> preds = {0.1, 0.9, 0.2, 0.8};
-  auto p = BuildReferenceProfile(m, t, {}, preds);
+  auto p = BuildReferenceProfile(m, t, {}, preds, {}, Context{});
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return p->shared_layout();
 }
@@ -69,16 +71,17 @@ class EventDecoderTest : public ::testing::Test {
 };
 
 TEST_F(EventDecoderTest, DecodesEveryRole) {
-  ASSERT_TRUE(Decode(R"({"uid": "a-7", "ts": "2024-01-01T00:00:01Z", "amount": 2.5, )"
-                     R"("device": "desktop", "seen": "1970-01-01T00:00:10Z", "sex": "m", "y": "yes",)"
-                     R"( "extra": {"nested": [1, 2]}})")
-                  .ok());
+  ASSERT_TRUE(
+      Decode(R"({"uid": "a-7", "ts": "2024-01-01T00:00:01Z", "amount": 2.5, )"
+             R"("device": "desktop", "seen": "1970-01-01T00:00:10Z", "sex": "m", "y": "yes",)"
+             R"( "extra": {"nested": [1, 2]}})")
+          .ok());
   EXPECT_EQ(row_.id, "\"a-7\"");
   EXPECT_EQ(row_.time, 1704067201000000LL);
   EXPECT_EQ(row_.time_raw, "\"2024-01-01T00:00:01Z\"");
   EXPECT_FLOAT_EQ(features_[0], 2.5f);
   EXPECT_DOUBLE_EQ(profile_[0], 2.5);
-  EXPECT_FLOAT_EQ(features_[1], 1.0f);  // "desktop" matches "Desktop" case-insensitively
+  EXPECT_FLOAT_EQ(features_[1], 1.0f);   // "desktop" matches "Desktop" case-insensitively
   EXPECT_FLOAT_EQ(features_[2], 10.0f);  // timestamp feature in epoch seconds
   EXPECT_EQ(groups_[0], 1);
   EXPECT_EQ(row_.label, 1.0);
@@ -87,8 +90,10 @@ TEST_F(EventDecoderTest, DecodesEveryRole) {
 }
 
 TEST_F(EventDecoderTest, MissingWrongAndUnseenValues) {
-  ASSERT_TRUE(Decode(R"({"amount": "12.5", "device": "tablet", "seen": null, "y": "maybe", "uid": 17})").ok());
-  EXPECT_FLOAT_EQ(features_[0], 12.5f);  // numeric text reads as a number
+  ASSERT_TRUE(
+      Decode(R"({"amount": "12.5", "device": "tablet", "seen": null, "y": "maybe", "uid": 17})")
+          .ok());
+  EXPECT_FLOAT_EQ(features_[0], 12.5f);   // numeric text reads as a number
   EXPECT_TRUE(std::isnan(features_[1]));  // unseen category: missing for the model...
   EXPECT_EQ(profile_[1], kUntracked);     // ...and a new category for drift
   EXPECT_TRUE(std::isnan(features_[2]));
@@ -117,7 +122,8 @@ TEST_F(EventDecoderTest, NumbersAsCategoriesAndEscapedKeys) {
 }
 
 TEST_F(EventDecoderTest, HostileLinesAreParseErrorsNotCrashes) {
-  for (const std::string& bad : std::vector<std::string>{"{\"amount\": 1", "[1, 2, 3]", "42", "", "{\"amount\" 1}",
+  for (const std::string& bad :
+       std::vector<std::string>{"{\"amount\": 1", "[1, 2, 3]", "42", "", "{\"amount\" 1}",
                                 "{\"amount\": 1}}", std::string("{\"a\":\"\xff\xfe\"}"),
                                 "{\"amount\": 1e999999}", std::string(100000, '[')}) {
     Status st = Decode(bad);

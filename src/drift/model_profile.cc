@@ -268,7 +268,8 @@ std::string IntervalLabel(double lo, double hi) {
 Result<std::shared_ptr<ProfileLayout>> MakeLayout(const Model& model, const Table& data,
                                                   std::span<const uint32_t> rows,
                                                   std::span<const double> predictions,
-                                                  const ReferenceProfileOptions& options) {
+                                                  const ReferenceProfileOptions& options,
+                                                  const Context& ctx) {
   const LayoutOptions& lo = options.layout;
   auto layout = std::make_shared<ProfileLayout>();
   layout->sketch_k = lo.sketch_k;
@@ -295,8 +296,7 @@ Result<std::shared_ptr<ProfileLayout>> MakeLayout(const Model& model, const Tabl
     layout->columns.push_back(std::move(spec));
   }
   // Edges and categories need a look at all values: one column per task.
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, layout->columns.size(), [&](size_t c) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), layout->columns.size(), [&](size_t c) {
     ColumnSpec& spec = layout->columns[c];
     const Column& col = *data.Find(spec.name);
     if (spec.kind == ValueKind::kNumeric) {
@@ -391,25 +391,25 @@ std::string PredictionColumnName(const Model& model) {
 Result<Profile> BuildReferenceProfile(const Model& model, const Table& data,
                                       std::span<const uint32_t> rows,
                                       std::span<const double> predictions,
-                                      const ReferenceProfileOptions& options) {
+                                      const ReferenceProfileOptions& options, const Context& ctx) {
   for (uint32_t r : rows) {
     if (r >= data.num_rows()) {
       return Status::InvalidArgument("row {} is out of range for a table of {} rows", r,
                                      data.num_rows());
     }
   }
-  KEEL_ASSIGN_OR_RETURN(auto layout, MakeLayout(model, data, rows, predictions, options));
+  KEEL_ASSIGN_OR_RETURN(auto layout, MakeLayout(model, data, rows, predictions, options, ctx));
   const size_t n = rows.empty() ? data.num_rows() : rows.size();
   KEEL_ASSIGN_OR_RETURN(auto sources, MakeSources(*layout, model, data, false, nullptr));
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
   return BuildChunked(layout, sources, MakeGroupSources(*layout, data), rows, n, predictions,
-                      PredictionWidth(model), threads);
+                      PredictionWidth(model), ctx.threads());
 }
 
 Status AttachReferenceProfile(Model* model, const Table& data, std::span<const uint32_t> rows,
                               std::span<const double> predictions,
-                              const ReferenceProfileOptions& options) {
-  KEEL_ASSIGN_OR_RETURN(Profile p, BuildReferenceProfile(*model, data, rows, predictions, options));
+                              const ReferenceProfileOptions& options, const Context& ctx) {
+  KEEL_ASSIGN_OR_RETURN(Profile p,
+                        BuildReferenceProfile(*model, data, rows, predictions, options, ctx));
   model->sections[kProfileSection] = p.ToJson();
   return Status::OK();
 }
@@ -432,8 +432,8 @@ Result<Profile> LoadReferenceProfile(const Model& model) {
 }
 
 Result<Profile> ProfileTable(std::shared_ptr<const ProfileLayout> layout, const Model& model,
-                             const Table& data, std::span<const double> predictions, int threads,
-                             std::vector<std::string>* absent) {
+                             const Table& data, std::span<const double> predictions,
+                             const Context& ctx, std::vector<std::string>* absent) {
   const size_t n = data.num_rows();
   const size_t width = PredictionWidth(model);
   if (!predictions.empty() && predictions.size() != n * width) {
@@ -447,9 +447,8 @@ Result<Profile> ProfileTable(std::shared_ptr<const ProfileLayout> layout, const 
       if (layout->columns[c].role == ProfileRole::kPrediction) sources[c].kind = Source::Kind::kSkip;
     }
   }
-  const int t = threads > 0 ? threads : HardwareThreads();
   return BuildChunked(layout, sources, MakeGroupSources(*layout, data), {}, n, predictions, width,
-                      t);
+                      ctx.threads());
 }
 
 }  // namespace keel::drift

@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 
+#include "core/context.h"
 #include "drift/profile.h"
 #include "keel/status.h"
 #include "keel/table.h"
@@ -38,7 +39,6 @@ struct ReferenceProfileOptions {
   LayoutOptions layout;
   // Predictions >= this count as selected in the per-group (fairness) statistics.
   double selection_threshold = 0.5;
-  int threads = 0;  // < 1: all hardware threads
 };
 
 // Values per row in a predictions array for `model` (1, or the class count for multiclass).
@@ -51,18 +51,18 @@ std::string PredictionColumnName(const Model& model);
 // otherwise rows * PredictionWidth(model) values). The trainer calls it when saving a model
 // and stores the result with
 //   model.sections[kProfileSection] = profile.ToJson();
-// Building is parallel over fixed chunks of rows merged in order, so the result does not
-// depend on the thread count. Errors: NotFound naming a feature column the data lacks;
-// InvalidArgument when predictions or rows do not match.
+// Building is parallel (the Context's threads) over fixed chunks of rows merged in order, so
+// the result does not depend on the thread count. Errors: NotFound naming a feature column the data
+// lacks; InvalidArgument when predictions or rows do not match.
 Result<Profile> BuildReferenceProfile(const Model& model, const Table& data,
                                       std::span<const uint32_t> rows,
                                       std::span<const double> predictions,
-                                      const ReferenceProfileOptions& options = {});
+                                      const ReferenceProfileOptions& options, const Context& ctx);
 
 // BuildReferenceProfile, then stores it in model->sections[kProfileSection].
 Status AttachReferenceProfile(Model* model, const Table& data, std::span<const uint32_t> rows,
                               std::span<const double> predictions,
-                              const ReferenceProfileOptions& options = {});
+                              const ReferenceProfileOptions& options, const Context& ctx);
 
 // The training profile stored in `model`. Errors: NotFound when the model has none (trained
 // before profiles existed, or imported); Corrupt when it does not parse or does not match the
@@ -74,7 +74,7 @@ Result<Profile> LoadReferenceProfile(const Model& model);
 // `*absent` when given), the label from the model's target column when present, groups from
 // the sensitive columns, predictions as for BuildReferenceProfile. Parallel like it.
 Result<Profile> ProfileTable(std::shared_ptr<const ProfileLayout> layout, const Model& model,
-                             const Table& data, std::span<const double> predictions, int threads,
-                             std::vector<std::string>* absent = nullptr);
+                             const Table& data, std::span<const double> predictions,
+                             const Context& ctx, std::vector<std::string>* absent = nullptr);
 
 }  // namespace keel::drift

@@ -18,15 +18,18 @@ Model BinaryModel() {
   m.task = Task::kBinary;
   m.objective = Objective::kBinaryLogistic;
   m.features.push_back({"age", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
-  m.features.push_back(
-      {"device", FeatureSpec::Kind::kCategorical, {"mobile", "desktop", "tablet"}, ColumnKind::kCategorical});
+  m.features.push_back({"device",
+                        FeatureSpec::Kind::kCategorical,
+                        {"mobile", "desktop", "tablet"},
+                        ColumnKind::kCategorical});
   m.target = "y";
   m.labels.classes = {"no", "yes"};
   m.schema.columns.push_back({.name = "age", .kind = ColumnKind::kNumeric});
   m.schema.columns.push_back({.name = "device", .kind = ColumnKind::kCategorical});
   m.schema.columns.push_back(
       {.name = "gender", .kind = ColumnKind::kCategorical, .role = Role::kSensitive});
-  m.schema.columns.push_back({.name = "y", .kind = ColumnKind::kCategorical, .role = Role::kTarget});
+  m.schema.columns.push_back(
+      {.name = "y", .kind = ColumnKind::kCategorical, .role = Role::kTarget});
   return m;
 }
 
@@ -51,7 +54,10 @@ Data MakeData(size_t n, double age_shift, bool new_device, uint64_t seed) {
   }
   Data d;
   EXPECT_TRUE(d.table.AddColumn(Column::Numeric("age", age)).ok());
-  EXPECT_TRUE(d.table.AddColumn(Column::Categorical("device", device, {"mobile", "desktop", "tablet", "watch"})).ok());
+  EXPECT_TRUE(d.table
+                  .AddColumn(Column::Categorical("device", device,
+                                                 {"mobile", "desktop", "tablet", "watch"}))
+                  .ok());
   EXPECT_TRUE(d.table.AddColumn(Column::Categorical("gender", gender, {"f", "m"})).ok());
   EXPECT_TRUE(d.table.AddColumn(Column::Categorical("y", y, {"no", "yes"})).ok());
   d.predictions = pred;
@@ -61,7 +67,7 @@ Data MakeData(size_t n, double age_shift, bool new_device, uint64_t seed) {
 TEST(BuildReferenceProfile, ProfilesFeaturesPredictionsLabelsAndGroups) {
   Model m = BinaryModel();
   Data d = MakeData(20000, 0, false, 1);
-  auto p = BuildReferenceProfile(m, d.table, {}, d.predictions);
+  auto p = BuildReferenceProfile(m, d.table, {}, d.predictions, {}, Context{});
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   const ProfileLayout& l = p->layout();
   ASSERT_EQ(l.columns.size(), 4u);
@@ -83,11 +89,8 @@ TEST(BuildReferenceProfile, ProfilesFeaturesPredictionsLabelsAndGroups) {
 TEST(BuildReferenceProfile, DoesNotDependOnTheThreadCount) {
   Model m = BinaryModel();
   Data d = MakeData(150000, 0, false, 2);  // three chunks
-  ReferenceProfileOptions one, two;
-  one.threads = 1;
-  two.threads = 2;
-  auto a = BuildReferenceProfile(m, d.table, {}, d.predictions, one);
-  auto b = BuildReferenceProfile(m, d.table, {}, d.predictions, two);
+  auto a = BuildReferenceProfile(m, d.table, {}, d.predictions, {}, Context{}.WithThreads(1));
+  auto b = BuildReferenceProfile(m, d.table, {}, d.predictions, {}, Context{}.WithThreads(2));
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->ToJson(), b->ToJson());
 }
@@ -101,9 +104,9 @@ TEST(BuildReferenceProfile, RowSubsetEqualsTheSubsetTable) {
     rows.push_back(r);
     preds.push_back(d.predictions[r]);
   }
-  auto a = BuildReferenceProfile(m, d.table, rows, preds);
+  auto a = BuildReferenceProfile(m, d.table, rows, preds, {}, Context{});
   Table sub = d.table.Take(rows);
-  auto b = BuildReferenceProfile(m, sub, {}, preds);
+  auto b = BuildReferenceProfile(m, sub, {}, preds, {}, Context{});
   ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
   EXPECT_EQ(a->ToJson(), b->ToJson());
 }
@@ -112,21 +115,22 @@ TEST(BuildReferenceProfile, RejectsMissingFeatureColumnsAndBadShapes) {
   Model m = BinaryModel();
   Data d = MakeData(100, 0, false, 4);
   std::vector<double> short_preds(10, 0.5);
-  EXPECT_EQ(BuildReferenceProfile(m, d.table, {}, short_preds).status().code(),
+  EXPECT_EQ(BuildReferenceProfile(m, d.table, {}, short_preds, {}, Context{}).status().code(),
             StatusCode::kInvalidArgument);
   ASSERT_TRUE(d.table.RemoveColumn("age").ok());
-  auto r = BuildReferenceProfile(m, d.table, {}, d.predictions);
+  auto r = BuildReferenceProfile(m, d.table, {}, d.predictions, {}, Context{});
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("age"), std::string::npos);
   std::vector<uint32_t> bad_rows = {5000};
-  EXPECT_FALSE(BuildReferenceProfile(m, MakeData(10, 0, false, 1).table, bad_rows, {}).ok());
+  EXPECT_FALSE(
+      BuildReferenceProfile(m, MakeData(10, 0, false, 1).table, bad_rows, {}, {}, Context{}).ok());
 }
 
 TEST(LoadReferenceProfile, RoundTripsThroughTheModelSections) {
   Model m = BinaryModel();
   EXPECT_EQ(LoadReferenceProfile(m).status().code(), StatusCode::kNotFound);
   Data d = MakeData(5000, 0, false, 5);
-  ASSERT_TRUE(AttachReferenceProfile(&m, d.table, {}, d.predictions).ok());
+  ASSERT_TRUE(AttachReferenceProfile(&m, d.table, {}, d.predictions, {}, Context{}).ok());
   // Through text, as the artifact stores it.
   m.sections[kProfileSection] = nlohmann::json::parse(m.sections[kProfileSection].dump());
   auto p = LoadReferenceProfile(m);
@@ -139,12 +143,14 @@ TEST(LoadReferenceProfile, RoundTripsThroughTheModelSections) {
 TEST(ProfileDrift, WindowsOfShiftedDataDriftAndWindowsOfTheSameDataDoNot) {
   Model m = BinaryModel();
   Data train = MakeData(30000, 0, false, 6);
-  auto ref = BuildReferenceProfile(m, train.table, {}, train.predictions);
+  auto ref = BuildReferenceProfile(m, train.table, {}, train.predictions, {}, Context{});
   ASSERT_TRUE(ref.ok());
   Data same = MakeData(5000, 0, false, 7);
   Data shifted = MakeData(5000, 15, true, 8);
-  auto p_same = ProfileTable(ref->shared_layout(), m, same.table, same.predictions, 2);
-  auto p_shift = ProfileTable(ref->shared_layout(), m, shifted.table, shifted.predictions, 2);
+  auto p_same =
+      ProfileTable(ref->shared_layout(), m, same.table, same.predictions, Context{}.WithThreads(2));
+  auto p_shift = ProfileTable(ref->shared_layout(), m, shifted.table, shifted.predictions,
+                              Context{}.WithThreads(2));
   ASSERT_TRUE(p_same.ok() && p_shift.ok());
   auto r_same = CompareProfiles(*ref, *p_same, DriftOptions{});
   auto r_shift = CompareProfiles(*ref, *p_shift, DriftOptions{});
@@ -154,10 +160,13 @@ TEST(ProfileDrift, WindowsOfShiftedDataDriftAndWindowsOfTheSameDataDoNot) {
   EXPECT_TRUE(r_shift->verdict.dataset_drift);
   EXPECT_EQ(r_shift->verdict.prediction_drift, true);
   for (const auto& f : r_shift->features) {
-    if (f.feature == "device") EXPECT_EQ(f.new_categories, std::vector<std::string>{"watch"});
+    if (f.feature == "device") {
+      EXPECT_EQ(f.new_categories, std::vector<std::string>{"watch"});
+    }
   }
   // Against raw current data the same verdicts hold, with exact KS for the discrete age.
-  auto raw = CompareTableToProfile(*ref, m, shifted.table, shifted.predictions, TableDriftOptions{});
+  auto raw = CompareTableToProfile(*ref, m, shifted.table, shifted.predictions, TableDriftOptions{},
+                                   Context{});
   ASSERT_TRUE(raw.ok()) << raw.status().ToString();
   EXPECT_TRUE(raw->verdict.dataset_drift);
   EXPECT_TRUE(raw->features[0].exact);
@@ -166,13 +175,13 @@ TEST(ProfileDrift, WindowsOfShiftedDataDriftAndWindowsOfTheSameDataDoNot) {
 TEST(ProfileTable, AbsentFeatureIsMissingEverywhereAndListed) {
   Model m = BinaryModel();
   Data train = MakeData(2000, 0, false, 9);
-  auto ref = BuildReferenceProfile(m, train.table, {}, train.predictions);
+  auto ref = BuildReferenceProfile(m, train.table, {}, train.predictions, {}, Context{});
   ASSERT_TRUE(ref.ok());
   Data cur = MakeData(500, 0, false, 10);
   ASSERT_TRUE(cur.table.RemoveColumn("device").ok());
   ASSERT_TRUE(cur.table.RemoveColumn("y").ok());
   std::vector<std::string> absent;
-  auto p = ProfileTable(ref->shared_layout(), m, cur.table, {}, 1, &absent);
+  auto p = ProfileTable(ref->shared_layout(), m, cur.table, {}, Context{}.WithThreads(1), &absent);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(absent, std::vector<std::string>{"device"});
   EXPECT_EQ(p->column(1).missing, 500u);

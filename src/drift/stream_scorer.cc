@@ -1,4 +1,3 @@
-#include "core/json_number.h"
 #include "drift/stream_scorer.h"
 
 #include <unistd.h>
@@ -11,6 +10,7 @@
 
 #include "core/context.h"
 #include "core/file_io.h"
+#include "core/json_number.h"
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
@@ -27,17 +27,20 @@ struct Line {
   uint64_t number = 0;  // 1-based physical line
 };
 
-std::string Quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string Quoted(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
 
 class StreamScorer {
  public:
   StreamScorer(const Model& model, const Predictor& predictor,
-               std::shared_ptr<const Profile> reference, const StreamOptions& options,
+               std::shared_ptr<const Profile> reference, const StreamOptions& options, int threads,
                std::FILE* out, const std::function<void(const WindowResult&)>& on_window)
       : model_(model),
         predictor_(predictor),
         reference_(std::move(reference)),
         options_(options),
+        threads_(threads),
         out_(out),
         on_window_(on_window) {}
 
@@ -61,9 +64,9 @@ class StreamScorer {
   const Predictor& predictor_;
   std::shared_ptr<const Profile> reference_;
   StreamOptions options_;
+  int threads_;  // >= 1
   std::FILE* out_;
   const std::function<void(const WindowResult&)>& on_window_;
-  int threads_ = 1;
 
   std::unique_ptr<WindowMonitor> monitor_;
   std::vector<Part> parts_;
@@ -95,7 +98,6 @@ class StreamScorer {
 };
 
 Status StreamScorer::Init() {
-  threads_ = options_.threads > 0 ? options_.threads : HardwareThreads();
   nf_ = model_.features.size();
   k_ = static_cast<size_t>(std::max(1, predictor_.num_outputs()));
   std::shared_ptr<const ProfileLayout> layout;
@@ -120,16 +122,15 @@ Status StreamScorer::Init() {
       prediction_categorical_ =
           layout->columns[static_cast<size_t>(prediction_column_)].kind == ValueKind::kCategorical;
     }
-    monitor_ = std::make_unique<WindowMonitor>(reference_, options_.window,
-                                               [this](const WindowResult& w) {
-                                                 ++summary_.windows;
-                                                 if (w.drifted) ++summary_.drift_events;
-                                                 if (w.fairness_alert) ++summary_.fairness_alerts;
-                                                 if (w.drifted || w.fairness_alert ||
-                                                     options_.all_windows) {
-                                                   on_window_(w);
-                                                 }
-                                               });
+    monitor_ =
+        std::make_unique<WindowMonitor>(reference_, options_.window, [this](const WindowResult& w) {
+          ++summary_.windows;
+          if (w.drifted) ++summary_.drift_events;
+          if (w.fairness_alert) ++summary_.fairness_alerts;
+          if (w.drifted || w.fairness_alert || options_.all_windows) {
+            on_window_(w);
+          }
+        });
   }
   parts_.resize(static_cast<size_t>(threads_));
   for (Part& p : parts_) {
@@ -137,7 +138,8 @@ Status StreamScorer::Init() {
   }
   label_column_ = parts_[0].decoder->label_column();
   if (label_column_ >= 0) {
-    label_numeric_ = layout->columns[static_cast<size_t>(label_column_)].kind == ValueKind::kNumeric;
+    label_numeric_ =
+        layout->columns[static_cast<size_t>(label_column_)].kind == ValueKind::kNumeric;
   }
   if (parts_[0].decoder->has_id()) id_key_ = Quoted(parts_[0].decoder->id_key());
   const std::string time_name = model_.schema.FirstWithRole(Role::kTime);
@@ -206,9 +208,9 @@ void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const cha
     row.profile = monitor_ ? profile_.data() + i * nf_ : nullptr;
     row.groups = monitor_ ? groups_.data() + i * ng_ : nullptr;
     const Line& line = lines[i];
-    Status st = part.decoder->Decode(line.data, line.length,
-                                     static_cast<size_t>(buffer_end - line.data),
-                                     static_cast<uint32_t>(i), &row, &part.untracked);
+    Status st =
+        part.decoder->Decode(line.data, line.length, static_cast<size_t>(buffer_end - line.data),
+                             static_cast<uint32_t>(i), &row, &part.untracked);
     ok_[i] = st.ok();
     line_number_[i] = line.number;
     label_[i] = row.label;
@@ -220,9 +222,9 @@ void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const cha
   // Rows that failed to decode have all-missing features: predicting them too keeps the
   // block contiguous; their output is the error line instead.
   const size_t rows = end - begin;
-  Status st = predictor_.PredictBatch(std::span<const float>(x_.data() + begin * nf_, rows * nf_),
-                                      rows, std::span<double>(pred_.data() + begin * k_, rows * k_),
-                                      false, 1);
+  Status st =
+      predictor_.PredictBatch(std::span<const float>(x_.data() + begin * nf_, rows * nf_), rows,
+                              std::span<double>(pred_.data() + begin * k_, rows * k_), false, 1);
   if (!st.ok()) {
     for (size_t i = begin; i < end; ++i) ok_[i] = 0;
     part.errors.clear();
@@ -327,10 +329,9 @@ Status StreamScorer::ProcessBatch(const std::vector<Line>& lines, const char* bu
   const size_t parts = std::min<size_t>(parts_.size(), std::max<size_t>(1, rows / 256));
   std::vector<size_t> part_begin(parts);
   for (size_t p = 0; p < parts; ++p) part_begin[p] = rows * p / parts;
-  KEEL_RETURN_IF_ERROR(ParallelForRanges(static_cast<int>(parts), rows, parts,
-                                         [&](size_t p, size_t b, size_t e) {
-                                           RunPart(parts_[p], lines, buffer_end, b, e);
-                                         }));
+  KEEL_RETURN_IF_ERROR(ParallelForRanges(
+      static_cast<int>(parts), rows, parts,
+      [&](size_t p, size_t b, size_t e) { RunPart(parts_[p], lines, buffer_end, b, e); }));
   for (size_t p = 0; p < parts; ++p) {
     const std::string& o = parts_[p].out;
     if (std::fwrite(o.data(), 1, o.size(), out_) != o.size()) {
@@ -342,7 +343,8 @@ Status StreamScorer::ProcessBatch(const std::vector<Line>& lines, const char* bu
       }
     }
   }
-  if (std::fflush(out_) != 0) return Status::IoError("writing predictions failed: {}", ErrnoText(errno));
+  if (std::fflush(out_) != 0)
+    return Status::IoError("writing predictions failed: {}", ErrnoText(errno));
   for (size_t i = 0; i < rows; ++i) {
     if (ok_[i]) {
       ++summary_.rows_predicted;
@@ -376,27 +378,30 @@ bool Blank(const char* p, size_t n) {
 }  // namespace
 
 nlohmann::json StreamSummaryToJson(const StreamSummary& s) {
-  nlohmann::json j = {{"lines", s.lines},
-                      {"rows_predicted", s.rows_predicted},
-                      {"parse_errors", s.parse_errors},
-                      {"invalid_values", s.invalid_values},
-                      {"windows", s.windows},
-                      {"drift_events", s.drift_events},
-                      {"fairness_alerts", s.fairness_alerts},
-                      {"late_rows", s.late_rows},
-                      {"untimed_rows", s.untimed_rows},
-                      {"seconds", s.seconds},
-                      {"rows_per_second", s.seconds > 0 ? static_cast<double>(s.lines) / s.seconds : 0.0}};
+  nlohmann::json j = {
+      {"lines", s.lines},
+      {"rows_predicted", s.rows_predicted},
+      {"parse_errors", s.parse_errors},
+      {"invalid_values", s.invalid_values},
+      {"windows", s.windows},
+      {"drift_events", s.drift_events},
+      {"fairness_alerts", s.fairness_alerts},
+      {"late_rows", s.late_rows},
+      {"untimed_rows", s.untimed_rows},
+      {"seconds", s.seconds},
+      {"rows_per_second", s.seconds > 0 ? static_cast<double>(s.lines) / s.seconds : 0.0}};
   if (!s.first_error.empty()) j["first_error"] = s.first_error;
   return j;
 }
 
 Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
                                 std::shared_ptr<const Profile> reference,
-                                const StreamOptions& options, int in_fd, std::FILE* out,
+                                const StreamOptions& options, const Context& ctx, int in_fd,
+                                std::FILE* out,
                                 const std::function<void(const WindowResult&)>& on_window) {
   Stopwatch clock;
-  StreamScorer scorer(model, predictor, std::move(reference), options, out, on_window);
+  StreamScorer scorer(model, predictor, std::move(reference), options, ctx.threads(), out,
+                      on_window);
   KEEL_RETURN_IF_ERROR(scorer.Init());
   constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
   size_t cap = size_t{8} << 20;

@@ -16,14 +16,14 @@
 // JSON object gets {"line": N, "error": "..."} in its place and is counted, never dropped.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/context.h"
 #include "drift/profile.h"
 #include "drift/window_monitor.h"
 #include "keel/status.h"
@@ -33,38 +33,39 @@
 namespace keel::drift {
 
 struct StreamOptions {
-  int threads = 0;                // < 1: all hardware threads
-  size_t batch_rows = 16384;      // most lines decoded and predicted together
+  size_t batch_rows = 16384;                 // most lines decoded and predicted together
   size_t max_line_bytes = size_t{64} << 20;  // longer lines are an error (the stream stops)
   WindowOptions window;
-  bool all_windows = false;       // report every window, not only those that drift
+  bool all_windows = false;  // report every window, not only those that drift
 };
 
 struct StreamSummary {
-  uint64_t lines = 0;             // non-empty input lines
+  uint64_t lines = 0;  // non-empty input lines
   uint64_t rows_predicted = 0;
   uint64_t parse_errors = 0;
-  uint64_t invalid_values = 0;    // values of the wrong type (read as missing)
+  uint64_t invalid_values = 0;  // values of the wrong type (read as missing)
   uint64_t windows = 0;
   uint64_t drift_events = 0;
   uint64_t fairness_alerts = 0;
   uint64_t late_rows = 0;
   uint64_t untimed_rows = 0;
   double seconds = 0;
-  std::string first_error;        // "line N: reason" of the first parse error
+  std::string first_error;  // "line N: reason" of the first parse error
 };
 
 nlohmann::json StreamSummaryToJson(const StreamSummary& s);
 
 // Scores the JSON Lines read from `in_fd` until end of input, writing predictions to `out`.
 // With a `reference` profile, rows feed the drift windows and `on_window` receives each
-// window that drifts (or every window with options.all_windows). `model` and `predictor`
+// window that drifts (or every window with options.all_windows). Batches are split over the
+// Context's threads. `model` and `predictor`
 // (compiled from it) must outlive the call. Errors: InvalidArgument for bad window options,
 // IoError when reading or writing fails, ResourceExhausted for a line longer than
 // max_line_bytes; a bad line is not an error.
 Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
                                 std::shared_ptr<const Profile> reference,
-                                const StreamOptions& options, int in_fd, std::FILE* out,
+                                const StreamOptions& options, const Context& ctx, int in_fd,
+                                std::FILE* out,
                                 const std::function<void(const WindowResult&)>& on_window);
 
 }  // namespace keel::drift

@@ -55,17 +55,21 @@ CategoricalSample LabelSample(const Column& col, const LabelMapping& labels) {
 
 CategoricalSample TextSample(const Column& col) {
   CategoricalSample s;
-  for (auto& [text, n] : CountTexts(col)) s.counts.emplace_back(std::move(text), static_cast<double>(n));
+  for (auto& [text, n] : CountTexts(col))
+    s.counts.emplace_back(std::move(text), static_cast<double>(n));
   s.missing = col.CountMissing();
   return s;
 }
 
-bool IsNumericKind(ColumnKind k) { return k == ColumnKind::kNumeric || k == ColumnKind::kTimestamp; }
+bool IsNumericKind(ColumnKind k) {
+  return k == ColumnKind::kNumeric || k == ColumnKind::kTimestamp;
+}
 
 }  // namespace
 
 Result<DriftReport> CompareTables(const Table& reference, const Table& current,
-                                  const Schema& schema, const TableDriftOptions& options) {
+                                  const Schema& schema, const TableDriftOptions& options,
+                                  const Context& ctx) {
   KEEL_RETURN_IF_ERROR(options.drift.Validate());
   std::string target = options.target;
   if (target.empty()) target = schema.FirstWithRole(Role::kTarget);
@@ -101,8 +105,7 @@ Result<DriftReport> CompareTables(const Table& reference, const Table& current,
   }
 
   std::vector<FeatureDrift> results(jobs.size());
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, jobs.size(), [&](size_t i) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), jobs.size(), [&](size_t i) {
     const Job& job = jobs[i];
     const Column& ref = *job.ref;
     const bool numeric = IsNumericKind(ref.kind());
@@ -114,9 +117,9 @@ Result<DriftReport> CompareTables(const Table& reference, const Table& current,
     } else if (numeric) {
       const std::vector<double> rv = NumericValues(ref);
       std::vector<double> edges = QuantileEdges(rv, options.numeric_bins);
-      results[i] = CompareNumeric(name, NumericSampleFromValues(rv, edges),
-                                  NumericSampleFromValues(NumericValues(*job.cur), edges),
-                                  options.drift);
+      results[i] =
+          CompareNumeric(name, NumericSampleFromValues(rv, edges),
+                         NumericSampleFromValues(NumericValues(*job.cur), edges), options.drift);
     } else {
       results[i] = CompareCategorical(name, TextSample(ref), TextSample(*job.cur), options.drift);
     }
@@ -142,9 +145,8 @@ Result<DriftReport> CompareTables(const Table& reference, const Table& current,
 }
 
 Result<DriftReport> CompareTableToProfile(const Profile& reference, const Model& model,
-                                          const Table& current,
-                                          std::span<const double> predictions,
-                                          const TableDriftOptions& options) {
+                                          const Table& current, std::span<const double> predictions,
+                                          const TableDriftOptions& options, const Context& ctx) {
   KEEL_RETURN_IF_ERROR(options.drift.Validate());
   const size_t width = PredictionWidth(model);
   if (!predictions.empty() && predictions.size() != current.num_rows() * width) {
@@ -154,8 +156,7 @@ Result<DriftReport> CompareTableToProfile(const Profile& reference, const Model&
   const ProfileLayout& layout = reference.layout();
   std::vector<FeatureDrift> results(layout.columns.size());
   std::vector<uint8_t> use(layout.columns.size(), 1);
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, layout.columns.size(), [&](size_t c) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), layout.columns.size(), [&](size_t c) {
     const ColumnSpec& spec = layout.columns[c];
     const ColumnStats& rs = reference.column(c);
     FeatureDrift& f = results[c];
@@ -202,9 +203,8 @@ Result<DriftReport> CompareTableToProfile(const Profile& reference, const Model&
         f = CompareNumeric(spec.name, NumericSampleFromStats(spec, rs),
                            NumericSampleFromValues(NumericValues(*col), spec.edges), options.drift);
       } else {
-        const CategoricalSample cur = spec.role == ProfileRole::kLabel
-                                          ? LabelSample(*col, model.labels)
-                                          : TextSample(*col);
+        const CategoricalSample cur =
+            spec.role == ProfileRole::kLabel ? LabelSample(*col, model.labels) : TextSample(*col);
         f = CompareCategorical(spec.name, CategoricalSampleFromStats(spec, rs), cur, options.drift);
       }
     }
@@ -217,19 +217,27 @@ Result<DriftReport> CompareTableToProfile(const Profile& reference, const Model&
   for (size_t c = 0; c < results.size(); ++c) {
     if (!use[c]) continue;
     switch (layout.columns[c].role) {
-      case ProfileRole::kFeature: features.push_back(std::move(results[c])); break;
-      case ProfileRole::kPrediction: prediction = std::move(results[c]); break;
-      case ProfileRole::kLabel: label = std::move(results[c]); break;
+      case ProfileRole::kFeature:
+        features.push_back(std::move(results[c]));
+        break;
+      case ProfileRole::kPrediction:
+        prediction = std::move(results[c]);
+        break;
+      case ProfileRole::kLabel:
+        label = std::move(results[c]);
+        break;
     }
   }
-  DriftReport r = Decide(std::move(features), std::move(prediction), std::move(label), options.drift);
+  DriftReport r =
+      Decide(std::move(features), std::move(prediction), std::move(label), options.drift);
   r.reference_rows = reference.rows();
   r.current_rows = current.num_rows();
   for (const FeatureDrift& f : r.features) {
     if (!f.exact) {
-      r.notes.push_back("KS and Wasserstein of features with many distinct values use the "
-                        "reference's quantile sketch (rank error <= " +
-                        std::to_string(QuantileSketch::RankErrorBound(layout.sketch_k)) + ")");
+      r.notes.push_back(
+          "KS and Wasserstein of features with many distinct values use the "
+          "reference's quantile sketch (rank error <= " +
+          std::to_string(QuantileSketch::RankErrorBound(layout.sketch_k)) + ")");
       break;
     }
   }

@@ -114,8 +114,35 @@ class TreeShap final : public Explainer {
  private:
   TreeShap() = default;
 
+  // Compiling a tree: CompileTree runs the steps below in order, appending the tree's nodes,
+  // leaves, paths and (when they fit) subset tables to the forest-wide arrays.
   Status CompileTree(const Model& model, size_t t, const ExplainerOptions& options,
                      size_t* table_bytes, TreeShapStats* stats);
+  // Internal nodes and leaves numbered separately in preorder, so a parent always precedes
+  // its children.
+  struct NodeNumbering {
+    std::vector<int32_t> index;  // a tree node's internal or leaf number
+    std::vector<int32_t> order;  // tree nodes in preorder
+    int32_t num_internal = 0;
+    int32_t num_leaves = 0;
+  };
+  // FailedPrecondition unless every split has a positive finite cover and no cover is negative.
+  static Status CheckCovers(const Tree& tree, size_t t);
+  static NodeNumbering NumberNodes(const std::vector<TreeNode>& src);
+  // The tree's splits in evaluation form (nodes_, categories_); marks the features used.
+  void CompileSplits(const std::vector<TreeNode>& src, const NodeNumbering& numbering,
+                     CompiledTree* ct);
+  // Walks every root-to-leaf path: each leaf's distinct features in first-occurrence order with
+  // their cover fractions, its path conditions, each split's bit for the subset table, and the
+  // leaf's share of the expected value. Clears *table_possible when a cover fraction makes the
+  // table form divide by zero. Errors: ResourceExhausted when the paths get too long in total.
+  Status CompilePaths(const Model& model, const std::vector<TreeNode>& src,
+                      const NodeNumbering& numbering, CompiledTree* ct, bool* table_possible);
+  // The subset-table form (sets ct->table), when the options ask for it, the paths are short
+  // enough, the memory cap allows and every table entry is finite; else the tree keeps the
+  // leaf-polynomial form.
+  void BuildTables(const ExplainerOptions& options, bool table_possible, size_t* table_bytes,
+                   CompiledTree* ct);
   void BuildLeafTable(const LeafInfo& leaf, std::vector<double>* polys);
 
   template <bool kCategoricalSplits>
@@ -167,17 +194,9 @@ inline bool TreeShap::GoesLeft(const SplitNode& n, float xf) const {
   return missing ? default_left : left;
 }
 
-Status TreeShap::CompileTree(const Model& model, size_t t, const ExplainerOptions& options,
-                             size_t* table_bytes, TreeShapStats* stats) {
-  const Tree& tree = model.forest.trees[t];
-  const auto& src = tree.nodes;
-  if (src[0].is_leaf()) {
-    expected_value_[static_cast<size_t>(tree.class_index)] += src[0].value;
-    ++stats->constant_trees;
-    return Status::OK();
-  }
-  for (size_t i = 0; i < src.size(); ++i) {
-    const TreeNode& node = src[i];
+Status TreeShap::CheckCovers(const Tree& tree, size_t t) {
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    const TreeNode& node = tree.nodes[i];
     if (!node.is_leaf() && !(node.cover > 0 && std::isfinite(node.cover))) {
       return Status::FailedPrecondition(
           "tree {} node {} has cover {}; TreeSHAP needs each split node's training cover "
@@ -189,42 +208,39 @@ Status TreeShap::CompileTree(const Model& model, size_t t, const ExplainerOption
                                         node.cover);
     }
   }
+  return Status::OK();
+}
 
-  CompiledTree ct;
-  ct.node_begin = static_cast<int32_t>(nodes_.size());
-  ct.leaf_begin = static_cast<int32_t>(leaves_.size());
-  ct.output = tree.class_index;
-
-  // Preorder numbering: internal nodes and leaves separately.
-  std::vector<int32_t> index(src.size(), -1);
-  std::vector<int32_t> order;
-  order.reserve(src.size());
-  {
-    std::vector<int32_t> stack = {0};
-    int32_t internal = 0;
-    int32_t leaf = 0;
-    while (!stack.empty()) {
-      const int32_t i = stack.back();
-      stack.pop_back();
-      order.push_back(i);
-      if (src[static_cast<size_t>(i)].is_leaf()) {
-        index[static_cast<size_t>(i)] = leaf++;
-      } else {
-        index[static_cast<size_t>(i)] = internal++;
-        stack.push_back(src[static_cast<size_t>(i)].right);
-        stack.push_back(src[static_cast<size_t>(i)].left);
-      }
+TreeShap::NodeNumbering TreeShap::NumberNodes(const std::vector<TreeNode>& src) {
+  NodeNumbering n;
+  n.index.assign(src.size(), -1);
+  n.order.reserve(src.size());
+  std::vector<int32_t> stack = {0};
+  while (!stack.empty()) {
+    const int32_t i = stack.back();
+    stack.pop_back();
+    n.order.push_back(i);
+    if (src[static_cast<size_t>(i)].is_leaf()) {
+      n.index[static_cast<size_t>(i)] = n.num_leaves++;
+    } else {
+      n.index[static_cast<size_t>(i)] = n.num_internal++;
+      stack.push_back(src[static_cast<size_t>(i)].right);
+      stack.push_back(src[static_cast<size_t>(i)].left);
     }
-    ct.num_internal = internal;
-    ct.num_leaves = leaf;
   }
+  return n;
+}
+
+void TreeShap::CompileSplits(const std::vector<TreeNode>& src, const NodeNumbering& numbering,
+                             CompiledTree* ct) {
+  const std::vector<int32_t>& index = numbering.index;
   auto slot = [&](int32_t i) {
-    return src[static_cast<size_t>(i)].is_leaf() ? ct.num_internal + index[static_cast<size_t>(i)]
+    return src[static_cast<size_t>(i)].is_leaf() ? ct->num_internal + index[static_cast<size_t>(i)]
                                                  : index[static_cast<size_t>(i)];
   };
-  nodes_.resize(nodes_.size() + static_cast<size_t>(ct.num_internal));
-  SplitNode* out_nodes = nodes_.data() + ct.node_begin;
-  for (int32_t i : order) {
+  nodes_.resize(nodes_.size() + static_cast<size_t>(ct->num_internal));
+  SplitNode* out_nodes = nodes_.data() + ct->node_begin;
+  for (int32_t i : numbering.order) {
     const TreeNode& node = src[static_cast<size_t>(i)];
     if (node.is_leaf()) continue;
     SplitNode& n = out_nodes[index[static_cast<size_t>(i)]];
@@ -233,7 +249,7 @@ Status TreeShap::CompileTree(const Model& model, size_t t, const ExplainerOption
     n.right_slot = slot(node.right);
     bool default_left = node.default_left;
     if (node.is_categorical) {
-      ct.has_categorical = true;
+      ct->has_categorical = true;
       n.flags |= kCategorical;
       if (node.categories_left) n.flags |= kCategoriesLeft;
       n.cat_begin = static_cast<int32_t>(categories_.size());
@@ -257,15 +273,18 @@ Status TreeShap::CompileTree(const Model& model, size_t t, const ExplainerOption
     if (default_left) n.flags |= kDefaultLeft;
     used_features_[static_cast<size_t>(node.feature)] = 1;
   }
+}
 
-  // Walk every root-to-leaf path: distinct features in first-occurrence order, their cover
-  // fractions, and (for the subset table) the path position of each split's feature.
-  leaves_.resize(leaves_.size() + static_cast<size_t>(ct.num_leaves));
-  LeafInfo* out_leaves = leaves_.data() + ct.leaf_begin;
+Status TreeShap::CompilePaths(const Model& model, const std::vector<TreeNode>& src,
+                              const NodeNumbering& numbering, CompiledTree* ct,
+                              bool* table_possible) {
+  const std::vector<int32_t>& index = numbering.index;
+  SplitNode* out_nodes = nodes_.data() + ct->node_begin;
+  leaves_.resize(leaves_.size() + static_cast<size_t>(ct->num_leaves));
+  LeafInfo* out_leaves = leaves_.data() + ct->leaf_begin;
   std::vector<int32_t> path_node;  // ancestors of the current node, by depth
   std::vector<uint8_t> path_left;  // whether the path goes left below path_node[d]
   std::vector<int32_t> feature_slot(model.features.size(), -1);
-  bool table_possible = true;
   int tree_max_d = 0;
   uint64_t total_path = 0;
   struct Frame {
@@ -326,61 +345,89 @@ Status TreeShap::CompileTree(const Model& model, size_t t, const ExplainerOption
       reach *= pf.zero_fraction;
       // The table form divides by z (see TableRows).
       if (!(pf.zero_fraction > 0) || !std::isfinite((1.0 - pf.zero_fraction) / pf.zero_fraction)) {
-        table_possible = false;
+        *table_possible = false;
       }
     }
     leaf.full_mask = d < 32 ? (uint32_t{1} << d) - 1 : ~uint32_t{0};
-    expected_value_[static_cast<size_t>(ct.output)] += node.value * reach;
+    expected_value_[static_cast<size_t>(ct->output)] += node.value * reach;
     tree_max_d = std::max(tree_max_d, d);
   }
-  max_path_features_ = std::max(max_path_features_, tree_max_d);
-  ct.max_features = tree_max_d;
-  max_slots_ = std::max(max_slots_, ct.num_internal + ct.num_leaves);
+  ct->max_features = tree_max_d;
+  return Status::OK();
+}
 
-  // The subset table form, when the paths are short enough and the memory cap allows.
+void TreeShap::BuildTables(const ExplainerOptions& options, bool table_possible,
+                           size_t* table_bytes, CompiledTree* ct) {
+  LeafInfo* out_leaves = leaves_.data() + ct->leaf_begin;
   size_t entries = 0;
-  for (int32_t l = 0; l < ct.num_leaves; ++l) {
+  for (int32_t l = 0; l < ct->num_leaves; ++l) {
     entries += size_t{1} << std::min(out_leaves[l].num_features, 62);
   }
-  const size_t bytes = entries * sizeof(double) + static_cast<size_t>(ct.num_leaves) *
-                                                      static_cast<size_t>(tree_max_d) *
+  const size_t bytes = entries * sizeof(double) + static_cast<size_t>(ct->num_leaves) *
+                                                      static_cast<size_t>(ct->max_features) *
                                                       sizeof(TableEntry);
-  ct.table = options.tree_algorithm != TreeShapAlgorithm::kLeafPolynomial && table_possible &&
-             tree_max_d <= kMaxTableFeatures && *table_bytes + bytes <= options.max_table_bytes;
-  if (ct.table) {
-    const size_t tables_before = tables_.size();
-    const size_t entries_before = table_entries_.size();
-    std::vector<double> polys;
-    ct.entry_begin = static_cast<int64_t>(table_entries_.size());
-    for (int32_t l = 0; l < ct.num_leaves; ++l) {
-      const LeafInfo& leaf = out_leaves[l];
-      out_leaves[l].table_begin = static_cast<int64_t>(tables_.size());
-      tables_.resize(tables_.size() + (size_t{1} << leaf.num_features));
-      BuildLeafTable(leaf, &polys);
-      const PathFeature* pf = path_features_.data() + leaf.path_begin;
-      for (int32_t k = 0; k < ct.max_features; ++k) {
-        TableEntry entry;
-        entry.feature = pf[0].feature;  // padding adds 0 * T to a feature of the path
-        if (k < leaf.num_features) {
-          entry.feature = pf[k].feature;
-          entry.coef[0] = -1.0;
-          entry.coef[1] = (1.0 - pf[k].zero_fraction) / pf[k].zero_fraction;
-        }
-        table_entries_.push_back(entry);
+  ct->table = options.tree_algorithm != TreeShapAlgorithm::kLeafPolynomial && table_possible &&
+              ct->max_features <= kMaxTableFeatures &&
+              *table_bytes + bytes <= options.max_table_bytes;
+  if (!ct->table) return;
+  const size_t tables_before = tables_.size();
+  const size_t entries_before = table_entries_.size();
+  std::vector<double> polys;
+  ct->entry_begin = static_cast<int64_t>(table_entries_.size());
+  for (int32_t l = 0; l < ct->num_leaves; ++l) {
+    const LeafInfo& leaf = out_leaves[l];
+    out_leaves[l].table_begin = static_cast<int64_t>(tables_.size());
+    tables_.resize(tables_.size() + (size_t{1} << leaf.num_features));
+    BuildLeafTable(leaf, &polys);
+    const PathFeature* pf = path_features_.data() + leaf.path_begin;
+    for (int32_t k = 0; k < ct->max_features; ++k) {
+      TableEntry entry;
+      entry.feature = pf[0].feature;  // padding adds 0 * T to a feature of the path
+      if (k < leaf.num_features) {
+        entry.feature = pf[k].feature;
+        entry.coef[0] = -1.0;
+        entry.coef[1] = (1.0 - pf[k].zero_fraction) / pf[k].zero_fraction;
       }
-    }
-    // Covers far above their parents' can overflow a table entry; padding would then add
-    // 0 * inf. Such a tree keeps the polynomial form.
-    const bool finite = std::all_of(tables_.begin() + static_cast<std::ptrdiff_t>(tables_before),
-                                    tables_.end(), [](double v) { return std::isfinite(v); });
-    if (!finite) {
-      tables_.resize(tables_before);
-      table_entries_.resize(entries_before);
-      ct.table = false;
-    } else {
-      *table_bytes += bytes;
+      table_entries_.push_back(entry);
     }
   }
+  // Covers far above their parents' can overflow a table entry; padding would then add
+  // 0 * inf. Such a tree keeps the polynomial form.
+  const bool finite = std::all_of(tables_.begin() + static_cast<std::ptrdiff_t>(tables_before),
+                                  tables_.end(), [](double v) { return std::isfinite(v); });
+  if (!finite) {
+    tables_.resize(tables_before);
+    table_entries_.resize(entries_before);
+    ct->table = false;
+  } else {
+    *table_bytes += bytes;
+  }
+}
+
+Status TreeShap::CompileTree(const Model& model, size_t t, const ExplainerOptions& options,
+                             size_t* table_bytes, TreeShapStats* stats) {
+  const Tree& tree = model.forest.trees[t];
+  const auto& src = tree.nodes;
+  if (src[0].is_leaf()) {
+    expected_value_[static_cast<size_t>(tree.class_index)] += src[0].value;
+    ++stats->constant_trees;
+    return Status::OK();
+  }
+  KEEL_RETURN_IF_ERROR(CheckCovers(tree, t));
+
+  CompiledTree ct;
+  ct.node_begin = static_cast<int32_t>(nodes_.size());
+  ct.leaf_begin = static_cast<int32_t>(leaves_.size());
+  ct.output = tree.class_index;
+  const NodeNumbering numbering = NumberNodes(src);
+  ct.num_internal = numbering.num_internal;
+  ct.num_leaves = numbering.num_leaves;
+  CompileSplits(src, numbering, &ct);
+  bool table_possible = true;
+  KEEL_RETURN_IF_ERROR(CompilePaths(model, src, numbering, &ct, &table_possible));
+  max_path_features_ = std::max(max_path_features_, ct.max_features);
+  max_slots_ = std::max(max_slots_, ct.num_internal + ct.num_leaves);
+  BuildTables(options, table_possible, table_bytes, &ct);
   ++(ct.table ? stats->table_trees : stats->polynomial_trees);
   trees_.push_back(ct);
   return Status::OK();

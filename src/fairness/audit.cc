@@ -13,7 +13,8 @@ namespace {
 Result<AttributeAudit> AuditGrouping(const GroupAssignment& groups,
                                      std::vector<std::string> columns,
                                      const std::string& reference_group,
-                                     const BinaryOutcomes& outcomes, const AuditOptions& options) {
+                                     const BinaryOutcomes& outcomes, const AuditOptions& options,
+                                     const Context& ctx) {
   AttributeAudit a;
   a.name = groups.name;
   a.columns = std::move(columns);
@@ -41,8 +42,10 @@ Result<AttributeAudit> AuditGrouping(const GroupAssignment& groups,
     }
   }
   a.disparities = ComputeDisparities(a.groups, dopt);
-  KEEL_RETURN_IF_ERROR(AddBootstrapIntervals(a.groups, dopt, options.bootstrap, &a.disparities));
-  const double di = a.disparities[static_cast<size_t>(DisparityMetric::kDisparateImpactRatio)].value;
+  KEEL_RETURN_IF_ERROR(
+      AddBootstrapIntervals(a.groups, dopt, options.bootstrap, ctx, &a.disparities));
+  const double di =
+      a.disparities[static_cast<size_t>(DisparityMetric::kDisparateImpactRatio)].value;
   a.four_fifths_rule_violated = !std::isnan(di) && di < kFourFifths;
 
   bool any_small_nonempty = false;
@@ -143,8 +146,9 @@ std::string Num(double v, int digits = 4) {
 
 void AppendAttributeText(const AttributeAudit& a, std::string* out) {
   fmt::format_to(std::back_inserter(*out), "\n== {} ==\n", a.name);
-  fmt::format_to(std::back_inserter(*out), "{:<28} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}\n",
-                 "group", "count", "base", "select", "TPR", "FPR", "prec", "AUC", "ECE");
+  fmt::format_to(std::back_inserter(*out),
+                 "{:<28} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "group", "count",
+                 "base", "select", "TPR", "FPR", "prec", "AUC", "ECE");
   for (const auto& g : a.groups) {
     fmt::format_to(std::back_inserter(*out),
                    "{:<28} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}{}\n",
@@ -154,8 +158,8 @@ void AppendAttributeText(const AttributeAudit& a, std::string* out) {
                    g.too_small ? "  (too small: not judged)" : "");
   }
   for (const auto& d : a.disparities) {
-    fmt::format_to(std::back_inserter(*out), "  {:<30} {:>8}  95% CI [{}, {}]", DisparityName(d.metric),
-                   Num(d.value), Num(d.ci_low), Num(d.ci_high));
+    fmt::format_to(std::back_inserter(*out), "  {:<30} {:>8}  95% CI [{}, {}]",
+                   DisparityName(d.metric), Num(d.value), Num(d.ci_low), Num(d.ci_high));
     if (!d.high_group.empty()) {
       if (IsRatio(d.metric)) {
         fmt::format_to(std::back_inserter(*out), "  ({} of {} / {})", d.rate, d.low_group,
@@ -188,8 +192,8 @@ const AttributeAudit* AuditResult::Find(std::string_view name) const {
 }
 
 Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
-                             std::span<const AttributeSpec> sensitive,
-                             const AuditOptions& options) {
+                             std::span<const AttributeSpec> sensitive, const AuditScope& scope,
+                             const AuditOptions& options, const Context& ctx) {
   const size_t n = table.num_rows();
   if (outcomes.scores.size() != n || outcomes.labels.size() != n ||
       outcomes.decisions.size() != n) {
@@ -205,7 +209,7 @@ Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
   if (n == 0) return Status::InvalidArgument("audit: the data has no rows");
   AuditResult result;
   result.rows = n;
-  result.decision_rule = options.decision_rule;
+  result.decision_rule = scope.decision_rule;
   result.min_group_size = options.min_group_size;
   result.bootstrap = options.bootstrap;
   result.overall = ComputeOverallMetrics(outcomes);
@@ -218,8 +222,8 @@ Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
                               spec.column, DidYouMean(spec.column, table.columns(), &Column::name));
     }
     KEEL_ASSIGN_OR_RETURN(auto groups, AssignGroups(*col, spec.grouping));
-    KEEL_ASSIGN_OR_RETURN(
-        auto audit, AuditGrouping(groups, {spec.column}, spec.reference_group, outcomes, options));
+    KEEL_ASSIGN_OR_RETURN(auto audit, AuditGrouping(groups, {spec.column}, spec.reference_group,
+                                                    outcomes, options, ctx));
     result.attributes.push_back(std::move(audit));
     groupings.push_back(std::move(groups));
   }
@@ -227,21 +231,21 @@ Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
     for (size_t a = 0; a < groupings.size(); ++a) {
       for (size_t b = a + 1; b < groupings.size(); ++b) {
         GroupAssignment both = IntersectGroups(groupings[a], groupings[b]);
-        KEEL_ASSIGN_OR_RETURN(
-            auto audit, AuditGrouping(both, {sensitive[a].column, sensitive[b].column}, "",
-                                      outcomes, options));
+        KEEL_ASSIGN_OR_RETURN(auto audit,
+                              AuditGrouping(both, {sensitive[a].column, sensitive[b].column}, "",
+                                            outcomes, options, ctx));
         result.intersections.push_back(std::move(audit));
       }
     }
   }
-  if (!options.slice_columns.empty()) {
-    KEEL_ASSIGN_OR_RETURN(auto slices,
-                          FindWorstSlices(table, options.slice_columns, outcomes, options.slices));
+  if (!scope.slice_columns.empty()) {
+    KEEL_ASSIGN_OR_RETURN(
+        auto slices, FindWorstSlices(table, scope.slice_columns, outcomes, options.slices, ctx));
     result.slices = std::move(slices);
   }
-  if (!options.proxy_features.empty()) {
-    KEEL_ASSIGN_OR_RETURN(auto proxies,
-                          DetectProxies(table, options.proxy_features, groupings, options.proxies));
+  if (!scope.proxy_features.empty()) {
+    KEEL_ASSIGN_OR_RETURN(
+        auto proxies, DetectProxies(table, scope.proxy_features, groupings, options.proxies, ctx));
     result.proxies = std::move(proxies);
   }
   return result;
@@ -324,9 +328,10 @@ std::string AuditToText(const AuditResult& audit) {
                    SliceLossName(s.loss), Num(s.overall_loss), s.slices_tested,
                    s.slices_significant);
     for (const auto& sl : s.worst) {
-      fmt::format_to(std::back_inserter(out), "  {:>6} rows  {} {} (rest {}), error rate {}, q={:.2g}: {}\n",
-                     sl.rows, SliceLossName(s.loss), Num(sl.loss), Num(sl.rest_loss),
-                     Num(sl.error_rate), sl.q_value, fmt::join(sl.conditions, " AND "));
+      fmt::format_to(std::back_inserter(out),
+                     "  {:>6} rows  {} {} (rest {}), error rate {}, q={:.2g}: {}\n", sl.rows,
+                     SliceLossName(s.loss), Num(sl.loss), Num(sl.rest_loss), Num(sl.error_rate),
+                     sl.q_value, fmt::join(sl.conditions, " AND "));
     }
   }
   if (audit.proxies) {

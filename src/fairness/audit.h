@@ -8,7 +8,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <span>
 #include <string>
@@ -33,25 +32,32 @@ struct AttributeSpec {
   std::string reference_group;
 };
 
+// The audit's settings and their defaults (usecase/audit.h binds `keel audit`'s flags and
+// keel.yaml's fairness section to them).
 struct AuditOptions {
   // Groups with fewer rows are flagged too_small and left out of the disparities.
-  size_t min_group_size = 30;
+  size_t min_group_size = kMinGroupSize;
   // Also audit every intersection of two attributes ("female&senior_citizen").
   bool intersections = true;
   BootstrapOptions bootstrap;
-  // How the decisions were made, for the report ("score >= 0.5", "group thresholds ...").
-  std::string decision_rule = "score >= 0.5";
-  // Worst-slice search over these columns (none = skipped).
-  std::vector<std::string> slice_columns;
   SliceOptions slices;
-  // Proxy detection of these features against every sensitive attribute (none = skipped).
-  std::vector<std::string> proxy_features;
   ProxyOptions proxies;
 };
 
+// What the audit covers besides the sensitive attributes, and how the decisions it judges
+// were made: the caller derives these from the model and the data.
+struct AuditScope {
+  // For the report: "score >= 0.5", "group thresholds of the model on 'sex' ...".
+  std::string decision_rule;
+  // Worst-slice search over these columns (none = skipped).
+  std::vector<std::string> slice_columns;
+  // Proxy detection of these features against every sensitive attribute (none = skipped).
+  std::vector<std::string> proxy_features;
+};
+
 struct AttributeAudit {
-  std::string name;                  // "female", or "female&senior_citizen"
-  std::vector<std::string> columns;  // the one or two sensitive columns
+  std::string name;                           // "female", or "female&senior_citizen"
+  std::vector<std::string> columns;           // the one or two sensitive columns
   std::optional<GroupDefinition> definition;  // single attributes only
   std::vector<GroupMetrics> groups;
   DisparitySet disparities;  // over the judged groups, with intervals
@@ -78,13 +84,14 @@ struct AuditResult {
   const AttributeAudit* Find(std::string_view name) const;
 };
 
-// Runs the audit. `outcomes` are aligned with the table's rows. Errors: InvalidArgument for a
+// Runs the audit, parallel loops on the Context's threads. `outcomes` are aligned with the
+// table's rows. Errors: InvalidArgument for a
 // length mismatch, no sensitive attribute, or an unknown reference group (the message lists
 // the groups); NotFound for a sensitive column the table lacks; errors of AssignGroups,
 // FindWorstSlices and DetectProxies.
 Result<AuditResult> RunAudit(const Table& table, const BinaryOutcomes& outcomes,
-                             std::span<const AttributeSpec> sensitive,
-                             const AuditOptions& options);
+                             std::span<const AttributeSpec> sensitive, const AuditScope& scope,
+                             const AuditOptions& options, const Context& ctx);
 
 // The audit as the JSON `keel audit --json` prints: for each attribute (under "attributes",
 // intersections under "intersections") the disparities by name at the top level of its

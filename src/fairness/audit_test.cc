@@ -28,7 +28,8 @@ Data Make() {
     sex.push_back(s);
     age.push_back(20 + static_cast<double>(rng.Below(60)));
     const uint8_t y = rng.Uniform() < 0.4 ? 1 : 0;
-    const double p = std::clamp(0.3 * y + 0.35 * rng.Uniform() + (s == "M" ? 0.25 : 0.05), 0.0, 1.0);
+    const double p =
+        std::clamp(0.3 * y + 0.35 * rng.Uniform() + (s == "M" ? 0.25 : 0.05), 0.0, 1.0);
     d.scores.push_back(p);
     d.labels.push_back(y);
   }
@@ -49,7 +50,7 @@ AuditOptions Fast() {
 TEST(RunAudit, SmallGroupsAreFlaggedExcludedAndNoted) {
   Data d = Make();
   std::vector<AttributeSpec> specs = {{"sex", {}, ""}};
-  auto audit = RunAudit(d.table, d.outcomes(), specs, Fast());
+  auto audit = RunAudit(d.table, d.outcomes(), specs, {}, Fast(), Context{});
   ASSERT_TRUE(audit.ok()) << audit.status().ToString();
   const AttributeAudit* sex = audit->Find("sex");
   ASSERT_NE(sex, nullptr);
@@ -58,7 +59,8 @@ TEST(RunAudit, SmallGroupsAreFlaggedExcludedAndNoted) {
   EXPECT_EQ(sex->small_groups, (std::vector<std::string>{"X"}));
   // Disparities are over F and M only.
   const double dp = sex->disparities[0].value;
-  EXPECT_NEAR(dp, std::abs(sex->groups[1].rates.selection_rate - sex->groups[0].rates.selection_rate),
+  EXPECT_NEAR(dp,
+              std::abs(sex->groups[1].rates.selection_rate - sex->groups[0].rates.selection_rate),
               1e-15);
   ASSERT_TRUE(sex->including_small_groups.has_value());
   EXPECT_NEAR((*sex->including_small_groups)[0].value, 1.0 - sex->groups[0].rates.selection_rate,
@@ -75,10 +77,11 @@ TEST(RunAudit, SmallGroupsAreFlaggedExcludedAndNoted) {
 TEST(RunAudit, FourFifthsRuleFlagged) {
   Data d = Make();
   std::vector<AttributeSpec> specs = {{"sex", {}, ""}};
-  auto audit = RunAudit(d.table, d.outcomes(), specs, Fast());
+  auto audit = RunAudit(d.table, d.outcomes(), specs, {}, Fast(), Context{});
   ASSERT_TRUE(audit.ok());
   const AttributeAudit* sex = audit->Find("sex");
-  const double di = sex->disparities[static_cast<size_t>(DisparityMetric::kDisparateImpactRatio)].value;
+  const double di =
+      sex->disparities[static_cast<size_t>(DisparityMetric::kDisparateImpactRatio)].value;
   EXPECT_LT(di, 0.8);  // F is selected far less than M
   EXPECT_TRUE(sex->four_fifths_rule_violated);
   EXPECT_TRUE(AuditToJson(*audit)["attributes"]["sex"]["four_fifths_rule_violated"].get<bool>());
@@ -88,7 +91,7 @@ TEST(RunAudit, NumericAttributeIsBucketedAndIntersected) {
   Data d = Make();
   std::vector<AttributeSpec> specs = {{"sex", {}, ""}, {"age", {}, ""}};
   specs[1].grouping.edges = {40, 60};
-  auto audit = RunAudit(d.table, d.outcomes(), specs, Fast());
+  auto audit = RunAudit(d.table, d.outcomes(), specs, {}, Fast(), Context{});
   ASSERT_TRUE(audit.ok());
   const AttributeAudit* age = audit->Find("age");
   ASSERT_NE(age, nullptr);
@@ -104,43 +107,44 @@ TEST(RunAudit, NumericAttributeIsBucketedAndIntersected) {
 TEST(RunAudit, ReferenceGroupForDisparateImpact) {
   Data d = Make();
   std::vector<AttributeSpec> specs = {{"sex", {}, "F"}};
-  auto audit = RunAudit(d.table, d.outcomes(), specs, Fast());
+  auto audit = RunAudit(d.table, d.outcomes(), specs, {}, Fast(), Context{});
   ASSERT_TRUE(audit.ok());
   const auto& di =
       audit->attributes[0].disparities[static_cast<size_t>(DisparityMetric::kDisparateImpactRatio)];
   EXPECT_EQ(di.high_group, "F");
   EXPECT_GT(di.value, 1.0);  // M is selected more than the reference F
   specs[0].reference_group = "nobody";
-  auto bad = RunAudit(d.table, d.outcomes(), specs, Fast());
+  auto bad = RunAudit(d.table, d.outcomes(), specs, {}, Fast(), Context{});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("groups: F, M, X"), std::string::npos);
   specs[0].reference_group = "X";
-  EXPECT_FALSE(RunAudit(d.table, d.outcomes(), specs, Fast()).ok());  // too small to compare to
+  EXPECT_FALSE(RunAudit(d.table, d.outcomes(), specs, {}, Fast(), Context{})
+                   .ok());  // too small to compare to
 }
 
 TEST(RunAudit, RejectsBadInput) {
   Data d = Make();
   std::vector<AttributeSpec> none;
-  EXPECT_EQ(RunAudit(d.table, d.outcomes(), none, Fast()).status().code(),
+  EXPECT_EQ(RunAudit(d.table, d.outcomes(), none, {}, Fast(), Context{}).status().code(),
             StatusCode::kInvalidArgument);
   std::vector<AttributeSpec> missing = {{"race", {}, ""}};
-  EXPECT_EQ(RunAudit(d.table, d.outcomes(), missing, Fast()).status().code(),
+  EXPECT_EQ(RunAudit(d.table, d.outcomes(), missing, {}, Fast(), Context{}).status().code(),
             StatusCode::kNotFound);
   std::vector<AttributeSpec> sex = {{"sex", {}, ""}};
   const BinaryOutcomes short_out{std::span<const double>(d.scores).first(3),
                                  std::span<const uint8_t>(d.labels).first(3),
                                  std::span<const uint8_t>(d.decisions).first(3)};
-  EXPECT_EQ(RunAudit(d.table, short_out, sex, Fast()).status().code(),
+  EXPECT_EQ(RunAudit(d.table, short_out, sex, {}, Fast(), Context{}).status().code(),
             StatusCode::kInvalidArgument);
 }
 
 TEST(RunAudit, SlicesAndProxiesAreIncludedWhenAsked) {
   Data d = Make();
   std::vector<AttributeSpec> specs = {{"sex", {}, ""}};
-  AuditOptions o = Fast();
-  o.slice_columns = {"age"};
-  o.proxy_features = {"age"};
-  auto audit = RunAudit(d.table, d.outcomes(), specs, o);
+  AuditScope scope;
+  scope.slice_columns = {"age"};
+  scope.proxy_features = {"age"};
+  auto audit = RunAudit(d.table, d.outcomes(), specs, scope, Fast(), Context{});
   ASSERT_TRUE(audit.ok());
   ASSERT_TRUE(audit->slices.has_value());
   ASSERT_TRUE(audit->proxies.has_value());

@@ -65,12 +65,18 @@ double Percentile(std::vector<double>& sorted, double q) {
 
 std::string_view DisparityName(DisparityMetric metric) {
   switch (metric) {
-    case DisparityMetric::kDemographicParityDifference: return "demographic_parity_difference";
-    case DisparityMetric::kDemographicParityRatio: return "demographic_parity_ratio";
-    case DisparityMetric::kEqualizedOddsDifference: return "equalized_odds_difference";
-    case DisparityMetric::kEqualOpportunityDifference: return "equal_opportunity_difference";
-    case DisparityMetric::kPredictiveParityDifference: return "predictive_parity_difference";
-    case DisparityMetric::kDisparateImpactRatio: return "disparate_impact_ratio";
+    case DisparityMetric::kDemographicParityDifference:
+      return "demographic_parity_difference";
+    case DisparityMetric::kDemographicParityRatio:
+      return "demographic_parity_ratio";
+    case DisparityMetric::kEqualizedOddsDifference:
+      return "equalized_odds_difference";
+    case DisparityMetric::kEqualOpportunityDifference:
+      return "equal_opportunity_difference";
+    case DisparityMetric::kPredictiveParityDifference:
+      return "predictive_parity_difference";
+    case DisparityMetric::kDisparateImpactRatio:
+      return "disparate_impact_ratio";
   }
   return "unknown";
 }
@@ -92,8 +98,7 @@ bool IsRatio(DisparityMetric metric) {
 
 DisparitySet ComputeDisparities(std::span<const ConfusionCounts> counts,
                                 std::span<const std::string> labels,
-                                std::span<const uint8_t> judged,
-                                const DisparityOptions& options) {
+                                std::span<const uint8_t> judged, const DisparityOptions& options) {
   DisparitySet out;
   for (size_t m = 0; m < kNumDisparityMetrics; ++m) out[m].metric = kAllDisparityMetrics[m];
   auto& dp = out[static_cast<size_t>(DisparityMetric::kDemographicParityDifference)];
@@ -103,14 +108,11 @@ DisparitySet ComputeDisparities(std::span<const ConfusionCounts> counts,
   auto& pp = out[static_cast<size_t>(DisparityMetric::kPredictiveParityDifference)];
   auto& di = out[static_cast<size_t>(DisparityMetric::kDisparateImpactRatio)];
 
-  const Spread sel = SpreadOf(counts, judged, [](const ConfusionRates& r) {
-    return r.selection_rate;
-  });
+  const Spread sel =
+      SpreadOf(counts, judged, [](const ConfusionRates& r) { return r.selection_rate; });
   const Spread tpr = SpreadOf(counts, judged, [](const ConfusionRates& r) { return r.tpr; });
   const Spread fpr = SpreadOf(counts, judged, [](const ConfusionRates& r) { return r.fpr; });
-  const Spread prec = SpreadOf(counts, judged, [](const ConfusionRates& r) {
-    return r.precision;
-  });
+  const Spread prec = SpreadOf(counts, judged, [](const ConfusionRates& r) { return r.precision; });
 
   dp.value = sel.difference();
   Describe(sel, labels, "selection_rate", &dp);
@@ -189,7 +191,8 @@ DisparitySet ComputeDisparities(std::span<const GroupMetrics> groups,
 
 Status AddBootstrapIntervals(std::span<const GroupMetrics> metrics,
                              const DisparityOptions& disparity_options,
-                             const BootstrapOptions& options, DisparitySet* disparities) {
+                             const BootstrapOptions& options, const Context& ctx,
+                             DisparitySet* disparities) {
   if (options.resamples < 1) {
     return Status::InvalidArgument("bootstrap needs at least 1 resample (got {})",
                                    options.resamples);
@@ -214,7 +217,7 @@ Status AddBootstrapIntervals(std::span<const GroupMetrics> metrics,
   std::vector<double> values(kNumDisparityMetrics * b_count, kNaN);
   const Rng base(options.seed);
   Status s = ParallelFor(
-      options.threads, b_count,
+      ctx.threads(), b_count,
       [&](size_t b) {
         Rng rng = base.Fork(b);
         std::vector<ConfusionCounts> counts(k);

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/context.h"
 #include "fairness/group_metrics.h"
 #include "keel/status.h"
 
@@ -88,18 +89,18 @@ struct BootstrapOptions {
   int resamples = 1000;
   double confidence = 0.95;
   uint64_t seed = 42;
-  int threads = 1;
 };
 
 // Fills ci_low/ci_high of each disparity with a percentile bootstrap interval. Resampling is
 // stratified by group: each replicate draws, within every judged group, as many rows as the
 // group has, with replacement, and recomputes every disparity; replicates where a disparity is
 // undefined are skipped for it. Replicate b draws from keel::Rng(seed).Fork(b), so results do
-// not depend on the thread count. Errors: InvalidArgument for resamples < 1 or a confidence
-// outside (0, 1).
-// Only the groups' confusion counts are needed: a resampled row matters only through its cell.
+// not depend on the thread count (the Context's). Errors: InvalidArgument for resamples < 1 or a
+// confidence outside (0, 1). Only the groups' confusion counts are needed: a resampled row matters
+// only through its cell.
 Status AddBootstrapIntervals(std::span<const GroupMetrics> metrics,
                              const DisparityOptions& disparity_options,
-                             const BootstrapOptions& options, DisparitySet* disparities);
+                             const BootstrapOptions& options, const Context& ctx,
+                             DisparitySet* disparities);
 
 }  // namespace keel::fairness

@@ -122,10 +122,8 @@ TEST(DisparityBootstrap, ReproducibleUnderASeedAndIndependentOfThreads) {
   BootstrapOptions opt;
   opt.resamples = 300;
   opt.seed = 11;
-  opt.threads = 1;
-  ASSERT_TRUE(AddBootstrapIntervals(groups, {}, opt, &a).ok());
-  opt.threads = 2;
-  ASSERT_TRUE(AddBootstrapIntervals(groups, {}, opt, &b).ok());
+  ASSERT_TRUE(AddBootstrapIntervals(groups, {}, opt, Context{}.WithThreads(1), &a).ok());
+  ASSERT_TRUE(AddBootstrapIntervals(groups, {}, opt, Context{}.WithThreads(2), &b).ok());
   for (size_t m = 0; m < kNumDisparityMetrics; ++m) {
     EXPECT_EQ(a[m].ci_low, b[m].ci_low);
     EXPECT_EQ(a[m].ci_high, b[m].ci_high);
@@ -137,7 +135,7 @@ TEST(DisparityBootstrap, IntervalCoversTheEstimateWithTheExpectedWidth) {
   DisparitySet d = ComputeDisparities(groups);
   BootstrapOptions opt;
   opt.resamples = 2000;
-  ASSERT_TRUE(AddBootstrapIntervals(groups, {}, opt, &d).ok());
+  ASSERT_TRUE(AddBootstrapIntervals(groups, {}, opt, Context{}, &d).ok());
   const auto& dp = Get(d, DisparityMetric::kDemographicParityDifference);
   EXPECT_DOUBLE_EQ(dp.value, 0.25);
   EXPECT_LT(dp.ci_low, 0.25);
@@ -152,10 +150,10 @@ TEST(DisparityBootstrap, RejectsBadOptions) {
   DisparitySet d = ComputeDisparities(groups);
   BootstrapOptions opt;
   opt.resamples = 0;
-  EXPECT_FALSE(AddBootstrapIntervals(groups, {}, opt, &d).ok());
+  EXPECT_FALSE(AddBootstrapIntervals(groups, {}, opt, Context{}, &d).ok());
   opt.resamples = 10;
   opt.confidence = 1.0;
-  EXPECT_FALSE(AddBootstrapIntervals(groups, {}, opt, &d).ok());
+  EXPECT_FALSE(AddBootstrapIntervals(groups, {}, opt, Context{}, &d).ok());
 }
 
 }  // namespace

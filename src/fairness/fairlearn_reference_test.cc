@@ -1,10 +1,10 @@
 // Per-group metrics and disparities against references computed with numpy and scikit-learn by
 // tests/fixtures/fairness/make_group_metrics.py (Fairlearn's definitions written out there).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "fairness/audit.h"
@@ -129,7 +129,7 @@ TEST(FairlearnReference, AuditJsonCarriesTheDisparitiesPerAttribute) {
   AuditOptions options;
   options.min_group_size = 1;
   options.bootstrap.resamples = 200;
-  auto audit = RunAudit(f.table, out, specs, options);
+  auto audit = RunAudit(f.table, out, specs, {}, options, Context{});
   ASSERT_TRUE(audit.ok()) << audit.status().ToString();
   const nlohmann::json j = AuditToJson(*audit);
   for (const char* attr : {"race", "sex"}) {

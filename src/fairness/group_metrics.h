@@ -16,6 +16,10 @@
 
 namespace keel::fairness {
 
+// Groups with fewer rows are too small to judge: the audit flags them and leaves them out of
+// the disparities, and group thresholds are not fitted to them. The default of both.
+inline constexpr size_t kMinGroupSize = 30;
+
 // The model's outputs and the truth for a set of rows, all spans of one length.
 struct BinaryOutcomes {
   std::span<const double> scores;      // positive-class probability
@@ -56,8 +60,7 @@ struct GroupMetrics {
 // with no row) are reported with a count of 0 and too_small set. The outcomes and the codes
 // must have the same length (checked by the caller).
 std::vector<GroupMetrics> ComputeGroupMetrics(const BinaryOutcomes& outcomes,
-                                              const GroupAssignment& groups,
-                                              size_t min_group_size);
+                                              const GroupAssignment& groups, size_t min_group_size);
 
 // Metrics over all rows (the overall line of an audit).
 GroupMetrics ComputeOverallMetrics(const BinaryOutcomes& outcomes);

@@ -30,7 +30,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +37,7 @@
 #include <vector>
 
 #include "fairness/group_assignment.h"
+#include "fairness/group_metrics.h"
 #include "keel/status.h"
 #include "keel/table.h"
 #include "model/model.h"
@@ -64,7 +64,7 @@ struct GroupThresholds {
 struct ThresholdFitOptions {
   ThresholdConstraint constraint = ThresholdConstraint::kDemographicParity;
   double bound = 0.02;
-  size_t min_group_size = 30;
+  size_t min_group_size = kMinGroupSize;
   double default_threshold = 0.5;
 };
 

@@ -89,7 +89,7 @@ double OutOfFoldAuc(const std::vector<int32_t>& cond, size_t k, const std::vecto
 Result<std::vector<ProxyScore>> DetectProxies(const Table& table,
                                               std::span<const std::string> features,
                                               std::span<const GroupAssignment> attributes,
-                                              const ProxyOptions& options) {
+                                              const ProxyOptions& options, const Context& ctx) {
   const size_t n = table.num_rows();
   if (options.folds < 2) {
     return Status::InvalidArgument("proxy detection needs at least 2 folds (got {})",
@@ -104,7 +104,8 @@ Result<std::vector<ProxyScore>> DetectProxies(const Table& table,
   std::vector<BinnedFeature> binned;
   for (const auto& name : features) {
     const Column* col = table.Find(name);
-    if (col == nullptr) return Status::NotFound("proxy detection: no column '{}' in the data", name);
+    if (col == nullptr)
+      return Status::NotFound("proxy detection: no column '{}' in the data", name);
     auto b = BinFeature(*col, options.binning);
     if (!b.ok()) {
       if (b.status().code() == StatusCode::kUnsupported) continue;
@@ -123,7 +124,7 @@ Result<std::vector<ProxyScore>> DetectProxies(const Table& table,
 
   const size_t na = attributes.size();
   std::vector<ProxyScore> out(binned.size() * na);
-  KEEL_RETURN_IF_ERROR(ParallelFor(options.threads, out.size(), [&](size_t idx) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), out.size(), [&](size_t idx) {
     const size_t a = idx / binned.size();
     const BinnedFeature& f = binned[idx % binned.size()];
     const GroupAssignment& attr = attributes[a];
@@ -150,10 +151,9 @@ Result<std::vector<ProxyScore>> DetectProxies(const Table& table,
   };
   for (size_t a = 0; a < na; ++a) {
     auto begin = out.begin() + static_cast<ptrdiff_t>(a * binned.size());
-    std::stable_sort(begin, begin + static_cast<ptrdiff_t>(binned.size()),
-                     [&](const ProxyScore& x, const ProxyScore& y) {
-                       return strength(x) > strength(y);
-                     });
+    std::stable_sort(
+        begin, begin + static_cast<ptrdiff_t>(binned.size()),
+        [&](const ProxyScore& x, const ProxyScore& y) { return strength(x) > strength(y); });
   }
   return out;
 }

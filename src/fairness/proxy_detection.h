@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "fairness/feature_bins.h"
 #include "fairness/group_assignment.h"
 #include "keel/status.h"
@@ -35,13 +36,12 @@ struct ProxyOptions {
   double nmi_threshold = 0.25;
   int folds = 5;
   uint64_t seed = 42;
-  int threads = 1;
 };
 
 struct ProxyScore {
   std::string feature;
   std::string attribute;
-  double auc = 0;  // NaN unless the attribute has exactly two groups
+  double auc = 0;                 // NaN unless the attribute has exactly two groups
   double mutual_information = 0;  // bits
   double nmi = 0;                 // NaN when the attribute has one group
   bool strong = false;
@@ -54,6 +54,6 @@ struct ProxyScore {
 Result<std::vector<ProxyScore>> DetectProxies(const Table& table,
                                               std::span<const std::string> features,
                                               std::span<const GroupAssignment> attributes,
-                                              const ProxyOptions& options = {});
+                                              const ProxyOptions& options, const Context& ctx);
 
 }  // namespace keel::fairness

@@ -1,10 +1,10 @@
 #include "fairness/proxy_detection.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/random.h"
 
@@ -55,7 +55,7 @@ TEST(DetectProxies, FindsPlantedProxiesAndNotNoise) {
   ASSERT_TRUE(groups.ok());
   const std::vector<std::string> features = {"height", "nickname", "income", "region"};
   const std::vector<GroupAssignment> attrs = {*groups};
-  auto scores = DetectProxies(t, features, attrs);
+  auto scores = DetectProxies(t, features, attrs, {}, Context{});
   ASSERT_TRUE(scores.ok()) << scores.status().ToString();
   ASSERT_EQ(scores->size(), 4u);
   const ProxyScore* nick = FindScore(*scores, "nickname");
@@ -84,7 +84,7 @@ TEST(DetectProxies, FeatureEqualToTheAttributeRevealsItAll) {
   ASSERT_TRUE(groups.ok());
   const std::vector<std::string> features = {"sex"};
   const std::vector<GroupAssignment> attrs = {*groups};
-  auto scores = DetectProxies(t, features, attrs);
+  auto scores = DetectProxies(t, features, attrs, {}, Context{});
   ASSERT_TRUE(scores.ok());
   EXPECT_DOUBLE_EQ((*scores)[0].mutual_information, 1.0);
   EXPECT_DOUBLE_EQ((*scores)[0].nmi, 1.0);
@@ -103,7 +103,7 @@ TEST(DetectProxies, MutualInformationMatchesSklearn) {
   EXPECT_EQ(groups->num_groups(), 3u);  // not binary: no AUC
   const std::vector<std::string> features = {"f"};
   const std::vector<GroupAssignment> attrs = {*groups};
-  auto scores = DetectProxies(t, features, attrs);
+  auto scores = DetectProxies(t, features, attrs, {}, Context{});
   ASSERT_TRUE(scores.ok());
   EXPECT_NEAR((*scores)[0].mutual_information, p["mutual_information_bits"].get<double>(), 1e-12);
   EXPECT_NEAR((*scores)[0].nmi, p["nmi"].get<double>(), 1e-12);
@@ -117,11 +117,12 @@ TEST(DetectProxies, RejectsMismatchAndMissingColumns) {
   ASSERT_TRUE(groups.ok());
   const std::vector<GroupAssignment> attrs = {*groups};
   const std::vector<std::string> x = {"x"};
-  EXPECT_EQ(DetectProxies(t, x, attrs).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DetectProxies(t, x, attrs, {}, Context{}).status().code(),
+            StatusCode::kInvalidArgument);
   auto g3 = AssignGroups(Column::Numeric("a", {0, 1, 1}));
   const std::vector<GroupAssignment> attrs3 = {*g3};
   const std::vector<std::string> nope = {"nope"};
-  EXPECT_EQ(DetectProxies(t, nope, attrs3).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(DetectProxies(t, nope, attrs3, {}, Context{}).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

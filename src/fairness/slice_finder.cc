@@ -73,7 +73,8 @@ bool ParseSliceLoss(std::string_view text, SliceLoss* loss) {
 }
 
 Result<SliceReport> FindWorstSlices(const Table& table, std::span<const std::string> columns,
-                                    const BinaryOutcomes& outcomes, const SliceOptions& options) {
+                                    const BinaryOutcomes& outcomes, const SliceOptions& options,
+                                    const Context& ctx) {
   const size_t n = outcomes.scores.size();
   if (table.num_rows() != n || outcomes.labels.size() != n || outcomes.decisions.size() != n) {
     return Status::InvalidArgument("slice search: {} table rows but {} predictions",
@@ -133,7 +134,7 @@ Result<SliceReport> FindWorstSlices(const Table& table, std::span<const std::str
     }
   }
   std::vector<std::vector<Candidate>> found(items.size());
-  KEEL_RETURN_IF_ERROR(ParallelFor(options.threads, items.size(), [&](size_t item) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), items.size(), [&](size_t item) {
     const auto [f, g] = items[item];
     const BinnedFeature& a = features[static_cast<size_t>(f)];
     const size_t ka = a.conditions.size();
@@ -144,8 +145,8 @@ Result<SliceReport> FindWorstSlices(const Table& table, std::span<const std::str
     } else {
       const auto& b_codes = features[static_cast<size_t>(g)].codes;
       for (size_t i = 0; i < n; ++i) {
-        cells[static_cast<size_t>(a.codes[i]) * kb + static_cast<size_t>(b_codes[i])].Add(
-            loss[i], error[i]);
+        cells[static_cast<size_t>(a.codes[i]) * kb + static_cast<size_t>(b_codes[i])].Add(loss[i],
+                                                                                          error[i]);
       }
     }
     for (size_t c = 0; c < cells.size(); ++c) {

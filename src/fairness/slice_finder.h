@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/context.h"
 #include "fairness/feature_bins.h"
 #include "fairness/group_metrics.h"
 #include "keel/status.h"
@@ -45,7 +46,6 @@ struct SliceOptions {
   SliceLoss loss = SliceLoss::kErrorRate;
   double alpha = 0.05;  // false discovery rate
   size_t top_k = 10;
-  int threads = 1;
 };
 
 struct Slice {
@@ -76,6 +76,7 @@ struct SliceReport {
 // NotFound for a column the table lacks; InvalidArgument for a row-count mismatch,
 // max_conditions outside 1..2, min_rows < 2 or alpha outside (0, 1).
 Result<SliceReport> FindWorstSlices(const Table& table, std::span<const std::string> columns,
-                                    const BinaryOutcomes& outcomes, const SliceOptions& options);
+                                    const BinaryOutcomes& outcomes, const SliceOptions& options,
+                                    const Context& ctx);
 
 }  // namespace keel::fairness

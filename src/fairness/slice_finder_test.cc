@@ -50,7 +50,8 @@ TEST(FindWorstSlices, FindsThePlantedFlippedLabelSlice) {
   Synthetic s = Make(4000, true);
   SliceOptions opt;
   opt.min_rows = 50;
-  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt);
+  auto report =
+      FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt, Context{});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_FALSE(report->worst.empty());
   auto conds = report->worst[0].conditions;
@@ -70,7 +71,8 @@ TEST(FindWorstSlices, ErrorRateLossFindsItToo) {
   Synthetic s = Make(4000, true);
   SliceOptions opt;
   opt.loss = SliceLoss::kErrorRate;
-  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt);
+  auto report =
+      FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt, Context{});
   ASSERT_TRUE(report.ok());
   ASSERT_FALSE(report->worst.empty());
   auto conds = report->worst[0].conditions;
@@ -116,13 +118,13 @@ TEST(FindWorstSlices, DefaultLossNamesTheFlippedSubgroupWhenConfidenceVaries) {
 
   SliceOptions opt;
   EXPECT_EQ(opt.loss, SliceLoss::kErrorRate);
-  auto report = FindWorstSlices(table, columns, out, opt);
+  auto report = FindWorstSlices(table, columns, out, opt, Context{});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_FALSE(report->worst.empty());
   EXPECT_EQ(sorted(report->worst[0].conditions), planted);
 
   opt.loss = SliceLoss::kLogLoss;
-  auto by_logloss = FindWorstSlices(table, columns, out, opt);
+  auto by_logloss = FindWorstSlices(table, columns, out, opt, Context{});
   ASSERT_TRUE(by_logloss.ok());
   const auto it = std::find_if(by_logloss->worst.begin(), by_logloss->worst.end(),
                                [&](const Slice& s) { return sorted(s.conditions) == planted; });
@@ -132,7 +134,8 @@ TEST(FindWorstSlices, DefaultLossNamesTheFlippedSubgroupWhenConfidenceVaries) {
 
 TEST(FindWorstSlices, NothingSignificantWhenTheModelIsRightEverywhere) {
   Synthetic s = Make(4000, false);
-  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, {});
+  auto report =
+      FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, {}, Context{});
   ASSERT_TRUE(report.ok());
   EXPECT_GT(report->slices_tested, 40u);
   EXPECT_EQ(report->slices_significant, 0u);
@@ -144,7 +147,8 @@ TEST(FindWorstSlices, OneConditionModeAndMinRows) {
   SliceOptions opt;
   opt.max_conditions = 1;
   opt.min_rows = 300;
-  auto report = FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt);
+  auto report =
+      FindWorstSlices(s.table, kColumns, {s.scores, s.labels, s.decisions}, opt, Context{});
   ASSERT_TRUE(report.ok());
   for (const auto& sl : report->worst) {
     EXPECT_EQ(sl.conditions.size(), 1u);
@@ -157,14 +161,15 @@ TEST(FindWorstSlices, RejectsBadInput) {
   const BinaryOutcomes out{s.scores, s.labels, s.decisions};
   SliceOptions opt;
   opt.max_conditions = 3;
-  EXPECT_EQ(FindWorstSlices(s.table, kColumns, out, opt).status().code(),
+  EXPECT_EQ(FindWorstSlices(s.table, kColumns, out, opt, Context{}).status().code(),
             StatusCode::kInvalidArgument);
   const std::vector<std::string> missing = {"nope"};
-  EXPECT_EQ(FindWorstSlices(s.table, missing, out, {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(FindWorstSlices(s.table, missing, out, {}, Context{}).status().code(),
+            StatusCode::kNotFound);
   const BinaryOutcomes short_out{std::span<const double>(s.scores).first(10),
                                  std::span<const uint8_t>(s.labels).first(10),
                                  std::span<const uint8_t>(s.decisions).first(10)};
-  EXPECT_EQ(FindWorstSlices(s.table, kColumns, short_out, {}).status().code(),
+  EXPECT_EQ(FindWorstSlices(s.table, kColumns, short_out, {}, Context{}).status().code(),
             StatusCode::kInvalidArgument);
 }
 

@@ -228,8 +228,9 @@ Result<std::unique_ptr<RankingPlan>> RankingPlan::Create(const Objectives& objec
 }
 
 Result<ScoredCandidates> RankingPlan::Score(const Model& model, const Predictor& predictor,
-                                            const Table& table, int threads,
+                                            const Table& table, const Context& ctx,
                                             bool allow_absent_features) const {
+  const int threads = ctx.threads();
   const size_t rows = table.num_rows();
   const size_t nobj = objectives_.objectives.size();
   const size_t nout = output_names_.size();

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "keel/status.h"
 #include "keel/table.h"
 #include "model/model.h"
@@ -84,11 +85,11 @@ class RankingPlan {
   bool binds_outcomes() const { return options_.outcomes; }
 
   // Predicts every row of `table` with `predictor` (compiled from the plan's `model`) and
-  // evaluates objectives, outcomes and constraints. `table` must hold every used field
-  // (NotFound otherwise) and the model's feature columns (absent ones are all-missing when
-  // `allow_absent_features`). `threads` < 1 means all cores.
+  // evaluates objectives, outcomes and constraints, on ctx.threads() threads. `table` must
+  // hold every used field (NotFound otherwise) and the model's feature columns (absent ones
+  // are all-missing when `allow_absent_features`).
   Result<ScoredCandidates> Score(const Model& model, const Predictor& predictor, const Table& table,
-                                 int threads = 1, bool allow_absent_features = false) const;
+                                 const Context& ctx, bool allow_absent_features = false) const;
 
  private:
   RankingPlan() = default;

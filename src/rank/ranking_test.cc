@@ -11,6 +11,8 @@
 namespace keel::rank {
 namespace {
 
+const Context kOneThread{.num_threads = 1};
+
 // P(click) = sigmoid(x): a linear model on one feature, so candidates get chosen probabilities.
 Model ClickModel() {
   Model m;
@@ -71,7 +73,7 @@ std::vector<uint32_t> RankRows(const std::string& yaml, const Table& table, size
   auto plan = RankingPlan::Create(o, f.model, fields);
   EXPECT_TRUE(plan.ok()) << plan.status().ToString();
   if (!plan.ok()) return {};
-  auto scored = (*plan)->Score(f.model, *f.predictor, table);
+  auto scored = (*plan)->Score(f.model, *f.predictor, table, kOneThread);
   EXPECT_TRUE(scored.ok()) << scored.status().ToString();
   GroupRanker ranker;
   const RequestGroups g = SingleRequest(table.num_rows());
@@ -334,21 +336,21 @@ TEST(RankingText, ScoreTranslatesAnotherTablesDictionary) {
   ASSERT_TRUE(b.AddColumn(Column::Numeric("x", {0, 0, 0})).ok());
   ASSERT_TRUE(
       b.AddColumn(Column::Categorical("advertiser", {0, kMissingCode, 1}, {"B", "Q"})).ok());
-  auto scored = (*plan)->Score(f.model, *f.predictor, b);
+  auto scored = (*plan)->Score(f.model, *f.predictor, b, kOneThread);
   ASSERT_TRUE(scored.ok()) << scored.status().ToString();
   EXPECT_EQ(scored->eligible, (std::vector<uint8_t>{1, 0, 0}));
   // Free-text columns take the rare path, with the same answers.
   Table c;
   ASSERT_TRUE(c.AddColumn(Column::Numeric("x", {0, 0, 0})).ok());
   ASSERT_TRUE(c.AddColumn(Column::String("advertiser", {"B", "", "Q"}, {0, 1, 0})).ok());
-  auto scored_c = (*plan)->Score(f.model, *f.predictor, c);
+  auto scored_c = (*plan)->Score(f.model, *f.predictor, c, kOneThread);
   ASSERT_TRUE(scored_c.ok()) << scored_c.status().ToString();
   EXPECT_EQ(scored_c->eligible, (std::vector<uint8_t>{1, 0, 0}));
   // The same name numeric in the scored table: an error, not a silent mismatch.
   Table d;
   ASSERT_TRUE(d.AddColumn(Column::Numeric("x", {0})).ok());
   ASSERT_TRUE(d.AddColumn(Column::Numeric("advertiser", {1})).ok());
-  EXPECT_FALSE((*plan)->Score(f.model, *f.predictor, d).ok());
+  EXPECT_FALSE((*plan)->Score(f.model, *f.predictor, d, kOneThread).ok());
 }
 
 TEST(RankingText, LiteralComparedWithNumberIsAnErrorAtCreate) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
+#include "core/json_number.h"
 #include "core/parallel.h"
 #include "rank/group_ranker.h"
 
@@ -65,7 +65,8 @@ std::vector<bool> ParetoEfficient(const std::vector<std::vector<double>>& points
 }
 
 Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandidates& scored,
-                                     const RequestGroups& groups, const TradeoffOptions& options) {
+                                     const RequestGroups& groups, const TradeoffOptions& options,
+                                     const Context& ctx) {
   const size_t nobj = plan.num_objectives();
   if (options.steps == 0) return Status::InvalidArgument("the weight grid needs at least 1 step");
   const double count = Binomial(options.steps + nobj - 1, nobj - 1);
@@ -110,10 +111,7 @@ Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandid
   const double per = result.requests > 0 ? 1000.0 / static_cast<double>(result.requests) : 0;
   // One setting per iteration: each replays every request, so iterations are independent
   // and each keeps its own ranker scratch.
-  const int threads = options.threads < 1
-                          ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
-                          : options.threads;
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, grid.size(), [&](size_t s) {
+  KEEL_RETURN_IF_ERROR(ParallelFor(ctx.threads(), grid.size(), [&](size_t s) {
     GroupRanker ranker;
     std::vector<RankedItem> shown;
     std::vector<double> expected(nobj, 0), realised(nobj, 0);
@@ -165,6 +163,38 @@ Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandid
     result.best[j] = best;
   }
   return result;
+}
+
+nlohmann::json TradeoffToJson(const TradeoffResult& r) {
+  nlohmann::json settings = nlohmann::json::array();
+  size_t efficient = 0;
+  for (size_t i = 0; i < r.settings.size(); ++i) {
+    const auto& s = r.settings[i];
+    efficient += s.efficient ? 1 : 0;
+    nlohmann::json w = nlohmann::json::object(), e = nlohmann::json::object(),
+                   l = nlohmann::json::object();
+    for (size_t j = 0; j < r.objectives.size(); ++j) {
+      w[r.objectives[j]] = s.weights[j];
+      e[r.objectives[j]] = JsonNumber(s.expected[j]);
+      if (r.has_logged) l[r.objectives[j]] = JsonNumber(s.logged[j]);
+    }
+    nlohmann::json js = {{"setting", i + 1},       {"weights", w},
+                         {"expected_per_1000", e}, {"shown_per_request", s.shown_per_request},
+                         {"pareto", s.efficient},  {"default", s.is_default}};
+    if (r.has_logged) js["logged_per_1000"] = l;
+    settings.push_back(std::move(js));
+  }
+  nlohmann::json best = nlohmann::json::object();
+  for (size_t j = 0; j < r.objectives.size(); ++j) best[r.objectives[j]] = r.best[j] + 1;
+  return {{"objective_names", r.objectives},
+          {"requests", r.requests},
+          {"candidates", r.candidates},
+          {"eligible", r.eligible},
+          {"top", r.top},
+          {"settings", settings},
+          {"pareto_count", efficient},
+          {"best", best},
+          {"default", r.default_index + 1}};
 }
 
 }  // namespace keel::rank

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "keel/status.h"
 #include "rank/ranking_plan.h"
 #include "rank/request_groups.h"
@@ -31,7 +33,6 @@ std::vector<bool> ParetoEfficient(const std::vector<std::vector<double>>& points
 struct TradeoffOptions {
   size_t steps = 10;  // grid resolution (SimplexGrid)
   size_t top = 1;     // slots per request (0 = every eligible candidate)
-  int threads = 1;    // < 1: all cores
   size_t max_settings = 20000;
 };
 
@@ -60,10 +61,19 @@ struct TradeoffResult {
   bool has_logged = false;  // some objective has an outcome
 };
 
-// Runs the sweep. The grid is SimplexGrid(objectives, steps) plus the configured weights
-// (normalised to sum 1) when they are not on it. Errors: InvalidArgument when the grid would
-// exceed max_settings or `groups` refers to rows outside `scored`.
+// Runs the sweep, one setting per task on ctx.threads() threads. The grid is
+// SimplexGrid(objectives, steps) plus the configured weights (normalised to sum 1) when they
+// are not on it. Errors: InvalidArgument when the grid would exceed max_settings or `groups`
+// refers to rows outside `scored`.
 Result<TradeoffResult> SweepTradeoff(const RankingPlan& plan, const ScoredCandidates& scored,
-                                     const RequestGroups& groups, const TradeoffOptions& options);
+                                     const RequestGroups& groups, const TradeoffOptions& options,
+                                     const Context& ctx);
+
+// The sweep as JSON (keel tradeoff --json, keel run's summary.json): objective_names,
+// requests, candidates, eligible, top, settings (1-based "setting", "weights",
+// "expected_per_1000", "logged_per_1000" when logged, "shown_per_request", "pareto",
+// "default"), pareto_count, best (objective -> setting), default (setting). Non-finite
+// numbers are null.
+nlohmann::json TradeoffToJson(const TradeoffResult& result);
 
 }  // namespace keel::rank

@@ -6,10 +6,11 @@
 #include <set>
 
 #include "core/random.h"
-#include "rank/tradeoff_report.h"
 
 namespace keel::rank {
 namespace {
+
+const Context kOneThread{.num_threads = 1};
 
 TEST(SimplexGrid, CountsAndSumsToOne) {
   const auto g = SimplexGrid(3, 10);
@@ -96,14 +97,14 @@ TEST(Tradeoff, SweepTotalsParetoBestAndDefault) {
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   auto plan = RankingPlan::Create(*o, f.model, FieldsOf(f.table), {.outcomes = true});
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  auto scored = (*plan)->Score(f.model, *f.predictor, f.table);
+  auto scored = (*plan)->Score(f.model, *f.predictor, f.table, kOneThread);
   ASSERT_TRUE(scored.ok());
   auto groups = ChunkRows(4, 2);
   ASSERT_TRUE(groups.ok());
   TradeoffOptions opt;
   opt.steps = 4;
   opt.top = 1;
-  auto r = SweepTradeoff(**plan, *scored, *groups, opt);
+  auto r = SweepTradeoff(**plan, *scored, *groups, opt, kOneThread);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // Grid (1,0) (.75,.25) (.5,.5) (.25,.75) (0,1): the default (.25, .75) is on it.
   ASSERT_EQ(r->settings.size(), 5u);
@@ -134,14 +135,20 @@ TEST(Tradeoff, SweepTotalsParetoBestAndDefault) {
   EXPECT_EQ(r->best[0], 0u);
   EXPECT_EQ(r->best[1], 3u);
 
-  const TextTable t = TradeoffTable(*r, false);
-  EXPECT_EQ(t.rows.size(), 5u);
-  EXPECT_EQ(t.rows[3].back(), "best b; default");
-  report::HtmlReport html("t");
-  AddTradeoffSections(*r, *o, &html);
-  const std::string page = html.Render();
-  EXPECT_NE(page.find("Best for a: setting 1"), std::string::npos);
-  EXPECT_NE(page.find("<svg"), std::string::npos);
+  // The JSON form: 1-based settings, null for a total that does not apply.
+  const nlohmann::json j = TradeoffToJson(*r);
+  EXPECT_EQ(j["default"], 4);
+  EXPECT_EQ(j["best"]["b"], 4);
+  EXPECT_EQ(j["pareto_count"], 5);
+  EXPECT_EQ(j["settings"][0]["logged_per_1000"]["a"], 1500);
+  EXPECT_TRUE(j["settings"][0]["logged_per_1000"]["b"].is_null());
+
+  // The Context's thread count changes how the settings are shared out, not the result.
+  auto threaded = SweepTradeoff(**plan, *scored, *groups, opt, Context{.num_threads = 3});
+  ASSERT_TRUE(threaded.ok());
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(threaded->settings[i].expected, r->settings[i].expected) << i;
+  }
 }
 
 TEST(Tradeoff, DefaultOffTheGridIsAdded) {
@@ -151,11 +158,11 @@ TEST(Tradeoff, DefaultOffTheGridIsAdded) {
   ASSERT_TRUE(o.ok());
   auto plan = RankingPlan::Create(*o, f.model, FieldsOf(f.table));
   ASSERT_TRUE(plan.ok());
-  auto scored = (*plan)->Score(f.model, *f.predictor, f.table);
+  auto scored = (*plan)->Score(f.model, *f.predictor, f.table, kOneThread);
   ASSERT_TRUE(scored.ok());
   TradeoffOptions opt;
   opt.steps = 2;
-  auto r = SweepTradeoff(**plan, *scored, SingleRequest(4), opt);
+  auto r = SweepTradeoff(**plan, *scored, SingleRequest(4), opt, kOneThread);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->settings.size(), 4u);
   EXPECT_EQ(r->default_index, 3u);
@@ -169,12 +176,12 @@ TEST(Tradeoff, TooLargeGridIsAnError) {
   ASSERT_TRUE(o.ok());
   auto plan = RankingPlan::Create(*o, f.model, FieldsOf(f.table));
   ASSERT_TRUE(plan.ok());
-  auto scored = (*plan)->Score(f.model, *f.predictor, f.table);
+  auto scored = (*plan)->Score(f.model, *f.predictor, f.table, kOneThread);
   ASSERT_TRUE(scored.ok());
   TradeoffOptions opt;
   opt.steps = 100;
   opt.max_settings = 1000;
-  auto r = SweepTradeoff(**plan, *scored, SingleRequest(4), opt);
+  auto r = SweepTradeoff(**plan, *scored, SingleRequest(4), opt, kOneThread);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("more than the limit"), std::string::npos);
 }

@@ -2,7 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <span>
 #include <string>
+#include <vector>
 
 namespace keel::registry {
 namespace {
@@ -34,6 +36,84 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// Parameters in libpq's arrays: integers as decimal text, texts and bytes in binary format (the
+// bytes themselves, so they need no NUL terminator), null as a null pointer.
+struct PgParams {
+  explicit PgParams(std::span<const SqlValue> params)
+      : values(params.size(), nullptr),
+        lengths(params.size(), 0),
+        formats(params.size(), 0),
+        types(params.size(), 0) {
+    ints.reserve(params.size());  // no reallocation: values[] points into it
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (const auto* v = std::get_if<int64_t>(&params[i])) {
+        ints.push_back(std::to_string(*v));
+        values[i] = ints.back().c_str();
+        types[i] = 20;  // int8
+      } else if (const auto* t = std::get_if<std::string_view>(&params[i])) {
+        values[i] = t->data() != nullptr ? t->data() : "";
+        lengths[i] = static_cast<int>(t->size());
+        formats[i] = 1;
+        types[i] = 25;  // text
+      } else if (const auto* b = std::get_if<SqlBytes>(&params[i])) {
+        values[i] = b->data.data() != nullptr ? b->data.data() : "";
+        lengths[i] = static_cast<int>(b->data.size());
+        formats[i] = 1;
+        types[i] = kByteaOid;
+      }
+    }
+  }
+  std::vector<std::string> ints;  // decimal texts of integer parameters
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+  std::vector<Oid> types;
+};
+
+// `res` failed unless it is COMMAND_OK or TUPLES_OK: the IoError naming `name` and `sql`.
+Status ResultStatus(PGconn* conn, PGresult* res, const std::string& name, std::string_view sql) {
+  const ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Status::OK();
+  return Status::IoError("database {}: {} (while running: {})", name,
+                         Trim(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn)),
+                         sql);
+}
+
+// A server-side prepared statement; each parameter's type is inferred by the server from
+// the statement (an INSERT's columns), so a run sends only the values.
+class PostgresStatement final : public SqlStatement {
+ public:
+  PostgresStatement(PGconn* conn, std::string statement_name, const std::string* db_name,
+                    std::string sql)
+      : conn_(conn),
+        statement_(std::move(statement_name)),
+        db_name_(db_name),
+        sql_(std::move(sql)) {}
+  ~PostgresStatement() override {
+    const std::string dealloc = "DEALLOCATE " + statement_;
+    PQclear(PQexec(conn_, dealloc.c_str()));
+  }
+
+  Result<uint64_t> Run(std::span<const SqlValue> params) override {
+    const PgParams p(params);
+    PGresult* res = PQexecPrepared(conn_, statement_.c_str(), static_cast<int>(params.size()),
+                                   p.values.data(), p.lengths.data(), p.formats.data(), 0);
+    Status st = ResultStatus(conn_, res, *db_name_, sql_);
+    const char* tuples = res != nullptr ? PQcmdTuples(res) : nullptr;
+    const uint64_t affected =
+        st.ok() && tuples != nullptr && *tuples != '\0' ? std::stoull(tuples) : 0;
+    PQclear(res);
+    if (!st.ok()) return st;
+    return affected;
+  }
+
+ private:
+  PGconn* conn_;
+  std::string statement_;
+  const std::string* db_name_;  // the database's, for messages
+  std::string sql_;
+};
+
 class PostgresDatabase final : public SqlDatabase {
  public:
   PostgresDatabase(PGconn* conn, std::string name) : conn_(conn), name_(std::move(name)) {}
@@ -46,43 +126,15 @@ class PostgresDatabase final : public SqlDatabase {
 
   Result<SqlResult> Exec(std::string_view sql_in, const std::vector<SqlValue>& params) override {
     const std::string sql(sql_in);
-    std::vector<std::string> ints;  // decimal texts of integer parameters
-    ints.reserve(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    std::vector<int> lengths(params.size(), 0);
-    std::vector<int> formats(params.size(), 0);
-    std::vector<Oid> types(params.size(), 0);
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (const auto* v = std::get_if<int64_t>(&params[i])) {
-        ints.push_back(std::to_string(*v));
-        values[i] = ints.back().c_str();
-        types[i] = 20;  // int8
-      } else if (const auto* t = std::get_if<std::string_view>(&params[i])) {
-        values[i] = t->data() != nullptr ? t->data() : "";
-        lengths[i] = static_cast<int>(t->size());
-        // Text parameters are sent in binary format so they need no NUL terminator; for
-        // text types the binary form is the bytes themselves.
-        formats[i] = 1;
-        types[i] = 25;  // text
-      } else if (const auto* b = std::get_if<SqlBytes>(&params[i])) {
-        values[i] = b->data.data() != nullptr ? b->data.data() : "";
-        lengths[i] = static_cast<int>(b->data.size());
-        formats[i] = 1;
-        types[i] = kByteaOid;
-      }
-    }
-    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(),
-                                 values.data(), lengths.data(), formats.data(), 0);
+    const PgParams p(params);
+    PGresult* res =
+        PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), p.types.data(),
+                     p.values.data(), p.lengths.data(), p.formats.data(), 0);
     struct Clear {
       PGresult* r;
       ~Clear() { PQclear(r); }
     } clear{res};
-    const ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      return Status::IoError(
-          "database {}: {} (while running: {})", name_,
-          Trim(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn_)), sql_in);
-    }
+    KEEL_RETURN_IF_ERROR(ResultStatus(conn_, res, name_, sql_in));
     SqlResult result;
     const int nrows = PQntuples(res), ncols = PQnfields(res);
     result.rows.reserve(static_cast<size_t>(nrows));
@@ -107,6 +159,17 @@ class PostgresDatabase final : public SqlDatabase {
     const char* tuples = PQcmdTuples(res);
     if (tuples != nullptr && *tuples != '\0') result.affected = std::stoull(tuples);
     return result;
+  }
+
+  Result<std::unique_ptr<SqlStatement>> Prepare(std::string_view sql_in) override {
+    const std::string sql(sql_in);
+    std::string statement = "keel_stmt_" + std::to_string(++prepared_);
+    PGresult* res = PQprepare(conn_, statement.c_str(), sql.c_str(), 0, nullptr);
+    Status st = ResultStatus(conn_, res, name_, sql_in);
+    PQclear(res);
+    if (!st.ok()) return st;
+    return std::unique_ptr<SqlStatement>(
+        std::make_unique<PostgresStatement>(conn_, std::move(statement), &name_, sql));
   }
 
   Status ExecScript(std::string_view sql) override {
@@ -134,6 +197,7 @@ class PostgresDatabase final : public SqlDatabase {
  private:
   PGconn* conn_;
   std::string name_;
+  uint64_t prepared_ = 0;  // statements prepared so far: names them uniquely per connection
 };
 
 }  // namespace

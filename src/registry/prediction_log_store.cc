@@ -1,29 +1,35 @@
 #include "registry/prediction_log_store.h"
 
+#include <fmt/format.h>
+
+#include <array>
 #include <cctype>
 #include <charconv>
 
 namespace keel::registry {
 namespace {
 
-// Matches serve/sqlite_prediction_log.cc (PRAGMA user_version = 1).
+// The layout version a SQLite log records in PRAGMA user_version.
 constexpr int64_t kLogSchemaVersion = 1;
 
-constexpr const char* kSqliteTable =
-    "CREATE TABLE IF NOT EXISTS predictions ("
-    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, instance INTEGER NOT NULL,"
-    " time_us INTEGER NOT NULL, model TEXT NOT NULL, model_version TEXT NOT NULL,"
-    " subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
-    "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);";
+// The table and its indexes. The dialects differ only in the identity column and the width
+// of the time column.
+std::string TableDdl(SqlDialect dialect) {
+  const bool sqlite = dialect == SqlDialect::kSqlite;
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS predictions ("
+      " id {}, request_id TEXT NOT NULL, instance INTEGER NOT NULL,"
+      " time_us {} NOT NULL, model TEXT NOT NULL, model_version TEXT NOT NULL,"
+      " subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
+      "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);",
+      sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+      sqlite ? "INTEGER" : "BIGINT");
+}
 
-constexpr const char* kPostgresTable =
-    "CREATE TABLE IF NOT EXISTS predictions ("
-    " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, request_id TEXT NOT NULL,"
-    " instance INTEGER NOT NULL, time_us BIGINT NOT NULL, model TEXT NOT NULL,"
-    " model_version TEXT NOT NULL, subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
-    "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);";
+constexpr const char* kInsert =
+    "INSERT INTO predictions (request_id, instance, time_us, model, model_version, subject, "
+    "inputs, output) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 // The advisory lock key serialising DDL on PostgreSQL ("keelplog").
 constexpr int64_t kLogLockKey = 0x6b65656c706c6f67;
@@ -52,29 +58,40 @@ Status EnsurePredictionLogSchema(SqlDatabase& db) {
           "the prediction log {} has schema version {}; this keel writes version {}",
           db.display_name(), v.Int(0, 0), kLogSchemaVersion);
     }
-    KEEL_RETURN_IF_ERROR(db.ExecScript(kSqliteTable));
-    return db.ExecScript("PRAGMA user_version = 1");
+    KEEL_RETURN_IF_ERROR(db.ExecScript(TableDdl(db.dialect())));
+    return db.ExecScript(fmt::format("PRAGMA user_version = {}", kLogSchemaVersion));
   }
   WriteTransaction tx(&db);
   KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey));
-  KEEL_RETURN_IF_ERROR(db.ExecScript(kPostgresTable));
+  KEEL_RETURN_IF_ERROR(db.ExecScript(TableDdl(db.dialect())));
+  return tx.Commit();
+}
+
+Result<std::unique_ptr<PredictionLogWriter>> PredictionLogWriter::Open(SqlDatabase* db) {
+  KEEL_RETURN_IF_ERROR(EnsurePredictionLogSchema(*db));
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db->Prepare(kInsert));
+  return std::unique_ptr<PredictionLogWriter>(new PredictionLogWriter(db, std::move(insert)));
+}
+
+Status PredictionLogWriter::Insert(std::span<const LoggedPrediction> rows) {
+  if (rows.empty()) return Status::OK();
+  WriteTransaction tx(db_);
+  KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey + 1));
+  for (const LoggedPrediction& r : rows) {
+    const std::array<SqlValue, 8> values = {
+        r.request_id,    int64_t{r.instance},
+        r.time_micros,   r.model,
+        r.model_version, r.subject.empty() ? SqlValue(nullptr) : SqlValue(r.subject),
+        r.inputs_json,   r.output_json};
+    KEEL_RETURN_IF_ERROR(insert_->Run(values).status());
+  }
   return tx.Commit();
 }
 
 Status InsertPredictions(SqlDatabase& db, std::span<const LoggedPrediction> rows) {
   if (rows.empty()) return Status::OK();
-  WriteTransaction tx(&db);
-  KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey + 1));
-  for (const LoggedPrediction& r : rows) {
-    KEEL_RETURN_IF_ERROR(
-        db.Exec("INSERT INTO predictions (request_id, instance, time_us, model, model_version, "
-                "subject, inputs, output) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                {r.request_id, int64_t{r.instance}, r.time_micros, r.model, r.model_version,
-                 r.subject.empty() ? SqlValue(nullptr) : SqlValue(r.subject), r.inputs_json,
-                 r.output_json})
-            .status());
-  }
-  return tx.Commit();
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db.Prepare(kInsert));
+  return PredictionLogWriter(&db, std::move(insert)).Insert(rows);
 }
 
 Result<uint64_t> PrunePredictions(SqlDatabase& db, int64_t cutoff_us) {

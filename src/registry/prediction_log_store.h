@@ -1,9 +1,10 @@
-// The prediction log's table on a SqlDatabase: creation, batched inserts, retention and
-// erasure. One table layout for both backends, the same one the server's embedded SQLite log
-// writes (serve/sqlite_prediction_log.h), so `keel log` works on either:
+// The prediction log's table on a SqlDatabase: its one definition (both dialects), batched
+// inserts, retention and erasure. `keel serve` writes it (serve/database_prediction_log.h)
+// and `keel log` prunes and erases it, through these functions only:
 //
 //   predictions(id, request_id, instance, time_us, model, model_version, subject, inputs,
-//               output) with indexes on time_us (retention) and subject (erasure).
+//               output) with indexes on time_us (retention) and subject (erasure);
+//   a SQLite log records its layout version in PRAGMA user_version (1).
 //
 // `subject` is the pseudonym (64 hex digits of HMAC-SHA256) of the row's data subject, or
 // NULL; `inputs` never hold a pii value in clear (see serve/prediction_log.h).
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,7 +40,27 @@ struct LoggedPrediction {
 // a newer schema version (PRAGMA user_version).
 Status EnsurePredictionLogSchema(SqlDatabase& db);
 
-// Inserts `rows` in one transaction (all or none). Errors: IoError.
+// Inserts rows batch after batch with one prepared INSERT (the SQL is parsed once, a row only
+// binds its values): the writer behind the server's prediction log.
+class PredictionLogWriter {
+ public:
+  // Creates the table if absent (EnsurePredictionLogSchema) and prepares the insert. `db` is
+  // borrowed and must outlive the writer. Errors: those of EnsurePredictionLogSchema.
+  static Result<std::unique_ptr<PredictionLogWriter>> Open(SqlDatabase* db);
+
+  // Inserts `rows` in one transaction (all or none). Errors: IoError.
+  Status Insert(std::span<const LoggedPrediction> rows);
+
+ private:
+  PredictionLogWriter(SqlDatabase* db, std::unique_ptr<SqlStatement> insert)
+      : db_(db), insert_(std::move(insert)) {}
+  friend Status InsertPredictions(SqlDatabase&, std::span<const LoggedPrediction>);
+
+  SqlDatabase* db_;
+  std::unique_ptr<SqlStatement> insert_;
+};
+
+// Inserts `rows` in one transaction (all or none) into an existing table. Errors: IoError.
 Status InsertPredictions(SqlDatabase& db, std::span<const LoggedPrediction> rows);
 
 // Deletes every row logged before `cutoff_us` (Unix microseconds); returns how many.

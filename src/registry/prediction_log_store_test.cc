@@ -1,7 +1,9 @@
 #include "registry/prediction_log_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <vector>
 
 #include "registry/registry_test_backends.h"
@@ -88,6 +90,60 @@ TEST_P(PredictionLogStoreTest, PruneOnADatabaseWithoutALogIsNotFound) {
   }
   EXPECT_EQ(PrunePredictions(**db, 1).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(ForgetSubject(**db, "x").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(PredictionLogStoreTest, WriterInsertsBatchAfterBatchWithNullSubjects) {
+  // A second database on the same backend: the writer creates the table itself.
+  const std::string other = location_ + (GetParam() == Backend::kSqlite ? ".writer" : "");
+  auto db = OpenDatabase(other);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  if (GetParam() == Backend::kPostgres) {
+    ASSERT_TRUE((*db)->ExecScript("DROP TABLE predictions").ok());
+  }
+  auto writer = PredictionLogWriter::Open(db->get());
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  const std::string subject(64, 'e');
+  for (int batch = 0; batch < 3; ++batch) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(fmt::format("b{}-{}", batch, i));
+    std::vector<LoggedPrediction> rows;
+    for (int i = 0; i < 4; ++i) {
+      rows.push_back({ids[i], i, 1000 * batch + i, "churn", "3",
+                      i % 2 == 0 ? std::string_view(subject) : "", R"({"age":30})",
+                      R"({"prob_yes":0.25})"});
+    }
+    const Status st = (*writer)->Insert(rows);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  ASSERT_TRUE((*writer)->Insert({}).ok());
+  auto count = CountPredictions(**db);
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(*count, 12u);
+  EXPECT_EQ(*CountPredictions(**db, subject), 6u);
+  auto r = (*db)->Exec(
+      "SELECT request_id, instance, time_us, subject, inputs FROM predictions ORDER BY id");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 12u);
+  EXPECT_EQ(r->Text(11, 0), "b2-3");
+  EXPECT_EQ(r->Int(11, 1), 3);
+  EXPECT_EQ(r->Int(11, 2), 2003);
+  EXPECT_FALSE(r->rows[11][3].has_value());  // "" is stored as NULL
+  EXPECT_EQ(r->Text(10, 3), subject);
+  EXPECT_EQ(r->Text(10, 4), R"({"age":30})");
+}
+
+TEST(PredictionLogSchema, ASqliteLogOfANewerLayoutIsRefused) {
+  const std::string path = ::testing::TempDir() + "/keel_newer_log.db";
+  std::remove(path.c_str());
+  auto db = OpenDatabase(path);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE((*db)->ExecScript("PRAGMA user_version = 2").ok());
+  auto writer = PredictionLogWriter::Open(db->get());
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(writer.status().message().find("schema version 2"), std::string::npos)
+      << writer.status().ToString();
+  std::remove(path.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PredictionLogStoreTest,

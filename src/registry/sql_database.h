@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -59,6 +60,18 @@ struct DatabaseOptions {
   bool create = true;
 };
 
+// A statement parsed once and run many times, for writers that insert row after row (the
+// prediction log): each run only binds its parameters. It belongs to the SqlDatabase that
+// prepared it, must not outlive it, and is used from that database's thread.
+class SqlStatement {
+ public:
+  virtual ~SqlStatement() = default;
+  // Runs the statement with parameters $1..$N = params[0..N-1] (texts and bytes are borrowed
+  // for the call); returns the rows it inserted, updated or deleted. Result rows, if any, are
+  // discarded. Errors: IoError naming the database, the backend's message and the statement.
+  virtual Result<uint64_t> Run(std::span<const SqlValue> params) = 0;
+};
+
 class SqlDatabase {
  public:
   virtual ~SqlDatabase() = default;
@@ -71,6 +84,9 @@ class SqlDatabase {
   // database, the backend's message and the statement.
   virtual Result<SqlResult> Exec(std::string_view sql, const std::vector<SqlValue>& params) = 0;
   Result<SqlResult> Exec(std::string_view sql) { return Exec(sql, {}); }
+
+  // Parses `sql` (parameters $1..$N, as for Exec) once for many runs. Errors: IoError.
+  virtual Result<std::unique_ptr<SqlStatement>> Prepare(std::string_view sql) = 0;
 
   // Runs several `;`-separated statements without parameters (schema DDL).
   virtual Status ExecScript(std::string_view sql) = 0;

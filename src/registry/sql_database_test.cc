@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <fstream>
 
 #include "registry/postgres_database.h"
@@ -71,6 +72,43 @@ TEST_P(SqlDatabaseTest, ErrorsNameTheStatementAndRollbackUndoes) {
   auto r = db_->Exec("SELECT COUNT(*) FROM t");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->Int(0, 0), 0);
+}
+
+TEST_P(SqlDatabaseTest, APreparedStatementRunsManyTimesWithItsOwnValues) {
+  const char* ddl = GetParam() == Backend::kSqlite ? "CREATE TABLE t (i INTEGER, s TEXT, b BLOB)"
+                                                   : "CREATE TABLE t (i BIGINT, s TEXT, b BYTEA)";
+  ASSERT_TRUE(db_->ExecScript(ddl).ok());
+  auto insert = db_->Prepare("INSERT INTO t (i, s, b) VALUES ($1, $2, $3)");
+  ASSERT_TRUE(insert.ok()) << insert.status().ToString();
+  const std::string bytes("\0\x01\xff", 3);
+  for (int64_t i = 0; i < 5; ++i) {
+    // Each run's texts die after the call: the statement must not keep them.
+    const std::string text = "row " + std::to_string(i) + " it's $1";
+    const std::array<SqlValue, 3> values = {
+        i, i == 2 ? SqlValue(nullptr) : SqlValue(std::string_view(text)), SqlBytes{bytes}};
+    auto n = (*insert)->Run(values);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, 1u);
+  }
+  auto r = db_->Exec("SELECT i, s, b FROM t ORDER BY i");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 5u);
+  EXPECT_EQ(r->Text(4, 1), "row 4 it's $1");
+  EXPECT_FALSE(r->rows[2][1].has_value());
+  EXPECT_EQ(r->Text(3, 2), bytes);
+  // A failing run names the statement, and the statement keeps working afterwards.
+  ASSERT_TRUE(db_->ExecScript("CREATE UNIQUE INDEX t_i ON t (i)").ok());
+  const std::array<SqlValue, 3> dup = {int64_t{4}, std::string_view("dup"), nullptr};
+  auto failed = (*insert)->Run(dup);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kIoError);
+  EXPECT_NE(failed.status().message().find("INSERT INTO t"), std::string::npos)
+      << failed.status().ToString();
+  const std::array<SqlValue, 3> next = {int64_t{5}, std::string_view("five"), nullptr};
+  ASSERT_TRUE((*insert)->Run(next).ok());
+  EXPECT_EQ(db_->Exec("SELECT COUNT(*) FROM t")->Int(0, 0), 6);
+  EXPECT_EQ(db_->Prepare("INSERT INTO no_such_table VALUES ($1)").status().code(),
+            StatusCode::kIoError);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlDatabaseTest,

@@ -27,6 +27,66 @@ std::string ToSqliteParams(std::string_view sql) {
   return out;
 }
 
+// Binds params[i] to parameter i + 1 (texts and bytes without a copy: they must stay alive
+// until the statement is reset). Returns the first SQLite error code, or SQLITE_OK.
+int BindAll(sqlite3_stmt* st, std::span<const SqlValue> params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int idx = static_cast<int>(i + 1);
+    int rc = SQLITE_OK;
+    if (std::holds_alternative<std::nullptr_t>(params[i])) {
+      rc = sqlite3_bind_null(st, idx);
+    } else if (const auto* v = std::get_if<int64_t>(&params[i])) {
+      rc = sqlite3_bind_int64(st, idx, *v);
+    } else if (const auto* t = std::get_if<std::string_view>(&params[i])) {
+      rc = sqlite3_bind_text64(st, idx, t->data(), t->size(), SQLITE_STATIC, SQLITE_UTF8);
+    } else {
+      const auto& b = std::get<SqlBytes>(params[i]);
+      rc = sqlite3_bind_blob64(st, idx, b.data.empty() ? "" : b.data.data(), b.data.size(),
+                               SQLITE_STATIC);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_RANGE) return rc;
+  }
+  return SQLITE_OK;
+}
+
+// Internal (a caller's bug) when `st` has more parameters than `given`.
+Status CheckParamCount(sqlite3_stmt* st, size_t given, const std::string& path,
+                       std::string_view sql) {
+  const int needed = sqlite3_bind_parameter_count(st);
+  if (static_cast<size_t>(needed) <= given) return Status::OK();
+  return Status::Internal("database {}: statement needs {} parameters, got {}: {}", path, needed,
+                          given, sql);
+}
+
+class SqliteStatement final : public SqlStatement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* st, const std::string* path, std::string sql)
+      : db_(db), st_(st), path_(path), sql_(std::move(sql)) {}
+  ~SqliteStatement() override { sqlite3_finalize(st_); }
+
+  Result<uint64_t> Run(std::span<const SqlValue> params) override;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* st_;
+  const std::string* path_;  // the database's, for messages
+  std::string sql_;
+};
+
+Result<uint64_t> SqliteStatement::Run(std::span<const SqlValue> params) {
+  KEEL_RETURN_IF_ERROR(CheckParamCount(st_, params.size(), *path_, sql_));
+  int rc = BindAll(st_, params);
+  while (rc == SQLITE_OK || rc == SQLITE_ROW) rc = sqlite3_step(st_);
+  Status st;
+  if (rc != SQLITE_DONE) {
+    st = Status::IoError("database {}: {} (while running: {})", *path_, sqlite3_errmsg(db_), sql_);
+  }
+  // Reset at once: the bound texts are the caller's and are only borrowed for this call.
+  sqlite3_reset(st_);
+  if (!st.ok()) return st;
+  return static_cast<uint64_t>(sqlite3_changes64(db_));
+}
+
 class SqliteDatabase final : public SqlDatabase {
  public:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -38,36 +98,13 @@ class SqliteDatabase final : public SqlDatabase {
   const std::string& display_name() const override { return path_; }
 
   Result<SqlResult> Exec(std::string_view sql_in, const std::vector<SqlValue>& params) override {
-    const std::string sql = ToSqliteParams(sql_in);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) !=
-        SQLITE_OK) {
-      return Error(sql_in);
-    }
+    KEEL_ASSIGN_OR_RETURN(sqlite3_stmt * st, Compile(sql_in));
     struct Finalizer {
       sqlite3_stmt* st;
       ~Finalizer() { sqlite3_finalize(st); }
     } finalizer{st};
-    if (static_cast<size_t>(sqlite3_bind_parameter_count(st)) > params.size()) {
-      return Status::Internal("database {}: statement needs {} parameters, got {}: {}", path_,
-                              sqlite3_bind_parameter_count(st), params.size(), sql_in);
-    }
-    for (size_t i = 0; i < params.size(); ++i) {
-      const int idx = static_cast<int>(i + 1);
-      int rc = SQLITE_OK;
-      if (std::holds_alternative<std::nullptr_t>(params[i])) {
-        rc = sqlite3_bind_null(st, idx);
-      } else if (const auto* v = std::get_if<int64_t>(&params[i])) {
-        rc = sqlite3_bind_int64(st, idx, *v);
-      } else if (const auto* t = std::get_if<std::string_view>(&params[i])) {
-        rc = sqlite3_bind_text64(st, idx, t->data(), t->size(), SQLITE_STATIC, SQLITE_UTF8);
-      } else {
-        const auto& b = std::get<SqlBytes>(params[i]);
-        rc = sqlite3_bind_blob64(st, idx, b.data.empty() ? "" : b.data.data(), b.data.size(),
-                                 SQLITE_STATIC);
-      }
-      if (rc != SQLITE_OK && rc != SQLITE_RANGE) return Error(sql_in);
-    }
+    KEEL_RETURN_IF_ERROR(CheckParamCount(st, params.size(), path_, sql_in));
+    if (BindAll(st, params) != SQLITE_OK) return Error(sql_in);
     SqlResult result;
     for (;;) {
       const int rc = sqlite3_step(st);
@@ -94,6 +131,12 @@ class SqliteDatabase final : public SqlDatabase {
     return result;
   }
 
+  Result<std::unique_ptr<SqlStatement>> Prepare(std::string_view sql_in) override {
+    KEEL_ASSIGN_OR_RETURN(sqlite3_stmt * st, Compile(sql_in));
+    return std::unique_ptr<SqlStatement>(
+        std::make_unique<SqliteStatement>(db_, st, &path_, std::string(sql_in)));
+  }
+
   Status ExecScript(std::string_view sql) override {
     const std::string text(sql);
     char* err = nullptr;
@@ -108,6 +151,17 @@ class SqliteDatabase final : public SqlDatabase {
   Status BeginWrite(int64_t) override { return ExecScript("BEGIN IMMEDIATE"); }
 
  private:
+  // The compiled statement (the caller finalizes it). Errors: IoError naming the SQL.
+  Result<sqlite3_stmt*> Compile(std::string_view sql_in) {
+    const std::string sql = ToSqliteParams(sql_in);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) !=
+        SQLITE_OK) {
+      return Error(sql_in);
+    }
+    return st;
+  }
+
   Status Error(std::string_view sql) const {
     return Status::IoError("database {}: {} (while running: {})", path_, sqlite3_errmsg(db_), sql);
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "core/file_io.h"
 #include "report/svg_chart.h"
 
@@ -47,6 +49,11 @@ const char* ToneClass(Tone tone) {
 }
 
 }  // namespace
+
+std::string FixedNumber(double v, int digits) {
+  if (!std::isfinite(v)) return "n/a";
+  return fmt::format("{:.{}f}", v, digits);
+}
 
 HtmlReport::HtmlReport(std::string title, std::string subtitle)
     : title_(std::move(title)), subtitle_(std::move(subtitle)) {}

@@ -15,6 +15,9 @@ namespace keel::report {
 // A verdict or notice box at the top of a section.
 enum class Tone { kInfo, kGood, kWarning, kBad };
 
+// Text of a number in a table cell: `digits` decimals ("0.8412"), "n/a" when not finite.
+std::string FixedNumber(double v, int digits = 4);
+
 class HtmlReport {
  public:
   explicit HtmlReport(std::string title, std::string subtitle = {});

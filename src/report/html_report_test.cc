@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "report/svg_chart.h"
 
 namespace keel::report {
@@ -33,6 +35,13 @@ TEST(HtmlReport, NoNetworkReferences) {
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);
   EXPECT_EQ(html.find("href=\"http"), std::string::npos);
   EXPECT_EQ(html.find("url(http"), std::string::npos);
+}
+
+TEST(FixedNumber, DecimalsOrNotAvailable) {
+  EXPECT_EQ(FixedNumber(0.84126), "0.8413");
+  EXPECT_EQ(FixedNumber(2, 1), "2.0");
+  EXPECT_EQ(FixedNumber(NAN), "n/a");
+  EXPECT_EQ(FixedNumber(-INFINITY, 3), "n/a");
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 #include <utility>
 
 #include "core/log.h"
-#include "serve/json_text.h"
+#include "serve/error_response.h"
 
 namespace keel::serve {
 
@@ -116,11 +116,8 @@ std::optional<ReadErrorAnswer> AnswerReadError(boost::system::error_code ec,
 
 void MakeTransportError(int status, std::string_view message, HttpResponse* response) {
   response->Reset();
-  response->status = status;
+  AnswerError(response, status, message);
   response->close = true;
-  response->body = "{\"error\":";
-  AppendJsonString(&response->body, message);
-  response->body += "}";
 }
 
 void HandleGuarded(HttpHandler* handler, const HttpRequest& request, ConnectionState* state,

@@ -1,9 +1,9 @@
 // The prediction log: one row per answered instance (request id, time, model name and
 // version, inputs, output), written off the request path.
 //
-// PredictionLog is the interface the server writes to; SQLite is the embedded backend
-// (sqlite_prediction_log.h). The registry (issue 11) adds PostgreSQL, retention and erasure
-// behind the same interface.
+// PredictionLog is the interface the server writes to; database_prediction_log.h stores it in
+// a SQLite file or PostgreSQL, in the table the registry layer defines, prunes and erases
+// (registry/prediction_log_store.h).
 //
 // Privacy: the server never hands a `pii` column's value to the log in clear. Inputs arrive
 // already pseudonymized (HMAC-SHA256 under a key from the environment) or with PII dropped;

@@ -1,6 +1,6 @@
-// The bounded queue and writer thread behind every prediction-log backend (SQLite file,
-// any SqlDatabase). A backend supplies only a sink that commits one batch; the queue gives
-// every backend the same PredictionLog contract:
+// The bounded queue and writer thread behind the prediction log (database_prediction_log.h).
+// The log supplies only a sink that commits one batch; the queue gives it the PredictionLog
+// contract:
 //   - Append copies the row into the pending batch (one arena string, so appending allocates
 //     nothing once the arena has grown) under a short lock and returns a ticket;
 //   - a writer thread, below the request threads' priority, hands each batch to the sink

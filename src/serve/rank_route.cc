@@ -188,7 +188,9 @@ Status RankRoute::Handle(const ServedModel& model, std::string_view body, std::s
   if (!plan.ok()) return bad_request(plan.status());
   rank::ScoredCandidates scored;
   if (rows > 0) {
-    auto s = (*plan)->Score(m, model.predictor(), table, /*threads=*/1,
+    // One thread: the server runs requests side by side.
+    const Context one_thread{.num_threads = 1};
+    auto s = (*plan)->Score(m, model.predictor(), table, one_thread,
                             /*allow_absent_features=*/true);
     if (!s.ok()) return bad_request(s.status());
     scored = std::move(*s);

@@ -1,23 +1,29 @@
-// Service: the routes of `keel serve`, behind the HTTP transport (http_server.h).
+// Service: the routes of `keel serve`, behind the HTTP transport (http_server.h). Its route
+// table (service.cc, listed by Routes()) holds, per route, the method, the path pattern
+// (route_table.h) and the handler:
 //
 //   GET  /v2/health/live                     {"live": true}
 //   GET  /v2/health/ready                    {"ready": true}; 503 before models load and
 //                                            while shutting down
 //   GET  /v2                                 server metadata
-//   GET  /v2/models/{name}[/versions/{v}]    model metadata (inputs, outputs)
-//   GET  /v2/models/{name}[/versions/{v}]/ready
-//   POST /v2/models/{name}[/versions/{v}]/infer    Open Inference Protocol (oip_request.h)
+//   GET  /v2/models/{name}[/versions/{version}]          model metadata (inputs, outputs)
+//   GET  /v2/models/{name}[/versions/{version}]/ready
+//   POST /v2/models/{name}[/versions/{version}]/infer    Open Inference Protocol (oip_request.h)
 //   POST /v1/models/{name}/predict           record API (record_request.h, record_response.h)
 //   POST /v1/models/{name}/explain           full SHAP vectors
 //   POST /v1/models/{name}/reload            hot reload (admin: bearer token); 409 when the
 //                                            new artifact changes the request contract
 //   GET  /v1/models/{name}/drift             the live drift windows' last verdict
 //   POST /v1/models/{name}/rank              multi-objective ranking of candidates (rank_route.h)
-//   GET  /metrics                            Prometheus text format
-// Errors answer {"error": "<message>"} with 400 (malformed or invalid request), 401/403
-// (admin auth), 404 (route or model), 405 (method), 409 (a reload refused because it changes
-// the request contract), 413 (too many instances), 415 (content type), 422 (a model that
-// cannot do what was asked, a reload whose artifact fails to load or check), 500 (a bug).
+//   GET  /metrics                            Prometheus text format (server_metrics.h)
+//
+// A request is checked in this order, the first failure answering: the path names a route
+// (404), the method is the route's (405), admin auth (401/403), a JSON content type (415), the
+// model is served (404), the version, when the path names one, is the one serving (404).
+// Errors answer {"error": "<message>"} (error_response.h) with 400 (malformed or invalid
+// request), 404, 405, 409 (a reload refused because it changes the request contract), 413
+// (too many instances), 415, 422 (a model that cannot do what was asked, a reload whose
+// artifact fails to load or check), 500 (a bug).
 //
 // Request path: per connection, a simdjson parser and every decode/encode buffer are reused,
 // so a predict request allocates nothing in the steady state (besides what the transport and
@@ -25,17 +31,18 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
+#include <string_view>
+#include <vector>
 
+#include "serve/drift_feeder.h"
 #include "serve/http_types.h"
 #include "serve/metrics.h"
 #include "serve/model_store.h"
 #include "serve/prediction_log.h"
+#include "serve/request_logging.h"
 
 namespace keel::serve {
 
@@ -63,10 +70,17 @@ struct ServiceOptions {
   ServedObjectives* rank_objectives = nullptr;
 };
 
+// One row of the route table, for documentation and tests.
+struct RouteInfo {
+  Route route;
+  std::string_view method;   // "GET" or "POST"
+  std::string_view pattern;  // e.g. "/v1/models/{name}/predict"
+};
+
 class Service final : public HttpHandler {
  public:
   // `store` and `metrics` must outlive the service; `log` may be null (no prediction log).
-  // Starts the drift thread, which feeds the models' live drift windows every 200 ms.
+  // Starts the drift thread (drift_feeder.h), which feeds the models' live drift windows.
   Service(ServiceOptions options, ModelStore* store, PredictionLog* log, HttpMetrics* metrics);
   ~Service() override;
 
@@ -78,21 +92,34 @@ class Service final : public HttpHandler {
   // Readiness for /v2/health/ready (false before startup completes and during shutdown).
   void SetReady(bool ready) { ready_.store(ready, std::memory_order_release); }
 
-  // Appends the Prometheus text of every metric (HTTP, models, prediction log).
+  // Appends the Prometheus text of every metric (HTTP, models, prediction log, drift).
   void AppendMetrics(std::string* out) const;
+
+  // Every route the service answers, in table order.
+  static std::vector<RouteInfo> Routes();
 
  private:
   class Connection;
+  struct Call;
+  struct RouteEntry;
+  static const std::vector<RouteEntry>& Table();
   void Dispatch(const HttpRequest& request, Connection* conn, HttpResponse* response);
-  void Predict(const HttpRequest& request, ModelSlot* slot, bool explain, Connection* conn,
-               HttpResponse* response);
-  void Infer(const HttpRequest& request, ModelSlot* slot, Connection* conn, HttpResponse* response);
-  void Reload(const HttpRequest& request, ModelSlot* slot, HttpResponse* response);
-  bool Authorized(const HttpRequest& request, HttpResponse* response) const;
-  void LogInstances(const class ServedModel& model, Connection* conn, HttpResponse* response);
-  void Drift(ModelSlot* slot, HttpResponse* response);
-  void Rank(const HttpRequest& request, ModelSlot* slot, HttpResponse* response);
-  void RunDriftThread();
+
+  // Route handlers (the table's), in table order.
+  void HealthLive(Call& call);
+  void HealthReady(Call& call);
+  void ServerMetadata(Call& call);
+  void ModelMetadata(Call& call);
+  void ModelReady(Call& call);
+  void Infer(Call& call);
+  void Predict(Call& call);
+  void Explain(Call& call);
+  void Reload(Call& call);
+  void Drift(Call& call);
+  void Rank(Call& call);
+  void Metrics(Call& call);
+
+  void PredictOrExplain(Call& call, bool explain);
   void ObserveValues(const ServedModel& model, const float* rows, size_t n,
                      const double* values) const;
 
@@ -101,15 +128,9 @@ class Service final : public HttpHandler {
   PredictionLog* log_;
   HttpMetrics* metrics_;
   std::atomic<bool> ready_{false};
-  // Random per process, so generated request ids do not repeat across restarts.
-  uint32_t request_id_prefix_ = 0;
-  std::atomic<uint64_t> next_request_id_{1};
-
-  std::mutex drift_mu_;
-  std::condition_variable drift_cv_;
-  bool stopping_ = false;
-  std::thread drift_thread_;
+  RequestIds request_ids_;
   std::unique_ptr<RankRoute> rank_route_;  // POST /v1/models/{name}/rank (rank_route.h)
+  DriftFeeder drift_feeder_;               // last: stops first
 };
 
 }  // namespace keel::serve

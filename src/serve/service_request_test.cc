@@ -22,6 +22,7 @@ struct Reply {
   int status;
   std::string body;
   nlohmann::json json;
+  Route route;
 };
 
 class ServiceRequestTest : public ::testing::Test {
@@ -55,12 +56,12 @@ class ServiceRequestTest : public ::testing::Test {
   }
   std::vector<Reply> Send(std::string_view bytes) {
     std::vector<Reply> out;
-    ServeConnectionBytes(bytes, HttpServerOptions{}, service_.get(), &metrics_,
-                         [&](const ExchangedResponse& e) {
-                           Reply r{e.response->status, e.response->body, nullptr};
-                           r.json = nlohmann::json::parse(r.body, nullptr, false);
-                           out.push_back(std::move(r));
-                         });
+    ServeConnectionBytes(
+        bytes, HttpServerOptions{}, service_.get(), &metrics_, [&](const ExchangedResponse& e) {
+          Reply r{e.response->status, e.response->body, nullptr, e.response->route};
+          r.json = nlohmann::json::parse(r.body, nullptr, false);
+          out.push_back(std::move(r));
+        });
     return out;
   }
   static std::string Post(std::string_view target, std::string_view body,
@@ -153,6 +154,93 @@ TEST_F(ServiceRequestTest, ErrorQuotingANonUtf8PathIsValidJson) {
     ASSERT_TRUE(x.json.is_object()) << x.body;
     EXPECT_NE(x.json["error"].get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);
   }
+}
+
+// Which route each path form reaches and what it answers: the trailing slashes, versions and
+// empty names the route patterns accept, the paths they do not, and the checks in order
+// (method, auth, content type, model, version).
+TEST_F(ServiceRequestTest, EveryPathFormReachesItsRoute) {
+  const std::string v = store_.Find("tiny")->Get()->version();
+  struct Case {
+    std::string request;
+    int status;
+    Route route;
+  };
+  auto get = [](std::string_view path, std::string_view method = "GET") {
+    return std::string(method) + " " + std::string(path) + " HTTP/1.1\r\n\r\n";
+  };
+  const std::string infer =
+      R"({"inputs":[{"name":"age","shape":[1],"datatype":"FP32","data":[5]}]})";
+  const std::vector<Case> cases = {
+      {get("/v2/health/live"), 200, Route::kHealthLive},
+      {get("/v2/health/live/"), 404, Route::kOther},
+      {get("/v2/health/ready?x=1"), 200, Route::kHealthReady},
+      {get("/v2"), 200, Route::kServerMetadata},
+      {get("/v2/"), 200, Route::kServerMetadata},
+      {get("/v2//"), 404, Route::kOther},
+      {get("/v2/models"), 404, Route::kOther},
+      {get("/v2/models/tiny"), 200, Route::kModelMetadata},
+      {get("/v2/models/tiny/"), 200, Route::kModelMetadata},
+      {get("/v2/models/tiny/versions/" + v), 200, Route::kModelMetadata},
+      {get("/v2/models/tiny/versions/" + v + "/"), 200, Route::kModelMetadata},
+      {get("/v2/models/tiny/versions/"), 200, Route::kModelMetadata},
+      {get("/v2/models/tiny/versions/nope"), 404, Route::kModelMetadata},
+      {get("/v2/models/tiny/versions/" + v + "/ready"), 200, Route::kModelReady},
+      {get("/v2/models/tiny/versions/nope/ready"), 404, Route::kModelReady},
+      {get("/v2/models/tiny/ready"), 200, Route::kModelReady},
+      {get("/v2/models/tiny/ready/"), 404, Route::kOther},
+      {get("/v2/models/nope/ready"), 404, Route::kModelReady},
+      {get("/v2/models//ready"), 404, Route::kModelReady},
+      {get("/v2/models/versions/ready"), 404, Route::kModelReady},
+      {get("/v2/models/tiny/other"), 404, Route::kOther},
+      {get("/v2/models/tiny/versions/1/versions/2"), 404, Route::kOther},
+      {Post("/v2/models/reg/infer", infer), 200, Route::kInfer},
+      {Post("/v2/models/reg/versions/" + store_.Find("reg")->Get()->version() + "/infer", infer),
+       200, Route::kInfer},
+      {Post("/v2/models/reg/versions/nope/infer", infer), 404, Route::kInfer},
+      {get("/v2/models/reg/infer", "PUT"), 405, Route::kInfer},
+      {Post("/v1/models/tiny/predict", R"({"instances":[{"age":30}]})"), 200, Route::kPredict},
+      {Post("/v1/models/tiny/predict/", "{}"), 404, Route::kOther},
+      {Post("/v1/models//predict", "{}"), 404, Route::kPredict},
+      {get("/v1/models/tiny/predict"), 405, Route::kPredict},
+      {get("/v1/models/nope/predict"), 405, Route::kPredict},
+      {Post("/v1/models/tiny/explain", R"({"instances":[{"age":30}]})"), 200, Route::kExplain},
+      {Post("/v1/models/tiny/reload", ""), 401, Route::kReload},
+      {Post("/v1/models/nope/reload", ""), 401, Route::kReload},
+      {Post("/v1/models/nope/reload", "", "Authorization: Bearer token\r\n"), 404, Route::kReload},
+      {get("/v1/models/tiny/reload"), 405, Route::kReload},
+      {get("/v1/models/tiny/drift"), 422, Route::kDrift},
+      {get("/v1/models/nope/drift"), 404, Route::kDrift},
+      {get("/v1/models/tiny/drift", "POST"), 405, Route::kDrift},
+      {Post("/v1/models/tiny/rank", "{}"), 400, Route::kRank},
+      {get("/v1/models/tiny/unknown"), 404, Route::kOther},
+      {get("/v1/models/tiny"), 404, Route::kOther},
+      {get("/metrics"), 200, Route::kMetrics},
+      {get("/metrics", "HEAD"), 405, Route::kMetrics},
+      {get("/metrics/"), 404, Route::kOther},
+      {get("/METRICS"), 404, Route::kOther},
+      {get("/"), 404, Route::kOther},
+  };
+  for (const Case& c : cases) {
+    const auto r = Send(c.request);
+    ASSERT_EQ(r.size(), 1u) << c.request;
+    EXPECT_EQ(r[0].status, c.status) << c.request << r[0].body;
+    EXPECT_EQ(RouteName(r[0].route), RouteName(c.route)) << c.request;
+  }
+}
+
+// A 405 names the method the route takes in an Allow header; a 415 comes before the model
+// lookup, so it answers the same for any name.
+TEST_F(ServiceRequestTest, WrongMethodAndContentTypeAnswersNameWhatToSend) {
+  auto r = Send("DELETE /v1/models/tiny/predict HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 405);
+  EXPECT_EQ(r[0].json["error"], "/v1/models/tiny/predict takes POST only");
+  r = Send(
+      "POST /v1/models/nope/predict HTTP/1.1\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 2\r\n\r\n{}");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 415);
 }
 
 }  // namespace

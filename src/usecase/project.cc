@@ -186,13 +186,14 @@ class ProjectReader : public YamlReader {
       KEEL_ASSIGN_OR_RETURN(f->enabled, Bool(v, "fairness.enabled"));
     }
     if (const auto v = node["sensitive"]) {
-      KEEL_ASSIGN_OR_RETURN(f->sensitive, TextList(v, "fairness.sensitive", /*allow_scalar=*/true));
+      KEEL_ASSIGN_OR_RETURN(f->audit.sensitive,
+                            TextList(v, "fairness.sensitive", /*allow_scalar=*/true));
     }
     if (const auto v = node["min_group_size"]) {
-      KEEL_ASSIGN_OR_RETURN(f->min_group_size, Count(v, "fairness.min_group_size"));
+      KEEL_ASSIGN_OR_RETURN(f->audit.options.min_group_size, Count(v, "fairness.min_group_size"));
     }
     if (const auto v = node["threshold"]) {
-      KEEL_ASSIGN_OR_RETURN(f->threshold, NumberIn(v, "fairness.threshold", 0, 1));
+      KEEL_ASSIGN_OR_RETURN(f->audit.threshold, NumberIn(v, "fairness.threshold", 0, 1));
     }
     if (const auto v = node["limits"]) {
       if (!v.IsMap()) return Error(v, "fairness.limits must be a map of disparity: limit");

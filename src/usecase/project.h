@@ -50,6 +50,7 @@
 #include "keel/status.h"
 #include "rank/objectives.h"
 #include "train/params.h"
+#include "usecase/audit.h"
 
 namespace keel::usecase {
 
@@ -69,9 +70,9 @@ struct CompareSettings {
 
 struct FairnessSettings {
   bool enabled = true;
-  std::vector<std::string> sensitive;  // empty: every column whose role is sensitive
-  size_t min_group_size = 30;
-  double threshold = 0.5;
+  // sensitive (empty: every column whose role is sensitive), min_group_size and threshold, with
+  // `keel audit`'s defaults; the rest of the audit's settings keep theirs.
+  AuditSettings audit;
   nlohmann::json limits = nlohmann::json::object();  // FairnessLimitsFromJson's input
 };
 

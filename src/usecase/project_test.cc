@@ -62,7 +62,7 @@ output: {dir: out}
   ASSERT_TRUE(p->compare.metric.has_value());
   EXPECT_EQ(*p->compare.metric, Metric::kLogLoss);
   EXPECT_EQ(p->compare.resamples, 500u);
-  EXPECT_EQ(p->fairness.sensitive, std::vector<std::string>{"gender"});
+  EXPECT_EQ(p->fairness.audit.sensitive, std::vector<std::string>{"gender"});
   EXPECT_DOUBLE_EQ(p->fairness.limits["demographic_parity_difference"].get<double>(), 0.1);
   EXPECT_EQ(p->explain.rows, 200u);
   EXPECT_EQ(p->drift.data, "/proj/new.csv");

@@ -10,22 +10,19 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "core/nearest_name.h"
-#include "core/number_format.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
-#include "data/schema_yaml.h"
 #include "drift/model_profile.h"
 #include "drift/table_drift.h"
-#include "eval/labeled_predictions.h"
 #include "explain/explainer.h"
-#include "fairness/group_metrics.h"
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
-#include "rank/ranking_plan.h"
-#include "rank/request_groups.h"
-#include "rank/tradeoff_report.h"
+#include "usecase/audit.h"
+#include "usecase/drift.h"
+#include "usecase/ingest.h"
 #include "usecase/run_report.h"
+#include "usecase/tradeoff_report.h"
 
 namespace keel::usecase {
 namespace {
@@ -40,19 +37,16 @@ std::string ColumnList(const Schema& schema) {
 
 // Reads the data and gives every column the role keel.yaml asks for.
 Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) {
-  ReadOptions ro;
-  Schema file_schema;
-  if (!p.schema_path.empty()) {
-    KEEL_ASSIGN_OR_RETURN(file_schema, LoadSchemaYaml(p.schema_path));
-    ro.schema = &file_schema;
-  }
-  if (p.missing_tokens) ro.missing_tokens = *p.missing_tokens;
-  ro.drop_duplicates = p.drop_duplicates;
-  ro.decimal = p.decimal;
+  DataInput input;  // read as `keel ingest` reads
+  input.path = p.data_path;
+  input.schema_path = p.schema_path;
+  if (p.missing_tokens) input.options.missing_tokens = *p.missing_tokens;
+  input.options.drop_duplicates = p.drop_duplicates;
+  input.options.decimal = p.decimal;
   Context ctx;
   ctx.num_threads = options.threads;
   ctx.progress = options.progress;
-  KEEL_ASSIGN_OR_RETURN(*out, ReadTable(p.data_path, ro, ctx));
+  KEEL_ASSIGN_OR_RETURN(*out, ReadInput(input, ctx));
   Schema& schema = out->schema;
   for (const auto& [column, role] : p.roles) {
     ColumnSchema* c = schema.Find(column);
@@ -73,7 +67,7 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
     if (c.role == Role::kTarget && c.name != p.target) c.role = Role::kFeature;
   }
   target->role = Role::kTarget;
-  for (const std::string& s : p.fairness.sensitive) {
+  for (const std::string& s : p.fairness.audit.sensitive) {
     ColumnSchema* c = schema.Find(s);
     if (c == nullptr) {
       return Status::NotFound(
@@ -145,54 +139,6 @@ Result<ShapSummary> Explain(const Model& model, const Table& test, const Explain
   so.max_features = s.top;
   // Binary models explain the positive class's margin; multiclass: the first class.
   return BuildShapSummary(model, *explainer, x, attributions, so);
-}
-
-Result<fairness::AuditResult> Audit(const Model& model, const Predictor& predictor,
-                                    const Table& test, const std::vector<std::string>& sensitive,
-                                    const FairnessSettings& s, int threads) {
-  KEEL_ASSIGN_OR_RETURN(LabeledRows truth, ReadLabels(model, test));
-  EncodeOptions eo;
-  eo.threads = threads;
-  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, test, eo));
-  KEEL_ASSIGN_OR_RETURN(LabeledPredictions preds, PredictLabeled(predictor, x, truth, threads));
-  const Table rows = test.Take(truth.rows);
-  std::vector<uint8_t> labels(truth.labels.size());
-  for (size_t i = 0; i < labels.size(); ++i) labels[i] = truth.labels[i] == 1 ? 1 : 0;
-  const std::vector<uint8_t> decisions =
-      fairness::ThresholdDecisions(preds.predictions, s.threshold);
-  std::vector<fairness::AttributeSpec> specs;
-  for (const std::string& c : sensitive) {
-    fairness::AttributeSpec spec;
-    spec.column = c;
-    specs.push_back(spec);
-  }
-  fairness::AuditOptions ao;
-  ao.min_group_size = s.min_group_size;
-  ao.bootstrap.threads = threads;
-  ao.decision_rule = "score >= " + FormatDouble(s.threshold);
-  for (const auto& f : model.features) {
-    if (rows.Find(f.name) != nullptr) ao.proxy_features.push_back(f.name);
-  }
-  const fairness::BinaryOutcomes outcomes{preds.predictions, labels, decisions};
-  return fairness::RunAudit(rows, outcomes, specs, ao);
-}
-
-// Replays the test rows' requests under the objectives' weight grid with the shipped model.
-Result<TradeoffOutcome> Tradeoff(const rank::Objectives& objectives, const Model& model,
-                                 const Predictor& predictor, const Table& test, int threads) {
-  KEEL_ASSIGN_OR_RETURN(
-      auto plan,
-      rank::RankingPlan::Create(objectives, model, rank::FieldsOf(test), {.outcomes = true}));
-  KEEL_ASSIGN_OR_RETURN(rank::ScoredCandidates scored,
-                        plan->Score(model, predictor, test, threads));
-  KEEL_ASSIGN_OR_RETURN(rank::RequestGroups groups, rank::GroupRows(test, objectives.group_by));
-  rank::TradeoffOptions opt;
-  opt.steps = objectives.tradeoff_steps;
-  opt.top = objectives.top > 0 ? objectives.top : 1;
-  opt.threads = threads;
-  KEEL_ASSIGN_OR_RETURN(rank::TradeoffResult result,
-                        rank::SweepTradeoff(*plan, scored, groups, opt));
-  return TradeoffOutcome{std::move(result), opt.steps};
 }
 
 Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
@@ -305,9 +251,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     const Table train = run->data.table.Take(run->split.train);
     KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions,
                           PredictAll(shipped, shipped_predictor, train, threads));
-    drift::ReferenceProfileOptions po;
-    po.threads = threads;
-    KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, po)
+    KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, {},
+                                                       Context{}.WithThreads(threads))
                              .WithContext("building the training profile"));
   }
   run->model_path = (fs::path(p.output_dir) / "model.keel").string();
@@ -324,7 +269,7 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   }
 
   // 6. Fairness of both models; the gate judges the shipped one.
-  std::vector<std::string> sensitive = p.fairness.sensitive;
+  std::vector<std::string> sensitive = p.fairness.audit.sensitive;
   if (sensitive.empty()) {
     for (const auto& c : run->data.schema.columns) {
       if (c.role == Role::kSensitive) sensitive.push_back(c.name);
@@ -339,14 +284,21 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
         "no sensitive column: give columns the role sensitive or list them in fairness.sensitive");
   } else {
     log::Info("auditing fairness on {}", fmt::join(sensitive, ", "));
-    auto audit = Audit(shipped, shipped_predictor, test, sensitive, p.fairness, threads);
+    // The audit `keel audit` gives the shipped model on these rows (usecase/audit.h).
+    AuditSettings settings = p.fairness.audit;
+    settings.sensitive = sensitive;
+    const Context ctx = Context{}.WithThreads(threads);
+    auto audit = AuditTable(shipped, shipped_predictor, test, settings, "the test rows", ctx);
     if (!audit.ok()) return audit.status().WithContext("the fairness audit");
     KEEL_ASSIGN_OR_RETURN(fairness::FairnessLimits limits,
                           fairness::FairnessLimitsFromJson(p.fairness.limits));
     FairnessOutcome f{std::move(*audit), {}, std::nullopt};
     f.gate = fairness::CheckFairnessGate(f.audit, limits);
     const Model& other = run->shipped_candidate ? run->baseline.model : run->candidate.model;
-    auto other_audit = Audit(other, other_predictor, test, sensitive, p.fairness, threads);
+    // The other model's disparities, for the report to set beside the shipped one's.
+    settings.slices = false;
+    settings.proxies = false;
+    auto other_audit = AuditTable(other, other_predictor, test, settings, "the test rows", ctx);
     if (other_audit.ok()) f.other_audit = std::move(*other_audit);
     run->fairness = std::move(f);
   }
@@ -357,22 +309,18 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     const Table train = run->data.table.Take(run->split.train);
     drift::TableDriftOptions dopt;
     dopt.target = p.target;
-    dopt.threads = threads;
+    Context ctx;
+    ctx.num_threads = options.threads;
+    ctx.progress = options.progress;
+    // The comparison `keel drift --reference DATA` makes (usecase/drift.h).
     if (!p.drift.data.empty()) {
-      ReadOptions ro;
-      ro.schema = &run->data.schema;
-      ro.allow_missing_columns = true;
-      ro.decimal = p.decimal;
-      Context ctx;
-      ctx.num_threads = options.threads;
-      ctx.progress = options.progress;
-      auto current = ReadTable(p.drift.data, ro, ctx);
+      auto current = ReadForDrift(p.drift.data, &run->data.schema, p.decimal, ctx);
       if (!current.ok()) return current.status().WithContext("drift.data");
-      auto report = drift::CompareTables(train, current->table, run->data.schema, dopt);
+      auto report = DriftOfRows(train, current->table, run->data.schema, dopt, ctx);
       if (!report.ok()) return report.status().WithContext("the drift check");
       run->drift = DriftOutcome{"training rows", p.drift.data, std::move(*report)};
     } else {
-      auto report = drift::CompareTables(train, test, run->data.schema, dopt);
+      auto report = DriftOfRows(train, test, run->data.schema, dopt, ctx);
       if (!report.ok()) return report.status().WithContext("the drift check");
       run->drift = DriftOutcome{"training rows", "test rows", std::move(*report)};
     }
@@ -383,7 +331,10 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   if (p.objectives) {
     log::Info("replaying {} test rows' requests under the objectives' weight grid",
               test.num_rows());
-    auto t = Tradeoff(*p.objectives, shipped, shipped_predictor, test, threads);
+    Context ctx;
+    ctx.num_threads = threads;
+    ctx.progress = options.progress;
+    auto t = ReplayTradeoff(*p.objectives, {shipped, shipped_predictor, test}, {}, ctx);
     if (!t.ok()) return t.status().WithContext("the trade-off analysis (objectives)");
     if (t->result.requests < 20) {
       run->warnings.push_back(fmt::format(
@@ -487,7 +438,7 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
     tj["steps"] = run.tradeoff->steps;
     tj["group_by"] = run.project.objectives->group_by;
     tj["rows"] = "test";
-    const rank::TextTable table = rank::TradeoffTable(t, /*efficient_only=*/true);
+    const TextTable table = TradeoffTable(t, /*efficient_only=*/true);
     tj["table"] = {{"header", table.header}, {"rows", table.rows}};
     j["tradeoff"] = std::move(tj);
   }
@@ -549,11 +500,11 @@ std::string SummaryText(const PipelineRun& run) {
     for (size_t j = 0; j < t.objectives.size(); ++j) {
       const auto& s = t.settings[t.best[j]];
       out += fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
-                         rank::DescribeWeights(t.objectives, s.weights), totals(s));
+                         DescribeWeights(t.objectives, s.weights), totals(s));
     }
     const auto& d = t.settings[t.default_index];
     out += fmt::format("  default: setting {} ({}): {}{}\n", t.default_index + 1,
-                       rank::DescribeWeights(t.objectives, d.weights), totals(d),
+                       DescribeWeights(t.objectives, d.weights), totals(d),
                        d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";

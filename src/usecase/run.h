@@ -24,9 +24,9 @@
 #include "fairness/fairness_gate.h"
 #include "keel/status.h"
 #include "model/model.h"
-#include "rank/tradeoff.h"
 #include "train/trainer.h"
 #include "usecase/project.h"
+#include "usecase/tradeoff.h"
 
 namespace keel::usecase {
 
@@ -45,13 +45,6 @@ struct FairnessOutcome {
   fairness::AuditResult audit;                       // of the shipped model on the test rows
   fairness::GateResult gate;                         // against the project's limits
   std::optional<fairness::AuditResult> other_audit;  // the model that did not ship
-};
-
-// The trade-off of keel.yaml's objectives (rank/tradeoff.h): the shipped model re-ranks the
-// test rows' requests (grouped by objectives.group_by) under a grid of weights.
-struct TradeoffOutcome {
-  rank::TradeoffResult result;
-  size_t steps = 0;  // the grid resolution used
 };
 
 struct DriftOutcome {
@@ -91,7 +84,7 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const R
 // The machine-readable summary (`keel run --json`, summary.json): project, data counts,
 // both models' metrics, the comparison and verdict, the shipped model, fairness gate, drift
 // verdict, the trade-off sweep (`tradeoff`: rank::TradeoffToJson plus the readable table of
-// efficient settings as `table`), output paths.
+// efficient settings as `table`, usecase/tradeoff_report.h), output paths.
 nlohmann::json SummaryJson(const PipelineRun& run);
 
 // A few lines for a terminal: what shipped and why, the gate results, where the files are.

@@ -7,20 +7,17 @@
 #include <cmath>
 
 #include "keel/version_info.h"
-#include "rank/tradeoff_report.h"
 #include "report/svg_chart.h"
+#include "usecase/drift_report.h"
 #include "usecase/run.h"
+#include "usecase/tradeoff_report.h"
 
 namespace keel::usecase {
 namespace {
 
+using report::FixedNumber;
 using report::HtmlReport;
 using report::Tone;
-
-std::string Num(double v, int digits = 4) {
-  if (!std::isfinite(v)) return "n/a";
-  return fmt::format("{:.{}f}", v, digits);
-}
 
 std::string Pct(double v) {
   if (!std::isfinite(v)) return "n/a";
@@ -28,8 +25,9 @@ std::string Pct(double v) {
 }
 
 std::string WithInterval(const MetricEstimate& m) {
-  if (!std::isfinite(m.interval.lower)) return Num(m.value);
-  return fmt::format("{} [{}, {}]", Num(m.value), Num(m.interval.lower), Num(m.interval.upper));
+  if (!std::isfinite(m.interval.lower)) return FixedNumber(m.value);
+  return fmt::format("{} [{}, {}]", FixedNumber(m.value), FixedNumber(m.interval.lower),
+                     FixedNumber(m.interval.upper));
 }
 
 const std::string& BaselineColor() {
@@ -228,7 +226,7 @@ void CurvesSection(const PipelineRun& run, HtmlReport* r) {
   }
   r->AddCharts({report::LineChart(roc), report::LineChart(pr), report::LineChart(cal)});
   r->AddParagraph(fmt::format("Expected calibration error: baseline {}, candidate {}.",
-                              Num(b.reliability.ece), Num(k.reliability.ece)));
+                              FixedNumber(b.reliability.ece), FixedNumber(k.reliability.ece)));
 }
 
 void ComparisonSection(const PipelineRun& run, HtmlReport* r) {
@@ -297,10 +295,11 @@ void ExplanationsSection(const PipelineRun& run, HtmlReport* r) {
 void DisparityTable(const fairness::AttributeAudit& a, HtmlReport* r) {
   std::vector<std::vector<std::string>> rows;
   for (const fairness::Disparity& d : a.disparities) {
-    rows.push_back(
-        {std::string(fairness::DisparityName(d.metric)), Num(d.value),
-         std::isfinite(d.ci_low) ? fmt::format("[{}, {}]", Num(d.ci_low), Num(d.ci_high)) : "",
-         d.rate, d.high_group + " vs " + d.low_group});
+    rows.push_back({std::string(fairness::DisparityName(d.metric)), FixedNumber(d.value),
+                    std::isfinite(d.ci_low)
+                        ? fmt::format("[{}, {}]", FixedNumber(d.ci_low), FixedNumber(d.ci_high))
+                        : "",
+                    d.rate, d.high_group + " vs " + d.low_group});
   }
   r->AddTable({"Disparity", "Value", "95% interval", "Rate", "Groups"}, rows,
               {false, true, true, false, false});
@@ -341,7 +340,7 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
       rows.push_back({g.group,
                       std::to_string(g.counts.tp + g.counts.fp + g.counts.tn + g.counts.fn),
                       Pct(g.rates.base_rate), Pct(g.rates.selection_rate), Pct(g.rates.tpr),
-                      Pct(g.rates.fpr), Num(g.auc, 3), g.too_small ? "too small" : ""});
+                      Pct(g.rates.fpr), FixedNumber(g.auc, 3), g.too_small ? "too small" : ""});
       if (!g.too_small) {
         sel.bars.push_back({g.group, g.rates.selection_rate});
         tpr.bars.push_back({g.group, g.rates.tpr});
@@ -356,7 +355,7 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& p : *f.audit.proxies) {
       if (!p.strong) continue;
-      rows.push_back({p.feature, p.attribute, Num(p.auc, 3), Num(p.nmi, 3)});
+      rows.push_back({p.feature, p.attribute, FixedNumber(p.auc, 3), FixedNumber(p.nmi, 3)});
     }
     if (rows.empty()) {
       r->AddParagraph("No feature is a strong proxy for a sensitive attribute.");
@@ -375,7 +374,8 @@ void FairnessSection(const PipelineRun& run, HtmlReport* r) {
                           fairness::DisparityMetric::kEqualizedOddsDifference}) {
         const auto idx = static_cast<size_t>(metric);
         rows.push_back({a.name, std::string(fairness::DisparityName(metric)),
-                        Num(a.disparities[idx].value), Num(o->disparities[idx].value)});
+                        FixedNumber(a.disparities[idx].value),
+                        FixedNumber(o->disparities[idx].value)});
       }
     }
     r->AddParagraph("The same disparities for the model that did not ship:");
@@ -390,50 +390,7 @@ void DriftSection(const PipelineRun& run, HtmlReport* r) {
     r->AddNotice(Tone::kInfo, "No drift check ran.");
     return;
   }
-  const drift::DriftReport& d = run.drift->report;
-  r->AddParagraph(
-      fmt::format("{} ({} rows) compared with {} ({} rows), column by column; "
-                  "p-values corrected for testing many columns.",
-                  run.drift->current, d.current_rows, run.drift->reference, d.reference_rows));
-  r->AddNotice(d.verdict.dataset_drift ? Tone::kWarning : Tone::kGood,
-               fmt::format("{} of {} columns drifted ({}).", d.verdict.drifted_features,
-                           d.verdict.tested_features,
-                           d.verdict.dataset_drift ? "dataset drift" : "no dataset drift"));
-  const drift::DriftChartData chart = drift::MakeDriftChartData(d, 4);
-  report::BarChartSpec bars;
-  bars.title = "Drift score by column (1 = threshold)";
-  bars.value_label = "statistic / threshold";
-  bars.references = {{1.0, "threshold"}};
-  for (size_t i = 0; i < chart.bars.size() && i < 20; ++i) {
-    const auto& b = chart.bars[i];
-    bars.bars.push_back({b.feature + " (" + b.test + ")", std::min(b.score, 10.0), std::nullopt,
-                         std::nullopt, b.drifted ? report::Palette()[3] : std::string()});
-  }
-  std::vector<std::string> charts = {report::BarChart(bars)};
-  for (const auto& h : chart.histograms) {
-    report::HistogramSpec hs;
-    hs.title = h.feature;
-    hs.x_label = h.feature;
-    hs.bin_labels = h.bin_labels;
-    report::Series ref;
-    ref.name = run.drift->reference;
-    ref.y = h.reference_shares;
-    report::Series cur;
-    cur.name = run.drift->current;
-    cur.y = h.current_shares;
-    hs.series = {ref, cur};
-    charts.push_back(report::Histogram(hs));
-  }
-  r->AddCharts(charts);
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& f : d.features) {
-    rows.push_back(
-        {f.feature, f.test, Num(f.statistic), Num(f.threshold),
-         std::isfinite(f.p_value_adjusted) ? fmt::format("{:.3g}", f.p_value_adjusted) : "",
-         f.drifted ? "drifted" : ""});
-  }
-  r->AddTable({"Column", "Test", "Statistic", "Threshold", "Adjusted p", ""}, rows,
-              {false, false, true, true, true, false});
+  AddDriftReport(run.drift->report, run.drift->reference, run.drift->current, r);
 }
 
 void TradeoffSection(const PipelineRun& run, HtmlReport* r) {
@@ -451,7 +408,7 @@ void TradeoffSection(const PipelineRun& run, HtmlReport* r) {
       "weights. The sections below give each stakeholder's objective per setting.",
       run.shipped_candidate ? "candidate" : "baseline", t.requests,
       run.project.objectives->group_by, t.settings.size(), run.tradeoff->steps));
-  rank::AddTradeoffSections(t, *run.project.objectives, r);
+  AddTradeoffSections(t, *run.project.objectives, r);
 }
 
 }  // namespace

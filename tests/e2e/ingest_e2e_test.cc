@@ -1,8 +1,8 @@
 // `keel ingest` and `keel schema` as a user runs them: the --json contract, the rejects file,
 // schema round trips, stdin, and clear errors for bad input.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "keel_process.h"
@@ -20,7 +20,8 @@ json ParseJson(const ProcessResult& r) {
 TEST(IngestCli, MessyFileJsonCountsAddUpAndRejectsFileHasEveryBadLine) {
   TempDir dir;
   const std::string rejects = dir.File("rejects.csv");
-  const auto r = RunKeel({"ingest", DataFile("messy/wa_churn_messy.csv"), "--rejects", rejects, "--json"});
+  const auto r =
+      RunKeel({"ingest", DataFile("messy/wa_churn_messy.csv"), "--rejects", rejects, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = ParseJson(r);
   ASSERT_TRUE(j.is_object());
@@ -72,9 +73,10 @@ TEST(IngestCli, SchemaInferThenValidate) {
   const std::string data = dir.File("new.csv");
   std::string header = ReadText(DataFile("wa_churn.csv"));
   header = header.substr(0, header.find('\n') + 1);
-  WriteText(data, header +
-                      "\"Yes\",0,0,1,0,999,1,\"No\",\"Fiber optic\",\"No\",\"No\",\"No\",\"No\",\"No\","
-                      "\"No\",\"Month-to-month\",1,\"Bitcoin\",70.7,70.7\n");
+  WriteText(data,
+            header +
+                "\"Yes\",0,0,1,0,999,1,\"No\",\"Fiber optic\",\"No\",\"No\",\"No\",\"No\",\"No\","
+                "\"No\",\"Month-to-month\",1,\"Bitcoin\",70.7,70.7\n");
   const auto drift = RunKeel({"ingest", data, "--schema", schema, "--json"});
   ASSERT_EQ(drift.exit_code, 0) << drift.err;
   const json dj = ParseJson(drift);
@@ -231,9 +233,8 @@ TEST(IngestCli, TrainAndPredictReadDecimalCommas) {
   EXPECT_EQ(j["rows_predicted"], 2);
   EXPECT_EQ(ReadText(dir.File("kept.csv")), ReadText(dir.File("told.csv")));
   // Told otherwise, the user wins: "1,250" is then not a number and the rows are rejected.
-  const auto dot =
-      RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"), "--out",
-               dir.File("dot.csv"), "--decimal", ".", "--json"});
+  const auto dot = RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("new.csv"),
+                            "--out", dir.File("dot.csv"), "--decimal", ".", "--json"});
   ASSERT_EQ(dot.exit_code, 0) << dot.err;
   EXPECT_EQ(ParseJson(dot)["rows_rejected"], 2);
 }
@@ -255,6 +256,51 @@ TEST(IngestCli, BadInputsFailClearly) {
   EXPECT_EQ(tj["rejected_records"][0]["line"], 3);
   const auto usage = RunKeel({"ingest"});
   EXPECT_EQ(usage.exit_code, 2);
+}
+
+// The reader flags are declared once (tools/cli/reader_flags.h), so `keel schema infer` reads a
+// file as `keel ingest` does: the same delimiter names, the same missing-token flags (in either
+// order), and a bad value is a usage error in both.
+TEST(IngestCli, SchemaInferAndIngestTakeTheSameReaderFlags) {
+  TempDir dir;
+  WriteText(dir.File("semi.csv"), "id;grade;score\n1;NA;3\n2;b;?\n3;NA;5\n4;b;6\n");
+  for (const char* command : {"ingest", "schema"}) {
+    std::vector<std::string> args = {command};
+    if (std::string(command) == "schema") args.push_back("infer");
+    args.push_back(dir.File("semi.csv"));
+    for (const auto& order :
+         std::vector<std::vector<std::string>>{{"--no-default-missing", "--missing", "?"},
+                                               {"--missing", "?", "--no-default-missing"}}) {
+      std::vector<std::string> full = args;
+      full.insert(full.end(), {"--delimiter", "semicolon", "--json"});
+      full.insert(full.end(), order.begin(), order.end());
+      const auto r = RunKeel(full);
+      ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+      const json j = ParseJson(r);
+      // "NA" is a category once the default tokens are off; "?" stays missing.
+      for (const auto& c : j["columns"]) {
+        if (c["name"] == "grade") EXPECT_EQ(c["kind"], "categorical") << command;
+        if (c["name"] == "score") EXPECT_EQ(c["kind"], "numeric") << command;
+      }
+      if (j.contains("dialect")) {
+        EXPECT_EQ(j["dialect"]["delimiter"], ";");
+        EXPECT_EQ(ColumnOf(j, "grade")["missing"], 0) << order[0];
+        EXPECT_EQ(ColumnOf(j, "score")["missing"], 1) << order[0];
+      }
+    }
+    for (const std::vector<std::string>& bad : {std::vector<std::string>{"--delimiter", "colon"},
+                                                {"--kind", "grade=words"},
+                                                {"--kind", "grade"}}) {
+      std::vector<std::string> full = args;
+      full.insert(full.end(), bad.begin(), bad.end());
+      const auto r = RunKeel(full);
+      EXPECT_EQ(r.exit_code, 2) << command << " " << bad[1] << ": " << r.err;
+      EXPECT_NE(r.err.find(bad[0]), std::string::npos) << r.err;
+    }
+  }
+  const auto role = RunKeel({"schema", "infer", dir.File("semi.csv"), "--role", "grade=boss"});
+  EXPECT_EQ(role.exit_code, 2) << role.err;
+  EXPECT_NE(role.err.find("--role"), std::string::npos) << role.err;
 }
 
 TEST(IngestCli, HelpExplainsEveryFlag) {

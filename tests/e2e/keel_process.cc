@@ -65,26 +65,42 @@ ProcessResult RunProgram(const std::vector<std::string>& argv, const std::string
     pollfd fds[3];
     int n = 0;
     int out_i = -1, err_i = -1, in_i = -1;
-    if (out_open) { fds[n] = {out_pipe[0], POLLIN, 0}; out_i = n++; }
-    if (err_open) { fds[n] = {err_pipe[0], POLLIN, 0}; err_i = n++; }
-    if (in_pipe[1] >= 0) { fds[n] = {in_pipe[1], POLLOUT, 0}; in_i = n++; }
+    if (out_open) {
+      fds[n] = {out_pipe[0], POLLIN, 0};
+      out_i = n++;
+    }
+    if (err_open) {
+      fds[n] = {err_pipe[0], POLLIN, 0};
+      err_i = n++;
+    }
+    if (in_pipe[1] >= 0) {
+      fds[n] = {in_pipe[1], POLLOUT, 0};
+      in_i = n++;
+    }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
     }
-    if (poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long>(left.count(), 1000))) < 0) {
+    if (poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long>(left.count(), 1000))) <
+        0) {
       if (errno == EINTR) continue;
       break;
     }
     if (out_i >= 0 && (fds[out_i].revents & (POLLIN | POLLHUP))) {
       const ssize_t k = read(out_pipe[0], buf, sizeof(buf));
-      if (k > 0) res.out.append(buf, static_cast<size_t>(k)); else out_open = false;
+      if (k > 0)
+        res.out.append(buf, static_cast<size_t>(k));
+      else
+        out_open = false;
     }
     if (err_i >= 0 && (fds[err_i].revents & (POLLIN | POLLHUP))) {
       const ssize_t k = read(err_pipe[0], buf, sizeof(buf));
-      if (k > 0) res.err.append(buf, static_cast<size_t>(k)); else err_open = false;
+      if (k > 0)
+        res.err.append(buf, static_cast<size_t>(k));
+      else
+        err_open = false;
     }
     if (in_i >= 0 && (fds[in_i].revents & (POLLOUT | POLLERR | POLLHUP))) {
       const ssize_t k = write(in_pipe[1], input.data() + written, input.size() - written);
@@ -143,7 +159,28 @@ std::string ReadText(const std::string& path) {
   return ss.str();
 }
 
-std::string DataFile(const std::string& name) { return std::string(KEEL_SHARED_DATA_DIR) + "/" + name; }
-std::string FixtureFile(const std::string& name) { return std::string(KEEL_FIXTURES_DIR) + "/" + name; }
+std::vector<std::string> HelpFlags(const std::string& help) {
+  std::vector<std::string> flags;
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) {
+    // An option line: indented, starts with its names ("-m,--model TEXT ...", "--no-log").
+    const size_t start = line.find_first_not_of(' ');
+    if (start == 0 || start == std::string::npos || line[start] != '-') continue;
+    const std::string names = line.substr(start, line.find(' ', start) - start);
+    const size_t dashes = names.find("--");
+    if (dashes == std::string::npos) continue;
+    const std::string flag = names.substr(dashes, names.find(',', dashes) - dashes);
+    if (flag == "--help" || flag == "--json" || flag == "--quiet" || flag == "--verbose") continue;
+    flags.push_back(flag);
+  }
+  return flags;
+}
+
+std::string DataFile(const std::string& name) {
+  return std::string(KEEL_SHARED_DATA_DIR) + "/" + name;
+}
+std::string FixtureFile(const std::string& name) {
+  return std::string(KEEL_FIXTURES_DIR) + "/" + name;
+}
 
 }  // namespace keel::e2e

@@ -43,6 +43,10 @@ void WriteText(const std::string& path, const std::string& text);
 // Reads a whole file ("" when it does not exist).
 std::string ReadText(const std::string& path);
 
+// The long flags ("--name") a `--help` text declares in its option list, in order, without
+// --help and the common --json, --quiet and --verbose.
+std::vector<std::string> HelpFlags(const std::string& help);
+
 // Path of a file in the repository's tests/data folder (copies of the shared data sets).
 std::string DataFile(const std::string& name);
 // Path of a file in tests/fixtures.

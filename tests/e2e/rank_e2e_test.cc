@@ -217,5 +217,53 @@ TEST(TradeoffE2e, NeedsRequests) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
+// Rank and tradeoff read candidates as every scoring command does (usecase/scoring.h): the
+// model's features are required, and nothing else of its schema.
+TEST(TradeoffE2e, CandidatesNeedOnlyTheModelsFeatures) {
+  TempDir dir;
+  const std::string model = dir.File("m.keel");
+  auto train = RunKeel({"train", "--data", FixtureFile("rank/train.csv"), "--target", "clicked",
+                        "--positive", "1", "--algo", "linear", "--exclude", "advertiser", "--out",
+                        model, "--quiet"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  WriteText(dir.File("o.yaml"),
+            "objectives:\n  clicks: {expr: p, outcome: clicked}\n"
+            "  revenue: {expr: p * bid, outcome: clicked * bid}\n"
+            "  constraints: [bid >= reserve]\n  top: 2\n  group_by: request_id\n");
+  // The log without `advertiser` (in the model's schema, excluded from its features) and
+  // without `quality` (a feature).
+  const auto rows = ReadCsv(ReadText(FixtureFile("rank/candidates.csv")));
+  auto write_without = [&](const std::string& column) {
+    const size_t drop = Col(rows[0], column);
+    std::string csv;
+    for (const auto& row : rows) {
+      std::string line;
+      for (size_t c = 0; c < row.size(); ++c) {
+        if (c != drop) line += (line.empty() ? "" : ",") + row[c];
+      }
+      csv += line + "\n";
+    }
+    const std::string path = dir.File("no_" + column + ".csv");
+    WriteText(path, csv);
+    return path;
+  };
+  const std::string no_adv = write_without("advertiser");
+  const std::string no_quality = write_without("quality");
+
+  for (const char* command : {"rank", "tradeoff"}) {
+    auto ok = RunKeel({command, "--model", model, "--objectives", dir.File("o.yaml"), "--data",
+                       no_adv, "--json"});
+    EXPECT_EQ(ok.exit_code, 0) << command << ": " << ok.err;
+    auto missing = RunKeel({command, "--model", model, "--objectives", dir.File("o.yaml"), "--data",
+                            no_quality, "--json"});
+    EXPECT_EQ(missing.exit_code, 1) << command;
+    EXPECT_NE(missing.err.find("\"quality\" not in the data"), std::string::npos)
+        << command << ": " << missing.err;
+    auto allowed = RunKeel({command, "--model", model, "--objectives", dir.File("o.yaml"), "--data",
+                            no_quality, "--allow-missing-columns"});
+    EXPECT_EQ(allowed.exit_code, 0) << command << ": " << allowed.err;
+  }
+}
+
 }  // namespace
 }  // namespace keel::e2e

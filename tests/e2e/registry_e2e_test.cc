@@ -586,5 +586,27 @@ TEST(PredictionLogE2E, SigkillAtLowTrafficLosesNothingOlderThanTheCommitInterval
   EXPECT_EQ(logged, (std::vector<std::string>{"slow-0", "slow-1", "slow-2"}));
 }
 
+// docs/registry.md documents every subcommand of `keel registry` and `keel log` and every
+// flag each one lists in its --help.
+TEST(RegistryDocs, EverySubcommandAndFlagIsDocumented) {
+  const std::string doc = ReadText(std::string(KEEL_SOURCE_DIR) + "/docs/registry.md");
+  ASSERT_FALSE(doc.empty());
+  const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
+      {"registry", {"add", "list", "show", "promote", "rollback", "archive", "history", "export"}},
+      {"log", {"prune", "forget", "stats"}}};
+  for (const auto& [command, subcommands] : commands) {
+    for (const std::string& sub : subcommands) {
+      const auto r = RunKeel({command, sub, "--help"});
+      ASSERT_EQ(r.exit_code, 0) << command << " " << sub;
+      EXPECT_NE(doc.find("keel " + command + " " + sub), std::string::npos)
+          << "keel " << command << " " << sub << " is not in docs/registry.md";
+      for (const std::string& flag : HelpFlags(r.out)) {
+        EXPECT_NE(doc.find("`" + flag), std::string::npos)
+            << "keel " << command << " " << sub << " " << flag << " is not in docs/registry.md";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace keel::e2e

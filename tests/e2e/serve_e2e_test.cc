@@ -723,5 +723,18 @@ TEST_F(ServeTest, JsonFlagPrintsTheListeningAddress) {
   EXPECT_TRUE(j["prediction_log"].is_null());
 }
 
+// docs/serving.md documents every flag `keel serve --help` lists.
+TEST(ServeDocs, EveryFlagIsDocumented) {
+  const auto r = RunKeel({"serve", "--help"});
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string doc = ReadText(std::string(KEEL_SOURCE_DIR) + "/docs/serving.md");
+  ASSERT_FALSE(doc.empty());
+  const std::vector<std::string> flags = HelpFlags(r.out);
+  EXPECT_GE(flags.size(), 20u) << r.out;
+  for (const std::string& flag : flags) {
+    EXPECT_NE(doc.find("`" + flag), std::string::npos) << flag << " is not in docs/serving.md";
+  }
+}
+
 }  // namespace
 }  // namespace keel::e2e

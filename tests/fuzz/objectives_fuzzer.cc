@@ -99,7 +99,7 @@ void ExerciseObjectives(std::string_view text) {
   const Table& table = Candidates();
   auto plan = RankingPlan::Create(o, ClickModel(), FieldsOf(table), {.outcomes = true});
   if (!plan.ok()) return;
-  auto scored = (*plan)->Score(ClickModel(), ClickPredictor(), table);
+  auto scored = (*plan)->Score(ClickModel(), ClickPredictor(), table, Context{.num_threads = 1});
   if (!scored.ok()) return;
   Require(scored->rows == table.num_rows(), "one score row per candidate");
   Require(scored->values.size() == o.objectives.size() * table.num_rows(), "values shape");
@@ -120,7 +120,7 @@ void ExerciseObjectives(std::string_view text) {
   opt.steps = std::min<size_t>(o.tradeoff_steps, 3);
   opt.top = o.top > 0 ? o.top : 1;
   opt.max_settings = 200;
-  auto sweep = SweepTradeoff(**plan, *scored, groups, opt);
+  auto sweep = SweepTradeoff(**plan, *scored, groups, opt, Context{.num_threads = 1});
   if (sweep.ok()) {
     Require(sweep->best.size() == o.objectives.size(), "a best setting per objective");
     Require(sweep->default_index < sweep->settings.size(), "the default is a setting");

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -62,6 +63,22 @@ int ReportError(const Status& status, const CommonFlags& flags);
 // The same for a usage error found after parsing (flags that contradict each other):
 // returns kExitUsage.
 int ReportUsageError(const Status& status, const CommonFlags& flags);
+
+// Prints a use case's result, the one exit path of most commands: a failure as ReportError
+// does (returning kExitFailure); else ToJson() with --json, ToText() on stdout without, and
+// kExitOk.
+template <typename R>
+int PrintResult(const Result<R>& result, const CommonFlags& flags) {
+  if (!result.ok()) return ReportError(result.status(), flags);
+  if (flags.json) {
+    PrintJson(result->ToJson());
+  } else {
+    const std::string text = result->ToText();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+  return kExitOk;
+}
 
 // A CLI11 check that runs `parse` on a flag's text: a value it refuses is a usage error at
 // parse time (exit 2, the Status message after the flag's name), exactly like a word given

@@ -1,5 +1,4 @@
-#include "core/json_number.h"
-#include "rank/tradeoff_report.h"
+#include "usecase/tradeoff_report.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +7,7 @@
 
 #include "report/svg_chart.h"
 
-namespace keel::rank {
+namespace keel::usecase {
 namespace {
 
 std::string Short(double v) {
@@ -16,7 +15,7 @@ std::string Short(double v) {
   return fmt::format("{:.4g}", v);
 }
 
-std::string Note(const TradeoffResult& r, size_t i) {
+std::string Note(const rank::TradeoffResult& r, size_t i) {
   std::string note;
   for (size_t j = 0; j < r.best.size(); ++j) {
     if (r.best[j] == i) {
@@ -43,7 +42,7 @@ std::string DescribeWeights(const std::vector<std::string>& names,
   return out;
 }
 
-TextTable TradeoffTable(const TradeoffResult& r, bool efficient_only) {
+TextTable TradeoffTable(const rank::TradeoffResult& r, bool efficient_only) {
   TextTable t;
   t.header.push_back("setting");
   t.numeric.push_back(true);
@@ -108,39 +107,7 @@ std::string RenderTextTable(const TextTable& t) {
   return out;
 }
 
-nlohmann::json TradeoffToJson(const TradeoffResult& r) {
-  nlohmann::json settings = nlohmann::json::array();
-  size_t efficient = 0;
-  for (size_t i = 0; i < r.settings.size(); ++i) {
-    const auto& s = r.settings[i];
-    efficient += s.efficient ? 1 : 0;
-    nlohmann::json w = nlohmann::json::object(), e = nlohmann::json::object(),
-                   l = nlohmann::json::object();
-    for (size_t j = 0; j < r.objectives.size(); ++j) {
-      w[r.objectives[j]] = s.weights[j];
-      e[r.objectives[j]] = JsonNumber(s.expected[j]);
-      if (r.has_logged) l[r.objectives[j]] = JsonNumber(s.logged[j]);
-    }
-    nlohmann::json js = {{"setting", i + 1},       {"weights", w},
-                         {"expected_per_1000", e}, {"shown_per_request", s.shown_per_request},
-                         {"pareto", s.efficient},  {"default", s.is_default}};
-    if (r.has_logged) js["logged_per_1000"] = l;
-    settings.push_back(std::move(js));
-  }
-  nlohmann::json best = nlohmann::json::object();
-  for (size_t j = 0; j < r.objectives.size(); ++j) best[r.objectives[j]] = r.best[j] + 1;
-  return {{"objective_names", r.objectives},
-          {"requests", r.requests},
-          {"candidates", r.candidates},
-          {"eligible", r.eligible},
-          {"top", r.top},
-          {"settings", settings},
-          {"pareto_count", efficient},
-          {"best", best},
-          {"default", r.default_index + 1}};
-}
-
-void AddTradeoffSections(const TradeoffResult& r, const Objectives& objectives,
+void AddTradeoffSections(const rank::TradeoffResult& r, const rank::Objectives& objectives,
                          report::HtmlReport* report) {
   const size_t nobj = r.objectives.size();
   size_t efficient = 0;
@@ -161,7 +128,7 @@ void AddTradeoffSections(const TradeoffResult& r, const Objectives& objectives,
     const auto& o = objectives.objectives[j];
     facts.push_back(
         {o.name, fmt::format("{} (normalise: {}, configured weight {}){}", o.value.text(),
-                             NormalizationName(o.normalize), Short(o.weight),
+                             rank::NormalizationName(o.normalize), Short(o.weight),
                              o.outcome ? "; outcome " + o.outcome->text() : "")});
   }
   for (const auto& c : objectives.constraints) facts.push_back({"constraint", c.Describe()});
@@ -213,7 +180,7 @@ void AddTradeoffSections(const TradeoffResult& r, const Objectives& objectives,
           }
           pair.push_back({s.expected[a], s.expected[b]});
         }
-        const std::vector<bool> front = ParetoEfficient(pair);
+        const std::vector<bool> front = rank::ParetoEfficient(pair);
         std::vector<std::pair<double, double>> fp;
         for (size_t i = 0; i < pair.size(); ++i) {
           if (front[i]) fp.push_back({pair[i][0], pair[i][1]});
@@ -246,4 +213,4 @@ void AddTradeoffSections(const TradeoffResult& r, const Objectives& objectives,
   report->AddTable(all_table.header, all_table.rows, all_table.numeric);
 }
 
-}  // namespace keel::rank
+}  // namespace keel::usecase

@@ -1,8 +1,9 @@
-// Presenting a trade-off sweep to stakeholders: a text table, and the HTML report section
-// (a frontier plot per pair of objectives and a readable table of settings).
+// Presenting a trade-off sweep (rank/tradeoff.h) to stakeholders: a text table, and the HTML
+// report sections (a frontier plot per pair of objectives and a readable table of settings)
+// that `keel tradeoff --report` and `keel run`'s report.html show. The rank stage computes the
+// sweep; this file, in the use-case layer, is the only one that renders it.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,7 @@
 #include "rank/tradeoff.h"
 #include "report/html_report.h"
 
-namespace keel::rank {
+namespace keel::usecase {
 
 // Short text of a weight vector: "clicks 0.5, revenue 0.3, profit 0.2".
 std::string DescribeWeights(const std::vector<std::string>& names,
@@ -26,14 +27,7 @@ struct TextTable {
   std::vector<std::vector<std::string>> rows;
   std::vector<bool> numeric;
 };
-TextTable TradeoffTable(const TradeoffResult& result, bool efficient_only);
-
-// The sweep as JSON (keel tradeoff --json, keel run's summary.json): objective_names,
-// requests, candidates, eligible, top, settings (1-based "setting", "weights",
-// "expected_per_1000", "logged_per_1000" when logged, "shown_per_request", "pareto",
-// "default"), pareto_count, best (objective -> setting), default (setting). Non-finite
-// numbers are null.
-nlohmann::json TradeoffToJson(const TradeoffResult& result);
+TextTable TradeoffTable(const rank::TradeoffResult& result, bool efficient_only);
 
 // The table as aligned plain text (for the terminal).
 std::string RenderTextTable(const TextTable& table);
@@ -42,7 +36,7 @@ std::string RenderTextTable(const TextTable& table);
 // setting and the default one, frontier plots (expected totals of every pair of objectives:
 // all settings, Pareto-efficient ones, the default), the table of efficient settings and the
 // table of all settings.
-void AddTradeoffSections(const TradeoffResult& result, const Objectives& objectives,
+void AddTradeoffSections(const rank::TradeoffResult& result, const rank::Objectives& objectives,
                          report::HtmlReport* report);
 
-}  // namespace keel::rank
+}  // namespace keel::usecase

@@ -1,0 +1,217 @@
+#include "data/column_stats.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "core/hash.h"
+#include "data/memory_advice.h"
+
+namespace keel {
+namespace {
+
+// Counts distinct 64-bit keys with an open-addressing set (a node-based std::unordered_set
+// costs an allocation per key, which dominates on million-row id columns).
+// Distinct counters start small and double: a column with few distinct values keeps its
+// table in L1 instead of probing a large one at random.
+constexpr size_t kDistinctStart = 1024;
+
+class DistinctCounter {
+ public:
+  explicit DistinctCounter(size_t expected) {
+    size_t slots = 64;
+    while (slots < expected * 2) slots *= 2;
+    keys_.assign(slots, 0);
+    mask_ = slots - 1;
+  }
+  void Add(uint64_t key) {
+    if (key == 0) {  // 0 marks empty slots; count it on the side
+      zero_ = true;
+      return;
+    }
+    // A full 64-bit mix: doubles of small integers differ only in their top bits, which a
+    // plain multiplicative hash folds into a few slots.
+    uint64_t h = key ^ (key >> 33);
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    size_t i = static_cast<size_t>(h) & mask_;
+    while (keys_[i] != 0) {
+      if (keys_[i] == key) return;
+      i = (i + 1) & mask_;
+    }
+    keys_[i] = key;
+    if (++size_ * 2 > keys_.size()) Grow();
+  }
+  uint64_t count() const { return size_ + (zero_ ? 1 : 0); }
+
+ private:
+  void Grow() {
+    BufferVector<uint64_t> old = std::move(keys_);
+    keys_.assign(old.size() * 2, 0);
+    mask_ = keys_.size() - 1;
+    size_ = 0;
+    for (uint64_t k : old) {
+      if (k != 0) Add(k);
+    }
+  }
+  BufferVector<uint64_t> keys_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+  bool zero_ = false;
+};
+
+// Distinct values of a column that is sorted apart from missing values (time columns,
+// ids): one streaming pass, no table. Returns false when the values are not sorted.
+template <typename T, typename IsMissing>
+bool CountDistinctSorted(std::span<const T> values, IsMissing is_missing, uint64_t* out) {
+  uint64_t distinct = 0;
+  bool have = false;
+  T last{};
+  for (const T v : values) {
+    if (is_missing(v)) continue;
+    if (have && v < last) return false;
+    if (!have || v != last) ++distinct;
+    last = v;
+    have = true;
+  }
+  *out = distinct;
+  return true;
+}
+
+uint64_t CountDistinct(std::span<const double> values) {
+  uint64_t sorted;
+  if (CountDistinctSorted(
+          values, [](double v) { return std::isnan(v); }, &sorted))
+    return sorted;
+  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
+  for (double v : values) {
+    if (std::isnan(v)) continue;
+    seen.Add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));
+  }
+  return seen.count();
+}
+
+uint64_t CountDistinctTimes(std::span<const int64_t> values) {
+  uint64_t sorted;
+  if (CountDistinctSorted(
+          values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
+    return sorted;
+  }
+  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
+  for (int64_t v : values) {
+    if (v != kMissingTime) seen.Add(static_cast<uint64_t>(v));
+  }
+  return seen.count();
+}
+
+}  // namespace
+
+ColumnStats ComputeColumnStats(const Column& col, bool inferred) {
+  ColumnStats s;
+  s.name = col.name();
+  s.kind = col.kind();
+  s.inferred = inferred;
+  const size_t n = col.size();
+  switch (col.kind()) {
+    case ColumnKind::kNumeric: {
+      double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
+      uint64_t count = 0;
+      for (double v : col.numeric()) {
+        if (std::isnan(v)) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        sum += v;
+        ++count;
+      }
+      s.count = count;
+      if (count > 0) {
+        s.min = lo;
+        s.max = hi;
+        s.mean = sum / static_cast<double>(count);
+      }
+      s.distinct = CountDistinct(col.numeric());
+      break;
+    }
+    case ColumnKind::kBoolean: {
+      uint64_t ones = 0, count = 0;
+      for (int8_t v : col.booleans()) {
+        if (v == kMissingBool) continue;
+        ++count;
+        ones += v == 1 ? 1 : 0;
+      }
+      s.count = count;
+      if (count > 0) {
+        s.min = ones == count ? 1.0 : 0.0;
+        s.max = ones > 0 ? 1.0 : 0.0;
+        s.mean = static_cast<double>(ones) / static_cast<double>(count);
+      }
+      s.distinct = (ones > 0 ? 1 : 0) + (ones < count ? 1 : 0);
+      break;
+    }
+    case ColumnKind::kTimestamp: {
+      int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
+      double sum = 0;
+      uint64_t count = 0;
+      for (int64_t v : col.timestamps()) {
+        if (v == kMissingTime) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        sum += static_cast<double>(v) / 1e6;
+        ++count;
+      }
+      s.count = count;
+      if (count > 0) {
+        s.min = static_cast<double>(lo) / 1e6;
+        s.max = static_cast<double>(hi) / 1e6;
+        s.mean = sum / static_cast<double>(count);
+      }
+      s.distinct = CountDistinctTimes(col.timestamps());
+      break;
+    }
+    case ColumnKind::kCategorical: {
+      std::vector<uint64_t> counts(col.dictionary().size(), 0);
+      uint64_t count = 0;
+      for (int32_t c : col.codes()) {
+        if (c == kMissingCode) continue;
+        ++counts[static_cast<size_t>(c)];
+        ++count;
+      }
+      s.count = count;
+      std::vector<size_t> order;
+      for (size_t i = 0; i < counts.size(); ++i) {
+        if (counts[i] > 0) order.push_back(i);
+      }
+      s.distinct = order.size();
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return counts[a] > counts[b]; });
+      for (size_t i = 0; i < order.size() && i < 10; ++i) {
+        s.top_values.emplace_back(col.dictionary()[order[i]], counts[order[i]]);
+      }
+      break;
+    }
+    case ColumnKind::kString: {
+      // Distinct by 64-bit hash: a collision among n values has probability ~n^2 / 2^65.
+      const auto& values = col.strings();
+      DistinctCounter seen(std::min<size_t>(n, kDistinctStart));
+      uint64_t count = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (col.IsMissing(i)) continue;
+        ++count;
+        seen.Add(FastHash(values[i]));
+      }
+      s.count = count;
+      s.distinct = seen.count();
+      break;
+    }
+  }
+  s.missing = n - s.count;
+  s.missing_rate = n == 0 ? 0.0 : static_cast<double>(s.missing) / static_cast<double>(n);
+  return s;
+}
+
+}  // namespace keel
