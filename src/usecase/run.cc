@@ -12,7 +12,6 @@
 #include "core/nearest_name.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
-#include "drift/model_profile.h"
 #include "drift/table_drift.h"
 #include "explain/explainer.h"
 #include "model/model_io.h"
@@ -23,6 +22,7 @@
 #include "usecase/ingest.h"
 #include "usecase/run_report.h"
 #include "usecase/tradeoff_report.h"
+#include "usecase/train.h"
 
 namespace keel::usecase {
 namespace {
@@ -106,19 +106,10 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
   log::Info("training the {} ({})", choice.label, choice.params.algo);
   auto trained = Train(data.table, data.schema, to, ctx);
   if (!trained.ok()) return trained.status().WithContext("training the " + choice.label);
+  // As `keel train` finishes its model: IR metrics and the training profile (usecase/train.h).
+  KEEL_RETURN_IF_ERROR(
+      FinishTrainedModel(data.table, ctx, &*trained).WithContext("finishing the " + choice.label));
   return trained;
-}
-
-// Predictions (PredictBatch, probabilities) of `model` for every row of `table`, with the
-// predictor already compiled from it.
-Result<std::vector<double>> PredictAll(const Model& model, const Predictor& predictor,
-                                       const Table& table, int threads) {
-  EncodeOptions eo;
-  eo.threads = threads;
-  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo));
-  std::vector<double> out(x.rows * static_cast<size_t>(predictor.num_outputs()));
-  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, out, /*raw=*/false, threads));
-  return out;
 }
 
 Result<ShapSummary> Explain(const Model& model, const Table& test, const ExplainSettings& s,
@@ -238,8 +229,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   run->comparison = std::move(*comparison);
   run->shipped_candidate = run->comparison.verdict.ship_candidate;
 
-  // 4. The shipped model: a copy carrying the decision and the training profile (drift
-  // monitoring and serving compare live data with it).
+  // 4. The shipped model: a copy carrying the decision (and, as every trained model, its
+  // training profile, which drift monitoring and serving compare live data with).
   Model shipped = run->shipped_candidate ? run->candidate.model : run->baseline.model;
   // The copy differs only in its sections: the predictors compiled for the gate serve both.
   const Predictor& shipped_predictor = run->shipped_candidate ? *cand_predictor : *base_predictor;
@@ -247,14 +238,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   shipped.sections["decision"] = {{"shipped", run->shipped_candidate ? "candidate" : "baseline"},
                                   {"reason", run->comparison.verdict.reason},
                                   {"project", p.source}};
-  {
-    const Table train = run->data.table.Take(run->split.train);
-    KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions,
-                          PredictAll(shipped, shipped_predictor, train, threads));
-    KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, {},
-                                                       Context{}.WithThreads(threads))
-                             .WithContext("building the training profile"));
-  }
   run->model_path = (fs::path(p.output_dir) / "model.keel").string();
   KEEL_RETURN_IF_ERROR(SaveModel(shipped, run->model_path));
 
@@ -287,7 +270,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     // The audit `keel audit` gives the shipped model on these rows (usecase/audit.h).
     AuditSettings settings = p.fairness.audit;
     settings.sensitive = sensitive;
-    const Context ctx = Context{}.WithThreads(threads);
     auto audit = AuditTable(shipped, shipped_predictor, test, settings, "the test rows", ctx);
     if (!audit.ok()) return audit.status().WithContext("the fairness audit");
     KEEL_ASSIGN_OR_RETURN(fairness::FairnessLimits limits,
@@ -309,9 +291,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     const Table train = run->data.table.Take(run->split.train);
     drift::TableDriftOptions dopt;
     dopt.target = p.target;
-    Context ctx;
-    ctx.num_threads = options.threads;
-    ctx.progress = options.progress;
     // The comparison `keel drift --reference DATA` makes (usecase/drift.h).
     if (!p.drift.data.empty()) {
       auto current = ReadForDrift(p.drift.data, &run->data.schema, p.decimal, ctx);
@@ -331,9 +310,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   if (p.objectives) {
     log::Info("replaying {} test rows' requests under the objectives' weight grid",
               test.num_rows());
-    Context ctx;
-    ctx.num_threads = threads;
-    ctx.progress = options.progress;
     auto t = ReplayTradeoff(*p.objectives, {shipped, shipped_predictor, test}, {}, ctx);
     if (!t.ok()) return t.status().WithContext("the trade-off analysis (objectives)");
     if (t->result.requests < 20) {
