@@ -18,6 +18,7 @@
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
 #include "usecase/audit.h"
+#include "usecase/compare.h"
 #include "usecase/drift.h"
 #include "usecase/ingest.h"
 #include "usecase/run_report.h"
@@ -209,9 +210,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   co.latency_budget_us = p.compare.latency_budget_us;
   co.evaluation.bootstrap.resamples = static_cast<int>(p.compare.resamples);
   co.evaluation.bootstrap.seed = p.compare.seed;
-  co.evaluation.bootstrap.threads = threads;
-  co.cost.threads = threads;
-  co.threads = threads;
   auto file_size = [](const std::string& path) {
     std::error_code e;
     const auto n = fs::file_size(path, e);
@@ -224,7 +222,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
                              file_size(run->candidate.path),
                              "candidate (" + p.candidate.params.algo + ")"};
   log::Info("comparing the models on {} test rows", test.num_rows());
-  auto comparison = CompareModels(base_in, cand_in, test, co);
+  // The gate `keel compare` applies (usecase/compare.h).
+  auto comparison = CompareOnRows(base_in, cand_in, test, co, ctx);
   if (!comparison.ok()) return comparison.status().WithContext("comparing the models");
   run->comparison = std::move(*comparison);
   run->shipped_candidate = run->comparison.verdict.ship_candidate;
