@@ -18,9 +18,13 @@
 
 namespace keel {
 
+// Resamples of every bootstrap Keel runs unless told otherwise (metric intervals, the paired
+// test of `keel compare`, fairness disparities, keel.yaml's compare.resamples).
+inline constexpr int kDefaultResamples = 1000;
+
 struct BootstrapOptions {
   // Number of resamples B. 0 skips the bootstrap (intervals are NaN).
-  int resamples = 1000;
+  int resamples = kDefaultResamples;
   uint64_t seed = 42;
   // Coverage of the percentile intervals, in (0, 1).
   double confidence = 0.95;

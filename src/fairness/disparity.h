@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/context.h"
+#include "eval/bootstrap.h"
 #include "fairness/group_metrics.h"
 #include "keel/status.h"
 
@@ -86,7 +87,7 @@ DisparitySet ComputeDisparities(std::span<const GroupMetrics> groups,
                                 const DisparityOptions& options = {});
 
 struct BootstrapOptions {
-  int resamples = 1000;
+  int resamples = kDefaultResamples;  // eval/bootstrap.h
   double confidence = 0.95;
   uint64_t seed = 42;
 };

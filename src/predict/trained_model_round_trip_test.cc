@@ -57,13 +57,11 @@ void ExpectSamePredictionsAfterSaveLoad(const std::string& target, const std::st
   const Table table = MakeTable(1500);
   TrainOptions o;
   o.target = target;
-  o.progress = false;
   o.exclude = {"yes", "kind", "value"};
   std::erase(o.exclude, target);
   o.params.algo = algo;
   o.params.num_trees = 25;
-  o.params.threads = 2;
-  auto trained = Train(table, Schema{}, o);
+  auto trained = Train(table, Schema{}, o, Context{}.WithThreads(2).Quiet());
   ASSERT_TRUE(trained.ok()) << trained.status().ToString();
   const Model& before = trained->model;
   ASSERT_EQ(before.features.size(), 3u);

@@ -72,18 +72,19 @@ struct FairReductionReport {
 };
 
 // Trains as Train() does (same target, split, features and parameters; binary classification
-// only) and then runs the reduction on the training split. `groups[r]` is the group code of
+// only; ctx as for Train, the reduction's own fits without a progress bar) and then runs the
+// reduction on the training split. `groups[r]` is the group code of
 // table row r (>= 0; the caller groups the sensitive column, e.g. with the fairness stage's
 // AssignGroups, so numeric attributes can be binned). The result's model is the chosen
 // candidate with the lineage of the plain training plus a "fair_reduction" entry in
-// sections["fairness"]; its report and split are the plain training's (the CLI recomputes
-// split metrics from the returned model). Errors: those of Train; InvalidArgument for a
+// sections["fairness"]; its report and split are the plain training's (the train use case
+// recomputes split metrics from the returned model). Errors: those of Train; InvalidArgument for a
 // non-binary task, class_weight balanced (weights are the reduction's own), groups of the
 // wrong length or negative, fewer than two groups in the training rows, a bound outside
 // (0, 1] or iterations < 1.
 Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
                                        const TrainOptions& options, std::span<const int32_t> groups,
-                                       const FairReductionOptions& fair,
+                                       const FairReductionOptions& fair, const Context& ctx,
                                        FairReductionReport* report);
 
 }  // namespace keel

@@ -48,14 +48,18 @@ TrainOptions Options(const std::string& algo) {
   TrainOptions o;
   o.target = "y";
   o.positive = "yes";
-  o.progress = false;
   o.params.algo = algo;
   o.params.num_trees = 20;
   o.params.num_leaves = 8;
   o.params.valid_size = 0.3;
   o.params.test_size = 0.0;
-  o.params.threads = 2;
   return o;
+}
+
+// Two threads, no progress bar.
+const Context& Ctx() {
+  static const Context ctx = Context{}.WithThreads(2).Quiet();
+  return ctx;
 }
 
 void ExpectMitigated(const std::string& algo, FairConstraint c) {
@@ -65,7 +69,7 @@ void ExpectMitigated(const std::string& algo, FairConstraint c) {
   fo.bound = 0.05;
   fo.iterations = 10;
   FairReductionReport rep;
-  auto r = TrainFairReduction(d.table, d.schema, Options(algo), d.groups, fo, &rep);
+  auto r = TrainFairReduction(d.table, d.schema, Options(algo), d.groups, fo, Ctx(), &rep);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(rep.selected_on, "valid");
   EXPECT_EQ(rep.steps.size(), 10u);
@@ -96,7 +100,7 @@ TEST(FairReduction, GbdtMeetsEqualizedOddsBound) {
   fo.bound = 0.1;
   fo.iterations = 10;
   FairReductionReport rep;
-  auto r = TrainFairReduction(d.table, d.schema, Options("gbdt"), d.groups, fo, &rep);
+  auto r = TrainFairReduction(d.table, d.schema, Options("gbdt"), d.groups, fo, Ctx(), &rep);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_LE(rep.disparity_after, std::max(0.1, rep.disparity_before));
   if (rep.bound_met) EXPECT_LE(rep.disparity_after, 0.1);
@@ -107,19 +111,20 @@ TEST(FairReduction, RejectsBadInput) {
   FairReductionOptions fo;
   FairReductionReport rep;
   std::vector<int32_t> short_groups(10, 0);
-  EXPECT_EQ(TrainFairReduction(d.table, d.schema, Options("gbdt"), short_groups, fo, &rep)
+  EXPECT_EQ(TrainFairReduction(d.table, d.schema, Options("gbdt"), short_groups, fo, Ctx(), &rep)
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
   TrainOptions balanced = Options("gbdt");
   balanced.params.class_weight = "balanced";
-  EXPECT_FALSE(TrainFairReduction(d.table, d.schema, balanced, d.groups, fo, &rep).ok());
+  EXPECT_FALSE(TrainFairReduction(d.table, d.schema, balanced, d.groups, fo, Ctx(), &rep).ok());
   std::vector<int32_t> one_group(d.table.num_rows(), 0);
-  auto single = TrainFairReduction(d.table, d.schema, Options("gbdt"), one_group, fo, &rep);
+  auto single = TrainFairReduction(d.table, d.schema, Options("gbdt"), one_group, fo, Ctx(), &rep);
   ASSERT_FALSE(single.ok());
   EXPECT_NE(single.status().message().find("two groups"), std::string::npos);
   fo.bound = 0;
-  EXPECT_FALSE(TrainFairReduction(d.table, d.schema, Options("gbdt"), d.groups, fo, &rep).ok());
+  EXPECT_FALSE(
+      TrainFairReduction(d.table, d.schema, Options("gbdt"), d.groups, fo, Ctx(), &rep).ok());
 }
 
 TEST(FairConstraintNames, RoundTrip) {

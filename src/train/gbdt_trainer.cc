@@ -56,7 +56,8 @@ std::vector<double> PredictBinned(const BinnedMatrix& bins, std::span<const Binn
 }
 
 Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
-                             std::span<const BinMapper> mappers, const GbdtConfig& config) {
+                             std::span<const BinMapper> mappers, const GbdtConfig& config,
+                             const Context& ctx) {
   if (train.bins == nullptr || train.bins->rows == 0) {
     return Status::InvalidArgument("no training rows");
   }
@@ -69,7 +70,7 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
                             train.labels.size(), nf, mappers.size());
   }
   const bool has_valid = valid.bins != nullptr && valid.bins->rows > 0;
-  const int threads = std::max(config.threads, 1);
+  const int threads = ctx.threads();
   const double lr = config.learning_rate;
 
   GbdtResult out;
@@ -97,7 +98,7 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
   const bool col_sampling = config.colsample < 1.0;
   const bool refit = RefitsLeaves(config.objective.objective);
 
-  Progress progress("train", static_cast<uint64_t>(config.num_trees), config.progress);
+  Progress progress("train", static_cast<uint64_t>(config.num_trees), ctx.progress);
   double best_loss = std::numeric_limits<double>::infinity();
   int best_iter = -1;
   int iter = 0;
@@ -184,8 +185,8 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
       }
       progress.SetNote(std::string("valid ") + out.stopping_metric + " " + FormatDouble(loss));
       if (config.early_stopping_rounds > 0 && iter - best_iter >= config.early_stopping_rounds) {
-        log::Debug("early stopping at iteration {}: best {} was {}", iter + 1,
-                   out.stopping_metric, best_iter + 1);
+        log::Debug("early stopping at iteration {}: best {} was {}", iter + 1, out.stopping_metric,
+                   best_iter + 1);
         ++iter;
         break;
       }

@@ -19,17 +19,18 @@
 
 namespace keel {
 
+// The boosting settings. No defaults of its own: GbdtConfigOf (train/learner_config.h) fills it
+// from the parameter table's values; zero only keeps a default-constructed config initialised.
+// Threads and the progress bar come from the Context TrainGbdt is given.
 struct GbdtConfig {
   ObjectiveConfig objective;
   TreeConfig tree;
-  int num_trees = 100;
-  double learning_rate = 0.1;
-  double subsample = 1.0;
-  double colsample = 1.0;
+  int num_trees = 0;
+  double learning_rate = 0;
+  double subsample = 0;
+  double colsample = 0;
   int early_stopping_rounds = 0;  // 0 = off; needs a validation set
-  uint64_t seed = 42;
-  int threads = 1;
-  bool progress = true;
+  uint64_t seed = 0;
 };
 
 // Binned rows with their labels (and weights; empty = 1).
@@ -41,21 +42,23 @@ struct BinnedSet {
 
 struct GbdtResult {
   Forest forest;
-  std::vector<double> base_margin;  // per output
-  int iterations = 0;               // iterations kept (trees per output)
-  int best_iteration = -1;          // 0-based, when early stopping ran
-  std::string stopping_metric;      // name of the validation loss
-  std::vector<double> valid_loss;   // per iteration, when a validation set was given
+  std::vector<double> base_margin;    // per output
+  int iterations = 0;                 // iterations kept (trees per output)
+  int best_iteration = -1;            // 0-based, when early stopping ran
+  std::string stopping_metric;        // name of the validation loss
+  std::vector<double> valid_loss;     // per iteration, when a validation set was given
   std::vector<double> train_margins;  // [row * K + k], for the kept iterations
   std::vector<double> valid_margins;
   // Training form of the kept trees (tree t adds to output t % K), for binned evaluation.
   std::vector<BinnedTree> binned_trees;
 };
 
-// Trains on `train`, watching `valid` when it has rows. Errors: InvalidArgument for empty
-// training data; Internal for inconsistent inputs.
+// Trains on `train`, watching `valid` when it has rows, on ctx.threads() workers with a
+// progress bar when ctx.progress. Errors: InvalidArgument for empty training data; Internal for
+// inconsistent inputs.
 Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
-                             std::span<const BinMapper> mappers, const GbdtConfig& config);
+                             std::span<const BinMapper> mappers, const GbdtConfig& config,
+                             const Context& ctx);
 
 // Margins [row * K + k] of every row of `bins` under `base_margin` + learning_rate * the
 // trees' leaf values (the binned-form prediction; equal to predicting the IR on the raw rows).

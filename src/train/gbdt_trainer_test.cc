@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/random.h"
+#include "train/learner_config.h"
 #include "train/metrics.h"
 
 namespace keel {
@@ -92,21 +93,28 @@ struct Fitted {
   std::vector<double> test_labels;
 };
 
+// The parameter table's settings with small trees, a small minimum hessian and no early
+// stopping.
 GbdtConfig SmallConfig(Objective objective, int outputs = 1) {
-  GbdtConfig c;
-  c.objective.objective = objective;
-  c.objective.num_outputs = outputs;
+  GbdtConfig c = GbdtConfigOf(DefaultParams(), objective, outputs);
   c.tree.num_leaves = 15;
   c.tree.split.min_data_in_leaf = 5;
+  c.tree.split.min_sum_hessian = 1e-3;
   c.num_trees = 50;
   c.learning_rate = 0.2;
-  c.threads = 2;
-  c.progress = false;
+  c.early_stopping_rounds = 0;
   return c;
 }
 
+// Two threads, no progress bar.
+const Context& Ctx(int threads = 2) {
+  static const Context one = Context{}.WithThreads(1).Quiet();
+  static const Context two = Context{}.WithThreads(2).Quiet();
+  return threads == 1 ? one : two;
+}
+
 // Trains on the even rows and predicts the odd rows through the IR.
-Fitted Fit(const Problem& p, const GbdtConfig& cfg, int max_bins = 255) {
+Fitted Fit(const Problem& p, const GbdtConfig& cfg, int max_bins = 255, int threads = 2) {
   Fitted f;
   for (uint32_t r = 0; r < p.n(); ++r) (r % 2 == 0 ? f.train_rows : f.test_rows).push_back(r);
   for (const RawFeature& raw : p.raw) {
@@ -118,7 +126,7 @@ Fitted Fit(const Problem& p, const GbdtConfig& cfg, int max_bins = 255) {
   std::vector<double> ytr;
   for (uint32_t r : f.train_rows) ytr.push_back(p.y[r]);
   for (uint32_t r : f.test_rows) f.test_labels.push_back(p.y[r]);
-  auto g = TrainGbdt({&*bins, ytr, {}}, {}, f.mappers, cfg);
+  auto g = TrainGbdt({&*bins, ytr, {}}, {}, f.mappers, cfg, Ctx(threads));
   EXPECT_TRUE(g.ok()) << g.status().ToString();
   f.result = std::move(*g);
   f.test_margins = IrMargins(f.result, p, f.test_rows);
@@ -369,7 +377,7 @@ TEST(Gbdt, IrPredictionsEqualBinnedPredictions) {
     ASSERT_TRUE(bins.ok());
     std::vector<double> ytr;
     for (uint32_t r : f.train_rows) ytr.push_back(p.y[r]);
-    auto g = TrainGbdt({&*bins, ytr, {}}, {}, f.mappers, cfg);
+    auto g = TrainGbdt({&*bins, ytr, {}}, {}, f.mappers, cfg, Ctx());
     ASSERT_TRUE(g.ok());
     f.result = std::move(*g);
   }
@@ -383,8 +391,8 @@ TEST(Gbdt, IrPredictionsEqualBinnedPredictions) {
   for (const auto* rows : {&f.train_rows, &f.test_rows}) {
     auto bins = BinRows(p.raw, f.mappers, *rows, 2);
     ASSERT_TRUE(bins.ok());
-    const auto binned = PredictBinned(*bins, f.result.binned_trees, f.result.base_margin,
-                                      cfg.learning_rate, 2);
+    const auto binned =
+        PredictBinned(*bins, f.result.binned_trees, f.result.base_margin, cfg.learning_rate, 2);
     const auto ir = IrMargins(f.result, p, *rows);
     for (size_t i = 0; i < rows->size(); ++i) {
       ASSERT_NEAR(binned[i], ir[i], 1e-12) << "row " << (*rows)[i];
@@ -392,8 +400,8 @@ TEST(Gbdt, IrPredictionsEqualBinnedPredictions) {
   }
   // The training margins the trainer kept are the binned predictions of its own rows.
   auto bins = BinRows(p.raw, f.mappers, f.train_rows, 2);
-  const auto binned = PredictBinned(*bins, f.result.binned_trees, f.result.base_margin,
-                                    cfg.learning_rate, 1);
+  const auto binned =
+      PredictBinned(*bins, f.result.binned_trees, f.result.base_margin, cfg.learning_rate, 1);
   for (size_t i = 0; i < f.train_rows.size(); ++i) {
     ASSERT_NEAR(binned[i], f.result.train_margins[i], 1e-9);
   }
@@ -422,7 +430,7 @@ TEST(Gbdt, EarlyStoppingKeepsTheBestIteration) {
   cfg.tree.num_leaves = 63;
   cfg.tree.split.min_data_in_leaf = 1;
   cfg.early_stopping_rounds = 10;
-  auto g = TrainGbdt({&*tb, ytr, {}}, {&*vb, yva, {}}, maps, cfg);
+  auto g = TrainGbdt({&*tb, ytr, {}}, {&*vb, yva, {}}, maps, cfg, Ctx());
   ASSERT_TRUE(g.ok());
   EXPECT_LT(g->valid_loss.size(), 500u);
   ASSERT_GE(g->best_iteration, 0);
@@ -443,7 +451,9 @@ TEST(Gbdt, SeededSubsamplingRepeatsExactly) {
     p.raw.push_back(Numeric(x));
   }
   for (int i = 0; i < 3000; ++i) {
-    p.y.push_back(p.raw[0].values[static_cast<size_t>(i)] + p.raw[1].values[static_cast<size_t>(i)] > 1 ? 1 : 0);
+    p.y.push_back(
+        p.raw[0].values[static_cast<size_t>(i)] + p.raw[1].values[static_cast<size_t>(i)] > 1 ? 1
+                                                                                              : 0);
   }
   GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
   cfg.subsample = 0.7;
@@ -470,10 +480,8 @@ TEST(Gbdt, ThreadCountDoesNotChangeTheModel) {
   p.raw.push_back(Numeric(z));
   GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
   cfg.num_trees = 10;
-  cfg.threads = 1;
-  Fitted a = Fit(p, cfg);
-  cfg.threads = 2;
-  Fitted b = Fit(p, cfg);
+  Fitted a = Fit(p, cfg, 255, 1);
+  Fitted b = Fit(p, cfg, 255, 2);
   ASSERT_EQ(a.result.forest.trees.size(), b.result.forest.trees.size());
   for (size_t i = 0; i < a.test_margins.size(); ++i) {
     ASSERT_NEAR(a.test_margins[i], b.test_margins[i], 1e-9);
@@ -483,7 +491,8 @@ TEST(Gbdt, ThreadCountDoesNotChangeTheModel) {
 TEST(Gbdt, NoTrainingRowsIsAnError) {
   BinnedMatrix empty;
   std::vector<BinMapper> maps;
-  EXPECT_FALSE(TrainGbdt({&empty, {}, {}}, {}, maps, SmallConfig(Objective::kSquaredError)).ok());
+  EXPECT_FALSE(
+      TrainGbdt({&empty, {}, {}}, {}, maps, SmallConfig(Objective::kSquaredError), Ctx()).ok());
 }
 
 }  // namespace

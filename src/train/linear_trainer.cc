@@ -41,7 +41,8 @@ double TermValue(const LinearTerm& t, const RawFeature& f, const std::vector<uin
     }
     case LinearTerm::Kind::kMissingIndicator:
       return (f.categorical ? f.codes[r] < 0 : std::isnan(f.values[r])) ? 1.0 : 0.0;
-    case LinearTerm::Kind::kCategory: return f.codes[r] == t.category ? 1.0 : 0.0;
+    case LinearTerm::Kind::kCategory:
+      return f.codes[r] == t.category ? 1.0 : 0.0;
     case LinearTerm::Kind::kOtherCategory: {
       const int32_t c = f.codes[r];
       return (c >= 0 && !listed[static_cast<size_t>(c)]) ? 1.0 : 0.0;
@@ -179,10 +180,10 @@ std::vector<LinearTerm> BuildLinearTerms(std::span<const RawFeature> features,
   return terms;
 }
 
-Result<LinearFit> TrainLinear(std::span<const RawFeature> features,
-                              std::span<const uint32_t> rows, std::span<const double> labels,
-                              std::span<const float> weights, Objective objective,
-                              int num_outputs, const LinearConfig& config) {
+Result<LinearFit> TrainLinear(std::span<const RawFeature> features, std::span<const uint32_t> rows,
+                              std::span<const double> labels, std::span<const float> weights,
+                              Objective objective, int num_outputs, const LinearConfig& config,
+                              const Context& ctx) {
   if (objective != Objective::kBinaryLogistic && objective != Objective::kMultiSoftmax &&
       objective != Objective::kSquaredError) {
     return Status::Unsupported(
@@ -196,7 +197,7 @@ Result<LinearFit> TrainLinear(std::span<const RawFeature> features,
   const size_t p = fit.model.terms.size();
   const size_t n = rows.size();
   const auto k_out = static_cast<size_t>(num_outputs);
-  const int threads = std::max(config.threads, 1);
+  const int threads = ctx.threads();
   const std::vector<double> x = DesignMatrix(fit.model.terms, features, rows, threads);
   std::vector<double> w(n, 1.0);
   if (!weights.empty()) {

@@ -14,17 +14,20 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "model/model.h"
 #include "train/binning.h"
 
 namespace keel {
 
+// The baseline's settings. No defaults of its own: LinearConfigOf (train/learner_config.h)
+// fills it from the parameter table's values; zero only keeps a default-constructed config
+// initialised. Threads come from the Context TrainLinear is given.
 struct LinearConfig {
-  double l2 = 1e-3;
-  int top_k = 20;
-  int max_iterations = 1000;
-  double tolerance = 1e-7;
-  int threads = 1;
+  double l2 = 0;
+  int top_k = 0;
+  int max_iterations = 0;
+  double tolerance = 0;
 };
 
 struct LinearFit {
@@ -50,14 +53,14 @@ std::string LinearFitWarning(const LinearFit& fit, const LinearConfig& config);
 std::vector<LinearTerm> BuildLinearTerms(std::span<const RawFeature> features,
                                          std::span<const uint32_t> rows, int top_k);
 
-// Fits the model on `rows`. labels/weights are indexed by table row (weights may be
-// empty). Errors: Unsupported for objectives other than logistic, softmax and squared
-// error; FailedPrecondition when the normal equations are singular (l2 = 0 with
-// collinear terms).
-Result<LinearFit> TrainLinear(std::span<const RawFeature> features,
-                              std::span<const uint32_t> rows, std::span<const double> labels,
-                              std::span<const float> weights, Objective objective,
-                              int num_outputs, const LinearConfig& config);
+// Fits the model on `rows` with ctx.threads() workers. labels/weights are indexed by table row
+// (weights may be empty). Errors: Unsupported for objectives other than logistic, softmax and
+// squared error; FailedPrecondition when the normal equations are singular (l2 = 0 with collinear
+// terms).
+Result<LinearFit> TrainLinear(std::span<const RawFeature> features, std::span<const uint32_t> rows,
+                              std::span<const double> labels, std::span<const float> weights,
+                              Objective objective, int num_outputs, const LinearConfig& config,
+                              const Context& ctx);
 
 // Margins [i * K + k] of `rows` under the fitted model, computed as the IR defines them
 // (double arithmetic on the float32 feature values).

@@ -17,6 +17,7 @@
 
 #include "core/random.h"
 #include "train/lbfgs.h"
+#include "train/learner_config.h"
 
 namespace keel {
 namespace {
@@ -61,13 +62,18 @@ LinearFixture LoadFixture() {
 }
 
 LinearConfig TightConfig(double l2) {
-  LinearConfig c;
+  LinearConfig c = LinearConfigOf(DefaultParams());
   c.l2 = l2;
   c.top_k = 10;
   c.tolerance = 1e-10;
   c.max_iterations = 5000;
-  c.threads = 2;
   return c;
+}
+
+// Two threads, no progress bar.
+const Context& Ctx() {
+  static const Context ctx = Context{}.WithThreads(2).Quiet();
+  return ctx;
 }
 
 TEST(LinearTerms, StandardisedNumericsIndicatorsAndOneHot) {
@@ -106,7 +112,8 @@ TEST(LinearTerms, TopKKeepsFrequentCategoriesAndAddsOther) {
 TEST(LinearTrainer, BinaryLogisticMatchesScikitLearn) {
   LinearFixture f = LoadFixture();
   const double l2 = f.ref["l2"];
-  auto fit = TrainLinear(f.raw, f.rows, f.yb, {}, Objective::kBinaryLogistic, 1, TightConfig(l2));
+  auto fit =
+      TrainLinear(f.raw, f.rows, f.yb, {}, Objective::kBinaryLogistic, 1, TightConfig(l2), Ctx());
   ASSERT_TRUE(fit.ok()) << fit.status().ToString();
   EXPECT_TRUE(fit->converged);
   const auto& coef = f.ref["binary"]["coef"];
@@ -123,7 +130,8 @@ TEST(LinearTrainer, BinaryLogisticMatchesScikitLearn) {
 TEST(LinearTrainer, MultinomialLogisticMatchesScikitLearn) {
   LinearFixture f = LoadFixture();
   const double l2 = f.ref["l2"];
-  auto fit = TrainLinear(f.raw, f.rows, f.ym, {}, Objective::kMultiSoftmax, 3, TightConfig(l2));
+  auto fit =
+      TrainLinear(f.raw, f.rows, f.ym, {}, Objective::kMultiSoftmax, 3, TightConfig(l2), Ctx());
   ASSERT_TRUE(fit.ok()) << fit.status().ToString();
   EXPECT_TRUE(fit->converged);
   const auto& coef = f.ref["multiclass"]["coef"];
@@ -150,7 +158,8 @@ TEST(LinearTrainer, MultinomialLogisticMatchesScikitLearn) {
 TEST(LinearTrainer, RidgeRegressionMatchesScikitLearn) {
   LinearFixture f = LoadFixture();
   const double l2 = f.ref["l2"];
-  auto fit = TrainLinear(f.raw, f.rows, f.yr, {}, Objective::kSquaredError, 1, TightConfig(l2));
+  auto fit =
+      TrainLinear(f.raw, f.rows, f.yr, {}, Objective::kSquaredError, 1, TightConfig(l2), Ctx());
   ASSERT_TRUE(fit.ok()) << fit.status().ToString();
   const auto& coef = f.ref["regression"]["coef"];
   for (size_t t = 0; t < coef.size(); ++t) {
@@ -174,7 +183,7 @@ TEST(LinearTrainer, RidgeMatchesTheOneVariableClosedForm) {
   std::vector<uint32_t> rows(500);
   std::iota(rows.begin(), rows.end(), 0u);
   const double l2 = 0.3;
-  auto fit = TrainLinear(feats, rows, y, {}, Objective::kSquaredError, 1, TightConfig(l2));
+  auto fit = TrainLinear(feats, rows, y, {}, Objective::kSquaredError, 1, TightConfig(l2), Ctx());
   ASSERT_TRUE(fit.ok());
   double mean = 0, sd = 0, ymean = 0, zy = 0;
   for (float v : x.values) mean += v / 500.0;
@@ -197,8 +206,10 @@ TEST(LinearTrainer, WeightsActLikeRepeatedRows) {
   std::sort(repeated.begin(), repeated.end());
   // Unpenalised, so the different term centres and scales (repeated rows shift them) do not
   // change the optimum's margins.
-  auto a = TrainLinear(f.raw, f.rows, f.yb, w, Objective::kBinaryLogistic, 1, TightConfig(0.0));
-  auto b = TrainLinear(f.raw, repeated, f.yb, {}, Objective::kBinaryLogistic, 1, TightConfig(0.0));
+  auto a =
+      TrainLinear(f.raw, f.rows, f.yb, w, Objective::kBinaryLogistic, 1, TightConfig(0.0), Ctx());
+  auto b = TrainLinear(f.raw, repeated, f.yb, {}, Objective::kBinaryLogistic, 1, TightConfig(0.0),
+                       Ctx());
   ASSERT_TRUE(a.ok() && b.ok());
   const auto ma = PredictLinear(a->model, a->intercepts, f.raw, f.rows);
   const auto mb = PredictLinear(b->model, b->intercepts, f.raw, f.rows);
@@ -216,7 +227,7 @@ TEST(LinearTrainer, SingularWithoutPenaltyIsAClearError) {
   std::iota(rows.begin(), rows.end(), 0u);
   std::vector<double> y(50, 1.0);
   y[3] = 2;
-  auto fit = TrainLinear(feats, rows, y, {}, Objective::kSquaredError, 1, TightConfig(0.0));
+  auto fit = TrainLinear(feats, rows, y, {}, Objective::kSquaredError, 1, TightConfig(0.0), Ctx());
   ASSERT_FALSE(fit.ok());
   EXPECT_EQ(fit.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(fit.status().message().find("--linear-l2"), std::string::npos);
@@ -224,7 +235,8 @@ TEST(LinearTrainer, SingularWithoutPenaltyIsAClearError) {
 
 TEST(LinearTrainer, AbsoluteLossIsUnsupported) {
   LinearFixture f = LoadFixture();
-  auto fit = TrainLinear(f.raw, f.rows, f.yr, {}, Objective::kAbsoluteError, 1, TightConfig(0.1));
+  auto fit =
+      TrainLinear(f.raw, f.rows, f.yr, {}, Objective::kAbsoluteError, 1, TightConfig(0.1), Ctx());
   ASSERT_FALSE(fit.ok());
   EXPECT_EQ(fit.status().code(), StatusCode::kUnsupported);
 }
@@ -322,7 +334,7 @@ TEST(Lbfgs, SaysWhyItStoppedShortOfTheTolerance) {
 // The warning names the parameter that would help: --linear-max-iter only when the
 // iterations ran out (it used to advise it whatever the reason).
 TEST(LinearTrainer, NotConvergedWarningSaysWhatWouldHelp) {
-  LinearConfig config;
+  const LinearConfig config = LinearConfigOf(DefaultParams());
   LinearFit fit;
   fit.iterations = 91;
   fit.gradient_max = 1.3e-6;

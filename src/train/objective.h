@@ -23,7 +23,7 @@ struct GradPair {
 struct ObjectiveConfig {
   Objective objective = Objective::kBinaryLogistic;
   int num_outputs = 1;
-  double huber_delta = 1.0;
+  double huber_delta = 0;  // from the parameter table (GbdtConfigOf); used by huber only
 };
 
 // Fills grads[row * K + k] for every row (labels.size() rows) from margins[row * K + k].

@@ -24,17 +24,20 @@ struct NodeStats {
   double n = 0;
 };
 
+// Split limits and regularisation. No defaults of its own: the parameter table (train/params.h)
+// holds them and GbdtConfigOf (train/learner_config.h) copies them in; zero only keeps a
+// default-constructed config initialised.
 struct SplitConfig {
   double lambda_l1 = 0;
-  double lambda_l2 = 1;
-  double min_data_in_leaf = 20;
-  double min_sum_hessian = 1e-3;
+  double lambda_l2 = 0;
+  double min_data_in_leaf = 0;
+  double min_sum_hessian = 0;
   double min_split_gain = 0;
-  int max_cat_to_onehot = 4;
-  int max_cat_threshold = 32;
-  double cat_smooth = 10;
-  double cat_l2 = 10;
-  double min_data_per_group = 20;
+  int max_cat_to_onehot = 0;
+  int max_cat_threshold = 0;
+  double cat_smooth = 0;
+  double cat_l2 = 0;
+  double min_data_per_group = 0;
 };
 
 struct SplitCandidate {

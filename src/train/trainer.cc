@@ -1,4 +1,3 @@
-#include "core/json_number.h"
 #include "train/trainer.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 
 #include "core/context.h"
 #include "core/hash.h"
+#include "core/json_number.h"
 #include "core/log.h"
 #include "core/nearest_name.h"
 #include "core/parallel.h"
@@ -14,6 +14,7 @@
 #include "keel/version_info.h"
 #include "train/binning.h"
 #include "train/gbdt_trainer.h"
+#include "train/learner_config.h"
 #include "train/linear_trainer.h"
 #include "train/metrics.h"
 #include "train/target.h"
@@ -62,13 +63,7 @@ std::vector<float> GatherF(std::span<const float> v, std::span<const uint32_t> r
 
 nlohmann::json MetricsJson(const std::vector<std::pair<std::string, double>>& m) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : m) {
-    if (std::isfinite(v)) {
-      j[k] = v;
-    } else {
-      j[k] = nullptr;
-    }
-  }
+  for (const auto& [k, v] : m) j[k] = JsonNumber(v);
   return j;
 }
 
@@ -77,6 +72,270 @@ std::string NowIso() {
   const auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   return FormatTimestamp(static_cast<int64_t>(us) / 1000000 * 1000000);
+}
+
+// The weight column: the one asked for, else the schema's weight-role column when the data
+// has it, else none.
+std::string WeightColumnOf(const TrainOptions& options, const Schema& schema, const Table& table) {
+  if (!options.weight_column.empty()) return options.weight_column;
+  const std::string w = schema.FirstWithRole(Role::kWeight);
+  return !w.empty() && table.Find(w) != nullptr ? w : std::string();
+}
+
+Status CheckRowCount(const Table& table) {
+  if (table.num_rows() == 0) {
+    return Status::InvalidArgument("the data has no rows to train on");
+  }
+  if (table.num_rows() > 0xFFFFFFF0ULL) {
+    return Status::ResourceExhausted("{} rows is more than training supports (2^32)",
+                                     table.num_rows());
+  }
+  return Status::OK();
+}
+
+Result<TargetInfo> ReadTrainingTarget(const Table& table, const Schema& schema,
+                                      const TrainOptions& options, TrainReport* rep) {
+  const TrainParams& p = options.params;
+  TargetOptions topt;
+  topt.column = options.target;
+  topt.task = p.task;
+  topt.objective = p.objective;
+  topt.positive = options.positive;
+  KEEL_ASSIGN_OR_RETURN(TargetInfo target, ReadTarget(table, schema, topt));
+  rep->task = target.task;
+  rep->objective = target.objective;
+  rep->rows_missing_target = target.missing;
+  if (target.missing > 0) {
+    rep->warnings.push_back(std::to_string(target.missing) +
+                            " rows have no target value and are not used");
+  }
+  return target;
+}
+
+// The split of the rows with a target ("auto" resolved by task). Errors: those of
+// ParseSplitSpec and SplitTableRows; a stratified split of a regression target; a class with
+// no training rows.
+Result<SplitRows> SplitTrainingRows(const Table& table, const TargetInfo& target,
+                                    const TrainOptions& options, std::string* split_text) {
+  const TrainParams& p = options.params;
+  *split_text = p.split;
+  if (*split_text == "auto") {
+    *split_text = target.task == Task::kRegression ? "random" : "stratified";
+  }
+  KEEL_ASSIGN_OR_RETURN(SplitSpec spec, ParseSplitSpec(*split_text));
+  if (spec.kind == SplitSpec::Kind::kStratified && target.task == Task::kRegression) {
+    return Status::InvalidArgument(
+        "a stratified split needs classes; target '{}' is a regression target (use --split "
+        "random, time:COL or group:COL)",
+        options.target);
+  }
+  spec.test_size = p.test_size;
+  spec.valid_size = p.valid_size;
+  spec.seed = static_cast<uint64_t>(p.seed);
+  KEEL_ASSIGN_OR_RETURN(SplitRows split, SplitTableRows(table, target.rows, target.label, spec));
+  if (target.task != Task::kRegression) {
+    // A class without training rows cannot be learned: its output would only echo a prior of
+    // 0. Refuse rather than ship a model that never predicts a class its data holds.
+    std::vector<uint64_t> in_train(target.labels.classes.size(), 0);
+    for (uint32_t r : split.train) ++in_train[static_cast<size_t>(target.label[r])];
+    for (size_t c = 0; c < in_train.size(); ++c) {
+      if (in_train[c] > 0) continue;
+      const uint64_t total = c < target.class_counts.size() ? target.class_counts[c] : 0;
+      return Status::InvalidArgument(
+          "class '{}' of target '{}' has no rows in the training split ({} rows in the data, "
+          "all held out for validation/test by the {} split): drop or merge the class "
+          "(schema labels.merge), or use a split that trains on it",
+          target.labels.classes[c], options.target, total, *split_text);
+    }
+  }
+  return split;
+}
+
+// Rows repeating a training row's feature values exactly, with a warning for the test rows.
+Status CheckLeakage(const Table& table, const FeatureSet& fs, const SplitRows& split, int threads,
+                    TrainReport* rep) {
+  std::vector<size_t> cols;
+  for (const FeatureSpec& f : fs.specs) {
+    KEEL_ASSIGN_OR_RETURN(size_t c, table.IndexOf(f.name));
+    cols.push_back(c);
+  }
+  rep->leakage = FindLeakage(table, cols, split, threads);
+  if (rep->leakage.test_rows_in_train > 0) {
+    rep->warnings.push_back(std::to_string(rep->leakage.test_rows_in_train) +
+                            " test rows have an identical feature row in the training split");
+  }
+  return Status::OK();
+}
+
+// class_weight balanced: each class weighs rows / (classes * rows of the class) in training.
+Status ApplyClassWeights(const TrainOptions& options, const TargetInfo& target,
+                         const SplitRows& split, size_t num_rows, std::vector<float>* weights) {
+  if (options.params.class_weight != "balanced") return Status::OK();
+  if (target.task == Task::kRegression) {
+    return Status::InvalidArgument(
+        "class_weight balanced needs classes; target '{}' is a "
+        "regression target",
+        options.target);
+  }
+  const size_t k = target.labels.classes.size();
+  std::vector<double> cw(k, 0.0);
+  double tot = 0;
+  for (uint32_t r : split.train) {
+    const double w = weights->empty() ? 1.0 : (*weights)[r];
+    cw[static_cast<size_t>(target.label[r])] += w;
+    tot += w;
+  }
+  if (weights->empty()) weights->assign(num_rows, 1.0f);
+  for (uint32_t r : split.train) {
+    const double c = cw[static_cast<size_t>(target.label[r])];
+    (*weights)[r] =
+        static_cast<float>((*weights)[r] * (c > 0 ? tot / (static_cast<double>(k) * c) : 0));
+  }
+  return Status::OK();
+}
+
+// The model before fitting: task, features, schema (naming its target), labels.
+void StartModel(const Schema& schema, const TrainOptions& options, const TrainingData& data,
+                Model* model) {
+  model->task = data.target.task;
+  model->objective = data.target.objective;
+  model->num_outputs = data.target.num_outputs;
+  model->features = data.features.specs;
+  model->schema = schema;
+  model->target = options.target;
+  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
+  if (ColumnSchema* t = model->schema.Find(options.target)) t->role = Role::kTarget;
+  model->labels = data.target.labels;
+}
+
+// Margins of each split's rows under the fitted model, in its training form.
+struct SplitMargins {
+  std::vector<double> train, valid, test;
+};
+
+Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
+                             const Context& ctx, const Stopwatch& total_clock, Model* model,
+                             TrainReport* rep) {
+  const TrainParams& p = options.params;
+  const FeatureSet& fs = data.features;
+  const SplitRows& split = data.split;
+  const int threads = ctx.threads();
+  model->kind = Model::Kind::kForest;
+  std::vector<BinMapper> mappers(fs.raw.size());
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
+    mappers[f] = fs.raw[f].categorical
+                     ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
+                     : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
+  }));
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
+  const std::vector<double> train_labels = Gather(data.target.label, split.train);
+  const std::vector<double> valid_labels = Gather(data.target.label, split.valid);
+  const std::vector<float> train_w = GatherF(data.weights, split.train);
+  const std::vector<float> valid_w = GatherF(data.weights, split.valid);
+  const GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
+
+  Stopwatch fit_clock;
+  KEEL_ASSIGN_OR_RETURN(GbdtResult g,
+                        TrainGbdt({&train_bins, train_labels, train_w},
+                                  {&valid_bins, valid_labels, valid_w}, mappers, cfg, ctx));
+  rep->fit_seconds = fit_clock.Seconds();
+  rep->iterations = g.iterations;
+  rep->best_iteration = g.best_iteration;
+  rep->stopping_metric = g.stopping_metric;
+  rep->valid_loss = g.valid_loss;
+  model->base_margin = g.base_margin;
+  model->forest = std::move(g.forest);
+  rep->seconds = total_clock.Seconds();
+  SplitMargins m;
+  m.train = std::move(g.train_margins);
+  m.valid = std::move(g.valid_margins);
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins, BinRows(fs.raw, mappers, split.test, threads));
+  m.test = PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, threads);
+  return m;
+}
+
+Result<SplitMargins> FitLinear(const TrainOptions& options, const TrainingData& data,
+                               const Context& ctx, const Stopwatch& total_clock, Model* model,
+                               TrainReport* rep) {
+  const FeatureSet& fs = data.features;
+  const SplitRows& split = data.split;
+  model->kind = Model::Kind::kLinear;
+  const LinearConfig cfg = LinearConfigOf(options.params);
+  Stopwatch fit_clock;
+  KEEL_ASSIGN_OR_RETURN(LinearFit fit,
+                        TrainLinear(fs.raw, split.train, data.target.label, data.weights,
+                                    data.target.objective, data.target.num_outputs, cfg, ctx));
+  rep->fit_seconds = fit_clock.Seconds();
+  rep->iterations = fit.iterations;
+  rep->converged = fit.converged;
+  if (!fit.converged) rep->warnings.push_back(LinearFitWarning(fit, cfg));
+  model->base_margin = fit.intercepts;
+  model->linear = std::move(fit.model);
+  rep->seconds = total_clock.Seconds();
+  SplitMargins m;
+  m.train = PredictLinear(model->linear, model->base_margin, fs.raw, split.train);
+  m.valid = PredictLinear(model->linear, model->base_margin, fs.raw, split.valid);
+  m.test = PredictLinear(model->linear, model->base_margin, fs.raw, split.test);
+  return m;
+}
+
+// The report's per-split metrics (train always; valid and test when they have rows) and the
+// model's "metrics" section.
+void AddSplitMetrics(const TrainingData& data, const SplitMargins& margins, Model* model,
+                     TrainReport* rep) {
+  auto add_split = [&](const char* name, const std::vector<uint32_t>& rows,
+                       const std::vector<double>& m) {
+    if (rows.empty() && std::string(name) != "train") return;
+    const std::vector<double> y = Gather(data.target.label, rows);
+    rep->splits.push_back(
+        {name, rows.size(), SplitMetrics(model->objective, model->num_outputs, m, y)});
+  };
+  add_split("train", data.split.train, margins.train);
+  add_split("valid", data.split.valid, margins.valid);
+  add_split("test", data.split.test, margins.test);
+
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const SplitResult& s : rep->splits) {
+    nlohmann::json m = MetricsJson(s.metrics);
+    m["rows"] = s.rows;
+    metrics[s.name] = std::move(m);
+  }
+  model->sections["metrics"] = std::move(metrics);
+}
+
+// The model's "lineage" section: the data (path, SHA-256, counts), the rows of each split,
+// every parameter, the excluded columns, time and version.
+Result<nlohmann::json> Lineage(const Table& table, const TrainOptions& options,
+                               const TrainingData& data, const TrainReport& rep) {
+  nlohmann::json lineage;
+  nlohmann::json d = options.data_info.is_object() ? options.data_info : nlohmann::json::object();
+  if (!options.data_path.empty()) {
+    d["path"] = options.data_path;
+    KEEL_ASSIGN_OR_RETURN(std::string sha, Sha256File(options.data_path));
+    d["sha256"] = sha;
+  }
+  d["rows"] = table.num_rows();
+  lineage["data"] = std::move(d);
+  lineage["rows"] = {{"total", table.num_rows()},
+                     {"missing_target", data.target.missing},
+                     {"train", data.split.train.size()},
+                     {"valid", data.split.valid.size()},
+                     {"test", data.split.test.size()}};
+  lineage["split"] = data.split_text;
+  lineage["target"] = options.target;
+  if (!options.positive.empty()) lineage["positive"] = options.positive;
+  if (!data.weight_column.empty()) lineage["weight_column"] = data.weight_column;
+  lineage["parameters"] = ParamsToJson(options.params);
+  lineage["iterations"] = rep.iterations;
+  nlohmann::json ex = nlohmann::json::array();
+  for (const auto& e : rep.excluded) ex.push_back({{"column", e.name}, {"reason", e.reason}});
+  lineage["excluded_columns"] = std::move(ex);
+  lineage["training_seconds"] = rep.seconds;
+  lineage["created"] = NowIso();
+  lineage["keel_version"] = KEEL_VERSION;
+  lineage["keel_git"] = KEEL_GIT_HASH;
+  return lineage;
 }
 
 }  // namespace
@@ -121,268 +380,64 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   return j;
 }
 
-Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options) {
-  Stopwatch total_clock;
-  const TrainParams& p = options.params;
-  KEEL_RETURN_IF_ERROR(ValidateParams(p));
-  const int threads = p.threads > 0 ? p.threads : HardwareThreads();
-  TrainResult result;
-  TrainReport& rep = result.report;
-  rep.algo = p.algo;
-  rep.rows_total = table.num_rows();
-  if (table.num_rows() == 0) {
-    return Status::InvalidArgument("the data has no rows to train on");
-  }
-  if (table.num_rows() > 0xFFFFFFF0ULL) {
-    return Status::ResourceExhausted("{} rows is more than training supports (2^32)",
-                                     table.num_rows());
-  }
+Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
+                                     const TrainOptions& options, const Context& ctx,
+                                     TrainReport* rep) {
+  KEEL_RETURN_IF_ERROR(ValidateParams(options.params));
+  rep->algo = options.params.algo;
+  rep->rows_total = table.num_rows();
+  KEEL_RETURN_IF_ERROR(CheckRowCount(table));
+  TrainingData data;
+  KEEL_ASSIGN_OR_RETURN(data.target, ReadTrainingTarget(table, schema, options, rep));
+  data.weight_column = WeightColumnOf(options, schema, table);
+  KEEL_ASSIGN_OR_RETURN(data.weights, ReadWeights(table, data.weight_column, data.target.rows));
+  KEEL_ASSIGN_OR_RETURN(data.split,
+                        SplitTrainingRows(table, data.target, options, &data.split_text));
+  rep->split_method = data.split_text;
 
-  // --- target ------------------------------------------------------------------------
-  TargetOptions topt;
-  topt.column = options.target;
-  topt.task = p.task;
-  topt.objective = p.objective;
-  topt.positive = options.positive;
-  KEEL_ASSIGN_OR_RETURN(TargetInfo target, ReadTarget(table, schema, topt));
-  rep.task = target.task;
-  rep.objective = target.objective;
-  rep.rows_missing_target = target.missing;
-  if (target.missing > 0) {
-    rep.warnings.push_back(std::to_string(target.missing) +
-                           " rows have no target value and are not used");
-  }
-
-  // --- weights and split ---------------------------------------------------------------
-  std::string weight_col = options.weight_column;
-  if (weight_col.empty()) {
-    const std::string w = schema.FirstWithRole(Role::kWeight);
-    if (!w.empty() && table.Find(w) != nullptr) weight_col = w;
-  }
-  KEEL_ASSIGN_OR_RETURN(std::vector<float> weights, ReadWeights(table, weight_col, target.rows));
-
-  std::string split_text = p.split;
-  if (split_text == "auto") split_text = target.task == Task::kRegression ? "random" : "stratified";
-  KEEL_ASSIGN_OR_RETURN(SplitSpec spec, ParseSplitSpec(split_text));
-  if (spec.kind == SplitSpec::Kind::kStratified && target.task == Task::kRegression) {
-    return Status::InvalidArgument(
-        "a stratified split needs classes; target '{}' is a regression target (use --split "
-        "random, time:COL or group:COL)",
-        options.target);
-  }
-  spec.test_size = p.test_size;
-  spec.valid_size = p.valid_size;
-  spec.seed = static_cast<uint64_t>(p.seed);
-  rep.split_method = split_text;
-  KEEL_ASSIGN_OR_RETURN(result.split, SplitTableRows(table, target.rows, target.label, spec));
-  const SplitRows& split = result.split;
-  if (target.task != Task::kRegression) {
-    // A class without training rows cannot be learned: its output would only echo a prior of
-    // 0. Refuse rather than ship a model that never predicts a class its data holds.
-    std::vector<uint64_t> in_train(target.labels.classes.size(), 0);
-    for (uint32_t r : split.train) ++in_train[static_cast<size_t>(target.label[r])];
-    for (size_t c = 0; c < in_train.size(); ++c) {
-      if (in_train[c] > 0) continue;
-      const uint64_t total = c < target.class_counts.size() ? target.class_counts[c] : 0;
-      return Status::InvalidArgument(
-          "class '{}' of target '{}' has no rows in the training split ({} rows in the data, "
-          "all held out for validation/test by the {} split): drop or merge the class "
-          "(schema labels.merge), or use a split that trains on it",
-          target.labels.classes[c], options.target, total, split_text);
-    }
-  }
-
-  // --- features ------------------------------------------------------------------------
   FeatureOptions fopt;
   fopt.target = options.target;
-  fopt.weight_column = weight_col;
+  fopt.weight_column = data.weight_column;
   fopt.exclude = options.exclude;
   fopt.include_sensitive = options.include_sensitive;
-  KEEL_ASSIGN_OR_RETURN(FeatureSet fs, BuildFeatures(table, schema, fopt, split.train));
-  rep.excluded = fs.excluded;
-  {
-    std::vector<size_t> cols;
-    for (const FeatureSpec& f : fs.specs) {
-      KEEL_ASSIGN_OR_RETURN(size_t c, table.IndexOf(f.name));
-      cols.push_back(c);
-    }
-    rep.leakage = FindLeakage(table, cols, split, threads);
-    if (rep.leakage.test_rows_in_train > 0) {
-      rep.warnings.push_back(std::to_string(rep.leakage.test_rows_in_train) +
-                             " test rows have an identical feature row in the training split");
-    }
-  }
+  KEEL_ASSIGN_OR_RETURN(data.features, BuildFeatures(table, schema, fopt, data.split.train));
+  rep->excluded = data.features.excluded;
+  KEEL_RETURN_IF_ERROR(CheckLeakage(table, data.features, data.split, ctx.threads(), rep));
+  KEEL_RETURN_IF_ERROR(
+      ApplyClassWeights(options, data.target, data.split, table.num_rows(), &data.weights));
+  return data;
+}
 
-  // Class weights: each class weighs rows / (classes * rows of the class) in training.
-  if (p.class_weight == "balanced") {
-    if (target.task == Task::kRegression) {
-      return Status::InvalidArgument(
-          "class_weight balanced needs classes; target '{}' is a "
-          "regression target",
-          options.target);
-    }
-    const size_t k = target.labels.classes.size();
-    std::vector<double> cw(k, 0.0);
-    double tot = 0;
-    for (uint32_t r : split.train) {
-      const double w = weights.empty() ? 1.0 : weights[r];
-      cw[static_cast<size_t>(target.label[r])] += w;
-      tot += w;
-    }
-    if (weights.empty()) weights.assign(table.num_rows(), 1.0f);
-    for (uint32_t r : split.train) {
-      const double c = cw[static_cast<size_t>(target.label[r])];
-      weights[r] =
-          static_cast<float>(weights[r] * (c > 0 ? tot / (static_cast<double>(k) * c) : 0));
-    }
-  }
-
-  // --- model skeleton ------------------------------------------------------------------
+Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
+                                const TrainOptions& options, const TrainingData& data,
+                                TrainReport report, const Context& ctx) {
+  // report.seconds holds the preparation's time; the fit adds its own.
+  Stopwatch clock;
+  const double prepared_seconds = report.seconds;
+  TrainResult result;
+  result.report = std::move(report);
+  TrainReport& rep = result.report;
   Model& model = result.model;
-  model.task = target.task;
-  model.objective = target.objective;
-  model.num_outputs = target.num_outputs;
-  model.features = fs.specs;
-  model.schema = schema;
-  model.target = options.target;
-  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
-  if (ColumnSchema* t = model.schema.Find(options.target)) t->role = Role::kTarget;
-  model.labels = target.labels;
-
-  const std::vector<double> train_labels = Gather(target.label, split.train);
-  const std::vector<double> valid_labels = Gather(target.label, split.valid);
-  const std::vector<double> test_labels = Gather(target.label, split.test);
-  std::vector<double> train_m, valid_m, test_m;
-
-  if (p.algo == "gbdt") {
-    model.kind = Model::Kind::kForest;
-    std::vector<BinMapper> mappers(fs.raw.size());
-    KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
-      mappers[f] = fs.raw[f].categorical
-                       ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
-                       : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
-    }));
-    KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
-    KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
-    const std::vector<float> train_w = GatherF(weights, split.train);
-    const std::vector<float> valid_w = GatherF(weights, split.valid);
-
-    GbdtConfig cfg;
-    cfg.objective.objective = target.objective;
-    cfg.objective.num_outputs = target.num_outputs;
-    cfg.objective.huber_delta = p.huber_delta;
-    cfg.tree.num_leaves = p.num_leaves;
-    cfg.tree.max_depth = p.max_depth;
-    cfg.tree.split.lambda_l1 = p.lambda_l1;
-    cfg.tree.split.lambda_l2 = p.lambda_l2;
-    cfg.tree.split.min_data_in_leaf = p.min_data_in_leaf;
-    cfg.tree.split.min_sum_hessian = p.min_sum_hessian;
-    cfg.tree.split.min_split_gain = p.min_split_gain;
-    cfg.tree.split.max_cat_to_onehot = p.max_cat_to_onehot;
-    cfg.tree.split.max_cat_threshold = p.max_cat_threshold;
-    cfg.tree.split.cat_smooth = p.cat_smooth;
-    cfg.tree.split.cat_l2 = p.cat_l2;
-    cfg.tree.split.min_data_per_group = p.min_data_per_group;
-    cfg.num_trees = p.num_trees;
-    cfg.learning_rate = p.learning_rate;
-    cfg.subsample = p.subsample;
-    cfg.colsample = p.colsample;
-    cfg.early_stopping_rounds = p.early_stopping_rounds;
-    cfg.seed = static_cast<uint64_t>(p.seed);
-    cfg.threads = threads;
-    cfg.progress = options.progress;
-
-    Stopwatch fit_clock;
-    KEEL_ASSIGN_OR_RETURN(GbdtResult g,
-                          TrainGbdt({&train_bins, train_labels, train_w},
-                                    {&valid_bins, valid_labels, valid_w}, mappers, cfg));
-    rep.fit_seconds = fit_clock.Seconds();
-    rep.iterations = g.iterations;
-    rep.best_iteration = g.best_iteration;
-    rep.stopping_metric = g.stopping_metric;
-    rep.valid_loss = g.valid_loss;
-    model.base_margin = g.base_margin;
-    model.forest = std::move(g.forest);
-    train_m = std::move(g.train_margins);
-    valid_m = std::move(g.valid_margins);
-    rep.seconds = total_clock.Seconds();
-    KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins, BinRows(fs.raw, mappers, split.test, threads));
-    test_m = PredictBinned(test_bins, g.binned_trees, model.base_margin, p.learning_rate, threads);
-  } else {
-    model.kind = Model::Kind::kLinear;
-    LinearConfig cfg;
-    cfg.l2 = p.linear_l2;
-    cfg.top_k = p.linear_top_k;
-    cfg.max_iterations = p.linear_max_iter;
-    cfg.tolerance = p.linear_tol;
-    cfg.threads = threads;
-    Stopwatch fit_clock;
-    KEEL_ASSIGN_OR_RETURN(LinearFit fit, TrainLinear(fs.raw, split.train, target.label, weights,
-                                                     target.objective, target.num_outputs, cfg));
-    rep.fit_seconds = fit_clock.Seconds();
-    rep.iterations = fit.iterations;
-    rep.converged = fit.converged;
-    if (!fit.converged) rep.warnings.push_back(LinearFitWarning(fit, cfg));
-    model.base_margin = fit.intercepts;
-    model.linear = std::move(fit.model);
-    rep.seconds = total_clock.Seconds();
-    train_m = PredictLinear(model.linear, model.base_margin, fs.raw, split.train);
-    valid_m = PredictLinear(model.linear, model.base_margin, fs.raw, split.valid);
-    test_m = PredictLinear(model.linear, model.base_margin, fs.raw, split.test);
-  }
-
-  // --- metrics, lineage ----------------------------------------------------------------
-  auto add_split = [&](const char* name, const std::vector<uint32_t>& rows,
-                       const std::vector<double>& m, const std::vector<double>& y) {
-    if (rows.empty() && std::string(name) != "train") return;
-    rep.splits.push_back(
-        {name, rows.size(), SplitMetrics(model.objective, model.num_outputs, m, y)});
-  };
-  add_split("train", split.train, train_m, train_labels);
-  add_split("valid", split.valid, valid_m, valid_labels);
-  add_split("test", split.test, test_m, test_labels);
-
-  nlohmann::json metrics = nlohmann::json::object();
-  for (const SplitResult& s : rep.splits) {
-    nlohmann::json m = MetricsJson(s.metrics);
-    m["rows"] = s.rows;
-    metrics[s.name] = std::move(m);
-  }
-  model.sections["metrics"] = std::move(metrics);
-
-  nlohmann::json lineage;
-  nlohmann::json data =
-      options.data_info.is_object() ? options.data_info : nlohmann::json::object();
-  if (!options.data_path.empty()) {
-    data["path"] = options.data_path;
-    KEEL_ASSIGN_OR_RETURN(std::string sha, Sha256File(options.data_path));
-    data["sha256"] = sha;
-  }
-  data["rows"] = table.num_rows();
-  lineage["data"] = std::move(data);
-  lineage["rows"] = {{"total", table.num_rows()},
-                     {"missing_target", target.missing},
-                     {"train", split.train.size()},
-                     {"valid", split.valid.size()},
-                     {"test", split.test.size()}};
-  lineage["split"] = split_text;
-  lineage["target"] = options.target;
-  if (!options.positive.empty()) lineage["positive"] = options.positive;
-  if (!weight_col.empty()) lineage["weight_column"] = weight_col;
-  lineage["parameters"] = ParamsToJson(p);
-  lineage["iterations"] = rep.iterations;
-  nlohmann::json ex = nlohmann::json::array();
-  for (const auto& e : rep.excluded) ex.push_back({{"column", e.name}, {"reason", e.reason}});
-  lineage["excluded_columns"] = std::move(ex);
-  lineage["training_seconds"] = rep.seconds;
-  lineage["created"] = NowIso();
-  lineage["keel_version"] = KEEL_VERSION;
-  lineage["keel_git"] = KEEL_GIT_HASH;
-  model.sections["lineage"] = std::move(lineage);
-
+  StartModel(schema, options, data, &model);
+  auto fitted = options.params.algo == "gbdt" ? FitGbdt(options, data, ctx, clock, &model, &rep)
+                                              : FitLinear(options, data, ctx, clock, &model, &rep);
+  if (!fitted.ok()) return fitted.status();
+  rep.seconds += prepared_seconds;
+  AddSplitMetrics(data, *fitted, &model, &rep);
+  KEEL_ASSIGN_OR_RETURN(model.sections["lineage"], Lineage(table, options, data, rep));
   KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("trained model"));
-  result.labels = std::move(target.label);
+  result.split = data.split;
+  result.labels = data.target.label;
   return result;
+}
+
+Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options,
+                          const Context& ctx) {
+  Stopwatch clock;
+  TrainReport report;
+  KEEL_ASSIGN_OR_RETURN(TrainingData data, PrepareTraining(table, schema, options, ctx, &report));
+  report.seconds = clock.Seconds();
+  return FitPrepared(table, schema, options, data, std::move(report), ctx);
 }
 
 }  // namespace keel

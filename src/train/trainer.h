@@ -4,7 +4,8 @@
 // test), chooses and reads the features, trains a GBDT or the linear baseline, and returns
 // the model IR (model/model.h) with lineage and per-split metrics, plus a report. Metrics here
 // are computed from the trained model in its training form; they equal the saved model's
-// predictions on the same rows (the CLI re-computes the test metrics from the saved IR).
+// predictions on the same rows (the train use case, usecase/train.h, recomputes them from the
+// IR through the predictor, which this stage never links).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/context.h"
 #include "data/schema.h"
 #include "keel/status.h"
 #include "keel/table.h"
@@ -19,6 +21,7 @@
 #include "train/feature_set.h"
 #include "train/params.h"
 #include "train/split.h"
+#include "train/target.h"
 
 namespace keel {
 
@@ -32,7 +35,6 @@ struct TrainOptions {
   // For lineage: the data file (hashed with SHA-256) and the ingest counts; optional.
   std::string data_path;
   nlohmann::json data_info;
-  bool progress = true;
 };
 
 struct SplitResult {
@@ -69,15 +71,38 @@ struct TrainResult {
   std::vector<double> labels;
 };
 
-// Trains on `table` (read with `schema`). The model's `sections` get "lineage" (data hash,
-// rows per split, every parameter, seconds, created time, keel version) and "metrics" (per
-// split). Errors: InvalidArgument for bad parameters or data that cannot be trained on
-// (see ReadTarget, BuildFeatures, SplitTableRows), naming the column and value, and for a
-// class of the target that has no rows in the training split (e.g. all its rows fell in the
-// test split of a time split). Features that are all missing or constant in the training
-// rows are not errors: they are left out of the model and listed in report.excluded with
-// the reason (an error only when no usable feature remains).
-Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options);
+// Trains on `table` (read with `schema`) with ctx.threads() workers and a progress bar when
+// ctx.progress; results do not depend on the thread count. The model's `sections` get
+// "lineage" (data hash, rows per split, every parameter, seconds, created time, keel version)
+// and "metrics" (per split). Errors: InvalidArgument for bad parameters or data that cannot be
+// trained on (see ReadTarget, BuildFeatures, SplitTableRows), naming the column and value, and for
+// a class of the target that has no rows in the training split (e.g. all its rows fell in the test
+// split of a time split). Features that are all missing or constant in the training rows are not
+// errors: they are left out of the model and listed in report.excluded with the reason (an error
+// only when no usable feature remains).
+Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options,
+                          const Context& ctx);
+
+// Train() in two steps, for the fairness reduction, which fits further models on exactly the
+// rows, labels, weights and features the plain model was trained on.
+struct TrainingData {
+  TargetInfo target;
+  std::string split_text;  // the split method after "auto" is resolved
+  SplitRows split;
+  std::string weight_column;   // the sample weight column used, "" = none
+  std::vector<float> weights;  // per table row, class weights applied; empty = all 1
+  FeatureSet features;
+};
+// The checks, the target, the weights, the split and the features (TrainReport gets what they
+// found: rows, warnings, excluded columns, leakage). Errors: those documented at Train().
+Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
+                                     const TrainOptions& options, const Context& ctx,
+                                     TrainReport* report);
+// Fits the model on prepared data and completes the result (model, metrics, lineage).
+// `report` is PrepareTraining's, its `seconds` the preparation's time.
+Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
+                                const TrainOptions& options, const TrainingData& data,
+                                TrainReport report, const Context& ctx);
 
 // The report as JSON: {"task", "algo", "objective", "splits": {"train": {"rows", metrics...},
 // ...}, "seconds", ...}. Non-finite metrics are written as null.

@@ -40,17 +40,21 @@ Table MakeTable(size_t n, uint64_t seed = 1) {
 TrainOptions Options() {
   TrainOptions o;
   o.target = "y";
-  o.progress = false;
   o.params.num_trees = 30;
-  o.params.threads = 2;
   return o;
+}
+
+// Two threads, no progress bar.
+const Context& Ctx() {
+  static const Context ctx = Context{}.WithThreads(2).Quiet();
+  return ctx;
 }
 
 TEST(Trainer, GbdtModelHasFeaturesLabelsLineageAndMetrics) {
   Table t = MakeTable(3000);
   TrainOptions o = Options();
   o.positive = "yes";
-  auto r = Train(t, Schema{}, o);
+  auto r = Train(t, Schema{}, o, Ctx());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const Model& m = r->model;
   EXPECT_EQ(m.task, Task::kBinary);
@@ -94,7 +98,7 @@ TEST(Trainer, LinearBaselineProducesLinearModel) {
   Table t = MakeTable(2000);
   TrainOptions o = Options();
   o.params.algo = "linear";
-  auto r = Train(t, Schema{}, o);
+  auto r = Train(t, Schema{}, o, Ctx());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->model.kind, Model::Kind::kLinear);
   EXPECT_TRUE(r->report.converged);
@@ -108,7 +112,7 @@ TEST(Trainer, ValidationSplitRunsEarlyStopping) {
   o.params.num_trees = 400;
   o.params.learning_rate = 0.5;
   o.params.early_stopping_rounds = 5;
-  auto r = Train(t, Schema{}, o);
+  auto r = Train(t, Schema{}, o, Ctx());
   ASSERT_TRUE(r.ok());
   EXPECT_LT(r->report.iterations, 400);
   EXPECT_EQ(r->report.splits.size(), 3u);
@@ -123,12 +127,12 @@ TEST(Trainer, SensitiveColumnsAreExcludedUnlessAsked) {
   c.kind = ColumnKind::kCategorical;
   c.role = Role::kSensitive;
   s.columns.push_back(c);
-  auto r = Train(t, s, Options());
+  auto r = Train(t, s, Options(), Ctx());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->model.FeatureIndex("color"), -1);
   TrainOptions o = Options();
   o.include_sensitive = true;
-  auto r2 = Train(t, s, o);
+  auto r2 = Train(t, s, o, Ctx());
   ASSERT_TRUE(r2.ok());
   EXPECT_GE(r2->model.FeatureIndex("color"), 0);
 }
@@ -137,7 +141,7 @@ TEST(Trainer, AllMissingAndConstantFeaturesAreDroppedWithAReason) {
   Table t = MakeTable(1000);
   ASSERT_TRUE(t.AddColumn(Column::Numeric("empty", std::vector<double>(1000, kNaN))).ok());
   ASSERT_TRUE(t.AddColumn(Column::Numeric("const", std::vector<double>(1000, 3.0))).ok());
-  auto r = Train(t, Schema{}, Options());
+  auto r = Train(t, Schema{}, Options(), Ctx());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->model.FeatureIndex("empty"), -1);
   EXPECT_EQ(r->model.FeatureIndex("const"), -1);
@@ -168,14 +172,14 @@ TEST(Trainer, ClassWithoutTrainingRowsIsAClearError) {
   TrainOptions o = Options();
   o.params.split = "time:when";
   o.exclude = {"when"};
-  auto r = Train(t, Schema{}, o);
+  auto r = Train(t, Schema{}, o, Ctx());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("class 'late'"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("no rows in the training split"), std::string::npos);
   // A random split that trains on some 'late' rows is fine.
   o.params.split = "random";
-  auto ok = Train(t, Schema{}, o);
+  auto ok = Train(t, Schema{}, o, Ctx());
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->model.num_outputs, 3);
 }
@@ -184,7 +188,7 @@ TEST(Trainer, NoUsableFeatureIsAnError) {
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("c", std::vector<double>(10, 1.0))).ok());
   ASSERT_TRUE(t.AddColumn(Column::Numeric("y", {0, 1, 0, 1, 0, 1, 0, 1, 0, 1})).ok());
-  auto r = Train(t, Schema{}, Options());
+  auto r = Train(t, Schema{}, Options(), Ctx());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no usable feature"), std::string::npos);
   EXPECT_NE(r.status().message().find("constant"), std::string::npos);
@@ -194,7 +198,7 @@ TEST(Trainer, ZeroRowsIsAnError) {
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("x", {})).ok());
   ASSERT_TRUE(t.AddColumn(Column::Numeric("y", {})).ok());
-  auto r = Train(t, Schema{}, Options());
+  auto r = Train(t, Schema{}, Options(), Ctx());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no rows"), std::string::npos);
 }
@@ -203,7 +207,7 @@ TEST(Trainer, ZeroRowsWithATargetIsAnError) {
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("x", {1, 2, 3})).ok());
   ASSERT_TRUE(t.AddColumn(Column::Numeric("y", {kNaN, kNaN, kNaN})).ok());
-  auto r = Train(t, Schema{}, Options());
+  auto r = Train(t, Schema{}, Options(), Ctx());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no values"), std::string::npos);
 }
@@ -218,7 +222,7 @@ TEST(Trainer, RegressionOnNumericTarget) {
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("x", x)).ok());
   ASSERT_TRUE(t.AddColumn(Column::Numeric("y", y)).ok());
-  auto r = Train(t, Schema{}, Options());
+  auto r = Train(t, Schema{}, Options(), Ctx());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->model.task, Task::kRegression);
   EXPECT_EQ(r->report.split_method, "random");
@@ -228,10 +232,10 @@ TEST(Trainer, RegressionOnNumericTarget) {
 
 TEST(Trainer, BalancedClassWeightsRaiseMinorityScores) {
   Table t = MakeTable(3000);
-  auto plain = Train(t, Schema{}, Options());
+  auto plain = Train(t, Schema{}, Options(), Ctx());
   TrainOptions o = Options();
   o.params.class_weight = "balanced";
-  auto balanced = Train(t, Schema{}, o);
+  auto balanced = Train(t, Schema{}, o, Ctx());
   ASSERT_TRUE(plain.ok() && balanced.ok());
   // With balanced weights the base rate moves to 1/2: the base margin moves toward 0.
   EXPECT_LT(std::abs(balanced->model.base_margin[0]),
@@ -243,14 +247,14 @@ TEST(Trainer, BadParametersAreRejectedBeforeReadingData) {
   TrainOptions o = Options();
   o.params.test_size = 0.7;
   o.params.valid_size = 0.3;
-  EXPECT_FALSE(Train(t, Schema{}, o).ok());
+  EXPECT_FALSE(Train(t, Schema{}, o, Ctx()).ok());
 }
 
 TEST(Trainer, ExcludeNamesMustExist) {
   Table t = MakeTable(100);
   TrainOptions o = Options();
   o.exclude = {"nope"};
-  auto r = Train(t, Schema{}, o);
+  auto r = Train(t, Schema{}, o, Ctx());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
 }

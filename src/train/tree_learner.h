@@ -19,9 +19,10 @@
 
 namespace keel {
 
+// Like SplitConfig, no defaults of its own (GbdtConfigOf fills it from the parameters).
 struct TreeConfig {
   SplitConfig split;
-  int num_leaves = 31;
+  int num_leaves = 0;
   int max_depth = 0;  // 0 = no limit
 };
 
@@ -32,9 +33,9 @@ struct BinnedTree {
     int32_t right = -1;
     int32_t feature = -1;
     bool categorical = false;
-    int32_t threshold_bin = -1;                  // numeric: bins <= threshold_bin go left
+    int32_t threshold_bin = -1;                 // numeric: bins <= threshold_bin go left
     std::bitset<kMaxBinsPerFeature> left_bins;  // categorical: value bins that go left
-    bool default_left = false;                   // where the missing bin goes
+    bool default_left = false;                  // where the missing bin goes
     // goes_left[bin] for every bin of `feature`, missing bin included: the split as a table.
     std::array<uint8_t, kMaxBinsPerFeature> goes_left{};
     NodeStats stats;
@@ -85,8 +86,7 @@ class TreeLearner {
   int AcquireSlot();
   void ReleaseSlot(int slot);
   bool CanSplit(const BinnedTree::Node& node, size_t count) const;
-  Status FindSplit(OpenLeaf* leaf, const NodeStats& stats,
-                   std::span<const uint8_t> feature_mask);
+  Status FindSplit(OpenLeaf* leaf, const NodeStats& stats, std::span<const uint8_t> feature_mask);
   Result<size_t> Partition(size_t begin, size_t count, const BinnedTree::Node& node);
 
   const BinnedMatrix& bins_;
@@ -107,7 +107,7 @@ class TreeLearner {
 // The IR form of `tree`: numeric thresholds as float32 values from the mappers' cuts
 // (x < cut), categorical splits as lists of category codes, leaf values times
 // `learning_rate`, cover = hessian sum.
-Tree ToModelTree(const BinnedTree& tree, std::span<const BinMapper> mappers,
-                 double learning_rate, int32_t class_index);
+Tree ToModelTree(const BinnedTree& tree, std::span<const BinMapper> mappers, double learning_rate,
+                 int32_t class_index);
 
 }  // namespace keel

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "data/schema.h"
+#include "eval/bootstrap.h"
 #include "eval/metrics.h"
 #include "keel/status.h"
 #include "rank/objectives.h"
@@ -64,7 +65,7 @@ struct CompareSettings {
   double min_gain = 0.005;
   double alpha = 0.05;
   double latency_budget_us = 1000;
-  size_t resamples = 1000;
+  size_t resamples = kDefaultResamples;  // eval/bootstrap.h
   uint64_t seed = 7;
 };
 

@@ -6,24 +6,24 @@
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
-#include <thread>
 
 #include "core/file_io.h"
 #include "core/log.h"
 #include "core/nearest_name.h"
 #include "core/parallel.h"
 #include "core/stopwatch.h"
-#include "drift/model_profile.h"
 #include "drift/table_drift.h"
 #include "explain/explainer.h"
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
 #include "usecase/audit.h"
+#include "usecase/compare.h"
 #include "usecase/drift.h"
 #include "usecase/ingest.h"
 #include "usecase/run_report.h"
 #include "usecase/tradeoff_report.h"
+#include "usecase/train.h"
 
 namespace keel::usecase {
 namespace {
@@ -91,35 +91,26 @@ Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) 
 }
 
 Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const ModelChoice& choice,
-                             const RunOptions& options) {
+                             const Context& ctx) {
   TrainOptions to;
   to.target = p.target;
   to.positive = p.positive;
   to.exclude = p.exclude;
   to.params = choice.params;
-  if (options.threads > 0) to.params.threads = options.threads;
+  // Recorded in the lineage as before; training itself takes its threads from ctx.
+  if (ctx.num_threads > 0) to.params.threads = ctx.num_threads;
   to.data_path = p.data_path;
   to.data_info = {{"rows_read", data.report.rows_read},
                   {"rows_used", data.report.rows_used},
                   {"rows_rejected", data.report.rows_rejected},
                   {"duplicates", data.report.duplicates}};
-  to.progress = options.progress;
   log::Info("training the {} ({})", choice.label, choice.params.algo);
-  auto trained = Train(data.table, data.schema, to);
+  auto trained = Train(data.table, data.schema, to, ctx);
   if (!trained.ok()) return trained.status().WithContext("training the " + choice.label);
+  // As `keel train` finishes its model: IR metrics and the training profile (usecase/train.h).
+  KEEL_RETURN_IF_ERROR(
+      FinishTrainedModel(data.table, ctx, &*trained).WithContext("finishing the " + choice.label));
   return trained;
-}
-
-// Predictions (PredictBatch, probabilities) of `model` for every row of `table`, with the
-// predictor already compiled from it.
-Result<std::vector<double>> PredictAll(const Model& model, const Predictor& predictor,
-                                       const Table& table, int threads) {
-  EncodeOptions eo;
-  eo.threads = threads;
-  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo));
-  std::vector<double> out(x.rows * static_cast<size_t>(predictor.num_outputs()));
-  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, out, /*raw=*/false, threads));
-  return out;
 }
 
 Result<ShapSummary> Explain(const Model& model, const Table& test, const ExplainSettings& s,
@@ -157,9 +148,10 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   auto run = std::make_unique<PipelineRun>();
   run->project = project;
   const Project& p = run->project;
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Context ctx;
+  ctx.num_threads = options.threads;
+  ctx.progress = options.progress;
+  const int threads = ctx.threads();
 
   std::error_code ec;
   fs::create_directories(p.output_dir, ec);
@@ -181,8 +173,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
             ir.rows_rejected, ir.duplicates);
 
   // 2. Both models, on the same split.
-  KEEL_ASSIGN_OR_RETURN(TrainResult base, TrainOne(p, run->data, p.baseline, options));
-  KEEL_ASSIGN_OR_RETURN(TrainResult cand, TrainOne(p, run->data, p.candidate, options));
+  KEEL_ASSIGN_OR_RETURN(TrainResult base, TrainOne(p, run->data, p.baseline, ctx));
+  KEEL_ASSIGN_OR_RETURN(TrainResult cand, TrainOne(p, run->data, p.candidate, ctx));
   KEEL_RETURN_IF_ERROR(CheckSameSplit(base.split, cand.split));
   run->split = std::move(base.split);
   if (run->split.test.empty()) {
@@ -218,9 +210,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   co.latency_budget_us = p.compare.latency_budget_us;
   co.evaluation.bootstrap.resamples = static_cast<int>(p.compare.resamples);
   co.evaluation.bootstrap.seed = p.compare.seed;
-  co.evaluation.bootstrap.threads = threads;
-  co.cost.threads = threads;
-  co.threads = threads;
   auto file_size = [](const std::string& path) {
     std::error_code e;
     const auto n = fs::file_size(path, e);
@@ -233,13 +222,14 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
                              file_size(run->candidate.path),
                              "candidate (" + p.candidate.params.algo + ")"};
   log::Info("comparing the models on {} test rows", test.num_rows());
-  auto comparison = CompareModels(base_in, cand_in, test, co);
+  // The gate `keel compare` applies (usecase/compare.h).
+  auto comparison = CompareOnRows(base_in, cand_in, test, co, ctx);
   if (!comparison.ok()) return comparison.status().WithContext("comparing the models");
   run->comparison = std::move(*comparison);
   run->shipped_candidate = run->comparison.verdict.ship_candidate;
 
-  // 4. The shipped model: a copy carrying the decision and the training profile (drift
-  // monitoring and serving compare live data with it).
+  // 4. The shipped model: a copy carrying the decision (and, as every trained model, its
+  // training profile, which drift monitoring and serving compare live data with).
   Model shipped = run->shipped_candidate ? run->candidate.model : run->baseline.model;
   // The copy differs only in its sections: the predictors compiled for the gate serve both.
   const Predictor& shipped_predictor = run->shipped_candidate ? *cand_predictor : *base_predictor;
@@ -247,14 +237,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   shipped.sections["decision"] = {{"shipped", run->shipped_candidate ? "candidate" : "baseline"},
                                   {"reason", run->comparison.verdict.reason},
                                   {"project", p.source}};
-  {
-    const Table train = run->data.table.Take(run->split.train);
-    KEEL_ASSIGN_OR_RETURN(std::vector<double> train_predictions,
-                          PredictAll(shipped, shipped_predictor, train, threads));
-    KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&shipped, train, {}, train_predictions, {},
-                                                       Context{}.WithThreads(threads))
-                             .WithContext("building the training profile"));
-  }
   run->model_path = (fs::path(p.output_dir) / "model.keel").string();
   KEEL_RETURN_IF_ERROR(SaveModel(shipped, run->model_path));
 
@@ -287,7 +269,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     // The audit `keel audit` gives the shipped model on these rows (usecase/audit.h).
     AuditSettings settings = p.fairness.audit;
     settings.sensitive = sensitive;
-    const Context ctx = Context{}.WithThreads(threads);
     auto audit = AuditTable(shipped, shipped_predictor, test, settings, "the test rows", ctx);
     if (!audit.ok()) return audit.status().WithContext("the fairness audit");
     KEEL_ASSIGN_OR_RETURN(fairness::FairnessLimits limits,
@@ -309,9 +290,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     const Table train = run->data.table.Take(run->split.train);
     drift::TableDriftOptions dopt;
     dopt.target = p.target;
-    Context ctx;
-    ctx.num_threads = options.threads;
-    ctx.progress = options.progress;
     // The comparison `keel drift --reference DATA` makes (usecase/drift.h).
     if (!p.drift.data.empty()) {
       auto current = ReadForDrift(p.drift.data, &run->data.schema, p.decimal, ctx);
@@ -331,9 +309,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
   if (p.objectives) {
     log::Info("replaying {} test rows' requests under the objectives' weight grid",
               test.num_rows());
-    Context ctx;
-    ctx.num_threads = threads;
-    ctx.progress = options.progress;
     auto t = ReplayTradeoff(*p.objectives, {shipped, shipped_predictor, test}, {}, ctx);
     if (!t.ok()) return t.status().WithContext("the trade-off analysis (objectives)");
     if (t->result.requests < 20) {

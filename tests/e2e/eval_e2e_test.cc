@@ -1,9 +1,9 @@
 // `keel evaluate` and `keel compare` as a user runs them: models trained with `keel train`
 // on one part of the churn data, evaluated and compared on the rest.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,8 +45,8 @@ struct ChurnSplit {
 
   std::string Train(const std::string& name, std::vector<std::string> extra) const {
     const std::string out = dir.File(name);
-    std::vector<std::string> args = {"train", "--data", train, "--target", "churn", "--out", out,
-                                     "--json"};
+    std::vector<std::string> args = {"train", "--data", train, "--target",
+                                     "churn", "--out",  out,   "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = RunKeel(args, "", 300);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -87,16 +87,16 @@ double PairwiseAuc(const std::vector<double>& s, const std::vector<int>& y) {
 }
 
 TEST_F(EvalE2e, EvaluateJsonMatchesPredictionsAndCarriesIntervalsAndCurves) {
-  auto r = RunKeel({"evaluate", "--model", gbdt_, "--data", split_->test, "--resamples", "300",
-                    "--json"});
+  auto r = RunKeel(
+      {"evaluate", "--model", gbdt_, "--data", split_->test, "--resamples", "300", "--json"});
   auto j = Json(r);
   EXPECT_EQ(j["ok"], true);
   EXPECT_EQ(j["task"], "binary");
   EXPECT_EQ(j["positive_class"], "Yes");
   EXPECT_EQ(j["rows"].get<size_t>(), split_->test_rows);
   EXPECT_EQ(j["resamples"], 300);
-  for (const char* m : {"auc", "pr_auc", "logloss", "brier", "accuracy", "precision", "recall",
-                        "f1", "ece"}) {
+  for (const char* m :
+       {"auc", "pr_auc", "logloss", "brier", "accuracy", "precision", "recall", "f1", "ece"}) {
     const auto& e = j["metrics"][m];
     ASSERT_TRUE(e["value"].is_number()) << m;
     EXPECT_LE(e["lower"].get<double>(), e["value"].get<double>()) << m;
@@ -188,9 +188,9 @@ TEST_F(EvalE2e, CompareGivesAVerdictWithTheTestAndTheCost) {
     EXPECT_EQ(cost["latency_rows"], 500);
   }
   // A budget below any real latency blocks the candidate, whatever its gain.
-  auto blocked = Json(RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--resamples",
-                               "50", "--latency-rows", "100", "--latency-budget-us", "0.001",
-                               "--json"}));
+  auto blocked =
+      Json(RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--resamples", "50",
+                    "--latency-rows", "100", "--latency-budget-us", "0.001", "--json"}));
   EXPECT_EQ(blocked["verdict"]["ship"], "baseline");
   EXPECT_EQ(blocked["verdict"]["within_budget"], false);
 }
@@ -206,8 +206,8 @@ TEST_F(EvalE2e, CompareTextAndOtherMetrics) {
 }
 
 TEST_F(EvalE2e, CompareAModelWithItselfKeepsTheBaseline) {
-  auto j = Json(RunKeel({"compare", linear_, linear_, "--data", split_->test, "--resamples",
-                         "50", "--latency-rows", "100", "--json"}));
+  auto j = Json(RunKeel({"compare", linear_, linear_, "--data", split_->test, "--resamples", "50",
+                         "--latency-rows", "100", "--json"}));
   EXPECT_EQ(j["test"]["gain"], 0.0);
   EXPECT_EQ(j["test"]["p_value"], 1.0);
   EXPECT_EQ(j["verdict"]["ship"], "baseline");
@@ -225,12 +225,12 @@ TEST_F(EvalE2e, BadInputGivesClearErrors) {
   // Usage errors.
   EXPECT_EQ(RunKeel({"evaluate", "--data", split_->test}).exit_code, 2);
   EXPECT_EQ(RunKeel({"compare", linear_, "--data", split_->test}).exit_code, 2);
-  EXPECT_EQ(RunKeel({"evaluate", "--model", linear_, "--data", split_->test, "--bins", "0"})
-                .exit_code,
-            2);
+  EXPECT_EQ(
+      RunKeel({"evaluate", "--model", linear_, "--data", split_->test, "--bins", "0"}).exit_code,
+      2);
   // Files that are not there or not models.
-  auto missing = RunKeel({"evaluate", "--model", split_->dir.File("nope.keel"), "--data",
-                          split_->test});
+  auto missing =
+      RunKeel({"evaluate", "--model", split_->dir.File("nope.keel"), "--data", split_->test});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("nope.keel"), std::string::npos) << missing.err;
   const std::string junk = split_->dir.File("junk.keel");
@@ -239,8 +239,8 @@ TEST_F(EvalE2e, BadInputGivesClearErrors) {
   EXPECT_EQ(RunKeel({"compare", junk, linear_, "--data", split_->test}).exit_code, 1);
   // Bad settings.
   // Flag values the flags' own checks refuse are usage errors (exit 2).
-  auto conf = RunKeel({"evaluate", "--model", linear_, "--data", split_->test, "--confidence",
-                       "1.5"});
+  auto conf =
+      RunKeel({"evaluate", "--model", linear_, "--data", split_->test, "--confidence", "1.5"});
   EXPECT_EQ(conf.exit_code, 2);
   EXPECT_NE(conf.err.find("1.5"), std::string::npos) << conf.err;
   auto metric = RunKeel({"compare", linear_, gbdt_, "--data", split_->test, "--metric", "rmse"});
@@ -254,10 +254,10 @@ TEST_F(EvalE2e, BadInputGivesClearErrors) {
   // Data without the target, or with a label the model does not know.
   const std::string unlabeled = split_->dir.File("unlabeled.csv");
   WriteText(unlabeled, "tenure,monthly_charges\n1,20\n");
-  auto no_target = RunKeel({"evaluate", "--model", linear_, "--data", unlabeled,
-                            "--allow-missing-columns"});
+  auto no_target =
+      RunKeel({"evaluate", "--model", linear_, "--data", unlabeled, "--allow-missing-columns"});
   EXPECT_EQ(no_target.exit_code, 1);
-  EXPECT_NE(no_target.err.find("'churn'"), std::string::npos) << no_target.err;
+  EXPECT_NE(no_target.err.find("\"churn\""), std::string::npos) << no_target.err;
   std::string text = ReadText(split_->test);
   const size_t second_line = text.find('\n') + 1;
   text.replace(second_line, text.find(',', second_line) - second_line, "\"Maybe\"");
@@ -267,6 +267,40 @@ TEST_F(EvalE2e, BadInputGivesClearErrors) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Maybe"), std::string::npos) << r.err;
+}
+
+// Evaluate and compare need labels: on data without the target column (new data, as predict
+// takes it) each fails saying the target is needed and which use case needs it (before,
+// compare said "evaluation needs the true labels", naming neither itself nor the check).
+TEST_F(EvalE2e, EvaluateAndCompareSayTheyNeedTheTarget) {
+  std::string text = ReadText(split_->test);
+  // Drop the first column, the target.
+  std::string unlabeled_text;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    unlabeled_text += line.substr(line.find(',') + 1) + "\n";
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
+  ASSERT_EQ(text.rfind("\"churn\",", 0), 0u) << text.substr(0, 40);
+  const std::string unlabeled = split_->dir.File("no_target.csv");
+  WriteText(unlabeled, unlabeled_text);
+  // Scoring needs no target: predict takes the file as it is.
+  auto p = RunKeel({"predict", "--model", gbdt_, "--data", unlabeled, "--out", "-", "--quiet"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  auto e = RunKeel({"evaluate", "--model", gbdt_, "--data", unlabeled, "--json"});
+  EXPECT_EQ(e.exit_code, 1);
+  const std::string e_msg = nlohmann::json::parse(e.out)["error"]["message"];
+  EXPECT_NE(e_msg.find("\"churn\", the model's target, which evaluate needs for labels"),
+            std::string::npos)
+      << e_msg;
+  auto c = RunKeel({"compare", linear_, gbdt_, "--data", unlabeled, "--json"});
+  EXPECT_EQ(c.exit_code, 1);
+  const std::string c_msg = nlohmann::json::parse(c.out)["error"]["message"];
+  EXPECT_NE(c_msg.find("\"churn\", the model's target, which compare needs for labels"),
+            std::string::npos)
+      << c_msg;
 }
 
 TEST(EvalHelp, EveryFlagIsExplainedWithItsDefault) {

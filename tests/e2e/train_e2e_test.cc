@@ -1,10 +1,10 @@
 // `keel train` as a user runs it: task inference, per-split metrics, the saved model, and
 // bad input.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 
@@ -77,9 +77,35 @@ TEST(TrainE2e, BinaryChurnPrintsSplitMetricsAndSavesTheModel) {
   EXPECT_FALSE(ReadText(model).empty());
 }
 
+// Every model `keel train` writes carries its training profile, so drift against it needs no
+// extra flag (before, drift failed: "the model has no training profile"); the profile is the
+// training split's, with the model's predictions, and the fairness reduction's models carry
+// one too.
+TEST(TrainE2e, TrainedModelsCarryTheirTrainingProfileForDrift) {
+  TempDir dir;
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--fair-attribute", "female"}}) {
+    const std::string model = dir.File("m.keel");
+    std::vector<std::string> args = {
+        "train", "--data", DataFile("wa_churn.csv"), "--target", "churn", "--trees", "20", "--out",
+        model,   "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto t = RunKeel(args);
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    auto d = RunKeel({"drift", "--reference", model, "--data", DataFile("wa_churn.csv"), "--json"});
+    ASSERT_EQ(d.exit_code, 0) << d.err << d.out;
+    const auto j = nlohmann::json::parse(d.out);
+    EXPECT_EQ(j["reference_kind"], "model");
+    EXPECT_EQ(j["reference_rows"], 5634);  // the training split: 7043 - 1409 test rows
+    EXPECT_EQ(j["current_rows"], 7043);
+    EXPECT_FALSE(j["dataset"]["dataset_drift"].get<bool>()) << j["dataset"].dump();
+    EXPECT_FALSE(j["dataset"]["prediction_drift"].get<bool>());
+  }
+}
+
 TEST(TrainE2e, TextOutputShowsTableAndTime) {
-  auto r = RunKeel({"train", "--data", DataFile("credit_data.csv"), "--target", "Status",
-                    "--trees", "20", "--positive", "bad"});
+  auto r = RunKeel({"train", "--data", DataFile("credit_data.csv"), "--target", "Status", "--trees",
+                    "20", "--positive", "bad"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("positive class: bad"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("test"), std::string::npos);
@@ -96,8 +122,8 @@ TEST(TrainE2e, PrintedMetricsEqualKeelPredictOnTheSameRows) {
                          "--trees", "30", "--test-size", "0", "--out", model, "--json"}));
   const double printed = j["splits"]["train"]["auc"];
   const std::string out = dir.File("p.csv");
-  auto p = RunKeel({"predict", "--model", model, "--data", DataFile("attrition.csv"), "--out",
-                    out});
+  auto p =
+      RunKeel({"predict", "--model", model, "--data", DataFile("attrition.csv"), "--out", out});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   const auto pred = ParseCsv(ReadText(out));
   const auto data = ParseCsv(ReadText(DataFile("attrition.csv")));
@@ -151,8 +177,8 @@ TEST(TrainE2e, TimeAndGroupSplits) {
            std::to_string((i * 37) % 101) + "," + ((i * 37) % 101 > 50 ? "a" : "b") + "\n";
   }
   WriteText(dir.File("d.csv"), csv);
-  auto t = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--split",
-                         "time:t", "--exclude", "user", "--trees", "5", "--json"}));
+  auto t = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--split", "time:t",
+                         "--exclude", "user", "--trees", "5", "--json"}));
   EXPECT_EQ(t["split"], "time:t");
   EXPECT_EQ(t["splits"]["test"]["rows"], 80);
   auto g = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--split",
@@ -169,22 +195,22 @@ TEST(TrainE2e, LeakageOfDuplicateRowsIsReported) {
   std::string csv = "a,b,y\n";
   for (int i = 0; i < 200; ++i) {
     // Every row appears twice: most test rows have their twin in train.
-    const std::string row = std::to_string(i) + "," + std::to_string(i % 7) + "," +
-                            (i % 3 == 0 ? "yes" : "no") + "\n";
+    const std::string row =
+        std::to_string(i) + "," + std::to_string(i % 7) + "," + (i % 3 == 0 ? "yes" : "no") + "\n";
     csv += row + row;
   }
   WriteText(dir.File("d.csv"), csv);
-  auto j = Json(RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--trees", "5",
-                         "--json"}));
+  auto j = Json(
+      RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--trees", "5", "--json"}));
   EXPECT_GT(j["leakage"]["test_rows_in_train"].get<int>(), 40);
 }
 
 TEST(TrainE2e, HelpExplainsEveryParameterWithItsDefault) {
   auto r = RunKeel({"train", "--help"});
   ASSERT_EQ(r.exit_code, 0);
-  for (const char* flag : {"--trees", "--leaves", "--depth", "--lr", "--bins", "--split",
-                           "--test-size", "--valid-size", "--seed", "--threads", "--positive",
-                           "--algo", "--class-weight"}) {
+  for (const char* flag :
+       {"--trees", "--leaves", "--depth", "--lr", "--bins", "--split", "--test-size",
+        "--valid-size", "--seed", "--threads", "--positive", "--algo", "--class-weight"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
   }
   EXPECT_NE(r.out.find("default 255"), std::string::npos);
@@ -202,8 +228,7 @@ TEST(TrainE2e, OneClassTargetIsAClearError) {
 TEST(TrainE2e, NonNumericRegressionTargetIsAClearError) {
   TempDir dir;
   WriteText(dir.File("d.csv"), "x,y\n1,a\n2,b\n3,c\n4,d\n");
-  auto r = RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--task",
-                    "regression"});
+  auto r = RunKeel({"train", "--data", dir.File("d.csv"), "--target", "y", "--task", "regression"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("not numeric"), std::string::npos) << r.err;
 }
@@ -212,8 +237,8 @@ TEST(TrainE2e, AbsentTargetAndBadParameterAreClearErrors) {
   auto r = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "nope"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("'nope'"), std::string::npos) << r.err;
-  auto b = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species",
-                    "--bins", "300"});
+  auto b = RunKeel(
+      {"train", "--data", DataFile("penguins.csv"), "--target", "species", "--bins", "300"});
   EXPECT_NE(b.exit_code, 0);
   EXPECT_NE(b.err.find("[2, 255]"), std::string::npos) << b.err;
 }

@@ -1,0 +1,239 @@
+#include "usecase/train.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/json_number.h"
+#include "core/log.h"
+#include "core/nearest_name.h"
+#include "core/number_format.h"
+#include "core/stopwatch.h"
+#include "drift/model_profile.h"
+#include "fairness/group_assignment.h"
+#include "model/link_function.h"
+#include "model/model_io.h"
+#include "predict/feature_matrix.h"
+#include "predict/predictor.h"
+#include "train/metrics.h"
+#include "train/reweighing.h"
+
+namespace keel::usecase {
+namespace {
+
+// Outputs of `predictor` for `rows` of `table`: margins when `raw`, else probabilities.
+Result<std::vector<double>> PredictRows(const Model& model, const Predictor& predictor,
+                                        const Table& table, const std::vector<uint32_t>& rows,
+                                        bool raw, int threads) {
+  const Table part = table.Take(rows);
+  EncodeOptions eo;
+  eo.threads = threads;
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, part, eo));
+  std::vector<double> out(rows.size() * static_cast<size_t>(predictor.num_outputs()));
+  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, out, raw, threads));
+  return out;
+}
+
+// The sensitive columns get the sensitive role (not features unless include_sensitive) and
+// are grouped as `keel audit` groups them; codes are in `names` order.
+Result<std::vector<std::vector<int32_t>>> GroupSensitive(const std::vector<std::string>& names,
+                                                         const std::string& data_path,
+                                                         IngestResult* data) {
+  std::vector<std::vector<int32_t>> codes;
+  for (const std::string& name : names) {
+    ColumnSchema* c = data->schema.Find(name);
+    const Column* col = data->table.Find(name);
+    if (c == nullptr || col == nullptr) {
+      return Status::NotFound("sensitive column '{}' is not in {}{}", name, data_path,
+                              DidYouMean(name, data->table.columns(), &Column::name));
+    }
+    c->role = Role::kSensitive;
+    KEEL_ASSIGN_OR_RETURN(fairness::GroupAssignment groups, fairness::AssignGroups(*col));
+    codes.push_back(std::move(groups.codes));
+  }
+  return codes;
+}
+
+std::string MetricCell(double v) {
+  return std::isfinite(v) ? fmt::format(" {:10.6f}", v) : fmt::format(" {:>10}", "-");
+}
+
+}  // namespace
+
+Status FinishTrainedModel(const Table& table, const Context& ctx, keel::TrainResult* trained) {
+  Model& model = trained->model;
+  const int threads = ctx.threads();
+  KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
+  std::vector<double> train_margins;
+  nlohmann::json metrics_section = nlohmann::json::object();
+  for (SplitResult& split : trained->report.splits) {
+    const std::vector<uint32_t>& rows = split.name == "train"   ? trained->split.train
+                                        : split.name == "valid" ? trained->split.valid
+                                                                : trained->split.test;
+    KEEL_ASSIGN_OR_RETURN(std::vector<double> margins,
+                          PredictRows(model, *predictor, table, rows, /*raw=*/true, threads));
+    std::vector<double> y(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) y[i] = trained->labels[rows[i]];
+    auto m = SplitMetrics(model.objective, model.num_outputs, margins, y);
+    for (size_t i = 0; i < m.size() && i < split.metrics.size(); ++i) {
+      const double a = m[i].second;
+      const double b = split.metrics[i].second;
+      if (std::abs(a - b) > 1e-9 * std::max(1.0, std::abs(a)) &&
+          !(std::isnan(a) && std::isnan(b))) {
+        log::Warn("{} {}: training-form value {} differs from the model's {}", split.name,
+                  m[i].first, FormatDouble(b), FormatDouble(a));
+      }
+    }
+    split.metrics = std::move(m);
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, v] : split.metrics) j[k] = JsonNumber(v);
+    j["rows"] = split.rows;
+    metrics_section[split.name] = std::move(j);
+    if (split.name == "train") train_margins = std::move(margins);
+  }
+  model.sections["metrics"] = std::move(metrics_section);
+
+  // The training profile (what drift checks compare new data and predictions with): the
+  // training rows with the model's predictions, which are the train split's margins through
+  // the link, exactly as PredictBatch gives them.
+  Stopwatch profile_time;
+  const auto k = static_cast<size_t>(model.num_outputs);
+  for (size_t i = 0; i + k <= train_margins.size(); i += k) {
+    MarginsToPredictions(model.objective, model.num_outputs, &train_margins[i], &train_margins[i]);
+  }
+  KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&model, table, trained->split.train,
+                                                     train_margins, {}, ctx.Quiet())
+                           .WithContext("building the training profile"));
+  log::Debug("training profile of {} rows in {:.3f} s", trained->split.train.size(),
+             profile_time.Seconds());
+  return Status::OK();
+}
+
+Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& ctx) {
+  KEEL_RETURN_IF_ERROR(ValidateParams(request.params));
+  const std::string& data_path = request.input.path;
+  KEEL_ASSIGN_OR_RETURN(IngestResult data, ReadInput(request.input, ctx));
+  const IngestReport& ir = data.report;
+  if (ir.rows_rejected > 0) {
+    log::Warn(
+        "{} of {} records of {} were rejected and are not used (see `keel ingest {} "
+        "--rejects FILE`)",
+        ir.rows_rejected, ir.rows_read, data_path, data_path);
+  }
+  TrainOptions options;
+  options.target = request.target;
+  options.positive = request.positive;
+  options.exclude = request.exclude;
+  options.include_sensitive = request.include_sensitive;
+  options.weight_column = request.weight_column;
+  options.params = request.params;
+  options.data_path = data_path;
+  options.data_info = {{"rows_read", ir.rows_read},
+                       {"rows_used", ir.rows_used},
+                       {"rows_rejected", ir.rows_rejected}};
+
+  // --sensitive, --reweigh and --fair-attribute columns, in that order.
+  std::vector<std::string> sensitive = request.sensitive;
+  for (const std::string* c : {&request.reweigh, &request.fair_attribute}) {
+    if (!c->empty()) sensitive.push_back(*c);
+  }
+  KEEL_ASSIGN_OR_RETURN(auto group_codes, GroupSensitive(sensitive, data_path, &data));
+  if (!request.reweigh.empty()) {
+    const size_t at = sensitive.size() - (request.fair_attribute.empty() ? 1 : 2);
+    KEEL_RETURN_IF_ERROR(AddReweighingWeights(group_codes[at], data.schema, &data.table, &options)
+                             .WithContext("--reweigh " + request.reweigh));
+  }
+
+  TrainModelResult result;
+  result.request = request;
+  auto trained = request.fair_attribute.empty()
+                     ? Train(data.table, data.schema, options, ctx)
+                     : TrainFairReduction(data.table, data.schema, options, group_codes.back(),
+                                          request.fair, ctx, &result.fair_report);
+  if (!trained.ok()) return trained.status().WithContext("training on " + data_path);
+  KEEL_RETURN_IF_ERROR(FinishTrainedModel(data.table, ctx, &*trained));
+  if (!request.out_path.empty()) KEEL_RETURN_IF_ERROR(SaveModel(trained->model, request.out_path));
+  result.report = std::move(trained->report);
+  result.model = std::move(trained->model);
+  return result;
+}
+
+nlohmann::json TrainModelResult::ToJson() const {
+  nlohmann::json j = ReportToJson(report);
+  j["ok"] = true;
+  j["target"] = request.target;
+  if (model.task != Task::kRegression) j["classes"] = model.labels.classes;
+  if (model.task == Task::kBinary) j["positive"] = model.labels.classes[1];
+  nlohmann::json feats = nlohmann::json::array();
+  for (const auto& fs : model.features) feats.push_back(fs.name);
+  j["features"] = std::move(feats);
+  j["parameters"] = ParamsToJson(request.params);
+  if (!request.out_path.empty()) j["model"] = request.out_path;
+  if (const auto it = model.sections.find("fairness"); it != model.sections.end()) {
+    j["fairness"] = it->second;
+  }
+  if (!request.reweigh.empty()) j["reweighed_by"] = request.reweigh;
+  return j;
+}
+
+std::string TrainModelResult::ToText() const {
+  const TrainReport& r = report;
+  std::string out = fmt::format("trained {} ({}, {}) on target '{}' in {:.3f} s (fit {:.3f} s)\n",
+                                r.algo, TaskName(r.task), ObjectiveName(r.objective),
+                                request.target, r.seconds, r.fit_seconds);
+  if (r.task == Task::kBinary) out += fmt::format("positive class: {}\n", model.labels.classes[1]);
+  out += fmt::format("features: {}; split {}", model.features.size(), r.split_method);
+  if (r.algo == "gbdt") {
+    out += fmt::format("; trees: {} per output", r.iterations);
+    if (r.best_iteration >= 0) {
+      out += fmt::format(" (best validation iteration {})", r.best_iteration + 1);
+    }
+  } else {
+    out += fmt::format("; solver iterations: {}{}", r.iterations,
+                       r.converged ? "" : " (not converged)");
+  }
+  out += fmt::format("\n\n{:<6} {:>9}", "split", "rows");
+  if (!r.splits.empty()) {
+    for (const auto& [name, v] : r.splits[0].metrics) out += fmt::format(" {:>10}", name);
+  }
+  out += "\n";
+  for (const SplitResult& s : r.splits) {
+    out += fmt::format("{:<6} {:>9}", s.name, s.rows);
+    for (const auto& [name, v] : s.metrics) out += MetricCell(v);
+    out += "\n";
+  }
+  if (r.leakage.test_rows_in_train > 0 || r.leakage.valid_rows_in_train > 0) {
+    out += fmt::format(
+        "\nleakage: {} test rows and {} validation rows repeat a training row's features "
+        "exactly",
+        r.leakage.test_rows_in_train, r.leakage.valid_rows_in_train);
+    if (!r.leakage.examples.empty()) {
+      out += fmt::format(" (e.g. line {} = training line {})", r.leakage.examples[0].first,
+                         r.leakage.examples[0].second);
+    }
+    out += "\n";
+  }
+  if (!r.excluded.empty()) {
+    out += "\nnot used as features:\n";
+    for (const auto& e : r.excluded) out += fmt::format("  {}: {}\n", e.name, e.reason);
+  }
+  for (const std::string& w : r.warnings) out += fmt::format("warning: {}\n", w);
+  if (!request.out_path.empty()) out += fmt::format("\nmodel written to {}\n", request.out_path);
+  if (!request.reweigh.empty()) {
+    out += fmt::format("rows reweighed by '{}' (Kamiran-Calders)\n", request.reweigh);
+  }
+  if (!request.fair_attribute.empty()) {
+    const FairReductionReport& f = fair_report;
+    out += fmt::format(
+        "fairness reduction on '{}' ({} <= {}): {} chosen on the {} rows; accuracy {:.4f} -> "
+        "{:.4f}, disparity {:.4f} -> {:.4f}{}\n",
+        request.fair_attribute, FairConstraintName(request.fair.constraint),
+        FormatDouble(request.fair.bound), f.chosen, f.selected_on, f.accuracy_before,
+        f.accuracy_after, f.disparity_before, f.disparity_after,
+        f.bound_met ? "" : " (bound NOT met)");
+  }
+  return out;
+}
+
+}  // namespace keel::usecase

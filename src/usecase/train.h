@@ -1,0 +1,68 @@
+// `keel train`: train a GBDT or the linear baseline on a data file (optionally reweighed or
+// under a fairness constraint), report the metrics of each split and save the model.
+//
+// Every model training writes is finished the same way (FinishTrainedModel, which `keel run`
+// calls for its baseline and candidate too): the metrics of each split are recomputed from
+// the model IR through the predictor, i.e. exactly what `keel predict` gives for those rows
+// (the train stage never links the predictor), and the model carries its training profile
+// (drift/model_profile.h), so `keel drift --reference model.keel`, live drift windows and
+// CBPE work on any trained model.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/context.h"
+#include "keel/status.h"
+#include "keel/table.h"
+#include "model/model.h"
+#include "train/fair_reduction.h"
+#include "train/params.h"
+#include "train/trainer.h"
+#include "usecase/ingest.h"
+
+namespace keel::usecase {
+
+struct TrainRequest {
+  DataInput input;       // the training data (its schema file and reader settings)
+  std::string target;    // the column to predict
+  std::string out_path;  // write the model here (.keel); "" = not saved
+  std::string positive;  // positive class of a binary target ("" = schema's, else minority)
+  std::vector<std::string> exclude;  // columns not to use as features
+  bool include_sensitive = false;    // also train on sensitive-role columns
+  std::string weight_column;         // "" = the schema's weight-role column, else none
+  // Fairness (docs/fairness.md): sensitive columns (not features unless include_sensitive),
+  // Kamiran-Calders reweighing by one of them, or the exponentiated-gradient reduction.
+  std::vector<std::string> sensitive;
+  std::string reweigh;         // "" = off
+  std::string fair_attribute;  // "" = off
+  FairReductionOptions fair;
+  TrainParams params = DefaultParams();  // the parameter table's defaults
+};
+
+struct TrainModelResult {
+  TrainRequest request;
+  TrainReport report;               // split metrics from the model IR
+  Model model;                      // as saved
+  FairReductionReport fair_report;  // when request.fair_attribute is set
+
+  nlohmann::json ToJson() const;
+  // The summary: task, features, split, a table of metrics per split, leakage, exclusions,
+  // warnings and where the model went.
+  std::string ToText() const;
+};
+
+// Reads the data, groups the sensitive columns, trains (reweighed or reduced when asked),
+// finishes the model (FinishTrainedModel) and saves it when out_path is set. Errors: bad
+// parameters (InvalidArgument), the reader's, a sensitive column not in the data, Train's /
+// TrainFairReduction's (with the data file named), the profile's, the writer's.
+Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& ctx);
+
+// What makes a trained model complete, wherever it is trained: the report's and the model's
+// split metrics recomputed from the IR through the predictor (a training-form value that
+// differs beyond rounding is logged), and the training profile of the training rows with the
+// model's predictions. `table` is the table `trained` was trained on.
+Status FinishTrainedModel(const Table& table, const Context& ctx, keel::TrainResult* trained);
+
+}  // namespace keel::usecase
