@@ -11,14 +11,14 @@
 // Not thread-safe: one monitor per stream, fed in stream order.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "core/group_size.h"
 #include "drift/drift_detector.h"
 #include "drift/group_disparity.h"
 #include "drift/profile.h"
@@ -36,24 +36,24 @@ struct WindowOptions {
   int64_t slide_micros = 0;    // kTime; 0 = size_micros (tumbling)
   uint64_t min_rows = 100;     // smaller windows are not evaluated
   DriftOptions drift;
-  double fairness_gate = 0.1;     // demographic parity difference that raises an alert
-  uint64_t min_group_rows = 30;   // groups with fewer rows are left out of the disparity
+  double fairness_gate = 0.1;               // demographic parity difference that raises an alert
+  uint64_t min_group_rows = kMinGroupSize;  // smaller groups are left out of the disparity
 
   // InvalidArgument naming the option: sizes must be positive and a multiple of the slide.
   Status Validate() const;
 };
 
 struct WindowResult {
-  uint64_t index = 0;       // 0-based window number
-  uint64_t first_row = 0;   // 1-based stream row numbers
+  uint64_t index = 0;      // 0-based window number
+  uint64_t first_row = 0;  // 1-based stream row numbers
   uint64_t last_row = 0;
   uint64_t rows = 0;
   int64_t start_time = kMissingTime;  // time windows: the window's aligned start; else the
   int64_t end_time = kMissingTime;    // earliest and latest event time seen (micros)
-  bool partial = false;     // the stream ended before the window was full
+  bool partial = false;               // the stream ended before the window was full
   DriftReport report;
   std::vector<AttributeDisparity> fairness;
-  bool drifted = false;     // dataset, prediction or label drift
+  bool drifted = false;  // dataset, prediction or label drift
   bool fairness_alert = false;
 };
 

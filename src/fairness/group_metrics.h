@@ -12,13 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "core/group_size.h"  // kMinGroupSize
 #include "fairness/group_assignment.h"
 
 namespace keel::fairness {
-
-// Groups with fewer rows are too small to judge: the audit flags them and leaves them out of
-// the disparities, and group thresholds are not fitted to them. The default of both.
-inline constexpr size_t kMinGroupSize = 30;
 
 // The model's outputs and the truth for a set of rows, all spans of one length.
 struct BinaryOutcomes {

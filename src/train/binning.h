@@ -94,7 +94,7 @@ struct BinnedMatrix {
 
 // Bins `rows` of `features` with `mappers` (one per feature), in the given row order.
 Result<BinnedMatrix> BinRows(std::span<const RawFeature> features,
-                             std::span<const BinMapper> mappers,
-                             std::span<const uint32_t> rows, int threads);
+                             std::span<const BinMapper> mappers, std::span<const uint32_t> rows,
+                             int threads);
 
 }  // namespace keel

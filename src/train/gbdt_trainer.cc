@@ -103,6 +103,7 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
   int best_iter = -1;
   int iter = 0;
   for (; iter < config.num_trees; ++iter) {
+    KEEL_RETURN_IF_ERROR(ctx.CheckCancelled("training"));  // between trees: a safe point
     KEEL_RETURN_IF_ERROR(ComputeGradients(config.objective, train.labels, train.weights,
                                           out.train_margins, grads, threads));
     if (bagging) {

@@ -55,7 +55,7 @@ struct GbdtResult {
 
 // Trains on `train`, watching `valid` when it has rows, on ctx.threads() workers with a
 // progress bar when ctx.progress. Errors: InvalidArgument for empty training data; Internal for
-// inconsistent inputs.
+// inconsistent inputs; Cancelled when ctx is cancelled (checked before each tree).
 Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
                              std::span<const BinMapper> mappers, const GbdtConfig& config,
                              const Context& ctx);

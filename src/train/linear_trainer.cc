@@ -275,6 +275,8 @@ Result<LinearFit> TrainLinear(std::span<const RawFeature> features, std::span<co
   std::vector<std::vector<double>> part_g(blocks, std::vector<double>(np, 0.0));
   std::vector<double> part_f(blocks, 0.0);
   auto f = [&](std::span<const double> th, std::span<double> grad) -> Result<double> {
+    // Each evaluation is a pass over the rows: cancelling stops the solver within one pass.
+    KEEL_RETURN_IF_ERROR(ctx.CheckCancelled("training"));
     KEEL_RETURN_IF_ERROR(ParallelFor(threads, blocks, [&](size_t b) {
       auto& g = part_g[b];
       std::fill(g.begin(), g.end(), 0.0);

@@ -56,7 +56,7 @@ std::vector<LinearTerm> BuildLinearTerms(std::span<const RawFeature> features,
 // Fits the model on `rows` with ctx.threads() workers. labels/weights are indexed by table row
 // (weights may be empty). Errors: Unsupported for objectives other than logistic, softmax and
 // squared error; FailedPrecondition when the normal equations are singular (l2 = 0 with collinear
-// terms).
+// terms); Cancelled when ctx is cancelled (checked before each pass over the rows).
 Result<LinearFit> TrainLinear(std::span<const RawFeature> features, std::span<const uint32_t> rows,
                               std::span<const double> labels, std::span<const float> weights,
                               Objective objective, int num_outputs, const LinearConfig& config,

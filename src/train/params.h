@@ -8,9 +8,8 @@
 // initialisers are not the defaults: DefaultParams() applies the table's defaults.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,12 +64,12 @@ struct TrainParams {
 // One row of the parameter table.
 struct ParamSpec {
   enum class Type : uint8_t { kInt, kDouble, kString };
-  using Member = std::variant<int TrainParams::*, int64_t TrainParams::*,
-                              double TrainParams::*, std::string TrainParams::*>;
+  using Member = std::variant<int TrainParams::*, int64_t TrainParams::*, double TrainParams::*,
+                              std::string TrainParams::*>;
 
-  std::string_view name;      // keel.yaml key and JSON name, e.g. "num_leaves"
-  std::string_view flag;      // CLI long flag without dashes, e.g. "leaves"
-  std::string_view group;     // "split", "gbdt", "linear", "runtime", "task"
+  std::string_view name;   // keel.yaml key and JSON name, e.g. "num_leaves"
+  std::string_view flag;   // CLI long flag without dashes, e.g. "leaves"
+  std::string_view group;  // "split", "gbdt", "linear", "runtime", "task"
   Type type = Type::kInt;
   std::string_view default_text;  // the default, as a user would write it
   double min = 0;                 // numeric bounds, inclusive unless *_open

@@ -74,7 +74,8 @@ struct TrainResult {
 // Trains on `table` (read with `schema`) with ctx.threads() workers and a progress bar when
 // ctx.progress; results do not depend on the thread count. The model's `sections` get
 // "lineage" (data hash, rows per split, every parameter, seconds, created time, keel version)
-// and "metrics" (per split). Errors: InvalidArgument for bad parameters or data that cannot be
+// and "metrics" (per split). Errors: Cancelled when ctx is cancelled (between trees, or passes of
+// the linear solver); InvalidArgument for bad parameters or data that cannot be
 // trained on (see ReadTarget, BuildFeatures, SplitTableRows), naming the column and value, and for
 // a class of the target that has no rows in the training split (e.g. all its rows fell in the test
 // split of a time split). Features that are all missing or constant in the training rows are not

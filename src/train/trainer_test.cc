@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <thread>
 
 #include "core/random.h"
 #include "train/metrics.h"
@@ -103,6 +106,31 @@ TEST(Trainer, LinearBaselineProducesLinearModel) {
   EXPECT_EQ(r->model.kind, Model::Kind::kLinear);
   EXPECT_TRUE(r->report.converged);
   EXPECT_GT(r->report.splits[1].metrics[0].second, 0.75);  // test auc
+}
+
+// Cancelling stops training at its next safe point: between trees, or before the linear
+// solver's next pass over the rows.
+TEST(Trainer, CancellingStopsTrainingBetweenTrees) {
+  Table t = MakeTable(3000);
+  TrainOptions o = Options();
+  o.params.num_trees = 100000;  // far longer than the test waits unless cancelling works
+  Context ctx = Ctx();
+  ctx.cancel = std::make_shared<CancelFlag>();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ctx.cancel->Cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Train(t, Schema{}, o, ctx);
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled) << r.status().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+
+  o.params.algo = "linear";
+  auto linear = Train(t, Schema{}, o, ctx);  // already cancelled: stops before its first pass
+  ASSERT_FALSE(linear.ok());
+  EXPECT_EQ(linear.status().code(), StatusCode::kCancelled) << linear.status().ToString();
 }
 
 TEST(Trainer, ValidationSplitRunsEarlyStopping) {

@@ -61,10 +61,7 @@ class RunAndAuditTest : public ::testing::Test {
         (*dir_ / "out").string() + "}\n";
     auto project = ParseProject(yaml, "keel.yaml", dir_->string());
     ASSERT_TRUE(project.ok()) << project.status().ToString();
-    RunOptions options;
-    options.threads = 2;
-    options.progress = false;
-    auto run = RunPipeline(*project, options);
+    auto run = RunPipeline(*project, Context{}.WithThreads(2).Quiet());
     ASSERT_TRUE(run.ok()) << run.status().ToString();
     run_ = run->release();
 

@@ -37,16 +37,13 @@ std::string ColumnList(const Schema& schema) {
 }
 
 // Reads the data and gives every column the role keel.yaml asks for.
-Status ReadData(const Project& p, const RunOptions& options, IngestResult* out) {
+Status ReadData(const Project& p, const Context& ctx, IngestResult* out) {
   DataInput input;  // read as `keel ingest` reads
   input.path = p.data_path;
   input.schema_path = p.schema_path;
   if (p.missing_tokens) input.options.missing_tokens = *p.missing_tokens;
   input.options.drop_duplicates = p.drop_duplicates;
   input.options.decimal = p.decimal;
-  Context ctx;
-  ctx.num_threads = options.threads;
-  ctx.progress = options.progress;
   KEEL_ASSIGN_OR_RETURN(*out, ReadInput(input, ctx));
   Schema& schema = out->schema;
   for (const auto& [column, role] : p.roles) {
@@ -142,15 +139,11 @@ Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
 
 }  // namespace
 
-Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
-                                                 const RunOptions& options) {
+Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const Context& ctx) {
   Stopwatch clock;
   auto run = std::make_unique<PipelineRun>();
   run->project = project;
   const Project& p = run->project;
-  Context ctx;
-  ctx.num_threads = options.threads;
-  ctx.progress = options.progress;
   const int threads = ctx.threads();
 
   std::error_code ec;
@@ -159,7 +152,7 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project,
     return Status::IoError("cannot create the output folder {}: {}", p.output_dir, ec.message());
 
   // 1. Data.
-  KEEL_RETURN_IF_ERROR(ReadData(p, options, &run->data));
+  KEEL_RETURN_IF_ERROR(ReadData(p, ctx, &run->data));
   // Before training: a typo in an objective fails in a second, not after the models.
   KEEL_RETURN_IF_ERROR(CheckProjectObjectives(p, run->data.schema));
   const IngestReport& ir = run->data.report;
@@ -408,12 +401,12 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
                   {"drifted_features", drifted}};
   }
   if (run.tradeoff) {
-    const rank::TradeoffResult& t = run.tradeoff->result;
-    nlohmann::json tj = rank::TradeoffToJson(t);
+    const rank::TradeoffResult& sweep = run.tradeoff->result;
+    nlohmann::json tj = rank::TradeoffToJson(sweep);
     tj["steps"] = run.tradeoff->steps;
     tj["group_by"] = run.project.objectives->group_by;
     tj["rows"] = "test";
-    const TextTable table = TradeoffTable(t, /*efficient_only=*/true);
+    const TextTable table = TradeoffTable(sweep, /*efficient_only=*/true);
     tj["table"] = {{"header", table.header}, {"rows", table.rows}};
     j["tradeoff"] = std::move(tj);
   }
@@ -461,25 +454,26 @@ std::string SummaryText(const PipelineRun& run) {
         run.drift->report.verdict.dataset_drift ? "DRIFT detected" : "no dataset drift");
   }
   if (run.tradeoff) {
-    const rank::TradeoffResult& t = run.tradeoff->result;
+    const rank::TradeoffResult& sweep = run.tradeoff->result;
     out += fmt::format("trade-off ({} test requests, {} settings, totals per 1,000 requests):\n",
-                       t.requests, t.settings.size());
+                       sweep.requests, sweep.settings.size());
     // Every objective's expected total under a setting, rounded for reading.
     auto totals = [&](const rank::TradeoffSetting& s) {
       std::string text;
-      for (size_t j = 0; j < t.objectives.size(); ++j) {
-        text += fmt::format("{}{} {:.4g}", j ? ", " : "", t.objectives[j], s.expected[j]);
+      for (size_t j = 0; j < sweep.objectives.size(); ++j) {
+        text += fmt::format("{}{} {:.4g}", j ? ", " : "", sweep.objectives[j], s.expected[j]);
       }
       return text;
     };
-    for (size_t j = 0; j < t.objectives.size(); ++j) {
-      const auto& s = t.settings[t.best[j]];
-      out += fmt::format("  best for {}: setting {} ({}): {}\n", t.objectives[j], t.best[j] + 1,
-                         DescribeWeights(t.objectives, s.weights), totals(s));
+    for (size_t j = 0; j < sweep.objectives.size(); ++j) {
+      const auto& s = sweep.settings[sweep.best[j]];
+      out +=
+          fmt::format("  best for {}: setting {} ({}): {}\n", sweep.objectives[j],
+                      sweep.best[j] + 1, DescribeWeights(sweep.objectives, s.weights), totals(s));
     }
-    const auto& d = t.settings[t.default_index];
-    out += fmt::format("  default: setting {} ({}): {}{}\n", t.default_index + 1,
-                       DescribeWeights(t.objectives, d.weights), totals(d),
+    const auto& d = sweep.settings[sweep.default_index];
+    out += fmt::format("  default: setting {} ({}): {}{}\n", sweep.default_index + 1,
+                       DescribeWeights(sweep.objectives, d.weights), totals(d),
                        d.efficient ? ", Pareto-efficient" : ", NOT Pareto-efficient");
   }
   for (const auto& w : run.warnings) out += "warning: " + w + "\n";

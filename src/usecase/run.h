@@ -30,11 +30,6 @@
 
 namespace keel::usecase {
 
-struct RunOptions {
-  int threads = 0;       // < 1: all hardware threads
-  bool progress = true;  // progress bars on stderr (terminals only)
-};
-
 struct TrainedModel {
   Model model;
   TrainReport report;
@@ -78,8 +73,9 @@ struct PipelineRun {
 // Runs the project. Errors: those of reading the data (ReadTable), the roles (NotFound for a
 // column keel.yaml names that the data lacks, listing the columns), the objectives (checked
 // against the data before training: CheckProjectObjectives), training, comparing, the
-// trade-off replay and writing the outputs, each with context saying which step failed.
-Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const RunOptions& options);
+// trade-off replay and writing the outputs, each with context saying which step failed;
+// Cancelled when ctx is cancelled. Every step runs on ctx's threads.
+Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const Context& ctx);
 
 // The machine-readable summary (`keel run --json`, summary.json): project, data counts,
 // both models' metrics, the comparison and verdict, the shipped model, fairness gate, drift

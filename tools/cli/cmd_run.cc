@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "command.h"
-#include "usecase/run.h"
 #include "usecase/project.h"
+#include "usecase/run.h"
 
 namespace keel::cli {
 namespace {
@@ -23,10 +23,7 @@ struct RunFlags {
 int RunProject(usecase::Project project, const RunFlags& f) {
   ApplyCommonFlags(f.common);
   if (!f.output.empty()) project.output_dir = f.output;
-  usecase::RunOptions options;
-  options.threads = f.threads;
-  options.progress = !f.common.quiet && !f.common.json;
-  auto run = usecase::RunPipeline(project, options);
+  auto run = usecase::RunPipeline(project, CommandContext(f.common, f.threads));
   if (!run.ok()) {
     // Name keel.yaml once: the project checks already start their messages with it.
     const Status& s = run.status();
