@@ -65,6 +65,11 @@ nlohmann::json PartialDependenceJson(const PartialDependence& pd, const Model& m
       {"feature", pd.name}, {"categorical", pd.categorical}, {"rows", pd.rows}, {"points", points}};
 }
 
+Status CheckAlgorithm(const std::string& name) {
+  if (name == "auto" || name == "table" || name == "polynomial") return Status::OK();
+  return Status::InvalidArgument("--algorithm \"{}\": use auto, table or polynomial", name);
+}
+
 TreeShapAlgorithm AlgorithmOf(const std::string& name) {
   return name == "table"        ? TreeShapAlgorithm::kSubsetTable
          : name == "polynomial" ? TreeShapAlgorithm::kLeafPolynomial
@@ -78,11 +83,7 @@ Result<ExplainResult> Explain(const ExplainRequest& request, const Context& ctx)
   ExplainResult r;
   r.request = request;
   r.threads = ctx.threads();
-  if (request.algorithm != "auto" && request.algorithm != "table" &&
-      request.algorithm != "polynomial") {
-    return Status::InvalidArgument("--algorithm \"{}\": use auto, table or polynomial",
-                                   request.algorithm);
-  }
+  KEEL_RETURN_IF_ERROR(CheckAlgorithm(request.algorithm));
   KEEL_ASSIGN_OR_RETURN(LoadedScoring s, LoadForScoring(request.input, ctx));
   const Model& model = s.model;
   r.seconds.load = s.load_seconds;
@@ -101,12 +102,8 @@ Result<ExplainResult> Explain(const ExplainRequest& request, const Context& ctx)
 
   // The explainer: its precomputation is what a server does once at load.
   Stopwatch build_time;
-  ExplainerOptions eo;
-  eo.tree_algorithm = AlgorithmOf(request.algorithm);
-  eo.max_table_bytes = request.max_table_mb << 20;
   r.tree_shap = model.kind == Model::Kind::kForest;
-  Result<std::unique_ptr<Explainer>> explainer =
-      r.tree_shap ? CreateTreeShap(model, eo, &r.tree_shap_stats) : CreateLinearAttribution(model);
+  Result<std::unique_ptr<Explainer>> explainer = BuildExplainer(model, request, &r.tree_shap_stats);
   if (!explainer.ok()) return explainer.status().WithContext(request.input.model_path);
   r.seconds.build = build_time.Seconds();
 
@@ -255,6 +252,33 @@ std::string ExplainResult::ToText() const {
                        latency.calls, latency.median_us, latency.p99_us);
   }
   return out;
+}
+
+Result<std::unique_ptr<Explainer>> BuildExplainer(const Model& model, const ExplainRequest& request,
+                                                  TreeShapStats* stats) {
+  KEEL_RETURN_IF_ERROR(CheckAlgorithm(request.algorithm));
+  if (model.kind != Model::Kind::kForest) return CreateLinearAttribution(model);
+  ExplainerOptions eo;
+  eo.tree_algorithm = AlgorithmOf(request.algorithm);
+  eo.max_table_bytes = request.max_table_mb << 20;
+  return CreateTreeShap(model, eo, stats);
+}
+
+Result<ShapSummary> ExplainSample(const Model& model, const Table& table, size_t rows, int top,
+                                  const Context& ctx) {
+  std::vector<uint32_t> sample_rows;
+  const size_t n = std::min(rows, table.num_rows());
+  for (size_t i = 0; i < n; ++i) {
+    sample_rows.push_back(static_cast<uint32_t>(i * table.num_rows() / n));
+  }
+  const Table sample = table.Take(sample_rows);
+  KEEL_ASSIGN_OR_RETURN(auto explainer, BuildExplainer(model, ExplainRequest{}, nullptr));
+  KEEL_ASSIGN_OR_RETURN(TableExplanation te,
+                        ExplainTable(model, *explainer, sample, TableExplanationOptions{}, ctx));
+  ShapSummaryOptions so;
+  so.max_rows = n;
+  so.max_features = top;
+  return BuildShapSummary(model, *explainer, te.features, te.attributions, so);
 }
 
 }  // namespace keel::usecase

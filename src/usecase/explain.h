@@ -10,7 +10,9 @@
 
 #include "core/context.h"
 #include "explain/explain_latency.h"
+#include "explain/explainer.h"
 #include "explain/global_importance.h"
+#include "explain/shap_summary.h"
 #include "explain/tree_shap.h"
 #include "keel/status.h"
 #include "usecase/scoring.h"
@@ -23,7 +25,8 @@ struct ExplainRequest {
   int top = 0;                     // > 0: reason codes, this many features each way
   std::string reason_class;        // multiclass: the class reason codes explain ("" = predicted)
   std::string algorithm = "auto";  // TreeSHAP form: auto, table or polynomial
-  size_t max_table_mb = 256;       // memory cap of TreeSHAP's subset tables
+  // Memory cap of TreeSHAP's subset tables, in MiB (the explainer's default).
+  size_t max_table_mb = ExplainerOptions{}.max_table_bytes >> 20;
   std::string partial_dependence;  // a feature to compute partial dependence on ("" = none)
   int grid_points = 20;            // its numeric grid
   size_t latency_calls = 0;        // > 0: time this many single-row explanations
@@ -59,5 +62,19 @@ struct ExplainResult {
 // Errors: the model's and the data's (see LoadForScoring); InvalidArgument for a --class the
 // model lacks or a partial-dependence feature it lacks (naming the nearest); the explainer's.
 Result<ExplainResult> Explain(const ExplainRequest& request, const Context& ctx);
+
+// The explainer of `keel explain` and of `keel run`'s explanation step: exact TreeSHAP for
+// forests, in the form request.algorithm names (auto, table or polynomial) with its subset tables
+// capped at request.max_table_mb; linear attributions for linear models. `stats` (may be null)
+// receives TreeSHAP's. Errors: InvalidArgument for another algorithm name; the explainer's.
+Result<std::unique_ptr<Explainer>> BuildExplainer(const Model& model, const ExplainRequest& request,
+                                                  TreeShapStats* stats);
+
+// `keel run`'s explanation step: the attributions `keel explain` computes (the same explainer
+// and encoding, ExplainTable), on `rows` evenly spaced rows of `table` so the summary does not
+// depend on the file's order, summarised for the report with the `top` features. Binary models
+// explain the positive class's margin; multiclass the first class's.
+Result<ShapSummary> ExplainSample(const Model& model, const Table& table, size_t rows, int top,
+                                  const Context& ctx);
 
 }  // namespace keel::usecase

@@ -13,13 +13,13 @@
 #include "core/parallel.h"
 #include "core/stopwatch.h"
 #include "drift/table_drift.h"
-#include "explain/explainer.h"
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
 #include "usecase/audit.h"
 #include "usecase/compare.h"
 #include "usecase/drift.h"
+#include "usecase/explain.h"
 #include "usecase/ingest.h"
 #include "usecase/run_report.h"
 #include "usecase/tradeoff_report.h"
@@ -110,26 +110,6 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
   return trained;
 }
 
-Result<ShapSummary> Explain(const Model& model, const Table& test, const ExplainSettings& s,
-                            int threads) {
-  // Evenly spaced test rows, so the summary does not depend on the file's order.
-  std::vector<uint32_t> rows;
-  const size_t n = std::min(s.rows, test.num_rows());
-  for (size_t i = 0; i < n; ++i) rows.push_back(static_cast<uint32_t>(i * test.num_rows() / n));
-  const Table sample = test.Take(rows);
-  EncodeOptions eo;
-  eo.threads = threads;
-  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, sample, eo));
-  KEEL_ASSIGN_OR_RETURN(auto explainer, CreateExplainer(model));
-  std::vector<double> attributions(x.rows * explainer->row_width());
-  KEEL_RETURN_IF_ERROR(explainer->ExplainMatrix(x, threads, attributions));
-  ShapSummaryOptions so;
-  so.max_rows = n;
-  so.max_features = s.top;
-  // Binary models explain the positive class's margin; multiclass: the first class.
-  return BuildShapSummary(model, *explainer, x, attributions, so);
-}
-
 Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
   if (a.train != b.train || a.valid != b.valid || a.test != b.test) {
     return Status::Internal("the baseline and the candidate were trained on different splits");
@@ -144,7 +124,6 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const C
   auto run = std::make_unique<PipelineRun>();
   run->project = project;
   const Project& p = run->project;
-  const int threads = ctx.threads();
 
   std::error_code ec;
   fs::create_directories(p.output_dir, ec);
@@ -235,7 +214,8 @@ Result<std::unique_ptr<PipelineRun>> RunPipeline(const Project& project, const C
 
   // 5. Explanations of the shipped model.
   if (p.explain.enabled) {
-    auto e = Explain(shipped, test, p.explain, threads);
+    // The attributions `keel explain` gives, on a sample of the test rows (usecase/explain.h).
+    auto e = ExplainSample(shipped, test, p.explain.rows, p.explain.top, ctx);
     if (e.ok()) {
       run->explanation = std::move(*e);
     } else {
