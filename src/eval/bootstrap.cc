@@ -27,8 +27,8 @@ Status CheckBootstrapOptions(const BootstrapOptions& options) {
   return Status::OK();
 }
 
-size_t BootstrapWorkers(const BootstrapOptions& options) {
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
+size_t BootstrapWorkers(const BootstrapOptions& options, const Context& ctx) {
+  const int threads = ctx.threads();
   const size_t resamples = static_cast<size_t>(std::max(options.resamples, 1));
   return std::clamp<size_t>(static_cast<size_t>(threads), 1, resamples);
 }
@@ -41,7 +41,7 @@ std::vector<double> BootstrapReplicates::Of(size_t stat) const {
 
 Result<BootstrapReplicates> RunBootstrap(size_t rows, std::span<const double> base_weights,
                                          size_t num_stats, const ResampleFn& fn,
-                                         const BootstrapOptions& options) {
+                                         const BootstrapOptions& options, const Context& ctx) {
   KEEL_RETURN_IF_ERROR(CheckBootstrapOptions(options));
   if (!base_weights.empty() && base_weights.size() != rows) {
     return Status::InvalidArgument("{} weights for {} rows: one weight per row is needed",
@@ -53,7 +53,7 @@ Result<BootstrapReplicates> RunBootstrap(size_t rows, std::span<const double> ba
   rep.values.assign(rep.resamples * num_stats, std::numeric_limits<double>::quiet_NaN());
   if (rep.resamples == 0 || rows == 0) return rep;
 
-  const size_t workers = BootstrapWorkers(options);
+  const size_t workers = BootstrapWorkers(options, ctx);
   const Rng root(options.seed);
   // One contiguous block of resamples per worker, each with its own weight buffer reused
   // for every resample it draws.
@@ -61,7 +61,7 @@ Result<BootstrapReplicates> RunBootstrap(size_t rows, std::span<const double> ba
       static_cast<int>(workers), rep.resamples, workers,
       [&](size_t worker, size_t begin, size_t end) {
         std::vector<double> weights(rows);
-        for (size_t b = begin; b < end; ++b) {
+        for (size_t b = begin; b < end && !ctx.cancelled(); ++b) {
           Rng rng = root.Fork(b);
           std::fill(weights.begin(), weights.end(), 0.0);
           for (size_t j = 0; j < rows; ++j) weights[rng.Below(rows)] += 1.0;
@@ -72,6 +72,8 @@ Result<BootstrapReplicates> RunBootstrap(size_t rows, std::span<const double> ba
         }
       });
   KEEL_RETURN_IF_ERROR(s);
+  // Replicates of a cancelled run are partly NaN: none of them is returned.
+  KEEL_RETURN_IF_ERROR(ctx.CheckCancelled("the bootstrap"));
   return rep;
 }
 

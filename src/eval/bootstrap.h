@@ -5,6 +5,9 @@
 // For every metric in this folder that equals evaluating on the resampled rows, and it lets
 // the statistic keep its one-off preparation (sorting, per-row terms) across resamples.
 // Resample b draws from Rng(seed).Fork(b): results do not depend on the thread count.
+//
+// Threads and cancellation come from the caller's Context (core/context.h); the options hold
+// only what changes the numbers.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "core/context.h"
 #include "keel/status.h"
 
 namespace keel {
@@ -28,22 +32,21 @@ struct BootstrapOptions {
   uint64_t seed = 42;
   // Coverage of the percentile intervals, in (0, 1).
   double confidence = 0.95;
-  // Worker threads (values < 1: all hardware threads).
-  int threads = 1;
 };
 
 // Checks resamples in [0, 1e6] and confidence in (0, 1). Errors: InvalidArgument.
 Status CheckBootstrapOptions(const BootstrapOptions& options);
 
 // The statistic of one resample. `worker` identifies the calling thread's slot, in
-// [0, BootstrapWorkers(options)), so the function can keep per-thread scratch without
+// [0, BootstrapWorkers(options, ctx)), so the function can keep per-thread scratch without
 // locks; it is called concurrently from several threads and must write only `out` and that
 // slot's scratch. out.size() is the num_stats given to RunBootstrap.
-using ResampleFn = std::function<void(size_t worker, std::span<const double> weights,
-                                      std::span<double> out)>;
+using ResampleFn =
+    std::function<void(size_t worker, std::span<const double> weights, std::span<double> out)>;
 
-// The number of worker slots RunBootstrap will use (at least 1).
-size_t BootstrapWorkers(const BootstrapOptions& options);
+// The number of worker slots RunBootstrap(..., options, ctx) will use: ctx.threads(), at most
+// one per resample, at least 1.
+size_t BootstrapWorkers(const BootstrapOptions& options, const Context& ctx);
 
 // Replicates of `num_stats` statistics over B resamples.
 struct BootstrapReplicates {
@@ -55,12 +58,13 @@ struct BootstrapReplicates {
   std::vector<double> Of(size_t stat) const;
 };
 
-// Runs the bootstrap over `rows` rows. base_weights: one per row or empty for all 1.
-// Errors: the option checks above, base_weights of the wrong size, and the first error a
-// worker hit (out of memory).
+// Runs the bootstrap over `rows` rows on BootstrapWorkers(options, ctx) threads.
+// base_weights: one per row or empty for all 1. Workers stop between resamples once ctx is
+// cancelled. Errors: the option checks above, base_weights of the wrong size, Cancelled, and
+// the first error a worker hit (out of memory).
 Result<BootstrapReplicates> RunBootstrap(size_t rows, std::span<const double> base_weights,
                                          size_t num_stats, const ResampleFn& fn,
-                                         const BootstrapOptions& options);
+                                         const BootstrapOptions& options, const Context& ctx);
 
 struct Interval {
   double lower = std::numeric_limits<double>::quiet_NaN();

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <vector>
 
+#include "core/context.h"
 #include "core/random.h"
 #include "eval/binary_metrics.h"
 
@@ -24,6 +27,10 @@ ResampleFn MeanOf(const std::vector<double>& values) {
   };
 }
 
+Context Threads(int n) {
+  return Context().WithThreads(n);
+}
+
 std::vector<double> Normals(size_t n, uint64_t seed) {
   Rng rng(seed);
   std::vector<double> v(n);
@@ -40,14 +47,12 @@ TEST(RunBootstrap, SameSeedSameReplicatesWhateverTheThreadCount) {
   BootstrapOptions o;
   o.resamples = 64;
   o.seed = 9;
-  o.threads = 1;
-  auto one = RunBootstrap(values.size(), {}, 1, MeanOf(values), o);
-  o.threads = 2;
-  auto two = RunBootstrap(values.size(), {}, 1, MeanOf(values), o);
+  auto one = RunBootstrap(values.size(), {}, 1, MeanOf(values), o, Threads(1));
+  auto two = RunBootstrap(values.size(), {}, 1, MeanOf(values), o, Threads(2));
   ASSERT_TRUE(one.ok() && two.ok());
   EXPECT_EQ(one->values, two->values);
   o.seed = 10;
-  auto other = RunBootstrap(values.size(), {}, 1, MeanOf(values), o);
+  auto other = RunBootstrap(values.size(), {}, 1, MeanOf(values), o, Threads(2));
   ASSERT_TRUE(other.ok());
   EXPECT_NE(one->values, other->values);
 }
@@ -57,7 +62,6 @@ TEST(RunBootstrap, WeightsAreMultiplicitiesOfNDraws) {
   const std::vector<double> base(n, 2.5);
   BootstrapOptions o;
   o.resamples = 20;
-  o.threads = 2;
   auto rep = RunBootstrap(
       n, base, 2,
       [&](size_t, std::span<const double> w, std::span<double> out) {
@@ -69,7 +73,7 @@ TEST(RunBootstrap, WeightsAreMultiplicitiesOfNDraws) {
         out[0] = sum;
         out[1] = non_integer;
       },
-      o);
+      o, Threads(2));
   ASSERT_TRUE(rep.ok());
   for (size_t b = 0; b < rep->resamples; ++b) {
     EXPECT_DOUBLE_EQ(rep->values[b * 2], 2.5 * n);
@@ -96,7 +100,7 @@ TEST(RunBootstrap, ReplicateEqualsMetricOnMaterialisedResample) {
       [&](size_t, std::span<const double> w, std::span<double> out) {
         out[0] = *RocAuc(labels, scores, w);
       },
-      o);
+      o, Threads(1));
   ASSERT_TRUE(rep.ok());
   for (size_t b = 0; b < rep->resamples; ++b) {
     Rng draw = Rng(o.seed).Fork(b);
@@ -117,8 +121,7 @@ TEST(RunBootstrap, IntervalOfMeanMatchesNormalTheory) {
   const auto values = Normals(n, 2);
   BootstrapOptions o;
   o.resamples = 1000;
-  o.threads = 2;
-  auto rep = RunBootstrap(n, {}, 1, MeanOf(values), o);
+  auto rep = RunBootstrap(n, {}, 1, MeanOf(values), o, Threads(2));
   ASSERT_TRUE(rep.ok());
   const Interval ci = PercentileInterval(rep->Of(0), 0.95);
   const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
@@ -133,7 +136,8 @@ TEST(RunBootstrap, IntervalOfMeanMatchesNormalTheory) {
 TEST(RunBootstrap, ZeroResamplesAndBadOptions) {
   BootstrapOptions o;
   o.resamples = 0;
-  auto rep = RunBootstrap(10, {}, 1, [](size_t, std::span<const double>, std::span<double>) {}, o);
+  auto rep = RunBootstrap(
+      10, {}, 1, [](size_t, std::span<const double>, std::span<double>) {}, o, Threads(1));
   ASSERT_TRUE(rep.ok());
   EXPECT_EQ(rep->resamples, 0u);
   o.resamples = -1;
@@ -142,10 +146,30 @@ TEST(RunBootstrap, ZeroResamplesAndBadOptions) {
   o.confidence = 1.0;
   EXPECT_FALSE(CheckBootstrapOptions(o).ok());
   o.confidence = 0.9;
-  EXPECT_FALSE(
-      RunBootstrap(10, std::vector<double>(3, 1.0), 1,
-                   [](size_t, std::span<const double>, std::span<double>) {}, o)
-          .ok());
+  EXPECT_FALSE(RunBootstrap(
+                   10, std::vector<double>(3, 1.0), 1,
+                   [](size_t, std::span<const double>, std::span<double>) {}, o, Threads(1))
+                   .ok());
+}
+
+TEST(RunBootstrap, StopsWhenTheContextIsCancelled) {
+  // The statistic raises the flag during resample 3: the workers stop before their next
+  // resample and no replicates come back.
+  Context ctx = Threads(2);
+  ctx.cancel = std::make_shared<CancelFlag>();
+  std::atomic<int> calls{0};
+  BootstrapOptions o;
+  o.resamples = 1000;
+  auto rep = RunBootstrap(
+      50, {}, 1,
+      [&](size_t, std::span<const double>, std::span<double> out) {
+        if (++calls == 3) ctx.cancel->Cancel();
+        out[0] = 0;
+      },
+      o, ctx);
+  ASSERT_FALSE(rep.ok());
+  EXPECT_EQ(rep.status().code(), StatusCode::kCancelled) << rep.status().ToString();
+  EXPECT_LT(calls.load(), 100);
 }
 
 TEST(PercentileInterval, LinearInterpolationLikeNumpyAndSkipsNaN) {

@@ -41,7 +41,9 @@ double Improvement(Metric metric, double baseline, double candidate) {
   return HigherIsBetter(metric) ? candidate - baseline : baseline - candidate;
 }
 
-std::string Signed(double v) { return fmt::format("{:+.3g}", v); }
+std::string Signed(double v) {
+  return fmt::format("{:+.3g}", v);
+}
 
 }  // namespace
 
@@ -90,7 +92,7 @@ Status CheckComparable(const Model& baseline, const Model& candidate) {
 }
 
 Result<GainTest> TestGain(const ScoredRows& baseline, const ScoredRows& candidate, Metric metric,
-                          const CompareOptions& options) {
+                          const CompareOptions& options, const Context& ctx) {
   KEEL_RETURN_IF_ERROR(CheckCompareOptions(options));
   if (!SameRows(baseline, candidate)) {
     return Status::InvalidArgument(
@@ -109,9 +111,8 @@ Result<GainTest> TestGain(const ScoredRows& baseline, const ScoredRows& candidat
         CheckBinaryInputs(baseline.labels, baseline.predictions, baseline.weights, false));
     KEEL_RETURN_IF_ERROR(
         CheckBinaryInputs(candidate.labels, candidate.predictions, candidate.weights, false));
-    KEEL_ASSIGN_OR_RETURN(DeLongTestResult d,
-                          DeLongTest(baseline.labels, baseline.predictions,
-                                     candidate.predictions, t.confidence));
+    KEEL_ASSIGN_OR_RETURN(DeLongTestResult d, DeLongTest(baseline.labels, baseline.predictions,
+                                                         candidate.predictions, t.confidence));
     t.method = "delong";
     t.baseline = d.auc_a;
     t.candidate = d.auc_b;
@@ -137,20 +138,19 @@ Result<GainTest> TestGain(const ScoredRows& baseline, const ScoredRows& candidat
   cand.Compute({}, std::span<double>(&c, 1), &scratch);
   BootstrapOptions bo = options.evaluation.bootstrap;
   bo.confidence = t.confidence;
-  std::vector<MetricComputer::Scratch> scratches(BootstrapWorkers(bo));
+  std::vector<MetricComputer::Scratch> scratches(BootstrapWorkers(bo, ctx));
   // The same weights (resampled rows) score both models: the pairing that makes the test
   // sensitive to differences far smaller than either model's own interval.
-  KEEL_ASSIGN_OR_RETURN(
-      BootstrapReplicates rep,
-      RunBootstrap(
-          baseline.rows(), baseline.weights, 1,
-          [&](size_t worker, std::span<const double> w, std::span<double> out) {
-            double vb = 0, vc = 0;
-            base.Compute(w, std::span<double>(&vb, 1), &scratches[worker]);
-            cand.Compute(w, std::span<double>(&vc, 1), &scratches[worker]);
-            out[0] = Improvement(metric, vb, vc);
-          },
-          bo));
+  KEEL_ASSIGN_OR_RETURN(BootstrapReplicates rep,
+                        RunBootstrap(
+                            baseline.rows(), baseline.weights, 1,
+                            [&](size_t worker, std::span<const double> w, std::span<double> out) {
+                              double vb = 0, vc = 0;
+                              base.Compute(w, std::span<double>(&vb, 1), &scratches[worker]);
+                              cand.Compute(w, std::span<double>(&vc, 1), &scratches[worker]);
+                              out[0] = Improvement(metric, vb, vc);
+                            },
+                            bo, ctx));
   const std::vector<double> gains = rep.Of(0);
   const Interval ci = PercentileInterval(gains, t.confidence);
   t.method = "paired_bootstrap";
@@ -183,10 +183,10 @@ Verdict DecideVerdict(const GainTest& t, const ModelCost& cost, const CompareOpt
   v.significant = t.gain > 0 && t.p_value < o.alpha;
   v.ship_candidate = v.gain_reaches_min && v.significant && v.within_budget;
 
-  const std::string lead = fmt::format(
-      "the candidate's {} {} of {} ({:.3g}% CI {}..{}, {} p = {:.2g})", label,
-      HigherIsBetter(t.metric) ? "gain" : "improvement", Signed(t.gain), 100 * t.confidence,
-      Signed(t.lower), Signed(t.upper), method, t.p_value);
+  const std::string lead =
+      fmt::format("the candidate's {} {} of {} ({:.3g}% CI {}..{}, {} p = {:.2g})", label,
+                  HigherIsBetter(t.metric) ? "gain" : "improvement", Signed(t.gain),
+                  100 * t.confidence, Signed(t.lower), Signed(t.upper), method, t.p_value);
   const std::string min_gain = FormatDouble(o.min_gain);
   const std::string alpha = FormatDouble(o.alpha);
   std::string gain_part;
@@ -200,18 +200,19 @@ Verdict DecideVerdict(const GainTest& t, const ModelCost& cost, const CompareOpt
   } else if (!v.gain_reaches_min) {
     gain_part = fmt::format("is significant at alpha {} but below min_gain {}", alpha, min_gain);
   } else {
-    gain_part = fmt::format("reaches min_gain {} but is not significant at alpha {}", min_gain,
-                            alpha);
+    gain_part =
+        fmt::format("reaches min_gain {} but is not significant at alpha {}", min_gain, alpha);
   }
   const bool gain_ok = v.gain_reaches_min && v.significant;
-  v.reason = fmt::format("{} {}, {} {}: {}", lead, gain_part,
-                         gain_ok && !v.within_budget ? "but" : "and", latency,
-                         v.ship_candidate ? "ship the candidate" : "keep the baseline");
+  v.reason =
+      fmt::format("{} {}, {} {}: {}", lead, gain_part, gain_ok && !v.within_budget ? "but" : "and",
+                  latency, v.ship_candidate ? "ship the candidate" : "keep the baseline");
   return v;
 }
 
 Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInput& candidate,
-                                 const Table& test, const CompareOptions& options) {
+                                 const Table& test, const CompareOptions& options,
+                                 const Context& ctx) {
   KEEL_RETURN_IF_ERROR(CheckCompareOptions(options));
   KEEL_RETURN_IF_ERROR(CheckComparable(*baseline.model, *candidate.model));
   const Metric metric = options.metric.value_or(DefaultMetric(baseline.model->task));
@@ -222,13 +223,13 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
   KEEL_ASSIGN_OR_RETURN(LabeledRows truth, ReadLabels(*baseline.model, test));
 
   EncodeOptions encode;
-  encode.threads = options.threads;
+  encode.threads = ctx.threads();
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix xb, EncodeFeatures(*baseline.model, test, encode));
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix xc, EncodeFeatures(*candidate.model, test, encode));
   KEEL_ASSIGN_OR_RETURN(LabeledPredictions pb,
-                        PredictLabeled(*baseline.predictor, xb, truth, options.threads));
+                        PredictLabeled(*baseline.predictor, xb, truth, ctx.threads()));
   KEEL_ASSIGN_OR_RETURN(LabeledPredictions pc,
-                        PredictLabeled(*candidate.predictor, xc, truth, options.threads));
+                        PredictLabeled(*candidate.predictor, xc, truth, ctx.threads()));
 
   Comparison c;
   c.task = baseline.model->task;
@@ -240,21 +241,19 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
   c.options = options;
   c.options.metric = metric;
   {
-    auto ev = Evaluate(pb.view(), options.evaluation);
+    auto ev = Evaluate(pb.view(), options.evaluation, ctx);
     if (!ev.ok()) return ev.status().WithContext("evaluating the baseline");
     c.baseline = std::move(ev).value();
   }
   {
-    auto ev = Evaluate(pc.view(), options.evaluation);
+    auto ev = Evaluate(pc.view(), options.evaluation, ctx);
     if (!ev.ok()) return ev.status().WithContext("evaluating the candidate");
     c.candidate = std::move(ev).value();
   }
-  KEEL_ASSIGN_OR_RETURN(c.test, TestGain(pb.view(), pc.view(), metric, options));
+  KEEL_ASSIGN_OR_RETURN(c.test, TestGain(pb.view(), pc.view(), metric, options, ctx));
 
   const CostSubject subjects[2] = {{baseline.predictor, &xb}, {candidate.predictor, &xc}};
-  CostOptions cost = options.cost;
-  if (cost.threads < 1) cost.threads = options.threads;
-  KEEL_ASSIGN_OR_RETURN(std::vector<ModelCost> costs, MeasureCosts(subjects, cost));
+  KEEL_ASSIGN_OR_RETURN(std::vector<ModelCost> costs, MeasureCosts(subjects, options.cost, ctx));
   c.baseline_cost = costs[0];
   c.candidate_cost = costs[1];
   c.baseline_cost.file_bytes = baseline.file_bytes;
@@ -264,13 +263,11 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
 }
 
 nlohmann::json ModelCostToJson(const ModelCost& cost) {
-  return {{"file_bytes", cost.file_bytes},
-          {"latency_rows", cost.latency_rows},
-          {"p50_us", JsonNumber(cost.p50_us)},
-          {"p99_us", JsonNumber(cost.p99_us)},
-          {"mean_us", JsonNumber(cost.mean_us)},
-          {"rows_per_second", JsonNumber(cost.rows_per_second)},
-          {"batch_threads", cost.batch_threads}};
+  return {
+      {"file_bytes", cost.file_bytes},       {"latency_rows", cost.latency_rows},
+      {"p50_us", JsonNumber(cost.p50_us)},   {"p99_us", JsonNumber(cost.p99_us)},
+      {"mean_us", JsonNumber(cost.mean_us)}, {"rows_per_second", JsonNumber(cost.rows_per_second)},
+      {"batch_threads", cost.batch_threads}};
 }
 
 nlohmann::json ComparisonToJson(const Comparison& c) {
@@ -279,7 +276,8 @@ nlohmann::json ComparisonToJson(const Comparison& c) {
   j["task"] = std::string(TaskName(c.task));
   j["rows"] = c.rows;
   j["rows_missing_label"] = c.rows_missing_label;
-  j["weight_column"] = c.weight_column.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.weight_column);
+  j["weight_column"] =
+      c.weight_column.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.weight_column);
   j["metric"] = std::string(MetricName(metric));
   j["min_gain"] = c.options.min_gain;
   j["alpha"] = c.options.alpha;

@@ -9,12 +9,12 @@
 // mappings (LabelMapping::Version) are never compared: that is an error, not a verdict.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "core/context.h"
 #include "eval/evaluation.h"
 #include "eval/metrics.h"
 #include "eval/model_cost.h"
@@ -38,11 +38,9 @@ struct CompareOptions {
   // The candidate's p99 single-row latency must not exceed this, in microseconds (> 0).
   double latency_budget_us = 1000;
   // Metrics with confidence intervals for both models (threshold, calibration bins, and the
-  // bootstrap's resamples, seed, confidence and threads, which the paired bootstrap reuses).
+  // bootstrap's resamples, seed and confidence, which the paired bootstrap reuses).
   EvaluationOptions evaluation;
   CostOptions cost;
-  // Threads for encoding and batch prediction (< 1: all hardware threads).
-  int threads = 0;
 };
 
 // Checks min_gain, alpha, the budget and the evaluation options. Errors: InvalidArgument.
@@ -59,11 +57,11 @@ struct CompareInput {
 // The paired test of the candidate's improvement over the baseline.
 struct GainTest {
   Metric metric = Metric::kAuc;
-  std::string method;  // "delong" or "paired_bootstrap"
-  double baseline = 0;   // the metric of each model on all rows
+  std::string method;   // "delong" or "paired_bootstrap"
+  double baseline = 0;  // the metric of each model on all rows
   double candidate = 0;
-  double gain = 0;       // improvement, signed (see CompareOptions::min_gain)
-  double lower = 0;      // interval of the gain at `confidence`
+  double gain = 0;   // improvement, signed (see CompareOptions::min_gain)
+  double lower = 0;  // interval of the gain at `confidence`
   double upper = 0;
   double confidence = 0.95;
   double p_value = 1;    // two-sided, of "no difference"
@@ -104,9 +102,9 @@ Status CheckComparable(const Model& baseline, const Model& candidate);
 // weights; checked). DeLong for unweighted AUC, else the paired bootstrap with
 // options.evaluation.bootstrap at confidence 1 - alpha. Errors: InvalidArgument when the
 // rows differ, the metric does not apply, or the bootstrap is off (resamples 0) where it is
-// needed; the errors of DeLongTest.
+// needed; the errors of DeLongTest; Cancelled (the bootstrap runs on ctx's threads).
 Result<GainTest> TestGain(const ScoredRows& baseline, const ScoredRows& candidate, Metric metric,
-                          const CompareOptions& options);
+                          const CompareOptions& options, const Context& ctx);
 
 // The gate's decision on a test and the candidate's measured cost. Pure.
 Verdict DecideVerdict(const GainTest& test, const ModelCost& candidate_cost,
@@ -114,10 +112,12 @@ Verdict DecideVerdict(const GainTest& test, const ModelCost& candidate_cost,
 
 // Predicts `test` with both models, evaluates both, tests the gain, measures both costs and
 // decides. `test` is read with the baseline's schema; each model encodes its own features
-// from it by column name. Errors: those of CheckCompareOptions, CheckComparable,
-// ReadLabels, EncodeFeatures, Evaluate, TestGain and MeasureCosts.
+// from it by column name. Encoding, prediction, the bootstraps and the throughput
+// measurement run on ctx.threads() threads. Errors: those of CheckCompareOptions,
+// CheckComparable, ReadLabels, EncodeFeatures, Evaluate, TestGain and MeasureCosts.
 Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInput& candidate,
-                                 const Table& test, const CompareOptions& options);
+                                 const Table& test, const CompareOptions& options,
+                                 const Context& ctx);
 
 // {"task", "rows", "rows_missing_label", "weight_column", "metric", "min_gain", "alpha",
 //  "latency_budget_us",

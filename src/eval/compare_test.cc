@@ -36,20 +36,21 @@ Side Make(Model m) {
 CompareOptions FastOptions() {
   CompareOptions o;
   o.evaluation.bootstrap.resamples = 200;
-  o.evaluation.bootstrap.threads = 2;
   o.cost.latency_rows = 300;
   o.cost.warmup_rows = 20;
   o.cost.min_batch_seconds = 0.001;
-  o.cost.threads = 1;
-  o.threads = 1;
   return o;
+}
+
+Context Threads(int n) {
+  return Context().WithThreads(n);
 }
 
 TEST(CompareModels, StrongCandidateShipsOnSignificantAucGain) {
   const Table t = SignalTable(600, 1);
   const Side base = Make(LogisticOn("noise", 1.0));
   const Side cand = Make(LogisticOn("signal", 1.5));
-  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions());
+  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions(), Threads(2));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->rows, 600u);
   EXPECT_EQ(c->test.metric, Metric::kAuc);
@@ -80,7 +81,7 @@ TEST(CompareModels, WeakerCandidateKeepsBaseline) {
   const Table t = SignalTable(600, 2);
   const Side base = Make(LogisticOn("signal", 1.5));
   const Side cand = Make(LogisticOn("noise", 1.0));
-  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions());
+  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions(), Threads(2));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_LT(c->test.gain, 0);
   EXPECT_FALSE(c->verdict.ship_candidate);
@@ -92,7 +93,7 @@ TEST(CompareModels, IdenticalModelsHaveNoGain) {
   const Table t = SignalTable(300, 3);
   const Side base = Make(LogisticOn("signal", 1.5));
   const Side cand = Make(LogisticOn("signal", 3.0));  // the same ranking
-  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions());
+  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions(), Threads(2));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->test.gain, 0);
   EXPECT_EQ(c->test.p_value, 1);
@@ -105,7 +106,7 @@ TEST(CompareModels, MinGainAndLatencyBudgetCanEachBlockTheCandidate) {
   const Side cand = Make(LogisticOn("signal", 1.5));
   CompareOptions o = FastOptions();
   o.min_gain = 0.9;
-  auto c = CompareModels(base.input("base"), cand.input("cand"), t, o);
+  auto c = CompareModels(base.input("base"), cand.input("cand"), t, o, Threads(2));
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE(c->verdict.ship_candidate);
   EXPECT_FALSE(c->verdict.gain_reaches_min);
@@ -114,7 +115,7 @@ TEST(CompareModels, MinGainAndLatencyBudgetCanEachBlockTheCandidate) {
 
   o = FastOptions();
   o.latency_budget_us = 1e-6;
-  c = CompareModels(base.input("base"), cand.input("cand"), t, o);
+  c = CompareModels(base.input("base"), cand.input("cand"), t, o, Threads(2));
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE(c->verdict.ship_candidate);
   EXPECT_FALSE(c->verdict.within_budget);
@@ -127,9 +128,8 @@ TEST(CompareModels, LogLossUsesReproduciblePairedBootstrap) {
   const Side cand = Make(LogisticOn("signal", 1.5, -1.0));
   CompareOptions o = FastOptions();
   o.metric = Metric::kLogLoss;
-  auto c1 = CompareModels(base.input("base"), cand.input("cand"), t, o);
-  o.evaluation.bootstrap.threads = 1;
-  auto c2 = CompareModels(base.input("base"), cand.input("cand"), t, o);
+  auto c1 = CompareModels(base.input("base"), cand.input("cand"), t, o, Threads(2));
+  auto c2 = CompareModels(base.input("base"), cand.input("cand"), t, o, Threads(1));
   ASSERT_TRUE(c1.ok() && c2.ok()) << c1.status().ToString();
   EXPECT_EQ(c1->test.method, "paired_bootstrap");
   EXPECT_EQ(c1->test.resamples, 200u);
@@ -148,7 +148,7 @@ TEST(CompareModels, RegressionOnRmse) {
   Side base = Make(LinearOn("noise", 1.0));
   Side cand = Make(LinearOn("signal", 2.0));
   base.model.target = cand.model.target = "value";
-  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions());
+  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions(), Threads(2));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->test.metric, Metric::kRmse);
   EXPECT_EQ(c->test.method, "paired_bootstrap");
@@ -161,7 +161,7 @@ TEST(CompareModels, RefusesDifferentLabelMappingsTasksAndTargets) {
   const Side base = Make(LogisticOn("noise", 1.0));
   Side cand = Make(LogisticOn("signal", 1.0));
   cand.model.labels.classes = {"yes", "no"};  // positive class swapped
-  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions());
+  auto c = CompareModels(base.input("base"), cand.input("cand"), t, FastOptions(), Threads(2));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("different label mappings"), std::string::npos);
   EXPECT_NE(c.status().message().find(base.model.labels.Version()), std::string::npos);
@@ -183,16 +183,16 @@ TEST(CompareModels, RejectsBadOptionsAndMetricOfAnotherTask) {
   const Side cand = Make(LogisticOn("signal", 1.0));
   CompareOptions o = FastOptions();
   o.metric = Metric::kRmse;
-  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o).ok());
+  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o, Threads(2)).ok());
   o = FastOptions();
   o.alpha = 0;
-  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o).ok());
+  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o, Threads(2)).ok());
   o = FastOptions();
   o.min_gain = -0.1;
-  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o).ok());
+  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o, Threads(2)).ok());
   o = FastOptions();
   o.latency_budget_us = 0;
-  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o).ok());
+  EXPECT_FALSE(CompareModels(base.input("b"), cand.input("c"), t, o, Threads(2)).ok());
 }
 
 TEST(TestGain, RequiresTheSameRows) {
@@ -200,7 +200,7 @@ TEST(TestGain, RequiresTheSameRows) {
   const std::vector<double> p = {0.1, 0.8, 0.3, 0.6};
   const ScoredRows a{Task::kBinary, 2, a_labels, {}, p, {}};
   const ScoredRows b{Task::kBinary, 2, b_labels, {}, p, {}};
-  EXPECT_FALSE(TestGain(a, b, Metric::kAuc, CompareOptions{}).ok());
+  EXPECT_FALSE(TestGain(a, b, Metric::kAuc, CompareOptions{}, Threads(1)).ok());
 }
 
 TEST(DecideVerdict, SaysWhyInWordsWithTheNumbers) {

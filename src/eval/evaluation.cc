@@ -13,7 +13,8 @@ const MetricEstimate* Evaluation::Find(Metric metric) const {
   return nullptr;
 }
 
-Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& options) {
+Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& options,
+                            const Context& ctx) {
   KEEL_RETURN_IF_ERROR(CheckBootstrapOptions(options.bootstrap));
   if (rows.rows() == 0) return Status::FailedPrecondition("no rows to evaluate");
   KEEL_ASSIGN_OR_RETURN(MetricComputer computer,
@@ -22,7 +23,8 @@ Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& opt
   ev.task = rows.task;
   ev.rows = rows.rows();
   ev.options = options;
-  for (size_t i = 0; i < ev.rows; ++i) ev.total_weight += rows.weights.empty() ? 1 : rows.weights[i];
+  for (size_t i = 0; i < ev.rows; ++i)
+    ev.total_weight += rows.weights.empty() ? 1 : rows.weights[i];
   if (rows.task != Task::kRegression) {
     ev.num_classes = rows.num_classes;
     ev.class_weight.assign(rows.num_classes, 0.0);
@@ -36,15 +38,14 @@ Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& opt
   MetricComputer::Scratch scratch;
   computer.Compute({}, point, &scratch);
 
-  std::vector<MetricComputer::Scratch> scratches(BootstrapWorkers(options.bootstrap));
-  KEEL_ASSIGN_OR_RETURN(
-      BootstrapReplicates rep,
-      RunBootstrap(
-          ev.rows, rows.weights, k,
-          [&](size_t worker, std::span<const double> w, std::span<double> out) {
-            computer.Compute(w, out, &scratches[worker]);
-          },
-          options.bootstrap));
+  std::vector<MetricComputer::Scratch> scratches(BootstrapWorkers(options.bootstrap, ctx));
+  KEEL_ASSIGN_OR_RETURN(BootstrapReplicates rep,
+                        RunBootstrap(
+                            ev.rows, rows.weights, k,
+                            [&](size_t worker, std::span<const double> w, std::span<double> out) {
+                              computer.Compute(w, out, &scratches[worker]);
+                            },
+                            options.bootstrap, ctx));
   for (size_t j = 0; j < k; ++j) {
     MetricEstimate e;
     e.metric = computer.metrics()[j];
@@ -54,10 +55,11 @@ Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& opt
   }
 
   if (rows.task == Task::kBinary) {
-    KEEL_ASSIGN_OR_RETURN(ev.at_threshold, MetricsAtThreshold(rows.labels, rows.predictions,
-                                                              options.metric.threshold,
-                                                              rows.weights));
-    KEEL_ASSIGN_OR_RETURN(RocCurve roc, ComputeRocCurve(rows.labels, rows.predictions, rows.weights));
+    KEEL_ASSIGN_OR_RETURN(
+        ev.at_threshold,
+        MetricsAtThreshold(rows.labels, rows.predictions, options.metric.threshold, rows.weights));
+    KEEL_ASSIGN_OR_RETURN(RocCurve roc,
+                          ComputeRocCurve(rows.labels, rows.predictions, rows.weights));
     ev.roc = Thin(roc, options.max_curve_points);
     KEEL_ASSIGN_OR_RETURN(PrCurve pr, ComputePrCurve(rows.labels, rows.predictions, rows.weights));
     ev.pr = Thin(pr, options.max_curve_points);
@@ -107,21 +109,20 @@ nlohmann::json EvaluationToJson(const Evaluation& ev) {
     j["auc_standard_error"] =
         ev.auc_standard_error ? JsonNumber(*ev.auc_standard_error) : nlohmann::json(nullptr);
     j["ece"] = JsonNumber(ev.reliability.ece);
-    j["curves"] = {
-        {"roc",
-         {{"fpr", JsonArray(ev.roc.fpr)},
-          {"tpr", JsonArray(ev.roc.tpr)},
-          {"thresholds", JsonArray(ev.roc.thresholds)}}},
-        {"pr",
-         {{"recall", JsonArray(ev.pr.recall)},
-          {"precision", JsonArray(ev.pr.precision)},
-          {"thresholds", JsonArray(ev.pr.thresholds)}}},
-        {"reliability",
-         {{"lower", JsonArray(ev.reliability.lower)},
-          {"upper", JsonArray(ev.reliability.upper)},
-          {"weight", JsonArray(ev.reliability.weight)},
-          {"mean_predicted", JsonArray(ev.reliability.mean_predicted)},
-          {"observed", JsonArray(ev.reliability.observed)}}}};
+    j["curves"] = {{"roc",
+                    {{"fpr", JsonArray(ev.roc.fpr)},
+                     {"tpr", JsonArray(ev.roc.tpr)},
+                     {"thresholds", JsonArray(ev.roc.thresholds)}}},
+                   {"pr",
+                    {{"recall", JsonArray(ev.pr.recall)},
+                     {"precision", JsonArray(ev.pr.precision)},
+                     {"thresholds", JsonArray(ev.pr.thresholds)}}},
+                   {"reliability",
+                    {{"lower", JsonArray(ev.reliability.lower)},
+                     {"upper", JsonArray(ev.reliability.upper)},
+                     {"weight", JsonArray(ev.reliability.weight)},
+                     {"mean_predicted", JsonArray(ev.reliability.mean_predicted)},
+                     {"observed", JsonArray(ev.reliability.observed)}}}};
   }
   return j;
 }

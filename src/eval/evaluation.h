@@ -2,12 +2,12 @@
 // confidence interval, plus the curves a report draws (binary).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
+#include "core/context.h"
 #include "core/json_number.h"
 #include "eval/binary_metrics.h"
 #include "eval/bootstrap.h"
@@ -19,7 +19,7 @@ namespace keel {
 
 struct EvaluationOptions {
   MetricOptions metric;        // threshold and calibration bins
-  BootstrapOptions bootstrap;  // resamples, seed, confidence, threads
+  BootstrapOptions bootstrap;  // resamples, seed, confidence
   // ROC and PR curves are thinned to at most this many points (>= 2) for charts.
   size_t max_curve_points = 201;
 };
@@ -34,8 +34,8 @@ struct Evaluation {
   Task task = Task::kBinary;
   size_t rows = 0;
   double total_weight = 0;
-  int32_t num_classes = 0;            // classification; 0 for regression
-  std::vector<double> class_weight;   // classification: weight of the rows of each true class
+  int32_t num_classes = 0;              // classification; 0 for regression
+  std::vector<double> class_weight;     // classification: weight of the rows of each true class
   std::vector<MetricEstimate> metrics;  // MetricsFor(task), in that order
   EvaluationOptions options;            // as used
 
@@ -51,11 +51,13 @@ struct Evaluation {
   const MetricEstimate* Find(Metric metric) const;
 };
 
-// Evaluates `rows` (see ScoredRows; predictions of classifiers are probabilities).
-// Deterministic for a given bootstrap seed, whatever the thread count.
+// Evaluates `rows` (see ScoredRows; predictions of classifiers are probabilities). The
+// bootstrap runs on ctx's threads and stops when ctx is cancelled. Deterministic for a given
+// bootstrap seed, whatever the thread count.
 // Errors: InvalidArgument from the input and option checks (naming the row, value or
-// option); FailedPrecondition when there are no rows.
-Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& options);
+// option); FailedPrecondition when there are no rows; Cancelled.
+Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& options,
+                            const Context& ctx);
 
 // The evaluation as JSON:
 //   {"task", "rows", "total_weight", "confidence", "resamples", "seed",

@@ -40,7 +40,8 @@ TEST(ReadLabels, UnknownLabelIsAnErrorNamingLineAndValue) {
   t.set_source_lines({2, 3, 7});
   auto truth = ReadLabels(LogisticOn("x", 1.0), t);
   ASSERT_FALSE(truth.ok());
-  EXPECT_NE(truth.status().message().find("line 7"), std::string::npos) << truth.status().ToString();
+  EXPECT_NE(truth.status().message().find("line 7"), std::string::npos)
+      << truth.status().ToString();
   EXPECT_NE(truth.status().message().find("'maybe'"), std::string::npos);
   EXPECT_NE(truth.status().message().find("'no', 'yes'"), std::string::npos);
 }
@@ -87,13 +88,14 @@ TEST(EvaluateModel, PredictsTheLabeledRowsOnly) {
   ASSERT_TRUE(p.ok());
   EvaluationOptions o;
   o.bootstrap.resamples = 10;
-  auto ev = EvaluateModel(m, **p, t, o);
+  auto ev = EvaluateModel(m, **p, t, o, Context().WithThreads(1));
   ASSERT_TRUE(ev.ok()) << ev.status().ToString();
   EXPECT_EQ(ev->evaluation.rows, 3u);
   // Rows 0, 1 and 3 (x = 0, 1, 3): labels no, yes, yes; scores increase with x.
   EXPECT_DOUBLE_EQ(ev->evaluation.Find(Metric::kAuc)->value, 1.0);
   const double brier = (std::pow(Sigmoid(-1.0), 2) + std::pow(1 - Sigmoid(-0.5), 2) +
-                        std::pow(1 - Sigmoid(0.5), 2)) / 3;
+                        std::pow(1 - Sigmoid(0.5), 2)) /
+                       3;
   EXPECT_NEAR(ev->evaluation.Find(Metric::kBrier)->value, brier, 1e-12);
 }
 

@@ -6,7 +6,6 @@
 #include <limits>
 #include <numeric>
 
-#include "core/context.h"
 #include "core/stopwatch.h"
 
 namespace keel {
@@ -26,7 +25,7 @@ double Quantile(std::vector<double>* values, double q) {
 }
 
 Result<std::vector<ModelCost>> MeasureCosts(std::span<const CostSubject> subjects,
-                                            const CostOptions& options) {
+                                            const CostOptions& options, const Context& ctx) {
   size_t max_outputs = 1;
   for (const CostSubject& s : subjects) {
     if (s.features->rows == 0) return Status::InvalidArgument("no rows to time the models on");
@@ -66,7 +65,7 @@ Result<std::vector<ModelCost>> MeasureCosts(std::span<const CostSubject> subject
     }
   }
 
-  const int threads = options.threads > 0 ? options.threads : HardwareThreads();
+  const int threads = ctx.threads();
   for (size_t j = 0; j < m; ++j) {
     ModelCost& c = costs[j];
     c.latency_rows = micros[j].size();

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "core/context.h"
 #include "keel/status.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
@@ -20,8 +21,6 @@ struct CostOptions {
   size_t latency_rows = 2000;
   // Untimed calls first, so caches and branch predictors are warm.
   size_t warmup_rows = 200;
-  // Threads of the batch throughput measurement (< 1: all hardware threads).
-  int threads = 0;
   // Batch passes over the data repeat until at least this much time has passed.
   double min_batch_seconds = 0.2;
 };
@@ -36,7 +35,7 @@ struct ModelCost {
   double mean_us = 0;
   // PredictBatch throughput on every row of the data.
   double rows_per_second = 0;
-  int batch_threads = 0;
+  int batch_threads = 0;  // the Context's thread count it was measured on
 };
 
 // A model to time and its input: the rows of the data encoded for it (borrowed).
@@ -47,10 +46,11 @@ struct CostSubject {
 
 // Measures every subject on its rows (the same data rows, each encoded for its model).
 // Single-row calls are interleaved between the models in blocks of 100, so a burst of load
-// elsewhere on the machine hits them alike. file_bytes is left 0.
+// elsewhere on the machine hits them alike. Batch throughput is measured on ctx.threads()
+// threads. file_bytes is left 0.
 // Errors: InvalidArgument for an empty matrix or one that does not fit its predictor.
 Result<std::vector<ModelCost>> MeasureCosts(std::span<const CostSubject> subjects,
-                                            const CostOptions& options);
+                                            const CostOptions& options, const Context& ctx);
 
 // The q-quantile (q in [0, 1]) of `values` with linear interpolation (numpy's default);
 // NaN for no values. Reorders `values`.

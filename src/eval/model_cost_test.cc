@@ -30,9 +30,8 @@ TEST(MeasureCosts, TimesEveryModelOnItsRows) {
   o.latency_rows = 250;
   o.warmup_rows = 10;
   o.min_batch_seconds = 0.001;
-  o.threads = 1;
   const CostSubject subjects[2] = {{p->get(), &x}, {p->get(), &x}};
-  auto costs = MeasureCosts(subjects, o);
+  auto costs = MeasureCosts(subjects, o, Context().WithThreads(1));
   ASSERT_TRUE(costs.ok()) << costs.status().ToString();
   ASSERT_EQ(costs->size(), 2u);
   for (const auto& c : *costs) {
@@ -52,13 +51,13 @@ TEST(MeasureCosts, RejectsEmptyOrMisshapenData) {
   FeatureMatrix empty;
   empty.cols = 1;
   const CostSubject none[1] = {{p->get(), &empty}};
-  EXPECT_FALSE(MeasureCosts(none, {}).ok());
+  EXPECT_FALSE(MeasureCosts(none, {}, Context()).ok());
   FeatureMatrix wide;
   wide.rows = 1;
   wide.cols = 2;
   wide.values.assign(2, 0.f);
   const CostSubject mismatch[1] = {{p->get(), &wide}};
-  EXPECT_FALSE(MeasureCosts(mismatch, {}).ok());
+  EXPECT_FALSE(MeasureCosts(mismatch, {}, Context()).ok());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // with confidence intervals and curves. What `keel evaluate` and the pipeline run.
 #pragma once
 
+#include "core/context.h"
 #include "eval/evaluation.h"
 #include "eval/labeled_predictions.h"
 #include "keel/status.h"
@@ -19,10 +20,11 @@ struct ModelEvaluation {
 };
 
 // Reads the labels of `table` (ReadLabels), encodes and predicts it with `predictor`
-// (compiled from `model`; batch prediction on `encode.threads` threads) and evaluates.
-// Errors: those of ReadLabels, EncodeFeatures, PredictLabeled and Evaluate.
+// (compiled from `model`) and evaluates. Encoding, batch prediction and the bootstrap run on
+// ctx.threads() threads (encode.threads is not read). Errors: those of ReadLabels,
+// EncodeFeatures, PredictLabeled and Evaluate.
 Result<ModelEvaluation> EvaluateModel(const Model& model, const Predictor& predictor,
                                       const Table& table, const EvaluationOptions& options,
-                                      const EncodeOptions& encode = {});
+                                      const Context& ctx, const EncodeOptions& encode = {});
 
 }  // namespace keel

@@ -24,11 +24,7 @@ uint64_t FileBytes(const std::string& path) {
 Result<Comparison> CompareOnRows(const CompareInput& baseline, const CompareInput& candidate,
                                  const Table& rows, const CompareOptions& options,
                                  const Context& ctx) {
-  CompareOptions o = options;
-  o.threads = ctx.threads();
-  o.cost.threads = ctx.threads();
-  o.evaluation.bootstrap.threads = ctx.threads();
-  KEEL_ASSIGN_OR_RETURN(Comparison c, CompareModels(baseline, candidate, rows, o));
+  KEEL_ASSIGN_OR_RETURN(Comparison c, CompareModels(baseline, candidate, rows, options, ctx));
   if (c.rows_missing_label > 0) {
     log::Warn("{} rows have no value in the target column and are not compared",
               c.rows_missing_label);

@@ -19,13 +19,11 @@ Result<EvaluateResult> Evaluate(const EvaluateRequest& request, const Context& c
         "`keel ingest {} --schema ...` for the reasons)",
         in.data_path, report.rows_rejected, report.rows_read, in.data_path);
   }
-  EvaluationOptions options = request.options;
-  options.bootstrap.threads = ctx.threads();
   EncodeOptions encode;
-  encode.threads = ctx.threads();
   encode.allow_absent_columns = in.allow_missing_columns;
   const Model& model = loaded.model;
-  auto evaluated = EvaluateModel(model, *loaded.predictor, loaded.data.table, options, encode);
+  auto evaluated =
+      EvaluateModel(model, *loaded.predictor, loaded.data.table, request.options, ctx, encode);
   if (!evaluated.ok()) return evaluated.status().WithContext(in.data_path);
   for (const auto& name : evaluated->encode.absent) {
     log::Warn("the data has no column '{}': it is treated as missing in every row", name);
