@@ -18,14 +18,7 @@ struct AuditFlags {
 
 int Run(const AuditFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::Audit(f.request, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::Audit(f.request, CommandContext(f.common, f.threads)), f.common);
 }
 
 }  // namespace

@@ -25,13 +25,7 @@ int SaveProfile(DriftFlags& f) {
   f.profile.input.data_path = f.request.data_path;
   f.profile.input.decimal = f.request.decimal;
   auto result = usecase::SaveProfile(f.profile, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(result, f.common);
 }
 
 int Run(DriftFlags& f) {
@@ -39,11 +33,7 @@ int Run(DriftFlags& f) {
   if (!f.profile.out_path.empty()) return SaveProfile(f);
   auto result = usecase::Drift(f.request, CommandContext(f.common, f.threads));
   if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
+  PrintOutput(*result, f.common);
   return f.fail_on_drift && result->drifted() ? 3 : kExitOk;
 }
 

@@ -22,11 +22,7 @@ int Run(const MonitorFlags& f) {
   ApplyCommonFlags(f.common);
   auto result = usecase::Monitor(f.request, CommandContext(f.common, f.threads));
   if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
+  PrintOutput(*result, f.common);
   return f.fail_on_degradation && result->degraded_windows() > 0 ? 3 : kExitOk;
 }
 

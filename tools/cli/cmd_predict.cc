@@ -17,19 +17,7 @@ struct PredictFlags {
 
 int Run(const PredictFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::Predict(f.request, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (!result->csv.empty()) {
-    std::fwrite(result->csv.data(), 1, result->csv.size(), stdout);
-    std::fflush(stdout);
-  }
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    // With the predictions on stdout, the summary goes to stderr.
-    std::fputs(result->ToText().c_str(), f.request.out_path == "-" ? stderr : stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::Predict(f.request, CommandContext(f.common, f.threads)), f.common);
 }
 
 }  // namespace

@@ -19,19 +19,7 @@ int Run(const RankFlags& f) {
   ApplyCommonFlags(f.common);
   usecase::RankRequest request = f.request;
   request.ranked_as_json = f.common.json;  // with --json and stdout, the ranking is in the JSON
-  auto result = usecase::Rank(request, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (!result->csv.empty()) {
-    std::fwrite(result->csv.data(), 1, result->csv.size(), stdout);
-    std::fflush(stdout);
-  }
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    // With the ranking on stdout, the summary goes to stderr.
-    std::fputs(result->ToText().c_str(), f.request.out_path == "-" ? stderr : stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::Rank(request, CommandContext(f.common, f.threads)), f.common);
 }
 
 }  // namespace

@@ -17,14 +17,7 @@ struct TradeoffFlags {
 
 int Run(const TradeoffFlags& f) {
   ApplyCommonFlags(f.common);
-  auto result = usecase::Tradeoff(f.request, CommandContext(f.common, f.threads));
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else {
-    std::fputs(result->ToText().c_str(), stdout);
-  }
-  return kExitOk;
+  return PrintResult(usecase::Tradeoff(f.request, CommandContext(f.common, f.threads)), f.common);
 }
 
 }  // namespace

@@ -64,19 +64,34 @@ int ReportError(const Status& status, const CommonFlags& flags);
 // returns kExitUsage.
 int ReportUsageError(const Status& status, const CommonFlags& flags);
 
-// Prints a use case's result, the one exit path of most commands: a failure as ReportError
-// does (returning kExitFailure); else ToJson() with --json, ToText() on stdout without, and
-// kExitOk.
+// Prints a use case's result that succeeded. A result with a `csv` member (the data, when the
+// command writes it to stdout: predictions, explanations, a ranking) has that printed first;
+// then ToJson() with --json, else ToText(), on stdout, or on stderr when the data took stdout.
+template <typename R>
+void PrintOutput(const R& result, const CommonFlags& flags) {
+  std::FILE* text_to = stdout;
+  if constexpr (requires { result.csv; }) {
+    if (!result.csv.empty()) {
+      std::fwrite(result.csv.data(), 1, result.csv.size(), stdout);
+      std::fflush(stdout);  // before the summary, when both streams are one terminal
+      text_to = stderr;
+    }
+  }
+  if (flags.json) {
+    PrintJson(result.ToJson());
+  } else {
+    const std::string text = result.ToText();
+    std::fwrite(text.data(), 1, text.size(), text_to);
+  }
+  std::fflush(stdout);
+}
+
+// The one exit path of most commands: a failure as ReportError reports it (kExitFailure),
+// else PrintOutput and kExitOk.
 template <typename R>
 int PrintResult(const Result<R>& result, const CommonFlags& flags) {
   if (!result.ok()) return ReportError(result.status(), flags);
-  if (flags.json) {
-    PrintJson(result->ToJson());
-  } else {
-    const std::string text = result->ToText();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-  }
+  PrintOutput(*result, flags);
   return kExitOk;
 }
 
