@@ -12,7 +12,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev
   libmuparser-dev
   # tests, sanitizers, fuzzing
-  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev clang-format
   curl postgresql chromium
   # peers for fixtures, acceptance checks and benchmarks
   python3 python3-xgboost libxgboost-dev xgboost python3-sklearn python3-scipy python3-pandas
