@@ -1,7 +1,7 @@
 """Keel from Python: a thin binding over the use cases the ``keel`` command runs.
 
 What exists today (docs/python.md): ``keel.load`` and ``keel.Model`` (predict, predict_proba,
-predict_row, save), and the ``keel.errors`` exceptions.
+predict_row, explain, save), and the ``keel.errors`` exceptions.
 """
 
 from keel import _keel  # noqa: F401  (the native module; fails early when it is not built)

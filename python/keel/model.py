@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 
 from keel import _frames
 from keel import _keel
@@ -95,6 +96,35 @@ class Model:
         """One row given as a dict {feature: value} (None = missing; other keys ignored):
         {output name: value}, the numbers predict_proba gives for that row."""
         return self._native.predict_row(row)
+
+    def explain(self, X, top=0, threads=None):
+        """Per-row attributions, as ``keel explain`` computes them (exact TreeSHAP for tree
+        models, linear attributions for linear ones), in raw margin units: a DataFrame with one
+        column per feature plus ``bias`` (per class with a ``<class>:`` prefix for multiclass),
+        each row summing to the row's raw margin. With ``top`` > 0 also the reason codes of
+        ``keel explain --top``: ``reason_class`` (multiclass), ``up_<i>_feature``,
+        ``up_<i>_value``, ``up_<i>_shap``, the same for ``down_<i>``, and the sentence
+        ``reason``. X: a DataFrame or a list of dicts."""
+        names, specs = _frames.column_specs(_frames.as_frame(X))
+        columns, shap, reason_columns, reasons = _keel.explain_columns(
+            self._native, names, specs, int(top), _threads(threads))
+        frame = pd.DataFrame(shap, columns=columns)
+        if reason_columns:
+            frame = pd.concat([frame, self._reason_frame(reason_columns, reasons, int(top))],
+                              axis=1)
+        return frame
+
+    def _reason_frame(self, columns, reasons, top):
+        """Reason codes in ``columns`` order (the explain stage names them)."""
+        rows = []
+        for output, up, down, sentence in reasons:
+            cells = [self.classes[output]] if self.task == "multiclass" else []
+            for way in (up, down):
+                for i in range(top):
+                    cells.extend(way[i] if i < len(way) else (None, None, np.nan))
+            cells.append(sentence)
+            rows.append(cells)
+        return pd.DataFrame(rows, columns=columns)
 
     def save(self, path):
         """Writes the model as a .keel file."""

@@ -3,6 +3,7 @@
 // documented where they are defined.
 #include <pybind11/pybind11.h>
 
+#include "python/src/explain_binding.h"
 #include "python/src/model_binding.h"
 #include "python/src/status_error.h"
 
@@ -10,4 +11,5 @@ PYBIND11_MODULE(_keel, m) {
   m.doc() = "Keel's native module; use the `keel` package instead.";
   keel::python::RegisterErrors(m);
   keel::python::RegisterModel(m);
+  keel::python::RegisterExplain(m);
 }
