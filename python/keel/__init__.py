@@ -1,7 +1,8 @@
 """Keel from Python: a thin binding over the use cases the ``keel`` command runs.
 
 What exists today (docs/python.md): ``keel.load`` and ``keel.Model`` (predict, predict_proba,
-predict_row, explain, save), and the ``keel.errors`` exceptions.
+predict_row, explain, save), ``keel.read_csv`` and ``keel.infer_schema``, and the
+``keel.errors`` exceptions.
 """
 
 from keel import _keel  # noqa: F401  (the native module; fails early when it is not built)
@@ -10,4 +11,5 @@ from keel.errors import (AlreadyExistsError, CancelledError, CorruptError,  # no
                          KeelError, MissingColumnError, MissingFileError, NotFoundError,
                          OutOfRangeError, ParseError, ResourceExhaustedError, UnavailableError,
                          UnsupportedError)
+from keel.data import IngestReport, infer_schema, read_csv  # noqa: F401
 from keel.model import Model, load  # noqa: F401

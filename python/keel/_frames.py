@@ -40,3 +40,20 @@ def column_specs(frame):
     if len(set(names)) != len(names):
         raise ValueError("the DataFrame has repeated column names")
     return names, [_column_spec(frame.iloc[:, i]) for i in range(frame.shape[1])]
+
+
+def from_columns(payloads):
+    """A DataFrame from the native module's table columns (python/src/table_columns.h)."""
+    data = {}
+    for name, kind, *values in payloads:
+        if kind == "numeric":
+            data[name] = values[0]
+        elif kind == "categorical":
+            data[name] = pd.Categorical.from_codes(values[0], categories=values[1])
+        elif kind == "boolean":
+            data[name] = pd.arrays.BooleanArray(values[0] == 1, values[0] < 0)
+        elif kind == "timestamp":
+            data[name] = values[0].view("datetime64[us]").astype("datetime64[ns]")
+        else:
+            data[name] = np.array(values[0], dtype=object)
+    return pd.DataFrame(data)

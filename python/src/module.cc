@@ -3,6 +3,7 @@
 // documented where they are defined.
 #include <pybind11/pybind11.h>
 
+#include "python/src/data_binding.h"
 #include "python/src/explain_binding.h"
 #include "python/src/model_binding.h"
 #include "python/src/status_error.h"
@@ -12,4 +13,5 @@ PYBIND11_MODULE(_keel, m) {
   keel::python::RegisterErrors(m);
   keel::python::RegisterModel(m);
   keel::python::RegisterExplain(m);
+  keel::python::RegisterData(m);
 }

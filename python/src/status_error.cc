@@ -19,11 +19,14 @@ namespace {
 py::object ErrorClass(const StatusError& error) {
   const StatusCode code = error.status().code();
   std::string_view name = StatusCodeName(code);
-  if (error.subject() == ErrorSubject::kFile &&
-      (code == StatusCode::kNotFound || code == StatusCode::kIoError)) {
-    std::error_code ec;
-    if (!std::filesystem::exists(error.path(), ec)) name = "missing file";
-  } else if (error.subject() == ErrorSubject::kColumn && code == StatusCode::kNotFound) {
+  const ErrorSubject subject = error.subject();
+  std::error_code ec;
+  if ((subject == ErrorSubject::kFile || subject == ErrorSubject::kFileOrColumn) &&
+      (code == StatusCode::kNotFound || code == StatusCode::kIoError) &&
+      !std::filesystem::exists(error.path(), ec)) {
+    name = "missing file";
+  } else if ((subject == ErrorSubject::kColumn || subject == ErrorSubject::kFileOrColumn) &&
+             code == StatusCode::kNotFound) {
     name = "missing column";
   }
   return py::module_::import("keel.errors").attr("error_class")(std::string(name));

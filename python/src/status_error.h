@@ -17,8 +17,9 @@ namespace keel::python {
 
 // What a NotFound or IoError status is about, so it can also be the built-in exception a
 // Python user expects: FileNotFoundError for a file that does not exist, KeyError for a
-// column the data lacks.
-enum class ErrorSubject { kOther, kFile, kColumn };
+// column the data lacks. kFileOrColumn: calls that read a file and look up columns in it (a
+// NotFound about a file that exists is about a column).
+enum class ErrorSubject { kOther, kFile, kColumn, kFileOrColumn };
 
 class StatusError : public std::exception {
  public:
@@ -26,7 +27,7 @@ class StatusError : public std::exception {
       : status_(std::move(status)), subject_(subject), path_(std::move(path)) {}
   const Status& status() const { return status_; }
   ErrorSubject subject() const { return subject_; }
-  const std::string& path() const { return path_; }  // the file, for kFile
+  const std::string& path() const { return path_; }  // the file, for kFile*
   const char* what() const noexcept override { return status_.message().c_str(); }
 
  private:
