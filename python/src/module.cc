@@ -7,6 +7,7 @@
 #include "python/src/explain_binding.h"
 #include "python/src/model_binding.h"
 #include "python/src/status_error.h"
+#include "python/src/train_binding.h"
 
 PYBIND11_MODULE(_keel, m) {
   m.doc() = "Keel's native module; use the `keel` package instead.";
@@ -14,4 +15,5 @@ PYBIND11_MODULE(_keel, m) {
   keel::python::RegisterModel(m);
   keel::python::RegisterExplain(m);
   keel::python::RegisterData(m);
+  keel::python::RegisterTrain(m);
 }
