@@ -59,6 +59,21 @@ std::vector<std::string> ShapColumns(const Model& model) {
   return cols;
 }
 
+std::vector<std::string> ReasonColumns(const Model& model, int top_k) {
+  std::vector<std::string> cols;
+  if (top_k <= 0) return cols;
+  if (model.num_outputs > 1) cols.push_back("reason_class");
+  for (const char* way : {"up", "down"}) {
+    for (int i = 1; i <= top_k; ++i) {
+      for (const char* part : {"feature", "value", "shap"}) {
+        cols.push_back(std::string(way) + "_" + std::to_string(i) + "_" + part);
+      }
+    }
+  }
+  cols.push_back("reason");
+  return cols;
+}
+
 Result<TableExplanation> ExplainTable(const Model& model, const Explainer& explainer,
                                       const Table& table, const TableExplanationOptions& options,
                                       const Context& ctx) {
@@ -111,15 +126,8 @@ std::string ExplanationToCsv(const Model& model, const TableExplanation& explana
   if (id != nullptr) header.push_back(id->name());
   header.insert(header.end(), shap_columns.begin(), shap_columns.end());
   if (reasons) {
-    if (model.num_outputs > 1) header.push_back("reason_class");
-    for (const char* way : {"up", "down"}) {
-      for (size_t i = 1; i <= k; ++i) {
-        for (const char* part : {"feature", "value", "shap"}) {
-          header.push_back(std::string(way) + "_" + std::to_string(i) + "_" + part);
-        }
-      }
-    }
-    header.push_back("reason");
+    const std::vector<std::string> reason_columns = ReasonColumns(model, top_k);
+    header.insert(header.end(), reason_columns.begin(), reason_columns.end());
   }
   std::string out;
   for (size_t i = 0; i < header.size(); ++i) {

@@ -49,6 +49,11 @@ Result<TableExplanation> ExplainTable(const Model& model, const Explainer& expla
 // The attribution column names, in output order (without id and reason columns).
 std::vector<std::string> ShapColumns(const Model& model);
 
+// The reason-code column names for `top_k` reasons each way (none when top_k <= 0), in the
+// order ExplanationToCsv writes them: reason_class (multiclass), up_<i>_feature, up_<i>_value,
+// up_<i>_shap for i = 1..k, the same for down_<i>, then reason.
+std::vector<std::string> ReasonColumns(const Model& model, int top_k);
+
 // CSV text of the explanation (header, then one line per output row). `id_column` (if
 // non-empty and in `table`) is passed through first. As for predictions, records the reader
 // rejected keep their place as lines of empty cells: `rejected_lines` are their physical

@@ -51,38 +51,55 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
   EncodeOptions eo;
   eo.threads = threads;
   eo.allow_absent_columns = options.allow_absent_columns;
-  TablePredictions out;
-  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &out.encode));
-  const size_t rows = x.rows;
+  EncodeStats encode;
+  KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &encode));
+  KEEL_ASSIGN_OR_RETURN(TablePredictions out,
+                        PredictEncoded(model, predictor, x.values, x.rows, options.raw, threads));
+  out.encode = std::move(encode);
+  return out;
+}
+
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const float> x, size_t rows, bool raw,
+                                        int threads) {
+  if (predictor.num_outputs() != model.num_outputs ||
+      predictor.num_features() != model.features.size()) {
+    return Status::InvalidArgument("the predictor was not compiled from this model");
+  }
   const size_t k = static_cast<size_t>(predictor.num_outputs());
   std::vector<double> margins(rows * k);
-  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, margins, /*raw=*/true, threads));
-  out.columns = PredictionColumns(model, options.raw);
+  KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, rows, margins, /*raw=*/true, threads));
+  TablePredictions out;
+  out.columns = PredictionColumns(model, raw);
   out.rows = rows;
   const size_t width = out.columns.size();
   out.values.resize(rows * width);
-  std::vector<double> p(k);
   for (size_t r = 0; r < rows; ++r) {
-    const double* m = margins.data() + r * k;
-    double* o = out.values.data() + r * width;
-    MarginsToPredictions(model.objective, model.num_outputs, m, p.data());
-    switch (model.task) {
-      case Task::kBinary:
-        o[0] = 1.0 - p[0];
-        o[1] = p[0];
-        if (options.raw) o[2] = m[0];
-        break;
-      case Task::kMulticlass:
-        std::copy(p.begin(), p.end(), o);
-        if (options.raw) std::copy(m, m + k, o + k);
-        break;
-      case Task::kRegression:
-        o[0] = p[0];
-        if (options.raw) o[1] = m[0];
-        break;
-    }
+    MarginsToOutputRow(model, margins.data() + r * k, raw, out.values.data() + r * width);
   }
   return out;
+}
+
+void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out) {
+  const auto k = static_cast<size_t>(model.num_outputs);
+  switch (model.task) {
+    case Task::kBinary: {
+      double p = 0;
+      MarginsToPredictions(model.objective, model.num_outputs, margins, &p);
+      out[0] = 1.0 - p;
+      out[1] = p;
+      if (raw) out[2] = margins[0];
+      break;
+    }
+    case Task::kMulticlass:
+      MarginsToPredictions(model.objective, model.num_outputs, margins, out);
+      if (raw) std::copy(margins, margins + k, out + k);
+      break;
+    case Task::kRegression:
+      MarginsToPredictions(model.objective, model.num_outputs, margins, out);
+      if (raw) out[1] = margins[0];
+      break;
+  }
 }
 
 std::string PredictionsToCsv(const TablePredictions& predictions, const Table& table,

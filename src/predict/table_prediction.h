@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,11 +39,24 @@ struct TablePredictions {
 std::vector<std::string> PredictionColumns(const Model& model, bool raw);
 
 // Encodes `table` for `model` and predicts every row with `predictor` (compiled from that
-// model), on ctx.threads() threads. Errors: those of EncodeFeatures (an absent feature column)
-// and PredictBatch.
+// model), on ctx.threads() threads: EncodeFeatures, then PredictEncoded. Errors: those of
+// EncodeFeatures (an absent feature column) and PredictBatch.
 Result<TablePredictions> PredictTable(const Model& model, const Predictor& predictor,
                                       const Table& table, const TablePredictionOptions& options,
                                       const Context& ctx);
+
+// Predicts `rows` already encoded rows (row-major float32 in Model::features order, as
+// EncodeFeatures gives them; x.size() == rows * features) on `threads` threads, into the
+// output columns; `encode` is left empty. Callers holding feature vectors (the Python
+// package's arrays) get exactly PredictTable's numbers. Errors: PredictBatch's (a shape
+// mismatch), InvalidArgument when `predictor` was not compiled from `model`.
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const float> x, size_t rows, bool raw,
+                                        int threads);
+
+// One row's output values, in PredictionColumns(model, raw) order, from its model.num_outputs
+// raw margins: what PredictTable writes for each row. `out` has room for the columns.
+void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out);
 
 // CSV text of the predictions: a header, then one line per output row. `id_column` (if
 // non-empty and in `table`) is passed through first. Records the reader rejected are given

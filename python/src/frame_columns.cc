@@ -1,0 +1,169 @@
+#include "python/src/frame_columns.h"
+
+#include <pybind11/numpy.h>
+
+#include <cmath>
+#include <string_view>
+#include <unordered_map>
+
+#include "data/cell_text.h"
+#include "data/missing_tokens.h"
+#include "data/number_parse.h"
+
+namespace keel::python {
+
+namespace py = pybind11;
+
+namespace {
+
+bool IsMissingObject(py::handle v) {
+  if (v.is_none()) return true;
+  if (py::isinstance<py::float_>(v)) return std::isnan(v.cast<double>());
+  const std::string type = py::str(py::type::handle_of(v).attr("__name__"));
+  return type == "NAType" || type == "NaTType";
+}
+
+// Text cells interned into a categorical column, the way the CSV reader keeps them.
+class TextColumnBuilder {
+ public:
+  void AddMissing() { codes_.push_back(kMissingCode); }
+  void Add(std::string_view raw) {
+    const std::string_view text = TrimCell(raw);
+    if (missing_.IsMissing(text)) return AddMissing();
+    auto [it, added] = index_.try_emplace(std::string(text), static_cast<int32_t>(dict_.size()));
+    if (added) dict_.emplace_back(text);
+    codes_.push_back(it->second);
+  }
+  // None/NaN/NA missing, str as is, bool as true/false, other objects by str().
+  void AddObject(py::handle v) {
+    if (IsMissingObject(v)) return AddMissing();
+    if (py::isinstance<py::bool_>(v)) return Add(v.cast<bool>() ? "true" : "false");
+    if (py::isinstance<py::bytes>(v)) return Add(v.cast<std::string>());
+    Add(py::str(v).cast<std::string>());
+  }
+  Column Build(std::string name) {
+    return Column::Categorical(std::move(name), std::move(codes_), std::move(dict_));
+  }
+
+ private:
+  MissingTokens missing_;
+  std::vector<int32_t> codes_;
+  std::vector<std::string> dict_;
+  std::unordered_map<std::string, int32_t> index_;
+};
+
+Result<Column> FromArray(const std::string& name, const py::array& a) {
+  if (a.ndim() != 1) {
+    return Status::InvalidArgument("column \"{}\": expected one dimension, got {}", name, a.ndim());
+  }
+  const char kind = a.dtype().kind();
+  if (kind == 'f' || kind == 'i' || kind == 'u') {
+    auto d = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);
+    return Column::Numeric(name, std::vector<double>(d.data(), d.data() + d.size()));
+  }
+  if (kind == 'b') {
+    auto b = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(a);
+    std::vector<int8_t> v(b.data(), b.data() + b.size());
+    return Column::Boolean(name, std::move(v));
+  }
+  if (kind == 'O' || kind == 'U' || kind == 'S') {
+    TextColumnBuilder text;
+    for (py::handle v : a) text.AddObject(v);
+    return text.Build(name);
+  }
+  return Status::InvalidArgument(
+      "column \"{}\" has dtype {}, which Keel does not read (numbers, booleans, text, "
+      "categoricals and datetimes)",
+      name, py::str(a.dtype()).cast<std::string>());
+}
+
+Result<Column> FromSpec(const std::string& name, py::handle spec) {
+  if (py::isinstance<py::array>(spec))
+    return FromArray(name, py::reinterpret_borrow<py::array>(spec));
+  if (!py::isinstance<py::tuple>(spec) || py::len(spec) < 2) {
+    return Status::InvalidArgument("column \"{}\": not a column spec", name);
+  }
+  const auto t = py::reinterpret_borrow<py::tuple>(spec);
+  const auto tag = t[0].cast<std::string>();
+  if (tag == "categorical" && t.size() == 3) {
+    auto codes = py::array_t<int32_t, py::array::c_style | py::array::forcecast>::ensure(t[1]);
+    std::vector<std::string> dict;
+    for (py::handle c : t[2]) dict.push_back(py::str(c).cast<std::string>());
+    std::vector<int32_t> v(codes.data(), codes.data() + codes.size());
+    for (int32_t& c : v) {
+      if (c < 0 || static_cast<size_t>(c) >= dict.size()) c = kMissingCode;
+    }
+    return Column::Categorical(name, std::move(v), std::move(dict));
+  }
+  if (tag == "timestamp") {
+    auto us = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(t[1]);
+    return Column::Timestamp(name, std::vector<int64_t>(us.data(), us.data() + us.size()));
+  }
+  return Status::InvalidArgument("column \"{}\": unknown column spec \"{}\"", name, tag);
+}
+
+}  // namespace
+
+Result<Table> TableFromColumns(const std::vector<std::string>& names, const py::list& specs) {
+  if (names.size() != specs.size()) {
+    return Status::InvalidArgument("{} column names for {} columns", names.size(), specs.size());
+  }
+  Table table;
+  for (size_t i = 0; i < names.size(); ++i) {
+    KEEL_ASSIGN_OR_RETURN(Column c, FromSpec(names[i], specs[i]));
+    KEEL_RETURN_IF_ERROR(table.AddColumn(std::move(c)));
+  }
+  return table;
+}
+
+Result<Table> TableFromRow(const Model& model, const py::dict& row) {
+  Table table;
+  for (const FeatureSpec& f : model.features) {
+    const py::str key(f.name);
+    if (!row.contains(key)) {
+      return Status::NotFound("the row has no value for the model's feature \"{}\"", f.name);
+    }
+    const py::handle v = row[key];
+    Column c;
+    if (IsMissingObject(v)) {
+      c = Column::Numeric(f.name, {std::nan("")});
+    } else if (py::isinstance<py::bool_>(v)) {
+      c = Column::Boolean(f.name, {static_cast<int8_t>(v.cast<bool>())});
+    } else if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) {
+      c = Column::Numeric(f.name, {v.cast<double>()});
+    } else if (py::isinstance<py::str>(v)) {
+      TextColumnBuilder text;
+      text.AddObject(v);
+      c = text.Build(f.name);
+    } else {
+      return Status::InvalidArgument(
+          "feature \"{}\": a value of type {} (expected a number, a string, a bool or None)",
+          f.name, py::str(py::type::handle_of(v).attr("__name__")).cast<std::string>());
+    }
+    KEEL_RETURN_IF_ERROR(table.AddColumn(std::move(c)));
+  }
+  return table;
+}
+
+Status CheckNumericFeatures(const Model& model, const Table& table) {
+  for (const FeatureSpec& f : model.features) {
+    if (f.kind != FeatureSpec::Kind::kNumeric) continue;
+    const Column* c = table.Find(f.name);
+    if (c == nullptr || c->kind() != ColumnKind::kCategorical) continue;
+    const auto codes = c->codes();
+    const auto& dict = c->dictionary();
+    for (size_t k = 0; k < dict.size(); ++k) {
+      double value = 0;
+      if (ParseNumber(dict[k], &value)) continue;
+      size_t row = 0;
+      while (row < codes.size() && codes[row] != static_cast<int32_t>(k)) ++row;
+      return Status::InvalidArgument(
+          "column \"{}\" holds \"{}\" (row {}), which is not a number; the model's feature is "
+          "numeric",
+          f.name, dict[k], row);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace keel::python
