@@ -6,7 +6,9 @@
 // (up to floating-point rounding). Forests are explained with exact path-dependent TreeSHAP
 // (tree_shap.h); linear models with their additive terms relative to the training mean
 // (linear_attribution.h). Units are raw margin units: log-odds for a binary classifier, the
-// per-class softmax input for multiclass, the prediction for regression.
+// per-class softmax input for multiclass, the prediction for an identity-link regression,
+// log-odds for reg:logistic and the log of the prediction for count:poisson, reg:gamma and
+// reg:tweedie.
 //
 // Output layout ("row width" W = num_outputs * (num_features + 1) doubles per row):
 //     out[row * W + k * (num_features + 1) + f]             attribution of feature f, output k

@@ -280,10 +280,16 @@ Result<ParsedObjective> ParseObjectiveLine(std::string_view text, std::string_vi
     o.objective = Objective::kAbsoluteError;
   } else if (name == "huber") {
     o.objective = Objective::kHuber;
+  } else if (name == "poisson") {  // the log-link regressions: prediction = exp(raw score)
+    o.objective = Objective::kPoisson;
+  } else if (name == "gamma") {
+    o.objective = Objective::kGamma;
+  } else if (name == "tweedie") {
+    o.objective = Objective::kTweedie;
   } else {
     return Status::Unsupported(
-        "{}: LightGBM objective '{}' is not supported (binary, multiclass, cross_entropy and the "
-        "identity-link regressions are)",
+        "{}: LightGBM objective '{}' is not supported (binary, multiclass, cross_entropy, the "
+        "identity-link regressions, poisson, gamma and tweedie are)",
         source, name);
   }
   return o;

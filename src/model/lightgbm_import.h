@@ -2,7 +2,8 @@
 //
 // Supported objectives: binary (with its sigmoid scale folded into the leaves), multiclass
 // (softmax), cross_entropy (as binary), and the identity-link regressions regression,
-// regression_l1, huber, fair, quantile and mape; average_output (random-forest mode).
+// regression_l1, huber, fair, quantile and mape, and the log-link regressions poisson, gamma
+// and tweedie (prediction = exp(raw score)); average_output (random-forest mode).
 // Splits follow LightGBM's NumericalDecision / CategoricalDecision exactly:
 //   numeric      left iff x <= threshold (a double); decision_type bit 1 = default left,
 //                bits 2-3 = missing type: None (NaN read as 0 -> kNaNAsZero), Zero (0 and

@@ -139,6 +139,36 @@ TEST(LightGBMImport, ZeroAsMissingAndDoubleThresholds) {
   }
 }
 
+// LightGBM's log-link regressions: the raw score is the margin (no base margin: LightGBM
+// folds its starting score into the first tree) and the prediction is exp(raw score).
+TEST(LightGBMImport, LogLinkObjectivesExponentiateTheRawScore) {
+  auto text = ReadFile(Fixture("regression_zero.txt"));
+  ASSERT_TRUE(text.ok());
+  const std::string from = "objective=regression";
+  ASSERT_NE(text->find(from), std::string::npos);
+  struct Case {
+    const char* line;
+    Objective objective;
+  };
+  const Case cases[] = {{"objective=poisson", Objective::kPoisson},
+                        {"objective=gamma", Objective::kGamma},
+                        {"objective=tweedie tweedie_variance_power:1.5", Objective::kTweedie}};
+  for (const Case& c : cases) {
+    std::string t = *text;
+    t.replace(t.find(from), from.size(), c.line);
+    auto m = ImportLightGBMText(t, "m.txt");
+    ASSERT_TRUE(m.ok()) << c.line << ": " << m.status().ToString();
+    EXPECT_EQ(m->objective, c.objective) << c.line;
+    EXPECT_EQ(m->task, Task::kRegression) << c.line;
+    EXPECT_EQ(m->base_margin, std::vector<double>{0.0}) << c.line;
+    const auto margin = Margins(*m, {0.5f, 0.2f});  // 30 + 2, as in the test above
+    EXPECT_DOUBLE_EQ(margin[0], 32);
+    double p = 0;
+    MarginsToPredictions(m->objective, 1, margin.data(), &p);
+    EXPECT_DOUBLE_EQ(p, std::exp(32.0)) << c.line;
+  }
+}
+
 TEST(LightGBMImport, FeatureNamesCoversAndSections) {
   const Model m = Load("binary_splits.txt");
   ASSERT_EQ(m.features.size(), 4u);

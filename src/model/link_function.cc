@@ -33,6 +33,14 @@ void MarginsToPredictions(Objective objective, int num_outputs, const double* ma
     case Objective::kHuber:
       for (int k = 0; k < num_outputs; ++k) out[k] = margins[k];
       return;
+    case Objective::kRegLogistic:
+      for (int k = 0; k < num_outputs; ++k) out[k] = Sigmoid(margins[k]);
+      return;
+    case Objective::kPoisson:
+    case Objective::kGamma:
+    case Objective::kTweedie:
+      for (int k = 0; k < num_outputs; ++k) out[k] = std::exp(margins[k]);
+      return;
   }
 }
 

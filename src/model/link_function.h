@@ -3,7 +3,11 @@
 //   binary:logistic   one margin m (log-odds of classes[1]) -> P(classes[1]) = 1 / (1 + e^-m)
 //   multi:softmax     K margins -> K class probabilities, softmax (shifted by the max margin so
 //                     large margins do not overflow)
-//   regression        prediction = margin
+//   reg:squarederror, reg:absoluteerror, reg:huber
+//                     prediction = margin
+//   reg:logistic      prediction = 1 / (1 + e^-m), a value in (0, 1)
+//   count:poisson, reg:gamma, reg:tweedie
+//                     prediction = e^m (log link; overflows to +inf past m ~ 709.78)
 // Pure functions; thread-safe.
 #pragma once
 

@@ -6,28 +6,45 @@ namespace keel {
 
 std::string_view TaskName(Task task) {
   switch (task) {
-    case Task::kBinary: return "binary";
-    case Task::kMulticlass: return "multiclass";
-    case Task::kRegression: return "regression";
+    case Task::kBinary:
+      return "binary";
+    case Task::kMulticlass:
+      return "multiclass";
+    case Task::kRegression:
+      return "regression";
   }
   return "unknown";
 }
 
 std::string_view ObjectiveName(Objective objective) {
   switch (objective) {
-    case Objective::kBinaryLogistic: return "binary:logistic";
-    case Objective::kMultiSoftmax: return "multi:softmax";
-    case Objective::kSquaredError: return "reg:squarederror";
-    case Objective::kAbsoluteError: return "reg:absoluteerror";
-    case Objective::kHuber: return "reg:huber";
+    case Objective::kBinaryLogistic:
+      return "binary:logistic";
+    case Objective::kMultiSoftmax:
+      return "multi:softmax";
+    case Objective::kSquaredError:
+      return "reg:squarederror";
+    case Objective::kAbsoluteError:
+      return "reg:absoluteerror";
+    case Objective::kHuber:
+      return "reg:huber";
+    case Objective::kRegLogistic:
+      return "reg:logistic";
+    case Objective::kPoisson:
+      return "count:poisson";
+    case Objective::kGamma:
+      return "reg:gamma";
+    case Objective::kTweedie:
+      return "reg:tweedie";
   }
   return "unknown";
 }
 
 bool ParseObjective(std::string_view text, Objective* objective) {
-  static constexpr Objective kAll[] = {Objective::kBinaryLogistic, Objective::kMultiSoftmax,
-                                       Objective::kSquaredError, Objective::kAbsoluteError,
-                                       Objective::kHuber};
+  static constexpr Objective kAll[] = {
+      Objective::kBinaryLogistic, Objective::kMultiSoftmax, Objective::kSquaredError,
+      Objective::kAbsoluteError,  Objective::kHuber,        Objective::kRegLogistic,
+      Objective::kPoisson,        Objective::kGamma,        Objective::kTweedie};
   for (Objective o : kAll) {
     if (ObjectiveName(o) == text) {
       *objective = o;
@@ -39,9 +56,12 @@ bool ParseObjective(std::string_view text, Objective* objective) {
 
 Task TaskOf(Objective objective) {
   switch (objective) {
-    case Objective::kBinaryLogistic: return Task::kBinary;
-    case Objective::kMultiSoftmax: return Task::kMulticlass;
-    default: return Task::kRegression;
+    case Objective::kBinaryLogistic:
+      return Task::kBinary;
+    case Objective::kMultiSoftmax:
+      return Task::kMulticlass;
+    default:
+      return Task::kRegression;
   }
 }
 
@@ -68,7 +88,8 @@ Status ValidateTree(const Model& model, const Tree& tree, size_t t) {
   while (!stack.empty()) {
     const int32_t i = stack.back();
     stack.pop_back();
-    if (seen[static_cast<size_t>(i)]) return Status::Corrupt("tree {} node {} is reached twice", t, i);
+    if (seen[static_cast<size_t>(i)])
+      return Status::Corrupt("tree {} node {} is reached twice", t, i);
     seen[static_cast<size_t>(i)] = 1;
     ++visited;
     const TreeNode& node = tree.nodes[static_cast<size_t>(i)];
@@ -87,7 +108,8 @@ Status ValidateTree(const Model& model, const Tree& tree, size_t t) {
     if (node.is_categorical) {
       for (size_t k = 0; k < node.categories.size(); ++k) {
         if (node.categories[k] < 0 || (k > 0 && node.categories[k] <= node.categories[k - 1])) {
-          return Status::Corrupt("tree {} node {}: categories must be sorted, distinct, >= 0", t, i);
+          return Status::Corrupt("tree {} node {}: categories must be sorted, distinct, >= 0", t,
+                                 i);
         }
       }
     } else if (std::isnan(node.threshold)) {

@@ -14,10 +14,9 @@
 // (or the linear score), turned into predictions by the objective's link function.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +36,12 @@ enum class Objective : uint8_t {
   kSquaredError,    // prediction = margin
   kAbsoluteError,   // prediction = margin
   kHuber,           // prediction = margin
+  // Imported regressions with a non-identity link (XGBoost reg:logistic, count:poisson,
+  // reg:gamma, reg:tweedie; LightGBM poisson, gamma, tweedie). Keel does not train them.
+  kRegLogistic,  // prediction = sigmoid(margin), a value in (0, 1)
+  kPoisson,      // prediction = exp(margin) (log link)
+  kGamma,        // prediction = exp(margin) (log link)
+  kTweedie,      // prediction = exp(margin) (log link)
 };
 
 std::string_view TaskName(Task task);

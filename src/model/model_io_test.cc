@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "core/file_io.h"
@@ -129,6 +130,20 @@ TEST(ModelIo, RoundTripLinearModel) {
   ASSERT_EQ(back->linear.terms.size(), 2u);
   EXPECT_EQ(back->linear.terms[0].center, 1.5);
   EXPECT_EQ(back->linear.terms[1].kind, LinearTerm::Kind::kMissingIndicator);
+}
+
+TEST(ModelIo, RoundTripKeepsTheLinkRegressionObjectives) {
+  for (Objective o :
+       {Objective::kRegLogistic, Objective::kPoisson, Objective::kGamma, Objective::kTweedie}) {
+    Model m = SmallModel();
+    m.objective = o;
+    m.task = Task::kRegression;
+    m.labels.classes.clear();
+    m.base_margin = {std::log(1.5)};
+    auto back = DeserializeModel(SerializeModel(m), "mem");
+    ASSERT_TRUE(back.ok()) << ObjectiveName(o) << ": " << back.status().ToString();
+    ExpectSameModel(m, *back);
+  }
 }
 
 TEST(ModelIo, SaveAndLoadFile) {

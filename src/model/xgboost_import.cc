@@ -254,6 +254,19 @@ Result<Tree> ImportTree(const Reader& rd, const json& jt, size_t t, int64_t num_
   return tree;
 }
 
+// reg:tweedie's tweedie_variance_power, which XGBoost writes as a string; nullopt when absent
+// or unreadable.
+std::optional<double> TweedieVariancePower(const json& objective) {
+  const auto param = objective.find("tweedie_regression_param");
+  if (param == objective.end() || !param->is_object()) return std::nullopt;
+  const auto power = param->find("tweedie_variance_power");
+  if (power == param->end()) return std::nullopt;
+  double v = 0;
+  if (power->is_number()) return power->get<double>();
+  if (power->is_string() && ParseDoubleText(power->get<std::string>(), &v)) return v;
+  return std::nullopt;
+}
+
 Result<Model> Import(const json& root, std::string_view source, const ImportOptions& options) {
   Reader rd(source);
   KEEL_ASSIGN_OR_RETURN(const json* learner, rd.Member(root, "learner", "model"));
@@ -300,11 +313,19 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
     model.objective = Objective::kAbsoluteError;
   } else if (objective_name == "reg:pseudohubererror") {
     model.objective = Objective::kHuber;
+  } else if (objective_name == "reg:logistic") {
+    model.objective = Objective::kRegLogistic;
+  } else if (objective_name == "count:poisson") {
+    model.objective = Objective::kPoisson;
+  } else if (objective_name == "reg:gamma") {
+    model.objective = Objective::kGamma;
+  } else if (objective_name == "reg:tweedie") {
+    model.objective = Objective::kTweedie;
   } else {
     return Status::Unsupported(
         "{}: XGBoost objective '{}' is not supported (binary:logistic, binary:logitraw, "
         "multi:softprob, multi:softmax, reg:squarederror, reg:absoluteerror, "
-        "reg:pseudohubererror are)",
+        "reg:pseudohubererror, reg:logistic, count:poisson, reg:gamma, reg:tweedie are)",
         source, objective_name);
   }
   model.task = TaskOf(model.objective);
@@ -313,14 +334,26 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
     return rd.Fail("learner_model_param",
                    fmt::format("multiclass objective with num_class = {}", num_class));
   }
-  // base_score is in prediction units; the margin is its image under the inverse link.
+  // base_score is in prediction units (a float32); the margin is its image under the inverse
+  // link, as XGBoost's ProbToMargin: logit for binary:logistic and reg:logistic, log for the
+  // log-link regressions, the value itself otherwise (binary:logitraw included).
   const double base = static_cast<float>(base_score);
   double base_margin = base;
-  if (objective_name == "binary:logistic") {
+  if (objective_name == "binary:logistic" || objective_name == "reg:logistic") {
     if (!(base > 0 && base < 1)) {
-      return rd.Fail("learner_model_param", fmt::format("base_score {} is not in (0, 1)", base));
+      return rd.Fail(
+          "learner_model_param",
+          fmt::format("base_score {} is not in (0, 1), as {} needs", base, objective_name));
     }
     base_margin = -std::log(1.0 / base - 1.0);
+  } else if (model.objective == Objective::kPoisson || model.objective == Objective::kGamma ||
+             model.objective == Objective::kTweedie) {
+    if (!(base > 0)) {
+      return rd.Fail(
+          "learner_model_param",
+          fmt::format("base_score {} is not positive, as {} needs", base, objective_name));
+    }
+    base_margin = std::log(base);
   }
   if (!std::isfinite(base_margin)) {
     return rd.Fail("learner_model_param", "base_score is not finite");
@@ -402,6 +435,10 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
   section["objective"] = objective_name;
   section["booster"] = booster_name;
   section["base_score"] = base_score;
+  // Only training reads the variance power; it is kept as provenance.
+  if (const auto power = TweedieVariancePower(*objective)) {
+    section["tweedie_variance_power"] = *power;
+  }
   section["num_trees"] = trees->size();
   if (root.contains("version") && root["version"].is_array()) {
     section["xgboost_version"] = root["version"];

@@ -2,10 +2,14 @@
 //
 // Supported: gbtree (and dart, with its tree weights) boosters with objectives
 // binary:logistic / binary:logitraw (-> binary:logistic), multi:softprob / multi:softmax
-// (-> multi:softmax, i.e. class probabilities), reg:squarederror, reg:absoluteerror and
-// reg:pseudohubererror; numeric splits (x < split_condition in float32, missing per
-// default_left) and categorical splits (the listed categories go right, as in XGBoost).
-// base_score becomes the base margin through the objective's link (logit for binary).
+// (-> multi:softmax, i.e. class probabilities), reg:squarederror, reg:absoluteerror,
+// reg:pseudohubererror (-> reg:huber), and the regressions with a link: reg:logistic
+// (sigmoid), count:poisson, reg:gamma, reg:tweedie (exp); numeric splits (x < split_condition
+// in float32, missing per default_left) and categorical splits (the listed categories go
+// right, as in XGBoost). base_score (in prediction units) becomes the base margin through the
+// objective's inverse link, as XGBoost's ProbToMargin: logit for binary:logistic and
+// reg:logistic, log for the log-link objectives, identity otherwise; a base_score outside the
+// link's domain is Corrupt.
 // The model's features take XGBoost's inputs: categorical features take integer codes.
 //
 // XGBoost writes NaN and Infinity as bare words, which are not JSON; they are accepted.

@@ -91,6 +91,78 @@ TEST(XGBoostImport, RegressionMatchesXGBoost) {
   EXPECT_LE(w.margin, 1e-6);
 }
 
+// The regressions with a link: predictions through the link and raw margins (base_score's
+// logit or log plus the trees) equal XGBoost's predict() and predict(output_margin=True).
+TEST(XGBoostImport, RegLogisticMatchesXGBoost) {
+  const Worst w = CompareWithXGBoost("reg_logistic");
+  EXPECT_LE(w.margin, 1e-5);
+}
+
+TEST(XGBoostImport, PoissonMatchesXGBoost) {
+  const Worst w = CompareWithXGBoost("poisson");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+TEST(XGBoostImport, GammaMatchesXGBoost) {
+  const Worst w = CompareWithXGBoost("gamma");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+TEST(XGBoostImport, TweedieMatchesXGBoost) {
+  const Worst w = CompareWithXGBoost("tweedie");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+TEST(XGBoostImport, LinkRegressionsAreRegressionsWithTheirBaseMargin) {
+  struct Case {
+    const char* name;
+    Objective objective;
+    double base_margin;  // the fixture's base_score through the inverse link
+  };
+  const Case cases[] = {{"reg_logistic", Objective::kRegLogistic, std::log(0.3 / 0.7)},
+                        {"poisson", Objective::kPoisson, std::log(0.5)},
+                        {"gamma", Objective::kGamma, std::log(1.5)},
+                        {"tweedie", Objective::kTweedie, std::log(0.5)}};
+  for (const Case& c : cases) {
+    auto m = ImportXGBoostFile(Fixture(std::string(c.name) + "_model.json"));
+    ASSERT_TRUE(m.ok()) << c.name << ": " << m.status().ToString();
+    EXPECT_EQ(m->objective, c.objective) << c.name;
+    EXPECT_EQ(m->task, Task::kRegression) << c.name;
+    EXPECT_TRUE(m->labels.classes.empty()) << c.name;
+    ASSERT_EQ(m->base_margin.size(), 1u);
+    // base_score is a float32: its logit or log is within float precision of the exact one.
+    EXPECT_NEAR(m->base_margin[0], c.base_margin, 1e-7) << c.name;
+  }
+  auto tweedie = ImportXGBoostFile(Fixture("tweedie_model.json"));
+  ASSERT_TRUE(tweedie.ok());
+  EXPECT_NEAR(tweedie->sections.at("import")["tweedie_variance_power"].get<double>(), 1.3, 1e-6);
+}
+
+TEST(XGBoostImport, BaseScoreOutsideTheLinksDomainIsRefused) {
+  struct Case {
+    const char* name;
+    const char* base_score;
+    const char* says;
+  };
+  const Case cases[] = {{"poisson", "0E0", "not positive"},
+                        {"gamma", "-2E0", "not positive"},
+                        {"tweedie", "0E0", "not positive"},
+                        {"reg_logistic", "1E0", "not in (0, 1)"}};
+  for (const Case& c : cases) {
+    auto text = ReadFile(Fixture(std::string(c.name) + "_model.json"));
+    ASSERT_TRUE(text.ok());
+    std::string t = *text;
+    const size_t at = t.find("\"base_score\":\"");
+    ASSERT_NE(at, std::string::npos) << c.name;
+    const size_t end = t.find('"', at + 14);
+    t.replace(at, end + 1 - at, std::string("\"base_score\":\"") + c.base_score + "\"");
+    auto m = ImportXGBoostJson(t, "m.json");
+    ASSERT_FALSE(m.ok()) << c.name;
+    EXPECT_NE(m.status().message().find(c.says), std::string::npos) << m.status().ToString();
+    EXPECT_NE(m.status().message().find("m.json"), std::string::npos) << m.status().ToString();
+  }
+}
+
 TEST(XGBoostImport, ReadsStructureObjectiveAndFeatures) {
   auto m = ImportXGBoostFile(Fixture("multiclass_model.json"));
   ASSERT_TRUE(m.ok()) << m.status().ToString();

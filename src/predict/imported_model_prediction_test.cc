@@ -56,7 +56,8 @@ TEST_P(XGBoostFixture, CompiledPredictionsEqualXGBoostsAfterSaveAndLoad) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, XGBoostFixture,
                          ::testing::Values("binary_missing", "categorical", "categorical_onehot",
-                                           "multiclass", "regression"));
+                                           "multiclass", "regression", "reg_logistic", "poisson",
+                                           "gamma", "tweedie"));
 
 TEST(LightGBMFixtures, CompiledPredictorMatchesReferenceOnEverySplitKind) {
   for (const char* name : {"binary_splits.txt", "multiclass.txt", "regression_zero.txt"}) {

@@ -7,6 +7,7 @@
 
 #include "core/file_io.h"
 #include "core/hash.h"
+#include "model/link_function.h"
 #include "model/model_io.h"
 #include "serve/json_text.h"
 
@@ -32,7 +33,8 @@ std::string JsonString(std::string_view s) {
 }
 
 // Bucket bounds for a model's answered values: probabilities in [0, 1]; for a regression
-// forest the range its trees can reach; for a linear regression signed decades.
+// forest the range its trees can reach (through the link); for a linear regression signed
+// decades.
 std::vector<double> ValueBuckets(const Model& model) {
   if (model.task != Task::kRegression) return LinearBuckets(0.0, 1.0, 20);
   if (model.kind == Model::Kind::kForest && !model.forest.trees.empty()) {
@@ -51,6 +53,10 @@ std::vector<double> ValueBuckets(const Model& model) {
         hi += tmax;
       }
     }
+    // The link is increasing (identity, sigmoid or exp), so it maps the margin range onto
+    // the prediction range.
+    MarginsToPredictions(model.objective, 1, &lo, &lo);
+    MarginsToPredictions(model.objective, 1, &hi, &hi);
     if (std::isfinite(lo) && std::isfinite(hi) && hi > lo) {
       std::vector<double> b = LinearBuckets(lo, hi, 20);
       b.insert(b.begin(), lo);

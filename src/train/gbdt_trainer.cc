@@ -58,6 +58,10 @@ std::vector<double> PredictBinned(const BinnedMatrix& bins, std::span<const Binn
 Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
                              std::span<const BinMapper> mappers, const GbdtConfig& config,
                              const Context& ctx) {
+  if (!Trainable(config.objective.objective)) {
+    return Status::Unsupported("Keel does not train objective {} (it imports such models)",
+                               ObjectiveName(config.objective.objective));
+  }
   if (train.bins == nullptr || train.bins->rows == 0) {
     return Status::InvalidArgument("no training rows");
   }

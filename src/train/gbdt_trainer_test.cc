@@ -495,5 +495,57 @@ TEST(Gbdt, NoTrainingRowsIsAnError) {
       TrainGbdt({&empty, {}, {}}, {}, maps, SmallConfig(Objective::kSquaredError), Ctx()).ok());
 }
 
+// reg:logistic, count:poisson, reg:gamma and reg:tweedie come only from imported models: the
+// trainer refuses them with a clear error instead of fitting them with another loss.
+TEST(Gbdt, ImportOnlyObjectivesAreRefusedNotTrained) {
+  Problem p;
+  std::vector<float> a;
+  for (int i = 0; i < 200; ++i) {
+    a.push_back(static_cast<float>(i % 17));
+    p.y.push_back(1 + i % 3);
+  }
+  p.raw.push_back(Numeric(a));
+  std::vector<uint32_t> rows(p.n());
+  std::iota(rows.begin(), rows.end(), 0u);
+  std::vector<BinMapper> maps = {BinMapper::FitNumeric(p.raw[0], rows, 255)};
+  auto bins = BinRows(p.raw, maps, rows, 2);
+  ASSERT_TRUE(bins.ok());
+  for (Objective o :
+       {Objective::kRegLogistic, Objective::kPoisson, Objective::kGamma, Objective::kTweedie}) {
+    EXPECT_FALSE(Trainable(o));
+    auto g = TrainGbdt({&*bins, p.y, {}}, {}, maps, SmallConfig(o), Ctx());
+    ASSERT_FALSE(g.ok()) << ObjectiveName(o);
+    EXPECT_EQ(g.status().code(), StatusCode::kUnsupported) << g.status().ToString();
+    EXPECT_NE(g.status().message().find(ObjectiveName(o)), std::string::npos)
+        << g.status().ToString();
+    std::vector<double> margins(p.n(), 0.0);
+    std::vector<GradPair> grads(p.n());
+    EXPECT_EQ(ComputeGradients({o, 1, 0}, p.y, {}, margins, grads, 1).code(),
+              StatusCode::kUnsupported);
+  }
+  for (Objective o : {Objective::kBinaryLogistic, Objective::kMultiSoftmax,
+                      Objective::kSquaredError, Objective::kAbsoluteError, Objective::kHuber}) {
+    EXPECT_TRUE(Trainable(o)) << ObjectiveName(o);
+  }
+}
+
+// Their regression metrics are on the predictions (the margins through the link).
+TEST(Gbdt, RegressionMetricsOfALinkObjectiveAreOnPredictions) {
+  const std::vector<double> margins = {std::log(2.0), std::log(4.0)};
+  const std::vector<double> labels = {2, 5};
+  for (Objective o : {Objective::kPoisson, Objective::kGamma, Objective::kTweedie}) {
+    const auto m = SplitMetrics(o, 1, margins, labels);
+    ASSERT_EQ(m.size(), 3u);
+    EXPECT_EQ(m[0].first, "rmse");
+    EXPECT_NEAR(m[0].second, std::sqrt(0.5), 1e-12) << ObjectiveName(o);
+    EXPECT_NEAR(m[1].second, 0.5, 1e-12) << ObjectiveName(o);  // mae
+    EXPECT_NEAR(StoppingLoss(o, 1, margins, labels), std::sqrt(0.5), 1e-12);
+    EXPECT_STREQ(StoppingLossName(o), "rmse");
+  }
+  const std::vector<double> logits = {0.0, std::log(3.0)};  // 0.5, 0.75
+  const auto m = SplitMetrics(Objective::kRegLogistic, 1, logits, std::vector<double>{0.5, 1});
+  EXPECT_NEAR(m[1].second, 0.125, 1e-12);  // mae: (0 + 0.25) / 2
+}
+
 }  // namespace
 }  // namespace keel

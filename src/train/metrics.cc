@@ -5,13 +5,13 @@
 #include <limits>
 #include <numeric>
 
+#include "model/link_function.h"
+
 namespace keel {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kEps = 1e-15;
-
-double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // Softmax of one row of K margins into p.
 void Softmax(const double* m, size_t k_out, double* p) {
@@ -35,8 +35,7 @@ double BinaryLogLoss(std::span<const double> margins, std::span<const double> la
   return s / static_cast<double>(labels.size());
 }
 
-double MultiLogLoss(std::span<const double> margins, std::span<const double> labels,
-                    size_t k_out) {
+double MultiLogLoss(std::span<const double> margins, std::span<const double> labels, size_t k_out) {
   double s = 0;
   std::vector<double> p(k_out);
   for (size_t i = 0; i < labels.size(); ++i) {
@@ -46,13 +45,22 @@ double MultiLogLoss(std::span<const double> margins, std::span<const double> lab
   return s / static_cast<double>(labels.size());
 }
 
+// A regression's prediction from its margin: the margin itself, or its image under the link
+// (reg:logistic, the log-link regressions).
+double RegressionPrediction(Objective objective, double margin) {
+  double p = 0;
+  MarginsToPredictions(objective, 1, &margin, &p);
+  return p;
+}
+
 }  // namespace
 
 double Auc(std::span<const double> scores, std::span<const double> labels) {
   const size_t n = scores.size();
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return scores[a] < scores[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return scores[a] < scores[b]; });
   double pos = 0;
   for (double y : labels) pos += y > 0.5 ? 1 : 0;
   const double neg = static_cast<double>(n) - pos;
@@ -121,14 +129,13 @@ std::vector<std::pair<std::string, double>> SplitMetrics(Objective objective, in
       mean /= static_cast<double>(n);
       double se = 0, ae = 0, tot = 0;
       for (size_t i = 0; i < n; ++i) {
-        const double r = margins[i] - labels[i];
+        const double r = RegressionPrediction(objective, margins[i]) - labels[i];
         se += r * r;
         ae += std::abs(r);
         tot += (labels[i] - mean) * (labels[i] - mean);
       }
-      return {{"rmse", std::sqrt(se / n)},
-              {"mae", ae / n},
-              {"r2", tot > 0 ? 1.0 - se / tot : kNaN}};
+      return {
+          {"rmse", std::sqrt(se / n)}, {"mae", ae / n}, {"r2", tot > 0 ? 1.0 - se / tot : kNaN}};
     }
   }
   return {};
@@ -139,12 +146,21 @@ double StoppingLoss(Objective objective, int num_outputs, std::span<const double
   const size_t n = labels.size();
   if (n == 0) return kNaN;
   switch (objective) {
-    case Objective::kBinaryLogistic: return BinaryLogLoss(margins, labels);
+    case Objective::kBinaryLogistic:
+      return BinaryLogLoss(margins, labels);
     case Objective::kMultiSoftmax:
       return MultiLogLoss(margins, labels, static_cast<size_t>(num_outputs));
-    case Objective::kSquaredError: {
+    case Objective::kSquaredError:
+    case Objective::kRegLogistic:
+    case Objective::kPoisson:
+    case Objective::kGamma:
+    case Objective::kTweedie: {
+      // Imported objectives Keel does not train: RMSE of the predictions (after the link).
       double se = 0;
-      for (size_t i = 0; i < n; ++i) se += (margins[i] - labels[i]) * (margins[i] - labels[i]);
+      for (size_t i = 0; i < n; ++i) {
+        const double r = RegressionPrediction(objective, margins[i]) - labels[i];
+        se += r * r;
+      }
       return std::sqrt(se / n);
     }
     case Objective::kAbsoluteError:
@@ -160,9 +176,13 @@ double StoppingLoss(Objective objective, int num_outputs, std::span<const double
 const char* StoppingLossName(Objective objective) {
   switch (objective) {
     case Objective::kBinaryLogistic:
-    case Objective::kMultiSoftmax: return "logloss";
-    case Objective::kSquaredError: return "rmse";
-    default: return "mae";
+    case Objective::kMultiSoftmax:
+      return "logloss";
+    case Objective::kAbsoluteError:
+    case Objective::kHuber:
+      return "mae";
+    default:
+      return "rmse";
   }
 }
 

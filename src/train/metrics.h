@@ -22,14 +22,16 @@ double Auc(std::span<const double> scores, std::span<const double> labels);
 // Named metrics of a split, in a fixed order:
 //   binary      auc, logloss, accuracy (threshold 0.5)
 //   multiclass  auc (macro one-vs-rest), logloss, accuracy (argmax)
-//   regression  rmse, mae, r2
+//   regression  rmse, mae, r2 of the predictions (the margins through the objective's link)
 // Empty when there are no rows.
 std::vector<std::pair<std::string, double>> SplitMetrics(Objective objective, int num_outputs,
                                                          std::span<const double> margins,
                                                          std::span<const double> labels);
 
 // The loss early stopping watches (lower is better) and its name: logloss (binary,
-// multiclass), rmse (squared error), mae (absolute error, huber).
+// multiclass), rmse (squared error; and, on the predictions, the imported objectives Keel
+// does not train: reg:logistic, count:poisson, reg:gamma, reg:tweedie), mae (absolute error,
+// huber).
 double StoppingLoss(Objective objective, int num_outputs, std::span<const double> margins,
                     std::span<const double> labels);
 const char* StoppingLossName(Objective objective);

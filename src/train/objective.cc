@@ -12,9 +12,28 @@ namespace {
 // Hessians never reach 0, so a pure leaf keeps a finite value.
 constexpr double kMinHessian = 1e-16;
 
-inline double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline double Sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 }  // namespace
+
+bool Trainable(Objective objective) {
+  switch (objective) {
+    case Objective::kBinaryLogistic:
+    case Objective::kMultiSoftmax:
+    case Objective::kSquaredError:
+    case Objective::kAbsoluteError:
+    case Objective::kHuber:
+      return true;
+    case Objective::kRegLogistic:
+    case Objective::kPoisson:
+    case Objective::kGamma:
+    case Objective::kTweedie:
+      return false;
+  }
+  return false;
+}
 
 Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> labels,
                         std::span<const float> weights, std::span<const double> margins,
@@ -24,6 +43,10 @@ Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> l
   if (margins.size() != n * k_out || grads.size() != n * k_out ||
       (!weights.empty() && weights.size() != n)) {
     return Status::Internal("ComputeGradients: size mismatch");
+  }
+  if (!Trainable(config.objective)) {
+    return Status::Unsupported("Keel does not train objective {} (it imports such models)",
+                               ObjectiveName(config.objective));
   }
   const bool weighted = !weights.empty();
   constexpr size_t kBlock = 8192;
@@ -85,6 +108,11 @@ Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> l
         }
         break;
       }
+      case Objective::kRegLogistic:
+      case Objective::kPoisson:
+      case Objective::kGamma:
+      case Objective::kTweedie:
+        break;  // refused above
     }
   });
 }
@@ -156,10 +184,17 @@ std::vector<double> BaseMargin(const ObjectiveConfig& config, std::span<const do
       const double med = WeightedMedian(std::move(vw));
       return {std::isnan(med) ? 0.0 : med};
     }
+    case Objective::kRegLogistic:
+    case Objective::kPoisson:
+    case Objective::kGamma:
+    case Objective::kTweedie:
+      break;  // not trainable: ComputeGradients refuses them
   }
   return {0.0};
 }
 
-bool RefitsLeaves(Objective objective) { return objective == Objective::kAbsoluteError; }
+bool RefitsLeaves(Objective objective) {
+  return objective == Objective::kAbsoluteError;
+}
 
 }  // namespace keel

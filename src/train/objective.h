@@ -26,15 +26,21 @@ struct ObjectiveConfig {
   double huber_delta = 0;  // from the parameter table (GbdtConfigOf); used by huber only
 };
 
+// Whether Keel can train a model with this objective: binary:logistic, multi:softmax and the
+// identity-link regressions. The others (reg:logistic, count:poisson, reg:gamma, reg:tweedie)
+// come only from imported models.
+bool Trainable(Objective objective);
+
 // Fills grads[row * K + k] for every row (labels.size() rows) from margins[row * K + k].
-// Runs on `threads` workers. Errors: Internal when the spans disagree in size.
+// Runs on `threads` workers. Errors: Internal when the spans disagree in size; Unsupported
+// for an objective that is not Trainable.
 Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> labels,
                         std::span<const float> weights, std::span<const double> margins,
                         std::span<GradPair> grads, int threads);
 
 // The constant margin boosting starts from (one per output): log-odds of the weighted
 // positive rate, log class priors, weighted mean (squared), weighted median (absolute,
-// huber).
+// huber); {0} for an objective that is not Trainable (trainers refuse those first).
 std::vector<double> BaseMargin(const ObjectiveConfig& config, std::span<const double> labels,
                                std::span<const float> weights);
 

@@ -114,6 +114,37 @@ TEST(ImportE2e, CategoricalXGBoostWithAnInferredSchemaScoresAsXGBoost) {
   EXPECT_EQ(off, 0u) << "rows off by more than 1e-6; worst " << worst;
 }
 
+// The XGBoost regressions with a link (tests/fixtures/xgboost/make_fixtures.py): keel import
+// then keel predict --raw gives a regression's columns, the prediction equal to XGBoost's
+// predict() and the raw margin to its predict(output_margin=True), within 1e-6 relative.
+TEST(ImportE2e, XGBoostLinkRegressionsPredictAsXGBoost) {
+  for (const std::string name : {"reg_logistic", "poisson", "gamma", "tweedie"}) {
+    TempDir dir;
+    auto r = RunKeel({"import", "--from", "xgboost", FixtureFile("xgboost/" + name + "_model.json"),
+                      "--out", dir.File("m.keel"), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out).value("task", ""), "regression") << r.out;
+    const std::string rows = FixtureFile("xgboost/" + name + "_rows.csv");
+    r = RunKeel({"predict", "--model", dir.File("m.keel"), "--data", rows, "--raw", "--out",
+                 dir.File("p.csv")});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    const std::string out = ReadText(dir.File("p.csv"));
+    EXPECT_EQ(Lines(out).at(0), "prediction,raw") << name;
+    const std::string want = ReadText(FixtureFile("xgboost/" + name + "_pred.csv"));
+    for (const auto& [got_col, want_col] :
+         {std::pair<std::string, std::string>{"prediction", "prediction"}, {"raw", "margin"}}) {
+      const auto got = NumberColumn(out, got_col);
+      const auto ref = NumberColumn(want, want_col);
+      ASSERT_EQ(got.size(), ref.size()) << name;
+      double worst = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        worst = std::max(worst, std::abs(got[i] - ref[i]) / std::max(1.0, std::abs(ref[i])));
+      }
+      EXPECT_LE(worst, 1e-6) << name << " " << got_col;
+    }
+  }
+}
+
 TEST(ImportE2e, TheInferredSchemaDoesNotDependOnTheRowOrder) {
   TempDir dir;
   auto lines = Lines(ReadText(kData));
