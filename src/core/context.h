@@ -5,7 +5,10 @@
 // instead of carrying their own copies of those settings.
 //
 // Logging is not part of it: core/log.h is one process-wide sink (stderr by default) whose
-// level the edge sets.
+// level the edge sets. Nor are seeds: every random choice (split, subsampling, bootstrap) is
+// seeded by a setting of its request, with its default declared there and recorded in the
+// model's lineage or the result, so a run repeats from what it wrote down; a seed here would be
+// a second, unrecorded source of the same choice.
 #pragma once
 
 #include <atomic>
@@ -32,9 +35,6 @@ class CancelFlag {
 struct Context {
   // Worker threads for parallel loops; values < 1 mean "all hardware threads".
   int num_threads = 0;
-  // Default seed of random choices a request does not seed itself (splits, bootstrap,
-  // subsampling); runs with one seed repeat.
-  uint64_t seed = 42;
   // Draw progress bars on stderr (only when stderr is a terminal).
   bool progress = true;
   // Raised by the caller to stop the operation early; null = cannot be cancelled.
