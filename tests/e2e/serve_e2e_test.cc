@@ -451,7 +451,7 @@ TEST_F(ServeTest, ReloadThatChangesTheRequestContractIsRefusedWith409) {
   EXPECT_NE(r.body.find("keel_model_reloads_total{model=\"tiny\",result=\"contract_refused\"} 1"),
             std::string::npos)
       << r.body;
-  EXPECT_NE(server->err().find("changes the request contract"), std::string::npos) << server->err();
+  EXPECT_TRUE(server->WaitForErr("changes the request contract")) << server->err();
 
   ASSERT_TRUE(SaveModel(serve::testing::TinyBinaryModel(), model_path_).ok());
   auto allowing = Start({"--allow-contract-change", "--log-db", dir_.File("log2.db")},

@@ -122,6 +122,15 @@ std::string ServeProcess::err() const {
   return err_;
 }
 
+bool ServeProcess::WaitForErr(const std::string& text, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (err().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 std::string ServeProcess::out() const {
   std::lock_guard<std::mutex> lock(mu_);
   return out_;

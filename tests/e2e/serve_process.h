@@ -31,6 +31,10 @@ class ServeProcess {
   int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Everything the server wrote on stderr so far.
   std::string err() const;
+  // Waits until the server's stderr contains `text`: a line the server writes as it answers is
+  // read by another thread, so it may arrive just after the answer. False on timeout.
+  bool WaitForErr(const std::string& text,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   std::string out() const;
 
  private:
