@@ -24,9 +24,19 @@ def num(s):
 
 
 def csv_rows(t):
-    k = re.search(r"keel ReadTable\s+([0-9.]+) s\s+([0-9.]+) MB/s", t)
-    p = re.search(r"pandas\.read_csv\s+([0-9.]+) s\s+([0-9.]+) MB/s", t)
-    return [("CSV read, 1M rows (s)", num(k.group(1)), num(p.group(1)), "pandas.read_csv", "lower")]
+    k = re.search(r"keel ReadTable \((\d+) threads\)\s+([0-9.]+) s", t)
+    n = re.search(r"\((?:[0-9.]+) MB, (\d+) rows", t)
+    size = f"{int(n.group(1)) / 1e6:g}M" if n else "?"
+    out = []
+    for label, pattern in (("pandas.read_csv (1 thread)", r"pandas\.read_csv \(1 thread\)"),
+                           ("DuckDB read_csv", r"duckdb read_csv \(\d+ threads\)"),
+                           ("Polars readCSV", r"polars readCSV \(\d+ threads\)")):
+        p = re.search(pattern + r"\s+([0-9.]+) s", t)
+        if p:
+            peer = label if "thread" in label else f"{label} ({k.group(1)} threads)"
+            out.append((f"CSV read, {size} rows, keel {k.group(1)} threads (s)", num(k.group(2)),
+                        num(p.group(1)), peer, "lower"))
+    return out
 
 
 def train_rows(t):
