@@ -16,6 +16,7 @@ import tempfile
 import pandas as pd
 
 from keel import _keel
+from keel.errors import KeelError
 from keel.model import Model
 from keel.results import AuditResult, CompareResult, DriftResult, EvaluateResult, RunResult
 
@@ -31,7 +32,10 @@ class _Inputs:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
+        # An error names the input as the caller knows it, not its temporary path.
+        if isinstance(exc, KeelError) and exc.args:
+            exc.args = (self.named(str(exc.args[0])),) + exc.args[1:]
         if self._folder is not None:
             self._folder.cleanup()
 
