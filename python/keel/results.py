@@ -29,6 +29,17 @@ def _metrics_frame(metrics):
     return frame
 
 
+def _side_by_side(metrics_by_model):
+    """{model: metrics object} as one DataFrame: per metric, each model's value and interval
+    (columns ``<model>``, ``<model>_lower``, ``<model>_upper``)."""
+    frames = []
+    for model, metrics in metrics_by_model.items():
+        frame = _metrics_frame(metrics)[["value", "lower", "upper"]]
+        frames.append(frame.rename(columns={"value": model, "lower": f"{model}_lower",
+                                            "upper": f"{model}_upper"}))
+    return pd.concat(frames, axis=1)
+
+
 class Result:
     """What every result has: ``to_dict()``, ``text``, ``_repr_html_``."""
 
@@ -111,11 +122,8 @@ class CompareResult(Result):
         self.p_value = self.test["p_value"]
         self.method = self.test["method"]
         self.rows = report["rows"]
-        sides = {side: _metrics_frame(report[side]["evaluation"]["metrics"])
-                 for side in ("baseline", "candidate")}
-        self.metrics = pd.concat(
-            [sides[s][["value", "lower", "upper"]].add_prefix(f"{s}_") for s in sides], axis=1)
-        self.metrics.columns = [c.replace("_value", "") for c in self.metrics.columns]
+        sides = ("baseline", "candidate")
+        self.metrics = _side_by_side({s: report[s]["evaluation"]["metrics"] for s in sides})
         self.costs = pd.DataFrame({s: report[s]["cost"] for s in sides}).T
         self.costs.index.name = "model"
 
@@ -234,12 +242,8 @@ class RunResult(Result):
         self.outputs = report["outputs"]
         self.model_path = self.outputs["model"]
         self.report_path = self.outputs.get("report")
-        frames = []
-        for side in ("baseline", "candidate"):
-            m = _metrics_frame(report["models"][side]["metrics"])[["value", "lower", "upper"]]
-            frames.append(m.add_prefix(f"{side}_"))
-        self.models = pd.concat(frames, axis=1)
-        self.models.columns = [c.replace("_value", "") for c in self.models.columns]
+        self.models = _side_by_side(
+            {s: report["models"][s]["metrics"] for s in ("baseline", "candidate")})
         fairness = report.get("fairness") or {}
         self.fairness_passed = (fairness.get("gate") or {}).get("passed")
         self.dataset_drift = (report.get("drift") or {}).get("dataset_drift")

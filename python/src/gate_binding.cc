@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -68,8 +69,10 @@ Setter Number(T* out, double lo, double hi) {
   return [out, lo, hi](const std::string& name, py::handle value) {
     const char* expected = std::is_integral_v<T> ? "an integer" : "a number";
     const T v = As<T>(name, value, expected);
-    if (static_cast<double>(v) < lo || static_cast<double>(v) > hi) {
-      BadOption(name, value, fmt::format("{} in [{}, {}]", expected, lo, hi));
+    if (!(static_cast<double>(v) >= lo && static_cast<double>(v) <= hi)) {  // NaN too
+      BadOption(name, value,
+                std::isinf(lo) && std::isinf(hi) ? fmt::format("{}, not NaN", expected)
+                                                 : fmt::format("{} in [{}, {}]", expected, lo, hi));
     }
     *out = v;
   };
@@ -133,7 +136,8 @@ void Apply(const Setters& setters, const py::dict& options) {
 }
 
 // The path a NotFound or IoError is about: the first input that does not exist, else the last
-// (the data file, whose columns the use case looks up).
+// (the data file, whose columns the use case looks up). Only the file-or-column choice of the
+// exception class reads it; the message is the use case's.
 std::string Subject(const std::vector<std::string>& paths) {
   std::error_code ec;
   for (const std::string& p : paths) {
@@ -293,9 +297,12 @@ py::tuple Evaluate(const std::string& model, const std::string& data, const py::
 
 // `keel run`: (summary.json's object as text, the CLI's summary lines).
 py::tuple Run(const std::string& project_path, const std::string& out, int threads) {
+  std::vector<std::string> files{project_path};  // what a missing file may be
   auto run = [&]() -> Result<std::unique_ptr<usecase::PipelineRun>> {
     py::gil_scoped_release release;
     KEEL_ASSIGN_OR_RETURN(usecase::Project project, usecase::LoadProject(project_path));
+    files.push_back(project.data_path);
+    if (!project.schema_path.empty()) files.push_back(project.schema_path);
     if (!out.empty()) project.output_dir = out;
     auto result = usecase::RunPipeline(project, CallContext(threads));
     if (result.ok()) return result;
@@ -303,7 +310,7 @@ py::tuple Run(const std::string& project_path, const std::string& out, int threa
     const Status& s = result.status();
     return s.message().rfind(project.source + ":", 0) == 0 ? s : s.WithContext(project.source);
   }();
-  const auto r = Unwrap(std::move(run), ErrorSubject::kFileOrColumn, project_path);
+  const auto r = Unwrap(std::move(run), ErrorSubject::kFileOrColumn, Subject(files));
   return py::make_tuple(usecase::SummaryJson(*r).dump(), usecase::SummaryText(*r));
 }
 

@@ -195,6 +195,16 @@ def test_corrupt_and_missing_model(baseline_path, churn_model_path, tmp_path):
         keel.run(tmp_path / "nope.yaml")
 
 
+def test_run_errors(tmp_path):
+    yaml = tmp_path / "keel.yaml"
+    yaml.write_text("data:\n  path: nope.csv\ntarget:\n  column: churn\n")
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        keel.run(yaml, out=tmp_path / "out")
+    yaml.write_text(f"data:\n  path: {CHURN_CSV}\ntarget:\n  column: churned\n")
+    with pytest.raises(keel.MissingColumnError, match="churned"):
+        keel.run(yaml, out=tmp_path / "out")
+
+
 def test_bad_options(baseline_path, churn_model_path):
     with pytest.raises(keel.InvalidArgumentError, match="unknown option 'min_gian'"):
         keel.compare(baseline_path, churn_model_path, CHURN_CSV, min_gian=0.1)
@@ -204,5 +214,7 @@ def test_bad_options(baseline_path, churn_model_path):
         keel.audit(churn_model_path, CHURN_CSV, sensitive="female", bootstrap="many")
     with pytest.raises(ValueError, match=r"option 'threshold': expected a number in \[0, 1\]"):
         keel.audit(churn_model_path, CHURN_CSV, sensitive="female", threshold=1.5)
+    with pytest.raises(ValueError, match="option 'min_gain': expected a number, not NaN"):
+        keel.compare(baseline_path, churn_model_path, CHURN_CSV, min_gain=float("nan"))
     with pytest.raises(ValueError, match="option 'numeric_test'"):
         keel.drift(churn_model_path, CHURN_CSV, numeric_test="chi2")
