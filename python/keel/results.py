@@ -54,6 +54,9 @@ class Result:
     def __str__(self):
         return self.text
 
+    def __repr__(self):
+        return f"<keel.results.{type(self).__name__}: {self._headline()}>"
+
     def _headline(self):
         raise NotImplementedError
 

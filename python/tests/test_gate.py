@@ -60,6 +60,10 @@ def test_compare_equals_the_cli(baseline_path, churn_model_path):
     assert result.costs.loc["baseline", "file_bytes"] == baseline_path.stat().st_size
     html = result._repr_html_()
     assert words in html and f"{auc['value']:.4g}" in html and "<table" in html
+    assert words in repr(result) and str(result) == result.text
+    timed = re.compile(r"latency|batch|because")  # measured numbers
+    assert [line for line in result.text.splitlines() if not timed.search(line)] == [
+        line for line in text.splitlines() if not timed.search(line)]
 
 
 def test_compare_takes_models_and_frames(baseline_path, churn_model_path, churn_frame):
@@ -96,6 +100,23 @@ def test_audit_equals_the_cli(churn_model_path, churn_frame):
     again = keel.audit(keel.load(churn_model_path), churn_frame, sensitive="female,senior_citizen",
                        bootstrap=100, threads=2, no_proxies=True)
     assert again.to_dict()["attributes"] == cli["attributes"]
+
+
+def test_audit_fits_thresholds_as_the_cli(churn_model_path, tmp_path):
+    args = dict(sensitive="senior_citizen", fit_thresholds="demographic_parity", bootstrap=50,
+                no_proxies=True, no_slices=True, threads=2)
+    cli = cli_json("audit", "--model", churn_model_path, "--data", CHURN_CSV, "--sensitive",
+                   "senior_citizen", "--fit-thresholds", "demographic_parity", "--out",
+                   tmp_path / "cli.keel", "--bootstrap", 50, "--no-proxies", "--no-slices",
+                   "--threads", 2)
+    result = keel.audit(churn_model_path, CHURN_CSV, out=tmp_path / "py.keel", **args)
+    assert result.mitigation["out"] == str(tmp_path / "py.keel")
+    result.mitigation["out"] = cli["mitigation"]["out"]
+    assert result.mitigation == cli["mitigation"]
+    assert result.mitigation["disparity_after"] <= result.mitigation["bound"]
+    assert keel.load(tmp_path / "py.keel").task == "binary"
+    with pytest.raises(keel.InvalidArgumentError, match="out"):
+        keel.audit(churn_model_path, CHURN_CSV, **args)
 
 
 def test_drift_equals_the_cli(churn_model_path, churn_frame, workdir):
