@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,7 +55,8 @@ T As(const std::string& name, py::handle value, const char* expected) {
     if (!py::isinstance<py::bool_>(value)) BadOption(name, value, expected);
   }
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    if (!py::isinstance<py::int_>(value)) BadOption(name, value, expected);
+    // Any integer: Python's, numpy's (the index protocol), never a float.
+    if (!PyIndex_Check(value.ptr())) BadOption(name, value, expected);
   }
   try {
     return value.cast<T>();

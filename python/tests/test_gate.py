@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -148,7 +149,8 @@ def test_drift_equals_the_cli(churn_model_path, churn_frame, workdir):
 def test_evaluate_equals_the_cli(churn_model_path):
     cli = cli_json("evaluate", "--model", churn_model_path, "--data", CHURN_CSV,
                    "--resamples", 100, "--threads", 2)
-    result = keel.evaluate(churn_model_path, CHURN_CSV, resamples=100, threads=2)
+    # numpy integers are integers.
+    result = keel.evaluate(churn_model_path, CHURN_CSV, resamples=np.int64(100), threads=2)
     assert untimed(result.to_dict()) == untimed(cli)
     assert result.metrics.loc["auc", "value"] == cli["metrics"]["auc"]["value"]
     assert result.positive_class == "Yes" and result.rows == 7043
