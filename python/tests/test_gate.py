@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import keel
-from conftest import CHURN_CSV, KEEL_BIN, SOURCE_DIR, read_exact_csv, run_keel
+from conftest import CHURN_CSV, KEEL_BIN, SOURCE_DIR, run_keel
 
 TIMED = ("seconds", "mean_us", "p50_us", "p99_us", "rows_per_second")
 
