@@ -5,6 +5,7 @@
 
 #include "python/src/data_binding.h"
 #include "python/src/explain_binding.h"
+#include "python/src/gate_binding.h"
 #include "python/src/model_binding.h"
 #include "python/src/status_error.h"
 #include "python/src/train_binding.h"
@@ -16,4 +17,5 @@ PYBIND11_MODULE(_keel, m) {
   keel::python::RegisterExplain(m);
   keel::python::RegisterData(m);
   keel::python::RegisterTrain(m);
+  keel::python::RegisterGate(m);
 }

@@ -1,0 +1,330 @@
+#include "python/src/gate_binding.h"
+
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "drift/multiple_testing.h"
+#include "eval/metrics.h"
+#include "fairness/group_thresholds.h"
+#include "fairness/slice_finder.h"
+#include "python/src/call_context.h"
+#include "python/src/status_error.h"
+#include "usecase/audit.h"
+#include "usecase/compare.h"
+#include "usecase/drift.h"
+#include "usecase/evaluate.h"
+#include "usecase/project.h"
+#include "usecase/run.h"
+
+namespace keel::python {
+
+namespace py = pybind11;
+
+namespace {
+
+// An option's setter: reads the Python value into the request, or throws StatusError
+// (InvalidArgument naming the option).
+using Setter = std::function<void(const std::string& name, py::handle value)>;
+using Setters = std::map<std::string, Setter>;
+
+[[noreturn]] void BadOption(const std::string& name, py::handle value,
+                            const std::string& expected) {
+  ThrowIfError(Status::InvalidArgument(fmt::format("option '{}': expected {}, got {}", name,
+                                                   expected, py::repr(value).cast<std::string>())));
+  std::abort();  // unreachable: ThrowIfError threw
+}
+
+template <typename T>
+T As(const std::string& name, py::handle value, const char* expected) {
+  // A bool is an int to Python; a flag's True is never a count.
+  if constexpr (!std::is_same_v<T, bool>) {
+    if (py::isinstance<py::bool_>(value)) BadOption(name, value, expected);
+  }
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!py::isinstance<py::str>(value)) BadOption(name, value, expected);
+  }
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!py::isinstance<py::bool_>(value)) BadOption(name, value, expected);
+  }
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // Any integer: Python's, numpy's (the index protocol), never a float.
+    if (!PyIndex_Check(value.ptr())) BadOption(name, value, expected);
+  }
+  try {
+    return value.cast<T>();
+  } catch (const py::cast_error&) {
+    BadOption(name, value, expected);
+  }
+}
+
+// A number in [lo, hi] (the CLI's range check of the same flag).
+template <typename T>
+Setter Number(T* out, double lo, double hi) {
+  return [out, lo, hi](const std::string& name, py::handle value) {
+    const char* expected = std::is_integral_v<T> ? "an integer" : "a number";
+    const T v = As<T>(name, value, expected);
+    if (!(static_cast<double>(v) >= lo && static_cast<double>(v) <= hi)) {  // NaN too
+      BadOption(name, value,
+                std::isinf(lo) && std::isinf(hi) ? fmt::format("{}, not NaN", expected)
+                                                 : fmt::format("{} in [{}, {}]", expected, lo, hi));
+    }
+    *out = v;
+  };
+}
+
+template <typename T>
+Setter Number(T* out) {
+  return Number(out, -std::numeric_limits<double>::infinity(),
+                std::numeric_limits<double>::infinity());
+}
+
+Setter Text(std::string* out) {
+  return [out](const std::string& name, py::handle value) {
+    *out = As<std::string>(name, value, "a string");
+  };
+}
+
+Setter Flag(bool* out, bool when_true) {
+  return [out, when_true](const std::string& name, py::handle value) {
+    if (As<bool>(name, value, "True or False")) *out = when_true;
+  };
+}
+
+// A string or a list of strings (a repeatable flag).
+Setter Texts(std::vector<std::string>* out) {
+  return [out](const std::string& name, py::handle value) {
+    if (py::isinstance<py::str>(value)) {
+      out->push_back(value.cast<std::string>());
+      return;
+    }
+    if (!py::isinstance<py::list>(value) && !py::isinstance<py::tuple>(value)) {
+      BadOption(name, value, "a string or a list of strings");
+    }
+    for (py::handle item : value) out->push_back(As<std::string>(name, item, "strings"));
+  };
+}
+
+// A word the library's parser reads (metric names, tests, ...).
+template <typename T>
+Setter Choice(bool (*parse)(std::string_view, T*), T* out, const char* expected) {
+  return [parse, out, expected](const std::string& name, py::handle value) {
+    const std::string text = As<std::string>(name, value, expected);
+    if (!parse(text, out)) BadOption(name, value, expected);
+  };
+}
+
+// Applies `options` (keyword -> value) through `setters`; an unknown keyword is an error
+// listing the known ones.
+void Apply(const Setters& setters, const py::dict& options) {
+  for (const auto& [key, value] : options) {
+    const std::string name = py::str(key);
+    const auto it = setters.find(name);
+    if (it == setters.end()) {
+      std::string known;
+      for (const auto& [k, s] : setters) known += (known.empty() ? "" : ", ") + k;
+      ThrowIfError(
+          Status::InvalidArgument(fmt::format("unknown option '{}' (options: {})", name, known)));
+    }
+    it->second(name, value);
+  }
+}
+
+// The path a NotFound or IoError is about: the first input that does not exist, else the last
+// (the data file, whose columns the use case looks up). Only the file-or-column choice of the
+// exception class reads it; the message is the use case's.
+std::string Subject(const std::vector<std::string>& paths) {
+  std::error_code ec;
+  for (const std::string& p : paths) {
+    if (!std::filesystem::exists(p, ec)) return p;
+  }
+  return paths.back();
+}
+
+// Runs `call` (the use case) without the GIL; (the --json object as text, the CLI's text).
+template <typename Call>
+py::tuple RunUseCase(Call call, const std::vector<std::string>& paths) {
+  auto result = [&] {
+    py::gil_scoped_release release;
+    return call();
+  }();
+  const auto r = Unwrap(std::move(result), ErrorSubject::kFileOrColumn, Subject(paths));
+  return py::make_tuple(r.ToJson().dump(), r.ToText());
+}
+
+py::tuple Compare(const std::string& baseline, const std::string& candidate,
+                  const std::string& data, const py::dict& options) {
+  usecase::CompareRequest r;
+  r.input.model_path = baseline;
+  r.candidate_path = candidate;
+  r.input.data_path = data;
+  CompareOptions& o = r.options;
+  int threads = 0;
+  Setter metric = [&o](const std::string& name, py::handle value) {
+    Metric m;
+    if (!ParseMetric(As<std::string>(name, value, "a string"), &m)) {
+      BadOption(name, value,
+                "a metric: auc, pr_auc, logloss, brier, accuracy, precision, recall, "
+                "f1, ece, macro_f1, rmse, mae or r2");
+    }
+    o.metric = m;
+  };
+  Apply({{"metric", metric},
+         {"min_gain", Number(&o.min_gain)},
+         {"alpha", Number(&o.alpha)},
+         {"latency_budget_us", Number(&o.latency_budget_us)},
+         {"latency_rows", Number(&o.cost.latency_rows, 1, 1e7)},
+         {"threshold", Number(&o.evaluation.metric.threshold)},
+         {"resamples", Number(&o.evaluation.bootstrap.resamples, 0, 1e6)},
+         {"seed", Number(&o.evaluation.bootstrap.seed)},
+         {"threads", Number(&threads, 0, 1e6)}},
+        options);
+  return RunUseCase([&] { return usecase::Compare(r, CallContext(threads)); },
+                    {baseline, candidate, data});
+}
+
+py::tuple Audit(const std::string& model, const std::string& data, const py::dict& options) {
+  usecase::AuditRequest r;
+  r.input.model_path = model;
+  r.input.data_path = data;
+  usecase::AuditSettings& a = r.audit;
+  fairness::AuditOptions& o = a.options;
+  int threads = 0;
+  std::string fit;
+  Setter seed = [&o](const std::string& name, py::handle value) {
+    o.bootstrap.seed = As<uint64_t>(name, value, "an integer");
+    o.proxies.seed = o.bootstrap.seed;
+  };
+  Setter fit_thresholds = [&r](const std::string& name, py::handle value) {
+    fairness::ThresholdConstraint c{};
+    if (!fairness::ParseThresholdConstraint(As<std::string>(name, value, "a string"), &c)) {
+      BadOption(name, value, "demographic_parity or equalized_odds");
+    }
+    r.fit_thresholds = c;
+  };
+  Apply({{"sensitive", Texts(&a.sensitive)},
+         {"threshold", Number(&a.threshold, 0, 1)},
+         {"ignore_group_thresholds", Flag(&a.ignore_group_thresholds, true)},
+         {"min_group_size", Number(&o.min_group_size)},
+         {"bins", Texts(&a.bins)},
+         {"quantile_bins", Number(&a.quantile_bins, 2, 100)},
+         {"reference", Texts(&a.references)},
+         {"bootstrap", Number(&o.bootstrap.resamples, 1, 1e6)},
+         {"confidence", Number(&o.bootstrap.confidence, 0.5, 0.999)},
+         {"seed", seed},
+         {"no_intersections", Flag(&o.intersections, false)},
+         {"no_slices", Flag(&a.slices, false)},
+         {"slice_min_rows", Number(&o.slices.min_rows, 2, 1 << 30)},
+         {"slice_loss", Choice(&fairness::ParseSliceLoss, &o.slices.loss, "logloss or error_rate")},
+         {"slice_top", Number(&o.slices.top_k)},
+         {"slice_bins", Number(&o.slices.binning.numeric_bins, 2, 100)},
+         {"fdr", Number(&o.slices.alpha, 0.0001, 0.5)},
+         {"no_proxies", Flag(&a.proxies, false)},
+         {"proxy_auc", Number(&o.proxies.auc_threshold, 0.5, 1)},
+         {"proxy_nmi", Number(&o.proxies.nmi_threshold, 0, 1)},
+         {"out", Text(&r.out_path)},
+         {"fit_thresholds", fit_thresholds},
+         {"fit_attribute", Text(&r.fit_attribute)},
+         {"bound", Number(&r.bound, 0.0001, 1)},
+         {"threads", Number(&threads, 0, 1e6)}},
+        options);
+  return RunUseCase([&] { return usecase::Audit(r, CallContext(threads)); }, {model, data});
+}
+
+// (json, text, drifted: the data set, the predictions or the labels).
+py::tuple Drift(const std::string& reference, const std::string& data, const py::dict& options) {
+  usecase::DriftRequest r;
+  r.reference_path = reference;
+  r.data_path = data;
+  drift::DriftOptions& o = r.options.drift;
+  int threads = 0;
+  const auto numeric_test = [](std::string_view t, drift::DriftTest* test) {
+    return drift::ParseDriftTest(t, test) && *test != drift::DriftTest::kChiSquare;
+  };
+  const auto categorical_test = [](std::string_view t, drift::DriftTest* test) {
+    return drift::ParseDriftTest(t, test) && *test != drift::DriftTest::kKs &&
+           *test != drift::DriftTest::kWasserstein;
+  };
+  Apply({{"target", Text(&r.options.target)},
+         {"numeric_test", Choice<drift::DriftTest>(numeric_test, &o.numeric_test,
+                                                   "auto, ks, psi, jensen_shannon or wasserstein")},
+         {"categorical_test", Choice<drift::DriftTest>(categorical_test, &o.categorical_test,
+                                                       "auto, chi2, psi or jensen_shannon")},
+         {"alpha", Number(&o.alpha)},
+         {"correction",
+          Choice(&drift::ParseCorrection, &o.correction, "benjamini-hochberg, bonferroni or none")},
+         {"psi_threshold", Number(&o.psi_threshold)},
+         {"js_threshold", Number(&o.js_threshold)},
+         {"wasserstein_threshold", Number(&o.wasserstein_threshold)},
+         {"small_sample", Number(&o.small_sample)},
+         {"drift_share", Number(&o.drift_share)},
+         {"missing_threshold", Number(&o.missing_rate_threshold)},
+         {"max_categories", Number(&o.max_categories)},
+         {"bins", Number(&r.options.numeric_bins)},
+         {"histograms", Flag(&r.histograms, true)},
+         {"threads", Number(&threads, 0, 1e6)}},
+        options);
+  auto result = [&] {
+    py::gil_scoped_release release;
+    return usecase::Drift(r, CallContext(threads));
+  }();
+  const auto d = Unwrap(std::move(result), ErrorSubject::kFileOrColumn, Subject({reference, data}));
+  return py::make_tuple(d.ToJson().dump(), d.ToText(), d.drifted());
+}
+
+py::tuple Evaluate(const std::string& model, const std::string& data, const py::dict& options) {
+  usecase::EvaluateRequest r;
+  r.input.model_path = model;
+  r.input.data_path = data;
+  EvaluationOptions& o = r.options;
+  int threads = 0;
+  Apply({{"threshold", Number(&o.metric.threshold)},
+         {"resamples", Number(&o.bootstrap.resamples, 0, 1e6)},
+         {"seed", Number(&o.bootstrap.seed)},
+         {"confidence", Number(&o.bootstrap.confidence)},
+         {"bins", Number(&o.metric.calibration_bins)},
+         {"curve_points", Number(&o.max_curve_points)},
+         {"allow_missing_columns", Flag(&r.input.allow_missing_columns, true)},
+         {"threads", Number(&threads, 0, 1e6)}},
+        options);
+  return RunUseCase([&] { return usecase::Evaluate(r, CallContext(threads)); }, {model, data});
+}
+
+// `keel run`: (summary.json's object as text, the CLI's summary lines).
+py::tuple Run(const std::string& project_path, const std::string& out, int threads) {
+  std::vector<std::string> files{project_path};  // what a missing file may be
+  auto run = [&]() -> Result<std::unique_ptr<usecase::PipelineRun>> {
+    py::gil_scoped_release release;
+    KEEL_ASSIGN_OR_RETURN(usecase::Project project, usecase::LoadProject(project_path));
+    files.push_back(project.data_path);
+    if (!project.schema_path.empty()) files.push_back(project.schema_path);
+    if (!out.empty()) project.output_dir = out;
+    auto result = usecase::RunPipeline(project, CallContext(threads));
+    if (result.ok()) return result;
+    // Name keel.yaml once, as `keel run` does: the project checks start with it already.
+    const Status& s = result.status();
+    return s.message().rfind(project.source + ":", 0) == 0 ? s : s.WithContext(project.source);
+  }();
+  const auto r = Unwrap(std::move(run), ErrorSubject::kFileOrColumn, Subject(files));
+  return py::make_tuple(usecase::SummaryJson(*r).dump(), usecase::SummaryText(*r));
+}
+
+}  // namespace
+
+void RegisterGate(py::module_& m) {
+  m.def("compare", &Compare, py::arg("baseline"), py::arg("candidate"), py::arg("data"),
+        py::arg("options"));
+  m.def("audit", &Audit, py::arg("model"), py::arg("data"), py::arg("options"));
+  m.def("drift", &Drift, py::arg("reference"), py::arg("data"), py::arg("options"));
+  m.def("evaluate", &Evaluate, py::arg("model"), py::arg("data"), py::arg("options"));
+  m.def("run", &Run, py::arg("project"), py::arg("out") = "", py::arg("threads") = 0);
+}
+
+}  // namespace keel::python
