@@ -1,7 +1,8 @@
 """Keel from Python: a thin binding over the use cases the ``keel`` command runs.
 
 What exists today (docs/python.md): ``keel.load`` and ``keel.Model`` (predict, predict_proba,
-predict_row, explain, save), ``keel.read_csv``, ``keel.infer_schema``, ``keel.train``, and
+predict_row, explain, save), ``keel.read_csv``, ``keel.infer_schema``, ``keel.train``, the
+scikit-learn estimators ``keel.KeelClassifier`` and ``keel.KeelRegressor``, and
 the ``keel.errors`` exceptions.
 """
 
@@ -14,3 +15,12 @@ from keel.errors import (AlreadyExistsError, CancelledError, CorruptError,  # no
 from keel.data import IngestReport, infer_schema, read_csv  # noqa: F401
 from keel.model import Model, load  # noqa: F401
 from keel.training import train  # noqa: F401
+
+
+def __getattr__(name):
+    # The estimators import scikit-learn, so only when asked for (`import keel` stays fast and
+    # works without scikit-learn).
+    if name in ("KeelClassifier", "KeelRegressor"):
+        from keel import sklearn
+        return getattr(sklearn, name)
+    raise AttributeError(f"module 'keel' has no attribute {name!r}")
