@@ -48,6 +48,18 @@ def test_a_frame_trains_the_model_its_csv_trains(tmp_path, target, exclude):
     assert from_frame.train_report["split"] == from_file.train_report["split"]
 
 
+def test_no_file_is_written(monkeypatch):
+    frame = _messy_frame(200)
+
+    def no_files(*args, **kwargs):
+        raise AssertionError("training from memory wrote a file")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", no_files)
+    monkeypatch.setattr("tempfile.TemporaryDirectory", no_files)
+    model = keel.train(frame, "label", num_trees=5)
+    assert model.task == "binary"
+
+
 def test_numpy_x_and_y_train_as_their_csv(tmp_path):
     rng = np.random.RandomState(0)
     X = rng.randn(400, 4)
