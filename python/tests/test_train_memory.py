@@ -23,6 +23,13 @@ def _messy_frame(n=600, seed=3):
         "plan": plan,  # text: trimmed, "NA" missing, "basic"/"Basic" one category
         "region": pd.Categorical(rng.choice(["north", "south", "east"], n)),
         "amount_text": [f"{v:.3f}" for v in rng.rand(n) * 100],  # numbers held as text
+        "yes_no": rng.choice(["yes", "no"], n),
+        "true_false": rng.choice(["True", "false"], n),  # text the reader reads as booleans
+        "one_letter": rng.choice(["A", "a"], n),  # one category: constant, not a feature
+        "when": pd.date_range("2020-01-01", periods=n, freq="h"),  # the time column
+        "customer": [f"c{i}" for i in range(n)],  # an id
+        "email": [f"user{i}@example.com" for i in range(n)],  # PII: dropped
+        "nothing": np.full(n, np.nan),
     })
     score = x + (plan == "pro") * 1.5 + frame["flag"] * 0.7 + rng.randn(n) * 0.5
     frame["label"] = np.where(score > 0.4, "good", "bad")
@@ -40,7 +47,11 @@ def test_a_frame_trains_the_model_its_csv_trains(tmp_path, target, exclude):
     assert from_frame.features == from_file.features
     assert from_frame.schema == from_file.schema
     assert from_frame.categories == from_file.categories
+    columns = [c["name"] for c in from_frame.schema["columns"]]
+    assert "email" not in columns and "customer" in columns  # PII dropped, the id kept
+    assert not {"when", "customer", "one_letter", "nothing"} & set(from_frame.features)
     X = frame.drop(columns=[target])
+    X["true_false"] = X["true_false"].str.lower() == "true"  # predict reads booleans as such
     assert np.array_equal(from_frame.predict_proba(X) if target == "label" else
                           from_frame.predict(X),
                           from_file.predict_proba(X) if target == "label" else
