@@ -59,6 +59,14 @@ def _name_text_cell(X, error):
                                  f"number: {error}") from error
 
 
+def _store_params(estimator, init_locals):
+    """__init__'s work, as scikit-learn wants it: each keyword stored unchanged as an
+    attribute of the same name (get_params reads them back by __init__'s signature)."""
+    for name, value in init_locals.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 class _KeelEstimator(BaseEstimator):
     _extra = ()  # the subclass's own parameters
 
@@ -158,36 +166,7 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
                  max_cat_threshold=None, cat_smooth=None, cat_l2=None, min_data_per_group=None,
                  early_stopping_rounds=None, linear_l2=None, linear_top_k=None,
                  linear_max_iter=None, linear_tol=None, threads=1, seed=42):
-        self.algo = algo
-        self.class_weight = class_weight
-        self.split = split
-        self.test_size = test_size
-        self.valid_size = valid_size
-        self.num_trees = num_trees
-        self.num_leaves = num_leaves
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.max_bins = max_bins
-        self.lambda_l1 = lambda_l1
-        self.lambda_l2 = lambda_l2
-        self.min_data_in_leaf = min_data_in_leaf
-        self.min_sum_hessian = min_sum_hessian
-        self.min_split_gain = min_split_gain
-        self.subsample = subsample
-        self.colsample = colsample
-        self.max_cat_bins = max_cat_bins
-        self.max_cat_to_onehot = max_cat_to_onehot
-        self.max_cat_threshold = max_cat_threshold
-        self.cat_smooth = cat_smooth
-        self.cat_l2 = cat_l2
-        self.min_data_per_group = min_data_per_group
-        self.early_stopping_rounds = early_stopping_rounds
-        self.linear_l2 = linear_l2
-        self.linear_top_k = linear_top_k
-        self.linear_max_iter = linear_max_iter
-        self.linear_tol = linear_tol
-        self.threads = threads
-        self.seed = seed
+        _store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Trains on X and the labels y (any labels np.unique orders; ``classes_`` lists
@@ -247,37 +226,7 @@ class KeelRegressor(RegressorMixin, _KeelEstimator):
                  max_cat_to_onehot=None, max_cat_threshold=None, cat_smooth=None, cat_l2=None,
                  min_data_per_group=None, early_stopping_rounds=None, linear_l2=None,
                  linear_top_k=None, linear_max_iter=None, linear_tol=None, threads=1, seed=42):
-        self.algo = algo
-        self.objective = objective
-        self.huber_delta = huber_delta
-        self.split = split
-        self.test_size = test_size
-        self.valid_size = valid_size
-        self.num_trees = num_trees
-        self.num_leaves = num_leaves
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.max_bins = max_bins
-        self.lambda_l1 = lambda_l1
-        self.lambda_l2 = lambda_l2
-        self.min_data_in_leaf = min_data_in_leaf
-        self.min_sum_hessian = min_sum_hessian
-        self.min_split_gain = min_split_gain
-        self.subsample = subsample
-        self.colsample = colsample
-        self.max_cat_bins = max_cat_bins
-        self.max_cat_to_onehot = max_cat_to_onehot
-        self.max_cat_threshold = max_cat_threshold
-        self.cat_smooth = cat_smooth
-        self.cat_l2 = cat_l2
-        self.min_data_per_group = min_data_per_group
-        self.early_stopping_rounds = early_stopping_rounds
-        self.linear_l2 = linear_l2
-        self.linear_top_k = linear_top_k
-        self.linear_max_iter = linear_max_iter
-        self.linear_tol = linear_tol
-        self.threads = threads
-        self.seed = seed
+        _store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Trains on X and the numeric target y. sample_weight: per-row weights."""

@@ -32,6 +32,18 @@ class TrainingFile {
   std::string path_;
 };
 
+// The file as a table in memory, as ReadInput reads it.
+TrainingTable ReadIntoMemory(const DataInput& input, std::string name, const Context& ctx) {
+  Result<IngestResult> read = ReadInput(input, ctx);
+  EXPECT_TRUE(read.ok());
+  TrainingTable data;
+  if (!read.ok()) return data;
+  data.table = std::move(read->table);
+  data.schema = std::move(read->schema);
+  data.name = std::move(name);
+  return data;
+}
+
 TEST(TrainUseCase, ATableInMemoryTrainsTheModelItsFileTrains) {
   TrainingFile file(300);
   const Context ctx = Context().Quiet();
@@ -42,12 +54,7 @@ TEST(TrainUseCase, ATableInMemoryTrainsTheModelItsFileTrains) {
   Result<TrainModelResult> from_file = TrainModel(request, ctx);
   ASSERT_TRUE(from_file.ok()) << from_file.status().message();
 
-  Result<IngestResult> read = ReadInput(request.input, ctx);
-  ASSERT_TRUE(read.ok());
-  TrainingTable data;
-  data.table = std::move(read->table);
-  data.schema = std::move(read->schema);
-  data.name = "the test's table";
+  TrainingTable data = ReadIntoMemory(request.input, "the test's table", ctx);
   data.lineage = {{"source", "memory"}};
   TrainRequest in_memory = request;
   in_memory.input.path = "/nonexistent/not-read.csv";  // TrainModelOnTable does not read it
@@ -73,12 +80,7 @@ TEST(TrainUseCase, ErrorsNameTheTableInMemory) {
   TrainRequest request;
   request.input.path = file.path();
   request.target = "label";
-  Result<IngestResult> read = ReadInput(request.input, ctx);
-  ASSERT_TRUE(read.ok());
-  TrainingTable data;
-  data.table = std::move(read->table);
-  data.schema = std::move(read->schema);
-  data.name = "the DataFrame";
+  TrainingTable data = ReadIntoMemory(request.input, "the DataFrame", ctx);
   request.sensitive = {"gender"};
   Result<TrainModelResult> r = TrainModelOnTable(request, std::move(data), ctx);
   ASSERT_FALSE(r.ok());
