@@ -92,6 +92,9 @@ def train(data, target, *, schema=None, positive=None, weight=None, exclude=None
     if isinstance(data, np.ndarray):
         if schema is not None:
             raise ValueError("schema= reads a data file; a numpy array has no column names")
+        if isinstance(target, (str, bytes, os.PathLike)):
+            raise ValueError("with a numpy array X, the target is y (an array of the labels), "
+                             f"not a column name ({target!r})")
         names, specs = array_columns(data, target)
         return train_columns(names, specs, "y", source="numpy array", **common)
     if isinstance(data, pd.DataFrame) and schema is None:

@@ -137,6 +137,8 @@ def test_errors_name_the_column():
     with pytest.raises(ValueError, match="complex"):
         keel.train(frame.assign(z=np.ones(100, dtype=complex)), "label")
     X = np.ones((10, 2))
+    with pytest.raises(ValueError, match="the target is y"):
+        keel.train(X, "label")
     with pytest.raises(ValueError, match="10 rows and y has 9"):
         keel.train(X, np.ones(9))
     with pytest.raises(ValueError, match="target column \"y\" is missing"):
