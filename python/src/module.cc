@@ -9,6 +9,7 @@
 #include "python/src/model_binding.h"
 #include "python/src/status_error.h"
 #include "python/src/train_binding.h"
+#include "python/src/train_frame.h"
 
 PYBIND11_MODULE(_keel, m) {
   m.doc() = "Keel's native module; use the `keel` package instead.";
@@ -18,4 +19,5 @@ PYBIND11_MODULE(_keel, m) {
   keel::python::RegisterData(m);
   keel::python::RegisterTrain(m);
   keel::python::RegisterGate(m);
+  keel::python::RegisterTrainFrame(m);
 }

@@ -2,30 +2,15 @@
 
 #include <pybind11/stl.h>
 
-#include <map>
-#include <string>
-#include <vector>
-
 #include "python/src/call_context.h"
 #include "python/src/model_handle.h"
-#include "python/src/status_error.h"
 #include "train/params.h"
-#include "usecase/train.h"
 
 namespace keel::python {
 
 namespace py = pybind11;
 
-namespace {
-
-struct TrainArgs {
-  std::string path, target, schema_path, positive, weight, out;
-  std::vector<std::string> exclude;
-  std::map<std::string, std::string> params;  // name (keel.yaml key or flag) -> value text
-};
-
-// (the trained model, `keel train --json`'s object).
-py::tuple Train(const TrainArgs& a) {
+usecase::TrainRequest TrainRequestOf(const TrainArgs& a) {
   usecase::TrainRequest request;
   request.input.path = a.path;
   request.input.schema_path = a.schema_path;
@@ -40,15 +25,27 @@ py::tuple Train(const TrainArgs& a) {
     if (st.code() == StatusCode::kNotFound) ThrowIfError(Status::InvalidArgument(st.message()));
     ThrowIfError(st);
   }
+  return request;
+}
+
+py::tuple TrainedModelTuple(Result<usecase::TrainModelResult> result, ErrorSubject subject,
+                            const std::string& path) {
+  usecase::TrainModelResult r = Unwrap(std::move(result), subject, path);
+  const std::string report = r.ToJson().dump();
+  auto handle = Unwrap(ModelHandle::FromModel(std::move(r.model)));
+  return py::make_tuple(handle, report);
+}
+
+namespace {
+
+py::tuple Train(const TrainArgs& a) {
+  const usecase::TrainRequest request = TrainRequestOf(a);
   Result<usecase::TrainModelResult> result = [&] {
     py::gil_scoped_release release;
     // The CLI's Context: the threads parameter is the Context's thread count.
     return usecase::TrainModel(request, CallContext(request.params.threads));
   }();
-  usecase::TrainModelResult r = Unwrap(std::move(result), ErrorSubject::kFileOrColumn, a.path);
-  const std::string report = r.ToJson().dump();
-  auto handle = Unwrap(ModelHandle::FromModel(std::move(r.model)));
-  return py::make_tuple(handle, report);
+  return TrainedModelTuple(std::move(result), ErrorSubject::kFileOrColumn, a.path);
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ size_t ChunkCount(uint64_t bytes, const ReadOptions& options, int threads) {
 
 bool IsJsonLinesName(std::string_view name) {
   auto ends_with = [&](std::string_view ext) {
-    return name.size() >= ext.size() && EqualsIgnoreCase(name.substr(name.size() - ext.size()), ext);
+    return name.size() >= ext.size() &&
+           EqualsIgnoreCase(name.substr(name.size() - ext.size()), ext);
   };
   return ends_with(".jsonl") || ends_with(".ndjson");
 }
@@ -106,10 +107,10 @@ Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
   td.first_line = line;
   td.csv = format;
   td.csv_begin = pos;
-  td.csv_chunks =
-      ChunkCount(data.size() - std::min<uint64_t>(pos, data.size()), options, threads);
+  td.csv_chunks = ChunkCount(data.size() - std::min<uint64_t>(pos, data.size()), options, threads);
   td.names = std::move(names);
-  KEEL_ASSIGN_OR_RETURN(IngestResult result, BuildTable(std::move(td), options, std::move(report), ctx));
+  KEEL_ASSIGN_OR_RETURN(IngestResult result,
+                        BuildTable(std::move(td), options, std::move(report), ctx));
   result.report.blank_lines += leading_blank;
   // The schema describes the data as read: a later read with it uses the same mark when its
   // own sample cannot decide.
@@ -117,7 +118,8 @@ Result<IngestResult> ReadCsv(std::string_view data, std::string_view source,
   return result;
 }
 
-// Pseudonymizes or drops PII columns and scrubs the report before anyone sees them.
+}  // namespace
+
 Status ProtectPersonalData(const ReadOptions& options, IngestResult* r) {
   PiiDetectorOptions d;
   d.not_pii = options.not_pii;
@@ -136,8 +138,6 @@ Status ProtectPersonalData(const ReadOptions& options, IngestResult* r) {
   return Status::OK();
 }
 
-}  // namespace
-
 Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view source_name,
                                          const ReadOptions& options, const Context& ctx) {
   Stopwatch watch;
@@ -151,9 +151,8 @@ Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view
   if (OnlyBlank(data.substr(bom))) {
     return Status::InvalidArgument("{} is empty: no header and no records", source_name);
   }
-  Result<IngestResult> result =
-      format == "csv" ? ReadCsv(data, source_name, options, ctx)
-                      : ReadJsonLines(data, source_name, options, ctx);
+  Result<IngestResult> result = format == "csv" ? ReadCsv(data, source_name, options, ctx)
+                                                : ReadJsonLines(data, source_name, options, ctx);
   if (result.ok()) KEEL_RETURN_IF_ERROR(ProtectPersonalData(options, &*result));
   if (result.ok()) result->report.seconds = watch.Seconds();
   return result;

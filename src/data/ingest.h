@@ -105,4 +105,9 @@ Result<IngestResult> ReadTable(const std::string& path, const ReadOptions& optio
 Result<IngestResult> ReadTableFromBuffer(std::string_view data, std::string_view source_name,
                                          const ReadOptions& options, const Context& ctx);
 
+// The readers' last step, for tables built elsewhere (a pandas DataFrame): pseudonymizes or
+// drops the PII columns (schema-declared, or detected unless options.detect_pii is off) and
+// scrubs the report (pseudonymize.h). Errors: LoadPiiKey's.
+Status ProtectPersonalData(const ReadOptions& options, IngestResult* r);
+
 }  // namespace keel

@@ -38,15 +38,15 @@ Result<std::vector<double>> PredictRows(const Model& model, const Predictor& pre
 // The sensitive columns get the sensitive role (not features unless include_sensitive) and
 // are grouped as `keel audit` groups them; codes are in `names` order.
 Result<std::vector<std::vector<int32_t>>> GroupSensitive(const std::vector<std::string>& names,
-                                                         const std::string& data_path,
-                                                         IngestResult* data) {
+                                                         const std::string& data_name,
+                                                         const Table& table, Schema* schema) {
   std::vector<std::vector<int32_t>> codes;
   for (const std::string& name : names) {
-    ColumnSchema* c = data->schema.Find(name);
-    const Column* col = data->table.Find(name);
+    ColumnSchema* c = schema->Find(name);
+    const Column* col = table.Find(name);
     if (c == nullptr || col == nullptr) {
-      return Status::NotFound("sensitive column '{}' is not in {}{}", name, data_path,
-                              DidYouMean(name, data->table.columns(), &Column::name));
+      return Status::NotFound("sensitive column '{}' is not in {}{}", name, data_name,
+                              DidYouMean(name, table.columns(), &Column::name));
     }
     c->role = Role::kSensitive;
     KEEL_ASSIGN_OR_RETURN(fairness::GroupAssignment groups, fairness::AssignGroups(*col));
@@ -121,6 +121,20 @@ Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& 
         "--rejects FILE`)",
         ir.rows_rejected, ir.rows_read, data_path, data_path);
   }
+  TrainingTable input;
+  input.name = data_path;
+  input.path = data_path;
+  input.lineage = {{"rows_read", ir.rows_read},
+                   {"rows_used", ir.rows_used},
+                   {"rows_rejected", ir.rows_rejected}};
+  input.table = std::move(data.table);
+  input.schema = std::move(data.schema);
+  return TrainModelOnTable(request, std::move(input), ctx);
+}
+
+Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, TrainingTable data,
+                                           const Context& ctx) {
+  KEEL_RETURN_IF_ERROR(ValidateParams(request.params));
   TrainOptions options;
   options.target = request.target;
   options.positive = request.positive;
@@ -128,17 +142,16 @@ Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& 
   options.include_sensitive = request.include_sensitive;
   options.weight_column = request.weight_column;
   options.params = request.params;
-  options.data_path = data_path;
-  options.data_info = {{"rows_read", ir.rows_read},
-                       {"rows_used", ir.rows_used},
-                       {"rows_rejected", ir.rows_rejected}};
+  options.data_path = data.path;
+  options.data_info = std::move(data.lineage);
 
   // --sensitive, --reweigh and --fair-attribute columns, in that order.
   std::vector<std::string> sensitive = request.sensitive;
   for (const std::string* c : {&request.reweigh, &request.fair_attribute}) {
     if (!c->empty()) sensitive.push_back(*c);
   }
-  KEEL_ASSIGN_OR_RETURN(auto group_codes, GroupSensitive(sensitive, data_path, &data));
+  KEEL_ASSIGN_OR_RETURN(auto group_codes,
+                        GroupSensitive(sensitive, data.name, data.table, &data.schema));
   if (!request.reweigh.empty()) {
     const size_t at = sensitive.size() - (request.fair_attribute.empty() ? 1 : 2);
     KEEL_RETURN_IF_ERROR(AddReweighingWeights(group_codes[at], data.schema, &data.table, &options)
@@ -151,7 +164,7 @@ Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& 
                      ? Train(data.table, data.schema, options, ctx)
                      : TrainFairReduction(data.table, data.schema, options, group_codes.back(),
                                           request.fair, ctx, &result.fair_report);
-  if (!trained.ok()) return trained.status().WithContext("training on " + data_path);
+  if (!trained.ok()) return trained.status().WithContext("training on " + data.name);
   KEEL_RETURN_IF_ERROR(FinishTrainedModel(data.table, ctx, &*trained));
   if (!request.out_path.empty()) KEEL_RETURN_IF_ERROR(SaveModel(trained->model, request.out_path));
   result.report = std::move(trained->report);

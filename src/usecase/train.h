@@ -59,6 +59,22 @@ struct TrainModelResult {
 // TrainFairReduction's (with the data file named), the profile's, the writer's.
 Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& ctx);
 
+// Training data already in memory (e.g. a pandas DataFrame's columns), as ReadInput would
+// give it: the table of the rows used and its schema (kinds, categories, roles).
+struct TrainingTable {
+  Table table;
+  Schema schema;
+  std::string name;        // names the data in messages ("the DataFrame", a file path)
+  std::string path;        // the data file, hashed into the model's lineage; "" = none
+  nlohmann::json lineage;  // what the model's lineage says of the data (counts, shape, hash)
+};
+
+// TrainModel on `data` instead of request.input (which is not read): the same training,
+// finishing and saving, so the same table and schema give the same model as a file read into
+// them. Errors: as TrainModel's, without the reader's.
+Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, TrainingTable data,
+                                           const Context& ctx);
+
 // What makes a trained model complete, wherever it is trained: the report's and the model's
 // split metrics recomputed from the IR through the predictor (a training-form value that
 // differs beyond rounding is logged), and the training profile of the training rows with the
