@@ -145,22 +145,45 @@ Status EncodeText(const FeatureSpec& f, PyObject* v, float* out) {
   return Status::OK();
 }
 
+// A boolean cell (Column::Boolean) and a number cell (Column::Numeric), as EncodeFeatures
+// encodes them.
+void EncodeBool(const FeatureSpec& f, bool b, float* out) {
+  *out = EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); });
+}
+
+void EncodeNumber(const FeatureSpec& f, PyObject* v, float* out) {
+  const double d = PyFloat_AsDouble(v);
+  if (d == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
+  *out = EncodeValue(f, d, [d] { return FormatDouble(d); });
+}
+
 Status EncodeObject(const FeatureSpec& f, PyObject* v, float* out) {
   if (PyBool_Check(v)) {  // before int: bool is an int
-    const bool b = v == Py_True;
-    *out = EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); });
+    EncodeBool(f, v == Py_True, out);
     return Status::OK();
   }
   if (PyFloat_Check(v) || PyLong_Check(v)) {  // and subclasses: numpy.float64, IntEnum, ...
-    const double d = PyFloat_AsDouble(v);
-    if (d == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
-    *out = EncodeValue(f, d, [d] { return FormatDouble(d); });
+    EncodeNumber(f, v, out);
     return Status::OK();
   }
   if (PyUnicode_Check(v)) return EncodeText(f, v, out);
   if (IsMissingObject(v)) {  // None, pd.NA, pd.NaT
     *out = std::nanf("");
     return Status::OK();
+  }
+  // numpy scalars (numpy.float32, numpy.int64, numpy.bool_, ...), read as a DataFrame column
+  // of their dtype reads them: booleans as booleans, numbers as numbers.
+  const py::handle h(v);
+  if (py::hasattr(h, "dtype") && py::hasattr(h.attr("dtype"), "kind")) {
+    const std::string kind = py::str(h.attr("dtype").attr("kind"));
+    if (kind == "b") {
+      EncodeBool(f, PyObject_IsTrue(v) == 1, out);
+      return Status::OK();
+    }
+    if (kind == "f" || kind == "i" || kind == "u") {
+      EncodeNumber(f, v, out);
+      return Status::OK();
+    }
   }
   return Status::InvalidArgument(
       "feature \"{}\": a value of type {} (expected a number, a string, a bool or None)", f.name,

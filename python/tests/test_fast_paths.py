@@ -71,6 +71,11 @@ def test_dict_row_values_read_like_a_one_row_frame(churn, churn_frame):
         {"tenure": float("nan")},
         {"tenure": pd.NA},
         {"tenure": np.float64(3.5)},  # a float subclass
+        {"tenure": np.float32(0.1)},  # numpy scalars
+        {"tenure": np.int64(9)},
+        {"tenure": np.bool_(True)},
+        {"contract": np.bool_(False)},
+        {"contract": np.int32(2)},
         {"tenure": 7},  # an int
         {"tenure": True},  # a bool reads as 1
         {"contract": 1.0},  # a number for a categorical feature: matched by its text
@@ -172,30 +177,37 @@ def test_eight_threads_share_one_model(churn, churn_frame, cli):
 
 
 def test_the_gil_is_released_while_a_batch_predicts(churn, churn_frame):
-    """A Python thread keeps counting while another predicts a long batch (with the GIL
-    held it could not run at all during the call)."""
+    """A Python thread keeps running while another predicts a long batch: it notes the time
+    every 100 steps, and some of those notes fall in the middle third of the call (with the GIL
+    held it could run at most one switch interval, 5 ms, at the call's edges)."""
     x32 = np.ascontiguousarray(np.tile(encoded(churn, churn_frame, np.float32), (30, 1)))
     start = time.perf_counter()
     churn.predict_proba(x32[:20000], threads=1)
     per_row = (time.perf_counter() - start) / 20000
     rows = int(min(len(x32), max(20000, 0.3 / per_row)))  # about 0.3 s of work
 
-    count = [0]
+    stamps = []
     stop = threading.Event()
 
     def counter():
+        steps = 0
         while not stop.is_set():
-            count[0] += 1
+            steps += 1
+            if steps % 100 == 0:
+                stamps.append(time.perf_counter())
 
     t = threading.Thread(target=counter)
     t.start()
     try:
-        while count[0] == 0:
+        while not stamps:
             time.sleep(0.001)
-        before = count[0]
+        t0 = time.perf_counter()
         churn.predict_proba(x32[:rows], threads=1)
-        during = count[0] - before
+        t1 = time.perf_counter()
     finally:
         stop.set()
         t.join()
-    assert during > 1000, f"the counter ran {during} times during the call"
+    third = (t1 - t0) / 3
+    assert third > 0.01, "the call was too short to tell"
+    middle = [s for s in stamps if t0 + third < s < t1 - third]
+    assert len(middle) > 10, f"{len(middle)} notes in the middle of a {t1 - t0:.3f} s call"
