@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Trains the prediction benchmark's model and writes the rows both libraries predict.
 
-    /usr/bin/python3 bench/predict_make_model.py OUT_DIR [--trees 500] [--depth 6]
+    /usr/bin/python3 bench/predict_make_model.py OUT_DIR [--trees 500] [--depth 6] [--rows N]
+        [--train-rows N]
 
 Writes to OUT_DIR:
     xgb_model.json   XGBoost binary:logistic model, `trees` trees of max_depth `depth`
@@ -9,7 +10,7 @@ Writes to OUT_DIR:
                      (the format of /work/shared/bench; 5% of the cells are missing)
     xgb_pred.f32     XGBoost's probabilities for those rows (same format, 1 column)
 Data: sklearn make_classification (28 features, 20 informative, random_state=0), 200,000
-rows for training; the rows to predict are fresh draws of the same distribution.
+rows for training (--train-rows); the rows to predict are fresh draws of the same distribution.
 """
 import argparse
 import os
@@ -32,14 +33,16 @@ def main():
     ap.add_argument("--trees", type=int, default=500)
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--rows", type=int, default=100000)
+    ap.add_argument("--train-rows", type=int, default=200000)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    X, y = make_classification(n_samples=200000 + args.rows, n_features=28, n_informative=20,
+    n = args.train_rows
+    X, y = make_classification(n_samples=n + args.rows, n_features=28, n_informative=20,
                                random_state=0)
     X = X.astype(np.float32)
     rng = np.random.RandomState(1)
     X[rng.rand(*X.shape) < 0.05] = np.nan
-    Xtr, ytr, Xte = X[:200000], y[:200000], X[200000:]
+    Xtr, ytr, Xte = X[:n], y[:n], X[n:]
     d = xgb.DMatrix(Xtr, label=ytr)
     params = dict(objective="binary:logistic", tree_method="hist", max_depth=args.depth, eta=0.1,
                   max_bin=255, nthread=2, seed=1)

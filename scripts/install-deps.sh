@@ -11,8 +11,8 @@ PACKAGES=(
   libboost-dev libboost-system-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
   libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev
   libmuparser-dev
-  # the Python package (python/): binding, headers, test runner
-  pybind11-dev python3-dev python3-pytest
+  # the Python package (python/): binding, headers, test runner, the .venv the build makes
+  pybind11-dev python3-dev python3-pytest python3-venv
   # tests, sanitizers, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev clang-format
   curl postgresql chromium

@@ -28,11 +28,16 @@ class Model:
 
     def __init__(self, native):
         self._native = native
+        # Read once: the single-row paths below run in about a microsecond, where every
+        # attribute fetched from the native model would show.
+        self._task = native.task
+        self._keys = tuple(native.features)
+        self._output_keys = tuple(native.output_names)
 
     @property
     def task(self):
         """"binary", "multiclass" or "regression"."""
-        return self._native.task
+        return self._task
 
     @property
     def target(self):
@@ -73,15 +78,17 @@ class Model:
 
     def _outputs(self, X, threads):
         if isinstance(X, np.ndarray):
-            return self._native.predict_matrix(X, _threads(threads))
+            return self._native.predict_matrix(X, 0 if threads is None else int(threads))
         names, specs = _frames.column_specs(_frames.as_frame(X))
         return self._native.predict_columns(names, specs, _threads(threads))
 
     def predict_proba(self, X, threads=None):
         """Class probabilities, one row per input row, columns in ``classes`` order: the
         numbers ``keel predict`` writes as prob_<class>."""
-        if self.task == "regression":
+        if self._task == "regression":
             raise TypeError("a regression model has no class probabilities; use predict")
+        if type(X) is np.ndarray:  # inline: one Python call less on the single-row path
+            return self._native.predict_matrix(X, 0 if threads is None else int(threads))
         return self._outputs(X, threads)
 
     def predict(self, X, threads=None):
@@ -94,8 +101,9 @@ class Model:
 
     def predict_row(self, row):
         """One row given as a dict {feature: value} (None = missing; other keys ignored):
-        {output name: value}, the numbers predict_proba gives for that row."""
-        return self._native.predict_row(row)
+        {output name: value}, the numbers predict_proba gives for that row. The low-latency
+        path: the row is encoded and scored directly, without a table."""
+        return self._native.predict_row(row, self._keys, self._output_keys)
 
     def explain(self, X, top=0, threads=None):
         """Per-row attributions, as ``keel explain`` computes them (exact TreeSHAP for tree
@@ -104,10 +112,16 @@ class Model:
         each row summing to the row's raw margin. With ``top`` > 0 also the reason codes of
         ``keel explain --top``: ``reason_class`` (multiclass), ``up_<i>_feature``,
         ``up_<i>_value``, ``up_<i>_shap``, the same for ``down_<i>``, and the sentence
-        ``reason``. X: a DataFrame or a list of dicts."""
-        names, specs = _frames.column_specs(_frames.as_frame(X))
-        columns, shap, reason_columns, reasons = _keel.explain_columns(
-            self._native, names, specs, int(top), _threads(threads))
+        ``reason``. X: a DataFrame, a list of dicts, or a 2-D numpy array of rows in
+        ``features`` order as predict takes it (reason values are then the encoded values'
+        texts: category names, numbers in shortest float32 form)."""
+        if isinstance(X, np.ndarray):
+            columns, shap, reason_columns, reasons = _keel.explain_matrix(
+                self._native, X, int(top), _threads(threads))
+        else:
+            names, specs = _frames.column_specs(_frames.as_frame(X))
+            columns, shap, reason_columns, reasons = _keel.explain_columns(
+                self._native, names, specs, int(top), _threads(threads))
         frame = pd.DataFrame(shap, columns=columns)
         if reason_columns:
             frame = pd.concat([frame, self._reason_frame(reason_columns, reasons, int(top))],

@@ -6,9 +6,11 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/number_format.h"
 #include "data/cell_text.h"
 #include "data/missing_tokens.h"
 #include "data/number_parse.h"
+#include "predict/feature_matrix.h"
 
 namespace keel::python {
 
@@ -116,33 +118,95 @@ Result<Table> TableFromColumns(const std::vector<std::string>& names, const py::
   return table;
 }
 
-Result<Table> TableFromRow(const Model& model, const py::dict& row) {
-  Table table;
-  for (const FeatureSpec& f : model.features) {
-    const py::str key(f.name);
-    if (!row.contains(key)) {
+namespace {
+
+// The message CheckNumericFeatures gives for a table, for one dict value.
+Status NotANumber(const FeatureSpec& f, std::string_view text) {
+  return Status::InvalidArgument(
+      "feature \"{}\" holds \"{}\", which is not a number; the model's feature is numeric", f.name,
+      text);
+}
+
+Status EncodeText(const FeatureSpec& f, PyObject* v, float* out) {
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(v, &size);
+  if (utf8 == nullptr) throw py::error_already_set();
+  const std::string_view text = TrimCell(std::string_view(utf8, static_cast<size_t>(size)));
+  static const MissingTokens missing;
+  if (missing.IsMissing(text)) {
+    *out = std::nanf("");
+    return Status::OK();
+  }
+  double number = 0;
+  if (f.kind == FeatureSpec::Kind::kNumeric && !ParseNumber(text, &number)) {
+    return NotANumber(f, text);
+  }
+  *out = keel::EncodeText(f, text);
+  return Status::OK();
+}
+
+// A boolean cell (Column::Boolean) and a number cell (Column::Numeric), as EncodeFeatures
+// encodes them.
+void EncodeBool(const FeatureSpec& f, bool b, float* out) {
+  *out = EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); });
+}
+
+void EncodeNumber(const FeatureSpec& f, PyObject* v, float* out) {
+  const double d = PyFloat_AsDouble(v);
+  if (d == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
+  *out = EncodeValue(f, d, [d] { return FormatDouble(d); });
+}
+
+Status EncodeObject(const FeatureSpec& f, PyObject* v, float* out) {
+  if (PyBool_Check(v)) {  // before int: bool is an int
+    EncodeBool(f, v == Py_True, out);
+    return Status::OK();
+  }
+  if (PyFloat_Check(v) || PyLong_Check(v)) {  // and subclasses: numpy.float64, IntEnum, ...
+    EncodeNumber(f, v, out);
+    return Status::OK();
+  }
+  if (PyUnicode_Check(v)) return EncodeText(f, v, out);
+  if (IsMissingObject(v)) {  // None, pd.NA, pd.NaT
+    *out = std::nanf("");
+    return Status::OK();
+  }
+  // numpy scalars (numpy.float32, numpy.int64, numpy.bool_, ...), read as a DataFrame column
+  // of their dtype reads them: booleans as booleans, numbers as numbers.
+  const py::handle h(v);
+  if (py::hasattr(h, "dtype") && py::hasattr(h.attr("dtype"), "kind")) {
+    const std::string kind = py::str(h.attr("dtype").attr("kind"));
+    if (kind == "b") {
+      EncodeBool(f, PyObject_IsTrue(v) == 1, out);
+      return Status::OK();
+    }
+    if (kind == "f" || kind == "i" || kind == "u") {
+      EncodeNumber(f, v, out);
+      return Status::OK();
+    }
+  }
+  return Status::InvalidArgument(
+      "feature \"{}\": a value of type {} (expected a number, a string, a bool or None)", f.name,
+      py::str(py::type::handle_of(v).attr("__name__")).cast<std::string>());
+}
+
+}  // namespace
+
+Status EncodeRow(const Model& model, const py::dict& row, const py::tuple& keys, float* out) {
+  const size_t n = model.features.size();
+  if (keys.size() != n) {
+    return Status::InvalidArgument("{} feature names for a model of {} features", keys.size(), n);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const FeatureSpec& f = model.features[i];
+    PyObject* v = PyDict_GetItemWithError(row.ptr(), keys[i].ptr());  // borrowed
+    if (v == nullptr) {
+      if (PyErr_Occurred() != nullptr) throw py::error_already_set();
       return Status::NotFound("the row has no value for the model's feature \"{}\"", f.name);
     }
-    const py::handle v = row[key];
-    Column c;
-    if (IsMissingObject(v)) {
-      c = Column::Numeric(f.name, {std::nan("")});
-    } else if (py::isinstance<py::bool_>(v)) {
-      c = Column::Boolean(f.name, {static_cast<int8_t>(v.cast<bool>())});
-    } else if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) {
-      c = Column::Numeric(f.name, {v.cast<double>()});
-    } else if (py::isinstance<py::str>(v)) {
-      TextColumnBuilder text;
-      text.AddObject(v);
-      c = text.Build(f.name);
-    } else {
-      return Status::InvalidArgument(
-          "feature \"{}\": a value of type {} (expected a number, a string, a bool or None)",
-          f.name, py::str(py::type::handle_of(v).attr("__name__")).cast<std::string>());
-    }
-    KEEL_RETURN_IF_ERROR(table.AddColumn(std::move(c)));
+    KEEL_RETURN_IF_ERROR(EncodeObject(f, v, out + i));
   }
-  return table;
+  return Status::OK();
 }
 
 Status CheckNumericFeatures(const Model& model, const Table& table) {

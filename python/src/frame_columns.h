@@ -27,11 +27,17 @@ namespace keel::python {
 // Keel cannot read, or columns of different lengths. Needs the GIL.
 Result<Table> TableFromColumns(const std::vector<std::string>& names, const pybind11::list& specs);
 
-// A one-row table of the model's feature columns taken from `row` (a dict: feature name ->
-// value; other keys are ignored). Values: None/NaN missing, bool, int, float, str (read like a
-// CSV cell). Errors: NotFound naming a feature the dict lacks; InvalidArgument for a value of
-// another type. Needs the GIL.
-Result<Table> TableFromRow(const Model& model, const pybind11::dict& row);
+// One row given as a dict (feature name -> value; other keys are ignored), encoded into
+// out[0, model.features.size()) exactly as a one-row DataFrame of those values would be (the
+// conversions of EncodeFeatures, predict/feature_matrix.h), without building a Table: None,
+// NaN, pd.NA and NaT missing; bool, int, float as a boolean or numeric cell; str read like a
+// CSV cell (trimmed; the reader's missing tokens are missing). `keys` holds the feature names
+// as Python strings, in model order (made once by the caller: the lookups reuse their
+// hashes). Errors: NotFound naming a feature the dict lacks; InvalidArgument naming the feature
+// for a value of another type, or text that is not a number for a numeric feature. Needs the
+// GIL; throws pybind11::error_already_set if a lookup raises.
+Status EncodeRow(const Model& model, const pybind11::dict& row, const pybind11::tuple& keys,
+                 float* out);
 
 // Text in a column that feeds a numeric feature must be a number (or missing): the CLI rejects
 // such a record and a DataFrame cannot drop a row, so it is an error, never a silent NaN.

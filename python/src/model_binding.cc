@@ -1,12 +1,22 @@
-// Scoring from Python: every path ends in PredictEncoded (predict/table_prediction.h), the code
-// PredictTable runs for `keel predict` after encoding, so the numbers are the CLI's to the bit.
-// Tables from pandas go through EncodeFeatures like a CSV file's; numpy arrays are already
-// feature vectors. The GIL is released while encoding and predicting.
+// Scoring from Python. Every path gives `keel predict`'s numbers to the bit: tables from pandas
+// go through PredictTable (EncodeFeatures, then the batch predictor) like a CSV file's; numpy
+// arrays are feature vectors already (PredictEncodedInto, straight into the output array); a
+// few rows and dict rows take the predictor's single-row path (Predictor::PredictRawRow, then
+// the CLI's MarginsToOutputRow), which allocates nothing and is bit-identical to the batch
+// path (predict/predictor.h).
+//
+// The GIL: releasing and retaking it costs ~0.1 us (measured with Debian's Python 3.11), as
+// much as scoring one row of a small model, so a call keeps it when its work is small (rows x
+// trees < kGilFreeWork) and releases it otherwise; big calls let other Python threads run,
+// small ones stay fast.
 #include "python/src/model_binding.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <array>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +26,7 @@
 #include "predict/feature_matrix.h"
 #include "predict/table_prediction.h"
 #include "python/src/call_context.h"
+#include "python/src/feature_rows.h"
 #include "python/src/frame_columns.h"
 #include "python/src/model_handle.h"
 #include "python/src/status_error.h"
@@ -28,46 +39,76 @@ namespace {
 
 using Handle = std::shared_ptr<ModelHandle>;
 
-py::array_t<double> ToArray(const TablePredictions& p) {
-  const size_t width = p.columns.size();
-  py::array_t<double> out({p.rows, width});
-  std::copy(p.values.begin(), p.values.end(), out.mutable_data());
-  return out;
+// Up to this many rows take the single-row path (no thread pool, no buffers).
+constexpr size_t kFewRows = 8;
+// Work (rows x trees, or rows x linear terms) from which a call releases the GIL: a few
+// microseconds of scoring (500 depth-6 trees take ~6 us a row), over 20x the release's cost.
+constexpr size_t kGilFreeWork = 400;
+
+// A buffer of n values: on the stack up to N, else on the heap (huge models only).
+template <typename T, size_t N>
+class Scratch {
+ public:
+  explicit Scratch(size_t n) : heap_(n > N ? n : 0) {}
+  T* data() { return heap_.empty() ? stack_.data() : heap_.data(); }
+
+ private:
+  std::array<T, N> stack_;
+  std::vector<T> heap_;
+};
+
+size_t WorkOf(const Model& model, size_t rows) {
+  const size_t per_row =
+      model.kind == Model::Kind::kForest ? model.forest.trees.size() : model.linear.terms.size();
+  return rows * std::max<size_t>(per_row, 1);
 }
 
-// Rows of a 2-D numeric array, in the model's feature order. float32 C-contiguous arrays are
-// read in place; other numeric dtypes are converted to float32 once (as EncodeFeatures
-// converts a numeric column).
+// Releases the GIL for its lifetime when the work is large enough to pay for it.
+class GilReleaseIfWorthIt {
+ public:
+  GilReleaseIfWorthIt(const Model& model, size_t rows) {
+    if (WorkOf(model, rows) >= kGilFreeWork) release_.emplace();
+  }
+
+ private:
+  std::optional<py::gil_scoped_release> release_;
+};
+
+// `rows` rows (at most kFewRows) into out, row by row on the single-row path.
+void PredictFewRows(const Model& model, const Predictor& predictor, const float* x, size_t rows,
+                    double* out) {
+  Scratch<double, 64> margins(static_cast<size_t>(predictor.num_outputs()));
+  const size_t n = predictor.num_features();
+  const size_t width = PredictionWidth(model, /*raw=*/false);
+  for (size_t r = 0; r < rows; ++r) {
+    predictor.PredictRawRow(x + r * n, margins.data());
+    MarginsToOutputRow(model, margins.data(), /*raw=*/false, out + r * width);
+  }
+}
+
+// Rows of a 2-D numeric array, in the model's feature order (FeatureRows: float32
+// C-contiguous arrays are read in place).
 py::array_t<double> PredictMatrix(const Handle& h, const py::array& x, int threads) {
   const Model& model = h->model();
-  if (x.ndim() != 2) {
-    ThrowIfError(
-        Status::InvalidArgument("expected a 2-D array of rows, got {} dimension(s)", x.ndim()));
+  const FeatureArray f = FeatureRows(model, x);
+  const auto rows = static_cast<size_t>(f.shape(0));
+  const size_t width = PredictionWidth(model, /*raw=*/false);
+  py::array_t<double> out({rows, width});
+  double* o = out.mutable_data();
+  const float* in = f.data();
+  if (rows <= kFewRows) {
+    GilReleaseIfWorthIt release(model, rows);
+    PredictFewRows(model, h->predictor(), in, rows, o);
+    return out;
   }
-  const char kind = x.dtype().kind();
-  if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
-    ThrowIfError(Status::InvalidArgument(
-        "an array of dtype {} holds no numbers; pass numbers (categorical features as their "
-        "codes) or a DataFrame",
-        py::str(x.dtype()).cast<std::string>()));
-  }
-  const auto rows = static_cast<size_t>(x.shape(0));
-  const auto cols = static_cast<size_t>(x.shape(1));
-  if (cols != model.features.size()) {
-    ThrowIfError(Status::InvalidArgument(
-        "the array has {} columns; the model takes {} features (Model.features gives their "
-        "order)",
-        cols, model.features.size()));
-  }
-  // A no-op for float32 C-contiguous arrays: no copy.
-  const auto f = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(x);
-  const std::span<const float> values(f.data(), rows * cols);
-  Result<TablePredictions> p = [&] {
+  Status st = [&] {
     py::gil_scoped_release release;
-    return PredictEncoded(model, h->predictor(), values, rows, /*raw=*/false,
-                          CallContext(threads).threads());
+    return PredictEncodedInto(model, h->predictor(), std::span<const float>(in, rows * f.shape(1)),
+                              rows, /*raw=*/false, CallContext(threads).threads(),
+                              std::span<double>(o, rows * width));
   }();
-  return ToArray(Unwrap(std::move(p)));
+  ThrowIfError(st);
+  return out;
 }
 
 // Encodes `table` as `keel predict` encodes a file's table, then predicts it.
@@ -84,19 +125,31 @@ py::array_t<double> PredictColumns(const Handle& h, const std::vector<std::strin
     py::gil_scoped_release release;
     return PredictTableRows(*h, table, threads);
   }();
-  return ToArray(Unwrap(std::move(p), ErrorSubject::kColumn));
+  const TablePredictions preds = Unwrap(std::move(p), ErrorSubject::kColumn);
+  py::array_t<double> out({preds.rows, preds.columns.size()});
+  std::copy(preds.values.begin(), preds.values.end(), out.mutable_data());
+  return out;
 }
 
-py::dict PredictRow(const Handle& h, const py::dict& row) {
-  Table table = Unwrap(TableFromRow(h->model(), row), ErrorSubject::kColumn);
-  Result<TablePredictions> p = [&] {
-    py::gil_scoped_release release;
-    return PredictTableRows(*h, table, 1);
-  }();
-  const TablePredictions preds = Unwrap(std::move(p), ErrorSubject::kColumn);
+// One dict row: `keys` are the feature names and `outputs` the output names as Python
+// strings (made once by keel/model.py), so the call creates no strings.
+py::dict PredictRow(const Handle& h, const py::dict& row, const py::tuple& keys,
+                    const py::tuple& outputs) {
+  const Model& model = h->model();
+  const size_t n = model.features.size();
+  const size_t width = PredictionWidth(model, /*raw=*/false);
+  if (outputs.size() != width) {
+    ThrowIfError(Status::InvalidArgument("{} output names for {} outputs", outputs.size(), width));
+  }
+  Scratch<float, 1024> x(n);
+  ThrowIfError(EncodeRow(model, row, keys, x.data()), ErrorSubject::kColumn);
+  Scratch<double, 64> values(width);
+  {
+    GilReleaseIfWorthIt release(model, 1);
+    PredictFewRows(model, h->predictor(), x.data(), 1, values.data());
+  }
   py::dict out;
-  for (size_t c = 0; c < preds.columns.size(); ++c)
-    out[py::str(preds.columns[c])] = preds.values[c];
+  for (size_t c = 0; c < width; ++c) out[outputs[c]] = py::float_(values.data()[c]);
   return out;
 }
 
@@ -150,7 +203,7 @@ void RegisterModel(py::module_& m) {
       .def("predict_matrix", &PredictMatrix, py::arg("x"), py::arg("threads") = 0)
       .def("predict_columns", &PredictColumns, py::arg("names"), py::arg("columns"),
            py::arg("threads") = 0)
-      .def("predict_row", &PredictRow, py::arg("row"));
+      .def("predict_row", &PredictRow, py::arg("row"), py::arg("keys"), py::arg("outputs"));
 }
 
 }  // namespace keel::python

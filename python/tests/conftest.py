@@ -14,9 +14,15 @@ KEEL_BIN = os.environ.get("KEEL_BIN", str(SOURCE_DIR / "build" / "keel"))
 CHURN_CSV = SOURCE_DIR / "examples" / "telco_churn" / "wa_churn.csv"
 
 
+# The sanitizer build's test preloads the shared ASan runtime for Python; the keel binary has
+# its own (static) runtime and refuses a second one.
+KEEL_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
 def run_keel(*args):
     """Runs the keel binary; fails the test with its stderr when it fails."""
-    proc = subprocess.run([KEEL_BIN, *map(str, args)], capture_output=True, text=True)
+    proc = subprocess.run([KEEL_BIN, *map(str, args)], capture_output=True, text=True,
+                          env=KEEL_ENV)
     assert proc.returncode == 0, f"keel {' '.join(map(str, args))} failed:\n{proc.stderr}"
     return proc
 

@@ -74,6 +74,42 @@ std::vector<std::string> ReasonColumns(const Model& model, int top_k) {
   return cols;
 }
 
+namespace {
+
+// The attributions and reason codes of te->features (already encoded); `text(row, feature,
+// encoded)` gives a reason's value text.
+template <typename TextFn>
+Status ExplainRows(const Model& model, const Explainer& explainer,
+                   const TableExplanationOptions& options, int threads, TextFn text,
+                   TableExplanation* te) {
+  Stopwatch sw;
+  te->attributions.resize(te->features.rows * explainer.row_width());
+  KEEL_RETURN_IF_ERROR(explainer.ExplainMatrix(te->features, threads, te->attributions));
+  te->explain_seconds = sw.Seconds();
+
+  if (options.top_k > 0) {
+    sw.Reset();
+    ReasonOptions ro;
+    ro.top_k = options.top_k;
+    ro.output = options.reason_output;
+    te->reasons.resize(te->features.rows);
+    const size_t width = explainer.row_width();
+    KEEL_RETURN_IF_ERROR(ParallelFor(
+        threads, te->features.rows,
+        [&](size_t r) {
+          const float* row = te->features.row(r);
+          te->reasons[r] = ComputeReasonCodes(
+              model, std::span<const double>(te->attributions.data() + r * width, width),
+              explainer.used_features(), [&](int f) { return text(r, f, row[f]); }, ro);
+        },
+        64));
+    te->reasons_seconds = sw.Seconds();
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<TableExplanation> ExplainTable(const Model& model, const Explainer& explainer,
                                       const Table& table, const TableExplanationOptions& options,
                                       const Context& ctx) {
@@ -85,31 +121,25 @@ Result<TableExplanation> ExplainTable(const Model& model, const Explainer& expla
   eo.threads = threads;
   KEEL_ASSIGN_OR_RETURN(te.features, EncodeFeatures(model, table, eo, &te.encode));
   te.encode_seconds = sw.Seconds();
+  const FeatureValueTexts texts(model, table);
+  KEEL_RETURN_IF_ERROR(ExplainRows(
+      model, explainer, options, threads,
+      [&](size_t r, int f, float encoded) { return texts.Text(r, f, encoded); }, &te));
+  return te;
+}
 
-  sw.Reset();
-  te.attributions.resize(te.features.rows * explainer.row_width());
-  KEEL_RETURN_IF_ERROR(explainer.ExplainMatrix(te.features, threads, te.attributions));
-  te.explain_seconds = sw.Seconds();
-
-  if (options.top_k > 0) {
-    sw.Reset();
-    const FeatureValueTexts texts(model, table);
-    ReasonOptions ro;
-    ro.top_k = options.top_k;
-    ro.output = options.reason_output;
-    te.reasons.resize(te.features.rows);
-    const size_t width = explainer.row_width();
-    KEEL_RETURN_IF_ERROR(ParallelFor(
-        threads, te.features.rows,
-        [&](size_t r) {
-          const float* row = te.features.row(r);
-          te.reasons[r] = ComputeReasonCodes(
-              model, std::span<const double>(te.attributions.data() + r * width, width),
-              explainer.used_features(), [&](int f) { return texts.Text(r, f, row[f]); }, ro);
-        },
-        64));
-    te.reasons_seconds = sw.Seconds();
-  }
+Result<TableExplanation> ExplainEncoded(const Model& model, const Explainer& explainer,
+                                        FeatureMatrix features,
+                                        const TableExplanationOptions& options,
+                                        const Context& ctx) {
+  TableExplanation te;
+  te.features = std::move(features);
+  KEEL_RETURN_IF_ERROR(ExplainRows(
+      model, explainer, options, ctx.threads(),
+      [&](size_t, int f, float encoded) {
+        return EncodedValueText(model.features[static_cast<size_t>(f)], encoded);
+      },
+      &te));
   return te;
 }
 

@@ -46,6 +46,14 @@ Result<TableExplanation> ExplainTable(const Model& model, const Explainer& expla
                                       const Table& table, const TableExplanationOptions& options,
                                       const Context& ctx);
 
+// Explains rows already encoded (Model::features order, as EncodeFeatures gives them; the
+// Python package's numpy arrays) as ExplainTable explains a table's rows, with reason values
+// as EncodedValueText gives them (there is no input text: category names, numbers in
+// shortest float32 form). `encode` is left empty. Errors: ExplainMatrix's.
+Result<TableExplanation> ExplainEncoded(const Model& model, const Explainer& explainer,
+                                        FeatureMatrix features,
+                                        const TableExplanationOptions& options, const Context& ctx);
+
 // The attribution column names, in output order (without id and reason columns).
 std::vector<std::string> ShapColumns(const Model& model);
 

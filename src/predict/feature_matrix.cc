@@ -15,7 +15,9 @@ namespace {
 
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -49,6 +51,21 @@ int32_t CategoryCode(const FeatureSpec& feature, std::string_view text) {
     if (EqualsIgnoreCase(cats[i], text)) return static_cast<int32_t>(i);
   }
   return -1;
+}
+
+float EncodeText(const FeatureSpec& feature, std::string_view text) {
+  if (feature.kind != FeatureSpec::Kind::kCategorical) {
+    return static_cast<float>(ParseNumber(text));
+  }
+  if (feature.categories.empty()) {
+    // A code-taking model: the text must be an integer code.
+    const double v = ParseNumber(text);
+    return (std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 2147483647.0)
+               ? static_cast<float>(static_cast<int32_t>(v))
+               : kNaNf;
+  }
+  const int32_t code = CategoryCode(feature, text);
+  return code < 0 ? kNaNf : static_cast<float>(code);
 }
 
 std::vector<int32_t> MapDictionary(const FeatureSpec& feature,
@@ -113,34 +130,33 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
     auto put = [&](size_t r, float v) { out[r * stride] = v; };
 
     if (spec.kind == FeatureSpec::Kind::kCategorical && col->kind() == ColumnKind::kCategorical) {
-      std::vector<int32_t> map;
+      // Each dictionary entry's code, decided once.
+      const auto& dict = col->dictionary();
+      std::vector<float> map(dict.size(), kNaNf);
       if (spec.categories.empty()) {
-        // A code-taking model: category texts must be integer codes.
-        map.resize(col->dictionary().size());
-        for (size_t i = 0; i < map.size(); ++i) {
-          const double v = ParseNumber(col->dictionary()[i]);
-          map[i] = (std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 2147483647.0)
-                       ? static_cast<int32_t>(v)
-                       : -1;
-        }
+        for (size_t i = 0; i < map.size(); ++i) map[i] = EncodeText(spec, dict[i]);
       } else {
-        map = MapDictionary(spec, col->dictionary());
+        const std::vector<int32_t> codes = MapDictionary(spec, dict);
+        for (size_t i = 0; i < map.size(); ++i) {
+          if (codes[i] >= 0) map[i] = static_cast<float>(codes[i]);
+        }
       }
       const auto codes = col->codes();
       for (size_t r = 0; r < m.rows; ++r) {
         const int32_t c = codes[r];
         if (c == kMissingCode) continue;
-        const int32_t mc = map[static_cast<size_t>(c)];
-        if (mc < 0) {
+        const float v = map[static_cast<size_t>(c)];
+        if (std::isnan(v)) {
           ++unseen;
           continue;
         }
-        put(r, static_cast<float>(mc));
+        put(r, v);
       }
     } else if (spec.kind == FeatureSpec::Kind::kCategorical) {
-      // Numeric, boolean or timestamp data for a categorical feature.
+      // Numeric, boolean or timestamp data for a categorical feature; each distinct value's
+      // code decided once (a code-taking model reads the numbers as codes: no lookup).
       const bool codes_only = spec.categories.empty();
-      std::unordered_map<double, int32_t> cache;
+      std::unordered_map<double, float> cache;
       for (size_t r = 0; r < m.rows; ++r) {
         const double v = col->AsDouble(r);
         if (std::isnan(v)) continue;
@@ -150,20 +166,18 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
         }
         auto it = cache.find(v);
         if (it == cache.end()) {
-          it = cache.emplace(v, CategoryCode(spec, col->CellText(r))).first;
+          it = cache.emplace(v, EncodeValue(spec, v, [&] { return col->CellText(r); })).first;
         }
-        if (it->second < 0) {
+        if (std::isnan(it->second)) {
           ++unseen;
         } else {
-          put(r, static_cast<float>(it->second));
+          put(r, it->second);
         }
       }
     } else if (col->kind() == ColumnKind::kCategorical) {
       // Categorical data for a numeric feature: category texts that are numbers.
       std::vector<float> map(col->dictionary().size());
-      for (size_t i = 0; i < map.size(); ++i) {
-        map[i] = static_cast<float>(ParseNumber(col->dictionary()[i]));
-      }
+      for (size_t i = 0; i < map.size(); ++i) map[i] = EncodeText(spec, col->dictionary()[i]);
       const auto codes = col->codes();
       for (size_t r = 0; r < m.rows; ++r) {
         if (codes[r] != kMissingCode) put(r, map[static_cast<size_t>(codes[r])]);

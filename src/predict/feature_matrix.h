@@ -6,7 +6,9 @@
 // as their code in the model's dictionary, missing and unseen categories as NaN.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -63,5 +65,24 @@ std::vector<int32_t> MapDictionary(const FeatureSpec& feature,
 
 // The code of one category text for `feature`, or -1 when unseen.
 int32_t CategoryCode(const FeatureSpec& feature, std::string_view text);
+
+// One cell, encoded exactly as EncodeFeatures encodes it (for callers that have single values
+// rather than a Table, such as the Python package's dict rows):
+//   EncodeText   a text (categorical) cell, already trimmed and not a missing token: a
+//                categorical feature's code (NaN when unseen; a code-taking model reads the text
+//                as an integer code), or a numeric feature's number (NaN when not a number)
+//   EncodeValue  a number, boolean (0/1) or timestamp (epoch seconds) cell, NaN = missing;
+//                `text` gives the cell's text (Column::CellText), which a categorical feature
+//                with a category list matches by name
+float EncodeText(const FeatureSpec& feature, std::string_view text);
+template <typename TextFn>
+float EncodeValue(const FeatureSpec& feature, double value, TextFn text) {
+  if (std::isnan(value)) return std::numeric_limits<float>::quiet_NaN();
+  if (feature.kind != FeatureSpec::Kind::kCategorical || feature.categories.empty()) {
+    return static_cast<float>(value);
+  }
+  const int32_t code = CategoryCode(feature, text());
+  return code < 0 ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(code);
+}
 
 }  // namespace keel

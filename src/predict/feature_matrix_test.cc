@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+
+#include "core/number_format.h"
 
 namespace keel {
 namespace {
@@ -10,8 +13,10 @@ namespace {
 Model TwoFeatureModel() {
   Model m;
   m.features.push_back({"age", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
-  m.features.push_back(
-      {"plan", FeatureSpec::Kind::kCategorical, {"basic", "gold", "Pro"}, ColumnKind::kCategorical});
+  m.features.push_back({"plan",
+                        FeatureSpec::Kind::kCategorical,
+                        {"basic", "gold", "Pro"},
+                        ColumnKind::kCategorical});
   return m;
 }
 
@@ -19,7 +24,8 @@ TEST(EncodeFeatures, MapsCategoriesByNameAndUnseenToMissing) {
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("age", {30, NAN, 51})).ok());
   // The table's dictionary is in another order and spells one category differently.
-  ASSERT_TRUE(t.AddColumn(Column::Categorical("plan", {0, 1, 2}, {"gold", "pro", "platinum"})).ok());
+  ASSERT_TRUE(
+      t.AddColumn(Column::Categorical("plan", {0, 1, 2}, {"gold", "pro", "platinum"})).ok());
   EncodeStats stats;
   auto m = EncodeFeatures(TwoFeatureModel(), t, {}, &stats);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
@@ -62,7 +68,8 @@ TEST(EncodeFeatures, NumericDataForCodeTakingCategoricalFeature) {
 
 TEST(EncodeFeatures, NumericColumnMatchedToTextCategories) {
   Model m;
-  m.features.push_back({"precinct", FeatureSpec::Kind::kCategorical, {"1", "2", "5"}, ColumnKind::kNumeric});
+  m.features.push_back(
+      {"precinct", FeatureSpec::Kind::kCategorical, {"1", "2", "5"}, ColumnKind::kNumeric});
   Table t;
   ASSERT_TRUE(t.AddColumn(Column::Numeric("precinct", {5, 3})).ok());
   EncodeStats stats;
@@ -86,6 +93,52 @@ TEST(EncodeFeatures, BooleanAndNumericTextColumns) {
   EXPECT_TRUE(std::isnan(x->row(1)[0]));
   EXPECT_EQ(x->row(0)[1], 2.5f);
   EXPECT_TRUE(std::isnan(x->row(1)[1]));
+}
+
+// EncodeText and EncodeValue give what EncodeFeatures gives for a one-row table of that cell,
+// for every kind of feature (numeric, categorical with names, code-taking) and cell.
+TEST(EncodeCell, EqualsEncodeFeaturesOnOneRowTables) {
+  Model m;
+  m.features.push_back({"n", FeatureSpec::Kind::kNumeric, {}, ColumnKind::kNumeric});
+  m.features.push_back({"c",
+                        FeatureSpec::Kind::kCategorical,
+                        {"basic", "Gold", "1", "true"},
+                        ColumnKind::kCategorical});
+  m.features.push_back({"k", FeatureSpec::Kind::kCategorical, {}, ColumnKind::kNumeric});
+  auto same = [](float a, float b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  auto encode = [&](Column c) {
+    Table t;
+    EXPECT_TRUE(t.AddColumn(std::move(c)).ok());
+    EncodeOptions opt;
+    opt.allow_absent_columns = true;
+    auto x = EncodeFeatures(m, t, opt);
+    EXPECT_TRUE(x.ok());
+    return x->values;
+  };
+  for (size_t f = 0; f < m.features.size(); ++f) {
+    const std::string& name = m.features[f].name;
+    for (const char* text : {"gold", "basic", "1", " 2.5", "3", "-1", "x", "1e3", "+4"}) {
+      const float want = encode(Column::Categorical(name, {0}, {text}))[f];
+      EXPECT_TRUE(same(EncodeText(m.features[f], text), want)) << name << " " << text;
+    }
+    for (double v : {1.0, 2.5, 3.0, -1.0, 0.0, std::nan("")}) {
+      const float want = encode(Column::Numeric(name, {v}))[f];
+      const float got = EncodeValue(m.features[f], v, [&] { return FormatDouble(v); });
+      EXPECT_TRUE(same(got, want)) << name << " " << v;
+    }
+    for (int8_t b : {int8_t{0}, int8_t{1}}) {
+      const float want = encode(Column::Boolean(name, {b}))[f];
+      const float got =
+          EncodeValue(m.features[f], b, [&] { return std::string(b ? "true" : "false"); });
+      EXPECT_TRUE(same(got, want)) << name << " " << int{b};
+    }
+  }
+  // Spot checks of what the equalities above pin.
+  EXPECT_EQ(EncodeText(m.features[1], "gold"), 1.0f);  // case-insensitive name
+  EXPECT_TRUE(std::isnan(EncodeText(m.features[1], "x")));
+  EXPECT_EQ(EncodeText(m.features[0], " 2.5"), 2.5f);
+  EXPECT_EQ(EncodeText(m.features[2], "3"), 3.0f);  // a code
+  EXPECT_TRUE(std::isnan(EncodeText(m.features[2], "2.5")));
 }
 
 }  // namespace

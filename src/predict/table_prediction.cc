@@ -59,25 +59,48 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
   return out;
 }
 
+size_t PredictionWidth(const Model& model, bool raw) {
+  const auto k = static_cast<size_t>(model.num_outputs);
+  switch (model.task) {
+    case Task::kBinary:
+      return raw ? 3 : 2;
+    case Task::kMulticlass:
+      return raw ? 2 * k : k;
+    case Task::kRegression:
+      return raw ? 2 : 1;
+  }
+  return 0;
+}
+
 Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
                                         std::span<const float> x, size_t rows, bool raw,
                                         int threads) {
+  TablePredictions out;
+  out.columns = PredictionColumns(model, raw);
+  out.rows = rows;
+  out.values.resize(rows * out.columns.size());
+  KEEL_RETURN_IF_ERROR(PredictEncodedInto(model, predictor, x, rows, raw, threads, out.values));
+  return out;
+}
+
+Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const float> x,
+                          size_t rows, bool raw, int threads, std::span<double> out) {
   if (predictor.num_outputs() != model.num_outputs ||
       predictor.num_features() != model.features.size()) {
     return Status::InvalidArgument("the predictor was not compiled from this model");
   }
+  const size_t width = PredictionWidth(model, raw);
+  if (out.size() != rows * width) {
+    return Status::InvalidArgument("output has room for {} values; {} rows x {} columns need {}",
+                                   out.size(), rows, width, rows * width);
+  }
   const size_t k = static_cast<size_t>(predictor.num_outputs());
   std::vector<double> margins(rows * k);
   KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, rows, margins, /*raw=*/true, threads));
-  TablePredictions out;
-  out.columns = PredictionColumns(model, raw);
-  out.rows = rows;
-  const size_t width = out.columns.size();
-  out.values.resize(rows * width);
   for (size_t r = 0; r < rows; ++r) {
-    MarginsToOutputRow(model, margins.data() + r * k, raw, out.values.data() + r * width);
+    MarginsToOutputRow(model, margins.data() + r * k, raw, out.data() + r * width);
   }
-  return out;
+  return Status::OK();
 }
 
 void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out) {

@@ -53,6 +53,14 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
 Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
                                         std::span<const float> x, size_t rows, bool raw,
                                         int threads);
+// The same into `out` (rows x PredictionColumns(model, raw).size(), row-major), for callers
+// that own the output buffer (the Python package's arrays). Errors: PredictEncoded's, and
+// InvalidArgument when `out` has another size.
+Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const float> x,
+                          size_t rows, bool raw, int threads, std::span<double> out);
+
+// Output values per row: PredictionColumns(model, raw).size(), without naming them.
+size_t PredictionWidth(const Model& model, bool raw);
 
 // One row's output values, in PredictionColumns(model, raw) order, from its model.num_outputs
 // raw margins: what PredictTable writes for each row. `out` has room for the columns.

@@ -105,5 +105,28 @@ TEST(TablePrediction, AbsentFeatureColumnIsAnErrorUnlessAllowed) {
   EXPECT_EQ(preds->encode.absent, (std::vector<std::string>{"x"}));
 }
 
+// PredictEncodedInto writes PredictEncoded's values into the caller's buffer, and refuses a
+// buffer of another size; PredictionWidth counts PredictionColumns.
+TEST(TablePrediction, PredictEncodedIntoEqualsPredictEncoded) {
+  const Model m = ThreeClassModel();
+  auto p = Predictor::Create(m);
+  ASSERT_TRUE(p.ok());
+  const std::vector<float> x = {0.5f, 2.0f, NAN};
+  for (bool raw : {false, true}) {
+    EXPECT_EQ(PredictionWidth(m, raw), PredictionColumns(m, raw).size());
+    auto want = PredictEncoded(m, **p, x, 3, raw, 1);
+    ASSERT_TRUE(want.ok());
+    std::vector<double> got(3 * PredictionWidth(m, raw));
+    ASSERT_TRUE(PredictEncodedInto(m, **p, x, 3, raw, 2, got).ok());
+    EXPECT_EQ(got, want->values);
+    got.pop_back();
+    EXPECT_FALSE(PredictEncodedInto(m, **p, x, 3, raw, 1, got).ok());
+  }
+  Model binary;
+  binary.features = m.features;
+  EXPECT_EQ(PredictionWidth(binary, false), 2u);
+  EXPECT_EQ(PredictionWidth(binary, true), 3u);
+}
+
 }  // namespace
 }  // namespace keel
