@@ -15,7 +15,9 @@ namespace {
 
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -81,6 +83,8 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
   m.rows = table.num_rows();
   m.cols = nf;
   m.values.assign(m.rows * nf, kNaNf);
+  const bool doubles = model.input_precision == InputPrecision::kFloat64;
+  if (doubles) m.values64.assign(m.rows * nf, std::numeric_limits<double>::quiet_NaN());
   if (stats != nullptr) {
     stats->unseen.assign(nf, 0);
     stats->missing.assign(nf, 0);
@@ -109,8 +113,12 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
     const FeatureSpec& spec = model.features[f];
     uint64_t unseen = 0;
     float* out = m.values.data() + f;
+    double* out64 = doubles ? m.values64.data() + f : nullptr;
     const size_t stride = nf;
-    auto put = [&](size_t r, float v) { out[r * stride] = v; };
+    auto put = [&](size_t r, double v) {
+      out[r * stride] = static_cast<float>(v);
+      if (out64 != nullptr) out64[r * stride] = v;
+    };
 
     if (spec.kind == FeatureSpec::Kind::kCategorical && col->kind() == ColumnKind::kCategorical) {
       std::vector<int32_t> map;
@@ -135,7 +143,7 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
           ++unseen;
           continue;
         }
-        put(r, static_cast<float>(mc));
+        put(r, mc);
       }
     } else if (spec.kind == FeatureSpec::Kind::kCategorical) {
       // Numeric, boolean or timestamp data for a categorical feature.
@@ -145,7 +153,7 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
         const double v = col->AsDouble(r);
         if (std::isnan(v)) continue;
         if (codes_only) {
-          put(r, static_cast<float>(v));
+          put(r, v);
           continue;
         }
         auto it = cache.find(v);
@@ -155,24 +163,22 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
         if (it->second < 0) {
           ++unseen;
         } else {
-          put(r, static_cast<float>(it->second));
+          put(r, it->second);
         }
       }
     } else if (col->kind() == ColumnKind::kCategorical) {
       // Categorical data for a numeric feature: category texts that are numbers.
-      std::vector<float> map(col->dictionary().size());
-      for (size_t i = 0; i < map.size(); ++i) {
-        map[i] = static_cast<float>(ParseNumber(col->dictionary()[i]));
-      }
+      std::vector<double> map(col->dictionary().size());
+      for (size_t i = 0; i < map.size(); ++i) map[i] = ParseNumber(col->dictionary()[i]);
       const auto codes = col->codes();
       for (size_t r = 0; r < m.rows; ++r) {
         if (codes[r] != kMissingCode) put(r, map[static_cast<size_t>(codes[r])]);
       }
     } else if (col->kind() == ColumnKind::kNumeric) {
       const auto vals = col->numeric();
-      for (size_t r = 0; r < m.rows; ++r) put(r, static_cast<float>(vals[r]));
+      for (size_t r = 0; r < m.rows; ++r) put(r, vals[r]);
     } else {
-      for (size_t r = 0; r < m.rows; ++r) put(r, static_cast<float>(col->AsDouble(r)));
+      for (size_t r = 0; r < m.rows; ++r) put(r, col->AsDouble(r));
     }
     if (stats != nullptr) {
       stats->unseen[f] = unseen;

@@ -3,7 +3,9 @@
 // Every consumer of a model (predictor, TreeSHAP, audits, drift on predictions, ranking,
 // serving) encodes its input through here, so a value means the same thing everywhere.
 // Encoding follows the IR (model/model.h): numeric values as float32, categorical values
-// as their code in the model's dictionary, missing and unseen categories as NaN.
+// as their code in the model's dictionary, missing and unseen categories as NaN; for models
+// reading float64 (Model::input_precision) also the same values as the doubles the table
+// holds, which the predictor and TreeSHAP read instead.
 #pragma once
 
 #include <cstdint>
@@ -17,11 +19,16 @@
 
 namespace keel {
 
-// Row-major matrix of float32 feature values; NaN = missing.
+// Row-major matrix of float32 feature values; NaN = missing. `values64` is empty, or (for a
+// float64 model) holds the same cells as doubles, unrounded; `values` is then their float
+// rounding, for consumers that only need approximate values.
 struct FeatureMatrix {
   size_t rows = 0;
   size_t cols = 0;
   std::vector<float> values;
+  std::vector<double> values64;
+
+  const double* row64(size_t i) const { return values64.data() + i * cols; }
 
   float* row(size_t i) { return values.data() + i * cols; }
   const float* row(size_t i) const { return values.data() + i * cols; }
@@ -44,7 +51,8 @@ struct EncodeOptions {
   int threads = 1;
 };
 
-// Encodes every row of `table` for `model`. Columns are matched by name. Conversions:
+// Encodes every row of `table` for `model`. Columns are matched by name. Fills values64 too
+// when model.input_precision is kFloat64 (and the table has rows). Conversions:
 //   numeric feature     numeric column as is; boolean 0/1; timestamp as epoch seconds;
 //                       categorical column whose category texts are numbers (else NaN)
 //   categorical feature the category text's code in FeatureSpec::categories (exact match,

@@ -53,15 +53,22 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
   eo.allow_absent_columns = options.allow_absent_columns;
   EncodeStats encode;
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &encode));
+  // A float64 model's rows as the doubles the table holds (values64), else as floats.
   KEEL_ASSIGN_OR_RETURN(TablePredictions out,
-                        PredictEncoded(model, predictor, x.values, x.rows, options.raw, threads));
+                        x.values64.empty()
+                            ? PredictEncoded(model, predictor, std::span<const float>(x.values),
+                                             x.rows, options.raw, threads)
+                            : PredictEncoded(model, predictor, std::span<const double>(x.values64),
+                                             x.rows, options.raw, threads));
   out.encode = std::move(encode);
   return out;
 }
 
-Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
-                                        std::span<const float> x, size_t rows, bool raw,
-                                        int threads) {
+namespace {
+
+template <typename T>
+Result<TablePredictions> PredictRows(const Model& model, const Predictor& predictor,
+                                     std::span<const T> x, size_t rows, bool raw, int threads) {
   if (predictor.num_outputs() != model.num_outputs ||
       predictor.num_features() != model.features.size()) {
     return Status::InvalidArgument("the predictor was not compiled from this model");
@@ -78,6 +85,20 @@ Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& pre
     MarginsToOutputRow(model, margins.data() + r * k, raw, out.values.data() + r * width);
   }
   return out;
+}
+
+}  // namespace
+
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const float> x, size_t rows, bool raw,
+                                        int threads) {
+  return PredictRows(model, predictor, x, rows, raw, threads);
+}
+
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const double> x, size_t rows, bool raw,
+                                        int threads) {
+  return PredictRows(model, predictor, x, rows, raw, threads);
 }
 
 void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out) {

@@ -53,6 +53,10 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
 Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
                                         std::span<const float> x, size_t rows, bool raw,
                                         int threads);
+// The same for rows of doubles (a float64 model's exact inputs, FeatureMatrix::values64).
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const double> x, size_t rows, bool raw,
+                                        int threads);
 
 // One row's output values, in PredictionColumns(model, raw) order, from its model.num_outputs
 // raw margins: what PredictTable writes for each row. `out` has room for the columns.
