@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct Case {
   size_t test_rows;  // held-out rows, then edge rows (make_fixtures.py)
   size_t edge_rows;
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
 
 // |got - want| relative to |want| (absolute below 1e-300, where a relative error means nothing).
 double RelativeError(double got, double want) {
