@@ -21,7 +21,7 @@ ExplainScratch Explainer::NewScratch() const {
   s.numbers.assign(scratch_numbers_, 0.0);
   const size_t cells = kConvertRows * static_cast<size_t>(num_features_);
   s.rows32.assign(cells, 0.0f);
-  s.rows64.assign(cells, 0.0);
+  if (reads_doubles_) s.rows64.assign(cells, 0.0);
   return s;
 }
 

@@ -37,7 +37,8 @@ namespace keel {
 struct ExplainScratch {
   std::vector<uint32_t> words;
   std::vector<double> numbers;
-  // Rows converted to the explainer's precision, kConvertRows at a time.
+  // Rows converted to the explainer's precision, a few at a time: rounded to float (double
+  // rows given to a float32 explainer), widened to double (float rows given to a float64 one).
   std::vector<float> rows32;
   std::vector<double> rows64;
 };
@@ -85,7 +86,9 @@ class Explainer {
   Explainer() = default;
 
   // Rows converted per step when the input precision is not the explainer's.
-  static constexpr size_t kConvertRows = 64;
+  static constexpr size_t kConvertRows = 16;
+  // Set by a float64 model's explainer: its scratch holds a block of rows widened to double.
+  bool reads_doubles_ = false;
 
   int num_features_ = 0;
   int num_outputs_ = 1;

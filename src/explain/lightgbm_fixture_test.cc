@@ -89,6 +89,17 @@ TEST_P(LightGBMFixture, PredictionsRawScoresAndContributionsEqualLightGBMs) {
   std::vector<double> contrib(rows * width);
   ASSERT_TRUE((*explainer)->ExplainMatrix(*x, 2, contrib).ok());
 
+  // Float rows (the serving path) are widened to the doubles the float64 rules read: the
+  // same attributions as those doubles give, bit for bit.
+  {
+    ExplainScratch scratch = (*explainer)->NewScratch();
+    std::vector<double> from_floats(rows * width), from_widened(rows * width);
+    const std::vector<double> widened(x->values.begin(), x->values.end());
+    (*explainer)->ExplainRows(x->values.data(), rows, x->cols, from_floats.data(), &scratch);
+    (*explainer)->ExplainRows64(widened.data(), rows, x->cols, from_widened.data(), &scratch);
+    ASSERT_EQ(from_floats, from_widened);
+  }
+
   auto column = [&](const std::string& col) {
     auto it = std::find(want.header.begin(), want.header.end(), col);
     EXPECT_NE(it, want.header.end()) << col;

@@ -700,6 +700,7 @@ Result<std::unique_ptr<TreeShap>> TreeShap::Build(const Model& model,
   ts->num_features_ = static_cast<int>(model.features.size());
   ts->num_outputs_ = model.num_outputs;
   ts->f64_ = model.input_precision == InputPrecision::kFloat64;
+  ts->reads_doubles_ = ts->f64_;
   ts->expected_value_ = model.base_margin;
   ts->expected_value_.resize(static_cast<size_t>(model.num_outputs), 0.0);
   ts->used_features_.assign(model.features.size(), 0);
