@@ -99,24 +99,26 @@ inline bool GoesLeft64(const TreeNode& node, double x) {
   return node.less_equal ? x <= node.threshold : x < node.threshold;
 }
 
-// Index of the leaf that feature vector `x` reaches in `tree`.
-inline int32_t LeafIndex(const Tree& tree, const float* x) {
+// Index of the leaf that feature vector `x` reaches in `tree`, deciding each split with
+// goes_left(node, value).
+template <typename T, typename GoesLeftFn>
+int32_t WalkToLeaf(const Tree& tree, const T* x, GoesLeftFn goes_left) {
   int32_t i = 0;
   while (!tree.nodes[static_cast<size_t>(i)].is_leaf()) {
     const TreeNode& n = tree.nodes[static_cast<size_t>(i)];
-    i = GoesLeft(n, x[n.feature]) ? n.left : n.right;
+    i = goes_left(n, x[n.feature]) ? n.left : n.right;
   }
   return i;
 }
 
-// The same for a float64 model's double feature vector.
+// The leaf a float32 model's feature vector reaches.
+inline int32_t LeafIndex(const Tree& tree, const float* x) {
+  return WalkToLeaf(tree, x, [](const TreeNode& n, float v) { return GoesLeft(n, v); });
+}
+
+// The leaf a float64 model's double feature vector reaches.
 inline int32_t LeafIndex64(const Tree& tree, const double* x) {
-  int32_t i = 0;
-  while (!tree.nodes[static_cast<size_t>(i)].is_leaf()) {
-    const TreeNode& n = tree.nodes[static_cast<size_t>(i)];
-    i = GoesLeft64(n, x[n.feature]) ? n.left : n.right;
-  }
-  return i;
+  return WalkToLeaf(tree, x, [](const TreeNode& n, double v) { return GoesLeft64(n, v); });
 }
 
 }  // namespace keel

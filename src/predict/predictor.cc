@@ -25,6 +25,18 @@ size_t BlockRows(size_t width) {
   return std::clamp<size_t>(8192 / std::max<size_t>(width, 1), 8, 128);
 }
 
+// Rows [r, r + m) of the row-major array x (n values per row) as U values: x itself when T
+// is U, else converted (rounded or widened) into *buf, which holds at least m * n values.
+template <typename U, typename T>
+const U* RowsAs(const T* x, size_t n, size_t r, size_t m, std::vector<U>* buf) {
+  if constexpr (std::is_same_v<T, U>) {
+    return x + r * n;
+  } else {
+    std::transform(x + r * n, x + (r + m) * n, buf->begin(), [](T v) { return static_cast<U>(v); });
+    return buf->data();
+  }
+}
+
 }  // namespace
 
 Predictor::~Predictor() = default;
@@ -162,27 +174,12 @@ Status Predictor::Batch(const T* x, size_t rows, std::span<double> out, bool raw
       std::vector<double> wide(std::is_same_v<T, double> ? 0 : block * n);
       for (size_t r = begin; r < end; r += block) {
         const size_t m = std::min(block, end - r);
-        const double* rows_in = nullptr;
-        if constexpr (std::is_same_v<T, double>) {
-          rows_in = x + r * n;
-        } else {
-          std::copy(x + r * n, x + (r + m) * n, wide.begin());
-          rows_in = wide.data();
-        }
-        forest64_->RawBlock(rows_in, m, out.data() + r * k);
+        forest64_->RawBlock(RowsAs<double>(x, n, r, m, &wide), m, out.data() + r * k);
       }
     } else if (linear_) {
       std::vector<float> narrow(std::is_same_v<T, float> ? 0 : n);
       for (size_t r = begin; r < end; ++r) {
-        const float* row = nullptr;
-        if constexpr (std::is_same_v<T, float>) {
-          row = x + r * n;
-        } else {
-          std::transform(x + r * n, x + (r + 1) * n, narrow.begin(),
-                         [](double v) { return static_cast<float>(v); });
-          row = narrow.data();
-        }
-        linear_->RawRow(row, out.data() + r * k);
+        linear_->RawRow(RowsAs<float>(x, n, r, 1, &narrow), out.data() + r * k);
       }
     } else {
       const size_t width = forest_->ext_width();
@@ -192,15 +189,8 @@ Status Predictor::Batch(const T* x, size_t rows, std::span<double> out, bool raw
       std::vector<float> narrow(std::is_same_v<T, float> ? 0 : block * n);
       for (size_t r = begin; r < end; r += block) {
         const size_t m = std::min(block, end - r);
-        const float* rows_in = nullptr;
-        if constexpr (std::is_same_v<T, float>) {
-          rows_in = x + r * n;
-        } else {
-          // Rounded to float as EncodeFeatures would have (static_cast, nearest).
-          std::transform(x + r * n, x + (r + m) * n, narrow.begin(),
-                         [](double v) { return static_cast<float>(v); });
-          rows_in = narrow.data();
-        }
+        // Double rows are rounded to float as EncodeFeatures rounds them (nearest).
+        const float* rows_in = RowsAs<float>(x, n, r, m, &narrow);
         if (width != n) {
           for (size_t i = 0; i < m; ++i)
             forest_->ExtendRow(rows_in + i * n, ext.data() + i * width);
