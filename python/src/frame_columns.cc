@@ -141,20 +141,21 @@ Status EncodeText(const FeatureSpec& f, PyObject* v, float* out) {
   if (f.kind == FeatureSpec::Kind::kNumeric && !ParseNumber(text, &number)) {
     return NotANumber(f, text);
   }
-  *out = keel::EncodeText(f, text);
+  *out = static_cast<float>(keel::EncodeText(f, text));
   return Status::OK();
 }
 
 // A boolean cell (Column::Boolean) and a number cell (Column::Numeric), as EncodeFeatures
 // encodes them.
 void EncodeBool(const FeatureSpec& f, bool b, float* out) {
-  *out = EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); });
+  *out = static_cast<float>(
+      EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); }));
 }
 
 void EncodeNumber(const FeatureSpec& f, PyObject* v, float* out) {
   const double d = PyFloat_AsDouble(v);
   if (d == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
-  *out = EncodeValue(f, d, [d] { return FormatDouble(d); });
+  *out = static_cast<float>(EncodeValue(f, d, [d] { return FormatDouble(d); }));
 }
 
 Status EncodeObject(const FeatureSpec& f, PyObject* v, float* out) {

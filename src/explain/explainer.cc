@@ -19,7 +19,24 @@ ExplainScratch Explainer::NewScratch() const {
   ExplainScratch s;
   s.words.assign(scratch_words_, 0);
   s.numbers.assign(scratch_numbers_, 0.0);
+  const size_t cells = kConvertRows * static_cast<size_t>(num_features_);
+  s.rows32.assign(cells, 0.0f);
+  if (reads_doubles_) s.rows64.assign(cells, 0.0);
   return s;
+}
+
+void Explainer::ExplainRows64(const double* rows, size_t n, size_t stride, double* out,
+                              ExplainScratch* scratch) const {
+  const auto nf = static_cast<size_t>(num_features_);
+  for (size_t r0 = 0; r0 < n; r0 += kConvertRows) {
+    const size_t m = std::min(kConvertRows, n - r0);
+    for (size_t i = 0; i < m; ++i) {
+      const double* in = rows + (r0 + i) * stride;
+      float* to = scratch->rows32.data() + i * nf;
+      for (size_t f = 0; f < nf; ++f) to[f] = static_cast<float>(in[f]);
+    }
+    ExplainRows(scratch->rows32.data(), m, nf, out + r0 * row_width(), scratch);
+  }
 }
 
 Status Explainer::ExplainMatrix(const FeatureMatrix& x, int threads, std::span<double> out) const {
@@ -43,7 +60,11 @@ Status Explainer::ExplainMatrix(const FeatureMatrix& x, int threads, std::span<d
     for (size_t b = begin; b < end; ++b) {
       const size_t r0 = b * kBlockRows;
       const size_t n = std::min(kBlockRows, x.rows - r0);
-      ExplainRows(x.row(r0), n, x.cols, out.data() + r0 * width, &scratch);
+      if (x.values64.empty()) {
+        ExplainRows(x.row(r0), n, x.cols, out.data() + r0 * width, &scratch);
+      } else {
+        ExplainRows64(x.row64(r0), n, x.cols, out.data() + r0 * width, &scratch);
+      }
     }
   });
 }

@@ -37,6 +37,10 @@ namespace keel {
 struct ExplainScratch {
   std::vector<uint32_t> words;
   std::vector<double> numbers;
+  // Rows converted to the explainer's precision, a few at a time: rounded to float (double
+  // rows given to a float32 explainer), widened to double (float rows given to a float64 one).
+  std::vector<float> rows32;
+  std::vector<double> rows64;
 };
 
 class Explainer {
@@ -67,13 +71,24 @@ class Explainer {
   // this explainer. Allocates nothing; never fails (every float is a valid input).
   virtual void ExplainRows(const float* rows, size_t n, size_t stride, double* out,
                            ExplainScratch* scratch) const = 0;
+  // The same for rows of doubles (FeatureMatrix::values64). A float64 model's explainer
+  // (Model::input_precision, TreeSHAP) decides its splits on the doubles, exactly as its
+  // predictor does; the others read them rounded to float.
+  virtual void ExplainRows64(const double* rows, size_t n, size_t stride, double* out,
+                             ExplainScratch* scratch) const;
 
-  // Explains every row of `x` (x.cols must equal num_features()) on up to `threads` threads.
-  // `out` must hold x.rows * row_width() doubles. Errors: InvalidArgument on a shape mismatch.
+  // Explains every row of `x` (x.cols must equal num_features()) on up to `threads` threads,
+  // from x.values64 when it is filled. `out` must hold x.rows * row_width() doubles. Errors:
+  // InvalidArgument on a shape mismatch.
   Status ExplainMatrix(const FeatureMatrix& x, int threads, std::span<double> out) const;
 
  protected:
   Explainer() = default;
+
+  // Rows converted per step when the input precision is not the explainer's.
+  static constexpr size_t kConvertRows = 16;
+  // Set by a float64 model's explainer: its scratch holds a block of rows widened to double.
+  bool reads_doubles_ = false;
 
   int num_features_ = 0;
   int num_outputs_ = 1;

@@ -110,6 +110,8 @@ class TreeShap final : public Explainer {
 
   void ExplainRows(const float* rows, size_t n, size_t stride, double* out,
                    ExplainScratch* scratch) const override;
+  void ExplainRows64(const double* rows, size_t n, size_t stride, double* out,
+                     ExplainScratch* scratch) const override;
 
  private:
   TreeShap() = default;
@@ -145,17 +147,23 @@ class TreeShap final : public Explainer {
                    CompiledTree* ct);
   void BuildLeafTable(const LeafInfo& leaf, std::vector<double>* polys);
 
+  // Float rows: the float32 rules; double rows: the float64 rules (model/split_rule.h).
   template <bool kCategoricalSplits>
   bool GoesLeft(const SplitNode& n, float xf) const;
-  template <bool kCategoricalSplits, int kWidth>
-  void TableRows(const CompiledTree& t, const float* rows, size_t n, size_t stride, double* out,
+  template <bool kCategoricalSplits>
+  bool GoesLeft(const SplitNode& n, double x) const;
+  template <typename T>
+  void ExplainRowsAs(const T* rows, size_t n, size_t stride, double* out,
+                     ExplainScratch* scratch) const;
+  template <typename T, bool kCategoricalSplits, int kWidth>
+  void TableRows(const CompiledTree& t, const T* rows, size_t n, size_t stride, double* out,
                  uint32_t* masks) const;
-  template <bool kCategoricalSplits>
-  void TableRowsAnyWidth(const CompiledTree& t, const float* rows, size_t n, size_t stride,
-                         double* out, uint32_t* masks) const;
-  template <bool kCategoricalSplits>
-  void PolynomialRows(const CompiledTree& t, const float* rows, size_t n, size_t stride,
-                      double* out, uint32_t* words, double* numbers) const;
+  template <typename T, bool kCategoricalSplits>
+  void TableRowsAnyWidth(const CompiledTree& t, const T* rows, size_t n, size_t stride, double* out,
+                         uint32_t* masks) const;
+  template <typename T, bool kCategoricalSplits>
+  void PolynomialRows(const CompiledTree& t, const T* rows, size_t n, size_t stride, double* out,
+                      uint32_t* words, double* numbers) const;
 
   std::vector<CompiledTree> trees_;  // trees with at least one split
   std::vector<SplitNode> nodes_;
@@ -168,6 +176,7 @@ class TreeShap final : public Explainer {
   ShapleyWeights weights_{0};
   int max_path_features_ = 0;
   int max_slots_ = 0;  // largest num_internal + num_leaves
+  bool f64_ = false;   // a float64 model: rows are decided as doubles
 };
 
 // As CategoryListed (model/split_rule.h), on the pooled category lists.
@@ -190,6 +199,27 @@ inline bool TreeShap::GoesLeft(const SplitNode& n, float xf) const {
   }
   // Branch-free: every row of a block takes a different way through the same nodes.
   const bool missing = std::isnan(x) || (((n.flags & kZeroIsMissing) != 0) & (x == 0.0));
+  const bool left = (x < n.threshold) | (((n.flags & kLessEqual) != 0) & (x == n.threshold));
+  return missing ? default_left : left;
+}
+
+// The decision of model/split_rule.h's GoesLeft64 (a float64 model), on the compiled node.
+// CompileSplits folded kNaNAsZero into the default side, which is where a NaN read as 0 goes.
+template <bool kCategoricalSplits>
+inline bool TreeShap::GoesLeft(const SplitNode& n, double x) const {
+  const bool default_left = (n.flags & kDefaultLeft) != 0;
+  if (std::isnan(x)) return default_left;
+  x = FoldTinyToZero(x);
+  if constexpr (kCategoricalSplits) {
+    if (n.flags & kCategorical) {
+      const int64_t code = CategoryCodeOf64(x);
+      const int32_t* codes = categories_.data() + n.cat_begin;
+      const bool in =
+          code >= 0 && std::binary_search(codes, codes + n.cat_count, static_cast<int32_t>(code));
+      return in == ((n.flags & kCategoriesLeft) != 0);
+    }
+  }
+  const bool missing = ((n.flags & kZeroIsMissing) != 0) & (x == 0.0);
   const bool left = (x < n.threshold) | (((n.flags & kLessEqual) != 0) & (x == n.threshold));
   return missing ? default_left : left;
 }
@@ -475,9 +505,9 @@ void TreeShap::BuildLeafTable(const LeafInfo& leaf, std::vector<double>* polys) 
 // hot, so it reads T[H]; a hot one's reads T[H \ {j}]) and the coefficient is picked by the
 // bit, so the inner loop has no branch; kWidth is the tree's widest path, so it unrolls; and
 // the tree's nodes, leaves and tables stay in L1/L2 while a block of rows goes through it.
-template <bool kCategoricalSplits, int kWidth>
-void TreeShap::TableRows(const CompiledTree& t, const float* rows, size_t n, size_t stride,
-                         double* out, uint32_t* masks) const {
+template <typename T, bool kCategoricalSplits, int kWidth>
+void TreeShap::TableRows(const CompiledTree& t, const T* rows, size_t n, size_t stride, double* out,
+                         uint32_t* masks) const {
   const SplitNode* nodes = nodes_.data() + t.node_begin;
   const LeafInfo* leaves = leaves_.data() + t.leaf_begin;
   const TableEntry* entries = table_entries_.data() + t.entry_begin;
@@ -487,7 +517,7 @@ void TreeShap::TableRows(const CompiledTree& t, const float* rows, size_t n, siz
   const int32_t num_internal = t.num_internal;
   const int32_t num_leaves = t.num_leaves;
   for (size_t r = 0; r < n; ++r) {
-    const float* row = rows + r * stride;
+    const T* row = rows + r * stride;
     double* phi = out + r * width + out_offset;
     masks[0] = 0;
     for (int32_t i = 0; i < num_internal; ++i) {
@@ -512,14 +542,14 @@ void TreeShap::TableRows(const CompiledTree& t, const float* rows, size_t n, siz
   }
 }
 
-template <bool kCategoricalSplits>
-void TreeShap::TableRowsAnyWidth(const CompiledTree& t, const float* rows, size_t n, size_t stride,
+template <typename T, bool kCategoricalSplits>
+void TreeShap::TableRowsAnyWidth(const CompiledTree& t, const T* rows, size_t n, size_t stride,
                                  double* out, uint32_t* masks) const {
   static_assert(kMaxTableFeatures == 12, "one case per table width");
   switch (t.max_features) {
 #define KEEL_TABLE_WIDTH(W) \
   case W:                   \
-    return TableRows<kCategoricalSplits, W>(t, rows, n, stride, out, masks);
+    return TableRows<T, kCategoricalSplits, W>(t, rows, n, stride, out, masks);
     KEEL_TABLE_WIDTH(1)
     KEEL_TABLE_WIDTH(2)
     KEEL_TABLE_WIDTH(3)
@@ -541,8 +571,8 @@ void TreeShap::TableRowsAnyWidth(const CompiledTree& t, const float* rows, size_
 // Leaf-polynomial form: per leaf, e(H) of the hot z's (O(D^2)), then each hot feature's
 // A(H \ {j}) by synthetic division of e(H) by (1 + z_j x). The division runs upwards,
 // q_m = e_m - z_j q_{m-1}, which is stable for z_j <= 1 and needs no division by z_j.
-template <bool kCategoricalSplits>
-void TreeShap::PolynomialRows(const CompiledTree& t, const float* rows, size_t n, size_t stride,
+template <typename T, bool kCategoricalSplits>
+void TreeShap::PolynomialRows(const CompiledTree& t, const T* rows, size_t n, size_t stride,
                               double* out, uint32_t* words, double* numbers) const {
   const SplitNode* nodes = nodes_.data() + t.node_begin;
   const LeafInfo* leaves = leaves_.data() + t.leaf_begin;
@@ -554,7 +584,7 @@ void TreeShap::PolynomialRows(const CompiledTree& t, const float* rows, size_t n
   double* e = numbers;
   double* q = numbers + poly_width;
   for (size_t r = 0; r < n; ++r) {
-    const float* row = rows + r * stride;
+    const T* row = rows + r * stride;
     double* phi = out + r * width + out_offset;
     for (int32_t i = 0; i < t.num_internal; ++i) {
       const SplitNode& node = nodes[i];
@@ -603,8 +633,9 @@ void TreeShap::PolynomialRows(const CompiledTree& t, const float* rows, size_t n
   }
 }
 
-void TreeShap::ExplainRows(const float* rows, size_t n, size_t stride, double* out,
-                           ExplainScratch* scratch) const {
+template <typename T>
+void TreeShap::ExplainRowsAs(const T* rows, size_t n, size_t stride, double* out,
+                             ExplainScratch* scratch) const {
   const size_t width = row_width();
   const size_t group = static_cast<size_t>(num_features_) + 1;
   for (size_t r = 0; r < n; ++r) {
@@ -620,15 +651,42 @@ void TreeShap::ExplainRows(const float* rows, size_t n, size_t stride, double* o
   for (const CompiledTree& t : trees_) {
     if (t.table) {
       if (t.has_categorical) {
-        TableRowsAnyWidth<true>(t, rows, n, stride, out, words);
+        TableRowsAnyWidth<T, true>(t, rows, n, stride, out, words);
       } else {
-        TableRowsAnyWidth<false>(t, rows, n, stride, out, words);
+        TableRowsAnyWidth<T, false>(t, rows, n, stride, out, words);
       }
     } else if (t.has_categorical) {
-      PolynomialRows<true>(t, rows, n, stride, out, words, numbers);
+      PolynomialRows<T, true>(t, rows, n, stride, out, words, numbers);
     } else {
-      PolynomialRows<false>(t, rows, n, stride, out, words, numbers);
+      PolynomialRows<T, false>(t, rows, n, stride, out, words, numbers);
     }
+  }
+}
+
+void TreeShap::ExplainRows(const float* rows, size_t n, size_t stride, double* out,
+                           ExplainScratch* scratch) const {
+  if (!f64_) {
+    ExplainRowsAs(rows, n, stride, out, scratch);
+    return;
+  }
+  // A float64 model: widen to the doubles its predictor would see.
+  const auto nf = static_cast<size_t>(num_features_);
+  for (size_t r0 = 0; r0 < n; r0 += kConvertRows) {
+    const size_t m = std::min(kConvertRows, n - r0);
+    for (size_t i = 0; i < m; ++i) {
+      const float* in = rows + (r0 + i) * stride;
+      std::copy(in, in + nf, scratch->rows64.data() + i * nf);
+    }
+    ExplainRowsAs(scratch->rows64.data(), m, nf, out + r0 * row_width(), scratch);
+  }
+}
+
+void TreeShap::ExplainRows64(const double* rows, size_t n, size_t stride, double* out,
+                             ExplainScratch* scratch) const {
+  if (f64_) {
+    ExplainRowsAs(rows, n, stride, out, scratch);
+  } else {
+    Explainer::ExplainRows64(rows, n, stride, out, scratch);
   }
 }
 
@@ -641,6 +699,8 @@ Result<std::unique_ptr<TreeShap>> TreeShap::Build(const Model& model,
   std::unique_ptr<TreeShap> ts(new TreeShap());
   ts->num_features_ = static_cast<int>(model.features.size());
   ts->num_outputs_ = model.num_outputs;
+  ts->f64_ = model.input_precision == InputPrecision::kFloat64;
+  ts->reads_doubles_ = ts->f64_;
   ts->expected_value_ = model.base_margin;
   ts->expected_value_.resize(static_cast<size_t>(model.num_outputs), 0.0);
   ts->used_features_.assign(model.features.size(), 0);

@@ -469,6 +469,8 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
         fmt::format("{} trees per iteration for {} outputs", per_iteration, model.num_outputs));
   }
   model.base_margin.assign(static_cast<size_t>(model.num_outputs), 0.0);
+  // LightGBM reads inputs as doubles and has its own rules for tiny values and category codes.
+  model.input_precision = InputPrecision::kFloat64;
   if (model.task == Task::kBinary) model.labels.classes = {"0", "1"};
   if (model.task == Task::kMulticlass) {
     for (int32_t k = 0; k < model.num_outputs; ++k)

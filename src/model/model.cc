@@ -16,6 +16,10 @@ std::string_view TaskName(Task task) {
   return "unknown";
 }
 
+std::string_view InputPrecisionName(InputPrecision precision) {
+  return precision == InputPrecision::kFloat64 ? "float64" : "float32";
+}
+
 std::string_view ObjectiveName(Objective objective) {
   switch (objective) {
     case Objective::kBinaryLogistic:
@@ -151,6 +155,10 @@ Status ValidateModel(const Model& model) {
       KEEL_RETURN_IF_ERROR(ValidateTree(model, model.forest.trees[t], t));
     }
   } else {
+    if (model.input_precision != InputPrecision::kFloat32) {
+      return Status::Corrupt("linear model with input precision {}: linear models read float32",
+                             InputPrecisionName(model.input_precision));
+    }
     const auto& lin = model.linear;
     if (lin.weights.size() != lin.terms.size() * static_cast<size_t>(model.num_outputs)) {
       return Status::Corrupt("linear model has {} weights for {} terms x {} outputs",

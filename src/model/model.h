@@ -5,7 +5,8 @@
 // semantics, documented here and in docs/model_format.md; compiled forms (the fast
 // predictor layout) are derived from it at load time and never stored.
 //
-// Feature vector: a model reads a row as a vector of `features.size()` doubles:
+// Feature vector: a model reads a row as a vector of `features.size()` values, float32 or
+// double per Model::input_precision (model/split_rule.h decides splits for both):
 //   numeric feature      the value; NaN = missing
 //   categorical feature  the category code (index into FeatureSpec::categories); NaN =
 //                        missing. Codes are integers; a code no split lists is "other".
@@ -134,12 +135,24 @@ struct LinearModel {
   double l2 = 0;  // the regularisation it was fitted with (informational)
 };
 
+// The precision a model reads its inputs in, with the split rules that go with it
+// (model/split_rule.h). Keel-trained and XGBoost models read float32; LightGBM models read
+// doubles, as LightGBM does, with LightGBM's rules for tiny values and category codes.
+enum class InputPrecision : uint8_t {
+  kFloat32,  // the value rounded to float32, compared exactly with the double threshold
+  kFloat64,  // the double itself; |x| <= kZeroThreshold reads as 0; codes as LightGBM casts
+};
+
+std::string_view InputPrecisionName(InputPrecision precision);
+
 struct Model {
   enum class Kind : uint8_t { kForest, kLinear };
 
   Task task = Task::kBinary;
   Objective objective = Objective::kBinaryLogistic;
   Kind kind = Kind::kForest;
+  // What the model reads a feature value as (forests; linear models always read float32).
+  InputPrecision input_precision = InputPrecision::kFloat32;
   // Number of raw outputs: 1 for binary and regression, the class count for multiclass.
   int32_t num_outputs = 1;
   std::vector<double> base_margin = {0.0};  // one per output

@@ -262,6 +262,10 @@ json ModelMetadataToJson(const Model& model) {
   j["task"] = std::string(TaskName(model.task));
   j["objective"] = std::string(ObjectiveName(model.objective));
   j["kind"] = std::string(ModelKindName(model.kind));
+  // Written only when not the default, so float32 models keep their bytes.
+  if (model.input_precision != InputPrecision::kFloat32) {
+    j["input_precision"] = std::string(InputPrecisionName(model.input_precision));
+  }
   j["num_outputs"] = model.num_outputs;
   j["base_margin"] = model.base_margin;
   j["target"] = model.target;
@@ -291,6 +295,16 @@ Status ModelMetadataFromJson(const json& j, Model* model) {
     model->kind = Model::Kind::kLinear;
   } else {
     return Status::Unsupported("model.kind: unknown model kind '{}'", kind);
+  }
+  model->input_precision = InputPrecision::kFloat32;
+  if (f.Has("input_precision")) {
+    std::string precision;
+    KEEL_RETURN_IF_ERROR(f.String("input_precision", &precision));
+    if (precision == InputPrecisionName(InputPrecision::kFloat64)) {
+      model->input_precision = InputPrecision::kFloat64;
+    } else if (precision != InputPrecisionName(InputPrecision::kFloat32)) {
+      return Status::Unsupported("model.input_precision: unknown precision '{}'", precision);
+    }
   }
   int64_t outputs = 0;
   KEEL_RETURN_IF_ERROR(f.Int("num_outputs", 1, 1 << 20, &outputs));

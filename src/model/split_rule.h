@@ -5,7 +5,8 @@
 // compiled predictor (predict/compiled_forest.h) reproduces it exactly and is tested
 // against it.
 //
-// A feature value is a float32; NaN means missing.
+// Float32 models (Model::input_precision kFloat32) read a feature value as a float32; NaN
+// means missing.
 //   numeric split      per missing_rule: kNaN sends NaN the default way; kZeroOrNaN sends NaN
 //                      and 0 (either sign) the default way; kNaNAsZero reads NaN as 0. Other
 //                      values go left iff x < threshold (x <= threshold when less_equal),
@@ -14,6 +15,15 @@
 //                      trunc(x) (inputs are integer codes; truncation matches XGBoost and
 //                      LightGBM for non-integers); a negative value is no category. Codes in
 //                      `categories` go left iff categories_left; all others go the other way.
+//
+// Float64 models (kFloat64, LightGBM's rules, include/LightGBM/tree.h of LightGBM 4.6) read
+// the double itself, and first read any |x| <= kZeroThreshold as 0 (LightGBM drops such
+// values from a row before predicting, so they count as zeros):
+//   numeric split      as above, on the double; kZeroOrNaN's zero is that zero.
+//   categorical split  NaN goes the default way. Otherwise the code is x truncated to an
+//                      int32 as x86 does it: trunc(x) for -1 < x < 2^31 (so -0.5 is code 0),
+//                      no code otherwise (negative, or beyond int32, which the conversion
+//                      turns into INT_MIN).
 #pragma once
 
 #include <algorithm>
@@ -59,14 +69,56 @@ inline bool GoesLeft(const TreeNode& node, float x) {
   return node.less_equal ? v <= node.threshold : v < node.threshold;
 }
 
-// Index of the leaf that feature vector `x` reaches in `tree`.
-inline int32_t LeafIndex(const Tree& tree, const float* x) {
+// LightGBM's kZeroThreshold: the float 1e-35f, widened to double.
+inline constexpr double kZeroThreshold = static_cast<double>(1e-35f);
+
+// A float64 model's reading of a value: |x| <= kZeroThreshold is 0 (NaN stays NaN).
+inline double FoldTinyToZero(double x) {
+  return (x >= -kZeroThreshold && x <= kZeroThreshold) ? 0.0 : x;
+}
+
+// The category code a float64 model's (already folded) value stands for, or -1 for none.
+inline int64_t CategoryCodeOf64(double x) {
+  if (!(x > -1.0) || !(x < 2147483648.0)) return -1;
+  return static_cast<int64_t>(x);
+}
+
+// Whether double value x goes to node.left under the float64 rules above.
+inline bool GoesLeft64(const TreeNode& node, double x) {
+  if (std::isnan(x)) {
+    if (node.is_categorical || node.missing_rule != MissingRule::kNaNAsZero) {
+      return node.default_left;
+    }
+    x = 0.0;
+  }
+  x = FoldTinyToZero(x);
+  if (node.is_categorical) {
+    return CategoryListed(node, CategoryCodeOf64(x)) == node.categories_left;
+  }
+  if (node.missing_rule == MissingRule::kZeroOrNaN && x == 0.0) return node.default_left;
+  return node.less_equal ? x <= node.threshold : x < node.threshold;
+}
+
+// Index of the leaf that feature vector `x` reaches in `tree`, deciding each split with
+// goes_left(node, value).
+template <typename T, typename GoesLeftFn>
+int32_t WalkToLeaf(const Tree& tree, const T* x, GoesLeftFn goes_left) {
   int32_t i = 0;
   while (!tree.nodes[static_cast<size_t>(i)].is_leaf()) {
     const TreeNode& n = tree.nodes[static_cast<size_t>(i)];
-    i = GoesLeft(n, x[n.feature]) ? n.left : n.right;
+    i = goes_left(n, x[n.feature]) ? n.left : n.right;
   }
   return i;
+}
+
+// The leaf a float32 model's feature vector reaches.
+inline int32_t LeafIndex(const Tree& tree, const float* x) {
+  return WalkToLeaf(tree, x, [](const TreeNode& n, float v) { return GoesLeft(n, v); });
+}
+
+// The leaf a float64 model's double feature vector reaches.
+inline int32_t LeafIndex64(const Tree& tree, const double* x) {
+  return WalkToLeaf(tree, x, [](const TreeNode& n, double v) { return GoesLeft64(n, v); });
 }
 
 }  // namespace keel

@@ -53,19 +53,16 @@ int32_t CategoryCode(const FeatureSpec& feature, std::string_view text) {
   return -1;
 }
 
-float EncodeText(const FeatureSpec& feature, std::string_view text) {
-  if (feature.kind != FeatureSpec::Kind::kCategorical) {
-    return static_cast<float>(ParseNumber(text));
-  }
+double EncodeText(const FeatureSpec& feature, std::string_view text) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (feature.kind != FeatureSpec::Kind::kCategorical) return ParseNumber(text);
   if (feature.categories.empty()) {
     // A code-taking model: the text must be an integer code.
     const double v = ParseNumber(text);
-    return (std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 2147483647.0)
-               ? static_cast<float>(static_cast<int32_t>(v))
-               : kNaNf;
+    return (std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 2147483647.0) ? v : kNaN;
   }
   const int32_t code = CategoryCode(feature, text);
-  return code < 0 ? kNaNf : static_cast<float>(code);
+  return code < 0 ? kNaN : static_cast<double>(code);
 }
 
 std::vector<int32_t> MapDictionary(const FeatureSpec& feature,
@@ -98,6 +95,8 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
   m.rows = table.num_rows();
   m.cols = nf;
   m.values.assign(m.rows * nf, kNaNf);
+  const bool doubles = model.input_precision == InputPrecision::kFloat64;
+  if (doubles) m.values64.assign(m.rows * nf, std::numeric_limits<double>::quiet_NaN());
   if (stats != nullptr) {
     stats->unseen.assign(nf, 0);
     stats->missing.assign(nf, 0);
@@ -126,26 +125,30 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
     const FeatureSpec& spec = model.features[f];
     uint64_t unseen = 0;
     float* out = m.values.data() + f;
+    double* out64 = doubles ? m.values64.data() + f : nullptr;
     const size_t stride = nf;
-    auto put = [&](size_t r, float v) { out[r * stride] = v; };
+    auto put = [&](size_t r, double v) {
+      out[r * stride] = static_cast<float>(v);
+      if (out64 != nullptr) out64[r * stride] = v;
+    };
 
     if (spec.kind == FeatureSpec::Kind::kCategorical && col->kind() == ColumnKind::kCategorical) {
       // Each dictionary entry's code, decided once.
       const auto& dict = col->dictionary();
-      std::vector<float> map(dict.size(), kNaNf);
+      std::vector<double> map(dict.size(), std::numeric_limits<double>::quiet_NaN());
       if (spec.categories.empty()) {
         for (size_t i = 0; i < map.size(); ++i) map[i] = EncodeText(spec, dict[i]);
       } else {
         const std::vector<int32_t> codes = MapDictionary(spec, dict);
         for (size_t i = 0; i < map.size(); ++i) {
-          if (codes[i] >= 0) map[i] = static_cast<float>(codes[i]);
+          if (codes[i] >= 0) map[i] = static_cast<double>(codes[i]);
         }
       }
       const auto codes = col->codes();
       for (size_t r = 0; r < m.rows; ++r) {
         const int32_t c = codes[r];
         if (c == kMissingCode) continue;
-        const float v = map[static_cast<size_t>(c)];
+        const double v = map[static_cast<size_t>(c)];
         if (std::isnan(v)) {
           ++unseen;
           continue;
@@ -156,12 +159,12 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
       // Numeric, boolean or timestamp data for a categorical feature; each distinct value's
       // code decided once (a code-taking model reads the numbers as codes: no lookup).
       const bool codes_only = spec.categories.empty();
-      std::unordered_map<double, float> cache;
+      std::unordered_map<double, double> cache;
       for (size_t r = 0; r < m.rows; ++r) {
         const double v = col->AsDouble(r);
         if (std::isnan(v)) continue;
         if (codes_only) {
-          put(r, static_cast<float>(v));
+          put(r, v);
           continue;
         }
         auto it = cache.find(v);
@@ -176,7 +179,7 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
       }
     } else if (col->kind() == ColumnKind::kCategorical) {
       // Categorical data for a numeric feature: category texts that are numbers.
-      std::vector<float> map(col->dictionary().size());
+      std::vector<double> map(col->dictionary().size());
       for (size_t i = 0; i < map.size(); ++i) map[i] = EncodeText(spec, col->dictionary()[i]);
       const auto codes = col->codes();
       for (size_t r = 0; r < m.rows; ++r) {
@@ -184,9 +187,9 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
       }
     } else if (col->kind() == ColumnKind::kNumeric) {
       const auto vals = col->numeric();
-      for (size_t r = 0; r < m.rows; ++r) put(r, static_cast<float>(vals[r]));
+      for (size_t r = 0; r < m.rows; ++r) put(r, vals[r]);
     } else {
-      for (size_t r = 0; r < m.rows; ++r) put(r, static_cast<float>(col->AsDouble(r)));
+      for (size_t r = 0; r < m.rows; ++r) put(r, col->AsDouble(r));
     }
     if (stats != nullptr) {
       stats->unseen[f] = unseen;

@@ -3,7 +3,9 @@
 // Every consumer of a model (predictor, TreeSHAP, audits, drift on predictions, ranking,
 // serving) encodes its input through here, so a value means the same thing everywhere.
 // Encoding follows the IR (model/model.h): numeric values as float32, categorical values
-// as their code in the model's dictionary, missing and unseen categories as NaN.
+// as their code in the model's dictionary, missing and unseen categories as NaN; for models
+// reading float64 (Model::input_precision) also the same values as the doubles the table
+// holds, which the predictor and TreeSHAP read instead.
 #pragma once
 
 #include <cmath>
@@ -19,11 +21,16 @@
 
 namespace keel {
 
-// Row-major matrix of float32 feature values; NaN = missing.
+// Row-major matrix of float32 feature values; NaN = missing. `values64` is empty, or (for a
+// float64 model) holds the same cells as doubles, unrounded; `values` is then their float
+// rounding, for consumers that only need approximate values.
 struct FeatureMatrix {
   size_t rows = 0;
   size_t cols = 0;
   std::vector<float> values;
+  std::vector<double> values64;
+
+  const double* row64(size_t i) const { return values64.data() + i * cols; }
 
   float* row(size_t i) { return values.data() + i * cols; }
   const float* row(size_t i) const { return values.data() + i * cols; }
@@ -46,7 +53,8 @@ struct EncodeOptions {
   int threads = 1;
 };
 
-// Encodes every row of `table` for `model`. Columns are matched by name. Conversions:
+// Encodes every row of `table` for `model`. Columns are matched by name. Fills values64 too
+// when model.input_precision is kFloat64 (and the table has rows). Conversions:
 //   numeric feature     numeric column as is; boolean 0/1; timestamp as epoch seconds;
 //                       categorical column whose category texts are numbers (else NaN)
 //   categorical feature the category text's code in FeatureSpec::categories (exact match,
@@ -74,15 +82,17 @@ int32_t CategoryCode(const FeatureSpec& feature, std::string_view text);
 //   EncodeValue  a number, boolean (0/1) or timestamp (epoch seconds) cell, NaN = missing;
 //                `text` gives the cell's text (Column::CellText), which a categorical feature
 //                with a category list matches by name
-float EncodeText(const FeatureSpec& feature, std::string_view text);
+// Both give the exact value (a float64 model's input); a float32 model's is its float
+// (static_cast<float>), as EncodeFeatures stores it.
+double EncodeText(const FeatureSpec& feature, std::string_view text);
 template <typename TextFn>
-float EncodeValue(const FeatureSpec& feature, double value, TextFn text) {
-  if (std::isnan(value)) return std::numeric_limits<float>::quiet_NaN();
+double EncodeValue(const FeatureSpec& feature, double value, TextFn text) {
+  if (std::isnan(value)) return value;
   if (feature.kind != FeatureSpec::Kind::kCategorical || feature.categories.empty()) {
-    return static_cast<float>(value);
+    return value;
   }
   const int32_t code = CategoryCode(feature, text());
-  return code < 0 ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(code);
+  return code < 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(code);
 }
 
 }  // namespace keel

@@ -119,17 +119,19 @@ TEST(EncodeCell, EqualsEncodeFeaturesOnOneRowTables) {
     const std::string& name = m.features[f].name;
     for (const char* text : {"gold", "basic", "1", " 2.5", "3", "-1", "x", "1e3", "+4"}) {
       const float want = encode(Column::Categorical(name, {0}, {text}))[f];
-      EXPECT_TRUE(same(EncodeText(m.features[f], text), want)) << name << " " << text;
+      EXPECT_TRUE(same(static_cast<float>(EncodeText(m.features[f], text)), want))
+          << name << " " << text;
     }
     for (double v : {1.0, 2.5, 3.0, -1.0, 0.0, std::nan("")}) {
       const float want = encode(Column::Numeric(name, {v}))[f];
-      const float got = EncodeValue(m.features[f], v, [&] { return FormatDouble(v); });
+      const auto got =
+          static_cast<float>(EncodeValue(m.features[f], v, [&] { return FormatDouble(v); }));
       EXPECT_TRUE(same(got, want)) << name << " " << v;
     }
     for (int8_t b : {int8_t{0}, int8_t{1}}) {
       const float want = encode(Column::Boolean(name, {b}))[f];
-      const float got =
-          EncodeValue(m.features[f], b, [&] { return std::string(b ? "true" : "false"); });
+      const auto got = static_cast<float>(
+          EncodeValue(m.features[f], b, [&] { return std::string(b ? "true" : "false"); }));
       EXPECT_TRUE(same(got, want)) << name << " " << int{b};
     }
   }

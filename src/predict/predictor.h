@@ -6,14 +6,21 @@
 // instance concurrently.
 //
 // Inputs are feature vectors as the model IR defines them (model/model.h): num_features()
-// float32 values in Model::features order, NaN = missing, categorical values as codes.
+// values in Model::features order, NaN = missing, categorical values as codes.
+// Compiled form per precision, chosen at Create by Model::input_precision:
+//   float32 (Keel-trained, XGBoost)  CompiledForest (compiled_forest.h): float rows, reordered
+//                                    sums, SIMD; double inputs are rounded to float first
+//   float64 (LightGBM)               CompiledForest64 (compiled_forest64.h): double rows,
+//                                    LightGBM's rules and summation order; float inputs are
+//                                    widened (exact only for values that were floats)
+// Callers with parsed doubles (EncodeFeatures' FeatureMatrix::values64) pass them as doubles.
 // Outputs per row:
 //   raw     num_outputs() margins (binary: log-odds of classes[1]; multiclass: one per class)
 //   final   binary: P(classes[1]); multiclass: num_outputs() class probabilities summing to
 //           1; regression: the predicted value
-// The compiled forest gives the IR's margins up to double rounding (summation order may
-// differ from model order, ~1e-16 relative); single-row and batch paths give bit-identical
-// results.
+// The float32 form gives the IR's margins up to double rounding (summation order may differ
+// from model order, ~1e-16 relative); the float64 form sums in model order. Single-row and
+// batch paths give bit-identical results.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +36,7 @@
 namespace keel {
 
 class CompiledForest;
+class CompiledForest64;
 class CompiledLinear;
 
 class Predictor {
@@ -45,20 +53,27 @@ class Predictor {
   int num_outputs() const { return num_outputs_; }
   Objective objective() const { return objective_; }
   Task task() const { return task_; }
+  // The precision of the compiled form (the model's input precision).
+  InputPrecision input_precision() const { return precision_; }
 
   // margins[0..num_outputs()) for one row of num_features() values. No allocation for
   // models with up to 4096 features (larger ones reuse one buffer per thread).
   void PredictRawRow(const float* features, double* margins) const;
   // Final predictions for one row: out[0..num_outputs()).
   void PredictRow(const float* features, double* out) const;
+  // The same for a row of doubles (exact for float64 models, rounded to float otherwise).
+  void PredictRawRow(const double* features, double* margins) const;
+  void PredictRow(const double* features, double* out) const;
 
   // Predicts every row of x (x.cols must equal num_features()) into out, row-major,
   // x.rows * num_outputs() values; raw margins when `raw`. Rows are processed in blocks on
   // up to `threads` threads (< 1: all hardware threads). Errors: InvalidArgument on a shape
-  // mismatch.
+  // mismatch. Reads x.values64 when it is filled (float64 models), else x.values.
   Status PredictBatch(const FeatureMatrix& x, std::span<double> out, bool raw, int threads) const;
-  // The same for a raw row-major float array of `rows` rows.
+  // The same for a raw row-major float or double array of `rows` rows.
   Status PredictBatch(std::span<const float> x, size_t rows, std::span<double> out, bool raw,
+                      int threads) const;
+  Status PredictBatch(std::span<const double> x, size_t rows, std::span<double> out, bool raw,
                       int threads) const;
 
  private:
@@ -68,7 +83,16 @@ class Predictor {
   int num_outputs_ = 1;
   Objective objective_ = Objective::kBinaryLogistic;
   Task task_ = Task::kBinary;
+  InputPrecision precision_ = InputPrecision::kFloat32;
+  // Rows in a batch for `rows` rows of this model, checking the shapes.
+  Status CheckBatch(size_t values, size_t rows, size_t outputs) const;
+  template <typename T>
+  Status Batch(const T* x, size_t rows, std::span<double> out, bool raw, int threads) const;
+  template <typename T>
+  void RawRowConverted(const T* features, double* margins) const;
+
   std::unique_ptr<CompiledForest> forest_;
+  std::unique_ptr<CompiledForest64> forest64_;
   std::unique_ptr<CompiledLinear> linear_;
 };
 

@@ -192,6 +192,93 @@ TEST(Predictor, CompiledForestMatchesReferenceEvaluator) {
   }
 }
 
+// Float64 models (imported LightGBM): the compiled float64 form equals the IR's float64 walk
+// bit for bit (both sum in model order) on double rows that add, to the random inputs, values
+// one double away from them, tiny values around LightGBM's kZeroThreshold and odd category
+// codes; batch and single-row paths agree, and float rows are the same as widened doubles.
+TEST(Predictor, Float64FormEqualsReferenceWalkBitForBit) {
+  constexpr double kOdd[] = {1e-36, -1e-36,       1e-35,        -1e-35,       2e-35, -0.5,  -0.99,
+                             -1.0,  2147483647.0, 2147483648.0, 4294967297.0, 1e300, -1e300};
+  for (const Case& c : Cases()) {
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      RandomModelMaker maker(seed);
+      Model m = maker.Make(c.options);
+      m.input_precision = InputPrecision::kFloat64;
+      auto p = Predictor::Create(m);
+      ASSERT_TRUE(p.ok()) << c.name << ": " << p.status().ToString();
+      ASSERT_EQ((*p)->input_precision(), InputPrecision::kFloat64);
+      const size_t rows = 300, nf = m.features.size();
+      const auto x = maker.Rows(m, rows);
+      std::vector<double> x64(x.begin(), x.end());
+      for (size_t i = 0; i < x64.size(); ++i) {
+        if (i % 5 == 1) x64[i] = std::nextafter(x64[i], 1e308);
+        if (i % 7 == 2) x64[i] = kOdd[(i / 7) % std::size(kOdd)];
+      }
+      const size_t k = static_cast<size_t>(m.num_outputs);
+      std::vector<double> batch(rows * k), got(k), want(k), widened(k);
+      ASSERT_TRUE((*p)->PredictBatch(x64, rows, batch, true, 2).ok());
+      for (size_t r = 0; r < rows; ++r) {
+        (*p)->PredictRawRow(x64.data() + r * nf, got.data());
+        ReferenceRawMargins64(m, x64.data() + r * nf, want.data());
+        (*p)->PredictRawRow(x.data() + r * nf, widened.data());
+        std::vector<double> widened_want(k);
+        ReferenceRawMargins(m, x.data() + r * nf, widened_want.data());
+        for (size_t o = 0; o < k; ++o) {
+          ASSERT_EQ(got[o], want[o]) << c.name << " seed " << seed << " row " << r;
+          ASSERT_EQ(batch[r * k + o], got[o]) << c.name << " seed " << seed << " row " << r;
+          ASSERT_EQ(widened[o], widened_want[o]) << c.name << " seed " << seed << " row " << r;
+        }
+      }
+      std::vector<double> again(rows * k);
+      ASSERT_TRUE((*p)->PredictBatch(x64, rows, again, true, 1).ok());
+      for (size_t r = 0; r < rows; ++r) {
+        (*p)->PredictRawRow(x64.data() + r * nf, got.data());
+        for (size_t o = 0; o < k; ++o) ASSERT_EQ(again[r * k + o], got[o]) << c.name;
+      }
+    }
+  }
+}
+
+// The float64 rules on hand-picked values (LightGBM 4.6's NumericalDecision and
+// CategoricalDecision on x86), where they differ from the float32 rules.
+TEST(Predictor, Float64RulesOnTinyValuesAndCategoryCodes) {
+  auto one = [](const Model& m, double x) {
+    auto p = Predictor::Create(m);
+    EXPECT_TRUE(p.ok());
+    double out = 0;
+    (*p)->PredictRawRow(&x, &out);
+    return out;
+  };
+  // x <= 5e-36: a float32 model compares 1e-36 itself; LightGBM reads it as 0 first, and
+  // -1e-35 too (|x| <= 1e-35f), but not -2e-35.
+  Model m = Stump(-5e-36, true, false, MissingRule::kNaN);
+  EXPECT_EQ(PredictOne(m, 1e-36f), 1);
+  m.input_precision = InputPrecision::kFloat64;
+  EXPECT_EQ(one(m, 1e-36), 1);    // 0 <= -5e-36 is false
+  EXPECT_EQ(one(m, -1e-35), 1);   // read as 0
+  EXPECT_EQ(one(m, -2e-35), -1);  // a real value
+  // Zero-or-NaN: the tiny value is a zero, so it goes the default way (left here).
+  m = Stump(-1, true, true, MissingRule::kZeroOrNaN);
+  m.input_precision = InputPrecision::kFloat64;
+  EXPECT_EQ(one(m, 1e-36), -1);
+  EXPECT_EQ(one(m, 2e-35), 1);
+  // Categorical: -0.5 truncates to code 0; 2^31 and beyond are no code (INT_MIN on x86).
+  m = Stump(0, false, false);
+  m.features[0].kind = FeatureSpec::Kind::kCategorical;
+  auto& root = m.forest.trees[0].nodes[0];
+  root.is_categorical = true;
+  root.categories = {0, 1};
+  root.categories_left = true;
+  EXPECT_EQ(PredictOne(m, -0.5f), 1);
+  m.input_precision = InputPrecision::kFloat64;
+  EXPECT_EQ(one(m, -0.5), -1);
+  EXPECT_EQ(one(m, -1.0), 1);
+  EXPECT_EQ(one(m, 1.99), -1);
+  EXPECT_EQ(one(m, 2147483648.0), 1);
+  EXPECT_EQ(one(m, 4294967297.0), 1);  // not code 1
+  EXPECT_EQ(one(m, std::numeric_limits<double>::quiet_NaN()), 1);
+}
+
 TEST(Predictor, BatchEqualsSingleRowBitForBitOnAnyThreadCount) {
   for (const Case& c : Cases()) {
     RandomModelMaker maker(99);

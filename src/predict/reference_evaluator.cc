@@ -1,6 +1,8 @@
 #include "predict/reference_evaluator.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "model/split_rule.h"
 
@@ -35,8 +37,12 @@ void ReferenceRawMargins(const Model& model, const float* x, double* margins) {
   const int k = model.num_outputs;
   for (int o = 0; o < k; ++o) margins[o] = model.base_margin[static_cast<size_t>(o)];
   if (model.kind == Model::Kind::kForest) {
+    const bool f64 = model.input_precision == InputPrecision::kFloat64;
+    std::vector<double> wide(f64 ? model.features.size() : 0);
+    std::copy(x, x + wide.size(), wide.begin());
     for (const Tree& tree : model.forest.trees) {
-      margins[tree.class_index] += tree.nodes[static_cast<size_t>(LeafIndex(tree, x))].value;
+      const int32_t leaf = f64 ? LeafIndex64(tree, wide.data()) : LeafIndex(tree, x);
+      margins[tree.class_index] += tree.nodes[static_cast<size_t>(leaf)].value;
     }
     return;
   }
@@ -45,6 +51,20 @@ void ReferenceRawMargins(const Model& model, const float* x, double* margins) {
     const double v = LinearTermValue(model, lin.terms[t], x);
     if (v == 0.0) continue;
     for (int o = 0; o < k; ++o) margins[o] += v * lin.weights[t * static_cast<size_t>(k) + o];
+  }
+}
+
+void ReferenceRawMargins64(const Model& model, const double* x, double* margins) {
+  if (model.kind != Model::Kind::kForest || model.input_precision != InputPrecision::kFloat64) {
+    std::vector<float> narrow(model.features.size());
+    for (size_t f = 0; f < narrow.size(); ++f) narrow[f] = static_cast<float>(x[f]);
+    ReferenceRawMargins(model, narrow.data(), margins);
+    return;
+  }
+  for (int o = 0; o < model.num_outputs; ++o)
+    margins[o] = model.base_margin[static_cast<size_t>(o)];
+  for (const Tree& tree : model.forest.trees) {
+    margins[tree.class_index] += tree.nodes[static_cast<size_t>(LeafIndex64(tree, x))].value;
   }
 }
 

@@ -14,7 +14,9 @@ namespace keel {
 double LinearTermValue(const Model& model, const LinearTerm& term, const float* x);
 
 // margins[0..num_outputs) for feature vector x[0..features.size()). `model` must pass
-// ValidateModel.
+// ValidateModel. A float64 model reads the floats widened to double.
 void ReferenceRawMargins(const Model& model, const float* x, double* margins);
+// The same for a row of doubles: exact for a float64 model, rounded to float otherwise.
+void ReferenceRawMargins64(const Model& model, const double* x, double* margins);
 
 }  // namespace keel

@@ -53,8 +53,13 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
   eo.allow_absent_columns = options.allow_absent_columns;
   EncodeStats encode;
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &encode));
+  // A float64 model's rows as the doubles the table holds (values64), else as floats.
   KEEL_ASSIGN_OR_RETURN(TablePredictions out,
-                        PredictEncoded(model, predictor, x.values, x.rows, options.raw, threads));
+                        x.values64.empty()
+                            ? PredictEncoded(model, predictor, std::span<const float>(x.values),
+                                             x.rows, options.raw, threads)
+                            : PredictEncoded(model, predictor, std::span<const double>(x.values64),
+                                             x.rows, options.raw, threads));
   out.encode = std::move(encode);
   return out;
 }
@@ -72,19 +77,13 @@ size_t PredictionWidth(const Model& model, bool raw) {
   return 0;
 }
 
-Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
-                                        std::span<const float> x, size_t rows, bool raw,
-                                        int threads) {
-  TablePredictions out;
-  out.columns = PredictionColumns(model, raw);
-  out.rows = rows;
-  out.values.resize(rows * out.columns.size());
-  KEEL_RETURN_IF_ERROR(PredictEncodedInto(model, predictor, x, rows, raw, threads, out.values));
-  return out;
-}
+namespace {
 
-Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const float> x,
-                          size_t rows, bool raw, int threads, std::span<double> out) {
+// Rows of floats (a float32 model's inputs) or doubles (a float64 model's,
+// FeatureMatrix::values64).
+template <typename T>
+Status PredictRowsInto(const Model& model, const Predictor& predictor, std::span<const T> x,
+                       size_t rows, bool raw, int threads, std::span<double> out) {
   if (predictor.num_outputs() != model.num_outputs ||
       predictor.num_features() != model.features.size()) {
     return Status::InvalidArgument("the predictor was not compiled from this model");
@@ -101,6 +100,36 @@ Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::s
     MarginsToOutputRow(model, margins.data() + r * k, raw, out.data() + r * width);
   }
   return Status::OK();
+}
+
+template <typename T>
+Result<TablePredictions> PredictRows(const Model& model, const Predictor& predictor,
+                                     std::span<const T> x, size_t rows, bool raw, int threads) {
+  TablePredictions out;
+  out.columns = PredictionColumns(model, raw);
+  out.rows = rows;
+  out.values.resize(rows * out.columns.size());
+  KEEL_RETURN_IF_ERROR(PredictRowsInto(model, predictor, x, rows, raw, threads, out.values));
+  return out;
+}
+
+}  // namespace
+
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const float> x, size_t rows, bool raw,
+                                        int threads) {
+  return PredictRows(model, predictor, x, rows, raw, threads);
+}
+
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const double> x, size_t rows, bool raw,
+                                        int threads) {
+  return PredictRows(model, predictor, x, rows, raw, threads);
+}
+
+Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const float> x,
+                          size_t rows, bool raw, int threads, std::span<double> out) {
+  return PredictRowsInto(model, predictor, x, rows, raw, threads, out);
 }
 
 void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out) {

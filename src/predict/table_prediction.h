@@ -53,6 +53,10 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
 Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
                                         std::span<const float> x, size_t rows, bool raw,
                                         int threads);
+// The same for rows of doubles (a float64 model's exact inputs, FeatureMatrix::values64).
+Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& predictor,
+                                        std::span<const double> x, size_t rows, bool raw,
+                                        int threads);
 // The same into `out` (rows x PredictionColumns(model, raw).size(), row-major), for callers
 // that own the output buffer (the Python package's arrays). Errors: PredictEncoded's, and
 // InvalidArgument when `out` has another size.
