@@ -21,7 +21,8 @@ function(keel_stage NAME)
 endfunction()
 
 # keel_tests(NAME SOURCES a_test.cc ... DEPS keel_x ...)
-# A GoogleTest executable keel_<NAME>_tests whose tests ctest discovers one by one.
+# A GoogleTest executable keel_<NAME>_tests whose tests ctest discovers one by one, each failed
+# after KEEL_TEST_TIMEOUT seconds.
 function(keel_tests NAME)
   if(NOT KEEL_BUILD_TESTS)
     return()
@@ -36,7 +37,7 @@ function(keel_tests NAME)
     KEEL_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"
     KEEL_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
   gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
-                       PROPERTIES LABELS ${NAME})
+                       PROPERTIES LABELS ${NAME} TIMEOUT ${KEEL_TEST_TIMEOUT})
 endfunction()
 
 # keel_never_links(TARGET FORBIDDEN...): stops the configure step when TARGET links one of

@@ -1,28 +1,19 @@
 #include "drift/performance_estimation.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "core/random.h"
+#include "drift/stats_cases_fixture.h"
 
 namespace keel::drift {
 namespace {
 
-const nlohmann::json& Cases() {
-  static const nlohmann::json cases = [] {
-    std::ifstream in(std::string(KEEL_FIXTURES_DIR) + "/drift/stats_cases.json");
-    return nlohmann::json::parse(in);
-  }();
-  return cases;
-}
-
 TEST(RealizedBinaryPerformance, MatchesScikitLearn) {
-  ASSERT_FALSE(Cases()["performance"].empty());
-  for (const auto& c : Cases()["performance"]) {
+  for (const auto& c : StatsCases("performance")) {
     std::vector<double> p = c["p"].get<std::vector<double>>();
     std::vector<int8_t> y;
     for (int v : c["y"].get<std::vector<int>>()) y.push_back(static_cast<int8_t>(v));
@@ -38,7 +29,7 @@ TEST(RealizedBinaryPerformance, MatchesScikitLearn) {
 }
 
 TEST(EstimateBinaryPerformance, MatchesTheNannyMlFormulas) {
-  for (const auto& c : Cases()["performance"]) {
+  for (const auto& c : StatsCases("performance")) {
     std::vector<double> p = c["p"].get<std::vector<double>>();
     const BinaryPerformance m = EstimateBinaryPerformance(p, c["threshold"].get<double>());
     const auto& ref = c["estimated"];

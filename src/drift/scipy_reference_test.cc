@@ -2,31 +2,22 @@
 // tests/fixtures/drift/make_fixtures.py computed (within 1e-6; the absolute tolerance on
 // p-values also covers tiny p-values whose relative error we check separately).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "drift/chi_square.h"
 #include "drift/distances.h"
 #include "drift/ks_distribution.h"
 #include "drift/ks_test.h"
+#include "drift/stats_cases_fixture.h"
 #include "drift/step_distribution.h"
 
 namespace keel::drift {
 namespace {
 
 constexpr double kTol = 1e-6;
-
-const nlohmann::json& Cases() {
-  static const nlohmann::json cases = [] {
-    std::ifstream in(std::string(KEEL_FIXTURES_DIR) + "/drift/stats_cases.json");
-    EXPECT_TRUE(in.good()) << "missing fixture; run tests/fixtures/drift/make_fixtures.py";
-    return nlohmann::json::parse(in);
-  }();
-  return cases;
-}
 
 std::vector<double> Doubles(const nlohmann::json& j) {
   std::vector<double> v;
@@ -43,8 +34,7 @@ void ExpectClose(double expected, double actual, const std::string& what) {
 }
 
 TEST(KsTwoSample, MatchesScipyKs2sampStatisticAndPValue) {
-  ASSERT_FALSE(Cases()["ks"].empty());
-  for (const auto& c : Cases()["ks"]) {
+  for (const auto& c : StatsCases("ks")) {
     const std::string name = c["name"];
     auto a = StepDistribution::FromSample(Doubles(c["a"]));
     auto b = StepDistribution::FromSample(Doubles(c["b"]));
@@ -57,7 +47,7 @@ TEST(KsTwoSample, MatchesScipyKs2sampStatisticAndPValue) {
 }
 
 TEST(KsTwoSample, IsSymmetricInItsArguments) {
-  for (const auto& c : Cases()["ks"]) {
+  for (const auto& c : StatsCases("ks")) {
     auto a = StepDistribution::FromSample(Doubles(c["a"]));
     auto b = StepDistribution::FromSample(Doubles(c["b"]));
     EXPECT_DOUBLE_EQ(KsTwoSample(a, b).statistic, KsTwoSample(b, a).statistic);
@@ -74,8 +64,7 @@ TEST(KsTwoSample, EmptySideGivesNoDriftInsteadOfCrashing) {
 }
 
 TEST(KolmogorovSf, MatchesScipyKstwoOnEveryBranch) {
-  ASSERT_GT(Cases()["kstwo"].size(), 100u);
-  for (const auto& c : Cases()["kstwo"]) {
+  for (const auto& c : StatsCases("kstwo")) {
     const auto n = c["n"].get<int64_t>();
     const double x = c["x"].get<double>();
     ExpectClose(c["sf"].get<double>(), KolmogorovSf(n, x),
@@ -84,7 +73,7 @@ TEST(KolmogorovSf, MatchesScipyKstwoOnEveryBranch) {
 }
 
 TEST(SmirnovSf, MatchesScipySpecialSmirnov) {
-  for (const auto& c : Cases()["smirnov"]) {
+  for (const auto& c : StatsCases("smirnov")) {
     const auto n = c["n"].get<int64_t>();
     const double e = c["e"].get<double>();
     ExpectClose(c["sf"].get<double>(), SmirnovSf(n, e),
@@ -93,7 +82,7 @@ TEST(SmirnovSf, MatchesScipySpecialSmirnov) {
 }
 
 TEST(ChiSquareHomogeneity, MatchesScipyChi2ContingencyWithoutCorrection) {
-  for (const auto& c : Cases()["chi2"]) {
+  for (const auto& c : StatsCases("chi2")) {
     const std::string name = c["name"];
     const auto a = Doubles(c["a"]);
     const auto b = Doubles(c["b"]);
@@ -105,7 +94,7 @@ TEST(ChiSquareHomogeneity, MatchesScipyChi2ContingencyWithoutCorrection) {
 }
 
 TEST(JensenShannonDistance, MatchesScipyJensenshannonBase2) {
-  for (const auto& c : Cases()["distances"]) {
+  for (const auto& c : StatsCases("distances")) {
     const std::string name = c["name"];
     ExpectClose(c["jensen_shannon"].get<double>(),
                 JensenShannonDistance(Doubles(c["p"]), Doubles(c["q"])), name);
@@ -113,7 +102,7 @@ TEST(JensenShannonDistance, MatchesScipyJensenshannonBase2) {
 }
 
 TEST(PopulationStabilityIndex, MatchesNumpyFormulaWithEmptyBinFloor) {
-  for (const auto& c : Cases()["distances"]) {
+  for (const auto& c : StatsCases("distances")) {
     const std::string name = c["name"];
     ExpectClose(c["psi"].get<double>(), PopulationStabilityIndex(Doubles(c["p"]), Doubles(c["q"])),
                 name);
@@ -121,7 +110,7 @@ TEST(PopulationStabilityIndex, MatchesNumpyFormulaWithEmptyBinFloor) {
 }
 
 TEST(Wasserstein1, MatchesScipyWassersteinDistanceWithAndWithoutWeights) {
-  for (const auto& c : Cases()["wasserstein"]) {
+  for (const auto& c : StatsCases("wasserstein")) {
     const std::string name = c["name"];
     StepDistribution u, v;
     if (c["u_weights"].is_null()) {

@@ -47,20 +47,23 @@ Status WindowOptions::Validate() const {
                                      size_rows);
     }
     if (size_rows / slide > 1000) {
-      return Status::InvalidArgument("a window of {} rows sliding by {} keeps more than 1000 "
-                                     "panes; use a larger --slide",
-                                     size_rows, slide);
+      return Status::InvalidArgument(
+          "a window of {} rows sliding by {} keeps more than 1000 "
+          "panes; use a larger --slide",
+          size_rows, slide);
     }
   } else {
     const int64_t slide = slide_micros == 0 ? size_micros : slide_micros;
     if (size_micros <= 0) return Status::InvalidArgument("--window-time must be positive");
     if (slide <= 0 || slide > size_micros || size_micros % slide != 0) {
-      return Status::InvalidArgument("--slide must be a positive duration that divides "
-                                     "--window-time");
+      return Status::InvalidArgument(
+          "--slide must be a positive duration that divides "
+          "--window-time");
     }
     if (size_micros / slide > 1000) {
-      return Status::InvalidArgument("the time window keeps more than 1000 panes; use a larger "
-                                     "--slide");
+      return Status::InvalidArgument(
+          "the time window keeps more than 1000 panes; use a larger "
+          "--slide");
     }
   }
   return drift.Validate();
@@ -71,7 +74,8 @@ WindowMonitor::WindowMonitor(std::shared_ptr<const Profile> reference, WindowOpt
     : reference_(std::move(reference)), options_(std::move(options)), sink_(std::move(sink)) {
   if (options_.mode == WindowOptions::Mode::kCount) {
     if (options_.slide_rows == 0) options_.slide_rows = options_.size_rows;
-    panes_per_window_ = std::max<uint64_t>(1, options_.size_rows / std::max<uint64_t>(1, options_.slide_rows));
+    panes_per_window_ =
+        std::max<uint64_t>(1, options_.size_rows / std::max<uint64_t>(1, options_.slide_rows));
   } else {
     if (options_.slide_micros == 0) options_.slide_micros = options_.size_micros;
     panes_per_window_ = static_cast<size_t>(
@@ -88,11 +92,12 @@ WindowMonitor::Pane WindowMonitor::NewPane(int64_t id) {
 }
 
 Profile& WindowMonitor::BeginRow(int64_t t) {
-  if (options_.mode == WindowOptions::Mode::kCount) {
-    if (current_.profile->rows() >= options_.slide_rows) ClosePane(false);
-  } else if (t == kMissingTime) {
+  // Time panes close when a row of a later pane arrives; count panes close in EndRow, as soon
+  // as they are full.
+  const bool timed = options_.mode == WindowOptions::Mode::kTime;
+  if (timed && t == kMissingTime) {
     ++untimed_rows_;
-  } else {
+  } else if (timed) {
     const int64_t pid = FloorDiv(t, options_.slide_micros);
     if (!started_) {
       current_.id = pid;
@@ -101,7 +106,8 @@ Profile& WindowMonitor::BeginRow(int64_t t) {
       const int64_t last = current_.id;
       ClosePane(false);
       // Empty panes for a gap in time (no more than a window's worth matters).
-      const int64_t gap = std::min<int64_t>(pid - last - 1, static_cast<int64_t>(panes_per_window_));
+      const int64_t gap =
+          std::min<int64_t>(pid - last - 1, static_cast<int64_t>(panes_per_window_));
       for (int64_t i = 1; i <= gap; ++i) {
         current_.id = last + i;
         ClosePane(false);
@@ -122,6 +128,12 @@ void WindowMonitor::EndRow() {
   ++rows_;
   if (current_.profile->rows() == 0) current_.first_row = rows_;
   current_.profile->AddRows(1);
+  // A full count pane closes (and its window is evaluated) with its last row, not when the
+  // next row arrives: a server whose traffic pauses still reports the window it has.
+  if (options_.mode == WindowOptions::Mode::kCount &&
+      current_.profile->rows() >= options_.slide_rows) {
+    ClosePane(false);
+  }
 }
 
 void WindowMonitor::ClosePane(bool final) {
@@ -131,9 +143,8 @@ void WindowMonitor::ClosePane(bool final) {
   while (closed_.size() > panes_per_window_) closed_.pop_front();
   current_ = NewPane(next_id);
   if (closed_.size() == panes_per_window_) {
-    const bool partial =
-        final && (options_.mode == WindowOptions::Mode::kTime ||
-                  closed_.back().profile->rows() < options_.slide_rows);
+    const bool partial = final && (options_.mode == WindowOptions::Mode::kTime ||
+                                   closed_.back().profile->rows() < options_.slide_rows);
     Evaluate(partial);
   } else if (final) {
     Evaluate(true);
@@ -167,7 +178,8 @@ void WindowMonitor::Evaluate(bool partial) {
     if (w.first_row == 0) w.first_row = p.first_row;
     w.last_row = p.first_row + p.profile->rows() - 1;
     if (options_.mode == WindowOptions::Mode::kCount) {
-      if (p.min_time != kMissingTime && (w.start_time == kMissingTime || p.min_time < w.start_time)) {
+      if (p.min_time != kMissingTime &&
+          (w.start_time == kMissingTime || p.min_time < w.start_time)) {
         w.start_time = p.min_time;
       }
       if (p.max_time != kMissingTime && (w.end_time == kMissingTime || p.max_time > w.end_time)) {
@@ -181,9 +193,11 @@ void WindowMonitor::Evaluate(bool partial) {
     w.end_time = (last + 1) * options_.slide_micros;
   }
   w.report = std::move(*report);
-  w.fairness = CompareGroupRates(*reference_, merged, options_.fairness_gate, options_.min_group_rows);
+  w.fairness =
+      CompareGroupRates(*reference_, merged, options_.fairness_gate, options_.min_group_rows);
   const DatasetVerdict& v = w.report.verdict;
-  w.drifted = v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
+  w.drifted =
+      v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
   for (const auto& a : w.fairness) w.fairness_alert |= a.alert;
   sink_(w);
 }
@@ -215,7 +229,8 @@ nlohmann::json WindowResultToJson(const WindowResult& w) {
       {"dataset_drift", v.dataset_drift},
       {"share_drifted", v.share_drifted},
       {"drifted_features", std::move(drifted)},
-      {"prediction_drift", v.prediction_drift ? nlohmann::json(*v.prediction_drift) : nlohmann::json()},
+      {"prediction_drift",
+       v.prediction_drift ? nlohmann::json(*v.prediction_drift) : nlohmann::json()},
       {"label_drift", v.label_drift ? nlohmann::json(*v.label_drift) : nlohmann::json()},
       {"features", std::move(features)},
       {"prediction", w.report.prediction ? CompactFeature(*w.report.prediction) : nlohmann::json()},

@@ -72,7 +72,8 @@ class WindowMonitor {
   // The pane the next row goes to (closing panes and evaluating windows as time moves on).
   // `time` is the row's event time in micros, kMissingTime when unknown.
   Profile& BeginRow(int64_t time);
-  // Call after adding the row's values to the pane BeginRow returned.
+  // Call after adding the row's values to the pane BeginRow returned. A count pane that is
+  // now full closes here (evaluating its window).
   void EndRow();
   // Evaluates the last partial window. Errors: those of the comparison (none expected).
   Status Finish();

@@ -1,8 +1,9 @@
 // Keel's TreeSHAP on imported XGBoost models against XGBoost's own pred_contribs=True
 // (tests/fixtures/xgboost and tests/fixtures/shap, written by make_fixtures.py there): numeric
-// splits with missing values, native categorical splits (partition and one-hot), multiclass
-// and regression, deep trees (depth 8) with repeated features on paths, on held-out rows,
-// rows with injected missing values and rows on split thresholds.
+// splits with missing values, native categorical splits (partition and one-hot, unseen codes),
+// multiclass (softprob, softmax), regression (squared, absolute, pseudo-Huber error),
+// binary:logitraw, dart with dropped trees, deep trees (depth 8) with repeated features on paths,
+// on held-out rows, rows with injected missing values and rows on split thresholds.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -120,6 +121,29 @@ TEST(XGBoostShap, MulticlassEqualsPredContribsPerClass) {
 
 TEST(XGBoostShap, RegressionEqualsPredContribs) {
   ExpectEqualsXGBoost("regression", TreeShapAlgorithm::kAuto);
+}
+
+TEST(XGBoostShap, LogitRawEqualsPredContribs) {
+  ExpectEqualsXGBoost("logitraw", TreeShapAlgorithm::kAuto);
+}
+
+TEST(XGBoostShap, MultiSoftmaxEqualsPredContribsPerClass) {
+  ExpectEqualsXGBoost("softmax", TreeShapAlgorithm::kAuto);
+}
+
+TEST(XGBoostShap, AbsoluteAndPseudoHuberErrorEqualPredContribs) {
+  ExpectEqualsXGBoost("absoluteerror", TreeShapAlgorithm::kAuto);
+  ExpectEqualsXGBoost("pseudohuber", TreeShapAlgorithm::kAuto);
+}
+
+// dart: XGBoost weighs each tree's contributions by its weight_drop, as Keel's leaves are.
+TEST(XGBoostShap, DartEqualsPredContribs) {
+  ExpectEqualsXGBoost("dart", TreeShapAlgorithm::kAuto);
+  ExpectEqualsXGBoost("dart", TreeShapAlgorithm::kLeafPolynomial);
+}
+
+TEST(XGBoostShap, UnseenCategoryCodesEqualPredContribs) {
+  ExpectEqualsXGBoost("categorical_unseen", TreeShapAlgorithm::kAuto);
 }
 
 TEST(XGBoostShap, DeepTreesWithMissingValuesEqualPredContribs) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
 #include "fairness/audit.h"
 #include "fairness/disparity.h"
@@ -49,13 +50,21 @@ Fixture Load() {
   }
   EXPECT_TRUE(f.table.AddColumn(Column::String("race", race)).ok());
   EXPECT_TRUE(f.table.AddColumn(Column::Numeric("sex", sex)).ok());
+  EXPECT_EQ(f.labels.size(), 600u) << "rows in outcomes.csv";
   f.decisions = ThresholdDecisions(f.scores, 0.5);
   std::ifstream js(FixturePath("expected_group_metrics.json"));
   f.expected = nlohmann::json::parse(js);
   return f;
 }
 
-void ExpectGroupsMatch(const std::vector<GroupMetrics>& got, const nlohmann::json& want) {
+// The fixture's groups per grouping (race: 3, sex: 2, race&sex: 6) and its disparities per
+// grouping (the six Fairlearn definitions): the loops below compare nothing when a list is
+// empty, so its length is checked first.
+constexpr size_t kDisparities = 6;
+
+void ExpectGroupsMatch(const std::vector<GroupMetrics>& got, const nlohmann::json& want,
+                       size_t groups) {
+  ASSERT_EQ(want.size(), groups) << "groups in the fixture";
   ASSERT_EQ(got.size(), want.size());
   for (size_t g = 0; g < got.size(); ++g) {
     const auto& w = want[g];
@@ -76,9 +85,12 @@ void ExpectGroupsMatch(const std::vector<GroupMetrics>& got, const nlohmann::jso
 }
 
 void ExpectDisparitiesMatch(const DisparitySet& got, const nlohmann::json& want) {
+  ASSERT_EQ(want.size(), kDisparities) << "disparities in the fixture";
+  ASSERT_EQ(got.size(), want.size());
   for (const auto& d : got) {
     const std::string name(DisparityName(d.metric));
     SCOPED_TRACE(name);
+    ASSERT_TRUE(want.contains(name));
     EXPECT_NEAR(d.value, want[name].get<double>(), 1e-12);
   }
 }
@@ -86,10 +98,10 @@ void ExpectDisparitiesMatch(const DisparitySet& got, const nlohmann::json& want)
 TEST(FairlearnReference, GroupMetricsMatchSklearn) {
   Fixture f = Load();
   const BinaryOutcomes out{f.scores, f.labels, f.decisions};
-  for (const char* attr : {"race", "sex"}) {
+  for (const auto& [attr, count] : {std::pair<const char*, size_t>{"race", 3}, {"sex", 2}}) {
     auto groups = AssignGroups(*f.table.Find(attr));
     ASSERT_TRUE(groups.ok());
-    ExpectGroupsMatch(ComputeGroupMetrics(out, *groups, 1), f.expected[attr]["groups"]);
+    ExpectGroupsMatch(ComputeGroupMetrics(out, *groups, 1), f.expected[attr]["groups"], count);
   }
   const GroupMetrics all = ComputeOverallMetrics(out);
   EXPECT_NEAR(all.auc, f.expected["overall"]["auc"].get<double>(), 1e-12);
@@ -118,7 +130,7 @@ TEST(FairlearnReference, IntersectionMatchesGroupingByBothAttributes) {
   const GroupAssignment both = IntersectGroups(*race, *sex);
   EXPECT_EQ(both.name, "race&sex");
   const auto metrics = ComputeGroupMetrics(out, both, 1);
-  ExpectGroupsMatch(metrics, f.expected["race&sex"]["groups"]);
+  ExpectGroupsMatch(metrics, f.expected["race&sex"]["groups"], 6);
   ExpectDisparitiesMatch(ComputeDisparities(metrics), f.expected["race&sex"]["disparities"]);
 }
 
@@ -135,6 +147,7 @@ TEST(FairlearnReference, AuditJsonCarriesTheDisparitiesPerAttribute) {
   for (const char* attr : {"race", "sex"}) {
     const auto& a = j["attributes"][attr];
     const auto& want = f.expected[attr]["disparities"];
+    ASSERT_EQ(want.size(), kDisparities);
     for (const auto& [key, value] : want.items()) {
       SCOPED_TRACE(key);
       EXPECT_NEAR(a[key].get<double>(), value.get<double>(), 1e-12);

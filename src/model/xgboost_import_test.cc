@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
+#include <string>
 
 #include "core/file_io.h"
 #include "model/import_fixture_reader.h"
@@ -44,15 +47,29 @@ Worst CompareWithXGBoost(const std::string& name) {
   for (size_t f = 0; f < model->features.size(); ++f)
     EXPECT_EQ(rows.header[f], model->features[f].name);
   const size_t k = static_cast<size_t>(model->num_outputs);
+  // multi:softmax: XGBoost predicts the class index ("class", then the k margins).
+  const bool class_index = pred.header.at(0) == "class";
+  // binary:logitraw: XGBoost predicts the margin ("prediction"); Keel, the probability.
+  const bool margin_prediction = pred.header.at(0) == "prediction" && model->task == Task::kBinary;
+  const size_t margin_column = class_index ? 1 : k;
+  EXPECT_EQ(pred.header.size(), margin_column + k);
   Worst worst;
   for (size_t r = 0; r < rows.rows.size(); ++r) {
     std::vector<float> x(rows.rows[r].begin(), rows.rows[r].end());
     std::vector<double> m = IrMargins(*model, x);
     std::vector<double> p(k);
     MarginsToPredictions(model->objective, model->num_outputs, m.data(), p.data());
+    if (class_index) {
+      const size_t best = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+      EXPECT_EQ(static_cast<double>(best), pred.rows[r][0]) << name << " row " << r;
+    }
     for (size_t o = 0; o < k; ++o) {
-      const double want_p = pred.rows[r][o];
-      const double want_m = pred.rows[r][k + o];
+      const double want_m = pred.rows[r][margin_column + o];
+      double want_p = class_index ? p[o] : pred.rows[r][o];  // margins decide for softmax
+      if (margin_prediction) {
+        EXPECT_EQ(pred.rows[r][o], want_m);
+        want_p = Sigmoid(want_m);
+      }
       // Absolute for probabilities; relative to the value's size for regression.
       const double dp = std::abs(p[o] - want_p) / std::max(1.0, std::abs(want_p));
       const double dm = std::abs(m[o] - want_m) / std::max(1.0, std::abs(want_m));
@@ -110,6 +127,57 @@ TEST(XGBoostImport, GammaMatchesXGBoost) {
 
 TEST(XGBoostImport, TweedieMatchesXGBoost) {
   const Worst w = CompareWithXGBoost("tweedie");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+// binary:logitraw: XGBoost's prediction is the margin (base_score 0.2, taken as a margin);
+// Keel's is its sigmoid, and `--raw` gives the margin.
+TEST(XGBoostImport, LogitRawMatchesXGBoostsMargin) {
+  const Worst w = CompareWithXGBoost("logitraw");
+  EXPECT_LE(w.margin, 1e-6);
+  auto m = ImportXGBoostFile(Fixture("logitraw_model.json"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_FLOAT_EQ(static_cast<float>(m->base_margin[0]), 0.2f);
+}
+
+// multi:softmax: XGBoost's prediction is the class index; Keel's class probabilities take the
+// same class, from the same margins.
+TEST(XGBoostImport, MultiSoftmaxMatchesXGBoostsClassesAndMargins) {
+  const Worst w = CompareWithXGBoost("softmax");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+// reg:absoluteerror (base_score the labels' median, leaves refit by XGBoost) and
+// reg:pseudohubererror (base_score 150): the prediction is the margin.
+TEST(XGBoostImport, AbsoluteErrorMatchesXGBoost) {
+  const Worst w = CompareWithXGBoost("absoluteerror");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+TEST(XGBoostImport, PseudoHuberMatchesXGBoost) {
+  const Worst w = CompareWithXGBoost("pseudohuber");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+// dart trained with dropout (rate_drop 0.3): every tree's leaves scaled by its weight_drop.
+TEST(XGBoostImport, DartWithDroppedTreesMatchesXGBoost) {
+  auto text = ReadFile(Fixture("dart_model.json"));
+  ASSERT_TRUE(text.ok());
+  // The file holds NaN literals JSON parsers refuse: read the weight_drop list as text.
+  const size_t at = text->find("\"weight_drop\":[");
+  ASSERT_NE(at, std::string::npos);
+  std::stringstream weights(text->substr(at + 15, text->find(']', at) - at - 15));
+  int scaled = 0;
+  for (std::string w; std::getline(weights, w, ',');) scaled += std::stod(w) != 1.0;
+  EXPECT_GT(scaled, 20);  // the dropout really happened
+  const Worst w = CompareWithXGBoost("dart");
+  EXPECT_LE(w.margin, 1e-6);
+}
+
+// Category codes the model never saw (past its categories, on 40 rows of each categorical
+// feature) go where XGBoost sends them: not in the split's set, so left.
+TEST(XGBoostImport, UnseenCategoryCodesMatchXGBoost) {
+  const Worst w = CompareWithXGBoost("categorical_unseen");
   EXPECT_LE(w.margin, 1e-6);
 }
 

@@ -380,14 +380,20 @@ std::vector<Candidate> Candidates(const ReductionRows& rr, const std::vector<Res
     std::vector<double> shifts = {0.0};
     std::vector<double> sorted(m.begin(), m.end());
     std::sort(sorted.begin(), sorted.end());
-    // Thresholds midway between neighbouring margins, so rounding in the final model's sum
-    // cannot move a row across it; the ends select everyone / no one.
+    // Thresholds midway between neighbouring *distinct* margins, so rounding in the final
+    // model's sum (base margin and shift first, then the trees) cannot move a row across
+    // one: many rows share a margin (the same leaves), and a threshold on a tie would put a
+    // whole block of rows on it. The ends select everyone / no one.
     const size_t len = sorted.size();
     for (int q = 0; q <= kThresholdSteps && len > 0; ++q) {
       const size_t at = len * static_cast<size_t>(q) / static_cast<size_t>(kThresholdSteps);
-      shifts.push_back(at == 0     ? sorted[0] - 1
-                       : at == len ? sorted[len - 1] + 1
-                                   : 0.5 * (sorted[at - 1] + sorted[at]));
+      if (at == 0) {
+        shifts.push_back(sorted[0] - 1);
+        continue;
+      }
+      const auto above = std::upper_bound(sorted.begin(), sorted.end(), sorted[at - 1]);
+      shifts.push_back(above == sorted.end() ? sorted[len - 1] + 1
+                                             : 0.5 * (sorted[at - 1] + *above));
     }
     for (double shift : shifts) {
       for (size_t i = 0; i < m.size(); ++i) d[i] = m[i] - shift >= 0 ? 1 : 0;

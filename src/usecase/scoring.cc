@@ -32,6 +32,7 @@ Result<LoadedScoring> LoadForScoring(const ScoringInput& input, const Context& c
   ReadOptions ro;
   ro.schema = &out.model.schema;
   ro.decimal = input.decimal;
+  ro.missing_tokens = input.missing_tokens;
   ro.required_columns = &required;
   KEEL_ASSIGN_OR_RETURN(out.data, ReadTable(input.data_path, ro, ctx));
   out.read_seconds = read_time.Seconds();

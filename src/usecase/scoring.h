@@ -13,6 +13,7 @@
 
 #include "core/context.h"
 #include "data/ingest.h"
+#include "data/missing_tokens.h"
 #include "keel/status.h"
 #include "model/model.h"
 #include "predict/predictor.h"
@@ -25,6 +26,9 @@ struct ScoringInput {
   std::string data_path;     // .csv, .tsv, .jsonl
   std::string rejects_path;  // write the reader's rejected records here ("" = no file)
   char decimal = 0;          // CSV decimal mark; 0 = sniff (then the model's, then '.')
+  // Cell texts read as missing (data/missing_tokens.h): a stand-in such as "-999" that the
+  // model's training data used for missing values (XGBoost's DMatrix `missing`) goes here.
+  std::vector<std::string> missing_tokens = DefaultMissingTokens();
   // A model feature column absent from the data is missing in every row instead of an error.
   bool allow_missing_columns = false;
 };

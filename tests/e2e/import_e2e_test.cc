@@ -145,6 +145,36 @@ TEST(ImportE2e, XGBoostLinkRegressionsPredictAsXGBoost) {
   }
 }
 
+// A model trained with DMatrix(missing=-999) on data that writes missing values as -999
+// (make_fixtures.py's missing_value): `keel predict --missing -999` reads those cells as
+// missing and scores as XGBoost's predict(DMatrix(rows, missing=-999)); without the flag -999
+// is a number and rows with it score differently.
+TEST(ImportE2e, AMissingStandInIsReadAsMissingWithTheMissingFlag) {
+  TempDir dir;
+  auto r = RunKeel({"import", "--from", "xgboost", FixtureFile("xgboost/missing_value_model.json"),
+                    "--out", dir.File("m.keel")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string rows = FixtureFile("xgboost/missing_value_rows.csv");
+  const auto want = NumberColumn(ReadText(FixtureFile("xgboost/missing_value_pred.csv")), "prob_1");
+  ASSERT_GT(want.size(), 300u);
+  auto worst_error = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"predict", "--model", dir.File("m.keel"), "--data",
+                                     rows,      "--out",   dir.File("p.csv")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto p = RunKeel(args);
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    const auto got = NumberColumn(ReadText(dir.File("p.csv")), "prob_1");
+    EXPECT_EQ(got.size(), want.size());
+    double worst = 0;
+    for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+      worst = std::max(worst, std::abs(got[i] - want[i]));
+    }
+    return worst;
+  };
+  EXPECT_LE(worst_error({"--missing", "-999"}), 1e-6);
+  EXPECT_GT(worst_error({}), 1e-3);  // the flag is what makes the difference
+}
+
 TEST(ImportE2e, TheInferredSchemaDoesNotDependOnTheRowOrder) {
   TempDir dir;
   auto lines = Lines(ReadText(kData));

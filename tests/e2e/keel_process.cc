@@ -125,7 +125,22 @@ ProcessResult RunProgram(const std::vector<std::string>& argv, const std::string
   } else if (WIFSIGNALED(status)) {
     res.exit_code = 128 + WTERMSIG(status);
   }
+  ExpectNoSanitizerReport(res.err, argv.empty() ? "" : argv[0]);
   return res;
+}
+
+bool HasSanitizerReport(const std::string& err) {
+  // ASan and LSan: "==PID==ERROR: AddressSanitizer: ..." / "ERROR: LeakSanitizer: ...";
+  // UBSan: "file.cc:12:5: runtime error: ...".
+  for (const char* marker :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", ": runtime error: "}) {
+    if (err.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void ExpectNoSanitizerReport(const std::string& err, const std::string& who) {
+  if (HasSanitizerReport(err)) ADD_FAILURE() << who << " printed a sanitizer report:\n" << err;
 }
 
 ProcessResult RunKeel(const std::vector<std::string>& args, const std::string& input,

@@ -15,6 +15,15 @@ struct ProcessResult {
 // Path of the keel binary under test.
 std::string KeelBinary();
 
+// Whether a child's stderr holds an AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer
+// report. Under the asan preset a sanitized child that finds a bug exits 86 (CMakePresets.json),
+// but a report must fail the test whatever the exit code, even one the test expects (1).
+bool HasSanitizerReport(const std::string& err);
+
+// Fails the running test (ADD_FAILURE, with the report) when `err`, the stderr of `who`, holds
+// a sanitizer report. RunProgram, RunKeel and ServeProcess call it on every child.
+void ExpectNoSanitizerReport(const std::string& err, const std::string& who);
+
 // Runs `keel args...` with `input` on stdin; waits at most `timeout_seconds` (then kills it
 // and reports exit code 124, like timeout(1)).
 ProcessResult RunKeel(const std::vector<std::string>& args, const std::string& input = "",

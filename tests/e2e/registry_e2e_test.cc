@@ -200,7 +200,8 @@ TEST_P(RegistryCliTest, LogForgetRemovesExactlyOneSubjectAndPruneHonoursRetentio
   EXPECT_EQ(Json(r)["rows_removed"], 4);
   EXPECT_EQ(Json(r)["rows_remaining"], 4);
   r = RunKeel({"log", "prune", "--retention", "soon", "--db", db_});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // a bad flag value is a usage error
+  EXPECT_NE(r.err.find("retention \"soon\""), std::string::npos) << r.err;
 }
 
 // A gate as `keel compare --json` writes it (the parts the registry reads, plus numbers).

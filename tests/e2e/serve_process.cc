@@ -93,6 +93,7 @@ ServeProcess::~ServeProcess() {
   }
   if (err_reader_.joinable()) err_reader_.join();
   if (out_reader_.joinable()) out_reader_.join();
+  ExpectNoSanitizerReport(err_, "keel serve");
 }
 
 void ServeProcess::Signal(int sig) {

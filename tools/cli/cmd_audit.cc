@@ -130,6 +130,7 @@ Command AddAuditCommand(CLI::App& root) {
                   "Largest disparity the fitted thresholds allow (default: 0.02)")
       ->check(CLI::Range(0.0001, 1.0));
   AddDecimalFlag(sub, &r.input.decimal);
+  AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   AddCommonFlags(sub, &f->common);

@@ -76,6 +76,7 @@ Command AddCompareCommand(CLI::App& root) {
       ->check(CLI::Range(0, 1000000));
   sub->add_option("--seed", o.evaluation.bootstrap.seed, "Seed of the bootstrap (default: 42)");
   AddDecimalFlag(sub, &r.input.decimal);
+  AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads,
                   "Worker threads for reading, prediction, the bootstrap and the batch "
                   "throughput measurement; 0 = all cores (default: 0)")

@@ -56,6 +56,7 @@ Command AddEvaluateCommand(CLI::App& root) {
                   "(default: 201)")
       ->check(CLI::Range(2, 1000000));
   AddDecimalFlag(sub, &r.input.decimal);
+  AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--allow-missing-columns", r.input.allow_missing_columns,

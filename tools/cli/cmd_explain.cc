@@ -52,6 +52,7 @@ Command AddExplainCommand(CLI::App& root) {
                   "Multiclass: the class whose score reason codes explain (default: each row's "
                   "predicted class)");
   AddDecimalFlag(sub, &r.input.decimal);
+  AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--rejects", r.input.rejects_path,

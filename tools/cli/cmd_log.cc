@@ -30,8 +30,10 @@ Command AddLogCommand(CLI::App& root) {
   sub->require_subcommand(1);
   auto f = std::make_shared<LogFlags>();
   auto* prune = sub->add_subcommand("prune", "Delete every row older than the retention period");
-  prune->add_option("--retention", f->prune.retention,
-                    "Keep rows younger than this: a number with unit d, h, m or s (default 90d)");
+  prune
+      ->add_option("--retention", f->prune.retention,
+                   "Keep rows younger than this: a number with unit d, h, m or s (default 90d)")
+      ->check(RetentionCheck());
   AddDbFlags(prune, &f->common, &f->prune.db);
   auto* forget = sub->add_subcommand(
       "forget", "Erasure request: delete every logged row of one data subject and report how many");

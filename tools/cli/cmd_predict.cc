@@ -44,6 +44,7 @@ Command AddPredictCommand(CLI::App& root) {
                 "Also write the raw margins: raw_<class> (binary: the positive class; "
                 "regression: `raw`). Default: off");
   AddDecimalFlag(sub, &r.input.decimal);
+  AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--rejects", r.input.rejects_path,

@@ -103,7 +103,8 @@ Command AddServeCommand(CLI::App& root) {
       ->check(CLI::Range(10, 3600000));
   sub->add_option("--log-retention", r.log_retention,
                   "Delete prediction-log rows older than this, at start and hourly: a number "
-                  "with unit d, h, m or s (default: keep everything; see `keel log prune`)");
+                  "with unit d, h, m or s (default: keep everything; see `keel log prune`)")
+      ->check(RetentionCheck());
   sub->add_option("--objectives", r.objectives,
                   "Rank objectives kept by the server, as NAME=O.yaml for the model NAME or "
                   "O.yaml for every served model (repeatable; default: none). POST "

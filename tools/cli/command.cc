@@ -12,6 +12,7 @@
 #include "core/number_format.h"
 #include "core/progress.h"
 #include "core/readable_number.h"
+#include "registry/prediction_log_store.h"
 
 namespace keel::cli {
 
@@ -75,6 +76,11 @@ CLI::Validator ChoiceCheck(std::function<bool(const std::string&)> accepts, std:
         return accepts(text) ? Status::OK()
                              : Status::InvalidArgument("\"{}\": expected {}", text, expected);
       });
+}
+
+CLI::Validator RetentionCheck() {
+  return StatusCheck(
+      [](const std::string& text) { return registry::ParseRetention(text).status(); });
 }
 
 CLI::Validator Interval(double lo, double hi, bool lo_open, bool hi_open) {

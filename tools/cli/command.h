@@ -123,6 +123,10 @@ Status ParseDuration(const std::string& text, std::string_view flag, int64_t* mi
 // A check that a flag's text is a duration ParseDuration reads.
 CLI::Validator DurationCheck(std::string flag);
 
+// A check that a flag's text is a prediction-log retention period (registry::ParseRetention:
+// a number with unit d, h, m or s), so a bad one is a usage error (exit 2).
+CLI::Validator RetentionCheck();
+
 // After a parse error: when the command line holds a command or flag that does not exist,
 // prints on stderr what it is and the nearest existing name ("keel: unknown command 'trian';
 // did you mean 'train'?") and returns true; returns false when every word was known (the

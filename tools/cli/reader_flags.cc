@@ -53,34 +53,6 @@ void AddDialectFlags(CLI::App* sub, ReadOptions* read) {
       "The CSV has no header; columns are named col_1, col_2, ... (default: sniffed)");
 }
 
-void AddMissingFlags(CLI::App* sub, ReadOptions* read) {
-  sub->add_option_function<std::string>(
-      "--missing",
-      [read](const std::string& text) {
-        size_t start = 0;
-        while (start <= text.size()) {
-          size_t comma = text.find(',', start);
-          if (comma == std::string::npos) comma = text.size();
-          read->missing_tokens.push_back(text.substr(start, comma - start));
-          start = comma + 1;
-        }
-      },
-      "Extra comma-separated tokens meaning missing (default list: \"\", NA, N/A, null, NULL, "
-      "NaN, ?; whitespace-only is always missing)");
-  sub->add_flag_callback(
-      "--no-default-missing",
-      [read] {
-        // The defaults lead the list (--missing appends), whichever flag's callback runs first.
-        std::vector<std::string>& tokens = read->missing_tokens;
-        const std::vector<std::string> defaults = DefaultMissingTokens();
-        if (tokens.size() >= defaults.size() &&
-            std::equal(defaults.begin(), defaults.end(), tokens.begin())) {
-          tokens.erase(tokens.begin(), tokens.begin() + static_cast<ptrdiff_t>(defaults.size()));
-        }
-      },
-      "Do not use the default missing tokens (only --missing and whitespace-only)");
-}
-
 void AddTextFlags(CLI::App* sub, ReadOptions* read) {
   sub->add_flag_callback(
       "--no-trim", [read] { read->trim = false; },
@@ -92,6 +64,33 @@ void AddTextFlags(CLI::App* sub, ReadOptions* read) {
 }
 
 }  // namespace
+
+void AddMissingFlags(CLI::App* sub, std::vector<std::string>* tokens) {
+  sub->add_option_function<std::string>(
+      "--missing",
+      [tokens](const std::string& text) {
+        size_t start = 0;
+        while (start <= text.size()) {
+          size_t comma = text.find(',', start);
+          if (comma == std::string::npos) comma = text.size();
+          tokens->push_back(text.substr(start, comma - start));
+          start = comma + 1;
+        }
+      },
+      "Extra comma-separated tokens meaning missing (default list: \"\", NA, N/A, null, NULL, "
+      "NaN, ?; whitespace-only is always missing)");
+  sub->add_flag_callback(
+      "--no-default-missing",
+      [tokens] {
+        // The defaults lead the list (--missing appends), whichever flag's callback runs first.
+        const std::vector<std::string> defaults = DefaultMissingTokens();
+        if (tokens->size() >= defaults.size() &&
+            std::equal(defaults.begin(), defaults.end(), tokens->begin())) {
+          tokens->erase(tokens->begin(), tokens->begin() + static_cast<ptrdiff_t>(defaults.size()));
+        }
+      },
+      "Do not use the default missing tokens (only --missing and whitespace-only)");
+}
 
 bool SplitAssignment(const std::string& text, std::string* column, std::string* value) {
   const size_t eq = text.rfind('=');
@@ -110,7 +109,7 @@ void AddReaderFlags(CLI::App* sub, usecase::DataInput* input, unsigned which) {
   }
   if (which & kDialectFlags) AddDialectFlags(sub, read);
   if (which & kDecimalFlag) AddDecimalFlag(sub, &read->decimal);
-  if (which & kMissingFlags) AddMissingFlags(sub, read);
+  if (which & kMissingFlags) AddMissingFlags(sub, &read->missing_tokens);
   if (which & kTextFlags) AddTextFlags(sub, read);
   if (which & kKindFlag) AddKindFlag(sub, &read->kind_overrides);
 }

@@ -35,6 +35,10 @@ void AddReaderFlags(CLI::App* sub, usecase::DataInput* input, unsigned which);
 // (sniffed; see ReadOptions::decimal). Any other value is a usage error (exit 2).
 void AddDecimalFlag(CLI::App* sub, char* decimal);
 
+// Adds --missing TOKENS (comma-separated, appended to *tokens) and --no-default-missing (drops
+// the default tokens DefaultMissingTokens() that *tokens starts with).
+void AddMissingFlags(CLI::App* sub, std::vector<std::string>* tokens);
+
 // Adds --kind COLUMN=KIND (repeatable): forces a column's kind when reading, KIND one of
 // numeric, categorical, boolean, timestamp, string; stored in *kinds.
 void AddKindFlag(CLI::App* sub, std::map<std::string, ColumnKind>* kinds);
