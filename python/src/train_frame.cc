@@ -2,18 +2,13 @@
 
 #include <pybind11/stl.h>
 
-#include <cmath>
-#include <optional>
 #include <unordered_map>
 
-#include "data/category_order.h"
 #include "data/cell_text.h"
+#include "data/cell_typing.h"
 #include "data/column_stats.h"
 #include "data/ingest.h"
 #include "data/missing_tokens.h"
-#include "data/number_parse.h"
-#include "data/timestamp_parse.h"
-#include "data/type_inference.h"
 #include "python/src/call_context.h"
 #include "python/src/frame_columns.h"
 #include "python/src/train_binding.h"
@@ -23,29 +18,6 @@ namespace keel::python {
 namespace py = pybind11;
 
 namespace {
-
-// What the CSV reader reads a trimmed, non-missing cell as (table_builder.cc's ClassifyCells:
-// number, then boolean, then timestamp, each tried only on texts it could accept).
-struct CellValue {
-  ColumnKind kind = ColumnKind::kCategorical;  // categorical = text
-  double number = 0;
-  bool boolean = false;
-  int64_t micros = 0;
-};
-
-CellValue Classify(std::string_view t) {
-  CellValue v;
-  const char c0 = t[0];
-  const bool digit0 = c0 >= '0' && c0 <= '9';
-  if ((digit0 || c0 == '.' || c0 == '-' || c0 == '+') && ParseNumber(t, &v.number)) {
-    v.kind = ColumnKind::kNumeric;
-  } else if ((t.size() == 4 || t.size() == 5) && ParseBool(t, &v.boolean)) {
-    v.kind = ColumnKind::kBoolean;
-  } else if (digit0 && t.size() >= 10 && ParseTimestamp(t, &v.micros)) {
-    v.kind = ColumnKind::kTimestamp;
-  }
-  return v;
-}
 
 // A text column as the reader's cells: each distinct trimmed text once, in order of first
 // appearance, with its count and the rows' codes into that list (kMissingCode = missing).
@@ -88,79 +60,6 @@ TextCells CellsOf(const Column& c) {
   return out;
 }
 
-// The column of kind `kind` whose every non-missing text reads as that kind, or
-// InvalidArgument naming the first that does not.
-Result<Column> TypedColumn(const std::string& name, const TextCells& cells,
-                           const std::vector<CellValue>& values, ColumnKind kind) {
-  for (size_t k = 0; k < values.size(); ++k) {
-    if (values[k].kind == kind) continue;
-    size_t row = 0;
-    while (cells.codes[row] != static_cast<int32_t>(k)) ++row;
-    return Status::InvalidArgument(
-        "column \"{}\" holds \"{}\" (row {}), which is not a {} like the column's other "
-        "values (a CSV reader would reject the row; a DataFrame cannot drop it)",
-        name, cells.texts[k], row,
-        kind == ColumnKind::kNumeric   ? "number"
-        : kind == ColumnKind::kBoolean ? "boolean"
-                                       : "timestamp");
-  }
-  const size_t n = cells.codes.size();
-  auto at = [&](size_t r) -> const CellValue* {
-    return cells.codes[r] < 0 ? nullptr : &values[static_cast<size_t>(cells.codes[r])];
-  };
-  if (kind == ColumnKind::kNumeric) {
-    std::vector<double> v(n);
-    for (size_t r = 0; r < n; ++r) v[r] = at(r) ? at(r)->number : std::nan("");
-    return Column::Numeric(name, std::move(v));
-  }
-  if (kind == ColumnKind::kBoolean) {
-    std::vector<int8_t> v(n);
-    for (size_t r = 0; r < n; ++r)
-      v[r] = at(r) ? static_cast<int8_t>(at(r)->boolean) : kMissingBool;
-    return Column::Boolean(name, std::move(v));
-  }
-  std::vector<int64_t> v(n);
-  for (size_t r = 0; r < n; ++r) v[r] = at(r) ? at(r)->micros : kMissingTime;
-  return Column::Timestamp(name, std::move(v));
-}
-
-// Text: categories grouped case-insensitively, each named by its most frequent spelling (ties
-// to the first seen) and numbered in order of first appearance; or a string column when there
-// are too many (InferTextKind).
-Column TextColumn(const std::string& name, const TextCells& cells, uint64_t non_missing) {
-  std::unordered_map<std::string, int32_t> group_index;
-  std::vector<int32_t> group_of(cells.texts.size());
-  std::vector<size_t> best;
-  for (size_t k = 0; k < cells.texts.size(); ++k) {
-    std::string key;
-    AppendLower(&key, cells.texts[k]);
-    auto [it, added] = group_index.try_emplace(key, static_cast<int32_t>(best.size()));
-    if (added) best.push_back(k);
-    group_of[k] = it->second;
-    size_t& b = best[static_cast<size_t>(it->second)];
-    if (cells.counts[k] > cells.counts[b]) b = k;
-  }
-  if (InferTextKind(best.size(), non_missing) == ColumnKind::kString) {
-    std::vector<std::string> values(cells.codes.size());
-    std::vector<uint8_t> missing(cells.codes.size(), 0);
-    for (size_t r = 0; r < cells.codes.size(); ++r) {
-      if (cells.codes[r] < 0) {
-        missing[r] = 1;
-      } else {
-        values[r] = cells.texts[static_cast<size_t>(cells.codes[r])];
-      }
-    }
-    return Column::String(name, std::move(values), std::move(missing));
-  }
-  std::vector<std::string> dictionary;
-  for (size_t b : best) dictionary.push_back(cells.texts[b]);
-  std::vector<int32_t> codes(cells.codes.size());
-  for (size_t r = 0; r < codes.size(); ++r) {
-    codes[r] = cells.codes[r] < 0 ? kMissingCode : group_of[static_cast<size_t>(cells.codes[r])];
-  }
-  return Column::Categorical(name, std::move(codes), std::move(dictionary));
-}
-
 // A column as the reader would type it (see the header).
 Result<Column> ReaderTyped(Column c) {
   if (c.kind() != ColumnKind::kCategorical) {
@@ -172,34 +71,7 @@ Result<Column> ReaderTyped(Column c) {
     return c;
   }
   const TextCells cells = CellsOf(c);
-  std::vector<CellValue> values;
-  KindEvidence evidence;
-  for (size_t k = 0; k < cells.texts.size(); ++k) {
-    values.push_back(Classify(cells.texts[k]));
-    const uint64_t n = cells.counts[k];
-    switch (values.back().kind) {
-      case ColumnKind::kNumeric:
-        evidence.numbers += n;
-        break;
-      case ColumnKind::kBoolean:
-        evidence.booleans += n;
-        break;
-      case ColumnKind::kTimestamp:
-        evidence.timestamps += n;
-        break;
-      default:
-        evidence.texts += n;
-    }
-  }
-  const std::optional<ColumnKind> typed = InferTypedKind(evidence);
-  if (typed.has_value() && *typed != ColumnKind::kString) {
-    return TypedColumn(c.name(), cells, values, *typed);
-  }
-  if (evidence.non_missing() == 0) {
-    return Column::String(c.name(), std::vector<std::string>(c.size()),
-                          std::vector<uint8_t>(c.size(), 1));
-  }
-  return TextColumn(c.name(), cells, evidence.non_missing());
+  return TypeTextColumn(c.name(), cells.texts, cells.counts, cells.codes);
 }
 
 }  // namespace
@@ -214,26 +86,7 @@ Result<usecase::TrainingTable> FrameTrainingTable(Table table, std::string name,
   for (size_t j = 0; j < table.num_columns(); ++j) {
     KEEL_ASSIGN_OR_RETURN(Column c, ReaderTyped(std::move(table.mutable_column(j))));
     ColumnStats stats = ComputeColumnStats(c, /*inferred=*/true);
-    // The schema entry the reader infers (table_builder.cc's AddInferredColumns).
-    ColumnSchema cs;
-    cs.name = c.name();
-    cs.kind = c.kind();
-    if (c.kind() == ColumnKind::kCategorical) {
-      cs.categories = c.dictionary();
-      SortPandasDefault(&cs.categories);
-      cs.category_order = CategoryOrder::kSorted;
-    } else if (c.kind() == ColumnKind::kNumeric) {
-      cs.min = stats.min;
-      cs.max = stats.max;
-    }
-    if (c.kind() == ColumnKind::kString && stats.count > 0 && stats.distinct == stats.count &&
-        stats.missing == 0) {
-      cs.role = Role::kId;
-    }
-    if (c.kind() == ColumnKind::kTimestamp && !have_time) {
-      cs.role = Role::kTime;
-      have_time = true;
-    }
+    ColumnSchema cs = InferredColumnSchema(c, stats, &have_time);
     data.schema.columns.push_back(std::move(cs));
     data.report.columns.push_back(std::move(stats));
     KEEL_RETURN_IF_ERROR(data.table.AddColumn(std::move(c)));
