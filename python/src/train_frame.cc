@@ -2,13 +2,8 @@
 
 #include <pybind11/stl.h>
 
-#include <unordered_map>
-
-#include "data/cell_text.h"
-#include "data/cell_typing.h"
-#include "data/column_stats.h"
+#include "data/frame_typing.h"
 #include "data/ingest.h"
-#include "data/missing_tokens.h"
 #include "python/src/call_context.h"
 #include "python/src/frame_columns.h"
 #include "python/src/train_binding.h"
@@ -17,81 +12,9 @@ namespace keel::python {
 
 namespace py = pybind11;
 
-namespace {
-
-// A text column as the reader's cells: each distinct trimmed text once, in order of first
-// appearance, with its count and the rows' codes into that list (kMissingCode = missing).
-struct TextCells {
-  std::vector<std::string> texts;
-  std::vector<uint64_t> counts;
-  std::vector<int32_t> codes;
-};
-
-TextCells CellsOf(const Column& c) {
-  const MissingTokens missing;
-  TextCells out;
-  std::unordered_map<std::string, int32_t> index;
-  // Dictionary entry -> text id: kMissingCode for a missing token, kNotYetSeen until its
-  // first row (texts are numbered in the rows' order, not the dictionary's).
-  constexpr int32_t kNotYetSeen = -2;
-  std::vector<int32_t> id_of(c.dictionary().size(), kNotYetSeen);
-  for (size_t k = 0; k < c.dictionary().size(); ++k) {
-    if (missing.IsMissing(TrimCell(c.dictionary()[k]))) id_of[k] = kMissingCode;
-  }
-  out.codes.reserve(c.size());
-  for (int32_t code : c.codes()) {
-    if (code < 0 || id_of[static_cast<size_t>(code)] == kMissingCode) {
-      out.codes.push_back(kMissingCode);
-      continue;
-    }
-    int32_t& id = id_of[static_cast<size_t>(code)];
-    if (id == kNotYetSeen) {
-      const std::string text(TrimCell(c.dictionary()[static_cast<size_t>(code)]));
-      auto [it, added] = index.try_emplace(text, static_cast<int32_t>(out.texts.size()));
-      if (added) {
-        out.texts.push_back(text);
-        out.counts.push_back(0);
-      }
-      id = it->second;
-    }
-    ++out.counts[static_cast<size_t>(id)];
-    out.codes.push_back(id);
-  }
-  return out;
-}
-
-// A column as the reader would type it (see the header).
-Result<Column> ReaderTyped(Column c) {
-  if (c.kind() != ColumnKind::kCategorical) {
-    // A column without a value: the reader has nothing to infer from (string).
-    if (c.size() > 0 && c.CountMissing() == c.size() && c.kind() != ColumnKind::kString) {
-      return Column::String(c.name(), std::vector<std::string>(c.size()),
-                            std::vector<uint8_t>(c.size(), 1));
-    }
-    return c;
-  }
-  const TextCells cells = CellsOf(c);
-  return TypeTextColumn(c.name(), cells.texts, cells.counts, cells.codes);
-}
-
-}  // namespace
-
 Result<usecase::TrainingTable> FrameTrainingTable(Table table, std::string name,
                                                   nlohmann::json lineage) {
-  IngestResult data;
-  data.report.source = name;
-  data.report.format = "dataframe";
-  data.report.rows_read = data.report.rows_used = table.num_rows();
-  bool have_time = false;
-  for (size_t j = 0; j < table.num_columns(); ++j) {
-    KEEL_ASSIGN_OR_RETURN(Column c, ReaderTyped(std::move(table.mutable_column(j))));
-    ColumnStats stats = ComputeColumnStats(c, /*inferred=*/true);
-    ColumnSchema cs = InferredColumnSchema(c, stats, &have_time);
-    data.schema.columns.push_back(std::move(cs));
-    data.report.columns.push_back(std::move(stats));
-    KEEL_RETURN_IF_ERROR(data.table.AddColumn(std::move(c)));
-  }
-  KEEL_RETURN_IF_ERROR(ProtectPersonalData(ReadOptions{}, &data));
+  KEEL_ASSIGN_OR_RETURN(IngestResult data, TypeFrameTable(std::move(table), name, ReadOptions{}));
   usecase::TrainingTable out;
   out.table = std::move(data.table);
   out.schema = std::move(data.schema);

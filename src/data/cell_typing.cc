@@ -134,6 +134,20 @@ Column StringColumn(const std::string& name, const std::vector<std::string>& tex
   return Column::String(name, std::move(values), std::move(missing));
 }
 
+// The categorical column of `groups` (GroupSpellings of `spellings`), named and numbered.
+Column CategoricalColumn(const std::string& name, std::span<const std::string_view> spellings,
+                         const std::vector<uint64_t>& counts, const std::vector<int32_t>& codes,
+                         CategoryGroups groups) {
+  NameCategories(spellings, counts, &groups);
+  std::vector<int32_t> out(codes.size());
+  for (size_t r = 0; r < codes.size(); ++r) {
+    out[r] = codes[r] < 0
+                 ? kMissingCode
+                 : groups.code[static_cast<size_t>(groups.group_of[static_cast<size_t>(codes[r])])];
+  }
+  return Column::Categorical(name, std::move(out), std::move(groups.dictionary));
+}
+
 }  // namespace
 
 Result<Column> TypeTextColumn(const std::string& name, const std::vector<std::string>& texts,
@@ -171,14 +185,36 @@ Result<Column> TypeTextColumn(const std::string& name, const std::vector<std::st
   if (InferTextKind(groups.data_groups, evidence.non_missing()) == ColumnKind::kString) {
     return StringColumn(name, texts, codes);
   }
-  NameCategories(spellings, counts, &groups);
-  std::vector<int32_t> out(codes.size());
-  for (size_t r = 0; r < codes.size(); ++r) {
-    out[r] = codes[r] < 0
-                 ? kMissingCode
-                 : groups.code[static_cast<size_t>(groups.group_of[static_cast<size_t>(codes[r])])];
+  return CategoricalColumn(name, spellings, counts, codes, std::move(groups));
+}
+
+Result<Column> ReadTextColumnAs(ColumnKind kind, const std::string& name,
+                                const std::vector<std::string>& texts,
+                                const std::vector<uint64_t>& counts,
+                                const std::vector<int32_t>& codes,
+                                std::span<const std::string> categories, bool normalize_case) {
+  if (kind == ColumnKind::kString) return StringColumn(name, texts, codes);
+  if (kind == ColumnKind::kCategorical) {
+    std::vector<std::string_view> spellings(texts.begin(), texts.end());
+    CategoryGroups groups = GroupSpellings(categories, spellings, normalize_case);
+    return CategoricalColumn(name, spellings, counts, codes, std::move(groups));
   }
-  return Column::Categorical(name, std::move(out), std::move(groups.dictionary));
+  std::vector<CellType> types(texts.size());
+  std::vector<uint64_t> values(texts.size(), 0);
+  for (size_t k = 0; k < texts.size(); ++k) {
+    switch (kind) {
+      case ColumnKind::kNumeric:
+        types[k] = ClassifyCellText<ParseMode::kNumeric>(texts[k], '.', &values[k]);
+        break;
+      case ColumnKind::kBoolean:
+        types[k] = ClassifyCellText<ParseMode::kBoolean>(texts[k], '.', &values[k]);
+        break;
+      default:
+        types[k] = ClassifyCellText<ParseMode::kTimestamp>(texts[k], '.', &values[k]);
+        break;
+    }
+  }
+  return TypedColumn(name, texts, codes, types, values, kind);
 }
 
 ColumnSchema InferredColumnSchema(const Column& column, const ColumnStats& stats, bool* have_time) {

@@ -104,6 +104,16 @@ Result<Column> TypeTextColumn(const std::string& name, const std::vector<std::st
                               const std::vector<uint64_t>& counts,
                               const std::vector<int32_t>& codes);
 
+// The same text column read as `kind` (a schema's): texts of a number, boolean or timestamp
+// column parse only as that kind (InvalidArgument naming the first that does not, as above);
+// categorical: GroupSpellings after `categories` (the schema's), then NameCategories; string:
+// the texts as they are.
+Result<Column> ReadTextColumnAs(ColumnKind kind, const std::string& name,
+                                const std::vector<std::string>& texts,
+                                const std::vector<uint64_t>& counts,
+                                const std::vector<int32_t>& codes,
+                                std::span<const std::string> categories, bool normalize_case);
+
 // The schema entry inferred for `column` (typed as above, `stats` its statistics): its kind;
 // a categorical column's categories in pandas' sorted order (category_order.h); a numeric
 // column's range; role id for a string column of unique values with none missing, and role

@@ -521,38 +521,9 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
       }
     }
   }
-  if (schema != nullptr) {
-    std::vector<std::string> absent;
-    for (const auto& c : schema->columns) {
-      if (used.count(c.name) != 0) continue;
-      const bool not_required =
-          options.required_columns != nullptr &&
-          std::find(options.required_columns->begin(), options.required_columns->end(), c.name) ==
-              options.required_columns->end();
-      const bool optional = options.allow_missing_columns || not_required ||
-                            c.role == Role::kTarget || c.role == Role::kWeight ||
-                            c.role == Role::kId || c.role == Role::kIgnore;
-      if (!optional) {
-        absent.push_back(c.name);
-        continue;
-      }
-      Anomaly a;
-      a.kind = AnomalyKind::kMissingColumn;
-      a.severity = Severity::kWarning;
-      a.column = c.name;
-      a.message = fmt::format("schema column \"{}\" (role {}) is not in the data", c.name,
-                              RoleName(c.role));
-      report->AddAnomaly(std::move(a), options.max_anomalies);
-    }
-    if (!absent.empty()) {
-      std::string have;
-      for (const auto& p : *plans) have += (have.empty() ? "" : ", ") + p.name;
-      return Status::NotFound("{}: schema column{} \"{}\" not in the data (columns found: {})",
-                              source, absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""),
-                              have);
-    }
-  }
-  return Status::OK();
+  std::vector<std::string> names;
+  for (const auto& p : *plans) names.push_back(p.name);
+  return CheckSchemaColumns(names, options, source, report);
 }
 
 // One BuildTable call: the state its passes share and the passes as steps, run in order by
@@ -1330,6 +1301,43 @@ void TableBuild::AddInferredColumns(IngestResult* result) const {
 }
 
 }  // namespace
+
+Status CheckSchemaColumns(const std::vector<std::string>& names, const ReadOptions& options,
+                          const std::string& source, IngestReport* report) {
+  const Schema* schema = options.schema;
+  if (schema == nullptr) return Status::OK();
+  const std::unordered_set<std::string> used(names.begin(), names.end());
+  std::vector<std::string> absent;
+  for (const auto& c : schema->columns) {
+    if (used.count(c.name) != 0) continue;
+    const bool not_required =
+        options.required_columns != nullptr &&
+        std::find(options.required_columns->begin(), options.required_columns->end(), c.name) ==
+            options.required_columns->end();
+    const bool optional = options.allow_missing_columns || not_required ||
+                          c.role == Role::kTarget || c.role == Role::kWeight ||
+                          c.role == Role::kId || c.role == Role::kIgnore;
+    if (!optional) {
+      absent.push_back(c.name);
+      continue;
+    }
+    Anomaly a;
+    a.kind = AnomalyKind::kMissingColumn;
+    a.severity = Severity::kWarning;
+    a.column = c.name;
+    a.message =
+        fmt::format("schema column \"{}\" (role {}) is not in the data", c.name, RoleName(c.role));
+    report->AddAnomaly(std::move(a), options.max_anomalies);
+  }
+  if (!absent.empty()) {
+    std::string have;
+    for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
+    return Status::NotFound("{}: schema column{} \"{}\" not in the data (columns found: {})",
+                            source, absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""),
+                            have);
+  }
+  return Status::OK();
+}
 
 Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options, IngestReport report,
                                 const Context& ctx) {
