@@ -3,10 +3,13 @@ names from Python, each calling the use case the command calls (python/src/gate_
 
 Options are keyword arguments named as the command's flags, with '_' for '-'
 (``min_gain=0.01``, ``latency_budget_us=200``, ``no_slices=True``, ``threads=2``). Models may be
-``keel.Model`` objects or ``.keel`` paths, data a file path or a pandas DataFrame: objects are
-written to a temporary folder (a model as its ``.keel`` file, a DataFrame as CSV) and read as
-the command reads files, so the numbers are the command's; in ``to_dict()`` and ``text`` such
-an input is named ``<keel.Model>`` or ``<DataFrame>`` instead of its temporary path.
+``keel.Model`` objects or ``.keel`` paths, data a file path or a pandas DataFrame. A DataFrame is
+read in memory as the command reads the same data written as CSV (with the model's schema where
+the command reads its file with it), so the numbers are the command's; a value the command's
+reader would reject, leaving its row out, is an error naming the column, value and row instead
+(a DataFrame cannot drop a row). A ``keel.Model`` is written to a temporary ``.keel`` file and
+loaded as the command loads it. In ``to_dict()`` and ``text`` such inputs are named
+``<DataFrame>`` and ``<keel.Model>``.
 """
 
 import json
@@ -16,14 +19,15 @@ import tempfile
 import pandas as pd
 
 from keel import _keel
+from keel._frames import column_specs
 from keel.errors import KeelError
 from keel.model import Model
 from keel.results import AuditResult, CompareResult, DriftResult, EvaluateResult, RunResult
 
 
 class _Inputs:
-    """Turns models and data into the paths the native calls read, and names the temporary
-    files afterwards."""
+    """Turns models into the paths the native calls read (and names the temporary files
+    afterwards), and data into a path or a DataFrame's columns."""
 
     def __init__(self):
         self._folder = None
@@ -53,12 +57,12 @@ class _Inputs:
             return path
         return os.fspath(model)
 
-    def data(self, data, role):
+    @staticmethod
+    def data(data):
+        """(the name the native call gives the data, the DataFrame's (names, specs) or None)."""
         if isinstance(data, pd.DataFrame):
-            path = self._path(f"{role}.csv", "<DataFrame>")
-            data.to_csv(path, index=False)
-            return path
-        return os.fspath(data)
+            return "<DataFrame>", column_specs(data)
+        return os.fspath(data), None
 
     def named(self, text):
         """``text`` with each temporary path replaced by its name (JSON-safe: the names have
@@ -81,9 +85,10 @@ def compare(baseline, candidate, data, **options):
     ``threads``. Returns a ``keel.results.CompareResult``.
     """
     with _Inputs() as inputs:
+        name, frame = inputs.data(data)
         report, text = _keel.compare(inputs.model(baseline, "baseline"),
-                                     inputs.model(candidate, "candidate"),
-                                     inputs.data(data, "data"), _options(options))
+                                     inputs.model(candidate, "candidate"), name,
+                                     _options(options), frame)
         return CompareResult(json.loads(inputs.named(report)), inputs.named(text))
 
 
@@ -103,8 +108,8 @@ def audit(model, data, sensitive=None, **options):
     if "out" in options:
         options["out"] = os.fspath(options["out"])
     with _Inputs() as inputs:
-        report, text = _keel.audit(inputs.model(model, "model"), inputs.data(data, "data"),
-                                   options)
+        name, frame = inputs.data(data)
+        report, text = _keel.audit(inputs.model(model, "model"), name, options, frame)
         return AuditResult(json.loads(inputs.named(report)), inputs.named(text))
 
 
@@ -119,12 +124,12 @@ def drift(reference, data, **options):
     ``histograms``, ``threads``. Returns a ``keel.results.DriftResult``.
     """
     with _Inputs() as inputs:
-        if isinstance(reference, (Model, pd.DataFrame)):
-            ref = (inputs.model(reference, "reference") if isinstance(reference, Model)
-                   else inputs.data(reference, "reference"))
+        if isinstance(reference, Model):
+            ref, ref_frame = inputs.model(reference, "reference"), None
         else:
-            ref = os.fspath(reference)
-        report, text, drifted = _keel.drift(ref, inputs.data(data, "data"), _options(options))
+            ref, ref_frame = inputs.data(reference)
+        name, frame = inputs.data(data)
+        report, text, drifted = _keel.drift(ref, name, _options(options), ref_frame, frame)
         return DriftResult(json.loads(inputs.named(report)), inputs.named(text), drifted)
 
 
@@ -136,8 +141,9 @@ def evaluate(model, data, **options):
     Returns a ``keel.results.EvaluateResult``.
     """
     with _Inputs() as inputs:
-        report, text = _keel.evaluate(inputs.model(model, "model"), inputs.data(data, "data"),
-                                      _options(options))
+        name, frame = inputs.data(data)
+        report, text = _keel.evaluate(inputs.model(model, "model"), name, _options(options),
+                                      frame)
         return EvaluateResult(json.loads(inputs.named(report)), inputs.named(text))
 
 

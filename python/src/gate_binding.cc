@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "data/frame_typing.h"
 #include "drift/multiple_testing.h"
 #include "eval/metrics.h"
 #include "fairness/group_thresholds.h"
 #include "fairness/slice_finder.h"
 #include "python/src/call_context.h"
+#include "python/src/frame_columns.h"
 #include "python/src/status_error.h"
 #include "usecase/audit.h"
 #include "usecase/compare.h"
@@ -139,13 +141,36 @@ void Apply(const Setters& setters, const py::dict& options) {
 
 // The path a NotFound or IoError is about: the first input that does not exist, else the last
 // (the data file, whose columns the use case looks up). Only the file-or-column choice of the
-// exception class reads it; the message is the use case's.
+// exception class reads it; the message is the use case's. Inputs in memory are not in
+// `paths`: when all are, a NotFound is about a column (".", which exists).
 std::string Subject(const std::vector<std::string>& paths) {
   std::error_code ec;
   for (const std::string& p : paths) {
     if (!std::filesystem::exists(p, ec)) return p;
   }
-  return paths.back();
+  return paths.empty() ? "." : paths.back();
+}
+
+// A DataFrame's columns (keel/_frames.py's (names, specs)) as the use cases' reader: the table is
+// built now (with the GIL) and typed, when the use case reads it, as the reader types that data
+// written as CSV with the options the command reads its file with (data/frame_typing.h).
+// None: no reader (the data is a file).
+usecase::DataReader FrameReader(const py::object& frame, const std::string& name) {
+  if (frame.is_none()) return nullptr;
+  const auto columns = frame.cast<std::pair<std::vector<std::string>, py::list>>();
+  auto table = std::make_shared<Table>(Unwrap(TableFromColumns(columns.first, columns.second)));
+  return [table, name](const ReadOptions& options) {
+    return TypeFrameTable(table->Clone(), name, options);
+  };
+}
+
+// The paths among `inputs` (those read from files).
+std::vector<std::string> Files(std::initializer_list<std::pair<std::string, bool>> inputs) {
+  std::vector<std::string> out;
+  for (const auto& [path, is_file] : inputs) {
+    if (is_file) out.push_back(path);
+  }
+  return out;
 }
 
 // Runs `call` (the use case) without the GIL; (the --json object as text, the CLI's text).
@@ -160,11 +185,12 @@ py::tuple RunUseCase(Call call, const std::vector<std::string>& paths) {
 }
 
 py::tuple Compare(const std::string& baseline, const std::string& candidate,
-                  const std::string& data, const py::dict& options) {
+                  const std::string& data, const py::dict& options, const py::object& frame) {
   usecase::CompareRequest r;
   r.input.model_path = baseline;
   r.candidate_path = candidate;
   r.input.data_path = data;
+  r.input.read_data = FrameReader(frame, data);
   CompareOptions& o = r.options;
   int threads = 0;
   Setter metric = [&o](const std::string& name, py::handle value) {
@@ -187,13 +213,15 @@ py::tuple Compare(const std::string& baseline, const std::string& candidate,
          {"threads", Number(&threads, 0, 1e6)}},
         options);
   return RunUseCase([&] { return usecase::Compare(r, CallContext(threads)); },
-                    {baseline, candidate, data});
+                    Files({{baseline, true}, {candidate, true}, {data, frame.is_none()}}));
 }
 
-py::tuple Audit(const std::string& model, const std::string& data, const py::dict& options) {
+py::tuple Audit(const std::string& model, const std::string& data, const py::dict& options,
+                const py::object& frame) {
   usecase::AuditRequest r;
   r.input.model_path = model;
   r.input.data_path = data;
+  r.input.read_data = FrameReader(frame, data);
   usecase::AuditSettings& a = r.audit;
   fairness::AuditOptions& o = a.options;
   int threads = 0;
@@ -235,14 +263,18 @@ py::tuple Audit(const std::string& model, const std::string& data, const py::dic
          {"bound", Number(&r.bound, 0.0001, 1)},
          {"threads", Number(&threads, 0, 1e6)}},
         options);
-  return RunUseCase([&] { return usecase::Audit(r, CallContext(threads)); }, {model, data});
+  return RunUseCase([&] { return usecase::Audit(r, CallContext(threads)); },
+                    Files({{model, true}, {data, frame.is_none()}}));
 }
 
 // (json, text, drifted: the data set, the predictions or the labels).
-py::tuple Drift(const std::string& reference, const std::string& data, const py::dict& options) {
+py::tuple Drift(const std::string& reference, const std::string& data, const py::dict& options,
+                const py::object& reference_frame, const py::object& frame) {
   usecase::DriftRequest r;
   r.reference_path = reference;
   r.data_path = data;
+  r.read_reference = FrameReader(reference_frame, reference);
+  r.read_data = FrameReader(frame, data);
   drift::DriftOptions& o = r.options.drift;
   int threads = 0;
   const auto numeric_test = [](std::string_view t, drift::DriftTest* test) {
@@ -275,14 +307,18 @@ py::tuple Drift(const std::string& reference, const std::string& data, const py:
     py::gil_scoped_release release;
     return usecase::Drift(r, CallContext(threads));
   }();
-  const auto d = Unwrap(std::move(result), ErrorSubject::kFileOrColumn, Subject({reference, data}));
+  const auto d =
+      Unwrap(std::move(result), ErrorSubject::kFileOrColumn,
+             Subject(Files({{reference, reference_frame.is_none()}, {data, frame.is_none()}})));
   return py::make_tuple(d.ToJson().dump(), d.ToText(), d.drifted());
 }
 
-py::tuple Evaluate(const std::string& model, const std::string& data, const py::dict& options) {
+py::tuple Evaluate(const std::string& model, const std::string& data, const py::dict& options,
+                   const py::object& frame) {
   usecase::EvaluateRequest r;
   r.input.model_path = model;
   r.input.data_path = data;
+  r.input.read_data = FrameReader(frame, data);
   EvaluationOptions& o = r.options;
   int threads = 0;
   Apply({{"threshold", Number(&o.metric.threshold)},
@@ -294,7 +330,8 @@ py::tuple Evaluate(const std::string& model, const std::string& data, const py::
          {"allow_missing_columns", Flag(&r.input.allow_missing_columns, true)},
          {"threads", Number(&threads, 0, 1e6)}},
         options);
-  return RunUseCase([&] { return usecase::Evaluate(r, CallContext(threads)); }, {model, data});
+  return RunUseCase([&] { return usecase::Evaluate(r, CallContext(threads)); },
+                    Files({{model, true}, {data, frame.is_none()}}));
 }
 
 // `keel run`: (summary.json's object as text, the CLI's summary lines).
@@ -319,11 +356,16 @@ py::tuple Run(const std::string& project_path, const std::string& out, int threa
 }  // namespace
 
 void RegisterGate(py::module_& m) {
+  // `frame` (and drift's `reference_frame`): a DataFrame's (names, specs) read instead of the
+  // file, which `data` (`reference`) then names; None: `data` is a path.
   m.def("compare", &Compare, py::arg("baseline"), py::arg("candidate"), py::arg("data"),
-        py::arg("options"));
-  m.def("audit", &Audit, py::arg("model"), py::arg("data"), py::arg("options"));
-  m.def("drift", &Drift, py::arg("reference"), py::arg("data"), py::arg("options"));
-  m.def("evaluate", &Evaluate, py::arg("model"), py::arg("data"), py::arg("options"));
+        py::arg("options"), py::arg("frame") = py::none());
+  m.def("audit", &Audit, py::arg("model"), py::arg("data"), py::arg("options"),
+        py::arg("frame") = py::none());
+  m.def("drift", &Drift, py::arg("reference"), py::arg("data"), py::arg("options"),
+        py::arg("reference_frame") = py::none(), py::arg("frame") = py::none());
+  m.def("evaluate", &Evaluate, py::arg("model"), py::arg("data"), py::arg("options"),
+        py::arg("frame") = py::none());
   m.def("run", &Run, py::arg("project"), py::arg("out") = "", py::arg("threads") = 0);
 }
 

@@ -10,8 +10,9 @@
 // reads as one (a column where some do and some do not by the reader's 95% rule is an error
 // naming the column, value and row: the reader would reject those rows, a DataFrame cannot
 // drop one), else categorical (spellings that differ only in case are one category named by
-// the most frequent) or, with many distinct values, string (type_inference.h). The schema is
-// the reader's inferred one, and PII columns are pseudonymized or dropped as the reader does.
+// the most frequent) or, with many distinct values, string. Those decisions and the inferred
+// schema entries are the reader's own code (data/cell_typing.h), not a copy of it; PII columns
+// are pseudonymized or dropped as the reader does.
 #pragma once
 
 #include <pybind11/pybind11.h>

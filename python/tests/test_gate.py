@@ -179,6 +179,63 @@ def test_run_equals_the_cli(tmp_path):
     assert "auc" in result._repr_html_()
 
 
+def test_frames_are_read_in_memory_as_the_cli_reads_their_csv(baseline_path, churn_model_path,
+                                                                churn_frame, workdir, monkeypatch):
+    # Messier than the file: categories in other cases, padded, missing tokens, a new category.
+    frame = churn_frame.copy()
+    frame.loc[::7, "contract"] = frame.loc[::7, "contract"].str.upper()
+    frame.loc[3::11, "payment_method"] = " " + frame.loc[3::11, "payment_method"] + " "
+    frame.loc[5::13, "internet_service"] = "NA"
+    frame.loc[9, "internet_service"] = "Satellite"
+    path, ref_path = workdir / "messy_churn.csv", workdir / "messy_ref.csv"
+    frame.to_csv(path, index=False)
+    frame.iloc[::2].to_csv(ref_path, index=False)
+    ref = frame.iloc[::2]
+
+    def no_csv(*args, **kwargs):
+        raise AssertionError("the DataFrame was written as CSV")
+
+    # No file in between.
+    monkeypatch.setattr(pd.DataFrame, "to_csv", no_csv)
+
+    def same(result, cli, **named):
+        d = untimed(result.to_dict())
+        for key, value in named.items():
+            assert d[key] == "<DataFrame>"
+            d[key] = str(value)
+        assert d == untimed(cli)
+
+    same(keel.evaluate(churn_model_path, frame, resamples=50, threads=2),
+         cli_json("evaluate", "--model", churn_model_path, "--data", path, "--resamples", 50,
+                  "--threads", 2), data=path)
+    same(keel.compare(baseline_path, churn_model_path, frame, resamples=50, threads=2),
+         cli_json("compare", baseline_path, churn_model_path, "--data", path, "--resamples", 50,
+                  "--threads", 2), data=path)
+    same(keel.audit(churn_model_path, frame, sensitive="female,senior_citizen", bootstrap=50,
+                    threads=2, no_proxies=True),
+         cli_json("audit", "--model", churn_model_path, "--data", path, "--sensitive",
+                  "female,senior_citizen", "--bootstrap", 50, "--threads", 2, "--no-proxies"),
+         data=path)
+    same(keel.drift(churn_model_path, frame, threads=2),
+         cli_json("drift", "--reference", churn_model_path, "--data", path, "--threads", 2),
+         data=path)
+    same(keel.drift(ref, frame, threads=2),
+         cli_json("drift", "--reference", ref_path, "--data", path, "--threads", 2),
+         reference=ref_path, data=path)
+
+
+def test_a_frame_value_the_cli_rejects_is_an_error(churn_model_path, churn_frame):
+    frame = churn_frame.copy()
+    frame["tenure"] = frame["tenure"].astype(object)
+    frame.loc[4, "tenure"] = "twelve"  # the CLI rejects the record and evaluates the others
+    with pytest.raises(ValueError, match=r'"tenure" holds "twelve" \(row 4\)'):
+        keel.evaluate(churn_model_path, frame)
+    frame = churn_frame.copy()
+    frame["contract"] = np.arange(len(frame))  # numbers where the schema has categories
+    with pytest.raises(ValueError, match='"contract" holds numeric values where the schema'):
+        keel.evaluate(churn_model_path, frame)
+
+
 # Errors: each names the column, the file or the option.
 
 

@@ -17,6 +17,7 @@
 #include "core/stopwatch.h"
 #include "data/category_order.h"
 #include "data/cell_text.h"
+#include "data/cell_typing.h"
 #include "data/column_stats.h"
 #include "data/csv_tokenizer.h"
 #include "data/duplicate_index.h"
@@ -49,8 +50,10 @@ inline CellSpan UnpackSpan(uint64_t v) {
   return {static_cast<uint32_t>(v >> 32), static_cast<uint32_t>(v)};
 }
 
-// How pass 1 reads a column: inferring, or as a known kind (only that parse is tried).
-enum class ParseMode : uint8_t { kInfer, kNumeric, kBoolean, kTimestamp, kText };
+// The classes of typed cells are cell_typing.h's CellType values.
+static_assert(kNumberCell == static_cast<uint8_t>(CellType::kNumber) &&
+              kBoolCell == static_cast<uint8_t>(CellType::kBoolean) &&
+              kTimeCell == static_cast<uint8_t>(CellType::kTimestamp));
 
 constexpr size_t kMaxValueInMessage = 200;
 
@@ -71,15 +74,10 @@ struct ColumnPlan {
   KindEvidence evidence;
 
   // Categorical columns (and text columns being inferred).
-  StringInterner exact;                 // every spelling seen
-  std::vector<int32_t> group_of;        // exact id -> group (case-folded spelling)
-  std::vector<std::string> group_name;  // canonical name per group ("" until decided)
-  size_t seeded_groups = 0;             // groups from the schema's categories, first
-  uint64_t data_groups = 0;             // groups with at least one value
-  std::vector<uint64_t> exact_used;     // per exact id: occurrences in used rows
-  std::vector<int32_t> final_code;      // group -> output code, -1 = not in the output
-  std::vector<std::string> dictionary;  // output categories
-  std::vector<uint8_t> label_unseen;    // per exact id (target with a label mapping)
+  StringInterner exact;               // every spelling seen
+  CategoryGroups groups;              // exact id -> group -> name and output code
+  std::vector<uint64_t> exact_used;   // per exact id: occurrences in used rows
+  std::vector<uint8_t> label_unseen;  // per exact id (target with a label mapping)
   // What pandas would see (category_order.h): occurrences per exact id in all rows, the
   // spellings trimming changed (raw text, exact id, occurrences), and the first cell read as
   // missing that pandas reads as a value ("" when none).
@@ -201,32 +199,8 @@ template <ParseMode kMode>
       const std::string_view raw = CellView(base, s, &scratch);
       const std::string_view t = TrimCell(raw);
       if (!missing.IsMissing(t)) {
-        double d;
-        bool b;
-        int64_t micros;
-        // Each parser runs only on texts whose first byte and length it could accept (t is
-        // trimmed and not empty), so a text cell usually costs no parse attempt at all.
-        const char c0 = t[0];
-        const bool digit0 = c0 >= '0' && c0 <= '9';
-        if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kNumeric) {
-          if ((digit0 || c0 == decimal || c0 == '-' || c0 == '+') && ParseNumber(t, &d, decimal)) {
-            cls = kNumberCell;
-            val = std::bit_cast<uint64_t>(d);
-          }
-        }
-        if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kBoolean) {
-          if (cls == kMissingCell && (t.size() == 4 || t.size() == 5) && ParseBool(t, &b)) {
-            cls = kBoolCell;
-            val = b ? 1 : 0;
-          }
-        }
-        if constexpr (kMode == ParseMode::kInfer || kMode == ParseMode::kTimestamp) {
-          if (cls == kMissingCell && digit0 && t.size() >= 10 && ParseTimestamp(t, &micros)) {
-            cls = kTimeCell;
-            val = static_cast<uint64_t>(micros);
-          }
-        }
-        if (cls == kMissingCell) {
+        cls = static_cast<uint8_t>(ClassifyCellText<kMode>(t, decimal, &val));
+        if (cls == static_cast<uint8_t>(CellType::kText)) {
           if (intern) {
             cls = kTextCell;
             val = InternLocal(out, trim ? t : raw, s.escaped());
@@ -372,39 +346,10 @@ void MergeDictionaries(size_t j, bool normalize_case, std::vector<ChunkWork>* wo
       cc.to_exact[id] = plan->exact.Intern(cc.dict.key(id), cc.dict.probe(id));
     }
   }
-  StringInterner groups;
-  StringArena lowered;
-  std::string buf;
-  auto group_key = [&](std::string_view s) -> std::string_view {
-    if (!normalize_case) return s;
-    buf.clear();
-    AppendLower(&buf, s);
-    return buf;
-  };
-  auto intern_group = [&](std::string_view s) {
-    const std::string_view key = group_key(s);
-    bool inserted;
-    const int32_t g = groups.Intern(key, StringInterner::MakeProbe(key), &inserted);
-    if (inserted) groups.SetKey(static_cast<size_t>(g), lowered.Store(key));
-    return g;
-  };
-  if (plan->schema != nullptr && plan->validate) {
-    for (const auto& c : plan->schema->categories) {
-      const int32_t g = intern_group(c);
-      if (static_cast<size_t>(g) == plan->group_name.size()) plan->group_name.push_back(c);
-    }
-  }
-  plan->seeded_groups = plan->group_name.size();
-  plan->group_of.resize(plan->exact.size());
-  std::vector<uint8_t> has_data;
-  for (size_t id = 0; id < plan->exact.size(); ++id) {
-    const int32_t g = intern_group(plan->exact.key(id));
-    if (static_cast<size_t>(g) == plan->group_name.size()) plan->group_name.emplace_back();
-    plan->group_of[id] = g;
-    if (has_data.size() <= static_cast<size_t>(g)) has_data.resize(static_cast<size_t>(g) + 1, 0);
-    has_data[static_cast<size_t>(g)] = 1;
-  }
-  plan->data_groups = static_cast<uint64_t>(std::count(has_data.begin(), has_data.end(), 1));
+  const bool seeded = plan->schema != nullptr && plan->validate;
+  plan->groups = GroupSpellings(seeded ? std::span<const std::string>(plan->schema->categories)
+                                       : std::span<const std::string>(),
+                                plan->exact.keys(), normalize_case);
 }
 
 // Gathers what pandas would see of column j (after MergeDictionaries): occurrences per
@@ -430,7 +375,7 @@ void MergePandasEvidence(size_t j, const std::vector<ChunkWork>& work, ColumnPla
 }
 
 // Why pandas' read_csv would not make the categories of column `p` (category_order.h), whose
-// output `dictionary` FinalizeDictionary made; "" when it would, so that their sorted list
+// output `dictionary` NameCategories made; "" when it would, so that their sorted list
 // numbers them as pandas does.
 std::string PandasMismatch(const ColumnPlan& p, const std::vector<std::string>& dictionary) {
   if (p.pandas_value) {
@@ -438,54 +383,29 @@ std::string PandasMismatch(const ColumnPlan& p, const std::vector<std::string>& 
   }
   if (p.untrimmed_overflowed) return "too many spellings with surrounding spaces to compare";
   std::vector<uint64_t> plain = p.exact_seen;  // occurrences spelled as the trimmed text
-  std::vector<std::vector<std::string>> spellings(p.group_name.size());
+  std::vector<std::vector<std::string>> spellings(p.groups.name.size());
   for (size_t u = 0; u < p.untrimmed_of.size(); ++u) {
     const auto [id, count] = p.untrimmed_of[u];
     if (id < 0) continue;
     plain[static_cast<size_t>(id)] -= std::min(plain[static_cast<size_t>(id)], count);
-    spellings[static_cast<size_t>(p.group_of[static_cast<size_t>(id)])].emplace_back(
+    spellings[static_cast<size_t>(p.groups.group_of[static_cast<size_t>(id)])].emplace_back(
         p.untrimmed.key(u));
   }
   for (size_t id = 0; id < p.exact.size(); ++id) {
     if (plain[id] > 0) {
-      spellings[static_cast<size_t>(p.group_of[id])].emplace_back(p.exact.key(id));
+      spellings[static_cast<size_t>(p.groups.group_of[id])].emplace_back(p.exact.key(id));
     }
   }
   std::vector<SpelledCategory> categories;
-  for (size_t g = 0; g < p.group_name.size(); ++g) {
+  for (size_t g = 0; g < p.groups.name.size(); ++g) {
     if (spellings[g].empty()) continue;
-    if (p.final_code[g] < 0) {
+    if (p.groups.code[g] < 0) {
       return fmt::format("\"{}\" occurs only in rows Keel rejects", spellings[g][0]);
     }
     std::sort(spellings[g].begin(), spellings[g].end());
-    categories.push_back({dictionary[static_cast<size_t>(p.final_code[g])], spellings[g]});
+    categories.push_back({dictionary[static_cast<size_t>(p.groups.code[g])], spellings[g]});
   }
   return PandasCategoryMismatch(categories);
-}
-
-// Picks canonical names (the schema's, else the most frequent spelling among used rows,
-// ties to the first seen) and output codes (schema categories first, then groups that
-// occur in used rows, in order of first appearance).
-void FinalizeDictionary(ColumnPlan* plan) {
-  const size_t groups = plan->group_name.size();
-  std::vector<int64_t> best(groups, -1);
-  std::vector<uint64_t> group_used(groups, 0);
-  for (size_t id = 0; id < plan->exact.size(); ++id) {
-    const auto g = static_cast<size_t>(plan->group_of[id]);
-    group_used[g] += plan->exact_used[id];
-    if (best[g] < 0 || plan->exact_used[id] > plan->exact_used[static_cast<size_t>(best[g])]) {
-      best[g] = static_cast<int64_t>(id);
-    }
-  }
-  plan->final_code.assign(groups, -1);
-  for (size_t g = 0; g < groups; ++g) {
-    if (g >= plan->seeded_groups) {
-      if (group_used[g] == 0) continue;
-      plan->group_name[g] = std::string(plan->exact.key(static_cast<size_t>(best[g])));
-    }
-    plan->final_code[g] = static_cast<int32_t>(plan->dictionary.size());
-    plan->dictionary.push_back(plan->group_name[g]);
-  }
 }
 
 AnomalyKind KindOfStatus(RecordStatus s) {
@@ -601,38 +521,9 @@ Status PlanColumns(const std::vector<std::string>& raw_names, const ReadOptions&
       }
     }
   }
-  if (schema != nullptr) {
-    std::vector<std::string> absent;
-    for (const auto& c : schema->columns) {
-      if (used.count(c.name) != 0) continue;
-      const bool not_required =
-          options.required_columns != nullptr &&
-          std::find(options.required_columns->begin(), options.required_columns->end(), c.name) ==
-              options.required_columns->end();
-      const bool optional = options.allow_missing_columns || not_required ||
-                            c.role == Role::kTarget || c.role == Role::kWeight ||
-                            c.role == Role::kId || c.role == Role::kIgnore;
-      if (!optional) {
-        absent.push_back(c.name);
-        continue;
-      }
-      Anomaly a;
-      a.kind = AnomalyKind::kMissingColumn;
-      a.severity = Severity::kWarning;
-      a.column = c.name;
-      a.message = fmt::format("schema column \"{}\" (role {}) is not in the data", c.name,
-                              RoleName(c.role));
-      report->AddAnomaly(std::move(a), options.max_anomalies);
-    }
-    if (!absent.empty()) {
-      std::string have;
-      for (const auto& p : *plans) have += (have.empty() ? "" : ", ") + p.name;
-      return Status::NotFound("{}: schema column{} \"{}\" not in the data (columns found: {})",
-                              source, absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""),
-                              have);
-    }
-  }
-  return Status::OK();
+  std::vector<std::string> names;
+  for (const auto& p : *plans) names.push_back(p.name);
+  return CheckSchemaColumns(names, options, source, report);
 }
 
 // One BuildTable call: the state its passes share and the passes as steps, run in order by
@@ -947,7 +838,8 @@ Status TableBuild::DecideKinds() {
     ColumnPlan& p = plans_[j];
     MergeDictionaries(j, options_.normalize_case, &work_, &p);
     if (p.schema == nullptr) MergePandasEvidence(j, work_, &p);
-    if (!p.fixed.has_value()) p.kind = InferTextKind(p.data_groups, p.evidence.non_missing());
+    if (!p.fixed.has_value())
+      p.kind = InferTextKind(p.groups.data_groups, p.evidence.non_missing());
     if (p.kind == ColumnKind::kCategorical && p.is_target && has_labels_) {
       p.label_unseen.resize(p.exact.size());
       for (size_t id = 0; id < p.exact.size(); ++id) {
@@ -1021,7 +913,7 @@ void TableBuild::ValidateChunk(size_t c) {
         for (size_t r = 0; r < n; ++r) {
           if (cc.cls[r] == kMissingCell) continue;
           const auto exact = static_cast<size_t>(cc.to_exact[cc.val[r]]);
-          if (check_new && static_cast<size_t>(p.group_of[exact]) >= p.seeded_groups) {
+          if (check_new && static_cast<size_t>(p.groups.group_of[exact]) >= p.groups.seeded) {
             issue(r, AnomalyKind::kNewCategory, new_sev);
           }
           if (check_labels && p.label_unseen[exact] != 0) {
@@ -1191,8 +1083,8 @@ void TableBuild::AccountChunk(size_t c, const std::vector<DuplicateRecord>& dups
 }
 
 // Counts each categorical column's spellings over the used rows only, then fixes its
-// category names and output codes (FinalizeDictionary): a category seen only in rejected
-// rows is not in the output.
+// category names and output codes (cell_typing.h's NameCategories): a category seen only in
+// rejected rows is not in the output.
 Status TableBuild::FinalizeDictionaries() {
   return ParallelFor(threads_, dict_columns_.size(), [&](size_t k) {
     const size_t j = dict_columns_[k];
@@ -1207,7 +1099,7 @@ Status TableBuild::FinalizeDictionaries() {
         ++p.exact_used[static_cast<size_t>(cc.to_exact[cc.val[r]])];
       }
     }
-    FinalizeDictionary(&p);
+    NameCategories(p.exact.keys(), p.exact_used, &p.groups);
   });
 }
 
@@ -1313,13 +1205,13 @@ void TableBuild::WriteColumn(size_t j) {
         // Local id -> output code, once per chunk, so the row loop is one lookup.
         code_of.resize(cc.to_exact.size());
         for (size_t id = 0; id < code_of.size(); ++id) {
-          code_of[id] = p.final_code[static_cast<size_t>(p.group_of[cc.to_exact[id]])];
+          code_of[id] = p.groups.code[static_cast<size_t>(p.groups.group_of[cc.to_exact[id]])];
         }
         for (uint32_t r : used_rows_[c]) {
           out.push_back(cc.cls[r] == kMissingCell ? kMissingCode : code_of[cc.val[r]]);
         }
       }
-      columns_[j] = Column::Categorical(p.name, std::move(out), std::move(p.dictionary));
+      columns_[j] = Column::Categorical(p.name, std::move(out), std::move(p.groups.dictionary));
       break;
     }
     case ColumnKind::kString: {
@@ -1390,43 +1282,62 @@ Result<IngestResult> TableBuild::Finish() {
   return result;
 }
 
-// Schema entries for the columns the given schema lacks (all, without one): kind, pandas'
-// order of the categories, numeric range; role id for a string column of unique values and
-// time for the first timestamp column (unless the schema has one).
+// Schema entries for the columns the given schema lacks (all, without one): cell_typing.h's
+// InferredColumnSchema (role time only when the schema has no time column), and whether pandas
+// would make the same categories.
 void TableBuild::AddInferredColumns(IngestResult* result) const {
   bool have_time = !result->schema.FirstWithRole(Role::kTime).empty();
   for (size_t j = 0; j < ncols_; ++j) {
     const ColumnPlan& p = plans_[j];
     if (p.schema != nullptr) continue;
-    const ColumnStats& st = report_.columns[j];
-    ColumnSchema cs;
-    cs.name = p.name;
-    cs.kind = p.kind;
+    const Column& column = result->table.column(j);
+    ColumnSchema cs = InferredColumnSchema(column, report_.columns[j], &have_time);
     if (p.kind == ColumnKind::kCategorical) {
-      // Sorted as pandas sorts a category column's categories, so that a model trained from
-      // pandas finds its codes here (and the list does not depend on the row order).
-      cs.categories = result->table.column(j).dictionary();
-      cs.category_order_note = PandasMismatch(p, cs.categories);
-      SortPandasDefault(&cs.categories);
-      cs.category_order =
-          cs.category_order_note.empty() ? CategoryOrder::kSorted : CategoryOrder::kUnknown;
-    } else if (p.kind == ColumnKind::kNumeric) {
-      cs.min = st.min;
-      cs.max = st.max;
-    }
-    if (p.kind == ColumnKind::kString && st.count > 0 && st.distinct == st.count &&
-        st.missing == 0) {
-      cs.role = Role::kId;
-    }
-    if (p.kind == ColumnKind::kTimestamp && !have_time) {
-      cs.role = Role::kTime;
-      have_time = true;
+      cs.category_order_note = PandasMismatch(p, column.dictionary());
+      if (!cs.category_order_note.empty()) cs.category_order = CategoryOrder::kUnknown;
     }
     result->schema.columns.push_back(std::move(cs));
   }
 }
 
 }  // namespace
+
+Status CheckSchemaColumns(const std::vector<std::string>& names, const ReadOptions& options,
+                          const std::string& source, IngestReport* report) {
+  const Schema* schema = options.schema;
+  if (schema == nullptr) return Status::OK();
+  const std::unordered_set<std::string> used(names.begin(), names.end());
+  std::vector<std::string> absent;
+  for (const auto& c : schema->columns) {
+    if (used.count(c.name) != 0) continue;
+    const bool not_required =
+        options.required_columns != nullptr &&
+        std::find(options.required_columns->begin(), options.required_columns->end(), c.name) ==
+            options.required_columns->end();
+    const bool optional = options.allow_missing_columns || not_required ||
+                          c.role == Role::kTarget || c.role == Role::kWeight ||
+                          c.role == Role::kId || c.role == Role::kIgnore;
+    if (!optional) {
+      absent.push_back(c.name);
+      continue;
+    }
+    Anomaly a;
+    a.kind = AnomalyKind::kMissingColumn;
+    a.severity = Severity::kWarning;
+    a.column = c.name;
+    a.message =
+        fmt::format("schema column \"{}\" (role {}) is not in the data", c.name, RoleName(c.role));
+    report->AddAnomaly(std::move(a), options.max_anomalies);
+  }
+  if (!absent.empty()) {
+    std::string have;
+    for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
+    return Status::NotFound("{}: schema column{} \"{}\" not in the data (columns found: {})",
+                            source, absent.size() > 1 ? "s" : "", fmt::join(absent, "\", \""),
+                            have);
+  }
+  return Status::OK();
+}
 
 Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options, IngestReport report,
                                 const Context& ctx) {

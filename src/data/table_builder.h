@@ -45,4 +45,11 @@ struct TokenizedData {
 Result<IngestResult> BuildTable(TokenizedData data, const ReadOptions& options, IngestReport report,
                                 const Context& ctx);
 
+// The reader's check of the schema's columns against the data's `names` (options.schema,
+// required_columns, allow_missing_columns): a warning anomaly in `report` for each absent
+// optional column; NotFound "<source>: schema column ... not in the data (columns found: ...)"
+// when a required one is absent. OK without a schema.
+Status CheckSchemaColumns(const std::vector<std::string>& names, const ReadOptions& options,
+                          const std::string& source, IngestReport* report);
+
 }  // namespace keel

@@ -33,7 +33,7 @@ Result<drift::DriftReport> AgainstModel(const DriftRequest& r, const Context& ct
   KEEL_ASSIGN_OR_RETURN(Model model, LoadModel(r.reference_path));
   KEEL_ASSIGN_OR_RETURN(drift::Profile profile, drift::LoadReferenceProfile(model));
   KEEL_ASSIGN_OR_RETURN(IngestResult data,
-                        ReadForDrift(r.data_path, &model.schema, r.decimal, ctx));
+                        ReadForDrift(r.data_path, &model.schema, r.decimal, ctx, r.read_data));
   std::vector<double> predictions;
   bool has_prediction = false;
   for (const auto& c : profile.layout().columns) {
@@ -48,9 +48,11 @@ Result<drift::DriftReport> AgainstModel(const DriftRequest& r, const Context& ct
 }
 
 Result<drift::DriftReport> AgainstData(const DriftRequest& r, const Context& ctx) {
-  KEEL_ASSIGN_OR_RETURN(IngestResult ref, ReadForDrift(r.reference_path, nullptr, r.decimal, ctx));
+  KEEL_ASSIGN_OR_RETURN(IngestResult ref,
+                        ReadForDrift(r.reference_path, nullptr, r.decimal, ctx, r.read_reference));
   // The new file is read with the reference's schema, so a column means the same on both sides.
-  KEEL_ASSIGN_OR_RETURN(IngestResult cur, ReadForDrift(r.data_path, &ref.schema, r.decimal, ctx));
+  KEEL_ASSIGN_OR_RETURN(IngestResult cur,
+                        ReadForDrift(r.data_path, &ref.schema, r.decimal, ctx, r.read_data));
   return DriftOfRows(ref.table, cur.table, ref.schema, r.options, ctx);
 }
 
@@ -87,12 +89,12 @@ bool IsModelFile(const std::string& path) {
 }
 
 Result<IngestResult> ReadForDrift(const std::string& path, const Schema* schema, char decimal,
-                                  const Context& ctx) {
+                                  const Context& ctx, const DataReader& reader) {
   ReadOptions ro;
   ro.schema = schema;
   ro.allow_missing_columns = schema != nullptr;
   ro.decimal = decimal;
-  KEEL_ASSIGN_OR_RETURN(IngestResult data, ReadTable(path, ro, ctx));
+  KEEL_ASSIGN_OR_RETURN(IngestResult data, ReadData(path, reader, ro, ctx));
   if (data.report.rows_rejected > 0) {
     log::Warn("{} of {} records of {} were rejected by the reader and are not compared",
               data.report.rows_rejected, data.report.rows_read, path);
@@ -112,7 +114,7 @@ Result<DriftResult> Drift(const DriftRequest& request, const Context& ctx) {
   Stopwatch clock;
   DriftResult r;
   r.request = request;
-  r.model_reference = IsModelFile(request.reference_path);
+  r.model_reference = !request.read_reference && IsModelFile(request.reference_path);
   KEEL_ASSIGN_OR_RETURN(r.report,
                         r.model_reference ? AgainstModel(request, ctx) : AgainstData(request, ctx));
   r.seconds = clock.Seconds();

@@ -25,7 +25,10 @@ struct DriftRequest {
   // .jsonl: its inferred schema reads the new data too).
   std::string reference_path;
   std::string data_path;  // the new data
-  char decimal = 0;       // CSV decimal mark of both files; 0 = sniff
+  // Set: read the reference data or the new data instead of the files (the paths then only
+  // name them); a reference read this way is data, not a model.
+  DataReader read_reference, read_data;
+  char decimal = 0;  // CSV decimal mark of both files; 0 = sniff
   // The tests and thresholds, the numeric bins of a data reference, the label column.
   drift::TableDriftOptions options;
   bool histograms = false;  // ToJson: each feature's reference and current histogram
@@ -52,7 +55,7 @@ Result<DriftResult> Drift(const DriftRequest& request, const Context& ctx);
 // Reads data to compare with reference rows or a profile: with `schema` when given (a column
 // the data lacks is reported drifted, not an error), warning about records the reader rejected.
 Result<IngestResult> ReadForDrift(const std::string& path, const Schema* schema, char decimal,
-                                  const Context& ctx);
+                                  const Context& ctx, const DataReader& reader = nullptr);
 
 // The drift of `current` against `reference` rows, both read with `schema`: what Drift does
 // with a data-file reference, for tables in memory (`keel run` compares its training rows with

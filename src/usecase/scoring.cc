@@ -34,7 +34,7 @@ Result<LoadedScoring> LoadForScoring(const ScoringInput& input, const Context& c
   ro.decimal = input.decimal;
   ro.missing_tokens = input.missing_tokens;
   ro.required_columns = &required;
-  KEEL_ASSIGN_OR_RETURN(out.data, ReadTable(input.data_path, ro, ctx));
+  KEEL_ASSIGN_OR_RETURN(out.data, ReadData(input.data_path, input.read_data, ro, ctx));
   out.read_seconds = read_time.Seconds();
   if (require_target_for != nullptr && !out.model.target.empty() &&
       out.data.table.Find(out.model.target) == nullptr) {
@@ -47,6 +47,12 @@ Result<LoadedScoring> LoadForScoring(const ScoringInput& input, const Context& c
     KEEL_RETURN_IF_ERROR(WriteRejectsCsv(out.data.report, input.rejects_path));
   }
   return out;
+}
+
+Result<IngestResult> ReadData(const std::string& path, const DataReader& reader,
+                              const ReadOptions& options, const Context& ctx) {
+  if (reader) return reader(options);
+  return ReadTable(path, options, ctx);
 }
 
 void WarnRejected(const IngestReport& report, const ScoringInput& input, const char* verb) {

@@ -7,6 +7,7 @@
 // target on top (ScoringInput::require_target) and say so when it is absent.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,15 @@
 
 namespace keel::usecase {
 
+// Reads data held in memory instead of a file (the Python package's DataFrames), given the
+// options the use case reads the file with (the model's schema, ...), as ReadTable would.
+using DataReader = std::function<Result<IngestResult>(const ReadOptions& options)>;
+
+// Reads `path` with `options`, or calls `reader` when it is set (the path then only names the
+// data in messages and results).
+Result<IngestResult> ReadData(const std::string& path, const DataReader& reader,
+                              const ReadOptions& options, const Context& ctx);
+
 // The request part shared by every use case that reads a file to score.
 struct ScoringInput {
   std::string model_path;    // .keel
@@ -31,6 +41,7 @@ struct ScoringInput {
   std::vector<std::string> missing_tokens = DefaultMissingTokens();
   // A model feature column absent from the data is missing in every row instead of an error.
   bool allow_missing_columns = false;
+  DataReader read_data;  // set: reads the data instead of data_path's file
 };
 
 struct LoadedScoring {
