@@ -24,8 +24,8 @@ class CsvScanLevel : public ::testing::TestWithParam<SimdLevel> {
 INSTANTIATE_TEST_SUITE_P(Levels, CsvScanLevel,
                          ::testing::Values(SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2,
                                            SimdLevel::kAvx512),
-                         [](const ::testing::TestParamInfo<SimdLevel>& info) {
-                           return std::string(SimdLevelName(info.param));
+                         [](const ::testing::TestParamInfo<SimdLevel>& level) {
+                           return std::string(SimdLevelName(level.param));
                          });
 
 // Random CSV-ish bytes: delimiters, quotes, CR/LF and non-ASCII bytes land at every offset
