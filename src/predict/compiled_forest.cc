@@ -203,6 +203,7 @@ class ForestCompiler {
       ++out_->runs_.back().num_trees;
       KEEL_ASSIGN_OR_RETURN(int32_t root, AddSparse(tree));
       out_->sparse_roots_.push_back(root);
+      out_->sparse_depths_.push_back(static_cast<uint32_t>(it.depth));
     }
     out_->has_special_ = !out_->specials_.empty();
     return Status::OK();
@@ -356,30 +357,40 @@ class ForestCompiler {
     return FillPerfect(tree, second_child, 2 * pos + 2, level + 1, depth, slots);
   }
 
-  // Appends a deep tree in explicit-child form (iteratively: depth is unbounded).
+  // Appends a deep tree in explicit-child form (iteratively: depth is unbounded). Nodes are
+  // stored breadth-first, so the top levels every traversal reads share cache lines. A leaf
+  // is a node whose children are itself (see SparseNode), its value at the same index of
+  // sparse_leaves_.
   Result<int32_t> AddSparse(const Tree& tree) {
     auto& nodes = out_->sparse_nodes_;
     auto& leaves = out_->sparse_leaves_;
-    if (nodes.size() + tree.nodes.size() >= (size_t{1} << 31) ||
-        leaves.size() + tree.nodes.size() >= (size_t{1} << 31)) {
+    if (nodes.size() + tree.nodes.size() >= (size_t{1} << 31)) {
       return Status::ResourceExhausted("forest too large to compile");
     }
-    // Each IR internal node gets a compiled index; children are patched once known.
-    std::vector<int32_t> index(tree.nodes.size(), 0);
-    for (size_t i = 0; i < tree.nodes.size(); ++i) {
-      const TreeNode& node = tree.nodes[i];
-      if (node.is_leaf()) {
-        index[i] = ~static_cast<int32_t>(leaves.size());
-        leaves.push_back(node.value);
-      } else {
-        index[i] = static_cast<int32_t>(nodes.size());
-        nodes.push_back({});
+    // Breadth-first order of the IR nodes reachable from the root; index maps IR -> compiled.
+    std::vector<int32_t> order = {0};
+    std::vector<int32_t> index(tree.nodes.size(), -1);
+    const size_t base = nodes.size();
+    for (size_t k = 0; k < order.size(); ++k) {
+      const int32_t i = order[k];
+      index[static_cast<size_t>(i)] = static_cast<int32_t>(base + k);
+      const TreeNode& node = tree.nodes[static_cast<size_t>(i)];
+      if (!node.is_leaf()) {
+        order.push_back(node.left);
+        order.push_back(node.right);
       }
     }
-    for (size_t i = 0; i < tree.nodes.size(); ++i) {
-      const TreeNode& node = tree.nodes[i];
-      if (node.is_leaf()) continue;
-      CompiledForest::SparseNode& out = nodes[static_cast<size_t>(index[i])];
+    nodes.resize(base + order.size());
+    leaves.resize(base + order.size(), 0.0);
+    for (size_t k = 0; k < order.size(); ++k) {
+      const TreeNode& node = tree.nodes[static_cast<size_t>(order[k])];
+      const int32_t self = static_cast<int32_t>(base + k);
+      CompiledForest::SparseNode out{0, 0, {self, self}};
+      if (node.is_leaf()) {
+        leaves[base + k] = node.value;
+        nodes[base + k] = out;
+        continue;
+      }
       int32_t first = node.left, second = node.right;
       if (IsSmallCategorical(node)) {
         const CompiledForest::Slot slot = SmallCategoricalSlot(node);
@@ -395,11 +406,11 @@ class ForestCompiler {
         out.threshold = e.threshold;
         if (e.first_is_right) std::swap(first, second);
       }
-      // Re-fetch: AddSpecial does not touch nodes, but keep the reference use local.
-      nodes[static_cast<size_t>(index[i])].child[0] = index[static_cast<size_t>(first)];
-      nodes[static_cast<size_t>(index[i])].child[1] = index[static_cast<size_t>(second)];
+      out.child[0] = index[static_cast<size_t>(first)];
+      out.child[1] = index[static_cast<size_t>(second)];
+      nodes[base + k] = out;
     }
-    return index[0];
+    return static_cast<int32_t>(base);
   }
 
   const Model& model_;
@@ -514,22 +525,56 @@ inline double PerfectLeaf(const CompiledForest& cf, const CompiledForest::Slot* 
   return LeafAt(tree, i);
 }
 
+// One decision of a sparse node: the child index a row takes (a leaf stays on itself).
+template <bool kSpecial>
+inline int32_t SparseStep(const CompiledForest& cf, const CompiledForest::SparseNode& n,
+                          const float* ext) {
+  uint32_t second;
+  if (kSpecial && (n.feature & CompiledForest::kSpecialBit)) {
+    second = cf.SpecialGoesSecond(n.feature & ~CompiledForest::kSpecialBit, ext);
+  } else {
+    second = MixedGoesSecond({n.feature, n.threshold}, ext);  // numeric or small categorical
+  }
+  return n.child[second];
+}
+
 template <bool kSpecial>
 inline double SparseLeaf(const CompiledForest& cf, const CompiledForest::SparseNode* nodes,
                          const double* leaves, int32_t root, const float* ext) {
   int32_t i = root;
   while (true) {
     const CompiledForest::SparseNode& n = nodes[i];
-    bool second;
-    if (kSpecial && (n.feature & CompiledForest::kSpecialBit)) {
-      second = cf.SpecialGoesSecond(n.feature & ~CompiledForest::kSpecialBit, ext);
-    } else {
-      second = MixedGoesSecond({n.feature, n.threshold}, ext);  // numeric or small categorical
-    }
-    const int32_t c = n.child[second ? 1 : 0];
-    if (c < 0) return leaves[~c];
-    i = c;
+    if (n.child[0] == i) return leaves[i];
+    i = SparseStep<kSpecial>(cf, n, ext);
   }
+}
+
+// Sum of one sparse run for one row, in the documented lane order. kSparseInterleave trees
+// step together for as many steps as the deepest of them needs; the ones that reach a leaf
+// earlier stay on it (its children are itself), so the steps have no leaf test and the
+// trees' load chains overlap.
+template <bool kSpecial>
+double SparseRunRow(const CompiledForest& cf, const CompiledForest::SparseNode* nodes,
+                    const double* leaves, const int32_t* roots, const uint32_t* depths,
+                    uint32_t count, const float* ext) {
+  constexpr int G = CompiledForest::kSparseInterleave;
+  static_assert(G % 4 == 0, "a group must keep tree t on partial t % 4");
+  double p[4] = {0, 0, 0, 0};
+  uint32_t t = 0;
+  for (; t + G <= count; t += G) {
+    int32_t at[G];
+    uint32_t steps = 0;
+    for (int j = 0; j < G; ++j) {
+      at[j] = roots[t + j];
+      steps = std::max(steps, depths[t + j]);
+    }
+    for (uint32_t s = 0; s < steps; ++s) {
+      for (int j = 0; j < G; ++j) at[j] = SparseStep<kSpecial>(cf, nodes[at[j]], ext);
+    }
+    for (int j = 0; j < G; ++j) p[j & 3] += leaves[at[j]];
+  }
+  for (; t < count; ++t) p[t & 3] += SparseLeaf<kSpecial>(cf, nodes, leaves, roots[t], ext);
+  return (p[0] + p[1]) + (p[2] + p[3]);
 }
 
 // Sum of one perfect run for one row, in the documented lane order.
@@ -838,15 +883,12 @@ void CompiledForest::RawRow(const float* ext, double* margins) const {
           break;
       }
     } else {
-      double p[4] = {0, 0, 0, 0};
-      for (uint32_t t = 0; t < run.num_trees; ++t) {
-        const int32_t root = sparse_roots_[run.offset + t];
-        p[t & 3] +=
-            has_special_
-                ? SparseLeaf<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), root, ext)
-                : SparseLeaf<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), root, ext);
-      }
-      sum = (p[0] + p[1]) + (p[2] + p[3]);
+      const int32_t* roots = sparse_roots_.data() + run.offset;
+      const uint32_t* depths = sparse_depths_.data() + run.offset;
+      sum = has_special_ ? SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(),
+                                              roots, depths, run.num_trees, ext)
+                         : SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(),
+                                               roots, depths, run.num_trees, ext);
     }
     margins[run.output] += sum;
   }

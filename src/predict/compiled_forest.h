@@ -25,8 +25,12 @@
 //    mask is set. Trees are classed by their nodes as plain (ordered compares only), small-
 //    categorical (compares and masks, both branch-free and vectorised) or special (some node
 //    decided out of line); each class has its own loops.
-//  * Deeper trees use explicit child indices (SparseNode) instead of padding; their small
-//    categorical splits use the same mask encoding, other special splits go out of line.
+//  * Deeper trees use explicit child indices (SparseNode) instead of padding, breadth-first
+//    per tree; their small categorical splits use the same mask encoding, other special
+//    splits go out of line. A leaf is a node whose children are itself, so a traversal may
+//    take more steps than the leaf's depth and stay put: the single-row path walks
+//    kSparseInterleave trees in lockstep for the deepest one's depth, their dependent loads
+//    overlapping, with no per-step leaf test.
 //  * Trees are grouped into runs of equal output and depth; constant trees are folded into
 //    the base margin.
 // Summation: within a run, tree t adds to partial sum t % 4; the run adds
@@ -97,10 +101,16 @@ class CompiledForest {
   // How the nodes of a perfect tree are decided (see the layout above).
   enum class TreeKind : uint8_t { kPlain, kSmallCat, kSpecial };
 
+  // Deep trees walked together by the single-row path (a multiple of 4: tree t of a run
+  // still adds to partial t % 4 in model order).
+  static constexpr int kSparseInterleave = 8;
+
   struct SparseNode {
-    uint32_t feature;  // as in Slot
+    uint32_t feature;  // as in Slot; 0 for a leaf
     float threshold;
-    int32_t child[2];  // >= 0: node index; < 0: ~index into sparse_leaves_
+    // Node indices: child[0] is the default (missing) side. A leaf's children are its own
+    // index, its value is sparse_leaves_[index].
+    int32_t child[2];
   };
 
   struct Special {
@@ -143,8 +153,9 @@ class CompiledForest {
   std::vector<Slot> slots_;  // perfect trees, 64-byte aligned blocks (see slots_base_)
   const Slot* slots_base_ = nullptr;
   std::vector<SparseNode> sparse_nodes_;
-  std::vector<double> sparse_leaves_;
+  std::vector<double> sparse_leaves_;  // per node: the leaf value (0 for internal nodes)
   std::vector<int32_t> sparse_roots_;
+  std::vector<uint32_t> sparse_depths_;  // per sparse tree (parallel to sparse_roots_)
   std::vector<Special> specials_;
   std::vector<uint64_t> cat_bits_;
   std::vector<int32_t> cat_list_;
