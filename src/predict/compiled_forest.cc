@@ -358,59 +358,47 @@ class ForestCompiler {
   }
 
   // Appends a deep tree in explicit-child form (iteratively: depth is unbounded). Nodes are
-  // stored breadth-first, so the top levels every traversal reads share cache lines. A leaf
-  // is a node whose children are itself (see SparseNode), its value at the same index of
-  // sparse_leaves_.
+  // stored breadth-first, so the top levels every traversal reads share cache lines, and a
+  // node's children are adjacent (child[1] == child[0] + 1), so a step is child[0] plus the
+  // decision. A leaf's children are itself and its split (feature 0 >= NaN) always picks
+  // child[0]; its value is at the same index of sparse_leaves_.
   Result<int32_t> AddSparse(const Tree& tree) {
     auto& nodes = out_->sparse_nodes_;
     auto& leaves = out_->sparse_leaves_;
     if (nodes.size() + tree.nodes.size() >= (size_t{1} << 31)) {
       return Status::ResourceExhausted("forest too large to compile");
     }
-    // Breadth-first order of the IR nodes reachable from the root; index maps IR -> compiled.
-    std::vector<int32_t> order = {0};
-    std::vector<int32_t> index(tree.nodes.size(), -1);
-    const size_t base = nodes.size();
-    for (size_t k = 0; k < order.size(); ++k) {
-      const int32_t i = order[k];
-      index[static_cast<size_t>(i)] = static_cast<int32_t>(base + k);
-      const TreeNode& node = tree.nodes[static_cast<size_t>(i)];
-      if (!node.is_leaf()) {
-        order.push_back(node.left);
-        order.push_back(node.right);
-      }
-    }
-    nodes.resize(base + order.size());
-    leaves.resize(base + order.size(), 0.0);
+    const int32_t base = static_cast<int32_t>(nodes.size());
+    std::vector<int32_t> order = {0};  // IR nodes in compiled order
     for (size_t k = 0; k < order.size(); ++k) {
       const TreeNode& node = tree.nodes[static_cast<size_t>(order[k])];
-      const int32_t self = static_cast<int32_t>(base + k);
-      CompiledForest::SparseNode out{0, 0, {self, self}};
-      if (node.is_leaf()) {
-        leaves[base + k] = node.value;
-        nodes[base + k] = out;
-        continue;
+      const int32_t self = base + static_cast<int32_t>(k);
+      CompiledForest::SparseNode out{0, kNaNf, {self, self}};
+      leaves.push_back(node.is_leaf() ? node.value : 0.0);
+      if (!node.is_leaf()) {
+        int32_t first = node.left, second = node.right;
+        if (IsSmallCategorical(node)) {
+          const CompiledForest::Slot slot = SmallCategoricalSlot(node);
+          out.feature = slot.feature;
+          out.threshold = slot.threshold;
+        } else if (IsSpecial(node)) {
+          KEEL_ASSIGN_OR_RETURN(uint32_t s, AddSpecial(node));
+          out.feature = CompiledForest::kSpecialBit | s;
+          out.threshold = 0;
+        } else {
+          const Encoded e = Encode(node, out_->num_features_);
+          out.feature = e.feature;
+          out.threshold = e.threshold;
+          if (e.first_is_right) std::swap(first, second);
+        }
+        out.child[0] = base + static_cast<int32_t>(order.size());
+        out.child[1] = out.child[0] + 1;
+        order.push_back(first);
+        order.push_back(second);
       }
-      int32_t first = node.left, second = node.right;
-      if (IsSmallCategorical(node)) {
-        const CompiledForest::Slot slot = SmallCategoricalSlot(node);
-        out.feature = slot.feature;
-        out.threshold = slot.threshold;
-      } else if (IsSpecial(node)) {
-        KEEL_ASSIGN_OR_RETURN(uint32_t s, AddSpecial(node));
-        out.feature = CompiledForest::kSpecialBit | s;
-        out.threshold = 0;
-      } else {
-        const Encoded e = Encode(node, out_->num_features_);
-        out.feature = e.feature;
-        out.threshold = e.threshold;
-        if (e.first_is_right) std::swap(first, second);
-      }
-      out.child[0] = index[static_cast<size_t>(first)];
-      out.child[1] = index[static_cast<size_t>(second)];
-      nodes[base + k] = out;
+      nodes.push_back(out);
     }
-    return static_cast<int32_t>(base);
+    return base;
   }
 
   const Model& model_;
@@ -525,7 +513,8 @@ inline double PerfectLeaf(const CompiledForest& cf, const CompiledForest::Slot* 
   return LeafAt(tree, i);
 }
 
-// One decision of a sparse node: the child index a row takes (a leaf stays on itself).
+// One decision of a sparse node: the child index a row takes (a leaf stays on itself). The
+// children are adjacent, so the index does not wait on a load addressed by the decision.
 template <bool kSpecial>
 inline int32_t SparseStep(const CompiledForest& cf, const CompiledForest::SparseNode& n,
                           const float* ext) {
@@ -535,7 +524,7 @@ inline int32_t SparseStep(const CompiledForest& cf, const CompiledForest::Sparse
   } else {
     second = MixedGoesSecond({n.feature, n.threshold}, ext);  // numeric or small categorical
   }
-  return n.child[second];
+  return n.child[0] + static_cast<int32_t>(second);
 }
 
 template <bool kSpecial>
@@ -549,18 +538,18 @@ inline double SparseLeaf(const CompiledForest& cf, const CompiledForest::SparseN
   }
 }
 
-// Sum of one sparse run for one row, in the documented lane order. kSparseInterleave trees
+// Trees [start, count) of one sparse run for one row, added to p in the documented lane
+// order (start is a multiple of 4). kSparseInterleave trees
 // step together for as many steps as the deepest of them needs; the ones that reach a leaf
 // earlier stay on it (its children are itself), so the steps have no leaf test and the
 // trees' load chains overlap.
 template <bool kSpecial>
-double SparseRunRow(const CompiledForest& cf, const CompiledForest::SparseNode* nodes,
-                    const double* leaves, const int32_t* roots, const uint32_t* depths,
-                    uint32_t count, const float* ext) {
+void SparseRunRow(const CompiledForest& cf, const CompiledForest::SparseNode* nodes,
+                  const double* leaves, const int32_t* roots, const uint32_t* depths,
+                  uint32_t start, uint32_t count, const float* ext, double* p) {
   constexpr int G = CompiledForest::kSparseInterleave;
   static_assert(G % 4 == 0, "a group must keep tree t on partial t % 4");
-  double p[4] = {0, 0, 0, 0};
-  uint32_t t = 0;
+  uint32_t t = start;
   for (; t + G <= count; t += G) {
     int32_t at[G];
     uint32_t steps = 0;
@@ -571,10 +560,9 @@ double SparseRunRow(const CompiledForest& cf, const CompiledForest::SparseNode* 
     for (uint32_t s = 0; s < steps; ++s) {
       for (int j = 0; j < G; ++j) at[j] = SparseStep<kSpecial>(cf, nodes[at[j]], ext);
     }
-    for (int j = 0; j < G; ++j) p[j & 3] += leaves[at[j]];
+    for (int j = 0; j < G; ++j) p[(t + j) & 3] += leaves[at[j]];
   }
   for (; t < count; ++t) p[t & 3] += SparseLeaf<kSpecial>(cf, nodes, leaves, roots[t], ext);
-  return (p[0] + p[1]) + (p[2] + p[3]);
 }
 
 // Sum of one perfect run for one row, in the documented lane order.
@@ -801,6 +789,75 @@ size_t PerfectRunBlockAvx512Dispatch(int depth, bool small_cat, const CompiledFo
                    : PerfectRunBlockAvx512Depth<false>(depth, first, count, ext, width, rows, acc);
 }
 
+// Deep trees for one row, 16 trees per vector (one lane per tree): each step gathers the
+// lanes' node fields and row values and adds the decision to child[0], for as many steps as
+// the deepest of the 16 needs (leaves stay put, see SparseNode). Two vectors are in flight
+// so that one's gathers overlap the other's. Adds tree t to p[t % 4] in model order, like
+// the scalar loop; returns the trees it handled (a multiple of 16). Needs node indices
+// below 2^29 (the byte-offset index of a gather is 32-bit) and no out-of-line split.
+// One step of 16 lanes: each lane's node decides, the lane moves to child[0] or child[1].
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) inline __m512i SparseLanesStep(
+    const CompiledForest::SparseNode* nodes, __m512i at, const float* ext) {
+  static_assert(sizeof(CompiledForest::SparseNode) == 16, "gathers address 4-int nodes");
+  const int* base = reinterpret_cast<const int*>(nodes);
+  const __m512i q = _mm512_slli_epi32(at, 2);  // int offset of the node
+  const __m512i f = _mm512_i32gather_epi32(q, base, 4);
+  const __m512i th = _mm512_i32gather_epi32(q, base + 1, 4);
+  const __m512i c0 = _mm512_i32gather_epi32(q, base + 2, 4);
+  const __mmask16 second = LanesGoSecond<kCat>(f, th, _mm512_setzero_si512(), ext);
+  return _mm512_mask_add_epi32(c0, second, c0, _mm512_set1_epi32(1));
+}
+
+// Adds the leaves the 16 lanes (trees t..t+15, t a multiple of 4) stand on to p[t % 4].
+__attribute__((target("avx512f,avx512dq"))) inline void SparseLanesAdd(__m512i at,
+                                                                       const double* leaves,
+                                                                       double* p) {
+  alignas(64) double v[16];
+  _mm512_store_pd(v, _mm512_i32gather_pd(_mm512_castsi512_si256(at), leaves, 8));
+  _mm512_store_pd(v + 8, _mm512_i32gather_pd(_mm512_extracti64x4_epi64(at, 1), leaves, 8));
+  for (int j = 0; j < 16; ++j) p[j & 3] += v[j];
+}
+
+__attribute__((target("avx512f,avx512dq"))) inline uint32_t SparseLanesDeepest(
+    const uint32_t* depths) {
+  return _mm512_reduce_max_epu32(_mm512_loadu_si512(depths));
+}
+
+// Deep trees for one row, 16 trees per vector (one lane per tree): each step gathers the
+// lanes' node fields and row values and adds the decision to child[0], for as many steps as
+// the deepest of the 16 needs (leaves stay put, see SparseNode). Two vectors are in flight
+// so that one's gathers overlap the other's. Adds tree t to p[t % 4] in model order, like
+// the scalar loop; returns the trees it handled (a multiple of 16). Needs node indices
+// below 2^29 (the byte-offset index of a gather is 32-bit) and no out-of-line split.
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) uint32_t SparseRunRowAvx512(
+    const CompiledForest::SparseNode* nodes, const double* leaves, const int32_t* roots,
+    const uint32_t* depths, uint32_t count, const float* ext, double* p) {
+  uint32_t t = 0;
+  for (; t + 32 <= count; t += 32) {
+    __m512i a = _mm512_loadu_si512(roots + t);
+    __m512i b = _mm512_loadu_si512(roots + t + 16);
+    const uint32_t da = SparseLanesDeepest(depths + t), db = SparseLanesDeepest(depths + t + 16);
+    const uint32_t both = std::min(da, db);
+    for (uint32_t s = 0; s < both; ++s) {
+      a = SparseLanesStep<kCat>(nodes, a, ext);
+      b = SparseLanesStep<kCat>(nodes, b, ext);
+    }
+    for (uint32_t s = both; s < da; ++s) a = SparseLanesStep<kCat>(nodes, a, ext);
+    for (uint32_t s = both; s < db; ++s) b = SparseLanesStep<kCat>(nodes, b, ext);
+    SparseLanesAdd(a, leaves, p);
+    SparseLanesAdd(b, leaves, p);
+  }
+  for (; t + 16 <= count; t += 16) {
+    __m512i a = _mm512_loadu_si512(roots + t);
+    const uint32_t da = SparseLanesDeepest(depths + t);
+    for (uint32_t s = 0; s < da; ++s) a = SparseLanesStep<kCat>(nodes, a, ext);
+    SparseLanesAdd(a, leaves, p);
+  }
+  return t;
+}
+
 bool CpuHasAvx512() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 }
@@ -885,10 +942,26 @@ void CompiledForest::RawRow(const float* ext, double* margins) const {
     } else {
       const int32_t* roots = sparse_roots_.data() + run.offset;
       const uint32_t* depths = sparse_depths_.data() + run.offset;
-      sum = has_special_ ? SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(),
-                                              roots, depths, run.num_trees, ext)
-                         : SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(),
-                                               roots, depths, run.num_trees, ext);
+      double p[4] = {0, 0, 0, 0};
+      uint32_t done = 0;
+#ifdef KEEL_HAVE_AVX512_KERNEL
+      if (!has_special_ && sparse_nodes_.size() < (size_t{1} << 29) &&
+          g_simd_enabled.load(std::memory_order_relaxed)) {
+        done = code_features_.empty()
+                   ? SparseRunRowAvx512<false>(sparse_nodes_.data(), sparse_leaves_.data(), roots,
+                                               depths, run.num_trees, ext, p)
+                   : SparseRunRowAvx512<true>(sparse_nodes_.data(), sparse_leaves_.data(), roots,
+                                              depths, run.num_trees, ext, p);
+      }
+#endif
+      if (has_special_) {
+        SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, done,
+                           run.num_trees, ext, p);
+      } else {
+        SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, done,
+                            run.num_trees, ext, p);
+      }
+      sum = (p[0] + p[1]) + (p[2] + p[3]);
     }
     margins[run.output] += sum;
   }

@@ -107,9 +107,9 @@ class CompiledForest {
 
   struct SparseNode {
     uint32_t feature;  // as in Slot; 0 for a leaf
-    float threshold;
-    // Node indices: child[0] is the default (missing) side. A leaf's children are its own
-    // index, its value is sparse_leaves_[index].
+    float threshold;   // NaN for a leaf, so its decision is always child[0]
+    // Node indices: child[0] is the default (missing) side and child[1] == child[0] + 1. A
+    // leaf's children are its own index, its value is sparse_leaves_[index].
     int32_t child[2];
   };
 
