@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
 
 #include "model/split_rule.h"
 
@@ -204,6 +205,24 @@ class ForestCompiler {
       KEEL_ASSIGN_OR_RETURN(int32_t root, AddSparse(tree));
       out_->sparse_roots_.push_back(root);
       out_->sparse_depths_.push_back(static_cast<uint32_t>(it.depth));
+    }
+    // The vector kernel's lane order: by depth within each chunk of a sparse run.
+    constexpr uint32_t kChunk = CompiledForest::kSparseLaneChunk;
+    for (const CompiledForest::Run& run : out_->runs_) {
+      if (run.depth >= 0) continue;
+      for (uint32_t chunk = 0; chunk < run.num_trees; chunk += kChunk) {
+        const size_t first = run.offset + chunk;
+        std::vector<uint32_t> pos(std::min(kChunk, run.num_trees - chunk));
+        std::iota(pos.begin(), pos.end(), 0u);
+        std::stable_sort(pos.begin(), pos.end(), [&](uint32_t a, uint32_t b) {
+          return out_->sparse_depths_[first + a] < out_->sparse_depths_[first + b];
+        });
+        for (uint32_t k : pos) {
+          out_->sparse_lane_roots_.push_back(out_->sparse_roots_[first + k]);
+          out_->sparse_lane_depths_.push_back(out_->sparse_depths_[first + k]);
+          out_->sparse_lane_pos_.push_back(k);
+        }
+      }
     }
     out_->has_special_ = !out_->specials_.empty();
     return Status::OK();
@@ -789,12 +808,6 @@ size_t PerfectRunBlockAvx512Dispatch(int depth, bool small_cat, const CompiledFo
                    : PerfectRunBlockAvx512Depth<false>(depth, first, count, ext, width, rows, acc);
 }
 
-// Deep trees for one row, 16 trees per vector (one lane per tree): each step gathers the
-// lanes' node fields and row values and adds the decision to child[0], for as many steps as
-// the deepest of the 16 needs (leaves stay put, see SparseNode). Two vectors are in flight
-// so that one's gathers overlap the other's. Adds tree t to p[t % 4] in model order, like
-// the scalar loop; returns the trees it handled (a multiple of 16). Needs node indices
-// below 2^29 (the byte-offset index of a gather is 32-bit) and no out-of-line split.
 // One step of 16 lanes: each lane's node decides, the lane moves to child[0] or child[1].
 template <bool kCat>
 __attribute__((target("avx512f,avx512dq"))) inline __m512i SparseLanesStep(
@@ -809,53 +822,74 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512i SparseLanesStep(
   return _mm512_mask_add_epi32(c0, second, c0, _mm512_set1_epi32(1));
 }
 
-// Adds the leaves the 16 lanes (trees t..t+15, t a multiple of 4) stand on to p[t % 4].
-__attribute__((target("avx512f,avx512dq"))) inline void SparseLanesAdd(__m512i at,
-                                                                       const double* leaves,
-                                                                       double* p) {
+// Lanes t..min(t + 16, n) of a chunk: their roots (lanes past n repeat root t and are never
+// stored), the most steps any of them needs, and how many there are.
+struct SparseLanes {
+  __m512i at;
+  uint32_t steps;
+  uint32_t count;
+};
+__attribute__((target("avx512f,avx512dq"))) inline SparseLanes LoadSparseLanes(
+    const int32_t* roots, const uint32_t* depths, uint32_t t, uint32_t n) {
+  const uint32_t count = std::min(16u, n - t);
+  const __mmask16 m = static_cast<__mmask16>((1u << count) - 1);
+  const __m512i at = _mm512_mask_loadu_epi32(_mm512_set1_epi32(roots[t]), m, roots + t);
+  const uint32_t steps = _mm512_reduce_max_epu32(_mm512_maskz_loadu_epi32(m, depths + t));
+  return {at, steps, count};
+}
+
+// Stores the leaf each of the first `count` lanes stands on to out[pos[lane]].
+__attribute__((target("avx512f,avx512dq"))) inline void SparseLanesStore(__m512i at, uint32_t count,
+                                                                         const double* leaves,
+                                                                         const uint32_t* pos,
+                                                                         double* out) {
   alignas(64) double v[16];
   _mm512_store_pd(v, _mm512_i32gather_pd(_mm512_castsi512_si256(at), leaves, 8));
   _mm512_store_pd(v + 8, _mm512_i32gather_pd(_mm512_extracti64x4_epi64(at, 1), leaves, 8));
-  for (int j = 0; j < 16; ++j) p[j & 3] += v[j];
+  for (uint32_t j = 0; j < count; ++j) out[pos[j]] = v[j];
 }
 
-__attribute__((target("avx512f,avx512dq"))) inline uint32_t SparseLanesDeepest(
-    const uint32_t* depths) {
-  return _mm512_reduce_max_epu32(_mm512_loadu_si512(depths));
-}
-
-// Deep trees for one row, 16 trees per vector (one lane per tree): each step gathers the
-// lanes' node fields and row values and adds the decision to child[0], for as many steps as
-// the deepest of the 16 needs (leaves stay put, see SparseNode). Two vectors are in flight
-// so that one's gathers overlap the other's. Adds tree t to p[t % 4] in model order, like
-// the scalar loop; returns the trees it handled (a multiple of 16). Needs node indices
-// below 2^29 (the byte-offset index of a gather is 32-bit) and no out-of-line split.
+// Deep trees of one run for one row, 16 trees per vector (one lane per tree, the last vector
+// of a chunk possibly partly filled): each step
+// gathers the lanes' node fields and row values and adds the decision to child[0], for as
+// many steps as the deepest of the 16 needs (leaves stay put, see SparseNode). Lanes take
+// the trees in the run's lane order (by depth within each kSparseLaneChunk trees, so a
+// vector wastes few steps); two vectors are in flight so that one's gathers overlap the
+// other's. The leaves are put back in model order and added to p[t % 4] as the scalar loop
+// does, so the sums are the same bits. Needs node indices below 2^29 (the byte-offset index
+// of a gather is 32-bit) and no out-of-line split.
 template <bool kCat>
-__attribute__((target("avx512f,avx512dq"))) uint32_t SparseRunRowAvx512(
-    const CompiledForest::SparseNode* nodes, const double* leaves, const int32_t* roots,
-    const uint32_t* depths, uint32_t count, const float* ext, double* p) {
-  uint32_t t = 0;
-  for (; t + 32 <= count; t += 32) {
-    __m512i a = _mm512_loadu_si512(roots + t);
-    __m512i b = _mm512_loadu_si512(roots + t + 16);
-    const uint32_t da = SparseLanesDeepest(depths + t), db = SparseLanesDeepest(depths + t + 16);
-    const uint32_t both = std::min(da, db);
-    for (uint32_t s = 0; s < both; ++s) {
-      a = SparseLanesStep<kCat>(nodes, a, ext);
-      b = SparseLanesStep<kCat>(nodes, b, ext);
+__attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
+    const CompiledForest& cf, const CompiledForest::SparseNode* nodes, const double* leaves,
+    const int32_t* lane_roots, const uint32_t* lane_depths, const uint32_t* lane_pos,
+    uint32_t count, const float* ext, double* p) {
+  constexpr uint32_t kChunk = CompiledForest::kSparseLaneChunk;
+  double out[kChunk];
+  for (uint32_t chunk = 0; chunk < count; chunk += kChunk) {
+    const uint32_t n = std::min(kChunk, count - chunk);
+    const int32_t* roots = lane_roots + chunk;
+    const uint32_t* depths = lane_depths + chunk;
+    const uint32_t* pos = lane_pos + chunk;
+    for (uint32_t t = 0; t < n; t += 32) {
+      SparseLanes a = LoadSparseLanes(roots, depths, t, n);
+      if (t + 16 >= n) {
+        for (uint32_t s = 0; s < a.steps; ++s) a.at = SparseLanesStep<kCat>(nodes, a.at, ext);
+        SparseLanesStore(a.at, a.count, leaves, pos + t, out);
+        break;
+      }
+      SparseLanes b = LoadSparseLanes(roots, depths, t + 16, n);
+      const uint32_t both = std::min(a.steps, b.steps);
+      for (uint32_t s = 0; s < both; ++s) {
+        a.at = SparseLanesStep<kCat>(nodes, a.at, ext);
+        b.at = SparseLanesStep<kCat>(nodes, b.at, ext);
+      }
+      for (uint32_t s = both; s < a.steps; ++s) a.at = SparseLanesStep<kCat>(nodes, a.at, ext);
+      for (uint32_t s = both; s < b.steps; ++s) b.at = SparseLanesStep<kCat>(nodes, b.at, ext);
+      SparseLanesStore(a.at, a.count, leaves, pos + t, out);
+      SparseLanesStore(b.at, b.count, leaves, pos + t + 16, out);
     }
-    for (uint32_t s = both; s < da; ++s) a = SparseLanesStep<kCat>(nodes, a, ext);
-    for (uint32_t s = both; s < db; ++s) b = SparseLanesStep<kCat>(nodes, b, ext);
-    SparseLanesAdd(a, leaves, p);
-    SparseLanesAdd(b, leaves, p);
+    for (uint32_t i = 0; i < n; ++i) p[(chunk + i) & 3] += out[i];
   }
-  for (; t + 16 <= count; t += 16) {
-    __m512i a = _mm512_loadu_si512(roots + t);
-    const uint32_t da = SparseLanesDeepest(depths + t);
-    for (uint32_t s = 0; s < da; ++s) a = SparseLanesStep<kCat>(nodes, a, ext);
-    SparseLanesAdd(a, leaves, p);
-  }
-  return t;
 }
 
 bool CpuHasAvx512() {
@@ -943,22 +977,29 @@ void CompiledForest::RawRow(const float* ext, double* margins) const {
       const int32_t* roots = sparse_roots_.data() + run.offset;
       const uint32_t* depths = sparse_depths_.data() + run.offset;
       double p[4] = {0, 0, 0, 0};
-      uint32_t done = 0;
+      bool done = false;
 #ifdef KEEL_HAVE_AVX512_KERNEL
       if (!has_special_ && sparse_nodes_.size() < (size_t{1} << 29) &&
           g_simd_enabled.load(std::memory_order_relaxed)) {
-        done = code_features_.empty()
-                   ? SparseRunRowAvx512<false>(sparse_nodes_.data(), sparse_leaves_.data(), roots,
-                                               depths, run.num_trees, ext, p)
-                   : SparseRunRowAvx512<true>(sparse_nodes_.data(), sparse_leaves_.data(), roots,
-                                              depths, run.num_trees, ext, p);
+        const int32_t* lane_roots = sparse_lane_roots_.data() + run.offset;
+        const uint32_t* lane_depths = sparse_lane_depths_.data() + run.offset;
+        const uint32_t* lane_pos = sparse_lane_pos_.data() + run.offset;
+        if (code_features_.empty()) {
+          SparseRunRowAvx512<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), lane_roots,
+                                    lane_depths, lane_pos, run.num_trees, ext, p);
+        } else {
+          SparseRunRowAvx512<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), lane_roots,
+                                   lane_depths, lane_pos, run.num_trees, ext, p);
+        }
+        done = true;
       }
 #endif
-      if (has_special_) {
-        SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, done,
+      if (done) {
+      } else if (has_special_) {
+        SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, 0,
                            run.num_trees, ext, p);
       } else {
-        SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, done,
+        SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, 0,
                             run.num_trees, ext, p);
       }
       sum = (p[0] + p[1]) + (p[2] + p[3]);

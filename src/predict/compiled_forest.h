@@ -104,6 +104,9 @@ class CompiledForest {
   // Deep trees walked together by the single-row path (a multiple of 4: tree t of a run
   // still adds to partial t % 4 in model order).
   static constexpr int kSparseInterleave = 8;
+  // The AVX-512 single-row kernel takes a sparse run's trees by depth within chunks of this
+  // many trees (sparse_lane_*), then adds the leaves back in model order.
+  static constexpr uint32_t kSparseLaneChunk = 256;
 
   struct SparseNode {
     uint32_t feature;  // as in Slot; 0 for a leaf
@@ -156,6 +159,11 @@ class CompiledForest {
   std::vector<double> sparse_leaves_;  // per node: the leaf value (0 for internal nodes)
   std::vector<int32_t> sparse_roots_;
   std::vector<uint32_t> sparse_depths_;  // per sparse tree (parallel to sparse_roots_)
+  // The same trees in lane order (by depth within each kSparseLaneChunk of a run) with their
+  // position in that chunk: parallel to sparse_roots_, runs at the same offsets.
+  std::vector<int32_t> sparse_lane_roots_;
+  std::vector<uint32_t> sparse_lane_depths_;
+  std::vector<uint32_t> sparse_lane_pos_;
   std::vector<Special> specials_;
   std::vector<uint64_t> cat_bits_;
   std::vector<int32_t> cat_list_;
