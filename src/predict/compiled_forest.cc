@@ -1073,4 +1073,8 @@ bool CompiledForest::SimdEnabled() {
   return g_simd_enabled.load();
 }
 
+bool CompiledForest::SimdSupported() {
+  return CpuHasAvx512();
+}
+
 }  // namespace keel

@@ -279,7 +279,49 @@ TEST(Predictor, Float64RulesOnTinyValuesAndCategoryCodes) {
   EXPECT_EQ(one(m, std::numeric_limits<double>::quiet_NaN()), 1);
 }
 
-TEST(Predictor, BatchEqualsSingleRowBitForBitOnAnyThreadCount) {
+// Runs a test once per kernel set: the portable loops, and the AVX-512 kernels (reported as
+// skipped, with the reason, on a CPU without AVX-512F/DQ rather than passing on the
+// portable loops).
+class KernelTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam() && !CompiledForest::SimdSupported()) {
+      GTEST_SKIP() << "this CPU lacks AVX-512F/DQ, so the AVX-512 kernels cannot run";
+    }
+    before_ = CompiledForest::SetSimdEnabled(GetParam());
+    set_ = true;
+  }
+  void TearDown() override {
+    if (set_) CompiledForest::SetSimdEnabled(before_);
+  }
+
+ private:
+  bool before_ = false;
+  bool set_ = false;
+};
+
+INSTANTIATE_TEST_SUITE_P(Kernels, KernelTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Avx512" : "Portable";
+                         });
+
+// Single rows of x through p (raw margins or predictions), with the kernels now enabled.
+std::vector<double> SingleRows(const Predictor& p, const Model& m, const std::vector<float>& x,
+                               size_t rows, bool raw) {
+  const size_t k = static_cast<size_t>(m.num_outputs);
+  std::vector<double> out(rows * k);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = x.data() + r * m.features.size();
+    if (raw) {
+      p.PredictRawRow(row, out.data() + r * k);
+    } else {
+      p.PredictRow(row, out.data() + r * k);
+    }
+  }
+  return out;
+}
+
+TEST_P(KernelTest, BatchEqualsSingleRowBitForBitOnAnyThreadCount) {
   for (const Case& c : Cases()) {
     RandomModelMaker maker(99);
     const Model m = maker.Make(c.options);
@@ -287,28 +329,89 @@ TEST(Predictor, BatchEqualsSingleRowBitForBitOnAnyThreadCount) {
     ASSERT_TRUE(p.ok());
     const size_t rows = c.options.num_features > 100 ? 50 : 5000;
     const auto x = maker.Rows(m, rows);
-    const size_t k = static_cast<size_t>(m.num_outputs);
     for (bool raw : {true, false}) {
-      std::vector<double> single(rows * k);
-      for (size_t r = 0; r < rows; ++r) {
-        const float* row = x.data() + r * m.features.size();
-        if (raw) {
-          (*p)->PredictRawRow(row, single.data() + r * k);
-        } else {
-          (*p)->PredictRow(row, single.data() + r * k);
-        }
+      // The portable single-row loop is the yardstick for this kernel set's paths.
+      const bool kernels = CompiledForest::SetSimdEnabled(false);
+      const std::vector<double> portable = SingleRows(**p, m, x, rows, raw);
+      CompiledForest::SetSimdEnabled(kernels);
+      const std::vector<double> single = SingleRows(**p, m, x, rows, raw);
+      ASSERT_EQ(std::memcmp(single.data(), portable.data(), single.size() * sizeof(double)), 0)
+          << c.name << " raw=" << raw;
+      for (int threads : {1, 2}) {
+        std::vector<double> batch(single.size());
+        ASSERT_TRUE((*p)->PredictBatch(x, rows, batch, raw, threads).ok());
+        ASSERT_EQ(std::memcmp(batch.data(), portable.data(), batch.size() * sizeof(double)), 0)
+            << c.name << " raw=" << raw << " threads=" << threads;
       }
-      // Both block kernels (AVX-512 where the CPU has it, and the portable loop).
-      for (bool simd : {true, false}) {
-        const bool before = CompiledForest::SetSimdEnabled(simd);
-        for (int threads : {1, 2}) {
-          std::vector<double> batch(rows * k);
-          ASSERT_TRUE((*p)->PredictBatch(x, rows, batch, raw, threads).ok());
-          ASSERT_EQ(std::memcmp(batch.data(), single.data(), batch.size() * sizeof(double)), 0)
-              << c.name << " raw=" << raw << " threads=" << threads << " simd=" << simd;
-        }
-        CompiledForest::SetSimdEnabled(before);
-      }
+    }
+  }
+}
+
+// Deep (sparse-layout) trees on the single-row path, which walks several trees in lockstep
+// (AVX-512: 16 per vector, by depth within chunks of kSparseLaneChunk trees, the last vector
+// partly filled; portable: 8 at a time): the same bits as the block path, which walks one
+// tree at a time in model order, and the IR's walk up to rounding.
+TEST_P(KernelTest, DeepTreesSingleRowEqualsBlockPathBitForBit) {
+  struct DeepCase {
+    const char* name;
+    RandomModelOptions options;
+    size_t min_sparse;  // deep trees the case needs
+  };
+  std::vector<DeepCase> cases;
+  RandomModelOptions o;
+  o.leaf_probability = 0.2;
+  o.objective = Objective::kSquaredError;
+  o.special_missing_rules = false;
+  o.categorical_splits = false;
+  o.num_categorical = 0;
+  o.num_trees = 408;  // more than one lane chunk of deep trees
+  cases.push_back({"deep plain", o, CompiledForest::kSparseLaneChunk + 1});
+  o.categorical_splits = true;
+  o.num_categorical = 3;
+  o.huge_category_codes = false;
+  o.num_category_codes = 30;  // small categorical masks only
+  o.num_trees = 54;
+  cases.push_back({"deep small categorical", o, 33});
+  o = {};
+  o.leaf_probability = 0.2;
+  o.num_trees = 36;  // out-of-line splits: the portable lockstep loop on either kernel set
+  cases.push_back({"deep special", o, 17});
+  for (const DeepCase& c : cases) {
+    // Trees of depths 9..14 taken in turn, so the trees walked together differ in depth.
+    RandomModelMaker maker(7);
+    std::vector<Model> parts;
+    RandomModelOptions part = c.options;
+    part.num_trees = c.options.num_trees / 6;
+    for (int depth = 9; depth <= 14; ++depth) {
+      part.max_depth = depth;
+      parts.push_back(maker.Make(part));
+    }
+    Model m = parts[0];
+    m.forest.trees.clear();
+    for (int t = 0; t < part.num_trees; ++t) {
+      for (const Model& p : parts) m.forest.trees.push_back(p.forest.trees[static_cast<size_t>(t)]);
+    }
+    ASSERT_TRUE(ValidateModel(m).ok()) << c.name;
+    auto cf = CompiledForest::Compile(m);
+    ASSERT_TRUE(cf.ok()) << c.name;
+    const CompiledForest& f = **cf;
+    ASSERT_GE(f.num_sparse_trees(), c.min_sparse) << c.name;
+    ASSERT_NE(f.num_sparse_trees() % 16, 0u)
+        << c.name << ": " << f.num_sparse_trees() << " deep trees fill whole vectors";
+    if (c.options.special_missing_rules) ASSERT_GT(f.num_special_nodes(), 0u) << c.name;
+    const size_t rows = 300, width = f.ext_width(), nf = m.features.size();
+    const auto x = maker.Rows(m, rows);
+    std::vector<float> ext(rows * width);
+    for (size_t r = 0; r < rows; ++r) f.ExtendRow(x.data() + r * nf, ext.data() + r * width);
+    std::vector<double> block(rows), acc(rows * 4);
+    f.RawBlock(ext.data(), rows, block.data(), acc.data());
+    for (size_t r = 0; r < rows; ++r) {
+      double single = 0, want = 0;
+      f.RawRow(ext.data() + r * width, &single);
+      ASSERT_EQ(std::memcmp(&single, &block[r], sizeof(double)), 0)
+          << c.name << " row " << r << ": " << single << " vs " << block[r];
+      ReferenceRawMargins(m, x.data() + r * nf, &want);
+      ASSERT_NEAR(single, want, 1e-12 * (1 + std::abs(want))) << c.name << " row " << r;
     }
   }
 }
