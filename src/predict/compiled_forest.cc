@@ -849,13 +849,35 @@ __attribute__((target("avx512f,avx512dq"))) inline void SparseLanesStore(__m512i
   for (uint32_t j = 0; j < count; ++j) out[pos[j]] = v[j];
 }
 
+// Vectors of 16 lanes walked together (their gathers overlap); three measured best.
+constexpr uint32_t kSparseVectors = 3;
+
+// Walks lanes t..t + 16 V (or n) of a chunk together until the deepest is at its leaf, and
+// stores their leaves to out[pos[lane]].
+template <int V, bool kCat>
+__attribute__((target("avx512f,avx512dq"))) inline void SparseVectorsWalk(
+    const CompiledForest::SparseNode* nodes, const double* leaves, const int32_t* roots,
+    const uint32_t* depths, const uint32_t* pos, uint32_t t, uint32_t n, const float* ext,
+    double* out) {
+  SparseLanes v[V];
+  uint32_t steps = 0;
+  for (int i = 0; i < V; ++i) {
+    v[i] = LoadSparseLanes(roots, depths, t + 16 * i, n);
+    steps = std::max(steps, v[i].steps);
+  }
+  for (uint32_t s = 0; s < steps; ++s) {
+    for (int i = 0; i < V; ++i) v[i].at = SparseLanesStep<kCat>(nodes, v[i].at, ext);
+  }
+  for (int i = 0; i < V; ++i) SparseLanesStore(v[i].at, v[i].count, leaves, pos + t + 16 * i, out);
+}
+
 // Deep trees of one run for one row, 16 trees per vector (one lane per tree, the last vector
 // of a chunk possibly partly filled): each step
 // gathers the lanes' node fields and row values and adds the decision to child[0], for as
 // many steps as the deepest of the 16 needs (leaves stay put, see SparseNode). Lanes take
 // the trees in the run's lane order (by depth within each kSparseLaneChunk trees, so a
-// vector wastes few steps); two vectors are in flight so that one's gathers overlap the
-// other's. The leaves are put back in model order and added to p[t % 4] as the scalar loop
+// vector wastes few steps); kSparseVectors vectors are in flight so that their gathers
+// overlap. The leaves are put back in model order and added to p[t % 4] as the scalar loop
 // does, so the sums are the same bits. Needs node indices below 2^29 (the byte-offset index
 // of a gather is 32-bit) and no out-of-line split.
 template <bool kCat>
@@ -870,23 +892,18 @@ __attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
     const int32_t* roots = lane_roots + chunk;
     const uint32_t* depths = lane_depths + chunk;
     const uint32_t* pos = lane_pos + chunk;
-    for (uint32_t t = 0; t < n; t += 32) {
-      SparseLanes a = LoadSparseLanes(roots, depths, t, n);
-      if (t + 16 >= n) {
-        for (uint32_t s = 0; s < a.steps; ++s) a.at = SparseLanesStep<kCat>(nodes, a.at, ext);
-        SparseLanesStore(a.at, a.count, leaves, pos + t, out);
-        break;
+    for (uint32_t t = 0; t < n; t += 16 * kSparseVectors) {
+      switch (std::min(kSparseVectors, (n - t + 15) / 16)) {
+        case 3:
+          SparseVectorsWalk<3, kCat>(nodes, leaves, roots, depths, pos, t, n, ext, out);
+          break;
+        case 2:
+          SparseVectorsWalk<2, kCat>(nodes, leaves, roots, depths, pos, t, n, ext, out);
+          break;
+        default:
+          SparseVectorsWalk<1, kCat>(nodes, leaves, roots, depths, pos, t, n, ext, out);
+          break;
       }
-      SparseLanes b = LoadSparseLanes(roots, depths, t + 16, n);
-      const uint32_t both = std::min(a.steps, b.steps);
-      for (uint32_t s = 0; s < both; ++s) {
-        a.at = SparseLanesStep<kCat>(nodes, a.at, ext);
-        b.at = SparseLanesStep<kCat>(nodes, b.at, ext);
-      }
-      for (uint32_t s = both; s < a.steps; ++s) a.at = SparseLanesStep<kCat>(nodes, a.at, ext);
-      for (uint32_t s = both; s < b.steps; ++s) b.at = SparseLanesStep<kCat>(nodes, b.at, ext);
-      SparseLanesStore(a.at, a.count, leaves, pos + t, out);
-      SparseLanesStore(b.at, b.count, leaves, pos + t + 16, out);
     }
     for (uint32_t i = 0; i < n; ++i) p[(chunk + i) & 3] += out[i];
   }
