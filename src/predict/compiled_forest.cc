@@ -642,6 +642,20 @@ void PerfectRunBlock(const CompiledForest& cf, const CompiledForest::Slot* first
 // independent, so this is the scalar loop vectorised across rows; sums keep the scalar
 // path's lane order, so results are bit-identical. Returns the rows it handled (a multiple
 // of 16); the caller finishes the rest with the scalar loop.
+// The decision of 16 lanes given each lane's row value x: x >= threshold, or for the lanes
+// in is_cat (kCat) bit `code` of the mask the threshold's bits hold.
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) inline __mmask16 LanesDecide(__m512 x, __m512i th,
+                                                                         __mmask16 is_cat) {
+  __mmask16 second = _mm512_cmp_ps_mask(x, _mm512_castsi512_ps(th), _CMP_GE_OQ);
+  if constexpr (kCat) {
+    const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(31));
+    const __mmask16 cat = _mm512_test_epi32_mask(_mm512_srlv_epi32(th, code), _mm512_set1_epi32(1));
+    second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
+  }
+  return second;
+}
+
 // One level of the vectorised traversal: each lane's node (its Slot fields as raw bits)
 // decides for that lane's row whether to go to child 2i+2. kCat adds the small-categorical
 // mask test of MixedGoesSecond.
@@ -656,13 +670,7 @@ __attribute__((target("avx512f,avx512dq"))) inline __mmask16 LanesGoSecond(__m51
     f = _mm512_andnot_si512(cat_bit, f);
   }
   const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_off, f), block, 4);
-  __mmask16 second = _mm512_cmp_ps_mask(x, _mm512_castsi512_ps(th), _CMP_GE_OQ);
-  if constexpr (kCat) {
-    const __m512i code = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(31));
-    const __mmask16 cat = _mm512_test_epi32_mask(_mm512_srlv_epi32(th, code), _mm512_set1_epi32(1));
-    second = static_cast<__mmask16>((second & ~is_cat) | (cat & is_cat));
-  }
-  return second;
+  return LanesDecide<kCat>(x, th, is_cat);
 }
 
 // Small-categorical trees (kCat) add the mask test of MixedGoesSecond, lane by lane.
@@ -808,17 +816,37 @@ size_t PerfectRunBlockAvx512Dispatch(int depth, bool small_cat, const CompiledFo
                    : PerfectRunBlockAvx512Depth<false>(depth, first, count, ext, width, rows, acc);
 }
 
+// Where the single-row kernel reads the row's value for each lane's feature: gathered from
+// memory, or, for rows of at most 32 floats, picked from two registers (a permute instead
+// of a gather; it reads the index's low 5 bits, so flag bits need no masking).
+struct GatherRow {
+  const float* ext;
+  __attribute__((target("avx512f,avx512dq"))) __m512 Fetch(__m512i f) const {
+    const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
+    return _mm512_i32gather_ps(_mm512_andnot_si512(cat_bit, f), ext, 4);
+  }
+};
+struct RegisterRow {
+  __m512 lo, hi;
+  __attribute__((target("avx512f,avx512dq"))) __m512 Fetch(__m512i f) const {
+    return _mm512_permutex2var_ps(lo, f, hi);
+  }
+};
+
 // One step of 16 lanes: each lane's node decides, the lane moves to child[0] or child[1].
-template <bool kCat>
+template <bool kCat, class Row>
 __attribute__((target("avx512f,avx512dq"))) inline __m512i SparseLanesStep(
-    const CompiledForest::SparseNode* nodes, __m512i at, const float* ext) {
+    const CompiledForest::SparseNode* nodes, __m512i at, const Row& row) {
   static_assert(sizeof(CompiledForest::SparseNode) == 16, "gathers address 4-int nodes");
   const int* base = reinterpret_cast<const int*>(nodes);
   const __m512i q = _mm512_slli_epi32(at, 2);  // int offset of the node
   const __m512i f = _mm512_i32gather_epi32(q, base, 4);
   const __m512i th = _mm512_i32gather_epi32(q, base + 1, 4);
   const __m512i c0 = _mm512_i32gather_epi32(q, base + 2, 4);
-  const __mmask16 second = LanesGoSecond<kCat>(f, th, _mm512_setzero_si512(), ext);
+  const __mmask16 is_cat =
+      kCat ? _mm512_test_epi32_mask(f, _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit)))
+           : 0;
+  const __mmask16 second = LanesDecide<kCat>(row.Fetch(f), th, is_cat);
   return _mm512_mask_add_epi32(c0, second, c0, _mm512_set1_epi32(1));
 }
 
@@ -854,10 +882,10 @@ constexpr uint32_t kSparseVectors = 3;
 
 // Walks lanes t..t + 16 V (or n) of a chunk together until the deepest is at its leaf, and
 // stores their leaves to out[pos[lane]].
-template <int V, bool kCat>
+template <int V, bool kCat, class Row>
 __attribute__((target("avx512f,avx512dq"))) inline void SparseVectorsWalk(
     const CompiledForest::SparseNode* nodes, const double* leaves, const int32_t* roots,
-    const uint32_t* depths, const uint32_t* pos, uint32_t t, uint32_t n, const float* ext,
+    const uint32_t* depths, const uint32_t* pos, uint32_t t, uint32_t n, const Row& row,
     double* out) {
   SparseLanes v[V];
   uint32_t steps = 0;
@@ -866,7 +894,7 @@ __attribute__((target("avx512f,avx512dq"))) inline void SparseVectorsWalk(
     steps = std::max(steps, v[i].steps);
   }
   for (uint32_t s = 0; s < steps; ++s) {
-    for (int i = 0; i < V; ++i) v[i].at = SparseLanesStep<kCat>(nodes, v[i].at, ext);
+    for (int i = 0; i < V; ++i) v[i].at = SparseLanesStep<kCat>(nodes, v[i].at, row);
   }
   for (int i = 0; i < V; ++i) SparseLanesStore(v[i].at, v[i].count, leaves, pos + t + 16 * i, out);
 }
@@ -880,11 +908,11 @@ __attribute__((target("avx512f,avx512dq"))) inline void SparseVectorsWalk(
 // overlap. The leaves are put back in model order and added to p[t % 4] as the scalar loop
 // does, so the sums are the same bits. Needs node indices below 2^29 (the byte-offset index
 // of a gather is 32-bit) and no out-of-line split.
-template <bool kCat>
-__attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
+template <bool kCat, class Row>
+__attribute__((target("avx512f,avx512dq"))) void SparseRunRowLanes(
     const CompiledForest& cf, const CompiledForest::SparseNode* nodes, const double* leaves,
     const int32_t* lane_roots, const uint32_t* lane_depths, const uint32_t* lane_pos,
-    uint32_t count, const float* ext, double* p) {
+    uint32_t count, const float* ext, const Row& row, double* p) {
   constexpr uint32_t kChunk = CompiledForest::kSparseLaneChunk;
   double out[kChunk];
   for (uint32_t chunk = 0; chunk < count; chunk += kChunk) {
@@ -895,17 +923,37 @@ __attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
     for (uint32_t t = 0; t < n; t += 16 * kSparseVectors) {
       switch (std::min(kSparseVectors, (n - t + 15) / 16)) {
         case 3:
-          SparseVectorsWalk<3, kCat>(nodes, leaves, roots, depths, pos, t, n, ext, out);
+          SparseVectorsWalk<3, kCat>(nodes, leaves, roots, depths, pos, t, n, row, out);
           break;
         case 2:
-          SparseVectorsWalk<2, kCat>(nodes, leaves, roots, depths, pos, t, n, ext, out);
+          SparseVectorsWalk<2, kCat>(nodes, leaves, roots, depths, pos, t, n, row, out);
           break;
         default:
-          SparseVectorsWalk<1, kCat>(nodes, leaves, roots, depths, pos, t, n, ext, out);
+          SparseVectorsWalk<1, kCat>(nodes, leaves, roots, depths, pos, t, n, row, out);
           break;
       }
     }
     for (uint32_t i = 0; i < n; ++i) p[(chunk + i) & 3] += out[i];
+  }
+}
+
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
+    const CompiledForest& cf, const CompiledForest::SparseNode* nodes, const double* leaves,
+    const int32_t* lane_roots, const uint32_t* lane_depths, const uint32_t* lane_pos,
+    uint32_t count, const float* ext, double* p) {
+  const size_t width = cf.ext_width();
+  if (width <= 32) {
+    const __mmask16 lo = static_cast<__mmask16>(width >= 16 ? 0xFFFFu : (1u << width) - 1);
+    const __mmask16 hi = static_cast<__mmask16>(width >= 32   ? 0xFFFFu
+                                                : width <= 16 ? 0u
+                                                              : (1u << (width - 16)) - 1);
+    const RegisterRow row{_mm512_maskz_loadu_ps(lo, ext), _mm512_maskz_loadu_ps(hi, ext + 16)};
+    SparseRunRowLanes<kCat>(cf, nodes, leaves, lane_roots, lane_depths, lane_pos, count, ext, row,
+                            p);
+  } else {
+    SparseRunRowLanes<kCat>(cf, nodes, leaves, lane_roots, lane_depths, lane_pos, count, ext,
+                            GatherRow{ext}, p);
   }
 }
 

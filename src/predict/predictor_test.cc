@@ -349,8 +349,8 @@ TEST_P(KernelTest, BatchEqualsSingleRowBitForBitOnAnyThreadCount) {
 
 // Deep (sparse-layout) trees on the single-row path, which walks several trees in lockstep
 // (AVX-512: 16 per vector, by depth within chunks of kSparseLaneChunk trees, the last vector
-// partly filled; portable: 8 at a time): the same bits as the block path, which walks one
-// tree at a time in model order, and the IR's walk up to rounding.
+// partly filled, the row in registers or gathered; portable: 8 at a time): the same bits as the
+// block path, which walks one tree at a time in model order, and the IR's walk up to rounding.
 TEST_P(KernelTest, DeepTreesSingleRowEqualsBlockPathBitForBit) {
   struct DeepCase {
     const char* name;
@@ -372,6 +372,9 @@ TEST_P(KernelTest, DeepTreesSingleRowEqualsBlockPathBitForBit) {
   o.num_category_codes = 30;  // small categorical masks only
   o.num_trees = 54;
   cases.push_back({"deep small categorical", o, 33});
+  o.num_features = 40;  // an extended row beyond 32 floats: gathered, not held in registers
+  o.num_trees = 66;
+  cases.push_back({"deep wide", o, 33});
   o = {};
   o.leaf_probability = 0.2;
   o.num_trees = 36;  // out-of-line splits: the portable lockstep loop on either kernel set
