@@ -937,24 +937,111 @@ __attribute__((target("avx512f,avx512dq"))) void SparseRunRowLanes(
   }
 }
 
-template <bool kCat>
-__attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
-    const CompiledForest& cf, const CompiledForest::SparseNode* nodes, const double* leaves,
-    const int32_t* lane_roots, const uint32_t* lane_depths, const uint32_t* lane_pos,
-    uint32_t count, const float* ext, double* p) {
-  const size_t width = cf.ext_width();
+// Perfect trees of one run for one row, 16 trees per vector (one lane per tree, heap index
+// i -> 2i + 1 + decision, D steps), kSparseVectors vectors at a time; the leaves are added
+// to p[t % 4] in model order like the scalar loop. Needs fewer than 2^30 slots (kMaxSlots).
+template <int D, bool kCat, class Row>
+__attribute__((target("avx512f,avx512dq"))) void PerfectRunRowLanes(
+    const CompiledForest::Slot* first, uint32_t count, const Row& row, double* p) {
+  static_assert(kMaxSlots <= (size_t{1} << 29), "slot offsets in ints fit 31 bits");
+  constexpr int32_t kStride = int32_t{2} << D;
+  constexpr uint32_t V = kSparseVectors;
+  const int* base = reinterpret_cast<const int*>(first);
+  const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i cat_bit = _mm512_set1_epi32(static_cast<int>(CompiledForest::kCatBit));
+  for (uint32_t t = 0; t < count; t += 16 * V) {
+    __m512i tree[V], at[V];
+    for (uint32_t v = 0; v < V; ++v) {
+      // Lanes past count walk tree t again and are never added.
+      const __m512i idx =
+          _mm512_min_epu32(_mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(t + 16 * v))),
+                           _mm512_set1_epi32(static_cast<int>(count - 1)));
+      tree[v] = _mm512_mullo_epi32(idx, _mm512_set1_epi32(kStride));
+      at[v] = _mm512_setzero_si512();
+    }
+    for (int d = 0; d < D; ++d) {
+      for (uint32_t v = 0; v < V; ++v) {
+        const __m512i q = _mm512_slli_epi32(_mm512_add_epi32(tree[v], at[v]), 1);
+        const __m512i f = _mm512_i32gather_epi32(q, base, 4);
+        const __m512i th = _mm512_i32gather_epi32(q, base + 1, 4);
+        const __mmask16 is_cat = kCat ? _mm512_test_epi32_mask(f, cat_bit) : 0;
+        const __mmask16 second = LanesDecide<kCat>(row.Fetch(f), th, is_cat);
+        at[v] = _mm512_add_epi32(_mm512_add_epi32(at[v], at[v]), _mm512_set1_epi32(1));
+        at[v] = _mm512_mask_add_epi32(at[v], second, at[v], _mm512_set1_epi32(1));
+      }
+    }
+    for (uint32_t v = 0; v < V && t + 16 * v < count; ++v) {
+      const __m512i s = _mm512_add_epi32(tree[v], at[v]);
+      alignas(64) double leaf[16];
+      _mm512_store_pd(leaf, _mm512_i32gather_pd(_mm512_castsi512_si256(s), first, 8));
+      _mm512_store_pd(leaf + 8, _mm512_i32gather_pd(_mm512_extracti64x4_epi64(s, 1), first, 8));
+      const uint32_t n = std::min(16u, count - (t + 16 * v));
+      for (uint32_t j = 0; j < n; ++j) p[j & 3] += leaf[j];
+    }
+  }
+}
+
+// Calls f with the row source for ext: two registers for <= 32 floats, else gathers.
+template <class F>
+__attribute__((target("avx512f,avx512dq"))) inline void WithRow(const float* ext, size_t width,
+                                                                F&& f) {
   if (width <= 32) {
     const __mmask16 lo = static_cast<__mmask16>(width >= 16 ? 0xFFFFu : (1u << width) - 1);
     const __mmask16 hi = static_cast<__mmask16>(width >= 32   ? 0xFFFFu
                                                 : width <= 16 ? 0u
                                                               : (1u << (width - 16)) - 1);
-    const RegisterRow row{_mm512_maskz_loadu_ps(lo, ext), _mm512_maskz_loadu_ps(hi, ext + 16)};
-    SparseRunRowLanes<kCat>(cf, nodes, leaves, lane_roots, lane_depths, lane_pos, count, ext, row,
-                            p);
+    f(RegisterRow{_mm512_maskz_loadu_ps(lo, ext), _mm512_maskz_loadu_ps(hi, ext + 16)});
   } else {
-    SparseRunRowLanes<kCat>(cf, nodes, leaves, lane_roots, lane_depths, lane_pos, count, ext,
-                            GatherRow{ext}, p);
+    f(GatherRow{ext});
   }
+}
+
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) double PerfectRunRowAvx512(
+    int depth, const CompiledForest::Slot* first, uint32_t count, const float* ext, size_t width) {
+  double p[4] = {0, 0, 0, 0};
+  WithRow(
+      ext, width, [&](const auto& row) __attribute__((target("avx512f,avx512dq"))) {
+        switch (depth) {
+          case 1:
+            PerfectRunRowLanes<1, kCat>(first, count, row, p);
+            break;
+          case 2:
+            PerfectRunRowLanes<2, kCat>(first, count, row, p);
+            break;
+          case 3:
+            PerfectRunRowLanes<3, kCat>(first, count, row, p);
+            break;
+          case 4:
+            PerfectRunRowLanes<4, kCat>(first, count, row, p);
+            break;
+          case 5:
+            PerfectRunRowLanes<5, kCat>(first, count, row, p);
+            break;
+          case 6:
+            PerfectRunRowLanes<6, kCat>(first, count, row, p);
+            break;
+          case 7:
+            PerfectRunRowLanes<7, kCat>(first, count, row, p);
+            break;
+          default:
+            PerfectRunRowLanes<8, kCat>(first, count, row, p);
+            break;
+        }
+      });
+  return (p[0] + p[1]) + (p[2] + p[3]);
+}
+
+template <bool kCat>
+__attribute__((target("avx512f,avx512dq"))) void SparseRunRowAvx512(
+    const CompiledForest& cf, const CompiledForest::SparseNode* nodes, const double* leaves,
+    const int32_t* lane_roots, const uint32_t* lane_depths, const uint32_t* lane_pos,
+    uint32_t count, const float* ext, double* p) {
+  WithRow(
+      ext, cf.ext_width(), [&](const auto& row) __attribute__((target("avx512f,avx512dq"))) {
+        SparseRunRowLanes<kCat>(cf, nodes, leaves, lane_roots, lane_depths, lane_pos, count, ext,
+                                row, p);
+      });
 }
 
 bool CpuHasAvx512() {
@@ -1024,6 +1111,15 @@ void CompiledForest::RawRow(const float* ext, double* margins) const {
     double sum;
     if (run.depth >= 0) {
       const Slot* first = slots_base_ + run.offset;
+#ifdef KEEL_HAVE_AVX512_KERNEL
+      if (run.kind != TreeKind::kSpecial && g_simd_enabled.load(std::memory_order_relaxed)) {
+        sum = run.kind == TreeKind::kSmallCat
+                  ? PerfectRunRowAvx512<true>(run.depth, first, run.num_trees, ext, ext_width_)
+                  : PerfectRunRowAvx512<false>(run.depth, first, run.num_trees, ext, ext_width_);
+        margins[run.output] += sum;
+        continue;
+      }
+#endif
       switch (run.kind) {
         case TreeKind::kPlain:
           sum =

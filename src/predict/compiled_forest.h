@@ -77,11 +77,12 @@ class CompiledForest {
 
   // The block path uses an AVX-512 kernel (16 rows per step) for plain and small-categorical
   // perfect trees when the CPU has AVX-512F/DQ; otherwise (and for special or deep trees)
-  // the portable scalar loop. The single-row path uses an AVX-512 kernel (16 trees per step)
-  // for deep trees when the forest has no out-of-line split; otherwise the portable loop
-  // (8 trees in lockstep). All give the same bits. SetSimdEnabled(false) forces the scalar
-  // loops process-wide (tests, benchmarks) and returns the previous setting; it cannot
-  // enable AVX-512 on a CPU without it.
+  // the portable scalar loop. The single-row path uses AVX-512 kernels (16 trees per vector,
+  // the row held in registers when it has at most 32 floats) for plain and small-categorical
+  // perfect trees, and for deep trees when the forest has no out-of-line split; otherwise
+  // the portable loops (deep trees 8 in lockstep). All give the same bits. SetSimdEnabled(false)
+  // forces the scalar loops process-wide (tests, benchmarks) and returns the previous setting; it
+  // cannot enable AVX-512 on a CPU without it.
   static bool SetSimdEnabled(bool enabled);
   static bool SimdEnabled();
   // Whether this CPU can run the AVX-512 kernels at all.
