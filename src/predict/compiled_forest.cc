@@ -557,18 +557,17 @@ inline double SparseLeaf(const CompiledForest& cf, const CompiledForest::SparseN
   }
 }
 
-// Trees [start, count) of one sparse run for one row, added to p in the documented lane
-// order (start is a multiple of 4). kSparseInterleave trees
-// step together for as many steps as the deepest of them needs; the ones that reach a leaf
-// earlier stay on it (its children are itself), so the steps have no leaf test and the
+// One sparse run for one row, added to p in the documented lane order. kSparseInterleave
+// trees step together for as many steps as the deepest of them needs; the ones that reach a
+// leaf earlier stay on it (its children are itself), so the steps have no leaf test and the
 // trees' load chains overlap.
 template <bool kSpecial>
 void SparseRunRow(const CompiledForest& cf, const CompiledForest::SparseNode* nodes,
                   const double* leaves, const int32_t* roots, const uint32_t* depths,
-                  uint32_t start, uint32_t count, const float* ext, double* p) {
+                  uint32_t count, const float* ext, double* p) {
   constexpr int G = CompiledForest::kSparseInterleave;
   static_assert(G % 4 == 0, "a group must keep tree t on partial t % 4");
-  uint32_t t = start;
+  uint32_t t = 0;
   for (; t + G <= count; t += G) {
     int32_t at[G];
     uint32_t steps = 0;
@@ -1155,12 +1154,11 @@ void CompiledForest::RawRow(const float* ext, double* margins) const {
         done = true;
       }
 #endif
-      if (done) {
-      } else if (has_special_) {
-        SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, 0,
+      if (!done && has_special_) {
+        SparseRunRow<true>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths,
                            run.num_trees, ext, p);
-      } else {
-        SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths, 0,
+      } else if (!done) {
+        SparseRunRow<false>(*this, sparse_nodes_.data(), sparse_leaves_.data(), roots, depths,
                             run.num_trees, ext, p);
       }
       sum = (p[0] + p[1]) + (p[2] + p[3]);

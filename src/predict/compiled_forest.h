@@ -28,9 +28,10 @@
 //  * Deeper trees use explicit child indices (SparseNode) instead of padding, breadth-first
 //    per tree; their small categorical splits use the same mask encoding, other special
 //    splits go out of line. A leaf is a node whose children are itself, so a traversal may
-//    take more steps than the leaf's depth and stay put: the single-row path walks
-//    kSparseInterleave trees in lockstep for the deepest one's depth, their dependent loads
-//    overlapping, with no per-step leaf test.
+//    take more steps than the leaf's depth and stay put: the single-row path walks many
+//    trees in lockstep (16 per AVX-512 vector, by depth; kSparseInterleave in the portable
+//    loop) for the deepest one's depth, their dependent loads overlapping, with no per-step
+//    leaf test.
 //  * Trees are grouped into runs of equal output and depth; constant trees are folded into
 //    the base margin.
 // Summation: within a run, tree t adds to partial sum t % 4; the run adds
@@ -80,9 +81,9 @@ class CompiledForest {
   // the portable scalar loop. The single-row path uses AVX-512 kernels (16 trees per vector,
   // the row held in registers when it has at most 32 floats) for plain and small-categorical
   // perfect trees, and for deep trees when the forest has no out-of-line split; otherwise
-  // the portable loops (deep trees 8 in lockstep). All give the same bits. SetSimdEnabled(false)
-  // forces the scalar loops process-wide (tests, benchmarks) and returns the previous setting; it
-  // cannot enable AVX-512 on a CPU without it.
+  // the portable loops (deep trees 8 in lockstep). All give the same bits.
+  // SetSimdEnabled(false) forces the scalar loops process-wide (tests, benchmarks) and
+  // returns the previous setting; it cannot enable AVX-512 on a CPU without it.
   static bool SetSimdEnabled(bool enabled);
   static bool SimdEnabled();
   // Whether this CPU can run the AVX-512 kernels at all.
