@@ -401,7 +401,9 @@ TEST_P(KernelTest, DeepTreesSingleRowEqualsBlockPathBitForBit) {
     ASSERT_GE(f.num_sparse_trees(), c.min_sparse) << c.name;
     ASSERT_NE(f.num_sparse_trees() % 16, 0u)
         << c.name << ": " << f.num_sparse_trees() << " deep trees fill whole vectors";
-    if (c.options.special_missing_rules) ASSERT_GT(f.num_special_nodes(), 0u) << c.name;
+    if (c.options.special_missing_rules) {
+      ASSERT_GT(f.num_special_nodes(), 0u) << c.name;
+    }
     const size_t rows = 300, width = f.ext_width(), nf = m.features.size();
     const auto x = maker.Rows(m, rows);
     std::vector<float> ext(rows * width);
