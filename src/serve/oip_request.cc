@@ -512,7 +512,10 @@ void AppendModelMetadata(const ServedModel& model, std::string* out) {
     out->append(model.feature_names_json()[f]);
     const bool bytes =
         features[f].kind == FeatureSpec::Kind::kCategorical && !features[f].categories.empty();
-    out->append(bytes ? ",\"datatype\":\"BYTES\"" : ",\"datatype\":\"FP32\"");
+    // Numbers: the precision the model reads (a float64 model keeps the doubles sent).
+    out->append(bytes                   ? ",\"datatype\":\"BYTES\""
+                : model.reads_doubles() ? ",\"datatype\":\"FP64\""
+                                        : ",\"datatype\":\"FP32\"");
     out->append(",\"shape\":[-1]}");
   }
   out->append("],\"outputs\":[");
