@@ -1,11 +1,14 @@
 // Imported LightGBM models served: the LightGBM 4.6.0 fixture rows (held-out and edge rows,
 // values on thresholds written with 17 digits, model/lightgbm_fixture_cases.h) sent as JSON
 // through the record route, the explain route and the Open Inference Protocol route answer
-// LightGBM's own predictions within 1e-9 relative. A float64 model must read the doubles
+// LightGBM's own predictions within 1e-9 relative (and the explain route LightGBM's
+// contributions within 1e-6). A float64 model must read the doubles
 // sent, not their float rounding (which flips every split whose threshold lies within a
 // float32 rounding of the value).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -88,6 +91,35 @@ class LightGBMServing : public ::testing::TestWithParam<fx::Case> {
     }
   }
 
+  // The explain route's SHAP vectors against LightGBM's pred_contrib (1e-6 absolute, as
+  // src/explain/lightgbm_fixture_test.cc), from row `first` on.
+  void ExpectLightGBMContributions(const nlohmann::json& instances, size_t first) {
+    const NumericCsv want =
+        ReadNumericCsv(fx::Path(std::string(GetParam().name) + "_expected.csv"));
+    const auto column = [&](const std::string& name) {
+      const auto it = std::find(want.header.begin(), want.header.end(), name);
+      EXPECT_NE(it, want.header.end()) << name;
+      return static_cast<size_t>(it - want.header.begin());
+    };
+    const auto& features = model_->model().features;
+    const size_t outputs = static_cast<size_t>(model_->model().num_outputs);
+    for (size_t i = 0; i < instances.size(); ++i) {
+      const nlohmann::json& shap = instances[i].at("shap");
+      for (size_t o = 0; o < outputs; ++o) {
+        const nlohmann::json& phi = outputs == 1 ? shap : shap.at(model_->class_names()[o]);
+        for (size_t f = 0; f <= features.size(); ++f) {
+          const bool bias = f == features.size();
+          const double got = phi.at(bias ? std::string("bias") : features[f].name).get<double>();
+          const std::string col = "contrib_" + std::to_string(o) + "_" +
+                                  (bias ? std::string("bias") : std::to_string(f));
+          const double w = want.rows[first + i][column(col)];
+          EXPECT_LE(std::abs(got - w), 1e-6) << GetParam().name << " row " << first + i << " "
+                                             << col << ": keel " << got << " lightgbm " << w;
+        }
+      }
+    }
+  }
+
   static constexpr size_t kChunk = 100;  // instances per request
   std::filesystem::path dir_;
   HttpMetrics metrics_;
@@ -130,6 +162,7 @@ TEST_P(LightGBMServing, RecordAndExplainRoutesAnswerLightGBMsPredictions) {
         served.push_back(std::move(v));
       }
       ExpectLightGBMs(served, first, route);
+      if (std::string(route) == "explain") ExpectLightGBMContributions(instances, first);
     }
   }
 }
