@@ -7,7 +7,9 @@
 //                        anything else missing (a non-number string is also counted as
 //                        invalid). Timestamp features: ISO 8601 string or epoch seconds.
 //   categorical feature  string, or a number/boolean by its JSON text; the model's code by
-//                        exact then ASCII case-insensitive match; unseen = missing
+//                        exact then ASCII case-insensitive match; unseen = missing. A model
+//                        without a dictionary (imported, takes codes): the number itself
+//                        (a string: an integer code, else missing), as EncodeFeatures reads it
 //   id (role id)         its raw JSON token, passed through to the output unchanged
 //   time (role time)     ISO 8601 string, or a number of epoch seconds
 //   target               label for label drift (class by the model's label mapping)
