@@ -169,6 +169,16 @@ TEST_P(LightGBMServing, RecordAndExplainRoutesAnswerLightGBMsPredictions) {
 
 TEST_P(LightGBMServing, InferenceProtocolMatrixAnswersLightGBMsPredictions) {
   const size_t nf = model_->num_features();
+  // The metadata tells clients the model reads doubles: FP64 inputs.
+  ServeConnectionBytes("GET /v2/models/lgb HTTP/1.1\r\n\r\n", HttpServerOptions{}, service_.get(),
+                       &metrics_, [&](const ExchangedResponse& e) {
+                         ASSERT_EQ(e.response->status, 200) << e.response->body;
+                         const nlohmann::json meta = nlohmann::json::parse(e.response->body);
+                         ASSERT_EQ(meta.at("inputs").size(), nf);
+                         for (const auto& input : meta.at("inputs")) {
+                           EXPECT_EQ(input.at("datatype"), "FP64") << input.dump();
+                         }
+                       });
   ASSERT_EQ(rows_.header.size(), nf);
   for (size_t first = 0; first < rows_.rows.size(); first += kChunk) {
     const size_t n = std::min(kChunk, rows_.rows.size() - first);
