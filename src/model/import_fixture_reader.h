@@ -27,26 +27,8 @@ inline std::vector<std::string> SplitCsvLine(const std::string& s) {
   return cells;
 }
 
-inline NumericCsv ReadNumericCsv(const std::string& path) {
-  NumericCsv out;
-  std::ifstream in(path);
-  std::string line;
-  if (!std::getline(in, line)) return out;
-  out.header = SplitCsvLine(line);
-  while (std::getline(in, line)) {
-    std::vector<double> row;
-    for (const auto& c : SplitCsvLine(line)) {
-      double v = std::numeric_limits<double>::quiet_NaN();
-      if (!c.empty()) std::from_chars(c.data(), c.data() + c.size(), v);
-      row.push_back(v);
-    }
-    row.resize(out.header.size(), std::numeric_limits<double>::quiet_NaN());
-    out.rows.push_back(std::move(row));
-  }
-  return out;
-}
-
-// The same file as text cells, exactly as written (for tests that send the values on as text).
+// A fixture as text cells, exactly as written (for tests that send the values on as text);
+// rows are padded to the header's width with empty cells.
 struct TextCsv {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
@@ -61,6 +43,22 @@ inline TextCsv ReadTextCsv(const std::string& path) {
   while (std::getline(in, line)) {
     std::vector<std::string> row = SplitCsvLine(line);
     row.resize(out.header.size());
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+inline NumericCsv ReadNumericCsv(const std::string& path) {
+  TextCsv text = ReadTextCsv(path);
+  NumericCsv out;
+  out.header = std::move(text.header);
+  for (const auto& cells : text.rows) {
+    std::vector<double> row;
+    for (const auto& c : cells) {
+      double v = std::numeric_limits<double>::quiet_NaN();
+      if (!c.empty()) std::from_chars(c.data(), c.data() + c.size(), v);
+      row.push_back(v);
+    }
     out.rows.push_back(std::move(row));
   }
   return out;
