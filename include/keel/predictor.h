@@ -12,7 +12,12 @@
 // instance at the same time. Predictions allocate nothing; FeatureRow owns one small buffer
 // and is meant to be reused (one per thread).
 //
-// Inputs are the model's features (feature_name(i)), float32, NaN = missing. Categorical
+// Inputs are the model's features (feature_name(i)), NaN = missing, as float32 or float64
+// arrays. Models trained by Keel or imported from XGBoost read float32: a double is rounded to
+// float first. Models imported from LightGBM read float64 (reads_doubles()): pass doubles
+// (the double overloads, or FeatureRow, which keeps both) to get exactly LightGBM's
+// predictions; float inputs are widened, which is exact only for values that were floats.
+// Categorical
 // features take the code of their category: FeatureRow::Set(name, text) looks it up
 // (CategoryCode); models imported from XGBoost/LightGBM take the integer codes they were
 // trained with. Outputs per row, named by output_names() exactly like `keel predict`'s
@@ -71,19 +76,28 @@ class LoadedModel {
   // per class for multiclass.
   size_t num_margins() const;
 
+  // Whether the model reads its inputs as float64 (models imported from LightGBM) rather
+  // than float32.
+  bool reads_doubles() const;
+
   // A row with every feature missing, for Set() by name.
   FeatureRow NewRow() const;
 
   // One row in feature order (features.size() == num_features()) into out
   // (out.size() >= num_outputs()). Errors: InvalidArgument on a size mismatch.
   Status PredictRow(std::span<const float> features, std::span<double> out) const;
+  Status PredictRow(std::span<const double> features, std::span<double> out) const;
+  // A FeatureRow: its doubles for a float64 model, its floats otherwise.
   Status PredictRow(const FeatureRow& row, std::span<double> out) const;
   // Raw margins of one row (out.size() >= num_margins()).
   Status PredictRawRow(std::span<const float> features, std::span<double> out) const;
+  Status PredictRawRow(std::span<const double> features, std::span<double> out) const;
 
   // `rows` rows, row-major (features.size() == rows * num_features()), into out
   // (rows * num_outputs(), row-major), on up to `threads` threads (< 1: all cores).
   Status PredictBatch(std::span<const float> features, size_t rows, std::span<double> out,
+                      int threads = 1) const;
+  Status PredictBatch(std::span<const double> features, size_t rows, std::span<double> out,
                       int threads = 1) const;
 
  private:
@@ -109,14 +123,18 @@ class FeatureRow {
   Status SetMissing(std::string_view feature);
   // Makes every feature missing again.
   void Clear();
-  // The encoded values, in feature order.
+  // The encoded values, in feature order, as floats and as the exact doubles set (what a
+  // float64 model reads; values() holds their float rounding).
   std::span<const float> values() const { return values_; }
+  std::span<const double> values64() const { return values64_; }
 
  private:
   friend class LoadedModel;
   explicit FeatureRow(const LoadedModel* model);
+  void Put(size_t feature, double value);
   const LoadedModel* model_;
   std::vector<float> values_;
+  std::vector<double> values64_;
 };
 
 }  // namespace keel

@@ -19,7 +19,9 @@ class Model:
     Inputs to predict/predict_proba:
       * a 2-D numpy array of the model's features in ``features`` order (categorical features
         as their codes, ``categories[i]`` lists them); float32 C-contiguous arrays are read in
-        place, other numeric dtypes are converted once;
+        place, other numeric dtypes are converted once (an imported LightGBM model reads
+        float64: float64 C-contiguous arrays in place, others widened once, so its answers are
+        LightGBM's);
       * a pandas DataFrame: columns matched by name (others ignored), text and categorical
         columns coded through the model's category tables exactly as ``keel predict`` does;
       * a list of dicts, one per row, read like a DataFrame.

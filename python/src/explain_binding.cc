@@ -67,11 +67,19 @@ py::tuple ExplainMatrix(const std::shared_ptr<ModelHandle>& h, const py::array& 
                         int threads) {
   CheckTop(top);
   const Model& model = h->model();
-  const FeatureArray rows = FeatureRows(model, x);
   FeatureMatrix m;
-  m.rows = static_cast<size_t>(rows.shape(0));
   m.cols = model.features.size();
-  m.values.assign(rows.data(), rows.data() + m.rows * m.cols);
+  if (model.input_precision == InputPrecision::kFloat64) {
+    // The exact doubles (values64), as predict_matrix reads them; values their rounding.
+    const FeatureArray64 rows = FeatureRows64(model, x);
+    m.rows = static_cast<size_t>(rows.shape(0));
+    m.values64.assign(rows.data(), rows.data() + m.rows * m.cols);
+    m.values.assign(m.values64.begin(), m.values64.end());
+  } else {
+    const FeatureArray rows = FeatureRows(model, x);
+    m.rows = static_cast<size_t>(rows.shape(0));
+    m.values.assign(rows.data(), rows.data() + m.rows * m.cols);
+  }
   Result<TableExplanation> te = [&]() -> Result<TableExplanation> {
     py::gil_scoped_release release;
     KEEL_ASSIGN_OR_RETURN(const Explainer* explainer, h->explainer());

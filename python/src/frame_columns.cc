@@ -127,38 +127,37 @@ Status NotANumber(const FeatureSpec& f, std::string_view text) {
       text);
 }
 
-Status EncodeText(const FeatureSpec& f, PyObject* v, float* out) {
+Status EncodeText(const FeatureSpec& f, PyObject* v, double* out) {
   Py_ssize_t size = 0;
   const char* utf8 = PyUnicode_AsUTF8AndSize(v, &size);
   if (utf8 == nullptr) throw py::error_already_set();
   const std::string_view text = TrimCell(std::string_view(utf8, static_cast<size_t>(size)));
   static const MissingTokens missing;
   if (missing.IsMissing(text)) {
-    *out = std::nanf("");
+    *out = std::nan("");
     return Status::OK();
   }
   double number = 0;
   if (f.kind == FeatureSpec::Kind::kNumeric && !ParseNumber(text, &number)) {
     return NotANumber(f, text);
   }
-  *out = static_cast<float>(keel::EncodeText(f, text));
+  *out = keel::EncodeText(f, text);
   return Status::OK();
 }
 
 // A boolean cell (Column::Boolean) and a number cell (Column::Numeric), as EncodeFeatures
 // encodes them.
-void EncodeBool(const FeatureSpec& f, bool b, float* out) {
-  *out = static_cast<float>(
-      EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); }));
+void EncodeBool(const FeatureSpec& f, bool b, double* out) {
+  *out = EncodeValue(f, b ? 1.0 : 0.0, [b] { return std::string(b ? "true" : "false"); });
 }
 
-void EncodeNumber(const FeatureSpec& f, PyObject* v, float* out) {
+void EncodeNumber(const FeatureSpec& f, PyObject* v, double* out) {
   const double d = PyFloat_AsDouble(v);
   if (d == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
-  *out = static_cast<float>(EncodeValue(f, d, [d] { return FormatDouble(d); }));
+  *out = EncodeValue(f, d, [d] { return FormatDouble(d); });
 }
 
-Status EncodeObject(const FeatureSpec& f, PyObject* v, float* out) {
+Status EncodeObject(const FeatureSpec& f, PyObject* v, double* out) {
   if (PyBool_Check(v)) {  // before int: bool is an int
     EncodeBool(f, v == Py_True, out);
     return Status::OK();
@@ -169,7 +168,7 @@ Status EncodeObject(const FeatureSpec& f, PyObject* v, float* out) {
   }
   if (PyUnicode_Check(v)) return EncodeText(f, v, out);
   if (IsMissingObject(v)) {  // None, pd.NA, pd.NaT
-    *out = std::nanf("");
+    *out = std::nan("");
     return Status::OK();
   }
   // numpy scalars (numpy.float32, numpy.int64, numpy.bool_, ...), read as a DataFrame column
@@ -193,7 +192,8 @@ Status EncodeObject(const FeatureSpec& f, PyObject* v, float* out) {
 
 }  // namespace
 
-Status EncodeRow(const Model& model, const py::dict& row, const py::tuple& keys, float* out) {
+template <typename T>
+Status EncodeRow(const Model& model, const py::dict& row, const py::tuple& keys, T* out) {
   const size_t n = model.features.size();
   if (keys.size() != n) {
     return Status::InvalidArgument("{} feature names for a model of {} features", keys.size(), n);
@@ -205,10 +205,14 @@ Status EncodeRow(const Model& model, const py::dict& row, const py::tuple& keys,
       if (PyErr_Occurred() != nullptr) throw py::error_already_set();
       return Status::NotFound("the row has no value for the model's feature \"{}\"", f.name);
     }
-    KEEL_RETURN_IF_ERROR(EncodeObject(f, v, out + i));
+    double value = 0;
+    KEEL_RETURN_IF_ERROR(EncodeObject(f, v, &value));
+    out[i] = static_cast<T>(value);
   }
   return Status::OK();
 }
+template Status EncodeRow<float>(const Model&, const py::dict&, const py::tuple&, float*);
+template Status EncodeRow<double>(const Model&, const py::dict&, const py::tuple&, double*);
 
 Status CheckNumericFeatures(const Model& model, const Table& table) {
   for (const FeatureSpec& f : model.features) {

@@ -35,9 +35,16 @@ Result<Table> TableFromColumns(const std::vector<std::string>& names, const pybi
 // as Python strings, in model order (made once by the caller: the lookups reuse their
 // hashes). Errors: NotFound naming a feature the dict lacks; InvalidArgument naming the feature
 // for a value of another type, or text that is not a number for a numeric feature. Needs the
-// GIL; throws pybind11::error_already_set if a lookup raises.
+// GIL; throws pybind11::error_already_set if a lookup raises. Values are encoded as doubles
+// and stored as T: double for a float64 model (the exact values, Model::input_precision),
+// float for a float32 one (their rounding, as EncodeFeatures' values).
+template <typename T>
 Status EncodeRow(const Model& model, const pybind11::dict& row, const pybind11::tuple& keys,
-                 float* out);
+                 T* out);
+extern template Status EncodeRow<float>(const Model&, const pybind11::dict&, const pybind11::tuple&,
+                                        float*);
+extern template Status EncodeRow<double>(const Model&, const pybind11::dict&,
+                                         const pybind11::tuple&, double*);
 
 // Text in a column that feeds a numeric feature must be a number (or missing): the CLI rejects
 // such a record and a DataFrame cannot drop a row, so it is an error, never a silent NaN.

@@ -75,7 +75,8 @@ class GilReleaseIfWorthIt {
 };
 
 // `rows` rows (at most kFewRows) into out, row by row on the single-row path.
-void PredictFewRows(const Model& model, const Predictor& predictor, const float* x, size_t rows,
+template <typename T>
+void PredictFewRows(const Model& model, const Predictor& predictor, const T* x, size_t rows,
                     double* out) {
   Scratch<double, 64> margins(static_cast<size_t>(predictor.num_outputs()));
   const size_t n = predictor.num_features();
@@ -86,16 +87,16 @@ void PredictFewRows(const Model& model, const Predictor& predictor, const float*
   }
 }
 
-// Rows of a 2-D numeric array, in the model's feature order (FeatureRows: float32
-// C-contiguous arrays are read in place).
-py::array_t<double> PredictMatrix(const Handle& h, const py::array& x, int threads) {
+// Rows of T (FeatureRows / FeatureRows64) into a new array of predictions.
+template <typename T>
+py::array_t<double> PredictRows(const Handle& h, const py::array_t<T, py::array::c_style>& f,
+                                int threads) {
   const Model& model = h->model();
-  const FeatureArray f = FeatureRows(model, x);
   const auto rows = static_cast<size_t>(f.shape(0));
   const size_t width = PredictionWidth(model, /*raw=*/false);
   py::array_t<double> out({rows, width});
   double* o = out.mutable_data();
-  const float* in = f.data();
+  const T* in = f.data();
   if (rows <= kFewRows) {
     GilReleaseIfWorthIt release(model, rows);
     PredictFewRows(model, h->predictor(), in, rows, o);
@@ -103,12 +104,23 @@ py::array_t<double> PredictMatrix(const Handle& h, const py::array& x, int threa
   }
   Status st = [&] {
     py::gil_scoped_release release;
-    return PredictEncodedInto(model, h->predictor(), std::span<const float>(in, rows * f.shape(1)),
+    return PredictEncodedInto(model, h->predictor(), std::span<const T>(in, rows * f.shape(1)),
                               rows, /*raw=*/false, CallContext(threads).threads(),
                               std::span<double>(o, rows * width));
   }();
   ThrowIfError(st);
   return out;
+}
+
+// Rows of a 2-D numeric array, in the model's feature order, in the model's precision:
+// float32 (float32 C-contiguous arrays are read in place) or, for a float64 model, float64
+// (float64 C-contiguous arrays read in place, others widened: the exact values given).
+py::array_t<double> PredictMatrix(const Handle& h, const py::array& x, int threads) {
+  const Model& model = h->model();
+  if (model.input_precision == InputPrecision::kFloat64) {
+    return PredictRows(h, FeatureRows64(model, x), threads);
+  }
+  return PredictRows(h, FeatureRows(model, x), threads);
 }
 
 // Encodes `table` as `keel predict` encodes a file's table, then predicts it.
@@ -141,12 +153,19 @@ py::dict PredictRow(const Handle& h, const py::dict& row, const py::tuple& keys,
   if (outputs.size() != width) {
     ThrowIfError(Status::InvalidArgument("{} output names for {} outputs", outputs.size(), width));
   }
-  Scratch<float, 1024> x(n);
-  ThrowIfError(EncodeRow(model, row, keys, x.data()), ErrorSubject::kColumn);
   Scratch<double, 64> values(width);
-  {
+  // In the model's precision: a float64 model reads the exact doubles of the dict.
+  auto predict = [&](auto* x) {
+    ThrowIfError(EncodeRow(model, row, keys, x), ErrorSubject::kColumn);
     GilReleaseIfWorthIt release(model, 1);
-    PredictFewRows(model, h->predictor(), x.data(), 1, values.data());
+    PredictFewRows(model, h->predictor(), x, 1, values.data());
+  };
+  if (model.input_precision == InputPrecision::kFloat64) {
+    Scratch<double, 1024> x(n);
+    predict(x.data());
+  } else {
+    Scratch<float, 1024> x(n);
+    predict(x.data());
   }
   py::dict out;
   for (size_t c = 0; c < width; ++c) out[outputs[c]] = py::float_(values.data()[c]);

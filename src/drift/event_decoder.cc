@@ -5,6 +5,7 @@
 
 #include "data/timestamp_parse.h"
 #include "drift/column_values.h"
+#include "predict/feature_matrix.h"
 
 namespace keel::drift {
 namespace {
@@ -12,10 +13,13 @@ namespace {
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -74,6 +78,7 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
     const FeatureSpec& spec = model.features[i];
     Feature& f = d->features_[i];
     f.categorical = spec.kind == FeatureSpec::Kind::kCategorical;
+    f.codes_only = f.categorical && spec.categories.empty();
     f.timestamp = spec.source_kind == ColumnKind::kTimestamp;
     if (f.categorical) {
       for (size_t c = 0; c < spec.categories.size(); ++c) {
@@ -91,7 +96,8 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
       f.profile_column = col;
       f.spec = &layout->columns[static_cast<size_t>(col)];
       if (f.categorical) {
-        for (const auto& text : spec.categories) f.code_to_bin.push_back(f.spec->CategoryIndex(text));
+        for (const auto& text : spec.categories)
+          f.code_to_bin.push_back(f.spec->CategoryIndex(text));
       }
     }
     d->slots_[spec.name].feature = static_cast<int32_t>(i);
@@ -142,6 +148,9 @@ Status EventDecoder::Decode(const char* line, size_t length, size_t capacity, ui
                             DecodedRow* out, std::vector<UntrackedText>* untracked) {
   const size_t nf = features_.size();
   for (size_t f = 0; f < nf; ++f) out->features[f] = kNaNf;
+  if (out->features64 != nullptr) {
+    for (size_t f = 0; f < nf; ++f) out->features64[f] = kNaN;
+  }
   if (out->profile != nullptr) {
     for (size_t f = 0; f < nf; ++f) out->profile[f] = kNaN;
   }
@@ -193,7 +202,9 @@ Status EventDecoder::Decode(const char* line, size_t length, size_t capacity, ui
         double v = kNaN;
         switch (s.type) {
           case Scalar::Type::kNumber:
-          case Scalar::Type::kBool: v = s.number; break;
+          case Scalar::Type::kBool:
+            v = s.number;
+            break;
           case Scalar::Type::kString: {
             int64_t micros = 0;
             v = ParseNumberText(s.text);
@@ -203,16 +214,39 @@ Status EventDecoder::Decode(const char* line, size_t length, size_t capacity, ui
             if (std::isnan(v) && !Trim(s.text).empty()) ++invalid_values_;
             break;
           }
-          case Scalar::Type::kOther: ++invalid_values_; break;
-          case Scalar::Type::kMissing: break;
+          case Scalar::Type::kOther:
+            ++invalid_values_;
+            break;
+          case Scalar::Type::kMissing:
+            break;
         }
         out->features[fi] = static_cast<float>(v);
+        if (out->features64 != nullptr) out->features64[fi] = v;
         if (out->profile != nullptr) out->profile[fi] = v;
       } else if (s.type == Scalar::Type::kOther) {
         ++invalid_values_;
+      } else if (f.codes_only && s.type != Scalar::Type::kMissing) {
+        // A code-taking (imported) model reads the value as its code, as EncodeFeatures does.
+        const double v = s.type == Scalar::Type::kString
+                             ? EncodeText(model_->features[fi], Trim(s.text))
+                             : s.number;
+        out->features[fi] = static_cast<float>(v);
+        if (out->features64 != nullptr) out->features64[fi] = v;
+        if (out->profile != nullptr) {
+          const int32_t bin = f.spec->CategoryIndex(s.text);
+          if (bin >= 0) {
+            out->profile[fi] = bin;
+          } else {
+            out->profile[fi] = kUntracked;
+            untracked->push_back({row, f.profile_column, std::string(s.text)});
+          }
+        }
       } else if (s.type != Scalar::Type::kMissing) {
         const int32_t code = CodeOf(f, s.text);
-        if (code >= 0) out->features[fi] = static_cast<float>(code);
+        if (code >= 0) {
+          out->features[fi] = static_cast<float>(code);
+          if (out->features64 != nullptr) out->features64[fi] = code;
+        }
         if (out->profile != nullptr) {
           int32_t bin = code >= 0 ? f.code_to_bin[static_cast<size_t>(code)] : -1;
           if (bin < 0 && code < 0) bin = f.spec->CategoryIndex(s.text);

@@ -7,7 +7,9 @@
 //                        anything else missing (a non-number string is also counted as
 //                        invalid). Timestamp features: ISO 8601 string or epoch seconds.
 //   categorical feature  string, or a number/boolean by its JSON text; the model's code by
-//                        exact then ASCII case-insensitive match; unseen = missing
+//                        exact then ASCII case-insensitive match; unseen = missing. A model
+//                        without a dictionary (imported, takes codes): the number itself
+//                        (a string: an integer code, else missing), as EncodeFeatures reads it
 //   id (role id)         its raw JSON token, passed through to the output unchanged
 //   time (role time)     ISO 8601 string, or a number of epoch seconds
 //   target               label for label drift (class by the model's label mapping)
@@ -34,6 +36,9 @@ namespace keel::drift {
 // counts; the decoder writes every entry of each row it decodes.
 struct DecodedRow {
   float* features = nullptr;  // num_features() floats, as the predictor reads them
+  // Null, or num_features() doubles: the same values unrounded (a float64 model's inputs,
+  // Model::input_precision), NaN = missing.
+  double* features64 = nullptr;
   // Profile values for the model features, in feature order: the numeric value (double, not
   // rounded to float), or for categorical features the tracked bin (>= 0); NaN = missing;
   // kUntracked = a category the profile does not track, whose text is in `untracked`.
@@ -49,8 +54,8 @@ inline constexpr double kUntracked = -1.0;
 
 // A category text the profile does not track, kept for the window's frequent-items summary.
 struct UntrackedText {
-  uint32_t row = 0;     // row within the caller's batch
-  int32_t column = 0;   // profile column (feature index, or the label column)
+  uint32_t row = 0;    // row within the caller's batch
+  int32_t column = 0;  // profile column (feature index, or the label column)
   std::string text;
 };
 
@@ -93,10 +98,11 @@ class EventDecoder {
   using TextMap = std::unordered_map<std::string, int32_t, Hash, std::equal_to<>>;
   struct Feature {
     bool categorical = false;
+    bool codes_only = false;  // categorical without a dictionary: values are the codes
     bool timestamp = false;
-    TextMap exact;   // text -> model code
-    TextMap folded;  // lower-case text -> model code
-    std::vector<int32_t> code_to_bin;                 // model code -> profile bin (-1 untracked)
+    TextMap exact;                     // text -> model code
+    TextMap folded;                    // lower-case text -> model code
+    std::vector<int32_t> code_to_bin;  // model code -> profile bin (-1 untracked)
     int32_t profile_column = -1;
     const ColumnSpec* spec = nullptr;
   };

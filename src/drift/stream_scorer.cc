@@ -85,6 +85,7 @@ class StreamScorer {
 
   // Batch arrays, sized for batch_rows rows.
   std::vector<float> x_;
+  std::vector<double> x64_;  // a float64 model's exact inputs (empty for float32 models)
   std::vector<double> profile_;
   std::vector<int32_t> groups_;
   std::vector<double> label_;
@@ -148,6 +149,7 @@ Status StreamScorer::Init() {
 
   const size_t n = std::max<size_t>(options_.batch_rows, 1);
   x_.resize(n * nf_);
+  if (predictor_.input_precision() == InputPrecision::kFloat64) x64_.resize(n * nf_);
   if (monitor_) {
     profile_.resize(n * nf_);
     groups_.resize(n * std::max<size_t>(ng_, 1));
@@ -205,6 +207,7 @@ void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const cha
   for (size_t i = begin; i < end; ++i) {
     DecodedRow row;
     row.features = x_.data() + i * nf_;
+    row.features64 = x64_.empty() ? nullptr : x64_.data() + i * nf_;
     row.profile = monitor_ ? profile_.data() + i * nf_ : nullptr;
     row.groups = monitor_ ? groups_.data() + i * ng_ : nullptr;
     const Line& line = lines[i];
@@ -222,9 +225,14 @@ void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const cha
   // Rows that failed to decode have all-missing features: predicting them too keeps the
   // block contiguous; their output is the error line instead.
   const size_t rows = end - begin;
+  const std::span<double> pred(pred_.data() + begin * k_, rows * k_);
+  // A float64 model predicts from the exact doubles of the line, not their floats.
   Status st =
-      predictor_.PredictBatch(std::span<const float>(x_.data() + begin * nf_, rows * nf_), rows,
-                              std::span<double>(pred_.data() + begin * k_, rows * k_), false, 1);
+      x64_.empty()
+          ? predictor_.PredictBatch(std::span<const float>(x_.data() + begin * nf_, rows * nf_),
+                                    rows, pred, false, 1)
+          : predictor_.PredictBatch(std::span<const double>(x64_.data() + begin * nf_, rows * nf_),
+                                    rows, pred, false, 1);
   if (!st.ok()) {
     for (size_t i = begin; i < end; ++i) ok_[i] = 0;
     part.errors.clear();

@@ -17,6 +17,7 @@
 #include "data/ingest.h"
 #include "explain/explainer.h"
 #include "model/import_fixture_reader.h"
+#include "model/lightgbm_fixture_cases.h"
 #include "model/lightgbm_import.h"
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
@@ -26,24 +27,12 @@
 namespace keel {
 namespace {
 
+namespace fx = lightgbm_fixtures;
+using fx::Case;
+using fx::RelativeError;
+
 std::string Fixture(const std::string& name) {
-  return std::string(KEEL_FIXTURES_DIR) + "/lightgbm/" + name;
-}
-
-struct Case {
-  const char* name;
-  size_t test_rows;  // held-out rows, then edge rows (make_fixtures.py)
-  size_t edge_rows;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
-
-// |got - want| relative to |want| (absolute below 1e-300, where a relative error means nothing).
-double RelativeError(double got, double want) {
-  if (got == want) return 0;
-  return std::abs(got - want) / std::max(std::abs(want), 1e-300);
+  return fx::Path(name);
 }
 
 class LightGBMFixture : public ::testing::TestWithParam<Case> {};
@@ -140,12 +129,7 @@ TEST_P(LightGBMFixture, PredictionsRawScoresAndContributionsEqualLightGBMs) {
       name.c_str(), rows, worst_raw, worst_pred, worst_contrib);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, LightGBMFixture,
-                         ::testing::Values(Case{"binary_categorical", 200, 403},
-                                           Case{"binary_missing", 200, 376},
-                                           Case{"binary_zero", 200, 373},
-                                           Case{"multiclass_categorical", 200, 376},
-                                           Case{"regression_categorical", 200, 482}),
+INSTANTIATE_TEST_SUITE_P(Fixtures, LightGBMFixture, ::testing::ValuesIn(fx::Cases()),
                          [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace

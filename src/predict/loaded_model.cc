@@ -13,6 +13,57 @@
 namespace keel {
 namespace {
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+constexpr double kMissing64 = std::numeric_limits<double>::quiet_NaN();
+
+// The row and batch calls for float and double inputs (the predictor picks the precision).
+template <typename T>
+Status RawRowOf(const Predictor& p, std::span<const T> features, std::span<double> out) {
+  const auto margins = static_cast<size_t>(p.num_outputs());
+  if (features.size() != p.num_features() || out.size() < margins) {
+    return Status::InvalidArgument(
+        "a row needs {} feature values and room for {} margins; got {} and {}", p.num_features(),
+        margins, features.size(), out.size());
+  }
+  p.PredictRawRow(features.data(), out.data());
+  return Status::OK();
+}
+
+template <typename T>
+Status RowOf(const Predictor& p, Task task, size_t outputs, std::span<const T> features,
+             std::span<double> out) {
+  if (features.size() != p.num_features() || out.size() < outputs) {
+    return Status::InvalidArgument(
+        "a row needs {} feature values and room for {} outputs; got {} and {}", p.num_features(),
+        outputs, features.size(), out.size());
+  }
+  p.PredictRow(features.data(), out.data());
+  if (task == Task::kBinary) {
+    out[1] = out[0];
+    out[0] = 1.0 - out[1];
+  }
+  return Status::OK();
+}
+
+template <typename T>
+Status BatchOf(const Predictor& p, Task task, size_t k, std::span<const T> features, size_t rows,
+               std::span<double> out, int threads) {
+  if (out.size() < rows * k) {
+    return Status::InvalidArgument("{} rows need room for {} outputs; got {}", rows, rows * k,
+                                   out.size());
+  }
+  if (task != Task::kBinary) {
+    return p.PredictBatch(features, rows, out.subspan(0, rows * k), false, threads);
+  }
+  // Binary: predict P(positive) into the second half, then spread to (1 - p, p) pairs.
+  std::span<double> pos = out.subspan(rows, rows);
+  KEEL_RETURN_IF_ERROR(p.PredictBatch(features, rows, pos, false, threads));
+  for (size_t r = 0; r < rows; ++r) {
+    const double v = out[rows + r];
+    out[2 * r] = 1.0 - v;
+    out[2 * r + 1] = v;
+  }
+  return Status::OK();
+}
 }  // namespace
 
 struct LoadedModel::Impl {
@@ -106,67 +157,58 @@ FeatureRow LoadedModel::NewRow() const {
   return FeatureRow(this);
 }
 
+bool LoadedModel::reads_doubles() const {
+  return impl_->predictor->input_precision() == InputPrecision::kFloat64;
+}
+
 Status LoadedModel::PredictRawRow(std::span<const float> features, std::span<double> out) const {
-  if (features.size() != num_features() || out.size() < num_margins()) {
-    return Status::InvalidArgument(
-        "a row needs {} feature values and room for {} margins; got {} and {}", num_features(),
-        num_margins(), features.size(), out.size());
-  }
-  impl_->predictor->PredictRawRow(features.data(), out.data());
-  return Status::OK();
+  return RawRowOf(*impl_->predictor, features, out);
+}
+Status LoadedModel::PredictRawRow(std::span<const double> features, std::span<double> out) const {
+  return RawRowOf(*impl_->predictor, features, out);
 }
 
 Status LoadedModel::PredictRow(std::span<const float> features, std::span<double> out) const {
-  if (features.size() != num_features() || out.size() < num_outputs()) {
-    return Status::InvalidArgument(
-        "a row needs {} feature values and room for {} outputs; got {} and {}", num_features(),
-        num_outputs(), features.size(), out.size());
-  }
-  impl_->predictor->PredictRow(features.data(), out.data());
-  if (impl_->task_kind == Task::kBinary) {
-    out[1] = out[0];
-    out[0] = 1.0 - out[1];
-  }
-  return Status::OK();
+  return RowOf(*impl_->predictor, impl_->task_kind, num_outputs(), features, out);
+}
+Status LoadedModel::PredictRow(std::span<const double> features, std::span<double> out) const {
+  return RowOf(*impl_->predictor, impl_->task_kind, num_outputs(), features, out);
 }
 
 Status LoadedModel::PredictRow(const FeatureRow& row, std::span<double> out) const {
   if (row.model_ != this) return Status::InvalidArgument("the row was made by another model");
+  if (reads_doubles()) return PredictRow(row.values64(), out);
   return PredictRow(row.values(), out);
 }
 
 Status LoadedModel::PredictBatch(std::span<const float> features, size_t rows,
                                  std::span<double> out, int threads) const {
-  const size_t k = num_outputs();
-  if (out.size() < rows * k) {
-    return Status::InvalidArgument("{} rows need room for {} outputs; got {}", rows, rows * k,
-                                   out.size());
-  }
-  if (impl_->task_kind != Task::kBinary) {
-    return impl_->predictor->PredictBatch(features, rows, out.subspan(0, rows * k), false, threads);
-  }
-  // Binary: predict P(positive) into the second half, then spread to (1 - p, p) pairs.
-  std::span<double> p = out.subspan(rows, rows);
-  KEEL_RETURN_IF_ERROR(impl_->predictor->PredictBatch(features, rows, p, false, threads));
-  for (size_t r = 0; r < rows; ++r) {
-    const double v = out[rows + r];
-    out[2 * r] = 1.0 - v;
-    out[2 * r + 1] = v;
-  }
-  return Status::OK();
+  return BatchOf(*impl_->predictor, impl_->task_kind, num_outputs(), features, rows, out, threads);
+}
+Status LoadedModel::PredictBatch(std::span<const double> features, size_t rows,
+                                 std::span<double> out, int threads) const {
+  return BatchOf(*impl_->predictor, impl_->task_kind, num_outputs(), features, rows, out, threads);
 }
 
 FeatureRow::FeatureRow(const LoadedModel* model)
-    : model_(model), values_(model->num_features(), kMissing) {}
+    : model_(model),
+      values_(model->num_features(), kMissing),
+      values64_(model->num_features(), kMissing64) {}
 
 void FeatureRow::Clear() {
   std::fill(values_.begin(), values_.end(), kMissing);
+  std::fill(values64_.begin(), values64_.end(), kMissing64);
+}
+
+void FeatureRow::Put(size_t feature, double value) {
+  values_[feature] = static_cast<float>(value);
+  values64_[feature] = value;
 }
 
 Status FeatureRow::Set(std::string_view feature, double value) {
   const int64_t i = model_->FeatureIndex(feature);
   if (i < 0) return Status::NotFound("the model has no feature '{}'", feature);
-  values_[static_cast<size_t>(i)] = static_cast<float>(value);
+  Put(static_cast<size_t>(i), value);
   return Status::OK();
 }
 
@@ -175,7 +217,7 @@ Status FeatureRow::Set(std::string_view feature, std::string_view text) {
   if (i < 0) return Status::NotFound("the model has no feature '{}'", feature);
   const auto f = static_cast<size_t>(i);
   if (model_->is_categorical(f) && !model_->categories(f).empty()) {
-    values_[f] = model_->CategoryCode(f, text);
+    Put(f, model_->CategoryCode(f, text));
     return Status::OK();
   }
   double v = 0;
@@ -186,14 +228,14 @@ Status FeatureRow::Set(std::string_view feature, std::string_view text) {
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
     return Status::InvalidArgument("feature '{}' takes a number; '{}' is not one", feature, text);
   }
-  values_[f] = static_cast<float>(v);
+  Put(f, v);
   return Status::OK();
 }
 
 Status FeatureRow::SetMissing(std::string_view feature) {
   const int64_t i = model_->FeatureIndex(feature);
   if (i < 0) return Status::NotFound("the model has no feature '{}'", feature);
-  values_[static_cast<size_t>(i)] = kMissing;
+  Put(static_cast<size_t>(i), kMissing64);
   return Status::OK();
 }
 

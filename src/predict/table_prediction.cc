@@ -132,6 +132,11 @@ Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::s
   return PredictRowsInto(model, predictor, x, rows, raw, threads, out);
 }
 
+Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const double> x,
+                          size_t rows, bool raw, int threads, std::span<double> out) {
+  return PredictRowsInto(model, predictor, x, rows, raw, threads, out);
+}
+
 void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out) {
   const auto k = static_cast<size_t>(model.num_outputs);
   switch (model.task) {

@@ -62,6 +62,8 @@ Result<TablePredictions> PredictEncoded(const Model& model, const Predictor& pre
 // InvalidArgument when `out` has another size.
 Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const float> x,
                           size_t rows, bool raw, int threads, std::span<double> out);
+Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const double> x,
+                          size_t rows, bool raw, int threads, std::span<double> out);
 
 // Output values per row: PredictionColumns(model, raw).size(), without naming them.
 size_t PredictionWidth(const Model& model, bool raw);

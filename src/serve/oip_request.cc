@@ -49,11 +49,17 @@ class InferDecoder {
  public:
   InferDecoder(const ServedModel& model, const std::string& body, const OipOptions& options,
                OipBatch* batch)
-      : model_(model), body_(body), options_(options), b_(*batch), nf_(model.num_features()) {}
+      : model_(model),
+        body_(body),
+        options_(options),
+        b_(*batch),
+        nf_(model.num_features()),
+        f64_(model.reads_doubles()) {}
 
   Status Run(od::parser* parser) {
     b_.n = 0;
     b_.x.clear();
+    b_.x64.clear();
     b_.id = {};
     b_.has_id = false;
     b_.want_probabilities = b_.want_label = b_.want_prediction = true;
@@ -205,6 +211,7 @@ class InferDecoder {
     have_n_ = true;
     b_.n = n;
     b_.x.assign(n * nf_, kNaNf);
+    if (f64_) b_.x64.assign(n * nf_, std::numeric_limits<double>::quiet_NaN());
     return Status::OK();
   }
 
@@ -393,7 +400,7 @@ class InferDecoder {
 
     if (is_matrix) {
       matrix_ = true;
-      for (size_t i = 0; i < b_.numbers.size(); ++i) b_.x[i] = static_cast<float>(b_.numbers[i]);
+      for (size_t i = 0; i < b_.numbers.size(); ++i) Set(i, b_.numbers[i]);
       return Status::OK();
     }
     per_feature_ = true;
@@ -405,10 +412,17 @@ class InferDecoder {
     return FillFeature(f, kind, name);
   }
 
+  // Stores one feature value: the float the float32 predictor reads and, for a float64
+  // model, the exact double (x64).
+  void Set(size_t slot, double v) {
+    b_.x[slot] = static_cast<float>(v);
+    if (f64_) b_.x64[slot] = v;
+  }
+
   Status FillFeature(size_t f, ElementKind kind, std::string_view name) {
     const FeatureCodec& c = model_.codec(f);
     for (size_t i = 0; i < b_.n; ++i) {
-      float& dst = b_.x[i * nf_ + f];
+      const size_t slot = i * nf_ + f;
       if (kind == ElementKind::kBytes) {
         const std::string_view s = b_.texts[i];
         if (s.data() == nullptr) continue;
@@ -417,13 +431,13 @@ class InferDecoder {
           if (code < 0) {
             ++b_.unseen_categories;
           } else {
-            dst = static_cast<float>(code);
+            Set(slot, code);
           }
           continue;
         }
         int64_t micros = 0;
         if (c.source_kind == ColumnKind::kTimestamp && ParseTimestamp(s, &micros)) {
-          dst = static_cast<float>(static_cast<double>(micros) / 1e6);
+          Set(slot, static_cast<double>(micros) / 1e6);
           continue;
         }
         return Status::InvalidArgument(
@@ -434,7 +448,7 @@ class InferDecoder {
       const double d = b_.numbers[i];
       if (std::isnan(d)) continue;
       if (!c.categorical) {
-        dst = static_cast<float>(d);
+        Set(slot, d);
         continue;
       }
       int32_t code = -1;
@@ -446,8 +460,11 @@ class InferDecoder {
       }
       if (code < 0) {
         ++b_.unseen_categories;
+        // A float64 model reads any number as LightGBM does (model/split_rule.h), as
+        // `keel predict` passes it.
+        if (f64_ && c.codes_only) Set(slot, d);
       } else {
-        dst = static_cast<float>(code);
+        Set(slot, code);
       }
     }
     return Status::OK();
@@ -467,6 +484,7 @@ class InferDecoder {
   const OipOptions& options_;
   OipBatch& b_;
   const size_t nf_;
+  const bool f64_;  // the model reads doubles: fill x64 too
   od::document* doc_ = nullptr;
   bool have_n_ = false;
   bool matrix_ = false;
@@ -494,7 +512,10 @@ void AppendModelMetadata(const ServedModel& model, std::string* out) {
     out->append(model.feature_names_json()[f]);
     const bool bytes =
         features[f].kind == FeatureSpec::Kind::kCategorical && !features[f].categories.empty();
-    out->append(bytes ? ",\"datatype\":\"BYTES\"" : ",\"datatype\":\"FP32\"");
+    // Numbers: the precision the model reads (a float64 model keeps the doubles sent).
+    out->append(bytes                   ? ",\"datatype\":\"BYTES\""
+                : model.reads_doubles() ? ",\"datatype\":\"FP64\""
+                                        : ",\"datatype\":\"FP32\"");
     out->append(",\"shape\":[-1]}");
   }
   out->append("],\"outputs\":[");

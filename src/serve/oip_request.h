@@ -37,7 +37,10 @@ struct OipOptions {
 struct OipBatch {
   size_t n = 0;
   std::vector<float> x;  // n * num_features
-  std::string_view id;   // the request's "id" (unescaped), empty when absent
+  // For a float64 model (ServedModel::reads_doubles): the same cells as exact doubles;
+  // empty otherwise.
+  std::vector<double> x64;
+  std::string_view id;  // the request's "id" (unescaped), empty when absent
   bool has_id = false;
   bool want_probabilities = true;  // classifiers
   bool want_label = true;          // classifiers

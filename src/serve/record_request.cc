@@ -18,6 +18,7 @@ namespace od = simdjson::ondemand;
 namespace {
 
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // How much of a user's field name or value an error message quotes.
 constexpr size_t kQuoteBytes = 120;
 
@@ -52,7 +53,12 @@ class Decoder {
  public:
   Decoder(const ServedModel& model, const std::string& body, const RecordOptions& options,
           RecordBatch* batch)
-      : model_(model), body_(body), options_(options), b_(*batch), nf_(model.num_features()) {}
+      : model_(model),
+        body_(body),
+        options_(options),
+        b_(*batch),
+        nf_(model.num_features()),
+        f64_(model.reads_doubles()) {}
 
   Status Run(od::parser* parser) {
     Reset();
@@ -106,6 +112,7 @@ class Decoder {
     b_.n = 0;
     b_.explain_k = 0;
     b_.x.clear();
+    b_.x64.clear();
     b_.raw.clear();
     b_.ids.clear();
     b_.anomalies.clear();
@@ -208,6 +215,7 @@ class Decoder {
   Status Instance(od::object& inst) {
     const auto i = static_cast<uint32_t>(b_.n++);
     b_.x.resize(b_.n * nf_, kNaNf);
+    if (f64_) b_.x64.resize(b_.n * nf_, kNaN);
     b_.raw.resize(b_.n * nf_);
     b_.ids.emplace_back();
     b_.anomaly_begin.push_back(static_cast<uint32_t>(b_.anomalies.size()));
@@ -384,14 +392,21 @@ class Decoder {
     return Status::OK();
   }
 
+  // Stores one feature value: the float the float32 predictor reads and, for a float64
+  // model, the exact double (x64).
+  void Set(size_t slot, double v) {
+    b_.x[slot] = static_cast<float>(v);
+    if (f64_) b_.x64[slot] = v;
+  }
+
   // The code of a category text (-1 = unseen, reported once the schema verdict is known).
   void Category(uint32_t i, std::string_view key, const FeatureCodec& c, std::string_view text,
-                std::string_view raw, float* dst) {
+                std::string_view raw, size_t slot) {
     const int32_t code = c.codes_only ? -1 : c.Code(text);
     if (code < 0) {
       b_.pending_unseen.push_back({i, InstanceAnomalyKind::kUnseenCategory, key, raw});
     } else {
-      *dst = static_cast<float>(code);
+      Set(slot, code);
     }
   }
 
@@ -404,19 +419,21 @@ class Decoder {
     // its opening bracket, so it is echoed as null (the feature is missing).
     const bool nested = t == od::json_type::object || t == od::json_type::array;
     b_.raw[slot] = nested ? std::string_view() : raw;
-    float& dst = b_.x[slot];
-    dst = kNaNf;
+    Set(slot, kNaN);
     switch (t) {
       case od::json_type::null:
         return Status::OK();
       case od::json_type::number:
         if (!c.categorical) {
-          dst = static_cast<float>(number);
+          Set(slot, number);
         } else if (c.codes_only) {
           if (number >= 0 && number < 16777216.0 && number == std::floor(number)) {
-            dst = static_cast<float>(number);
+            Set(slot, number);
           } else {
             b_.pending_unseen.push_back({i, InstanceAnomalyKind::kUnseenCategory, key, raw});
+            // A float64 model reads any number as LightGBM does (model/split_rule.h), as
+            // `keel predict` passes it.
+            if (f64_) Set(slot, number);
           }
         } else {
           int32_t code = c.Code(raw);
@@ -427,7 +444,7 @@ class Decoder {
           if (code < 0) {
             b_.pending_unseen.push_back({i, InstanceAnomalyKind::kUnseenCategory, key, raw});
           } else {
-            dst = static_cast<float>(code);
+            Set(slot, code);
           }
         }
         return Status::OK();
@@ -435,18 +452,18 @@ class Decoder {
         const std::string_view trimmed = TrimCell(text);
         if (model_.missing_tokens().IsMissing(trimmed)) return Status::OK();
         if (c.categorical) {
-          Category(i, key, c, trimmed, raw, &dst);
+          Category(i, key, c, trimmed, raw, slot);
           return Status::OK();
         }
         double v = 0;
         bool bv = false;
         int64_t micros = 0;
         if (c.source_kind == ColumnKind::kTimestamp && ParseTimestamp(trimmed, &micros)) {
-          dst = static_cast<float>(static_cast<double>(micros) / 1e6);
+          Set(slot, static_cast<double>(micros) / 1e6);
         } else if (c.source_kind == ColumnKind::kBoolean && ParseBool(trimmed, &bv)) {
-          dst = bv ? 1.0f : 0.0f;
+          Set(slot, bv ? 1.0 : 0.0);
         } else if (ParseNumber(trimmed, &v)) {
-          dst = static_cast<float>(v);
+          Set(slot, v);
         } else {
           return WrongType(i, key, binding.column,
                            c.source_kind == ColumnKind::kTimestamp
@@ -459,11 +476,11 @@ class Decoder {
       }
       case od::json_type::boolean:
         if (c.categorical) {
-          Category(i, key, c, boolean ? "true" : "false", raw, &dst);
+          Category(i, key, c, boolean ? "true" : "false", raw, slot);
           return Status::OK();
         }
         if (c.source_kind == ColumnKind::kBoolean) {
-          dst = boolean ? 1.0f : 0.0f;
+          Set(slot, boolean ? 1.0 : 0.0);
           return Status::OK();
         }
         return WrongType(i, key, binding.column, "a number or null", t, raw);
@@ -480,6 +497,7 @@ class Decoder {
   const RecordOptions& options_;
   RecordBatch& b_;
   const size_t nf_;
+  const bool f64_;  // the model reads doubles: fill x64 too
   od::document* doc_ = nullptr;
   size_t log_start_ = 0;
   std::string pseudonym_;

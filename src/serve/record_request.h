@@ -1,5 +1,6 @@
 // The record API's request decoder: `{"instances": [{"feature": value, ...}, ...],
-// "explain": k}` straight into the model's float feature rows, with simdjson On Demand over
+// "explain": k}` straight into the model's feature rows (floats; for a float64 model also
+// the exact doubles, parsed once and never rounded), with simdjson On Demand over
 // the request body in place and every per-request buffer reused (RecordBatch lives as long as
 // the connection).
 //
@@ -75,9 +76,12 @@ struct RecordOptions {
 
 // The decoded request, reused across the requests of a connection.
 struct RecordBatch {
-  size_t n = 0;                            // instances
-  int explain_k = 0;                       // "explain": top reasons asked per instance (0 = none)
-  std::vector<float> x;                    // n * num_features, row-major; NaN = missing
+  size_t n = 0;          // instances
+  int explain_k = 0;     // "explain": top reasons asked per instance (0 = none)
+  std::vector<float> x;  // n * num_features, row-major; NaN = missing
+  // For a float64 model (ServedModel::reads_doubles): the same cells as the exact doubles
+  // the request gave (x holds their float rounding); empty otherwise.
+  std::vector<double> x64;
   std::vector<std::string_view> raw;       // n * num_features raw JSON of each feature value
   std::vector<std::string_view> ids;       // n raw JSON of the id column ("" when absent)
   std::vector<InstanceAnomaly> anomalies;  // in instance order

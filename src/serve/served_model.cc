@@ -217,6 +217,15 @@ const FieldBinding* ServedModel::FindField(std::string_view name) const {
 }
 
 void ServedModel::Predict(const float* row, double* values) const {
+  PredictAny(row, values);
+}
+
+void ServedModel::Predict(const double* row, double* values) const {
+  PredictAny(row, values);
+}
+
+template <typename T>
+void ServedModel::PredictAny(const T* row, double* values) const {
   switch (model_.task) {
     case Task::kBinary: {
       double p = 0;

@@ -133,8 +133,15 @@ class ServedModel {
   const std::vector<std::string>& class_names_json() const { return class_names_json_; }
   const std::vector<std::string>& feature_names_json() const { return feature_names_json_; }
 
+  // Whether the model reads its inputs as float64 (Model::input_precision, imported
+  // LightGBM models): the request decoders then also keep every value as the exact double
+  // sent, and the answers come from those doubles (as LightGBM's would), not their floats.
+  bool reads_doubles() const { return predictor_->input_precision() == InputPrecision::kFloat64; }
+
   // values[0..num_values()) for one encoded row. Allocation-free, thread-safe.
   void Predict(const float* row, double* values) const;
+  // The same for a row of doubles (a float64 model's exact inputs).
+  void Predict(const double* row, double* values) const;
 
   // The output an explanation's top reasons are taken from, given the instance's values:
   // binary/regression 0, multiclass the most probable class.
@@ -154,6 +161,8 @@ class ServedModel {
  private:
   ServedModel() = default;
   Status Build(const ServedModelOptions& options);
+  template <typename T>
+  void PredictAny(const T* row, double* values) const;
 
   std::string name_;
   std::string path_;

@@ -317,8 +317,14 @@ void Service::PredictOrExplain(Call& call, bool explain) {
   const size_t nf = model->num_features();
   const size_t nv = model->num_values();
   conn->values.resize(n * nv);
+  // A float64 model answers from the exact doubles sent (x64), not their floats.
+  const bool doubles = model->reads_doubles();
   for (size_t i = 0; i < n; ++i) {
-    model->Predict(batch.x.data() + i * nf, conn->values.data() + i * nv);
+    if (doubles) {
+      model->Predict(batch.x64.data() + i * nf, conn->values.data() + i * nv);
+    } else {
+      model->Predict(batch.x.data() + i * nf, conn->values.data() + i * nv);
+    }
   }
 
   if (explain || batch.explain_k > 0) {
@@ -333,7 +339,11 @@ void Service::PredictOrExplain(Call& call, bool explain) {
       conn->scratch_serial = model->serial();
     }
     conn->shap.resize(n * ex->row_width());
-    ex->ExplainRows(batch.x.data(), n, nf, conn->shap.data(), &conn->scratch);
+    if (doubles) {
+      ex->ExplainRows64(batch.x64.data(), n, nf, conn->shap.data(), &conn->scratch);
+    } else {
+      ex->ExplainRows(batch.x.data(), n, nf, conn->shap.data(), &conn->scratch);
+    }
   }
 
   request_ids_.Assign(call.request.request_id, &conn->request_id);
@@ -375,7 +385,13 @@ void Service::Infer(Call& call) {
   const size_t nf = model->num_features();
   const size_t nv = model->num_values();
   conn->values.resize(n * nv);
-  for (size_t i = 0; i < n; ++i) model->Predict(b.x.data() + i * nf, conn->values.data() + i * nv);
+  for (size_t i = 0; i < n; ++i) {
+    if (model->reads_doubles()) {  // the exact doubles sent, as for the record routes
+      model->Predict(b.x64.data() + i * nf, conn->values.data() + i * nv);
+    } else {
+      model->Predict(b.x.data() + i * nf, conn->values.data() + i * nv);
+    }
+  }
   AppendInferResponse(*model, b, conn->values.data(), &call.response->body);
 
   sm.instances.fetch_add(n, std::memory_order_relaxed);
