@@ -122,6 +122,7 @@ Result<FeatureMatrix> EncodeFeatures(const Model& model, const Table& table,
       if (stats != nullptr) stats->missing[f] = m.rows;
       return;
     }
+    if (m.rows == 0) return;  // no values to point into (data() is null)
     const FeatureSpec& spec = model.features[f];
     uint64_t unseen = 0;
     float* out = m.values.data() + f;
