@@ -1,6 +1,7 @@
 """keel.Model: a trained model, loaded from a .keel file (or returned by training)."""
 
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,9 @@ class Model:
         # Read once: the single-row paths below run in about a microsecond, where every
         # attribute fetched from the native model would show.
         self._task = native.task
-        self._keys = tuple(native.features)
+        # Interned, and handed out by ``features``: a dict row keyed by these objects (built
+        # from ``features``, or from string literals, which Python interns) is read in one pass.
+        self._keys = tuple(sys.intern(name) for name in native.features)
         self._output_keys = tuple(native.output_names)
 
     @property
@@ -48,7 +51,7 @@ class Model:
     @property
     def features(self):
         """Feature names, in the order numpy rows must follow."""
-        return self._native.features
+        return list(self._keys)
 
     @property
     def feature_kinds(self):

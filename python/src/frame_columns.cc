@@ -198,16 +198,31 @@ Status EncodeRow(const Model& model, const py::dict& row, const py::tuple& keys,
   if (keys.size() != n) {
     return Status::InvalidArgument("{} feature names for a model of {} features", keys.size(), n);
   }
-  for (size_t i = 0; i < n; ++i) {
+  // Fast path: a dict whose first items are the features in model order, keyed by the very
+  // string objects of `keys`, is read in one pass over its items with no hashing or probing (28
+  // lookups cost about 0.5 us, a fifth of a 500-tree prediction). Model.features hands out
+  // those objects, interned, so dicts built from it or from identifier-like literals qualify.
+  // From the first other key on, the features are looked up.
+  size_t i = 0;
+  Py_ssize_t pos = 0;
+  PyObject* item_key = nullptr;
+  PyObject* item_value = nullptr;
+  while (i < n && PyDict_Next(row.ptr(), &pos, &item_key, &item_value) &&
+         item_key == keys[i].ptr()) {
+    double encoded = 0;
+    KEEL_RETURN_IF_ERROR(EncodeObject(model.features[i], item_value, &encoded));
+    out[i++] = static_cast<T>(encoded);
+  }
+  for (; i < n; ++i) {
     const FeatureSpec& f = model.features[i];
     PyObject* v = PyDict_GetItemWithError(row.ptr(), keys[i].ptr());  // borrowed
     if (v == nullptr) {
       if (PyErr_Occurred() != nullptr) throw py::error_already_set();
       return Status::NotFound("the row has no value for the model's feature \"{}\"", f.name);
     }
-    double value = 0;
-    KEEL_RETURN_IF_ERROR(EncodeObject(f, v, &value));
-    out[i] = static_cast<T>(value);
+    double encoded = 0;
+    KEEL_RETURN_IF_ERROR(EncodeObject(f, v, &encoded));
+    out[i] = static_cast<T>(encoded);
   }
   return Status::OK();
 }

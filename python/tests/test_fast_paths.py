@@ -58,6 +58,34 @@ def test_dict_rows_equal_cli(churn, churn_frame, cli):
         assert [out[n] for n in churn.output_names] == list(cli[i]), i
 
 
+
+def test_dict_rows_in_any_key_layout_equal_cli(churn, churn_frame, cli):
+    """A dict keyed by Model.features' own strings in model order is read in one pass over its
+    items; any other layout is looked up key by key. Every layout gives the CLI's numbers."""
+    features = churn.features
+    assert features == list(churn.features) and features[0] is churn.features[0]
+    records = churn_frame.to_dict("records")
+
+    def copy(name):
+        return "".join(list(name))  # equal, but another object
+
+    for i in [0, 5, 488, 7000]:
+        values = [records[i][f] for f in features]
+        layouts = {
+            "model order, own keys": dict(zip(features, values)),
+            "copied keys": {copy(f): v for f, v in zip(features, values)},
+            "reversed": dict(reversed(list(zip(features, values)))),
+            "one copied key midway": {(copy(f) if j == 3 else f): v
+                                      for j, (f, v) in enumerate(zip(features, values))},
+            "extra keys first": {"id": 1, **dict(zip(features, values))},
+            "extra keys last": {**dict(zip(features, values)), "zz": "x"},
+        }
+        for name, row in layouts.items():
+            out = churn.predict_row(row)
+            assert [out[n] for n in churn.output_names] == list(cli[i]), (i, name)
+    with pytest.raises(KeyError, match=features[-1]):
+        churn.predict_row(dict(zip(features[:-1], values[:-1])))
+
 def test_dict_row_values_read_like_a_one_row_frame(churn, churn_frame):
     """Every kind of value a dict may hold is encoded as the table path encodes it."""
     base = churn_frame.iloc[11].to_dict()
