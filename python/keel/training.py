@@ -3,7 +3,6 @@
 import hashlib
 import json
 import os
-import tempfile
 
 import numpy as np
 import pandas as pd
@@ -54,17 +53,19 @@ def array_columns(X, y=None, *, names=None, target="y"):
     return names, specs
 
 
-def train_columns(names, specs, target, *, source, name=None, positive=None, weight=None, exclude=None,
-                  out=None, **params):
+def train_columns(names, specs, target, *, source, name=None, schema=None, positive=None, weight=None,
+                  exclude=None, out=None, **params):
     """Trains on in-memory columns (keel/_frames.py's specs) with no file in between: the
-    model equals ``keel train``'s on the same data written as CSV. source: what lineage says
+    model equals ``keel train``'s on the same data written as CSV (with ``schema``, a schema YAML
+    path, read with it as ``keel train --schema`` reads the file). source: what lineage says
     the data came from; name: how messages name it ("the " + source unless given). The GIL is
     released while Keel trains. Returns a ``keel.Model``."""
     rows = len(specs[0][1] if isinstance(specs[0], tuple) else specs[0]) if specs else 0
     lineage = {"source": source, "shape": [rows, len(names)],
                "sha256": _content_sha256(names, specs)}
     native, report = _keel.train_frame(
-        names, specs, target, name=name or f"the {source}", lineage=json.dumps(lineage), positive=positive or "",
+        names, specs, target, name=name or f"the {source}", lineage=json.dumps(lineage),
+        schema="" if schema is None else os.fspath(schema), positive=positive or "",
         weight=weight or "", exclude=list(exclude or []),
         out="" if out is None else os.fspath(out),
         params={name: _param_text(v) for name, v in params.items()})
@@ -80,7 +81,7 @@ def train(data, target, *, schema=None, positive=None, weight=None, exclude=None
 
     data: the path of a CSV/TSV/JSON Lines file; a pandas DataFrame (read from memory, typed as
     ``keel train`` types the frame written by ``to_csv``, so the model is the same; with
-    ``schema`` it is written to a temporary CSV file and read with the schema); or a 2-D numpy
+    ``schema``, typed by the schema as ``keel train --schema`` reads that file); or a 2-D numpy
     array X of features named ``x0``, ``x1``, ... with ``target`` then being y (a 1-D array).
     target: the column to predict. schema: a schema YAML path. positive: the positive class of
     a binary target. weight: a sample weight column. exclude: columns not to use as features.
@@ -97,20 +98,14 @@ def train(data, target, *, schema=None, positive=None, weight=None, exclude=None
                              f"not a column name ({target!r})")
         names, specs = array_columns(data, target)
         return train_columns(names, specs, "y", source="numpy array", **common)
-    if isinstance(data, pd.DataFrame) and schema is None:
+    if isinstance(data, pd.DataFrame):
         names, specs = _frames.column_specs(data)
-        return train_columns(names, specs, str(target), source="DataFrame", **common)
+        return train_columns(names, specs, str(target), source="DataFrame", schema=schema, **common)
     args = dict(schema="" if schema is None else os.fspath(schema), positive=positive or "",
                 weight=weight or "", exclude=list(exclude or []),
                 out="" if out is None else os.fspath(out),
                 params={name: _param_text(v) for name, v in params.items()})
-    if isinstance(data, pd.DataFrame):
-        with tempfile.TemporaryDirectory(prefix="keel-train-") as folder:
-            path = os.path.join(folder, "data.csv")
-            data.to_csv(path, index=False)
-            native, report = _keel.train(path, target, **args)
-    else:
-        native, report = _keel.train(os.fspath(data), target, **args)
+    native, report = _keel.train(os.fspath(data), target, **args)
     model = Model(native)
     model.train_report = json.loads(report)
     return model

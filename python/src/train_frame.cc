@@ -2,8 +2,11 @@
 
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "data/frame_typing.h"
 #include "data/ingest.h"
+#include "data/schema_yaml.h"
 #include "python/src/call_context.h"
 #include "python/src/frame_columns.h"
 #include "python/src/train_binding.h"
@@ -13,8 +16,10 @@ namespace keel::python {
 namespace py = pybind11;
 
 Result<usecase::TrainingTable> FrameTrainingTable(Table table, std::string name,
-                                                  nlohmann::json lineage) {
-  KEEL_ASSIGN_OR_RETURN(IngestResult data, TypeFrameTable(std::move(table), name, ReadOptions{}));
+                                                  nlohmann::json lineage, const Schema* schema) {
+  ReadOptions options;
+  options.schema = schema;
+  KEEL_ASSIGN_OR_RETURN(IngestResult data, TypeFrameTable(std::move(table), name, options));
   usecase::TrainingTable out;
   out.table = std::move(data.table);
   out.schema = std::move(data.schema);
@@ -46,12 +51,16 @@ py::tuple TrainFrame(const std::vector<std::string>& names, const py::list& spec
                      const TrainArgs& a, std::string data_name, const std::string& lineage_json) {
   const usecase::TrainRequest request = TrainRequestOf(a);
   Table table = Unwrap(TableFromColumns(names, specs));
+  std::optional<Schema> schema;
+  if (!a.schema_path.empty()) {
+    schema = Unwrap(LoadSchemaYaml(a.schema_path), ErrorSubject::kFile, a.schema_path);
+  }
   nlohmann::json lineage = nlohmann::json::parse(lineage_json);
   Result<usecase::TrainModelResult> result = [&]() -> Result<usecase::TrainModelResult> {
     py::gil_scoped_release release;
-    KEEL_ASSIGN_OR_RETURN(
-        usecase::TrainingTable data,
-        FrameTrainingTable(std::move(table), std::move(data_name), std::move(lineage)));
+    KEEL_ASSIGN_OR_RETURN(usecase::TrainingTable data,
+                          FrameTrainingTable(std::move(table), std::move(data_name),
+                                             std::move(lineage), schema ? &*schema : nullptr));
     KEEL_RETURN_IF_ERROR(CheckTargetPresent(data.table, request.target));
     return usecase::TrainModelOnTable(request, std::move(data),
                                       CallContext(request.params.threads));
@@ -65,10 +74,11 @@ void RegisterTrainFrame(py::module_& m) {
   m.def(
       "train_frame",
       [](std::vector<std::string> names, py::list specs, std::string target, std::string name,
-         std::string lineage, std::string positive, std::string weight,
+         std::string lineage, std::string schema, std::string positive, std::string weight,
          std::vector<std::string> exclude, std::string out,
          std::map<std::string, std::string> params) {
         TrainArgs a;
+        a.schema_path = std::move(schema);
         a.target = std::move(target);
         a.positive = std::move(positive);
         a.weight = std::move(weight);
@@ -78,8 +88,8 @@ void RegisterTrainFrame(py::module_& m) {
         return TrainFrame(names, specs, a, std::move(name), lineage);
       },
       py::arg("names"), py::arg("specs"), py::arg("target"), py::arg("name") = "the DataFrame",
-      py::arg("lineage") = "{}", py::arg("positive") = "", py::arg("weight") = "",
-      py::arg("exclude") = std::vector<std::string>{}, py::arg("out") = "",
+      py::arg("lineage") = "{}", py::arg("schema") = "", py::arg("positive") = "",
+      py::arg("weight") = "", py::arg("exclude") = std::vector<std::string>{}, py::arg("out") = "",
       py::arg("params") = std::map<std::string, std::string>{});
 }
 

@@ -1,5 +1,5 @@
-// keel._keel.train_frame(names, specs, target, name, lineage, positive, weight, exclude, out,
-// params): the `keel train` use case (usecase::TrainModelOnTable) on columns
+// keel._keel.train_frame(names, specs, target, name, lineage, schema, positive, weight, exclude,
+// out, params): the `keel train` use case (usecase::TrainModelOnTable) on columns
 // held in memory (a pandas DataFrame or numpy arrays, as the column specs of frame_columns.h),
 // with no file in between. keel/training.py and keel/sklearn.py call it.
 //
@@ -26,11 +26,15 @@
 namespace keel::python {
 
 // `table` (built by TableFromColumns) typed as described above, with its schema, for
-// TrainModelOnTable. `name` names the data in messages; `lineage` is what the model's lineage
-// records of it. Errors: InvalidArgument naming the column, value and row of a text cell that
-// does not read as its column's kind; LoadPiiKey's.
+// TrainModelOnTable; with a `schema` (not null) typed by it instead, as `keel train --schema`
+// reads the file (data/frame_typing.h: its kinds, categories and roles; PII rules). `name`
+// names the data in messages; `lineage` is what the model's lineage records of it. Errors:
+// InvalidArgument naming the column, value and row of a text
+// cell that does not read as its column's kind; NotFound for a schema column the frame lacks;
+// LoadPiiKey's.
 Result<usecase::TrainingTable> FrameTrainingTable(Table table, std::string name,
-                                                  nlohmann::json lineage);
+                                                  nlohmann::json lineage,
+                                                  const Schema* schema = nullptr);
 
 void RegisterTrainFrame(pybind11::module_& m);
 

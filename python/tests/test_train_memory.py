@@ -59,6 +59,47 @@ def test_a_frame_trains_the_model_its_csv_trains(tmp_path, target, exclude):
     assert from_frame.train_report["split"] == from_file.train_report["split"]
 
 
+
+def test_a_frame_with_a_schema_trains_the_model_its_csv_trains(tmp_path, monkeypatch):
+    """schema=: the frame is typed by the schema in memory, as `keel train --schema` reads the
+    file: the schema `keel schema infer` writes, and one changed by hand (a count read as a
+    category, a text column ignored)."""
+    frame = _messy_frame()
+    path = tmp_path / "frame.csv"
+    frame.to_csv(path, index=False)
+    inferred = tmp_path / "inferred.yaml"
+    run_keel("schema", "infer", path, "--target", "label", "--out", inferred)
+    edited = tmp_path / "edited.yaml"
+    run_keel("schema", "infer", path, "--target", "label", "--kind", "count=categorical",
+             "--role", "plan=ignore", "--out", edited)
+    # A category column holds text, as in the CSV: numbers where the schema reads categories
+    # are an error that says so, never categories of another spelling.
+    with pytest.raises(ValueError, match='column "count" holds numeric values where the schema '
+                                         'reads categorical'):
+        keel.train(frame, "label", schema=edited)
+    as_text = frame.assign(count=frame["count"].astype(str))
+    for schema, data in ((inferred, frame), (edited, as_text)):
+        from_file = keel.train(path, "label", schema=schema, exclude=["amount"], num_trees=20,
+                               threads=1)
+        with monkeypatch.context() as m:
+            m.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("a file was written"))
+            from_frame = keel.train(data, "label", schema=schema, exclude=["amount"],
+                                    num_trees=20, threads=1)
+        assert from_frame.features == from_file.features
+        assert from_frame.feature_kinds == from_file.feature_kinds
+        assert from_frame.categories == from_file.categories
+        assert from_frame.schema == from_file.schema
+        X = data.drop(columns=["label"])
+        X["true_false"] = X["true_false"].str.lower() == "true"  # predict reads booleans as such
+        assert np.array_equal(from_frame.predict_proba(X), from_file.predict_proba(X))
+    kinds = dict(zip(from_frame.features, from_frame.feature_kinds))
+    assert kinds["count"] == "categorical" and "plan" not in kinds
+    with pytest.raises(FileNotFoundError, match="no_such"):
+        keel.train(frame, "label", schema=tmp_path / "no_such.yaml")
+    with pytest.raises(KeyError, match="count"):
+        keel.train(frame.drop(columns=["count"]), "label", schema=edited)
+
+
 def test_no_file_is_written(monkeypatch):
     frame = _messy_frame(200)
 
