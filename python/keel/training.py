@@ -53,6 +53,16 @@ def array_columns(X, y=None, *, names=None, target="y"):
     return names, specs
 
 
+_FAIRNESS = ("sensitive", "include_sensitive", "reweigh", "fair_attribute", "fair_constraint",
+             "fair_bound", "fair_iterations")
+
+
+def _split_fairness(params):
+    """(fairness keywords, training parameters) of train()'s keyword arguments."""
+    fairness = {k: params.pop(k) for k in _FAIRNESS if k in params}
+    return fairness, params
+
+
 def train_columns(names, specs, target, *, source, name=None, schema=None, positive=None, weight=None,
                   exclude=None, out=None, **params):
     """Trains on in-memory columns (keel/_frames.py's specs) with no file in between: the
@@ -63,12 +73,13 @@ def train_columns(names, specs, target, *, source, name=None, schema=None, posit
     rows = len(specs[0][1] if isinstance(specs[0], tuple) else specs[0]) if specs else 0
     lineage = {"source": source, "shape": [rows, len(names)],
                "sha256": _content_sha256(names, specs)}
+    fairness, params = _split_fairness(dict(params))
     native, report = _keel.train_frame(
         names, specs, target, name=name or f"the {source}", lineage=json.dumps(lineage),
         schema="" if schema is None else os.fspath(schema), positive=positive or "",
         weight=weight or "", exclude=list(exclude or []),
         out="" if out is None else os.fspath(out),
-        params={name: _param_text(v) for name, v in params.items()})
+        params={name: _param_text(v) for name, v in params.items()}, fairness=fairness)
     model = Model(native)
     model.train_report = json.loads(report)
     return model
@@ -87,7 +98,10 @@ def train(data, target, *, schema=None, positive=None, weight=None, exclude=None
     a binary target. weight: a sample weight column. exclude: columns not to use as features.
     out: also save the model there. params: training parameters by their docs/params.md names
     or CLI flags (``num_trees=200``, ``learning_rate=0.05``, ``algo="linear"``, ``threads=2``,
-    ``seed=7``). The GIL is released while Keel trains.
+    ``seed=7``). Fairness, as ``keel train``'s flags of the same names (docs/fairness.md):
+    ``sensitive`` (a column or a list), ``include_sensitive``, ``reweigh``, ``fair_attribute``,
+    ``fair_constraint``, ``fair_bound``, ``fair_iterations``. The GIL is released while Keel
+    trains.
     """
     common = dict(positive=positive, weight=weight, exclude=exclude, out=out, **params)
     if isinstance(data, np.ndarray):
@@ -101,10 +115,11 @@ def train(data, target, *, schema=None, positive=None, weight=None, exclude=None
     if isinstance(data, pd.DataFrame):
         names, specs = _frames.column_specs(data)
         return train_columns(names, specs, str(target), source="DataFrame", schema=schema, **common)
+    fairness, params = _split_fairness(dict(params))
     args = dict(schema="" if schema is None else os.fspath(schema), positive=positive or "",
                 weight=weight or "", exclude=list(exclude or []),
                 out="" if out is None else os.fspath(out),
-                params={name: _param_text(v) for name, v in params.items()})
+                params={name: _param_text(v) for name, v in params.items()}, fairness=fairness)
     native, report = _keel.train(os.fspath(data), target, **args)
     model = Model(native)
     model.train_report = json.loads(report)

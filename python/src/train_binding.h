@@ -11,6 +11,7 @@
 
 #include "keel/status.h"
 #include "python/src/status_error.h"
+#include "train/fair_reduction.h"
 #include "usecase/train.h"
 
 namespace keel::python {
@@ -20,10 +21,21 @@ struct TrainArgs {
   std::string path, target, schema_path, positive, weight, out;
   std::vector<std::string> exclude;
   std::map<std::string, std::string> params;  // name (keel.yaml key or flag) -> value text
+  // keel train's fairness flags (--sensitive, --include-sensitive, --reweigh,
+  // --fair-attribute, --fair-constraint, --fair-bound, --fair-iterations), by the same names.
+  std::vector<std::string> sensitive;
+  bool include_sensitive = false;
+  std::string reweigh, fair_attribute, fair_constraint;
+  FairReductionOptions fair;
 };
 
-// The request `a` describes. Throws StatusError (InvalidArgument) for an unknown parameter
-// or a value out of its range.
+// Reads `fairness` ({"sensitive": [...], "reweigh": "sex", "fair_bound": 0.02, ...}; None
+// values are left at their defaults) into `a`. Throws StatusError (InvalidArgument) naming an
+// unknown keyword or a value of the wrong type.
+void SetFairness(const pybind11::dict& fairness, TrainArgs* a);
+
+// The request `a` describes. Throws StatusError (InvalidArgument) for an unknown parameter,
+// a value out of its range or an unknown fair_constraint (the training checks the rest).
 usecase::TrainRequest TrainRequestOf(const TrainArgs& a);
 
 // (the trained model, `keel train --json`'s object), or throws the training's error (with

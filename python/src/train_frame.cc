@@ -76,8 +76,9 @@ void RegisterTrainFrame(py::module_& m) {
       [](std::vector<std::string> names, py::list specs, std::string target, std::string name,
          std::string lineage, std::string schema, std::string positive, std::string weight,
          std::vector<std::string> exclude, std::string out,
-         std::map<std::string, std::string> params) {
+         std::map<std::string, std::string> params, const py::dict& fairness) {
         TrainArgs a;
+        SetFairness(fairness, &a);
         a.schema_path = std::move(schema);
         a.target = std::move(target);
         a.positive = std::move(positive);
@@ -90,7 +91,7 @@ void RegisterTrainFrame(py::module_& m) {
       py::arg("names"), py::arg("specs"), py::arg("target"), py::arg("name") = "the DataFrame",
       py::arg("lineage") = "{}", py::arg("schema") = "", py::arg("positive") = "",
       py::arg("weight") = "", py::arg("exclude") = std::vector<std::string>{}, py::arg("out") = "",
-      py::arg("params") = std::map<std::string, std::string>{});
+      py::arg("params") = std::map<std::string, std::string>{}, py::arg("fairness") = py::dict());
 }
 
 }  // namespace keel::python

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import keel
-from conftest import CHURN_CSV
+from conftest import CHURN_CSV, run_keel
 
 
 def test_train_from_a_file_equals_the_cli(churn_model_path, churn_frame, tmp_path):
@@ -45,3 +45,46 @@ def test_train_errors(tmp_path):
         keel.train(CHURN_CSV, "chrun")
     with pytest.raises(FileNotFoundError, match="nope.csv"):
         keel.train(tmp_path / "nope.csv", "churn")
+
+
+@pytest.mark.parametrize("flags,keywords", [
+    (["--reweigh", "senior_citizen"], dict(reweigh="senior_citizen")),
+    (["--sensitive", "female", "--fair-attribute", "senior_citizen", "--fair-constraint",
+      "equalized_odds", "--fair-bound", "0.03", "--fair-iterations", "4"],
+     dict(sensitive="female", fair_attribute="senior_citizen", fair_constraint="equalized_odds",
+          fair_bound=0.03, fair_iterations=4)),
+    (["--sensitive", "female,senior_citizen", "--include-sensitive"],
+     dict(sensitive=["female", "senior_citizen"], include_sensitive=True)),
+])
+def test_fairness_keywords_train_keel_trains_model(tmp_path, churn_frame, flags, keywords):
+    """keel.train's fairness keywords are `keel train`'s flags: the same model, from a file and
+    from a DataFrame."""
+    path = tmp_path / "cli.keel"
+    run_keel("train", "--data", CHURN_CSV, "--target", "churn", "--trees", 15, "--threads", 1,
+             *flags, "--out", path)
+    cli = keel.load(path)
+    X = churn_frame.drop(columns=["churn"])
+    for data in (CHURN_CSV, churn_frame):
+        model = keel.train(data, "churn", num_trees=15, threads=1, **keywords)
+        assert model.features == cli.features
+        assert np.array_equal(model.predict_proba(X), cli.predict_proba(X))
+    if keywords.get("include_sensitive"):  # sensitive columns kept as features: the plain model
+        without = keel.train(churn_frame, "churn", num_trees=15, sensitive=keywords["sensitive"])
+        assert not set(keywords["sensitive"]) & set(without.features)
+        assert set(keywords["sensitive"]) <= set(model.features)
+    else:  # reweighed or reduced: not the plain model
+        plain = keel.train(CHURN_CSV, "churn", num_trees=15, threads=1)
+        assert not np.array_equal(plain.predict_proba(X), cli.predict_proba(X))
+
+
+def test_fairness_keyword_errors(churn_frame):
+    with pytest.raises(ValueError, match="fair_constraint: expected demographic_parity"):
+        keel.train(churn_frame, "churn", fair_attribute="female", fair_constraint="equal")
+    with pytest.raises(ValueError, match="bound"):
+        keel.train(churn_frame, "churn", fair_attribute="female", fair_bound=2.0)
+    with pytest.raises(ValueError, match="fair_iterations: expected an integer"):
+        keel.train(churn_frame, "churn", fair_attribute="female", fair_iterations=2.5)
+    with pytest.raises(ValueError, match="sensitive: expected a column name"):
+        keel.train(churn_frame, "churn", sensitive=3)
+    with pytest.raises(KeyError, match="no_such"):
+        keel.train(churn_frame, "churn", reweigh="no_such")
