@@ -8,62 +8,10 @@
 #include <vector>
 
 #include "core/hash.h"
-#include "data/memory_advice.h"
+#include "data/distinct_count.h"
 
 namespace keel {
 namespace {
-
-// Counts distinct 64-bit keys with an open-addressing set (a node-based std::unordered_set
-// costs an allocation per key, which dominates on million-row id columns).
-// Distinct counters start small and double: a column with few distinct values keeps its
-// table in L1 instead of probing a large one at random.
-constexpr size_t kDistinctStart = 1024;
-
-class DistinctCounter {
- public:
-  explicit DistinctCounter(size_t expected) {
-    size_t slots = 64;
-    while (slots < expected * 2) slots *= 2;
-    keys_.assign(slots, 0);
-    mask_ = slots - 1;
-  }
-  void Add(uint64_t key) {
-    if (key == 0) {  // 0 marks empty slots; count it on the side
-      zero_ = true;
-      return;
-    }
-    // A full 64-bit mix: doubles of small integers differ only in their top bits, which a
-    // plain multiplicative hash folds into a few slots.
-    uint64_t h = key ^ (key >> 33);
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 33;
-    size_t i = static_cast<size_t>(h) & mask_;
-    while (keys_[i] != 0) {
-      if (keys_[i] == key) return;
-      i = (i + 1) & mask_;
-    }
-    keys_[i] = key;
-    if (++size_ * 2 > keys_.size()) Grow();
-  }
-  uint64_t count() const { return size_ + (zero_ ? 1 : 0); }
-
- private:
-  void Grow() {
-    BufferVector<uint64_t> old = std::move(keys_);
-    keys_.assign(old.size() * 2, 0);
-    mask_ = keys_.size() - 1;
-    size_ = 0;
-    for (uint64_t k : old) {
-      if (k != 0) Add(k);
-    }
-  }
-  BufferVector<uint64_t> keys_;
-  size_t mask_ = 0;
-  size_t size_ = 0;
-  bool zero_ = false;
-};
 
 // Distinct values of a column that is sorted apart from missing values (time columns,
 // ids): one streaming pass, no table. Returns false when the values are not sorted.
@@ -88,12 +36,11 @@ uint64_t CountDistinct(std::span<const double> values) {
   if (CountDistinctSorted(
           values, [](double v) { return std::isnan(v); }, &sorted))
     return sorted;
-  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
-  for (double v : values) {
-    if (std::isnan(v)) continue;
-    seen.Add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));
-  }
-  return seen.count();
+  return CountDistinctKeys([values](auto&& add) {
+    for (double v : values) {
+      if (!std::isnan(v)) add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));  // -0 is 0
+    }
+  });
 }
 
 uint64_t CountDistinctTimes(std::span<const int64_t> values) {
@@ -102,11 +49,11 @@ uint64_t CountDistinctTimes(std::span<const int64_t> values) {
           values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
     return sorted;
   }
-  DistinctCounter seen(std::min<size_t>(values.size(), kDistinctStart));
-  for (int64_t v : values) {
-    if (v != kMissingTime) seen.Add(static_cast<uint64_t>(v));
-  }
-  return seen.count();
+  return CountDistinctKeys([values](auto&& add) {
+    for (int64_t v : values) {
+      if (v != kMissingTime) add(static_cast<uint64_t>(v));
+    }
+  });
 }
 
 }  // namespace
@@ -197,15 +144,14 @@ ColumnStats ComputeColumnStats(const Column& col, bool inferred) {
     case ColumnKind::kString: {
       // Distinct by 64-bit hash: a collision among n values has probability ~n^2 / 2^65.
       const auto& values = col.strings();
-      DistinctCounter seen(std::min<size_t>(n, kDistinctStart));
       uint64_t count = 0;
-      for (size_t i = 0; i < n; ++i) {
-        if (col.IsMissing(i)) continue;
-        ++count;
-        seen.Add(FastHash(values[i]));
-      }
+      for (size_t i = 0; i < n; ++i) count += col.IsMissing(i) ? 0 : 1;
       s.count = count;
-      s.distinct = seen.count();
+      s.distinct = CountDistinctKeys([&](auto&& add) {
+        for (size_t i = 0; i < n; ++i) {
+          if (!col.IsMissing(i)) add(FastHash(values[i]));
+        }
+      });
       break;
     }
   }
