@@ -23,6 +23,7 @@
 #include "usecase/compare.h"
 #include "usecase/drift.h"
 #include "usecase/evaluate.h"
+#include "usecase/option_ranges.h"
 #include "usecase/project.h"
 #include "usecase/run.h"
 
@@ -67,25 +68,27 @@ T As(const std::string& name, py::handle value, const char* expected) {
   }
 }
 
-// A number in [lo, hi] (the CLI's range check of the same flag).
+// A number in `range`, the range the command checks its flag of the same name against.
 template <typename T>
-Setter Number(T* out, double lo, double hi) {
-  return [out, lo, hi](const std::string& name, py::handle value) {
+Setter Number(T* out, const usecase::OptionRange& range) {
+  return [out, range](const std::string& name, py::handle value) {
     const char* expected = std::is_integral_v<T> ? "an integer" : "a number";
     const T v = As<T>(name, value, expected);
-    if (!(static_cast<double>(v) >= lo && static_cast<double>(v) <= hi)) {  // NaN too
+    if (!range.Contains(static_cast<double>(v))) {  // NaN too
       BadOption(name, value,
-                std::isinf(lo) && std::isinf(hi) ? fmt::format("{}, not NaN", expected)
-                                                 : fmt::format("{} in [{}, {}]", expected, lo, hi));
+                std::isinf(range.lo) && std::isinf(range.hi)
+                    ? fmt::format("{}, not NaN", expected)
+                    : fmt::format("{} in {}", expected, range.Text()));
     }
     *out = v;
   };
 }
 
+// A number without a range (any, but not NaN).
 template <typename T>
 Setter Number(T* out) {
-  return Number(out, -std::numeric_limits<double>::infinity(),
-                std::numeric_limits<double>::infinity());
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  return Number(out, usecase::OptionRange{-kInf, kInf});
 }
 
 Setter Text(std::string* out) {
@@ -204,13 +207,13 @@ py::tuple Compare(const std::string& baseline, const std::string& candidate,
   };
   Apply({{"metric", metric},
          {"min_gain", Number(&o.min_gain)},
-         {"alpha", Number(&o.alpha)},
+         {"alpha", Number(&o.alpha, usecase::ranges::kOpenUnit)},
          {"latency_budget_us", Number(&o.latency_budget_us)},
-         {"latency_rows", Number(&o.cost.latency_rows, 1, 1e7)},
+         {"latency_rows", Number(&o.cost.latency_rows, usecase::ranges::kLatencyRows)},
          {"threshold", Number(&o.evaluation.metric.threshold)},
-         {"resamples", Number(&o.evaluation.bootstrap.resamples, 0, 1e6)},
+         {"resamples", Number(&o.evaluation.bootstrap.resamples, usecase::ranges::kResamples)},
          {"seed", Number(&o.evaluation.bootstrap.seed)},
-         {"threads", Number(&threads, 0, 1e6)}},
+         {"threads", Number(&threads, usecase::ranges::kThreads)}},
         options);
   return RunUseCase([&] { return usecase::Compare(r, CallContext(threads)); },
                     Files({{baseline, true}, {candidate, true}, {data, frame.is_none()}}));
@@ -238,30 +241,30 @@ py::tuple Audit(const std::string& model, const std::string& data, const py::dic
     r.fit_thresholds = c;
   };
   Apply({{"sensitive", Texts(&a.sensitive)},
-         {"threshold", Number(&a.threshold, 0, 1)},
+         {"threshold", Number(&a.threshold, usecase::ranges::kUnit)},
          {"ignore_group_thresholds", Flag(&a.ignore_group_thresholds, true)},
          {"min_group_size", Number(&o.min_group_size)},
          {"bins", Texts(&a.bins)},
-         {"quantile_bins", Number(&a.quantile_bins, 2, 100)},
+         {"quantile_bins", Number(&a.quantile_bins, usecase::ranges::kQuantileBins)},
          {"reference", Texts(&a.references)},
-         {"bootstrap", Number(&o.bootstrap.resamples, 1, 1e6)},
-         {"confidence", Number(&o.bootstrap.confidence, 0.5, 0.999)},
+         {"bootstrap", Number(&o.bootstrap.resamples, usecase::ranges::kAuditBootstrap)},
+         {"confidence", Number(&o.bootstrap.confidence, usecase::ranges::kAuditConfidence)},
          {"seed", seed},
          {"no_intersections", Flag(&o.intersections, false)},
          {"no_slices", Flag(&a.slices, false)},
-         {"slice_min_rows", Number(&o.slices.min_rows, 2, 1 << 30)},
+         {"slice_min_rows", Number(&o.slices.min_rows, usecase::ranges::kSliceMinRows)},
          {"slice_loss", Choice(&fairness::ParseSliceLoss, &o.slices.loss, "logloss or error_rate")},
          {"slice_top", Number(&o.slices.top_k)},
-         {"slice_bins", Number(&o.slices.binning.numeric_bins, 2, 100)},
-         {"fdr", Number(&o.slices.alpha, 0.0001, 0.5)},
+         {"slice_bins", Number(&o.slices.binning.numeric_bins, usecase::ranges::kSliceBins)},
+         {"fdr", Number(&o.slices.alpha, usecase::ranges::kFdr)},
          {"no_proxies", Flag(&a.proxies, false)},
-         {"proxy_auc", Number(&o.proxies.auc_threshold, 0.5, 1)},
-         {"proxy_nmi", Number(&o.proxies.nmi_threshold, 0, 1)},
+         {"proxy_auc", Number(&o.proxies.auc_threshold, usecase::ranges::kProxyAuc)},
+         {"proxy_nmi", Number(&o.proxies.nmi_threshold, usecase::ranges::kUnit)},
          {"out", Text(&r.out_path)},
          {"fit_thresholds", fit_thresholds},
          {"fit_attribute", Text(&r.fit_attribute)},
-         {"bound", Number(&r.bound, 0.0001, 1)},
-         {"threads", Number(&threads, 0, 1e6)}},
+         {"bound", Number(&r.bound, usecase::ranges::kFitBound)},
+         {"threads", Number(&threads, usecase::ranges::kThreads)}},
         options);
   return RunUseCase([&] { return usecase::Audit(r, CallContext(threads)); },
                     Files({{model, true}, {data, frame.is_none()}}));
@@ -284,25 +287,26 @@ py::tuple Drift(const std::string& reference, const std::string& data, const py:
     return drift::ParseDriftTest(t, test) && *test != drift::DriftTest::kKs &&
            *test != drift::DriftTest::kWasserstein;
   };
-  Apply({{"target", Text(&r.options.target)},
-         {"numeric_test", Choice<drift::DriftTest>(numeric_test, &o.numeric_test,
-                                                   "auto, ks, psi, jensen_shannon or wasserstein")},
-         {"categorical_test", Choice<drift::DriftTest>(categorical_test, &o.categorical_test,
-                                                       "auto, chi2, psi or jensen_shannon")},
-         {"alpha", Number(&o.alpha)},
-         {"correction",
-          Choice(&drift::ParseCorrection, &o.correction, "benjamini-hochberg, bonferroni or none")},
-         {"psi_threshold", Number(&o.psi_threshold)},
-         {"js_threshold", Number(&o.js_threshold)},
-         {"wasserstein_threshold", Number(&o.wasserstein_threshold)},
-         {"small_sample", Number(&o.small_sample)},
-         {"drift_share", Number(&o.drift_share)},
-         {"missing_threshold", Number(&o.missing_rate_threshold)},
-         {"max_categories", Number(&o.max_categories)},
-         {"bins", Number(&r.options.numeric_bins)},
-         {"histograms", Flag(&r.histograms, true)},
-         {"threads", Number(&threads, 0, 1e6)}},
-        options);
+  Apply(
+      {{"target", Text(&r.options.target)},
+       {"numeric_test", Choice<drift::DriftTest>(numeric_test, &o.numeric_test,
+                                                 "auto, ks, psi, jensen_shannon or wasserstein")},
+       {"categorical_test", Choice<drift::DriftTest>(categorical_test, &o.categorical_test,
+                                                     "auto, chi2, psi or jensen_shannon")},
+       {"alpha", Number(&o.alpha, usecase::ranges::kOpenUnit)},
+       {"correction",
+        Choice(&drift::ParseCorrection, &o.correction, "benjamini-hochberg, bonferroni or none")},
+       {"psi_threshold", Number(&o.psi_threshold)},
+       {"js_threshold", Number(&o.js_threshold, usecase::ranges::kPositiveFraction)},
+       {"wasserstein_threshold", Number(&o.wasserstein_threshold)},
+       {"small_sample", Number(&o.small_sample)},
+       {"drift_share", Number(&o.drift_share, usecase::ranges::kPositiveFraction)},
+       {"missing_threshold", Number(&o.missing_rate_threshold, usecase::ranges::kPositiveFraction)},
+       {"max_categories", Number(&o.max_categories)},
+       {"bins", Number(&r.options.numeric_bins)},
+       {"histograms", Flag(&r.histograms, true)},
+       {"threads", Number(&threads, usecase::ranges::kThreads)}},
+      options);
   auto result = [&] {
     py::gil_scoped_release release;
     return usecase::Drift(r, CallContext(threads));
@@ -322,13 +326,13 @@ py::tuple Evaluate(const std::string& model, const std::string& data, const py::
   EvaluationOptions& o = r.options;
   int threads = 0;
   Apply({{"threshold", Number(&o.metric.threshold)},
-         {"resamples", Number(&o.bootstrap.resamples, 0, 1e6)},
+         {"resamples", Number(&o.bootstrap.resamples, usecase::ranges::kResamples)},
          {"seed", Number(&o.bootstrap.seed)},
-         {"confidence", Number(&o.bootstrap.confidence)},
-         {"bins", Number(&o.metric.calibration_bins)},
-         {"curve_points", Number(&o.max_curve_points)},
+         {"confidence", Number(&o.bootstrap.confidence, usecase::ranges::kOpenUnit)},
+         {"bins", Number(&o.metric.calibration_bins, usecase::ranges::kCalibrationBins)},
+         {"curve_points", Number(&o.max_curve_points, usecase::ranges::kCurvePoints)},
          {"allow_missing_columns", Flag(&r.input.allow_missing_columns, true)},
-         {"threads", Number(&threads, 0, 1e6)}},
+         {"threads", Number(&threads, usecase::ranges::kThreads)}},
         options);
   return RunUseCase([&] { return usecase::Evaluate(r, CallContext(threads)); },
                     Files({{model, true}, {data, frame.is_none()}}));

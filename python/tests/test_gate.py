@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import keel
-from conftest import CHURN_CSV, KEEL_BIN, SOURCE_DIR, run_keel
+from conftest import CHURN_CSV, KEEL_BIN, KEEL_ENV, SOURCE_DIR, run_keel
 
 TIMED = ("seconds", "mean_us", "p50_us", "p99_us", "rows_per_second")
 
@@ -298,3 +298,37 @@ def test_bad_options(baseline_path, churn_model_path):
         keel.compare(baseline_path, churn_model_path, CHURN_CSV, min_gain=float("nan"))
     with pytest.raises(ValueError, match="option 'numeric_test'"):
         keel.drift(churn_model_path, CHURN_CSV, numeric_test="chi2")
+
+
+@pytest.mark.parametrize("call,flag,option,value,shown", [
+    ("compare", "--alpha", "alpha", 1.0, r"\(0, 1\)"),
+    ("compare", "--latency-rows", "latency_rows", 0, r"\[1, 10000000\]"),
+    ("drift", "--alpha", "alpha", 0.0, r"\(0, 1\)"),
+    ("drift", "--js-threshold", "js_threshold", 1.5, r"\(0, 1\]"),
+    ("drift", "--drift-share", "drift_share", 0.0, r"\(0, 1\]"),
+    ("drift", "--missing-threshold", "missing_threshold", 2.0, r"\(0, 1\]"),
+    ("evaluate", "--confidence", "confidence", 1.0, r"\(0, 1\)"),
+    ("evaluate", "--bins", "bins", 0, r"\[1, 1000\]"),
+    ("evaluate", "--curve-points", "curve_points", 1, r"\[2, 1000000\]"),
+    ("audit", "--quantile-bins", "quantile_bins", 101, r"\[2, 100\]"),
+    ("audit", "--fdr", "fdr", 0.9, r"\[0.0001, 0.5\]"),
+])
+def test_options_accept_what_the_flags_accept(baseline_path, churn_model_path, call, flag, option,
+                                             value, shown):
+    """Every ranged option is checked against the range its flag is checked against (one
+    declaration, usecase/option_ranges.h): the CLI refuses the value with exit 2, Python with
+    ValueError showing the same range."""
+    inputs = {"compare": [baseline_path, churn_model_path, CHURN_CSV],
+              "audit": [churn_model_path, CHURN_CSV], "drift": [churn_model_path, CHURN_CSV],
+              "evaluate": [churn_model_path, CHURN_CSV]}[call]
+    extra = {"sensitive": "female"} if call == "audit" else {}
+    with pytest.raises(ValueError, match=rf"option '{option}': expected an? \w+ in {shown}"):
+        getattr(keel, call)(*inputs, **{option: value}, **extra)
+    cli_args = {"compare": [baseline_path, churn_model_path, "--data", CHURN_CSV],
+                "audit": ["--model", churn_model_path, "--data", CHURN_CSV, "--sensitive",
+                          "female"],
+                "drift": ["--reference", churn_model_path, "--data", CHURN_CSV],
+                "evaluate": ["--model", churn_model_path, "--data", CHURN_CSV]}[call]
+    proc = subprocess.run([KEEL_BIN, call, *map(str, cli_args), flag, str(value)],
+                          capture_output=True, text=True, env=KEEL_ENV)
+    assert proc.returncode == 2, proc.stderr

@@ -48,7 +48,7 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_option("--threshold", a.threshold,
                   "Decision threshold: a row is predicted positive when its positive-class "
                   "probability is >= this (default: 0.5)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(Interval(usecase::ranges::kUnit));
   sub->add_flag("--ignore-group-thresholds", a.ignore_group_thresholds,
                 "Audit the single --threshold even when the model carries group thresholds "
                 "(default: a model's group thresholds are applied)");
@@ -61,16 +61,16 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_option("--quantile-bins", a.quantile_bins,
                   "Quantile bins for a numeric sensitive attribute without --bins (default: 4); "
                   "a numeric column with at most 10 distinct values is grouped by value")
-      ->check(CLI::Range(2, 100));
+      ->check(Interval(usecase::ranges::kQuantileBins));
   sub->add_option("--reference", a.references,
                   "Reference group of the disparate impact ratio, COL=GROUP (repeatable; "
                   "default: the most-selected group, as the four-fifths rule compares)");
   sub->add_option("--bootstrap", o.bootstrap.resamples,
                   "Bootstrap resamples for the intervals, stratified by group (default: 1000)")
-      ->check(CLI::Range(1, 1000000));
+      ->check(Interval(usecase::ranges::kAuditBootstrap));
   sub->add_option("--confidence", o.bootstrap.confidence,
                   "Interval confidence level (default: 0.95)")
-      ->check(CLI::Range(0.5, 0.999));
+      ->check(Interval(usecase::ranges::kAuditConfidence));
   sub->add_option_function<uint64_t>(
       "--seed",
       [&o](uint64_t seed) {
@@ -84,7 +84,7 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_flag_callback(
       "--no-slices", [&a] { a.slices = false; }, "Skip the worst-slice search (default: run)");
   sub->add_option("--slice-min-rows", o.slices.min_rows, "Smallest slice tested (default: 50)")
-      ->check(CLI::Range(2, 1 << 30));
+      ->check(Interval(usecase::ranges::kSliceMinRows));
   sub->add_option_function<std::string>(
          "--slice-loss",
          [&o](const std::string& text) { fairness::ParseSliceLoss(text, &o.slices.loss); },
@@ -95,20 +95,20 @@ Command AddAuditCommand(CLI::App& root) {
   sub->add_option("--slice-top", o.slices.top_k, "Worst slices listed (default: 10)");
   sub->add_option("--slice-bins", o.slices.binning.numeric_bins,
                   "Quantile bins of a numeric feature in slice conditions (default: 4)")
-      ->check(CLI::Range(2, 100));
+      ->check(Interval(usecase::ranges::kSliceBins));
   sub->add_option("--fdr", o.slices.alpha,
                   "False discovery rate of the slice tests, Benjamini-Hochberg (default: 0.05)")
-      ->check(CLI::Range(0.0001, 0.5));
+      ->check(Interval(usecase::ranges::kFdr));
   sub->add_flag_callback(
       "--no-proxies", [&a] { a.proxies = false; }, "Skip proxy detection (default: run)");
   sub->add_option("--proxy-auc", o.proxies.auc_threshold,
                   "A feature predicting a two-group attribute with at least this AUC is a strong "
                   "proxy (default: 0.8)")
-      ->check(CLI::Range(0.5, 1.0));
+      ->check(Interval(usecase::ranges::kProxyAuc));
   sub->add_option("--proxy-nmi", o.proxies.nmi_threshold,
                   "For attributes of more groups: at least this share of the attribute's "
                   "entropy explained (default: 0.25)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(Interval(usecase::ranges::kUnit));
   auto* out = sub->add_option("--out", r.out_path,
                               "Where --fit-thresholds writes the mitigated model (.keel)");
   sub->add_option_function<std::string>(
@@ -128,7 +128,7 @@ Command AddAuditCommand(CLI::App& root) {
                   "Sensitive attribute the thresholds are fitted for (default: the first)");
   sub->add_option("--bound", r.bound,
                   "Largest disparity the fitted thresholds allow (default: 0.02)")
-      ->check(CLI::Range(0.0001, 1.0));
+      ->check(Interval(usecase::ranges::kFitBound));
   AddDecimalFlag(sub, &r.input.decimal);
   AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")

@@ -59,21 +59,21 @@ Command AddCompareCommand(CLI::App& root) {
   sub->add_option("--alpha", o.alpha,
                   "Significance level of the paired test; the gain's interval has coverage "
                   "1 - alpha (default: 0.05)")
-      ->check(Interval(0, 1, true, true));
+      ->check(Interval(usecase::ranges::kOpenUnit));
   sub->add_option("--latency-budget-us", o.latency_budget_us,
                   "Largest acceptable p99 single-row latency of the candidate, in microseconds "
                   "(default: 1000)");
   sub->add_option("--latency-rows", o.cost.latency_rows,
                   "Single-row predictions timed per model, after 200 warm-up calls "
                   "(default: 2000)")
-      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(10000000)));
+      ->check(Interval(usecase::ranges::kLatencyRows));
   sub->add_option("--threshold", o.evaluation.metric.threshold,
                   "Binary: probability threshold of accuracy, precision, recall and F1 "
                   "(default: 0.5)");
   sub->add_option("--resamples", o.evaluation.bootstrap.resamples,
                   "Bootstrap resamples for the metric intervals and the paired bootstrap test "
                   "(default: 1000)")
-      ->check(CLI::Range(0, 1000000));
+      ->check(Interval(usecase::ranges::kResamples));
   sub->add_option("--seed", o.evaluation.bootstrap.seed, "Seed of the bootstrap (default: 42)");
   AddDecimalFlag(sub, &r.input.decimal);
   AddMissingFlags(sub, &r.input.missing_tokens);

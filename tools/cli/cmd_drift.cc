@@ -84,7 +84,7 @@ Command AddDriftCommand(CLI::App& root) {
           "auto, chi2, psi or jensen_shannon"));
   sub->add_option("--alpha", o.alpha,
                   "Significance level of the corrected p-values (default: 0.05)")
-      ->check(Interval(0, 1, true, true));
+      ->check(Interval(usecase::ranges::kOpenUnit));
   sub->add_option_function<std::string>(
          "--correction", [&o](const std::string& t) { drift::ParseCorrection(t, &o.correction); },
          "Multiple-testing correction over the features' p-values: benjamini-hochberg, "
@@ -95,7 +95,7 @@ Command AddDriftCommand(CLI::App& root) {
   sub->add_option("--js-threshold", o.js_threshold,
                   "Jensen-Shannon distance (base 2, in [0, 1]) above which a feature drifted "
                   "(default: 0.1)")
-      ->check(Interval(0, 1, true, false));
+      ->check(Interval(usecase::ranges::kPositiveFraction));
   sub->add_option("--wasserstein-threshold", o.wasserstein_threshold,
                   "Wasserstein distance, in reference standard deviations, above which a numeric "
                   "feature drifted (default: 0.1)");
@@ -105,11 +105,11 @@ Command AddDriftCommand(CLI::App& root) {
   sub->add_option("--drift-share", o.drift_share,
                   "Share of drifted features at which the data set counts as drifted "
                   "(default: 0.5)")
-      ->check(Interval(0, 1, true, false));
+      ->check(Interval(usecase::ranges::kPositiveFraction));
   sub->add_option("--missing-threshold", o.missing_rate_threshold,
                   "Change of a feature's missing rate (absolute, and significant) that flags it "
                   "(default: 0.1)")
-      ->check(Interval(0, 1, true, false));
+      ->check(Interval(usecase::ranges::kPositiveFraction));
   sub->add_option("--max-categories", o.max_categories,
                   "Categories compared per feature; rarer ones are pooled as \"(other)\" "
                   "(default: 200)");

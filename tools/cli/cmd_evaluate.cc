@@ -41,20 +41,20 @@ Command AddEvaluateCommand(CLI::App& root) {
   sub->add_option("--resamples", o.bootstrap.resamples,
                   "Bootstrap resamples for the confidence intervals; 0 = no intervals "
                   "(default: 1000)")
-      ->check(CLI::Range(0, 1000000));
+      ->check(Interval(usecase::ranges::kResamples));
   sub->add_option("--seed", o.bootstrap.seed,
                   "Seed of the bootstrap: the same seed gives the same intervals (default: 42)");
   sub->add_option("--confidence", o.bootstrap.confidence,
                   "Coverage of the intervals, strictly between 0 and 1 (default: 0.95)")
-      ->check(Interval(0, 1, true, true));
+      ->check(Interval(usecase::ranges::kOpenUnit));
   sub->add_option("--bins", o.metric.calibration_bins,
                   "Binary: equal-width probability bins of the calibration error and the "
                   "reliability curve (default: 10)")
-      ->check(CLI::Range(1, kMaxCalibrationBins));
+      ->check(Interval(usecase::ranges::kCalibrationBins));
   sub->add_option("--curve-points", o.max_curve_points,
                   "Binary: ROC and PR curves in --json are thinned to at most this many points "
                   "(default: 201)")
-      ->check(CLI::Range(2, 1000000));
+      ->check(Interval(usecase::ranges::kCurvePoints));
   AddDecimalFlag(sub, &r.input.decimal);
   AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")

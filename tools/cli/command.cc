@@ -84,15 +84,17 @@ CLI::Validator RetentionCheck() {
 }
 
 CLI::Validator Interval(double lo, double hi, bool lo_open, bool hi_open) {
-  const std::string range = fmt::format("{}{}, {}{}", lo_open ? "(" : "[", FormatDouble(lo),
-                                        FormatDouble(hi), hi_open ? ")" : "]");
-  return StatusCheck([=](const std::string& text) {
+  return Interval(usecase::OptionRange{lo, hi, lo_open, hi_open});
+}
+
+CLI::Validator Interval(const usecase::OptionRange& range) {
+  return StatusCheck([range](const std::string& text) {
     double v = 0;
     const char* end = text.data() + text.size();
     auto [p, ec] = std::from_chars(text.data(), end, v);
-    const bool in = ec == std::errc() && p == end && (lo_open ? v > lo : v >= lo) &&
-                    (hi_open ? v < hi : v <= hi);
-    return in ? Status::OK() : Status::InvalidArgument("\"{}\" is not a number in {}", text, range);
+    const bool in = ec == std::errc() && p == end && range.Contains(v);
+    return in ? Status::OK()
+              : Status::InvalidArgument("\"{}\" is not a number in {}", text, range.Text());
   });
 }
 

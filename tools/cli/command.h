@@ -21,6 +21,7 @@
 #include "core/context.h"
 #include "core/readable_number.h"
 #include "keel/status.h"
+#include "usecase/option_ranges.h"
 
 namespace keel::cli {
 
@@ -116,6 +117,9 @@ CLI::Validator ChoiceCheck(bool (*parse)(std::string_view, T*), std::string expe
 // A number in an interval, checked when the flags are parsed; an open end excludes its bound
 // (Interval(0, 1, true, false) is (0, 1]). For the ranges the library would refuse later.
 CLI::Validator Interval(double lo, double hi, bool lo_open, bool hi_open);
+// The same for a use case's declared range (usecase/option_ranges.h), which the Python binding
+// checks too.
+CLI::Validator Interval(const usecase::OptionRange& range);
 
 // Reads a duration: "500ms", "90s", "15m" (or "15min"), "1h", "1d", "1w", or a bare number of
 // seconds, into microseconds. Errors: InvalidArgument naming `flag` and the text.
