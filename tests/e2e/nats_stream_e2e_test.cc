@@ -1,0 +1,255 @@
+// `keel stream --from nats://` against a real nats-server with JetStream on a free loopback
+// port: three consumers share one durable consumer while one of them is SIGKILLed twice and
+// restarted; every event must come out scored exactly once (same prediction as the stdin
+// stream), every planted malformed event exactly once on the dead-letter subject. And the
+// failures: a dead broker, a missing stream, a broker that goes away mid-run.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "click_events.h"
+#include "keel_process.h"
+#include "nats_test_server.h"
+#include "serve_process.h"
+
+namespace keel::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+std::string Header(const StoredMessage& m, const std::string& key) {
+  const auto it = m.headers.find(key);
+  return it == m.headers.end() ? "" : it->second;
+}
+
+// The last line of a consumer's stdout: its --json summary.
+nlohmann::json Summary(const std::string& out) {
+  const auto lines = Lines(out);
+  if (lines.empty()) return nlohmann::json::object();
+  return nlohmann::json::parse(lines.back(), nullptr, false);
+}
+
+class NatsStreamTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    events_ = new std::vector<Event>(MakeEvents(kTrainRows + kEvents, kTrainRows + kEvents, 5));
+    WriteText(dir_->File("schema.yaml"), kSchema);
+    WriteText(dir_->File("train.csv"), Csv(*events_, 0, kTrainRows));
+    auto t = RunKeel({"train", "--data", dir_->File("train.csv"), "--target", "clicked", "--schema",
+                      dir_->File("schema.yaml"), "--positive", "1", "--trees", "20", "--out",
+                      dir_->File("m.keel"), "--quiet"},
+                     "", 600);
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+  }
+  static void TearDownTestSuite() {
+    delete events_;
+    delete dir_;
+  }
+
+  void SetUp() override {
+    server_ = std::make_unique<NatsTestServer>();
+    if (!server_->ok()) GTEST_SKIP() << server_->error();
+    client_ = std::make_unique<NatsTestClient>(server_->url());
+    ASSERT_TRUE(client_->error().empty()) << client_->error();
+  }
+
+  // A consumer of `stream` that exits after `max_idle` without a message.
+  std::vector<std::string> Consumer(const std::string& stream,
+                                    const std::vector<std::string>& extra = {},
+                                    const std::string& max_idle = "6s") {
+    std::vector<std::string> a = {KeelBinary(), "stream",  "--from",         server_->url(),
+                                  "--stream",   stream,    "--subject",      "events.>",
+                                  "--consumer", "scorers", "--model",        dir_->File("m.keel"),
+                                  "--to",       "scores",  "--max-inflight", "200",
+                                  "--ack-wait", "2s",      "--max-idle",     max_idle,
+                                  "--window",   "2000",    "--threads",      "1",
+                                  "--json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  static constexpr size_t kTrainRows = 8000;
+  static constexpr size_t kEvents = 20000;
+  static TempDir* dir_;
+  static std::vector<Event>* events_;
+  std::unique_ptr<NatsTestServer> server_;
+  std::unique_ptr<NatsTestClient> client_;
+};
+TempDir* NatsStreamTest::dir_ = nullptr;
+std::vector<Event>* NatsStreamTest::events_ = nullptr;
+
+TEST_F(NatsStreamTest, ThreeConsumersOneKilledTwiceScoreEveryEventExactlyOnce) {
+  ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  // The events as JSON, every 997th replaced by bytes that are no JSON object.
+  const std::vector<std::string> json = Lines(Jsonl(*events_, kTrainRows, kTrainRows + kEvents));
+  ASSERT_EQ(json.size(), kEvents);
+  const std::vector<std::string> junk = {
+      "not json", "{\"age\": 3", "[1, 2, 3]", "", std::string("\xff\xfe\x00\x01", 4), "42"};
+  std::vector<std::string> messages;
+  std::map<uint64_t, std::string> planted;  // stream sequence -> bytes
+  for (size_t i = 0; i < kEvents; ++i) {
+    if (i % 997 == 500) {
+      const std::string& bad = junk[planted.size() % junk.size()];
+      planted[i + 1] = bad;
+      messages.push_back(bad);
+    } else {
+      messages.push_back(json[i]);
+    }
+  }
+  ASSERT_TRUE(client_->Publish("events.clicks", messages)) << client_->error();
+
+  std::vector<std::unique_ptr<ServeProcess>> runs;
+  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
+  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
+  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
+  // SIGKILL the first consumer at about a quarter and at about half of the output, and start
+  // it again each time.
+  size_t victim = 0;
+  for (uint64_t mark : {kEvents / 4, kEvents / 2}) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds(120);
+    while (client_->Count("SCORES") < mark && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    runs[victim]->Signal(SIGKILL);
+    EXPECT_EQ(runs[victim]->Wait(seconds(10)), 128 + SIGKILL);
+    runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
+    victim = runs.size() - 1;
+  }
+  uint64_t consumed = 0, redelivered = 0, rejected = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (i == 0 || i == 3) continue;  // killed
+    EXPECT_EQ(runs[i]->Wait(seconds(180)), 0) << runs[i]->err();
+    const auto s = Summary(runs[i]->out());
+    ASSERT_TRUE(s.contains("consumed")) << runs[i]->out() << runs[i]->err();
+    consumed += s["consumed"].get<uint64_t>();
+    redelivered += s["redelivered"].get<uint64_t>();
+    rejected += s["rejected"].get<uint64_t>();
+    EXPECT_EQ(s["ok"], true);
+  }
+  EXPECT_GT(consumed, 0u);
+  // The killed consumer always holds a fetched batch: its events came back to the others.
+  EXPECT_GT(redelivered, 0u) << "no event was redelivered after the SIGKILLs";
+
+  // The predictions the stdin stream gives for the same events, by event id.
+  const auto stdin_run =
+      RunKeel({"stream", "--model", dir_->File("m.keel"), "--no-drift", "--threads", "1"},
+              Jsonl(*events_, kTrainRows, kTrainRows + kEvents));
+  ASSERT_EQ(stdin_run.exit_code, 0) << stdin_run.err;
+  std::map<std::string, std::string> expected;
+  for (const std::string& line : Lines(stdin_run.out)) {
+    expected[nlohmann::json::parse(line)["event_id"].get<std::string>()] = line;
+  }
+  ASSERT_EQ(expected.size(), kEvents);
+
+  std::map<uint64_t, int> scored, dead;
+  for (const StoredMessage& m : client_->ReadAll("SCORES")) {
+    const uint64_t seq = std::stoull(Header(m, "Keel-Sequence"));
+    EXPECT_EQ(Header(m, "Keel-Stream"), "EVENTS");
+    EXPECT_EQ(Header(m, "Nats-Msg-Id"), "EVENTS:" + std::to_string(seq));
+    if (m.subject == "scores") {
+      ++scored[seq];
+      ASSERT_GE(seq, 1u);
+      ASSERT_LE(seq, kEvents);
+      const std::string& id = (*events_)[kTrainRows + seq - 1].id;
+      EXPECT_EQ(m.data, expected[id]) << "sequence " << seq;
+    } else {
+      ASSERT_EQ(m.subject, "scores.dead");
+      ++dead[seq];
+      EXPECT_EQ(m.data, planted[seq]) << "sequence " << seq;
+      EXPECT_FALSE(Header(m, "Keel-Error").empty()) << "sequence " << seq;
+    }
+  }
+  EXPECT_EQ(scored.size() + dead.size(), kEvents);
+  for (const auto& [seq, n] : scored) EXPECT_EQ(n, 1) << "sequence " << seq << " scored twice";
+  for (const auto& [seq, n] : dead) EXPECT_EQ(n, 1) << "sequence " << seq << " dead twice";
+  std::set<uint64_t> dead_seqs, planted_seqs;
+  for (const auto& [seq, n] : dead) dead_seqs.insert(seq);
+  for (const auto& [seq, bytes] : planted) planted_seqs.insert(seq);
+  EXPECT_EQ(dead_seqs, planted_seqs);
+  // (The survivors' counts miss what the killed runs did; the streams above are the truth.)
+  EXPECT_GT(rejected, 0u);
+}
+
+TEST_F(NatsStreamTest, NonJsonStreamIsDeadLetteredAndAcknowledged) {
+  ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  std::vector<std::string> junk;
+  for (int i = 0; i < 50; ++i) junk.push_back("\x01\x02 binary " + std::to_string(i) + " \xff");
+  ASSERT_TRUE(client_->Publish("events.raw", junk)) << client_->error();
+  auto first = RunProgram(Consumer("EVENTS", {"--quiet"}, "2s"), "", 60);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  const auto s = Summary(first.out);
+  EXPECT_EQ(s["consumed"], 50);
+  EXPECT_EQ(s["rejected"], 50);
+  EXPECT_EQ(s["scored"], 0);
+  const auto stored = client_->ReadAll("SCORES");
+  ASSERT_EQ(stored.size(), 50u);
+  for (const StoredMessage& m : stored) {
+    EXPECT_EQ(m.subject, "scores.dead");
+    EXPECT_FALSE(Header(m, "Keel-Error").empty());
+  }
+  // Acknowledged: a second run of the same consumer gets nothing.
+  auto second = RunProgram(Consumer("EVENTS", {"--quiet"}, "2s"), "", 60);
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(Summary(second.out)["consumed"], 0);
+  EXPECT_EQ(client_->Count("SCORES"), 50u);
+}
+
+TEST_F(NatsStreamTest, MissingStreamIsAClearError) {
+  auto r = RunProgram(Consumer("NO_SUCH_STREAM"), "", 60);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no JetStream stream 'NO_SUCH_STREAM'"), std::string::npos) << r.err;
+  EXPECT_TRUE(Summary(r.out).contains("error")) << r.out;
+}
+
+TEST_F(NatsStreamTest, DeadBrokerIsAClearErrorAfterTheServerTimeout) {
+  server_->Stop();
+  const std::vector<std::string> args = Consumer("EVENTS", {"--server-timeout", "1s"});
+  const auto start = std::chrono::steady_clock::now();
+  auto r = RunProgram(args, "", 60);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no NATS server answered at " + server_->url()), std::string::npos) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(20));
+}
+
+TEST_F(NatsStreamTest, BrokerGoneMidRunStopsTheConsumerWithAnError) {
+  ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(
+      client_->Publish("events.clicks", Lines(Jsonl(*events_, kTrainRows, kTrainRows + 100))))
+      << client_->error();
+  const std::vector<std::string> args = Consumer("EVENTS", {"--server-timeout", "2s"}, "120s");
+  ServeProcess consumer(ServeProcess::Program{}, args);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (client_->Count("SCORES") < 100 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  ASSERT_EQ(client_->Count("SCORES"), 100u);
+  server_->Stop();
+  EXPECT_EQ(consumer.Wait(seconds(30)), 1) << consumer.err();
+  EXPECT_NE(consumer.err().find("has been unreachable for"), std::string::npos) << consumer.err();
+}
+
+}  // namespace
+}  // namespace keel::e2e
