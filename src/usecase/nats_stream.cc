@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/stopwatch.h"
+#include "usecase/stream_log.h"
 
 namespace keel::usecase {
 namespace {
@@ -37,10 +38,11 @@ std::string HeaderText(std::string_view text) {
 class NatsScoringLoop {
  public:
   NatsScoringLoop(const NatsStreamRequest& r, NatsConsumer& consumer, drift::BatchScorer& scorer,
-                  NatsStreamCounts& counts)
+                  StreamPredictionLog* log, NatsStreamCounts& counts)
       : r_(r),
         consumer_(consumer),
         scorer_(scorer),
+        log_(log),
         counts_(counts),
         dead_letter_(r.dead_letter.empty() ? r.to + ".dead" : r.dead_letter) {}
 
@@ -88,15 +90,28 @@ class NatsScoringLoop {
       for (size_t i : blank_) {
         KEEL_RETURN_IF_ERROR(DeadLetter(batch.items[i], "empty message"));
       }
+      ids_.clear();
+      log_rows_.clear();
       for (size_t k = 0; k < scored.rows(); ++k) {
         const NatsMessage& m = batch.items[scored_[k]];
+        ids_.push_back(MsgId(m));
         if (scored.ok(k)) {
           KEEL_RETURN_IF_ERROR(consumer_.Publish(r_.to, scored.output(k),
-                                                 SourceHeaders(r_.source.stream, m), MsgId(m)));
+                                                 SourceHeaders(r_.source.stream, m), ids_.back()));
           ++counts_.scored;
         } else {
           KEEL_RETURN_IF_ERROR(DeadLetter(m, scored.error(k)));
         }
+      }
+      // The log rows are committed while the stream acknowledges the publishes.
+      if (log_ != nullptr) {
+        for (size_t k = 0; k < scored.rows(); ++k) {
+          if (scored.ok(k)) {
+            log_rows_.push_back({ids_[k], batch.items[scored_[k]].data, scored.output(k)});
+          }
+        }
+        KEEL_RETURN_IF_ERROR(log_->Log(log_rows_));
+        counts_.logged += log_rows_.size();
       }
       uint64_t duplicates = 0;
       KEEL_RETURN_IF_ERROR(consumer_.WaitPublished(&duplicates));
@@ -124,11 +139,14 @@ class NatsScoringLoop {
   const NatsStreamRequest& r_;
   NatsConsumer& consumer_;
   drift::BatchScorer& scorer_;
+  StreamPredictionLog* log_;  // null: no prediction log
   NatsStreamCounts& counts_;
   const std::string dead_letter_;
   std::string text_;
   std::vector<size_t> blank_, scored_;  // indexes into the batch
   std::vector<drift::StreamLine> lines_;
+  std::vector<std::string> ids_;  // per scored line: "<stream>:<sequence>"
+  std::vector<StreamLogRow> log_rows_;
 };
 
 }  // namespace
@@ -154,6 +172,11 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
       std::unique_ptr<drift::BatchScorer> scorer,
       drift::BatchScorer::Create(setup->model, *setup->predictor, setup->reference, options,
                                  ctx.threads(), setup->on_window));
+  std::unique_ptr<StreamPredictionLog> log;
+  if (!request.log_db.empty()) {
+    KEEL_ASSIGN_OR_RETURN(log,
+                          StreamPredictionLog::Open(request.log_db, request.stream.model_path));
+  }
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<NatsConsumer> consumer,
                         NatsConsumer::Open(request.source, ctx));
   log::Info("keel stream: consumer '{}' on stream '{}' ({}) at {}: predictions to '{}'",
@@ -162,7 +185,7 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
 
   NatsStreamResult result;
   result.request = request;
-  NatsScoringLoop loop(request, *consumer, *scorer, result.counts);
+  NatsScoringLoop loop(request, *consumer, *scorer, log.get(), result.counts);
   const std::chrono::milliseconds wait =
       request.max_idle.count() > 0 ? std::min(request.max_idle, std::chrono::milliseconds(1000))
                                    : std::chrono::milliseconds(1000);
@@ -199,6 +222,7 @@ nlohmann::json NatsStreamResult::ToJson() const {
   j["redelivered"] = c.redelivered;
   j["duplicates"] = c.duplicates;
   j["lag"] = c.lag;
+  if (!request.log_db.empty()) j["logged"] = c.logged;
   j["ok"] = true;
   return j;
 }

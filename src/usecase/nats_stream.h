@@ -12,7 +12,9 @@
 //      Keel-Subject, Keel-Msg-Id (the source's Nats-Msg-Id, when it had one) and
 //      Nats-Msg-Id = "<stream>:<sequence>", so JetStream drops a redelivered event's second
 //      prediction within the output stream's duplicate window;
-//   3. the consumer waits for the output stream's acknowledgement of every publish, and only
+//   3. with a prediction log (log_db), each prediction's row is committed (stream_log.h: the
+//      server's table and privacy rules, request_id "<stream>:<sequence>", a repeat skipped);
+//   4. the consumer waits for the output stream's acknowledgement of every publish, and only
 //      then acknowledges the batch's messages. A process killed before that gets its
 //      messages redelivered (to any process of the consumer) after ack_wait.
 // Publishing needs `to` (and the dead-letter subject) to be stored by a JetStream stream: a
@@ -44,6 +46,8 @@ struct NatsStreamRequest {
   size_t max_inflight = 1000;
   // Stop (successfully) after this long without a message; zero: run until cancelled.
   std::chrono::milliseconds max_idle{0};
+  // Prediction log: a SQLite file or postgresql:// URL ("": none).
+  std::string log_db;
 };
 
 struct NatsStreamCounts {
@@ -54,6 +58,7 @@ struct NatsStreamCounts {
   uint64_t redelivered = 0;  // fetched messages delivered before
   uint64_t duplicates = 0;   // publishes the output stream dropped as repeats
   uint64_t lag = 0;          // messages left for the consumer at the last fetch
+  uint64_t logged = 0;       // prediction log rows committed (repeats skipped included)
   uint64_t batches = 0;
 };
 

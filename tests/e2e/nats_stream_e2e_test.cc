@@ -5,6 +5,7 @@
 // failures: a dead broker, a missing stream, a broker that goes away mid-run.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <map>
@@ -39,6 +40,25 @@ std::vector<std::string> Lines(const std::string& text) {
 std::string Header(const StoredMessage& m, const std::string& key) {
   const auto it = m.headers.find(key);
   return it == m.headers.end() ? "" : it->second;
+}
+
+// (request_id, output) of every row of the SQLite prediction log at `path`.
+std::vector<std::pair<std::string, std::string>> LoggedRows(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT request_id, output FROM predictions", -1, &st, nullptr) ==
+        SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                          reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return rows;
 }
 
 // The last line of a consumer's stdout: its --json summary.
@@ -119,10 +139,12 @@ TEST_F(NatsStreamTest, ThreeConsumersOneKilledTwiceScoreEveryEventExactlyOnce) {
   }
   ASSERT_TRUE(client_->Publish("events.clicks", messages)) << client_->error();
 
+  TempDir logs;
+  const std::vector<std::string> consumer = Consumer("EVENTS", {"--log-db", logs.File("log.db")});
   std::vector<std::unique_ptr<ServeProcess>> runs;
-  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
-  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
-  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
+  for (int i = 0; i < 3; ++i) {
+    runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, consumer));
+  }
   // SIGKILL the first consumer at about a quarter and at about half of the output, and start
   // it again each time.
   size_t victim = 0;
@@ -133,7 +155,7 @@ TEST_F(NatsStreamTest, ThreeConsumersOneKilledTwiceScoreEveryEventExactlyOnce) {
     }
     runs[victim]->Signal(SIGKILL);
     EXPECT_EQ(runs[victim]->Wait(seconds(10)), 128 + SIGKILL);
-    runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, Consumer("EVENTS")));
+    runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, consumer));
     victim = runs.size() - 1;
   }
   uint64_t consumed = 0, redelivered = 0, rejected = 0;
@@ -187,6 +209,17 @@ TEST_F(NatsStreamTest, ThreeConsumersOneKilledTwiceScoreEveryEventExactlyOnce) {
   for (const auto& [seq, n] : dead) dead_seqs.insert(seq);
   for (const auto& [seq, bytes] : planted) planted_seqs.insert(seq);
   EXPECT_EQ(dead_seqs, planted_seqs);
+  // The prediction log: one row per scored event, holding the prediction published.
+  std::map<uint64_t, int> logged;
+  for (const auto& [request_id, output] : LoggedRows(logs.File("log.db"))) {
+    ASSERT_EQ(request_id.rfind("EVENTS:", 0), 0u) << request_id;
+    const uint64_t seq = std::stoull(request_id.substr(7));
+    ++logged[seq];
+    EXPECT_EQ(output, expected[(*events_)[kTrainRows + seq - 1].id]) << request_id;
+  }
+  EXPECT_EQ(logged.size(), scored.size());
+  for (const auto& [seq, n] : logged) EXPECT_EQ(n, 1) << "sequence " << seq << " logged twice";
+  for (const auto& [seq, n] : scored) EXPECT_EQ(logged.count(seq), 1u) << "sequence " << seq;
   // (The survivors' counts miss what the killed runs did; the streams above are the truth.)
   EXPECT_GT(rejected, 0u);
 }

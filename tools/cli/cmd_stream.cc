@@ -97,8 +97,9 @@ int Run(StreamFlags& f) {
         Status::InvalidArgument("--from {}: expected - (stdin) or a nats://HOST:PORT URL", f.from),
         f.common);
   }
-  if (!f.nats.to.empty()) {
-    return ReportUsageError(Status::InvalidArgument("--to needs --from nats://"), f.common);
+  if (!f.nats.to.empty() || !f.nats.log_db.empty()) {
+    return ReportUsageError(Status::InvalidArgument("--to and --log-db need --from nats://"),
+                            f.common);
   }
   auto result =
       usecase::Stream(f.request, CommandContext(f.common, f.threads), STDIN_FILENO, stdout, stderr);
@@ -210,6 +211,11 @@ Command AddStreamCommand(CLI::App& root) {
                   "NATS: exit (successfully) after this long without a message (default: run "
                   "until SIGINT/SIGTERM)")
       ->check(DurationCheck("--max-idle"));
+  sub->add_option("--log-db", n.log_db,
+                  "NATS: prediction log, a SQLite file or postgresql:// URL (the table of keel "
+                  "serve --log-db; pii columns pseudonymized under $KEEL_PII_KEY or dropped); "
+                  "a row is committed before its event is acknowledged, a redelivered event "
+                  "logged once");
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Output: one JSON object per input line, in order, with the id and time columns passed "
