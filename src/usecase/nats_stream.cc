@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/stopwatch.h"
 #include "usecase/stream_log.h"
+#include "usecase/stream_metrics.h"
 
 namespace keel::usecase {
 namespace {
@@ -183,6 +184,15 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
             request.source.consumer, request.source.stream, request.source.subject,
             request.source.url, request.to);
 
+  std::unique_ptr<StreamMetricsServer> metrics;
+  if (request.metrics_port >= 0) {
+    KEEL_ASSIGN_OR_RETURN(
+        metrics, StreamMetricsServer::Start(request.metrics_host,
+                                            static_cast<uint16_t>(request.metrics_port),
+                                            request.source.stream, request.source.consumer));
+    log::Info("keel stream: metrics on http://{}:{}/metrics", request.metrics_host,
+              metrics->port());
+  }
   NatsStreamResult result;
   result.request = request;
   NatsScoringLoop loop(request, *consumer, *scorer, log.get(), result.counts);
@@ -201,6 +211,7 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
       continue;
     }
     KEEL_RETURN_IF_ERROR(loop.Process(batch));
+    if (metrics) metrics->Update(result.counts);
     idle.Reset();
   }
   KEEL_RETURN_IF_ERROR(scorer->Finish(&result.summary));

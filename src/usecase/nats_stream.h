@@ -48,6 +48,10 @@ struct NatsStreamRequest {
   std::chrono::milliseconds max_idle{0};
   // Prediction log: a SQLite file or postgresql:// URL ("": none).
   std::string log_db;
+  // Prometheus metrics on http://metrics_host:metrics_port/metrics (stream_metrics.h); -1:
+  // none, 0: any free port (logged).
+  int metrics_port = -1;
+  std::string metrics_host = "127.0.0.1";
 };
 
 struct NatsStreamCounts {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "click_events.h"
+#include "http_test_client.h"
 #include "keel_process.h"
 #include "nats_test_server.h"
 #include "serve_process.h"
@@ -266,19 +267,42 @@ TEST_F(NatsStreamTest, DeadBrokerIsAClearErrorAfterTheServerTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(20));
 }
 
+// Also: the consumer's Prometheus metrics while it runs.
 TEST_F(NatsStreamTest, BrokerGoneMidRunStopsTheConsumerWithAnError) {
   ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
   ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
   ASSERT_TRUE(
       client_->Publish("events.clicks", Lines(Jsonl(*events_, kTrainRows, kTrainRows + 100))))
       << client_->error();
-  const std::vector<std::string> args = Consumer("EVENTS", {"--server-timeout", "2s"}, "120s");
+  const std::vector<std::string> args =
+      Consumer("EVENTS", {"--server-timeout", "2s", "--metrics-port", "0"}, "120s");
   ServeProcess consumer(ServeProcess::Program{}, args);
   const auto deadline = std::chrono::steady_clock::now() + seconds(60);
   while (client_->Count("SCORES") < 100 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(milliseconds(20));
   }
   ASSERT_EQ(client_->Count("SCORES"), 100u);
+  const std::string marker = "metrics on http://127.0.0.1:";
+  ASSERT_TRUE(consumer.WaitForErr(marker)) << consumer.err();
+  const std::string err = consumer.err();
+  const int port = std::atoi(err.c_str() + err.find(marker) + marker.size());
+  // The counts are updated once a batch is acknowledged, just after its predictions are stored.
+  const std::string scored =
+      "keel_stream_scored_total{stream=\"EVENTS\",consumer=\"scorers\"} 100\n";
+  HttpReply reply;
+  for (int i = 0; i < 100; ++i) {
+    HttpTestClient http(port);
+    reply = http.Get("/metrics");
+    if (reply.body.find(scored) != std::string::npos) break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_NE(reply.body.find(scored), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("keel_stream_consumed_total{stream=\"EVENTS\",consumer=\"scorers\"} "
+                            "100\n"),
+            std::string::npos)
+      << reply.body;
+  EXPECT_NE(reply.body.find("# TYPE keel_stream_lag gauge"), std::string::npos) << reply.body;
   server_->Stop();
   EXPECT_EQ(consumer.Wait(seconds(30)), 1) << consumer.err();
   EXPECT_NE(consumer.err().find("has been unreachable for"), std::string::npos) << consumer.err();

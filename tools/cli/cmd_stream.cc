@@ -216,6 +216,13 @@ Command AddStreamCommand(CLI::App& root) {
                   "serve --log-db; pii columns pseudonymized under $KEEL_PII_KEY or dropped); "
                   "a row is committed before its event is acknowledged, a redelivered event "
                   "logged once");
+  sub->add_option("--metrics-port", n.metrics_port,
+                  "NATS: serve Prometheus metrics (consumed, scored, published, rejected, "
+                  "redelivered, duplicates, logged, lag) at http://HOST:PORT/metrics; 0 = any "
+                  "free port (default: off)")
+      ->check(CLI::Range(0, 65535));
+  sub->add_option("--metrics-host", n.metrics_host,
+                  "NATS: address the metrics port listens on (default: 127.0.0.1)");
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Output: one JSON object per input line, in order, with the id and time columns passed "
