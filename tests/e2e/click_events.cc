@@ -1,6 +1,7 @@
 #include "click_events.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 namespace keel::e2e {
@@ -19,8 +20,13 @@ std::vector<Event> MakeEvents(size_t rows, size_t drift_row, uint64_t seed) {
     std::snprintf(buf, sizeof buf, "e%06zu", i + 1);
     e.id = buf;
     const long sec = static_cast<long>(i) * 90;  // one event every 90 s from 2024-01-01
-    std::snprintf(buf, sizeof buf, "2024-01-%02ldT%02ld:%02ld:%02ldZ", 1 + sec / 86400,
-                  sec / 3600 % 24, sec / 60 % 60, sec % 60);
+    // (Past January for more than 29,760 rows.)
+    const std::chrono::year_month_day day{
+        std::chrono::sys_days{std::chrono::year{2024} / std::chrono::January / 1} +
+        std::chrono::days{sec / 86400}};
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ",
+                  static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
+                  static_cast<unsigned>(day.day()), sec / 3600 % 24, sec / 60 % 60, sec % 60);
     e.time = buf;
     e.hour = static_cast<int>(sec / 3600 % 24);
     e.device = devices[d ? g.Pick({0.75, 0.17, 0.08}) : g.Pick({0.5, 0.4, 0.1})];
