@@ -317,5 +317,29 @@ TEST_F(NatsStreamTest, BrokerGoneMidRunStopsTheConsumerWithAnError) {
   EXPECT_NE(consumer.err().find("has been unreachable for"), std::string::npos) << consumer.err();
 }
 
+// docs/streaming.md documents --from and every flag `keel stream --help` marks "NATS:".
+TEST(NatsStreamDocs, EveryNatsFlagIsDocumented) {
+  const auto r = RunKeel({"stream", "--help"});
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string doc = ReadText(std::string(KEEL_SOURCE_DIR) + "/docs/streaming.md");
+  ASSERT_FALSE(doc.empty());
+  std::vector<std::string> flags = {"--from"};
+  std::string pending;  // a flag whose help starts on the next line
+  for (const std::string& line : Lines(r.out)) {
+    const size_t dash = line.find("--");
+    if (dash != std::string::npos && dash < 6) {
+      pending = line.substr(dash, line.find(' ', dash) - dash);
+    }
+    if (!pending.empty() && line.find("NATS: ") != std::string::npos) {
+      flags.push_back(pending);
+      pending.clear();
+    }
+  }
+  EXPECT_GE(flags.size(), 13u) << r.out;
+  for (const std::string& flag : flags) {
+    EXPECT_NE(doc.find("`" + flag), std::string::npos) << flag << " is not in docs/streaming.md";
+  }
+}
+
 }  // namespace
 }  // namespace keel::e2e

@@ -176,7 +176,7 @@ Command AddStreamCommand(CLI::App& root) {
       ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--batch", r.options.batch_rows,
                   "Most lines decoded and predicted together; fewer when input arrives slowly "
-                  "(default: 16384)");
+                  "(default: 16384; with --from nats://, --max-inflight)");
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")
       ->check(CLI::NonNegativeNumber);
   usecase::NatsStreamRequest& n = f->nats;
