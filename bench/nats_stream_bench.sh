@@ -35,6 +35,7 @@ fi
 # CPU seconds (user + system) a process has used so far.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
+cut -d ' ' -f 1 /proc/loadavg > "$WORK/load_before"
 echo "== stdin ($EVENTS events, 500 trees, windows on)"
 /usr/bin/time -f "%U %S" -o "$WORK/stdin.time" "$KEEL" stream --model "$WORK/m.keel" \
   --window 10000 --json < "$WORK/events.jsonl" 2> /dev/null | tail -n 1 > "$WORK/stdin.json"
@@ -76,7 +77,7 @@ w, n = sys.argv[1], int(sys.argv[2])
 st = json.loads(open(os.path.join(w, "stdin.json")).read().strip().splitlines()[-1])
 user, sys_ = (float(x) for x in open(os.path.join(w, "stdin.time")).read().split()[-2:])
 # Wall-clock rates depend on what else runs; events per CPU second do much less.
-print(f"load average before the run: {open('/proc/loadavg').read().split()[0]}")
+print(f"load average before the run: {open(os.path.join(w, 'load_before')).read().strip()}")
 cpu = user + sys_
 print(f"stdin: {st['rows_per_second']:.0f} events/s ({n} events, {st['seconds']:.2f} s, "
       f"{cpu:.2f} CPU s = {n / cpu:.0f} events per CPU s)")
