@@ -44,18 +44,20 @@ std::string Header(const StoredMessage& m, const std::string& key) {
   return it == m.headers.end() ? "" : it->second;
 }
 
-// (request_id, output) of every row of the SQLite prediction log at `path`.
-std::vector<std::pair<std::string, std::string>> LoggedRows(const std::string& path) {
+// Two columns of every row of the SQLite prediction log at `path` (NULL as "").
+std::vector<std::pair<std::string, std::string>> LoggedRows(
+    const std::string& path, const std::string& columns = "request_id, output") {
   std::vector<std::pair<std::string, std::string>> rows;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT request_id, output FROM predictions", -1, &st, nullptr) ==
-        SQLITE_OK) {
-      while (sqlite3_step(st) == SQLITE_ROW) {
-        rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                          reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
-      }
+    const std::string sql = "SELECT " + columns + " FROM predictions";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+      auto text = [st](int i) {
+        const unsigned char* t = sqlite3_column_text(st, i);
+        return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
+      };
+      while (sqlite3_step(st) == SQLITE_ROW) rows.emplace_back(text(0), text(1));
     }
     sqlite3_finalize(st);
   }
@@ -257,6 +259,84 @@ TEST_F(NatsStreamTest, NonJsonStreamIsDeadLetteredAndAcknowledged) {
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(Summary(second.out)["consumed"], 0);
   EXPECT_EQ(client_->Count("SCORES"), 50u);
+}
+
+// The prediction log follows the server's privacy rules: a pii column's value is stored as
+// its keyed hash (and as the row's subject), never in clear; the predictions do not echo it.
+TEST_F(NatsStreamTest, PredictionLogHoldsNoPiiValueInClear) {
+  // A model whose schema keeps a pii column, email (trained with a key: without one the column
+  // is dropped from the model, and the log then has no email at all).
+  const char* kKey = "a test key of some length";
+  std::string csv;
+  {
+    std::istringstream in(Csv(*events_, 0, 3000));
+    std::string line;
+    std::getline(in, line);
+    csv = line + ",email\n";
+    for (int i = 0; std::getline(in, line); ++i) {
+      csv += line + ",user" + std::to_string(i) + "@example.com\n";
+    }
+  }
+  WriteText(dir_->File("pii.csv"), csv);
+  WriteText(dir_->File("pii.yaml"),
+            std::string(kSchema) + "  - name: email\n    kind: string\n    role: pii\n");
+  ::setenv("KEEL_PII_KEY", kKey, 1);
+  auto t = RunKeel({"train", "--data", dir_->File("pii.csv"), "--target", "clicked", "--schema",
+                    dir_->File("pii.yaml"), "--positive", "1", "--trees", "10", "--out",
+                    dir_->File("pii.keel"), "--quiet"},
+                   "", 600);
+  ::unsetenv("KEEL_PII_KEY");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+
+  ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  std::vector<std::string> events = Lines(Jsonl(*events_, kTrainRows, kTrainRows + 200));
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].pop_back();  // the closing brace
+    events[i] += ",\"email\":\"person" + std::to_string(i) + "@example.com\"}";
+  }
+  ASSERT_TRUE(client_->Publish("events.clicks", events)) << client_->error();
+  TempDir logs;
+  std::vector<std::string> args =
+      Consumer("EVENTS", {"--log-db", logs.File("log.db"), "--quiet"}, "2s");
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--model") args[i + 1] = dir_->File("pii.keel");
+  }
+  ServeProcess consumer(ServeProcess::Program{}, args, {{"KEEL_PII_KEY", kKey}});
+  ASSERT_EQ(consumer.Wait(seconds(60)), 0) << consumer.err();
+  EXPECT_EQ(Summary(consumer.out())["scored"], 200) << consumer.out();
+
+  const auto rows = LoggedRows(logs.File("log.db"), "inputs, subject");
+  ASSERT_EQ(rows.size(), 200u);
+  for (const auto& [inputs, subject] : rows) {
+    EXPECT_EQ(inputs.find("example.com"), std::string::npos) << inputs;
+    EXPECT_NE(inputs.find("\"email\":\"hmac-sha256:"), std::string::npos) << inputs;
+    EXPECT_NE(inputs.find("\"device\":"), std::string::npos) << inputs;
+    EXPECT_EQ(subject.size(), 64u) << subject;
+  }
+  for (const StoredMessage& m : client_->ReadAll("SCORES")) {
+    EXPECT_EQ(m.data.find("example.com"), std::string::npos) << m.data;
+  }
+  EXPECT_EQ(consumer.err().find("example.com"), std::string::npos) << consumer.err();
+}
+
+// SIGTERM stops a consumer after its batch: exit 0 with its summary.
+TEST_F(NatsStreamTest, SigtermStopsTheConsumerWithItsSummary) {
+  ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(
+      client_->Publish("events.clicks", Lines(Jsonl(*events_, kTrainRows, kTrainRows + 300))))
+      << client_->error();
+  ServeProcess consumer(ServeProcess::Program{}, Consumer("EVENTS", {}, "600s"));
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (client_->Count("SCORES") < 300 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  consumer.Signal(SIGTERM);
+  EXPECT_EQ(consumer.Wait(seconds(10)), 0) << consumer.err();
+  const auto s = Summary(consumer.out());
+  EXPECT_EQ(s["ok"], true) << consumer.out();
+  EXPECT_EQ(s["consumed"], 300) << consumer.out();
 }
 
 TEST_F(NatsStreamTest, MissingStreamIsAClearError) {
