@@ -29,6 +29,19 @@ struct StreamFlags {
   std::string ack_wait = "30s", server_timeout = "30s", max_idle;
 };
 
+// The CLI contract: the --json object goes to stdout (for stdin, as the last line, after the
+// predictions: it is the only line with "ok"); without --json a one-line summary to stderr.
+template <typename Result>
+int PrintSummary(const Result& result, const CommonFlags& common) {
+  if (!result.ok()) return ReportError(result.status(), common);
+  if (common.json) {
+    PrintJson(result->ToJson());
+  } else if (!common.quiet) {
+    std::fputs(result->ToText().c_str(), stderr);
+  }
+  return kExitOk;
+}
+
 // SIGINT/SIGTERM stop a NATS consumer after its current batch (its summary is printed).
 std::shared_ptr<CancelFlag> g_stop;
 extern "C" void StopOnSignal(int) {
@@ -60,14 +73,7 @@ int RunNats(StreamFlags& f) {
   ctx.cancel = g_stop;
   std::signal(SIGINT, StopOnSignal);
   std::signal(SIGTERM, StopOnSignal);
-  auto result = usecase::StreamNats(r, ctx, stderr);
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    PrintJson(result->ToJson());
-  } else if (!f.common.quiet) {
-    std::fputs(result->ToText().c_str(), stderr);
-  }
-  return kExitOk;
+  return PrintSummary(usecase::StreamNats(r, ctx, stderr), f.common);
 }
 
 // --slide is rows with --window and a duration with --window-time: read once both are known.
@@ -101,17 +107,9 @@ int Run(StreamFlags& f) {
     return ReportUsageError(Status::InvalidArgument("--to and --log-db need --from nats://"),
                             f.common);
   }
-  auto result =
-      usecase::Stream(f.request, CommandContext(f.common, f.threads), STDIN_FILENO, stdout, stderr);
-  if (!result.ok()) return ReportError(result.status(), f.common);
-  if (f.common.json) {
-    // The CLI contract: the --json object goes to stdout, here as the last line, after the
-    // predictions (it is the only line with "ok").
-    PrintJson(result->ToJson());
-  } else if (!f.common.quiet) {
-    std::fputs(result->ToText().c_str(), stderr);
-  }
-  return kExitOk;
+  return PrintSummary(
+      usecase::Stream(f.request, CommandContext(f.common, f.threads), STDIN_FILENO, stdout, stderr),
+      f.common);
 }
 
 }  // namespace
