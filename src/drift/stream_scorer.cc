@@ -72,8 +72,8 @@ class BatchScorer::Impl {
   const Predictor& predictor_;
   std::shared_ptr<const Profile> reference_;
   StreamOptions options_;
-  int threads_;  // >= 1
-  const std::function<void(const WindowResult&)>& on_window_;
+  int threads_;                                         // >= 1
+  std::function<void(const WindowResult&)> on_window_;  // may be empty without windows
 
   std::unique_ptr<WindowMonitor> monitor_;
   std::vector<Part> parts_;

@@ -99,8 +99,8 @@ class BatchScorer {
   using Sink = std::function<Status(const ScoredBatch&)>;
 
   // With a `reference` profile, rows feed the drift windows and `on_window` receives each
-  // window that drifts (or every window with options.all_windows). `model`, `predictor` and
-  // `on_window` must outlive the scorer. Errors: InvalidArgument for bad window options,
+  // window that drifts (or every window with options.all_windows; it is copied). `model` and
+  // `predictor` must outlive the scorer. Errors: InvalidArgument for bad window options,
   // Corrupt for a profile that does not fit the model.
   static Result<std::unique_ptr<BatchScorer>> Create(
       const Model& model, const Predictor& predictor, std::shared_ptr<const Profile> reference,
