@@ -11,6 +11,8 @@ PACKAGES=(
   libboost-dev libboost-system-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
   libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev
   libmuparser-dev
+  # keel stream --from nats:// (the NATS C client) and its tests (a JetStream server)
+  libnats-dev nats-server
   # the Python package (python/): binding, headers, test runner, the .venv the build makes
   pybind11-dev python3-dev python3-pytest python3-venv
   # tests, sanitizers, fuzzing

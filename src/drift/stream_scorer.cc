@@ -21,32 +21,40 @@
 namespace keel::drift {
 namespace {
 
-struct Line {
-  const char* data = nullptr;
-  size_t length = 0;
-  uint64_t number = 0;  // 1-based physical line
-};
-
 std::string Quoted(const std::string& s) {
   return nlohmann::json(s).dump();
 }
 
-class StreamScorer {
+bool Blank(const char* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != ' ' && p[i] != '\t') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view ScoredBatch::output(size_t i) const {
+  return {begin_[i], static_cast<size_t>(end_[i] - begin_[i])};
+}
+
+class BatchScorer::Impl {
  public:
-  StreamScorer(const Model& model, const Predictor& predictor,
-               std::shared_ptr<const Profile> reference, const StreamOptions& options, int threads,
-               std::FILE* out, const std::function<void(const WindowResult&)>& on_window)
+  Impl(const Model& model, const Predictor& predictor, std::shared_ptr<const Profile> reference,
+       const StreamOptions& options, int threads,
+       const std::function<void(const WindowResult&)>& on_window)
       : model_(model),
         predictor_(predictor),
         reference_(std::move(reference)),
         options_(options),
         threads_(threads),
-        out_(out),
         on_window_(on_window) {}
 
   Status Init();
-  Status ProcessBatch(const std::vector<Line>& lines, const char* buffer_end);
+  Status ProcessBatch(const std::vector<StreamLine>& lines, const char* buffer_end,
+                      const Sink& sink);
   Status Finish(StreamSummary* summary);
+  const StreamSummary& summary() const { return summary_; }
 
  private:
   struct Part {
@@ -55,8 +63,8 @@ class StreamScorer {
     std::vector<std::pair<uint32_t, std::string>> errors;  // (row, message)
     std::string out;
   };
-  void RunPart(Part& part, const std::vector<Line>& lines, const char* buffer_end, size_t begin,
-               size_t end);
+  void RunPart(Part& part, const std::vector<StreamLine>& lines, const char* buffer_end,
+               size_t begin, size_t end);
   void FormatRow(size_t i, std::string* out) const;
   void AddToWindows(size_t rows, const std::vector<size_t>& part_begin);
 
@@ -64,9 +72,8 @@ class StreamScorer {
   const Predictor& predictor_;
   std::shared_ptr<const Profile> reference_;
   StreamOptions options_;
-  int threads_;  // >= 1
-  std::FILE* out_;
-  const std::function<void(const WindowResult&)>& on_window_;
+  int threads_;                                         // >= 1
+  std::function<void(const WindowResult&)> on_window_;  // may be empty without windows
 
   std::unique_ptr<WindowMonitor> monitor_;
   std::vector<Part> parts_;
@@ -94,11 +101,13 @@ class StreamScorer {
   std::vector<uint8_t> ok_;
   std::vector<uint64_t> line_number_;
   std::vector<double> pred_;
+  std::vector<size_t> out_begin_, out_end_;  // line i's output within its part's `out`
+  ScoredBatch scored_;
 
   StreamSummary summary_;
 };
 
-Status StreamScorer::Init() {
+Status BatchScorer::Impl::Init() {
   nf_ = model_.features.size();
   k_ = static_cast<size_t>(std::max(1, predictor_.num_outputs()));
   std::shared_ptr<const ProfileLayout> layout;
@@ -161,10 +170,12 @@ Status StreamScorer::Init() {
   ok_.resize(n);
   line_number_.resize(n);
   pred_.resize(n * k_);
+  out_begin_.resize(n);
+  out_end_.resize(n);
   return Status::OK();
 }
 
-void StreamScorer::FormatRow(size_t i, std::string* out) const {
+void BatchScorer::Impl::FormatRow(size_t i, std::string* out) const {
   out->push_back('{');
   if (!id_key_.empty() && !id_[i].empty()) {
     out->append(id_key_);
@@ -199,8 +210,8 @@ void StreamScorer::FormatRow(size_t i, std::string* out) const {
   out->append("}\n");
 }
 
-void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const char* buffer_end,
-                           size_t begin, size_t end) {
+void BatchScorer::Impl::RunPart(Part& part, const std::vector<StreamLine>& lines,
+                                const char* buffer_end, size_t begin, size_t end) {
   part.out.clear();
   part.untracked.clear();
   part.errors.clear();
@@ -210,7 +221,7 @@ void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const cha
     row.features64 = x64_.empty() ? nullptr : x64_.data() + i * nf_;
     row.profile = monitor_ ? profile_.data() + i * nf_ : nullptr;
     row.groups = monitor_ ? groups_.data() + i * ng_ : nullptr;
-    const Line& line = lines[i];
+    const StreamLine& line = lines[i];
     Status st =
         part.decoder->Decode(line.data, line.length, static_cast<size_t>(buffer_end - line.data),
                              static_cast<uint32_t>(i), &row, &part.untracked);
@@ -242,21 +253,26 @@ void StreamScorer::RunPart(Part& part, const std::vector<Line>& lines, const cha
   }
   size_t e = 0;
   for (size_t i = begin; i < end; ++i) {
+    out_begin_[i] = part.out.size();
     if (ok_[i]) {
       FormatRow(i, &part.out);
-      continue;
+    } else {
+      while (e < part.errors.size() && part.errors[e].first < i) ++e;
+      if (e == part.errors.size() || part.errors[e].first != i) {
+        part.errors.emplace(part.errors.begin() + static_cast<std::ptrdiff_t>(e),
+                            static_cast<uint32_t>(i), "unreadable line");
+      }
+      part.out.append("{\"line\":");
+      part.out.append(std::to_string(line_number_[i]));
+      part.out.append(",\"error\":");
+      part.out.append(Quoted(part.errors[e].second));
+      part.out.append("}\n");
     }
-    while (e < part.errors.size() && part.errors[e].first < i) ++e;
-    const std::string msg = e < part.errors.size() ? part.errors[e].second : "unreadable line";
-    part.out.append("{\"line\":");
-    part.out.append(std::to_string(line_number_[i]));
-    part.out.append(",\"error\":");
-    part.out.append(Quoted(msg));
-    part.out.append("}\n");
+    out_end_[i] = part.out.size() - 1;  // before the newline
   }
 }
 
-void StreamScorer::AddToWindows(size_t rows, const std::vector<size_t>& part_begin) {
+void BatchScorer::Impl::AddToWindows(size_t rows, const std::vector<size_t>& part_begin) {
   size_t part = 0;
   size_t cursor = 0;  // into parts_[part].untracked
   for (size_t i = 0; i < rows; ++i) {
@@ -330,7 +346,8 @@ void StreamScorer::AddToWindows(size_t rows, const std::vector<size_t>& part_beg
   }
 }
 
-Status StreamScorer::ProcessBatch(const std::vector<Line>& lines, const char* buffer_end) {
+Status BatchScorer::Impl::ProcessBatch(const std::vector<StreamLine>& lines, const char* buffer_end,
+                                       const Sink& sink) {
   const size_t rows = lines.size();
   if (rows == 0) return Status::OK();
   // Small batches (a slow producer) are not worth waking threads for.
@@ -340,19 +357,31 @@ Status StreamScorer::ProcessBatch(const std::vector<Line>& lines, const char* bu
   KEEL_RETURN_IF_ERROR(ParallelForRanges(
       static_cast<int>(parts), rows, parts,
       [&](size_t p, size_t b, size_t e) { RunPart(parts_[p], lines, buffer_end, b, e); }));
+  // The outputs as views into the parts' texts (no longer growing) for the sink.
+  ScoredBatch& b = scored_;
+  b.ok_.assign(ok_.begin(), ok_.begin() + static_cast<std::ptrdiff_t>(rows));
+  b.errors_.assign(rows, std::string_view());
+  b.begin_.resize(rows);
+  b.end_.resize(rows);
+  b.blocks_.clear();
   for (size_t p = 0; p < parts; ++p) {
     const std::string& o = parts_[p].out;
-    if (std::fwrite(o.data(), 1, o.size(), out_) != o.size()) {
-      return Status::IoError("writing predictions failed: {}", ErrnoText(errno));
+    b.blocks_.emplace_back(o);
+    const size_t end = p + 1 < parts ? part_begin[p + 1] : rows;
+    for (size_t i = part_begin[p]; i < end; ++i) {
+      b.begin_[i] = o.data() + out_begin_[i];
+      b.end_[i] = o.data() + out_end_[i];
     }
+    for (const auto& [row, msg] : parts_[p].errors) b.errors_[row] = msg;
+  }
+  KEEL_RETURN_IF_ERROR(sink(b));
+  for (size_t p = 0; p < parts; ++p) {
     for (const auto& [row, msg] : parts_[p].errors) {
       if (summary_.first_error.empty()) {
         summary_.first_error = fmt::format("line {}: {}", line_number_[row], msg);
       }
     }
   }
-  if (std::fflush(out_) != 0)
-    return Status::IoError("writing predictions failed: {}", ErrnoText(errno));
   for (size_t i = 0; i < rows; ++i) {
     if (ok_[i]) {
       ++summary_.rows_predicted;
@@ -365,7 +394,7 @@ Status StreamScorer::ProcessBatch(const std::vector<Line>& lines, const char* bu
   return Status::OK();
 }
 
-Status StreamScorer::Finish(StreamSummary* summary) {
+Status BatchScorer::Impl::Finish(StreamSummary* summary) {
   if (monitor_) {
     KEEL_RETURN_IF_ERROR(monitor_->Finish());
     summary_.late_rows = monitor_->late_rows();
@@ -376,14 +405,31 @@ Status StreamScorer::Finish(StreamSummary* summary) {
   return Status::OK();
 }
 
-bool Blank(const char* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] != ' ' && p[i] != '\t') return false;
-  }
-  return true;
+BatchScorer::BatchScorer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BatchScorer::~BatchScorer() = default;
+
+Result<std::unique_ptr<BatchScorer>> BatchScorer::Create(
+    const Model& model, const Predictor& predictor, std::shared_ptr<const Profile> reference,
+    const StreamOptions& options, int threads,
+    const std::function<void(const WindowResult&)>& on_window) {
+  auto impl = std::make_unique<Impl>(model, predictor, std::move(reference), options,
+                                     std::max(threads, 1), on_window);
+  KEEL_RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<BatchScorer>(new BatchScorer(std::move(impl)));
 }
 
-}  // namespace
+Status BatchScorer::Score(const std::vector<StreamLine>& lines, const char* buffer_end,
+                          const Sink& sink) {
+  return impl_->ProcessBatch(lines, buffer_end, sink);
+}
+
+Status BatchScorer::Finish(StreamSummary* summary) {
+  return impl_->Finish(summary);
+}
+
+const StreamSummary& BatchScorer::summary() const {
+  return impl_->summary();
+}
 
 nlohmann::json StreamSummaryToJson(const StreamSummary& s) {
   nlohmann::json j = {
@@ -408,16 +454,28 @@ Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
                                 std::FILE* out,
                                 const std::function<void(const WindowResult&)>& on_window) {
   Stopwatch clock;
-  StreamScorer scorer(model, predictor, std::move(reference), options, ctx.threads(), out,
-                      on_window);
-  KEEL_RETURN_IF_ERROR(scorer.Init());
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<BatchScorer> scorer,
+                        BatchScorer::Create(model, predictor, std::move(reference), options,
+                                            ctx.threads(), on_window));
+  // Every output line in input order, flushed per batch so a slow producer sees its answers.
+  const BatchScorer::Sink write = [out](const ScoredBatch& b) -> Status {
+    for (std::string_view block : b.blocks()) {
+      if (std::fwrite(block.data(), 1, block.size(), out) != block.size()) {
+        return Status::IoError("writing predictions failed: {}", ErrnoText(errno));
+      }
+    }
+    if (std::fflush(out) != 0) {
+      return Status::IoError("writing predictions failed: {}", ErrnoText(errno));
+    }
+    return Status::OK();
+  };
   constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
   size_t cap = size_t{8} << 20;
   std::vector<char> buf(cap + kPadding, ' ');
   size_t filled = 0;
   uint64_t line_no = 0;
   const size_t batch = std::max<size_t>(options.batch_rows, 1);
-  std::vector<Line> lines;
+  std::vector<StreamLine> lines;
   lines.reserve(batch);
   bool eof = false;
   while (!eof) {
@@ -438,7 +496,7 @@ Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
       if (len == 0 || Blank(buf.data() + start, len)) return Status::OK();
       lines.push_back({buf.data() + start, len, line_no});
       if (lines.size() == batch) {
-        KEEL_RETURN_IF_ERROR(scorer.ProcessBatch(lines, end_of_buffer));
+        KEEL_RETURN_IF_ERROR(scorer->Score(lines, end_of_buffer, write));
         lines.clear();
       }
       return Status::OK();
@@ -454,7 +512,7 @@ Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
       KEEL_RETURN_IF_ERROR(take(pos, filled));  // a last line without a newline
       pos = filled;
     }
-    KEEL_RETURN_IF_ERROR(scorer.ProcessBatch(lines, end_of_buffer));
+    KEEL_RETURN_IF_ERROR(scorer->Score(lines, end_of_buffer, write));
     lines.clear();
     std::memmove(buf.data(), buf.data() + pos, filled - pos);
     filled -= pos;
@@ -468,7 +526,7 @@ Result<StreamSummary> RunStream(const Model& model, const Predictor& predictor,
     }
   }
   StreamSummary summary;
-  KEEL_RETURN_IF_ERROR(scorer.Finish(&summary));
+  KEEL_RETURN_IF_ERROR(scorer->Finish(&summary));
   summary.seconds = clock.Seconds();
   return summary;
 }

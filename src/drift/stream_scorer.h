@@ -22,6 +22,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/context.h"
 #include "drift/profile.h"
@@ -54,6 +56,74 @@ struct StreamSummary {
 };
 
 nlohmann::json StreamSummaryToJson(const StreamSummary& s);
+
+// One event's text: `data` must stay readable up to the `buffer_end` passed with it, with at
+// least simdjson::SIMDJSON_PADDING bytes after the last event (the decoder reads ahead).
+struct StreamLine {
+  const char* data = nullptr;
+  size_t length = 0;
+  uint64_t number = 0;  // 1-based position in the input, for error texts
+};
+
+// What one batch scored, handed to the caller's sink before the batch counts.
+class ScoredBatch {
+ public:
+  size_t rows() const { return ok_.size(); }
+  // Whether line i decoded and was predicted.
+  bool ok(size_t i) const { return ok_[i] != 0; }
+  // Line i's output without its newline: the prediction object, or {"line", "error"} for a
+  // line that failed.
+  std::string_view output(size_t i) const;
+  // Why line i failed ("" for a line that did not).
+  std::string_view error(size_t i) const { return errors_[i]; }
+  // Every output line, newline-terminated, in order, as a few contiguous blocks.
+  const std::vector<std::string_view>& blocks() const { return blocks_; }
+
+ private:
+  friend class BatchScorer;
+  std::vector<uint8_t> ok_;
+  std::vector<std::string_view> errors_;
+  std::vector<std::string_view> blocks_;
+  std::vector<const char*> begin_;  // line i's output starts here and ends before its '\n'
+  std::vector<const char*> end_;
+};
+
+// The decode -> validate -> predict -> format -> drift windows path of every stream source
+// (stdin here, a NATS consumer in usecase/nats_stream.h): a batch of lines is split over the
+// threads, each part decoded (simdjson On Demand, event_decoder.h), predicted with the
+// compiled model and formatted without per-row allocation; the caller's sink then gets the
+// outputs, and only when it returns OK are the rows counted and added, in order, to the drift
+// windows (so a batch a sink could not deliver is neither counted nor windowed).
+class BatchScorer {
+ public:
+  using Sink = std::function<Status(const ScoredBatch&)>;
+
+  // With a `reference` profile, rows feed the drift windows and `on_window` receives each
+  // window that drifts (or every window with options.all_windows; it is copied). `model` and
+  // `predictor` must outlive the scorer. Errors: InvalidArgument for bad window options,
+  // Corrupt for a profile that does not fit the model.
+  static Result<std::unique_ptr<BatchScorer>> Create(
+      const Model& model, const Predictor& predictor, std::shared_ptr<const Profile> reference,
+      const StreamOptions& options, int threads,
+      const std::function<void(const WindowResult&)>& on_window);
+  ~BatchScorer();
+
+  // Scores `lines` (at most options.batch_rows) and calls `sink` once. Errors: the sink's;
+  // a bad line is not an error.
+  Status Score(const std::vector<StreamLine>& lines, const char* buffer_end, const Sink& sink);
+
+  // Closes the open windows (reporting them) and returns the counts so far.
+  Status Finish(StreamSummary* summary);
+
+  // Counts so far (before Finish: without the open windows).
+  const StreamSummary& summary() const;
+
+  class Impl;
+
+ private:
+  explicit BatchScorer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 // Scores the JSON Lines read from `in_fd` until end of input, writing predictions to `out`.
 // With a `reference` profile, rows feed the drift windows and `on_window` receives each

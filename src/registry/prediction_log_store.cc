@@ -31,6 +31,17 @@ constexpr const char* kInsert =
     "INSERT INTO predictions (request_id, instance, time_us, model, model_version, subject, "
     "inputs, output) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+// The insert of OpenIdempotent: the row only when its (request_id, instance) is not logged yet.
+// The casts type the parameters for PostgreSQL (an INSERT ... SELECT gives them no column).
+constexpr const char* kInsertOnce =
+    "INSERT INTO predictions (request_id, instance, time_us, model, model_version, subject, "
+    "inputs, output) SELECT CAST($1 AS TEXT), CAST($2 AS INTEGER), CAST($3 AS BIGINT), "
+    "CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS TEXT), CAST($8 AS TEXT) "
+    "WHERE NOT EXISTS (SELECT 1 FROM predictions WHERE request_id = CAST($1 AS TEXT) AND "
+    "instance = CAST($2 AS INTEGER))";
+constexpr const char* kRequestIndex =
+    "CREATE INDEX IF NOT EXISTS predictions_request ON predictions(request_id)";
+
 // The advisory lock key serialising DDL on PostgreSQL ("keelplog").
 constexpr int64_t kLogLockKey = 0x6b65656c706c6f67;
 
@@ -69,7 +80,21 @@ Status EnsurePredictionLogSchema(SqlDatabase& db) {
 
 Result<std::unique_ptr<PredictionLogWriter>> PredictionLogWriter::Open(SqlDatabase* db) {
   KEEL_RETURN_IF_ERROR(EnsurePredictionLogSchema(*db));
-  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db->Prepare(kInsert));
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db->Prepare(kInsertOnce));
+  return std::unique_ptr<PredictionLogWriter>(new PredictionLogWriter(db, std::move(insert)));
+}
+
+Result<std::unique_ptr<PredictionLogWriter>> PredictionLogWriter::OpenIdempotent(SqlDatabase* db) {
+  KEEL_RETURN_IF_ERROR(EnsurePredictionLogSchema(*db));
+  if (db->dialect() == SqlDialect::kSqlite) {
+    KEEL_RETURN_IF_ERROR(db->ExecScript(kRequestIndex));
+  } else {
+    WriteTransaction tx(db);
+    KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey));
+    KEEL_RETURN_IF_ERROR(db->ExecScript(kRequestIndex));
+    KEEL_RETURN_IF_ERROR(tx.Commit());
+  }
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db->Prepare(kInsertOnce));
   return std::unique_ptr<PredictionLogWriter>(new PredictionLogWriter(db, std::move(insert)));
 }
 

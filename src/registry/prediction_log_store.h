@@ -48,6 +48,13 @@ class PredictionLogWriter {
   // borrowed and must outlive the writer. Errors: those of EnsurePredictionLogSchema.
   static Result<std::unique_ptr<PredictionLogWriter>> Open(SqlDatabase* db);
 
+  // As Open, for a source that may deliver a row twice (a redelivered stream event, `keel
+  // stream --from nats://`): Insert skips a row whose (request_id, instance) is already in the
+  // log, so a repeat leaves one row. Also creates the index predictions_request on request_id
+  // that keeps the check cheap. (Two writers inserting the same new row in overlapping
+  // PostgreSQL transactions may both insert it; SQLite serialises writers.)
+  static Result<std::unique_ptr<PredictionLogWriter>> OpenIdempotent(SqlDatabase* db);
+
   // Inserts `rows` in one transaction (all or none). Errors: IoError.
   Status Insert(std::span<const LoggedPrediction> rows);
 

@@ -51,6 +51,31 @@ class PredictionLogStoreTest : public BackendTest {
   std::unique_ptr<SqlDatabase> db_;
 };
 
+// A redelivered stream event logs its row again: the idempotent writer keeps one.
+TEST_P(PredictionLogStoreTest, IdempotentWriterSkipsARowAlreadyLogged) {
+  auto writer = PredictionLogWriter::OpenIdempotent(db_.get());
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  auto row = [](std::string_view id, int32_t instance) {
+    LoggedPrediction r;
+    r.request_id = id;
+    r.instance = instance;
+    r.time_micros = 1000;
+    r.model = "churn";
+    r.model_version = "3";
+    r.inputs_json = "{}";
+    r.output_json = R"({"prob_yes":0.25})";
+    return r;
+  };
+  const std::vector<LoggedPrediction> first = {row("EVENTS:1", 0), row("EVENTS:2", 0)};
+  ASSERT_TRUE((*writer)->Insert(first).ok());
+  // EVENTS:2 again (and twice within one batch), and a new one.
+  const std::vector<LoggedPrediction> again = {row("EVENTS:2", 0), row("EVENTS:3", 0),
+                                               row("EVENTS:3", 0), row("EVENTS:2", 1)};
+  Status st = (*writer)->Insert(again);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Count(), 4u);  // EVENTS:1, EVENTS:2, EVENTS:3 and EVENTS:2 instance 1
+}
+
 TEST_P(PredictionLogStoreTest, PruneDeletesExactlyTheRowsBeforeTheCutoff) {
   Fill(10, {""});
   auto removed = PrunePredictions(*db_, 4000);  // rows at 1000, 2000, 3000

@@ -39,41 +39,47 @@ Result<std::shared_ptr<const drift::Profile>> Reference(const Model& model,
 
 }  // namespace
 
-Result<StreamResult> Stream(const StreamRequest& request, const Context& ctx, int in_fd,
-                            std::FILE* out, std::FILE* events) {
-  KEEL_ASSIGN_OR_RETURN(Model model, LoadModel(request.model_path));
-  auto predictor = Predictor::Create(model);
+Result<std::unique_ptr<StreamSetup>> PrepareStream(const StreamRequest& request,
+                                                   std::FILE* events) {
+  auto setup = std::make_unique<StreamSetup>();
+  KEEL_ASSIGN_OR_RETURN(setup->model, LoadModel(request.model_path));
+  auto predictor = Predictor::Create(setup->model);
   if (!predictor.ok()) return predictor.status().WithContext(request.model_path);
+  setup->predictor = std::move(*predictor);
   if (request.options.window.mode == drift::WindowOptions::Mode::kTime &&
-      model.schema.FirstWithRole(Role::kTime).empty()) {
+      setup->model.schema.FirstWithRole(Role::kTime).empty()) {
     return Status::InvalidArgument(
         "--window-time needs event times, but the model's schema has no column with role time");
   }
-  std::shared_ptr<const drift::Profile> reference;
   if (request.drift_windows) {
-    KEEL_ASSIGN_OR_RETURN(reference, Reference(model, request.selection_threshold));
+    KEEL_ASSIGN_OR_RETURN(setup->reference, Reference(setup->model, request.selection_threshold));
   }
-
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> events_file(nullptr, &std::fclose);
   if (!request.events_path.empty() && request.events_path != "-") {
-    events_file.reset(std::fopen(request.events_path.c_str(), "w"));
-    if (!events_file) {
+    setup->events_file.reset(std::fopen(request.events_path.c_str(), "w"));
+    if (!setup->events_file) {
       return Status::IoError("cannot write drift events to {}: {}", request.events_path,
                              std::strerror(errno));
     }
-    events = events_file.get();
+    events = setup->events_file.get();
   }
-  auto on_window = [events](const drift::WindowResult& w) {
+  setup->on_window = [events](const drift::WindowResult& w) {
     std::string line =
         drift::WindowResultToJson(w).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), events);
     std::fflush(events);
   };
+  return setup;
+}
+
+Result<StreamResult> Stream(const StreamRequest& request, const Context& ctx, int in_fd,
+                            std::FILE* out, std::FILE* events) {
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<StreamSetup> setup, PrepareStream(request, events));
   StreamResult r;
   r.request = request;
-  KEEL_ASSIGN_OR_RETURN(r.summary, drift::RunStream(model, **predictor, reference, request.options,
-                                                    ctx, in_fd, out, on_window));
+  KEEL_ASSIGN_OR_RETURN(r.summary,
+                        drift::RunStream(setup->model, *setup->predictor, setup->reference,
+                                         request.options, ctx, in_fd, out, setup->on_window));
   if (!r.summary.first_error.empty()) {
     log::Warn("{} unreadable lines (an error line was written in their place); first: {}",
               r.summary.parse_errors, r.summary.first_error);

@@ -1,142 +1,20 @@
 // keel drift, keel stream and keel monitor as a user runs them, on generated click data
 // with a known drift point (70% of the rows), trained on the first half.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "click_events.h"
 #include "keel_process.h"
 
 namespace keel::e2e {
 namespace {
-
-// A small deterministic generator (splitmix64), so the test needs no data files.
-class Gen {
- public:
-  explicit Gen(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  double Normal() {
-    const double u1 = Uniform(), u2 = Uniform();
-    return std::sqrt(-2 * std::log(1 - u1)) * std::cos(2 * M_PI * u2);
-  }
-  size_t Pick(std::initializer_list<double> p) {
-    double u = Uniform(), c = 0;
-    size_t i = 0;
-    for (double x : p) {
-      c += x;
-      if (u < c) return i;
-      ++i;
-    }
-    return i - 1;
-  }
-
- private:
-  uint64_t s_;
-};
-
-struct Event {
-  std::string id, time, device, country, gender;
-  int hour = 0, age = 0, clicked = 0;
-  double bid = 0;
-};
-
-// Rows from `drift_row` on come from a shifted world: more mobile traffic, another country
-// mix with a new country (BR), younger women, higher bids.
-std::vector<Event> MakeEvents(size_t rows, size_t drift_row, uint64_t seed) {
-  Gen g(seed);
-  const char* devices[] = {"mobile", "desktop", "tablet"};
-  const char* countries[] = {"US", "GB", "DE", "IN", "BR"};
-  std::vector<Event> out;
-  for (size_t i = 0; i < rows; ++i) {
-    const bool d = i >= drift_row;
-    Event e;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "e%06zu", i + 1);
-    e.id = buf;
-    const long sec = static_cast<long>(i) * 90;  // one event every 90 s from 2024-01-01
-    std::snprintf(buf, sizeof buf, "2024-01-%02ldT%02ld:%02ld:%02ldZ", 1 + sec / 86400,
-                  sec / 3600 % 24, sec / 60 % 60, sec % 60);
-    e.time = buf;
-    e.hour = static_cast<int>(sec / 3600 % 24);
-    e.device = devices[d ? g.Pick({0.75, 0.17, 0.08}) : g.Pick({0.5, 0.4, 0.1})];
-    e.country = countries[d ? g.Pick({0.2, 0.1, 0.1, 0.4, 0.2}) : g.Pick({0.4, 0.2, 0.2, 0.2})];
-    e.gender = g.Uniform() < 0.5 ? "f" : "m";
-    const double age = d && e.gender == "f" ? 24 + 5 * g.Normal() : 38 + 10 * g.Normal();
-    e.age = static_cast<int>(std::clamp(std::round(age), 18.0, 80.0));
-    e.bid = std::round(std::exp(std::log(0.8) + 0.5 * g.Normal()) * (d ? 1.4 : 1.0) * 100) / 100;
-    const double z = -0.6 + 1.4 * (e.device == std::string("mobile")) +
-                     0.5 * (e.country == std::string("IN")) - 0.07 * (e.age - 35) +
-                     0.6 * std::log(e.bid);
-    e.clicked = g.Uniform() < 1 / (1 + std::exp(-z)) ? 1 : 0;
-    out.push_back(e);
-  }
-  return out;
-}
-
-std::string Csv(const std::vector<Event>& ev, size_t begin, size_t end) {
-  std::string s = "event_id,event_time,device,country,gender,hour,age,bid,clicked\n";
-  char buf[256];
-  for (size_t i = begin; i < end; ++i) {
-    const Event& e = ev[i];
-    std::snprintf(buf, sizeof buf, "%s,%s,%s,%s,%s,%d,%d,%.2f,%d\n", e.id.c_str(), e.time.c_str(),
-                  e.device.c_str(), e.country.c_str(), e.gender.c_str(), e.hour, e.age, e.bid,
-                  e.clicked);
-    s += buf;
-  }
-  return s;
-}
-
-std::string Jsonl(const std::vector<Event>& ev, size_t begin, size_t end) {
-  std::string s;
-  char buf[320];
-  for (size_t i = begin; i < end; ++i) {
-    const Event& e = ev[i];
-    std::snprintf(buf, sizeof buf,
-                  "{\"event_id\":\"%s\",\"event_time\":\"%s\",\"device\":\"%s\",\"country\":\"%s\","
-                  "\"gender\":\"%s\",\"hour\":%d,\"age\":%d,\"bid\":%.2f}\n",
-                  e.id.c_str(), e.time.c_str(), e.device.c_str(), e.country.c_str(),
-                  e.gender.c_str(), e.hour, e.age, e.bid);
-    s += buf;
-  }
-  return s;
-}
-
-const char* kSchema = R"(version: 1
-columns:
-  - name: event_id
-    kind: string
-    role: id
-  - name: event_time
-    kind: timestamp
-    role: time
-  - name: device
-    kind: categorical
-  - name: country
-    kind: categorical
-  - name: gender
-    kind: categorical
-    role: sensitive
-  - name: hour
-    kind: numeric
-  - name: age
-    kind: numeric
-  - name: bid
-    kind: numeric
-  - name: clicked
-    kind: categorical
-    role: target
-)";
 
 std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> out;
@@ -190,8 +68,8 @@ TEST(DriftCli, DataReferenceFlagsShiftedColumnsWithExactKs) {
   }
   WriteText(dir.File("ref.csv"), ref);
   WriteText(dir.File("cur.csv"), cur);
-  auto r = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("cur.csv"),
-                    "--json"});
+  auto r = RunKeel(
+      {"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("cur.csv"), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto* amount = FeatureOf(j, "amount");
@@ -215,12 +93,13 @@ TEST(DriftCli, BadInputsGiveClearErrors) {
   TempDir dir;
   WriteText(dir.File("ref.csv"), "a,b\n1,x\n2,y\n");
   WriteText(dir.File("empty.csv"), "");
-  auto missing = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data",
-                          dir.File("nope.csv"), "--json"});
+  auto missing = RunKeel(
+      {"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("nope.csv"), "--json"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos) << missing.err;
   EXPECT_EQ(nlohmann::json::parse(missing.out)["ok"], false);
-  auto empty = RunKeel({"drift", "--reference", dir.File("empty.csv"), "--data", dir.File("ref.csv")});
+  auto empty =
+      RunKeel({"drift", "--reference", dir.File("empty.csv"), "--data", dir.File("ref.csv")});
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_FALSE(empty.err.empty());
   // Flag values that are never valid are usage errors (exit 2), found when the flags are parsed.
@@ -228,8 +107,8 @@ TEST(DriftCli, BadInputsGiveClearErrors) {
                        "--categorical-test", "ks"});
   EXPECT_EQ(test.exit_code, 2);
   EXPECT_NE(test.err.find("categorical"), std::string::npos) << test.err;
-  auto alpha = RunKeel({"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("ref.csv"),
-                        "--alpha", "2"});
+  auto alpha = RunKeel(
+      {"drift", "--reference", dir.File("ref.csv"), "--data", dir.File("ref.csv"), "--alpha", "2"});
   EXPECT_EQ(alpha.exit_code, 2);
   EXPECT_NE(alpha.err.find("alpha"), std::string::npos) << alpha.err;
   // A corrupt model is a clear error too.
@@ -250,14 +129,14 @@ class DriftModelTest : public ::testing::Test {
     WriteText(dir_->File("pre.csv"), Csv(*events_, kRows / 2, kDriftRow));
     WriteText(dir_->File("post.csv"), Csv(*events_, kDriftRow, kRows));
     WriteText(dir_->File("rest.csv"), Csv(*events_, kRows / 2, kRows));
-    auto t = RunKeel({"train", "--data", dir_->File("train.csv"), "--target", "clicked",
-                      "--schema", dir_->File("schema.yaml"), "--positive", "1", "--trees", "40",
-                      "--out", dir_->File("m0.keel"), "--quiet"},
+    auto t = RunKeel({"train", "--data", dir_->File("train.csv"), "--target", "clicked", "--schema",
+                      dir_->File("schema.yaml"), "--positive", "1", "--trees", "40", "--out",
+                      dir_->File("m0.keel"), "--quiet"},
                      "", 600);
     ASSERT_EQ(t.exit_code, 0) << t.err;
-    auto p = RunKeel({"drift", "--reference", dir_->File("m0.keel"), "--data",
-                      dir_->File("train.csv"), "--save-profile", dir_->File("m.keel"),
-                      "--selection-threshold", "0.5", "--json"});
+    auto p =
+        RunKeel({"drift", "--reference", dir_->File("m0.keel"), "--data", dir_->File("train.csv"),
+                 "--save-profile", dir_->File("m.keel"), "--selection-threshold", "0.5", "--json"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     EXPECT_EQ(nlohmann::json::parse(p.out)["rows"], kRows / 2);
   }
@@ -274,8 +153,8 @@ TempDir* DriftModelTest::dir_ = nullptr;
 std::vector<Event>* DriftModelTest::events_ = nullptr;
 
 TEST_F(DriftModelTest, BatchDriftAgainstTheStoredProfile) {
-  auto pre = RunKeel({"drift", "--reference", dir_->File("m.keel"), "--data", dir_->File("pre.csv"),
-                      "--json"});
+  auto pre = RunKeel(
+      {"drift", "--reference", dir_->File("m.keel"), "--data", dir_->File("pre.csv"), "--json"});
   ASSERT_EQ(pre.exit_code, 0) << pre.err;
   const auto a = nlohmann::json::parse(pre.out);
   EXPECT_FALSE(a["dataset"]["dataset_drift"].get<bool>()) << a["dataset"].dump();
@@ -334,8 +213,8 @@ TEST_F(DriftModelTest, StreamPredictsLikePredictAndFlagsTheFirstWindowAfterTheDr
   const size_t first_after = (kDriftRow - kRows / 2) / 2000;
   for (size_t w = 0; w < windows.size(); ++w) {
     EXPECT_EQ(windows[w]["drifted"].get<bool>(), w >= first_after)
-        << "window " << w << ": " << windows[w]["drifted_features"].dump()
-        << " prediction drift " << windows[w]["prediction_drift"];
+        << "window " << w << ": " << windows[w]["drifted_features"].dump() << " prediction drift "
+        << windows[w]["prediction_drift"];
   }
   EXPECT_EQ(windows[first_after]["window"]["first_row"], kDriftRow - kRows / 2 + 1);
   EXPECT_EQ(windows[first_after]["event"], "drift");
@@ -385,9 +264,9 @@ TEST_F(DriftModelTest, MonitorJoinsDelayedLabelsAndEstimatesTheRest) {
   }
   labels += "e999999,1\n";  // a label without a prediction
   WriteText(dir_->File("labels.csv"), labels);
-  auto m = RunKeel({"monitor", "--log", dir_->File("log.jsonl"), "--labels",
-                    dir_->File("labels.csv"), "--model", dir_->File("m.keel"), "--window", "2000",
-                    "--json"});
+  auto m =
+      RunKeel({"monitor", "--log", dir_->File("log.jsonl"), "--labels", dir_->File("labels.csv"),
+               "--model", dir_->File("m.keel"), "--window", "2000", "--json"});
   ASSERT_EQ(m.exit_code, 0) << m.err;
   const auto j = nlohmann::json::parse(m.out);
   ASSERT_EQ(j["windows"].size(), 5u);

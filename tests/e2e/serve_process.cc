@@ -18,6 +18,16 @@ ServeProcess::ServeProcess(const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv = {KeelBinary(), "serve", "--host", "127.0.0.1", "--port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
+  Start(std::move(argv), env, true);
+}
+
+ServeProcess::ServeProcess(Program, const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env) {
+  Start(argv, env, false);
+}
+
+void ServeProcess::Start(std::vector<std::string> argv,
+                         const std::map<std::string, std::string>& env, bool wait_for_port) {
   std::vector<std::string> envs;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string kv = *e;
@@ -64,6 +74,7 @@ ServeProcess::ServeProcess(const std::vector<std::string>& args,
   };
   err_reader_ = std::thread(reader, err_pipe[0], &err_);
   out_reader_ = std::thread(reader, out_pipe[0], &out_);
+  if (!wait_for_port) return;
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   static constexpr std::string_view kMarker = "listening on http://127.0.0.1:";

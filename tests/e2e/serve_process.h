@@ -20,6 +20,12 @@ class ServeProcess {
   // to listen; port() is 0 when it did not (see err()).
   explicit ServeProcess(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env = {});
+  // Starts any long-running program: `argv` as given (argv[0] a path, the environment the
+  // test's plus `env`), without waiting for a port (port() stays 0). For `keel stream` and
+  // nats-server in the NATS tests.
+  struct Program {};
+  ServeProcess(Program, const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env = {});
   ~ServeProcess();
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;
@@ -38,6 +44,8 @@ class ServeProcess {
   std::string out() const;
 
  private:
+  void Start(std::vector<std::string> argv, const std::map<std::string, std::string>& env,
+             bool wait_for_port);
   pid_t pid_ = -1;
   int port_ = 0;
   int exit_code_ = -1;
