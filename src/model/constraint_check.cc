@@ -1,0 +1,306 @@
+#include "model/constraint_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "core/number_format.h"
+
+namespace keel {
+namespace {
+
+constexpr size_t kMaxViolations = 5;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The values of one feature that can reach a node, over-approximated (a larger region only
+// makes the monotone check compare more pairs, so a model it passes is monotone).
+struct Region {
+  // Numeric: the non-missing values form an interval.
+  double lo = -kInf;
+  double hi = kInf;
+  bool lo_closed = false;
+  bool hi_closed = false;
+  // Categorical: codes in `include` (all codes when unset) and not in `exclude`.
+  std::optional<std::vector<int32_t>> include;
+  std::vector<int32_t> exclude;
+  bool missing = true;    // missing values can reach
+  bool unscaled = false;  // a split put 0 on the default side: not an interval of the scale
+
+  bool values_empty() const { return lo > hi || (lo == hi && !(lo_closed && hi_closed)); }
+};
+
+void NarrowBelow(Region* r, double t, bool closed) {  // keep values < t (<= t when closed)
+  if (t < r->hi || (t == r->hi && r->hi_closed && !closed)) {
+    r->hi = t;
+    r->hi_closed = closed;
+  }
+}
+
+void NarrowAbove(Region* r, double t, bool closed) {  // keep values > t (>= t when closed)
+  if (t > r->lo || (t == r->lo && r->lo_closed && !closed)) {
+    r->lo = t;
+    r->lo_closed = closed;
+  }
+}
+
+// The region of the side `left` of `node` within `r`.
+void Narrow(const TreeNode& node, bool left, Region* r) {
+  if (left != node.default_left) r->missing = false;
+  if (node.is_categorical) {
+    const bool listed_here = left == node.categories_left;
+    if (listed_here) {
+      std::vector<int32_t> keep;
+      if (!r->include) {
+        keep = node.categories;
+      } else {
+        std::set_intersection(r->include->begin(), r->include->end(), node.categories.begin(),
+                              node.categories.end(), std::back_inserter(keep));
+      }
+      r->include = std::move(keep);
+    } else {
+      std::vector<int32_t> all;
+      std::set_union(r->exclude.begin(), r->exclude.end(), node.categories.begin(),
+                     node.categories.end(), std::back_inserter(all));
+      r->exclude = std::move(all);
+    }
+    return;
+  }
+  if (node.missing_rule == MissingRule::kNaNAsZero) {
+    // NaN reads as 0: it reaches this side only if 0 does.
+    const bool zero_left = node.less_equal ? 0.0 <= node.threshold : 0.0 < node.threshold;
+    if (zero_left != left) r->missing = false;
+  }
+  if (node.missing_rule == MissingRule::kZeroOrNaN && left == node.default_left) {
+    // 0 comes here whatever the threshold says: the side's values are the interval plus 0.
+    r->unscaled = true;
+    return;  // leaving the interval wide over-approximates it
+  }
+  if (left) {
+    NarrowBelow(r, node.threshold, node.less_equal);
+  } else {
+    NarrowAbove(r, node.threshold, !node.less_equal);
+  }
+}
+
+// Whether one value (or a missing value) can be in both regions.
+bool Intersect(const Region& a, const Region& b) {
+  if (a.missing && b.missing) return true;
+  if (a.include || b.include || !a.exclude.empty() || !b.exclude.empty()) {
+    std::vector<int32_t> ex;
+    std::set_union(a.exclude.begin(), a.exclude.end(), b.exclude.begin(), b.exclude.end(),
+                   std::back_inserter(ex));
+    if (!a.include && !b.include) return true;  // infinitely many codes remain
+    std::vector<int32_t> in;
+    if (a.include && b.include) {
+      std::set_intersection(a.include->begin(), a.include->end(), b.include->begin(),
+                            b.include->end(), std::back_inserter(in));
+    } else {
+      in = a.include ? *a.include : *b.include;
+    }
+    for (int32_t c : in) {
+      if (!std::binary_search(ex.begin(), ex.end(), c)) return true;
+    }
+    return false;
+  }
+  if (a.unscaled || b.unscaled) return true;
+  Region r = a;
+  NarrowAbove(&r, b.lo, b.lo_closed);
+  NarrowBelow(&r, b.hi, b.hi_closed);
+  return !r.values_empty();
+}
+
+struct Leaf {
+  int32_t node = -1;
+  std::vector<Region> regions;  // per feature used in the tree
+};
+
+void CollectLeaves(const Tree& tree, int32_t node, std::vector<Region>* regions,
+                   const std::vector<int32_t>& slot, std::vector<Leaf>* out) {
+  const TreeNode& n = tree.nodes[static_cast<size_t>(node)];
+  if (n.is_leaf()) {
+    out->push_back({node, *regions});
+    return;
+  }
+  const auto s = static_cast<size_t>(slot[static_cast<size_t>(n.feature)]);
+  const Region saved = (*regions)[s];
+  Narrow(n, true, &(*regions)[s]);
+  CollectLeaves(tree, n.left, regions, slot, out);
+  (*regions)[s] = saved;
+  Narrow(n, false, &(*regions)[s]);
+  CollectLeaves(tree, n.right, regions, slot, out);
+  (*regions)[s] = saved;
+}
+
+void CheckMonotoneTree(const Model& model, size_t t, const std::vector<int8_t>& monotone,
+                       ConstraintCheck* check) {
+  const Tree& tree = model.forest.trees[t];
+  std::vector<int32_t> slot(model.features.size(), -1);
+  std::vector<int32_t> used;
+  for (const TreeNode& n : tree.nodes) {
+    if (!n.is_leaf() && slot[static_cast<size_t>(n.feature)] < 0) {
+      slot[static_cast<size_t>(n.feature)] = static_cast<int32_t>(used.size());
+      used.push_back(n.feature);
+    }
+  }
+  bool constrained_used = false;
+  for (int32_t f : used) constrained_used |= monotone[static_cast<size_t>(f)] != 0;
+  if (!constrained_used) return;
+  std::vector<Region> regions(used.size());
+  std::vector<Leaf> leaves;
+  CollectLeaves(tree, 0, &regions, slot, &leaves);
+  auto fail = [&](std::string text) {
+    check->monotone_holds = false;
+    if (check->violations.size() < kMaxViolations) check->violations.push_back(std::move(text));
+  };
+  for (size_t s = 0; s < used.size(); ++s) {
+    const int dir = monotone[static_cast<size_t>(used[s])];
+    if (dir == 0) continue;
+    const std::string& name = model.features[static_cast<size_t>(used[s])].name;
+    for (const Leaf& a : leaves) {
+      const Region& ra = a.regions[s];
+      if (ra.include || !ra.exclude.empty()) {
+        fail(fmt::format("tree {}: {} is constrained but split as a categorical feature", t, name));
+        return;
+      }
+      if (ra.unscaled) {
+        fail(fmt::format("tree {}: a split on {} sends 0 the missing way, off its scale", t, name));
+        return;
+      }
+      if (ra.values_empty()) continue;  // only rows with the feature missing reach it
+      for (const Leaf& b : leaves) {
+        const Region& rb = b.regions[s];
+        if (a.node == b.node || rb.values_empty()) continue;
+        // Some value of A below some value of B?
+        if (!(ra.lo < rb.hi)) continue;
+        bool others = true;
+        for (size_t o = 0; o < used.size() && others; ++o) {
+          if (o != s) others = Intersect(a.regions[o], b.regions[o]);
+        }
+        if (!others) continue;
+        const double va = tree.nodes[static_cast<size_t>(a.node)].value;
+        const double vb = tree.nodes[static_cast<size_t>(b.node)].value;
+        if (dir > 0 ? va > vb : va < vb) {
+          fail(
+              fmt::format("tree {}: leaf {} (lower {}) = {} and leaf {} (higher {}) = {} break "
+                          "{} {}",
+                          t, a.node, name, FormatDouble(va), b.node, name, FormatDouble(vb), name,
+                          dir > 0 ? "+1" : "-1"));
+          return;
+        }
+      }
+    }
+  }
+}
+
+void CheckInteractionsTree(const Model& model, size_t t,
+                           const std::vector<std::vector<int32_t>>& groups,
+                           ConstraintCheck* check) {
+  const Tree& tree = model.forest.trees[t];
+  const size_t nf = model.features.size();
+  std::vector<uint8_t> member(groups.size() * nf, 0);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (int32_t f : groups[g]) member[g * nf + static_cast<size_t>(f)] = 1;
+  }
+  // Depth-first with the groups still holding every feature of the path.
+  struct Item {
+    int32_t node;
+    std::vector<uint8_t> open;
+  };
+  std::vector<Item> stack = {{0, std::vector<uint8_t>(groups.size(), 1)}};
+  while (!stack.empty()) {
+    Item it = std::move(stack.back());
+    stack.pop_back();
+    const TreeNode& n = tree.nodes[static_cast<size_t>(it.node)];
+    if (n.is_leaf()) continue;
+    bool any = false;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      it.open[g] &= member[g * nf + static_cast<size_t>(n.feature)];
+      any |= it.open[g] != 0;
+    }
+    if (!any) {
+      check->interactions_hold = false;
+      if (check->violations.size() < kMaxViolations) {
+        check->violations.push_back(
+            fmt::format("tree {}: node {} splits {}, which shares no group with the splits "
+                        "above it",
+                        t, it.node, model.features[static_cast<size_t>(n.feature)].name));
+      }
+      return;
+    }
+    stack.push_back({n.left, it.open});
+    stack.push_back({n.right, std::move(it.open)});
+  }
+}
+
+}  // namespace
+
+bool ModelConstraints::empty() const {
+  return std::none_of(monotone.begin(), monotone.end(), [](int8_t d) { return d != 0; }) &&
+         interactions.empty();
+}
+
+std::vector<std::vector<int32_t>> WithUngroupedFeatures(
+    const std::vector<std::vector<int32_t>>& groups, size_t num_features) {
+  if (groups.empty()) return {};
+  std::vector<uint8_t> listed(num_features, 0);
+  for (const auto& g : groups) {
+    for (int32_t f : g) listed[static_cast<size_t>(f)] = 1;
+  }
+  std::vector<std::vector<int32_t>> out = groups;
+  std::vector<int32_t> rest;
+  for (size_t f = 0; f < num_features; ++f) {
+    if (!listed[f]) rest.push_back(static_cast<int32_t>(f));
+  }
+  if (!rest.empty()) out.push_back(std::move(rest));
+  return out;
+}
+
+ConstraintCheck CheckConstraints(const Model& model, const ModelConstraints& c) {
+  ConstraintCheck check;
+  if (model.kind != Model::Kind::kForest) return check;
+  const bool mono =
+      std::any_of(c.monotone.begin(), c.monotone.end(), [](int8_t d) { return d != 0; }) &&
+      c.monotone.size() == model.features.size();
+  const auto groups = WithUngroupedFeatures(c.interactions, model.features.size());
+  for (size_t t = 0; t < model.forest.trees.size(); ++t) {
+    if (model.forest.trees[t].nodes.empty()) continue;
+    if (mono) CheckMonotoneTree(model, t, c.monotone, &check);
+    if (!groups.empty()) CheckInteractionsTree(model, t, groups, &check);
+  }
+  return check;
+}
+
+nlohmann::json ConstraintsSection(const Model& model, const ModelConstraints& c,
+                                  const ConstraintCheck& check) {
+  nlohmann::json j = nlohmann::json::object();
+  j["source"] = c.source;
+  bool any_mono = false;
+  nlohmann::json mono = nlohmann::json::object();
+  for (size_t f = 0; f < c.monotone.size() && f < model.features.size(); ++f) {
+    if (c.monotone[f] == 0) continue;
+    mono[model.features[f].name] = static_cast<int>(c.monotone[f]);
+    any_mono = true;
+  }
+  if (any_mono) {
+    j["monotone"] = std::move(mono);
+    j["monotone_verified"] = check.monotone_holds;
+  }
+  if (!c.interactions.empty()) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : c.interactions) {
+      nlohmann::json names = nlohmann::json::array();
+      for (int32_t f : g) names.push_back(model.features[static_cast<size_t>(f)].name);
+      groups.push_back(std::move(names));
+    }
+    j["interactions"] = std::move(groups);
+    j["interactions_verified"] = check.interactions_hold;
+  }
+  j["verified"] = check.holds();
+  j["violations"] = check.violations;
+  return j;
+}
+
+}  // namespace keel
