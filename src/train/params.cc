@@ -332,8 +332,10 @@ Status ValidateParams(const TrainParams& params) {
 }
 
 bool IsParamError(const Status& status) {
+  // Context added on the way up (WithContext) comes first, as "<context>: ".
+  const std::string& m = status.message();
   return status.code() == StatusCode::kInvalidArgument &&
-         status.message().rfind("parameter ", 0) == 0;
+         (m.rfind("parameter ", 0) == 0 || m.find(": parameter ") != std::string::npos);
 }
 
 std::string ParamHelp(const ParamSpec& spec) {
