@@ -117,8 +117,10 @@ const ParamSpec kParams[] = {
      &TrainParams::early_stopping_rounds},
     // --- constraints ------------------------------------------------------------------
     {"monotone", "monotone", "constraints", T::kString, "", 0, 0, false, false, "",
-     "Monotone constraints (gbdt): NAME=+1 makes predictions never decrease as numeric feature "
-     "NAME grows (all else fixed), NAME=-1 never increase; 0 or absent = free. Repeat the flag or "
+     "Monotone constraints (gbdt): NAME=+1 makes predictions (each class's score for multiclass) "
+     "never decrease as "
+     "numeric feature NAME grows (all else fixed), NAME=-1 never increase; 0 or absent = free. "
+     "Repeat the flag or "
      "join with ','; keel.yaml takes a map {NAME: 1, OTHER: -1}. Rows with NAME missing are not "
      "on its scale and are not ordered against the others. The trained model is checked to obey "
      "them (docs/constraints.md)",
