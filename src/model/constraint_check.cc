@@ -26,8 +26,9 @@ struct Region {
   // Categorical: codes in `include` (all codes when unset) and not in `exclude`.
   std::optional<std::vector<int32_t>> include;
   std::vector<int32_t> exclude;
-  bool missing = true;    // missing values can reach
-  bool unscaled = false;  // a split put 0 on the default side: not an interval of the scale
+  bool missing = true;     // missing values can reach
+  bool plus_zero = false;  // 0 also reaches, sent the missing way by a kZeroOrNaN split
+  bool no_zero = false;    // 0 cannot reach (a kZeroOrNaN split sent it the other way)
 
   bool values_empty() const { return lo > hi || (lo == hi && !(lo_closed && hi_closed)); }
 };
@@ -48,7 +49,9 @@ void NarrowAbove(Region* r, double t, bool closed) {  // keep values > t (>= t w
 
 // The region of the side `left` of `node` within `r`.
 void Narrow(const TreeNode& node, bool left, Region* r) {
-  if (left != node.default_left) r->missing = false;
+  // Missing values go the default way, except where the rule reads them as 0 (below).
+  const bool nan_as_zero = !node.is_categorical && node.missing_rule == MissingRule::kNaNAsZero;
+  if (!nan_as_zero && left != node.default_left) r->missing = false;
   if (node.is_categorical) {
     const bool listed_here = left == node.categories_left;
     if (listed_here) {
@@ -68,21 +71,29 @@ void Narrow(const TreeNode& node, bool left, Region* r) {
     }
     return;
   }
-  if (node.missing_rule == MissingRule::kNaNAsZero) {
-    // NaN reads as 0: it reaches this side only if 0 does.
-    const bool zero_left = node.less_equal ? 0.0 <= node.threshold : 0.0 < node.threshold;
-    if (zero_left != left) r->missing = false;
-  }
-  if (node.missing_rule == MissingRule::kZeroOrNaN && left == node.default_left) {
-    // 0 comes here whatever the threshold says: the side's values are the interval plus 0.
-    r->unscaled = true;
-    return;  // leaving the interval wide over-approximates it
+  const bool zero_left = node.less_equal ? 0.0 <= node.threshold : 0.0 < node.threshold;
+  if (node.missing_rule == MissingRule::kZeroOrNaN) {
+    // 0 goes the missing way whatever the threshold says.
+    r->plus_zero = left == node.default_left && !r->no_zero;
+    r->no_zero = !r->plus_zero;
+  } else {
+    if (nan_as_zero && zero_left != left) r->missing = false;
+    if (zero_left != left) {
+      r->plus_zero = false;
+      r->no_zero = true;
+    }
   }
   if (left) {
     NarrowBelow(r, node.threshold, node.less_equal);
   } else {
     NarrowAbove(r, node.threshold, !node.less_equal);
   }
+}
+
+bool HoldsZero(const Region& r) {
+  if (r.no_zero) return false;
+  return r.plus_zero ||
+         ((r.lo < 0 || (r.lo == 0 && r.lo_closed)) && (r.hi > 0 || (r.hi == 0 && r.hi_closed)));
 }
 
 // Whether one value (or a missing value) can be in both regions.
@@ -105,11 +116,11 @@ bool Intersect(const Region& a, const Region& b) {
     }
     return false;
   }
-  if (a.unscaled || b.unscaled) return true;
   Region r = a;
   NarrowAbove(&r, b.lo, b.lo_closed);
   NarrowBelow(&r, b.hi, b.hi_closed);
-  return !r.values_empty();
+  if (!r.values_empty()) return true;
+  return (a.plus_zero && HoldsZero(b)) || (b.plus_zero && HoldsZero(a));
 }
 
 struct Leaf {
@@ -165,7 +176,7 @@ void CheckMonotoneTree(const Model& model, size_t t, const std::vector<int8_t>& 
         fail(fmt::format("tree {}: {} is constrained but split as a categorical feature", t, name));
         return;
       }
-      if (ra.unscaled) {
+      if (ra.plus_zero) {
         fail(fmt::format("tree {}: a split on {} sends 0 the missing way, off its scale", t, name));
         return;
       }
@@ -271,6 +282,50 @@ ConstraintCheck CheckConstraints(const Model& model, const ModelConstraints& c) 
     if (!groups.empty()) CheckInteractionsTree(model, t, groups, &check);
   }
   return check;
+}
+
+Result<std::vector<int8_t>> ParseDirectionList(std::string_view text, size_t num_features) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '(' || s.front() == '[')) {
+      s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == ')' || s.back() == ']')) {
+      s.remove_suffix(1);
+    }
+    return s;
+  };
+  text = trim(text);
+  std::vector<int8_t> out;
+  if (text.empty()) return out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view item = trim(text.substr(start, end - start));
+    if (item == "1" || item == "+1") {
+      out.push_back(1);
+    } else if (item == "-1") {
+      out.push_back(-1);
+    } else if (item == "0") {
+      out.push_back(0);
+    } else {
+      return Status::InvalidArgument("monotone constraint '{}' (item {}) is not 1, 0 or -1", item,
+                                     out.size() + 1);
+    }
+    start = end + 1;
+  }
+  if (out.size() > num_features) {
+    return Status::InvalidArgument("{} monotone constraints for {} features", out.size(),
+                                   num_features);
+  }
+  out.resize(num_features, 0);
+  if (std::all_of(out.begin(), out.end(), [](int8_t d) { return d == 0; })) out.clear();
+  return out;
+}
+
+void RecordImportedConstraints(const ModelConstraints& c, Model* model) {
+  if (c.empty()) return;
+  model->sections["constraints"] = ConstraintsSection(*model, c, CheckConstraints(*model, c));
 }
 
 nlohmann::json ConstraintsSection(const Model& model, const ModelConstraints& c,

@@ -22,8 +22,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "keel/status.h"
 #include "model/model.h"
 
 namespace keel {
@@ -55,6 +57,17 @@ struct ConstraintCheck {
 // trivially). Splits whose missing rule reads 0 as missing on a monotone feature cannot be put
 // on the feature's scale and count as violations, naming the rule.
 ConstraintCheck CheckConstraints(const Model& model, const ModelConstraints& c);
+
+// An imported model's monotone directions as its library writes them: "(1,0,-1)" (XGBoost's
+// monotone_constraints) or "1,0,-1" (LightGBM's), one per feature in feature order; a shorter
+// list leaves the remaining features unconstrained (as XGBoost does). Empty text or "()" is no
+// constraint (an empty vector). Errors: InvalidArgument naming the item, or for more items
+// than `num_features`.
+Result<std::vector<int8_t>> ParseDirectionList(std::string_view text, size_t num_features);
+
+// For importers: checks `c` on `model` and records the section (nothing when `c` is empty).
+// An imported model that breaks its declared constraints is not an error; the section says so.
+void RecordImportedConstraints(const ModelConstraints& c, Model* model);
 
 // The model's "constraints" section: {"source", "monotone": {name: +1/-1}, "interactions":
 // [[names]], "monotone_verified", "interactions_verified", "verified", "violations"}; only the
