@@ -15,7 +15,7 @@
 //
 // Interactions: groups of features; along every root-to-leaf path all split features belong to
 // one common group. Features named in no group form one further group of their own (as
-// XGBoost and scikit-learn do), so an unlisted feature may interact with other unlisted ones
+// scikit-learn documents it), so an unlisted feature may interact with other unlisted ones
 // but with no listed one.
 #pragma once
 
