@@ -143,4 +143,21 @@ Result<ModelConstraints> ResolveConstraints(std::string_view monotone_text,
   return c;
 }
 
+void SetTreeConstraints(const ModelConstraints& c, size_t num_features, TreeConfig* tree) {
+  tree->monotone = c.monotone;
+  tree->interaction_groups = WithUngroupedFeatures(c.interactions, num_features);
+}
+
+Status VerifyTrainedConstraints(const ModelConstraints& c, Model* model) {
+  if (c.empty()) return Status::OK();
+  // The proof is on the trees themselves; training is built to pass it, so a failure is a bug.
+  const ConstraintCheck check = CheckConstraints(*model, c);
+  if (!check.holds()) {
+    return Status::Internal("the trained model breaks its constraints: {}",
+                            check.violations.empty() ? "" : check.violations.front());
+  }
+  model->sections["constraints"] = ConstraintsSection(*model, c, check);
+  return Status::OK();
+}
+
 }  // namespace keel

@@ -19,6 +19,7 @@
 #include "model/constraint_check.h"
 #include "model/model.h"
 #include "train/feature_set.h"
+#include "train/tree_learner.h"
 
 namespace keel {
 
@@ -39,5 +40,12 @@ Result<ModelConstraints> ResolveConstraints(std::string_view monotone_text,
                                             std::string_view interactions_text,
                                             std::span<const FeatureSpec> features,
                                             std::span<const ExcludedColumn> excluded);
+
+// Puts `c` into the tree learner's settings (the ungrouped features as one more group).
+void SetTreeConstraints(const ModelConstraints& c, size_t num_features, TreeConfig* tree);
+
+// Checks `c` on a trained model's trees and records its "constraints" section (nothing when `c`
+// is empty). Errors: Internal when they do not hold: training is built so that they do.
+Status VerifyTrainedConstraints(const ModelConstraints& c, Model* model);
 
 }  // namespace keel

@@ -237,8 +237,7 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   const std::vector<float> train_w = GatherF(data.weights, split.train);
   const std::vector<float> valid_w = GatherF(data.weights, split.valid);
   GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
-  cfg.tree.monotone = constraints.monotone;
-  cfg.tree.interaction_groups = WithUngroupedFeatures(constraints.interactions, fs.specs.size());
+  SetTreeConstraints(constraints, fs.specs.size(), &cfg.tree);
 
   Stopwatch fit_clock;
   KEEL_ASSIGN_OR_RETURN(GbdtResult g,
@@ -251,15 +250,7 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   rep->valid_loss = g.valid_loss;
   model->base_margin = g.base_margin;
   model->forest = std::move(g.forest);
-  if (!constraints.empty()) {
-    // The proof is on the trees themselves; training is built to pass it, so a failure is a bug.
-    const ConstraintCheck check = CheckConstraints(*model, constraints);
-    if (!check.holds()) {
-      return Status::Internal("the trained model breaks its constraints: {}",
-                              check.violations.empty() ? "" : check.violations.front());
-    }
-    model->sections["constraints"] = ConstraintsSection(*model, constraints, check);
-  }
+  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(constraints, model));
   rep->seconds = total_clock.Seconds();
   SplitMargins m;
   m.train = std::move(g.train_margins);

@@ -282,6 +282,18 @@ TEST(InteractionsE2e, GroupsMakeTheModelAdditiveAcrossThem) {
   EXPECT_EQ(ConstraintsSection(repeated)["interactions"], s["interactions"]);
 }
 
+TEST(ConstraintsE2e, TheFairnessReductionKeepsTheConstraints) {
+  // The reduction trains further models and ships their margin average: each obeys the
+  // constraints, so the average does, and the section is proved on the shipped trees.
+  TempDir dir;
+  const Data d = Split(dir, "credit_data.csv");
+  const std::string model =
+      Train(dir, d, "Status", "fair",
+            {"--fair-attribute", "Marital", "--fair-iterations", "5", "--monotone", "Income=-1"});
+  EXPECT_EQ(GridViolations(dir, d, model, "Income", -1, "prob_bad"), 0);
+  EXPECT_EQ(ConstraintsSection(model)["verified"], true);
+}
+
 TEST(ConstraintsE2e, InspectShowsTheVerdict) {
   TempDir dir;
   const std::string model = dir.File("m.keel");
