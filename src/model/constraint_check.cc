@@ -116,10 +116,14 @@ bool Intersect(const Region& a, const Region& b) {
     }
     return false;
   }
-  Region r = a;
-  NarrowAbove(&r, b.lo, b.lo_closed);
-  NarrowBelow(&r, b.hi, b.hi_closed);
-  if (!r.values_empty()) return true;
+  // The intervals' intersection: the larger lower end, the smaller upper end.
+  const bool lo_from_a = a.lo > b.lo || (a.lo == b.lo && !a.lo_closed);
+  const bool hi_from_a = a.hi < b.hi || (a.hi == b.hi && !a.hi_closed);
+  const double lo = lo_from_a ? a.lo : b.lo;
+  const double hi = hi_from_a ? a.hi : b.hi;
+  const bool closed =
+      (lo_from_a ? a.lo_closed : b.lo_closed) && (hi_from_a ? a.hi_closed : b.hi_closed);
+  if (lo < hi || (lo == hi && closed)) return true;
   return (a.plus_zero && HoldsZero(b)) || (b.plus_zero && HoldsZero(a));
 }
 
@@ -128,9 +132,13 @@ struct Leaf {
   std::vector<Region> regions;  // per feature used in the tree
 };
 
+// The leaves under `node` in depth-first order, each with its regions; first[n] and mid[n] are
+// where node n's leaves and its right subtree's leaves start in `out`.
 void CollectLeaves(const Tree& tree, int32_t node, std::vector<Region>* regions,
-                   const std::vector<int32_t>& slot, std::vector<Leaf>* out) {
+                   const std::vector<int32_t>& slot, std::vector<Leaf>* out,
+                   std::vector<size_t>* first, std::vector<size_t>* mid) {
   const TreeNode& n = tree.nodes[static_cast<size_t>(node)];
+  (*first)[static_cast<size_t>(node)] = out->size();
   if (n.is_leaf()) {
     out->push_back({node, *regions});
     return;
@@ -138,62 +146,83 @@ void CollectLeaves(const Tree& tree, int32_t node, std::vector<Region>* regions,
   const auto s = static_cast<size_t>(slot[static_cast<size_t>(n.feature)]);
   const Region saved = (*regions)[s];
   Narrow(n, true, &(*regions)[s]);
-  CollectLeaves(tree, n.left, regions, slot, out);
+  CollectLeaves(tree, n.left, regions, slot, out, first, mid);
   (*regions)[s] = saved;
+  (*mid)[static_cast<size_t>(node)] = out->size();
   Narrow(n, false, &(*regions)[s]);
-  CollectLeaves(tree, n.right, regions, slot, out);
+  CollectLeaves(tree, n.right, regions, slot, out, first, mid);
   (*regions)[s] = saved;
 }
 
+// Two leaves can hold rows that differ only in one feature only if their paths part at a split
+// on that feature (at a split on any other feature they take opposite sides of it, which no
+// one value can), so each constrained split compares its left subtree's leaves with its right
+// subtree's: wherever some value of the feature in leaf A is below some value in leaf B and
+// their regions meet on every other feature, A's value must not exceed B's (+1).
 void CheckMonotoneTree(const Model& model, size_t t, const std::vector<int8_t>& monotone,
                        ConstraintCheck* check) {
   const Tree& tree = model.forest.trees[t];
   std::vector<int32_t> slot(model.features.size(), -1);
   std::vector<int32_t> used;
+  bool constrained_used = false;
   for (const TreeNode& n : tree.nodes) {
     if (!n.is_leaf() && slot[static_cast<size_t>(n.feature)] < 0) {
       slot[static_cast<size_t>(n.feature)] = static_cast<int32_t>(used.size());
       used.push_back(n.feature);
+      constrained_used |= monotone[static_cast<size_t>(n.feature)] != 0;
     }
   }
-  bool constrained_used = false;
-  for (int32_t f : used) constrained_used |= monotone[static_cast<size_t>(f)] != 0;
   if (!constrained_used) return;
   std::vector<Region> regions(used.size());
   std::vector<Leaf> leaves;
-  CollectLeaves(tree, 0, &regions, slot, &leaves);
+  std::vector<size_t> first(tree.nodes.size()), mid(tree.nodes.size());
+  CollectLeaves(tree, 0, &regions, slot, &leaves, &first, &mid);
+  std::vector<size_t> end(tree.nodes.size());
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    // A subtree's leaves end where its last right descendant's do.
+    int32_t last = static_cast<int32_t>(i);
+    while (!tree.nodes[static_cast<size_t>(last)].is_leaf()) {
+      last = tree.nodes[static_cast<size_t>(last)].right;
+    }
+    end[i] = first[static_cast<size_t>(last)] + 1;
+  }
   auto fail = [&](std::string text) {
     check->monotone_holds = false;
     if (check->violations.size() < kMaxViolations) check->violations.push_back(std::move(text));
   };
-  for (size_t s = 0; s < used.size(); ++s) {
-    const int dir = monotone[static_cast<size_t>(used[s])];
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    const TreeNode& n = tree.nodes[i];
+    if (n.is_leaf()) continue;
+    const int dir = monotone[static_cast<size_t>(n.feature)];
     if (dir == 0) continue;
-    const std::string& name = model.features[static_cast<size_t>(used[s])].name;
-    for (const Leaf& a : leaves) {
-      const Region& ra = a.regions[s];
-      if (ra.include || !ra.exclude.empty()) {
-        fail(fmt::format("tree {}: {} is constrained but split as a categorical feature", t, name));
-        return;
-      }
-      if (ra.plus_zero) {
-        fail(fmt::format("tree {}: a split on {} sends 0 the missing way, off its scale", t, name));
-        return;
-      }
-      if (ra.values_empty()) continue;  // only rows with the feature missing reach it
-      for (const Leaf& b : leaves) {
-        const Region& rb = b.regions[s];
-        if (a.node == b.node || rb.values_empty()) continue;
-        // Some value of A below some value of B?
-        if (!(ra.lo < rb.hi)) continue;
-        bool others = true;
-        for (size_t o = 0; o < used.size() && others; ++o) {
-          if (o != s) others = Intersect(a.regions[o], b.regions[o]);
-        }
-        if (!others) continue;
-        const double va = tree.nodes[static_cast<size_t>(a.node)].value;
-        const double vb = tree.nodes[static_cast<size_t>(b.node)].value;
-        if (dir > 0 ? va > vb : va < vb) {
+    const std::string& name = model.features[static_cast<size_t>(n.feature)].name;
+    if (n.is_categorical) {
+      fail(fmt::format("tree {}: {} is constrained but split as a categorical feature", t, name));
+      return;
+    }
+    if (n.missing_rule == MissingRule::kZeroOrNaN) {
+      fail(fmt::format("tree {}: a split on {} sends 0 the missing way, off its scale", t, name));
+      return;
+    }
+    const auto s = static_cast<size_t>(slot[static_cast<size_t>(n.feature)]);
+    for (size_t l = first[i]; l < mid[i]; ++l) {
+      for (size_t r = mid[i]; r < end[i]; ++r) {
+        for (int side = 0; side < 2; ++side) {
+          const Leaf& a = leaves[side == 0 ? l : r];  // the one with some lower value
+          const Leaf& b = leaves[side == 0 ? r : l];
+          const Region& ra = a.regions[s];
+          const Region& rb = b.regions[s];
+          // Only rows with the feature missing reach an empty interval; then is some value
+          // of A below some value of B?
+          if (ra.values_empty() || rb.values_empty() || !(ra.lo < rb.hi)) continue;
+          const double va = tree.nodes[static_cast<size_t>(a.node)].value;
+          const double vb = tree.nodes[static_cast<size_t>(b.node)].value;
+          if (dir > 0 ? va <= vb : va >= vb) continue;  // in order: nothing to prove
+          bool others = true;
+          for (size_t o = 0; o < used.size() && others; ++o) {
+            if (o != s) others = Intersect(a.regions[o], b.regions[o]);
+          }
+          if (!others) continue;
           fail(
               fmt::format("tree {}: leaf {} (lower {}) = {} and leaf {} (higher {}) = {} break "
                           "{} {}",

@@ -86,6 +86,24 @@ TEST(ConstraintCheck, LeavesThatNoTwoRowsShareAreNotCompared) {
   EXPECT_FALSE(CheckConstraints(m, Increasing()).holds());
 }
 
+TEST(ConstraintCheck, ConditionsBelowTheConstrainedSplitSeparateLeaves) {
+  // x < 1 ? (z in {1} ? 5 : 0) : (z in {1} ? 6 : 1): leaf 5 (x low, z = 1) is above leaf 1
+  // (x high, z != 1), but the z conditions under the x split keep such rows apart.
+  Model m = TwoFeatureModel({Split(0, 1, 1, 2), CatSplit(1, {1}, 3, 4), CatSplit(1, {1}, 5, 6),
+                             Leaf(5), Leaf(0), Leaf(6), Leaf(1)},
+                            /*second_categorical=*/true);
+  EXPECT_TRUE(CheckConstraints(m, Increasing()).holds());
+  m.forest.trees[0].nodes[5].value = 4;  // within z = 1: 5 then 4
+  EXPECT_FALSE(CheckConstraints(m, Increasing()).holds());
+  // Numeric z: x < 1 ? (z < 0.5 ? 5 : 0) : (z < 0.7 ? 6 : 1). Leaf 5 (z < 0.5) is above leaf 1
+  // (z >= 0.7), which no row with the same z reaches.
+  Model n = TwoFeatureModel({Split(0, 1, 1, 2), Split(1, 0.5, 3, 4), Split(1, 0.7, 5, 6), Leaf(5),
+                             Leaf(0), Leaf(6), Leaf(1)});
+  EXPECT_TRUE(CheckConstraints(n, Increasing()).holds());
+  n.forest.trees[0].nodes[5].value = 4;  // z < 0.5 reaches both 5 (x low) and 4 (x high)
+  EXPECT_FALSE(CheckConstraints(n, Increasing()).holds());
+}
+
 TEST(ConstraintCheck, MissingValuesOfTheConstrainedFeatureAreNotOnItsScale) {
   // x < 1 (missing left) ? (x < 1 (missing right) ? 0 : 9) : 1: leaf 9 is reached only by
   // missing x, so it is not compared with the others.
