@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -103,7 +104,7 @@ struct Problem {
   std::vector<float> w;
 };
 
-Problem MakeProblem(Objective objective, int classes) {
+Problem MakeProblem(Objective objective) {
   Rng rng(7);
   Problem p;
   p.raw.resize(4);
@@ -125,7 +126,6 @@ Problem MakeProblem(Objective objective, int classes) {
     double y = score;
     if (objective == Objective::kBinaryLogistic) y = score > 1.2 ? 1 : 0;
     if (objective == Objective::kMultiSoftmax) y = score < 0.8 ? 0 : score < 1.6 ? 1 : 2;
-    (void)classes;
     p.y.push_back(y);
     p.w.push_back(static_cast<float>(0.5 + 1.5 * rng.Uniform()));
   }
@@ -220,7 +220,7 @@ class MonotoneTraining : public ::testing::TestWithParam<ObjectiveCase> {};
 
 TEST_P(MonotoneTraining, EveryRowIsMonotoneAlongTheGridAndTheCheckAgrees) {
   const auto [objective, outputs] = GetParam();
-  const Problem p = MakeProblem(objective, outputs);
+  const Problem p = MakeProblem(objective);
   for (int dir : {+1, -1}) {
     const Trained t = TrainOn(p, objective, outputs, {static_cast<int8_t>(dir), 0, 0, 0}, {});
     EXPECT_EQ(GridViolations(t.model, p, 0, dir), 0) << "direction " << dir;
@@ -242,7 +242,14 @@ INSTANTIATE_TEST_SUITE_P(Objectives, MonotoneTraining,
                                            ObjectiveCase{Objective::kMultiSoftmax, 3},
                                            ObjectiveCase{Objective::kSquaredError, 1},
                                            ObjectiveCase{Objective::kAbsoluteError, 1},
-                                           ObjectiveCase{Objective::kHuber, 1}));
+                                           ObjectiveCase{Objective::kHuber, 1}),
+                         [](const auto& info) {
+                           std::string name(ObjectiveName(info.param.objective));
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 // The features on each root-to-leaf path of every tree.
 std::vector<std::set<int32_t>> PathFeatures(const Model& m) {
@@ -266,7 +273,7 @@ std::vector<std::set<int32_t>> PathFeatures(const Model& m) {
 }
 
 TEST(InteractionTraining, NoPathMixesGroups) {
-  const Problem p = MakeProblem(Objective::kSquaredError, 1);
+  const Problem p = MakeProblem(Objective::kSquaredError);
   // x0 and x1 interact; x2 alone; x3 (listed nowhere) forms a group of its own.
   const std::vector<std::vector<int32_t>> groups = {{0, 1}, {2}};
   const Trained t = TrainOn(p, Objective::kSquaredError, 1, {}, groups);
@@ -296,7 +303,7 @@ TEST(InteractionTraining, NoPathMixesGroups) {
 }
 
 TEST(InteractionTraining, MonotoneAndInteractionsTogether) {
-  const Problem p = MakeProblem(Objective::kBinaryLogistic, 1);
+  const Problem p = MakeProblem(Objective::kBinaryLogistic);
   const Trained t = TrainOn(p, Objective::kBinaryLogistic, 1, {-1, 0, 0, 0}, {{0, 3}, {1, 2}});
   EXPECT_EQ(GridViolations(t.model, p, 0, -1), 0);
   ModelConstraints c;
