@@ -120,8 +120,8 @@ Status SetParam(std::string_view name, std::string_view text, TrainParams* param
 Status ValidateParams(const TrainParams& params);
 
 // True for an error about a parameter's value (InvalidArgument, message starting
-// "parameter ", after any context), including those found only once the data is read (e.g. a monotone
-// constraint naming no feature): a usage error on the command line.
+// "parameter ", after any context), including those found only once the data is read (e.g. a
+// monotone constraint naming no feature): a usage error on the command line.
 bool IsParamError(const Status& status);
 
 // The value of `spec` in `params` as text (shortest round-trip for doubles).
