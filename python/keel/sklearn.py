@@ -40,8 +40,8 @@ _COMMON = ("algo", "split", "test_size", "valid_size", "num_trees", "num_leaves"
            "learning_rate", "max_bins", "lambda_l1", "lambda_l2", "min_data_in_leaf",
            "min_sum_hessian", "min_split_gain", "subsample", "colsample", "max_cat_bins",
            "max_cat_to_onehot", "max_cat_threshold", "cat_smooth", "cat_l2",
-           "min_data_per_group", "early_stopping_rounds", "linear_l2", "linear_top_k",
-           "linear_max_iter", "linear_tol", "threads", "seed")
+           "min_data_per_group", "early_stopping_rounds", "monotone", "interactions", "linear_l2",
+           "linear_top_k", "linear_max_iter", "linear_tol", "threads", "seed")
 
 
 def _name_text_cell(X, error):
@@ -72,8 +72,10 @@ class _KeelEstimator(BaseEstimator):
 
     def _params(self):
         names = _COMMON + self._extra
+        # class_weight as a dict is scikit-learn's form, applied as row weights by fit.
         return {n: getattr(self, n) for n in names
-                if getattr(self, n) is not None and not isinstance(getattr(self, n), dict)}
+                if getattr(self, n) is not None
+                and not (n == "class_weight" and isinstance(getattr(self, n), dict))}
 
     def _more_tags(self):
         return {"allow_nan": True}
@@ -164,8 +166,8 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
                  min_data_in_leaf=None, min_sum_hessian=None, min_split_gain=None,
                  subsample=None, colsample=None, max_cat_bins=None, max_cat_to_onehot=None,
                  max_cat_threshold=None, cat_smooth=None, cat_l2=None, min_data_per_group=None,
-                 early_stopping_rounds=None, linear_l2=None, linear_top_k=None,
-                 linear_max_iter=None, linear_tol=None, threads=1, seed=42):
+                 early_stopping_rounds=None, monotone=None, interactions=None, linear_l2=None,
+                 linear_top_k=None, linear_max_iter=None, linear_tol=None, threads=1, seed=42):
         _store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
@@ -224,8 +226,9 @@ class KeelRegressor(RegressorMixin, _KeelEstimator):
                  lambda_l2=None, min_data_in_leaf=None, min_sum_hessian=None,
                  min_split_gain=None, subsample=None, colsample=None, max_cat_bins=None,
                  max_cat_to_onehot=None, max_cat_threshold=None, cat_smooth=None, cat_l2=None,
-                 min_data_per_group=None, early_stopping_rounds=None, linear_l2=None,
-                 linear_top_k=None, linear_max_iter=None, linear_tol=None, threads=1, seed=42):
+                 min_data_per_group=None, early_stopping_rounds=None, monotone=None,
+                 interactions=None, linear_l2=None, linear_top_k=None, linear_max_iter=None,
+                 linear_tol=None, threads=1, seed=42):
         _store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):

@@ -13,10 +13,17 @@ from keel.model import Model
 
 
 def _param_text(value):
+    """A parameter's text as docs/params.md writes it. A dict (monotone={"Income": -1}) becomes
+    "Income=-1,..."; a list of lists (interactions=[["a", "b"], ["c"]]) becomes "a,b;c"."""
     if isinstance(value, bool):
         raise ValueError("training parameters are numbers or names, not booleans")
     if isinstance(value, float):
         return repr(value)  # the shortest text that reads back to the same double
+    if isinstance(value, dict):
+        return ",".join(f"{name}={_param_text(v)}" for name, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ";".join(",".join(map(str, g)) if isinstance(g, (list, tuple)) else str(g)
+                        for g in value)
     return str(value)
 
 
@@ -98,8 +105,10 @@ def train(data, target, *, schema=None, positive=None, weight=None, exclude=None
     a binary target. weight: a sample weight column. exclude: columns not to use as features.
     out: also save the model there. params: training parameters by their docs/params.md names
     or CLI flags (``num_trees=200``, ``learning_rate=0.05``, ``algo="linear"``, ``threads=2``,
-    ``seed=7``). Fairness, as ``keel train``'s flags of the same names (docs/fairness.md):
-    ``sensitive`` (a column or a list), ``include_sensitive``, ``reweigh``, ``fair_attribute``,
+    ``seed=7``); constraints as ``monotone={"Income": -1, "Debt": 1}`` and
+    ``interactions=[["Income", "Debt"], ["Age", "Seniority"]]`` (docs/constraints.md).
+    Fairness, as ``keel train``'s flags of the same names (docs/fairness.md): ``sensitive`` (a
+    column or a list), ``include_sensitive``, ``reweigh``, ``fair_attribute``,
     ``fair_constraint``, ``fair_bound``, ``fair_iterations``. The GIL is released while Keel
     trains.
     """

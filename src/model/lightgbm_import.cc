@@ -8,6 +8,7 @@
 
 #include "core/file_io.h"
 #include "core/number_format.h"
+#include "model/constraint_check.h"
 #include "model/model_json.h"
 
 namespace keel {
@@ -396,6 +397,8 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
   bool ended = false;
   std::string_view pandas_categorical;
   std::optional<std::string_view> categorical_param;  // "[categorical_feature: ...]"
+  std::optional<std::string_view> monotone_param;     // "[monotone_constraints: ...]"
+  size_t monotone_line = 0;
   size_t pandas_line = 0;
   size_t line_no = 0;
   size_t pos = 0;
@@ -419,6 +422,11 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
     }
     if (line.substr(0, 21) == "[categorical_feature:" && line.back() == ']') {
       categorical_param = Trim(line.substr(21, line.size() - 22));
+      continue;
+    }
+    if (line.substr(0, 22) == "[monotone_constraints:" && line.back() == ']') {
+      monotone_param = Trim(line.substr(22, line.size() - 23));
+      monotone_line = line_no;
       continue;
     }
     if (current == nullptr) continue;  // feature importances, parameters
@@ -534,6 +542,29 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
   section["objective"] = std::string(objective_text);
   section["num_trees"] = trees.size();
   KEEL_RETURN_IF_ERROR(CheckImportedModel(model, source));
+  // The training parameters state the monotone constraints (the parameters block's
+  // "[monotone_constraints: 1,0,-1]", or a "monotone_constraints=" header line); the check
+  // then says whether the trees obey them.
+  if (header.Has("monotone_constraints") || monotone_param) {
+    std::string_view text_value;
+    if (header.Has("monotone_constraints")) {
+      KEEL_ASSIGN_OR_RETURN(text_value, header.Text("monotone_constraints"));
+    } else {
+      text_value = *monotone_param;
+    }
+    auto dirs = ParseDirectionList(text_value, model.features.size());
+    if (!dirs.ok()) {
+      if (header.Has("monotone_constraints")) {
+        return header.Fail("monotone_constraints", dirs.status().message());
+      }
+      return Status::Corrupt("{}:{}: [monotone_constraints]: {}", source, monotone_line,
+                             dirs.status().message());
+    }
+    ModelConstraints c;
+    c.monotone = std::move(*dirs);
+    c.source = "lightgbm";
+    RecordImportedConstraints(c, &model);
+  }
   return model;
 }
 

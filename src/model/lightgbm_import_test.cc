@@ -70,6 +70,33 @@ TEST(LightGBMImport, EverySplitKindMatchesHandComputedValues) {
   }
 }
 
+TEST(LightGBMImport, MonotoneConstraintsAreRecordedAndVerified) {
+  auto text = ReadFile(Fixture("binary_splits.txt"));
+  ASSERT_TRUE(text.ok());
+  // Tree 0's c split (0.3 below, 0.5 above) rises with c, and no other tree uses c.
+  std::string t = *text;
+  t.insert(t.find("feature_names="), "monotone_constraints=0,0,1,0\n");
+  auto up = ImportLightGBMText(t, "m.txt");
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  const nlohmann::json& c = up->sections.at("constraints");
+  EXPECT_EQ(c["source"], "lightgbm");
+  EXPECT_EQ(c["monotone"], nlohmann::json::parse(R"({"c": 1})"));
+  EXPECT_EQ(c["verified"], true) << c.dump();
+  // The parameters block's form, claiming c falls: recorded as broken, not refused.
+  std::string p = *text + "\nparameters:\n[monotone_constraints: 0,0,-1]\nend of parameters\n";
+  auto down = ImportLightGBMText(p, "m.txt");
+  ASSERT_TRUE(down.ok()) << down.status().ToString();
+  EXPECT_EQ(down->sections.at("constraints")["verified"], false);
+  // LightGBM writes an empty list when there are none: no section.
+  auto none = ImportLightGBMText(*text + "\n[monotone_constraints: ]\n", "m.txt");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->sections.contains("constraints"));
+  auto bad = ImportLightGBMText(*text + "\n[monotone_constraints: 0,7]\n", "m.txt");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("monotone constraint '7'"), std::string::npos)
+      << bad.status().ToString();
+}
+
 TEST(LightGBMImport, SigmoidParameterScalesTheMargin) {
   auto text = ReadFile(Fixture("binary_splits.txt"));
   ASSERT_TRUE(text.ok());

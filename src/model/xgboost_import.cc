@@ -7,10 +7,28 @@
 #include <optional>
 
 #include "core/file_io.h"
+#include "model/constraint_check.h"
 #include "model/model_json.h"
 
 namespace keel {
 namespace {
+
+// train_param.monotone_constraints of any updater in gbtree's "updater" (an object of
+// updaters, or a list of them with a "name"), "" when there is none.
+std::string MonotoneConstraintsText(const nlohmann::json& gbtree) {
+  if (!gbtree.is_object() || !gbtree.contains("updater")) return "";
+  const nlohmann::json& updaters = gbtree["updater"];
+  if (!updaters.is_object() && !updaters.is_array()) return "";
+  for (const auto& up : updaters) {
+    if (!up.is_object() || !up.contains("train_param")) continue;
+    const nlohmann::json& tp = up["train_param"];
+    if (tp.is_object() && tp.contains("monotone_constraints") &&
+        tp["monotone_constraints"].is_string()) {
+      return tp["monotone_constraints"].get<std::string>();
+    }
+  }
+  return "";
+}
 
 using nlohmann::json;
 
@@ -444,6 +462,19 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
     section["xgboost_version"] = root["version"];
   }
   KEEL_RETURN_IF_ERROR(CheckImportedModel(model, source));
+  // A model saved with its configuration (Booster.save_config merged in) states its monotone
+  // constraints; the check then says whether the trees obey them.
+  if (const std::string text = MonotoneConstraintsText(*gbtree); !text.empty()) {
+    auto dirs = ParseDirectionList(text, model.features.size());
+    if (!dirs.ok()) {
+      return rd.Fail("gradient_booster.updater.train_param.monotone_constraints",
+                     dirs.status().message());
+    }
+    ModelConstraints c;
+    c.monotone = std::move(*dirs);
+    c.source = "xgboost";
+    RecordImportedConstraints(c, &model);
+  }
   return model;
 }
 

@@ -251,6 +251,47 @@ TEST(XGBoostImport, ReadsStructureObjectiveAndFeatures) {
   EXPECT_GT(m->forest.trees[0].nodes[0].cover, 0);
 }
 
+TEST(XGBoostImport, MonotoneConstraintsOfTheConfigurationAreRecordedAndVerified) {
+  // make_monotone_fixture.py: XGBoost trained with monotone_constraints "(1,0,-1)".
+  auto m = ImportXGBoostFile(Fixture("monotone_model.json"));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const nlohmann::json& c = m->sections.at("constraints");
+  EXPECT_EQ(c["source"], "xgboost");
+  EXPECT_EQ(c["monotone"], nlohmann::json::parse(R"({"f0": 1, "f2": -1})"));
+  EXPECT_EQ(c["monotone_verified"], true);
+  EXPECT_EQ(c["verified"], true);
+}
+
+// The "updater" object of Booster.save_config with `constraints` as monotone_constraints.
+std::string Updater(const std::string& constraints) {
+  return R"j("updater":{"grow_quantile_histmaker":{"train_param":{"monotone_constraints":")j" +
+         constraints + R"j("}}},)j";
+}
+
+TEST(XGBoostImport, DeclaredConstraintsTheTreesBreakAreReportedNotRefused) {
+  // An unconstrained ames model that claims Gr_Liv_Area (feature 4) is decreasing.
+  auto text = ReadFile(Fixture("regression_model.json"));
+  ASSERT_TRUE(text.ok());
+  const size_t at = text->rfind(R"("name":"gbtree")");
+  ASSERT_NE(at, std::string::npos);
+  std::string t = *text;
+  t.insert(at, Updater("(0,0,0,0,-1)"));
+  auto m = ImportXGBoostJson(t, "m.json");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const nlohmann::json& c = m->sections.at("constraints");
+  EXPECT_EQ(c["monotone"], nlohmann::json::parse(R"({"Gr_Liv_Area": -1})"));
+  EXPECT_EQ(c["verified"], false);
+  ASSERT_FALSE(c["violations"].empty());
+  EXPECT_NE(c["violations"][0].get<std::string>().find("Gr_Liv_Area -1"), std::string::npos);
+  // A malformed list is a parse error naming the field.
+  std::string bad = *text;
+  bad.insert(at, Updater("(2)"));
+  auto refused = ImportXGBoostJson(bad, "m.json");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("monotone_constraints"), std::string::npos)
+      << refused.status().ToString();
+}
+
 TEST(XGBoostImport, BaseScoreBecomesLogitForBinary) {
   auto text = ReadFile(Fixture("binary_missing_model.json"));
   ASSERT_TRUE(text.ok());

@@ -10,6 +10,7 @@
 #include "core/parallel.h"
 #include "core/stopwatch.h"
 #include "train/binning.h"
+#include "train/constraints.h"
 #include "train/feature_set.h"
 #include "train/gbdt_trainer.h"
 #include "train/learner_config.h"
@@ -219,6 +220,10 @@ class BestResponder {
     }
     b.gcfg_ = GbdtConfigOf(p, Objective::kBinaryLogistic, 1);
     b.gcfg_.early_stopping_rounds = 0;
+    // The reduction's models obey the plain model's constraints (FitPrepared checked them).
+    KEEL_ASSIGN_OR_RETURN(const ModelConstraints mc,
+                          ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
+    SetTreeConstraints(mc, fs.specs.size(), &b.gcfg_.tree);
     b.lcfg_ = LinearConfigOf(p);
     return b;
   }
@@ -598,6 +603,11 @@ Result<TrainResult> TrainFairReduction(const Table& table, const Schema& schema,
 
   Model& model = result.model;
   KEEL_RETURN_IF_ERROR(SetChosenModel(best, learner.gbdt(), responses, &model, &rep));
+  // A margin average of models that obey the constraints obeys them too; prove it on the trees.
+  KEEL_ASSIGN_OR_RETURN(const ModelConstraints mc,
+                        ResolveConstraints(options.params.monotone, options.params.interactions,
+                                           data.features.specs, data.features.excluded));
+  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(mc, &model));
   KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("fairness-reduced model"));
   nlohmann::json& section = model.sections["fairness"];
   if (!section.is_object()) section = nlohmann::json::object();

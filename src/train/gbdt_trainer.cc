@@ -156,6 +156,8 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
           const double med = WeightedMedian(std::move(vw));
           if (!std::isnan(med)) tree.nodes[node].value = med;
         }
+        // The medians ignore the bounds growth kept: put the monotone order back.
+        ReimposeMonotone(config.tree.monotone, &tree);
       }
       // Training margins: rows in the sample by leaf, the others by walking the tree.
       for (size_t node = 0; node < tree.nodes.size(); ++node) {

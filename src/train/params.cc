@@ -8,12 +8,23 @@
 
 #include "core/nearest_name.h"
 #include "core/number_format.h"
+#include "train/constraints.h"
 
 namespace keel {
 namespace {
 
 using T = ParamSpec::Type;
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Status CheckMonotoneText(std::string_view text) {
+  std::vector<std::pair<std::string, int>> unused;
+  return ParseMonotone(text, &unused);
+}
+
+Status CheckInteractionsText(std::string_view text) {
+  std::vector<std::vector<std::string>> unused;
+  return ParseInteractions(text, &unused);
+}
 
 // The one declaration of every training parameter. Order = documentation order.
 const ParamSpec kParams[] = {
@@ -104,6 +115,22 @@ const ParamSpec kParams[] = {
      "Stop when the validation loss has not improved for this many iterations (needs "
      "--valid-size; 0 = never stop early); the model keeps the best iteration",
      &TrainParams::early_stopping_rounds},
+    // --- constraints ------------------------------------------------------------------
+    {"monotone", "monotone", "constraints", T::kString, "", 0, 0, false, false, "",
+     "Monotone constraints (gbdt): NAME=+1 makes predictions (each class's score for multiclass) "
+     "never decrease as "
+     "numeric feature NAME grows (all else fixed), NAME=-1 never increase; 0 or absent = free. "
+     "Repeat the flag or "
+     "join with ','; keel.yaml takes a map {NAME: 1, OTHER: -1}. Rows with NAME missing are not "
+     "on its scale and are not ordered against the others. The trained model is checked to obey "
+     "them (docs/constraints.md)",
+     &TrainParams::monotone, &CheckMonotoneText, "NAME=DIR,... (DIR: +1, 1, -1, 0)", ','},
+    {"interactions", "interactions", "constraints", T::kString, "", 0, 0, false, false, "",
+     "Interaction constraints (gbdt): groups of features separated by ';', names by ','; along "
+     "any path of a tree all features split on belong to one group. Features in no group form "
+     "one more group together. Repeat the flag for more groups; keel.yaml takes a list of "
+     "lists. The trained model is checked to obey them (docs/constraints.md)",
+     &TrainParams::interactions, &CheckInteractionsText, "a,b;c,d,e", ';'},
     // --- linear -------------------------------------------------------------------------
     {"linear_l2", "linear-l2", "linear", T::kDouble, "0.001", 0, kInf, false, false, "",
      "L2 penalty of the linear baseline: minimises mean loss + linear_l2/2 * |w|^2 over "
@@ -212,7 +239,9 @@ Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* param
       [&](auto member) -> Status {
         using M = decltype(member);
         if constexpr (std::is_same_v<M, std::string TrainParams::*>) {
-          if (!MatchesChoice(spec.choices, text)) {
+          if (spec.check != nullptr) {
+            KEEL_RETURN_IF_ERROR(spec.check(text));
+          } else if (!MatchesChoice(spec.choices, text)) {
             return Status::InvalidArgument("parameter {} (--{}) = '{}' is not one of {}", spec.name,
                                            spec.flag, text, spec.choices);
           }
@@ -296,12 +325,28 @@ Status ValidateParams(const TrainParams& params) {
         "below 1",
         FormatDouble(params.test_size), FormatDouble(params.valid_size));
   }
+  if (params.algo == "linear" && (!params.monotone.empty() || !params.interactions.empty())) {
+    return Status::InvalidArgument(
+        "parameter {} applies to gbdt models only (algo is linear)",
+        params.monotone.empty() ? "interactions (--interactions)" : "monotone (--monotone)");
+  }
   return Status::OK();
+}
+
+bool IsParamError(const Status& status) {
+  // Context added on the way up (WithContext) comes first, as "<context>: ".
+  const std::string& m = status.message();
+  return status.code() == StatusCode::kInvalidArgument &&
+         (m.rfind("parameter ", 0) == 0 || m.find(": parameter ") != std::string::npos);
 }
 
 std::string ParamHelp(const ParamSpec& spec) {
   std::string h(spec.help);
-  if (spec.type == T::kString) {
+  if (spec.check != nullptr) {
+    h += " (form: ";
+    h += spec.syntax;
+    h += ")";
+  } else if (spec.type == T::kString) {
     h += " (one of: ";
     std::string c(spec.choices);
     for (char& ch : c) {
@@ -318,7 +363,7 @@ std::string ParamHelp(const ParamSpec& spec) {
     h += BoundsText(spec);
   }
   h += "; default ";
-  h += spec.default_text;
+  h += spec.default_text.empty() ? "none" : spec.default_text;
   return h;
 }
 
@@ -335,6 +380,9 @@ std::string RenderParamsMarkdown() {
       "rows).\n"
       "On the command line a value that is not a number, or outside its range or choices, is "
       "a usage error (exit 2).\n"
+      "`monotone` and `interactions` take several values: repeat the flag, or give one text "
+      "joined as shown;\n"
+      "in keel.yaml `monotone` is a map and `interactions` a list of lists.\n"
       "Ranges use `[` `]` for inclusive and `(` `)` for exclusive bounds.\n";
   std::string_view group;
   for (const ParamSpec& s : kParams) {
@@ -346,7 +394,9 @@ std::string RenderParamsMarkdown() {
       out += "| --- | --- | --- | --- | --- | --- |\n";
     }
     std::string allowed;
-    if (s.type == T::kString) {
+    if (s.check != nullptr) {
+      allowed = "`" + std::string(s.syntax) + "`";
+    } else if (s.type == T::kString) {
       std::string c(s.choices);
       size_t pos = 0;
       while ((pos = c.find(":", pos)) != std::string::npos) {
@@ -363,8 +413,10 @@ std::string RenderParamsMarkdown() {
     const char* type = s.type == T::kString ? "text" : s.type == T::kInt ? "integer" : "number";
     std::string flags;
     for (const std::string& f : ParamFlags(s)) flags += (flags.empty() ? "`--" : ", `--") + f + "`";
-    out += "| `" + std::string(s.name) + "` | " + flags + " | " + type + " | `" +
-           std::string(s.default_text) + "` | " + allowed + " | " + std::string(s.help) + " |\n";
+    const std::string def =
+        s.default_text.empty() ? "none" : "`" + std::string(s.default_text) + "`";
+    out += "| `" + std::string(s.name) + "` | " + flags + " | " + type + " | " + def + " | " +
+           allowed + " | " + std::string(s.help) + " |\n";
   }
   return out;
 }

@@ -51,6 +51,9 @@ struct TrainParams {
   double huber_delta = 0;
   std::string class_weight;  // "none" | "balanced"
   int early_stopping_rounds = 0;
+  // Constraints (train/constraints.h has the text forms; "" = none).
+  std::string monotone;      // "Income=-1,Debt=+1"
+  std::string interactions;  // "a,b;c,d,e"
   // Linear baseline.
   double linear_l2 = 0;
   int linear_top_k = 0;
@@ -81,6 +84,13 @@ struct ParamSpec {
   std::string_view choices;
   std::string_view help;
   Member member;
+  // kString with free-form text (no `choices`): the check of its syntax, and the form shown in
+  // --help and docs/params.md.
+  Status (*check)(std::string_view text) = nullptr;
+  std::string_view syntax;
+  // Non-zero: the CLI flag may be repeated, its values joined with this character (and
+  // keel.yaml takes a map or list, see usecase/project.cc).
+  char repeat_join = 0;
 };
 
 // All parameters, in documentation order.
@@ -108,6 +118,11 @@ Status SetParam(std::string_view name, std::string_view text, TrainParams* param
 // Checks every parameter against its bounds and the cross-parameter rules (e.g.
 // test_size + valid_size < 1). Errors: InvalidArgument naming the parameter.
 Status ValidateParams(const TrainParams& params);
+
+// True for an error about a parameter's value (InvalidArgument, message starting
+// "parameter ", after any context), including those found only once the data is read (e.g. a
+// monotone constraint naming no feature): a usage error on the command line.
+bool IsParamError(const Status& status);
 
 // The value of `spec` in `params` as text (shortest round-trip for doubles).
 std::string ParamText(const ParamSpec& spec, const TrainParams& params);

@@ -67,7 +67,7 @@ TEST(Params, SetByNameOrFlagWithBoundsChecked) {
   Status s = SetParam("bins", "300", &p);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("[2, 255]"), std::string::npos) << s.message();
-  EXPECT_FALSE(SetParam("lr", "0", &p).ok());        // (0, 1]
+  EXPECT_FALSE(SetParam("lr", "0", &p).ok());  // (0, 1]
   EXPECT_FALSE(SetParam("lr", "abc", &p).ok());
   EXPECT_FALSE(SetParam("trees", "1.5", &p).ok());
   EXPECT_FALSE(SetParam("algo", "forest", &p).ok());
@@ -95,6 +95,27 @@ TEST(Params, HelpStatesDefaultAndRange) {
   const std::string h = ParamHelp(*FindParam("bins"));
   EXPECT_NE(h.find("default 255"), std::string::npos) << h;
   EXPECT_NE(h.find("[2, 255]"), std::string::npos) << h;
+}
+
+TEST(Params, ConstraintTextsAreCheckedByTheirSyntax) {
+  TrainParams p = DefaultParams();
+  EXPECT_TRUE(p.monotone.empty() && p.interactions.empty());
+  ASSERT_TRUE(SetParam("monotone", "Income=-1,Debt=+1", &p).ok());
+  EXPECT_EQ(p.monotone, "Income=-1,Debt=+1");
+  ASSERT_TRUE(SetParam("interactions", "a,b;c", &p).ok());
+  const Status bad = SetParam("monotone", "Income=up", &p);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_TRUE(IsParamError(bad));
+  EXPECT_TRUE(IsParamError(bad.WithContext("training on d.csv")));
+  EXPECT_FALSE(IsParamError(Status::InvalidArgument("column x: bad value")));
+  EXPECT_EQ(FindParam("monotone")->repeat_join, ',');
+  EXPECT_EQ(FindParam("interactions")->repeat_join, ';');
+  EXPECT_NE(ParamHelp(*FindParam("interactions")).find("form: a,b;c,d,e"), std::string::npos);
+  // The linear baseline takes no constraints.
+  p.algo = "linear";
+  const Status linear = ValidateParams(p);
+  EXPECT_NE(linear.message().find("applies to gbdt models only"), std::string::npos)
+      << linear.message();
 }
 
 // docs/params.md is generated from the table; regenerate it with

@@ -19,6 +19,41 @@ inline double Score(double g, double h, double l1, double l2) {
   return t * t / (h + l2);
 }
 
+// The loss reduction of giving a node of sums (g, h) the output w: -(2 T(g) w + (h + l2) w^2).
+// At the optimum w = -T(g) / (h + l2) it equals Score.
+inline double GainGivenOutput(double g, double h, double l1, double l2, double w) {
+  return -(2.0 * ThresholdL1(g, l1) * w + (h + l2) * w * w);
+}
+
+inline double Output(double g, double h, double l1, double l2) {
+  const double denom = h + l2;
+  if (!(denom > 0)) return 0.0;
+  return -ThresholdL1(g, l1) / denom;
+}
+
+// Scores a candidate pair of children under `k`. Unconstrained: the plain scores (so models
+// trained without constraints are unchanged to the bit). Constrained: the scores of the clamped
+// outputs; false when the outputs break the monotone direction.
+inline bool ScoreChildren(const NodeStats& left, const NodeStats& right, double l1, double l2,
+                          const OutputConstraint& k, double* score) {
+  if (!k.active()) {
+    *score = Score(left.g, left.h, l1, l2) + Score(right.g, right.h, l1, l2);
+    return true;
+  }
+  const double wl = k.Clamp(Output(left.g, left.h, l1, l2));
+  const double wr = k.Clamp(Output(right.g, right.h, l1, l2));
+  if ((k.monotone > 0 && wl > wr) || (k.monotone < 0 && wl < wr)) return false;
+  *score =
+      GainGivenOutput(left.g, left.h, l1, l2, wl) + GainGivenOutput(right.g, right.h, l1, l2, wr);
+  return true;
+}
+
+// The node's own score: plain, or of its clamped output when it is constrained.
+inline double ParentScore(const NodeStats& s, double l1, double l2, const OutputConstraint& k) {
+  if (!k.active()) return Score(s.g, s.h, l1, l2);
+  return GainGivenOutput(s.g, s.h, l1, l2, k.Clamp(Output(s.g, s.h, l1, l2)));
+}
+
 inline NodeStats Minus(const NodeStats& a, const NodeStats& b) {
   return {a.g - b.g, a.h - b.h, a.n - b.n};
 }
@@ -33,13 +68,13 @@ inline bool Allowed(const NodeStats& s, const SplitConfig& c) {
   return s.n >= c.min_data_in_leaf && s.h >= c.min_sum_hessian && s.n > 0;
 }
 
-SplitCandidate NumericSplit(int32_t feature, const BinMapper& mapper,
-                            std::span<const HistBin> hist, const NodeStats& total,
-                            const SplitConfig& c) {
+SplitCandidate NumericSplit(int32_t feature, const BinMapper& mapper, std::span<const HistBin> hist,
+                            const NodeStats& total, const SplitConfig& c,
+                            const OutputConstraint& k) {
   SplitCandidate best;
   const int m = mapper.missing_bin();
   const HistBin& miss = hist[static_cast<size_t>(m)];
-  const double parent = Score(total.g, total.h, c.lambda_l1, c.lambda_l2);
+  const double parent = ParentScore(total, c.lambda_l1, c.lambda_l2, k);
   const int passes = miss.n > 0 ? 2 : 1;
   for (int pass = 0; pass < passes; ++pass) {
     const bool miss_left = pass == 1;
@@ -50,8 +85,9 @@ SplitCandidate NumericSplit(int32_t feature, const BinMapper& mapper,
       if (!Allowed(left, c)) continue;
       const NodeStats right = Minus(total, left);
       if (!Allowed(right, c)) break;
-      const double gain = Score(left.g, left.h, c.lambda_l1, c.lambda_l2) +
-                          Score(right.g, right.h, c.lambda_l1, c.lambda_l2) - parent;
+      double score = 0;
+      if (!ScoreChildren(left, right, c.lambda_l1, c.lambda_l2, k, &score)) continue;
+      const double gain = score - parent;
       // Strictly greater: when bins above t are empty in this node the lowest cut wins.
       if (gain > best.gain) {
         best.gain = gain;
@@ -72,7 +108,7 @@ SplitCandidate NumericSplit(int32_t feature, const BinMapper& mapper,
 
 SplitCandidate CategoricalSplit(int32_t feature, const BinMapper& mapper,
                                 std::span<const HistBin> hist, const NodeStats& total,
-                                const SplitConfig& c) {
+                                const SplitConfig& c, const OutputConstraint& k) {
   SplitCandidate best;
   const int m = mapper.missing_bin();
   const HistBin& miss = hist[static_cast<size_t>(m)];
@@ -81,7 +117,7 @@ SplitCandidate CategoricalSplit(int32_t feature, const BinMapper& mapper,
     if (hist[static_cast<size_t>(b)].n > 0) used.push_back(b);
   }
   if (used.size() < 2 && miss.n == 0) return best;
-  const double parent = Score(total.g, total.h, c.lambda_l1, c.lambda_l2);
+  const double parent = ParentScore(total, c.lambda_l1, c.lambda_l2, k);
   const int passes = miss.n > 0 ? 2 : 1;
 
   if (static_cast<int>(used.size()) <= c.max_cat_to_onehot) {
@@ -93,8 +129,9 @@ SplitCandidate CategoricalSplit(int32_t feature, const BinMapper& mapper,
         if (miss_left) AddTo(&left, miss);
         const NodeStats right = Minus(total, left);
         if (!Allowed(left, c) || !Allowed(right, c)) continue;
-        const double gain = Score(left.g, left.h, c.lambda_l1, c.lambda_l2) +
-                            Score(right.g, right.h, c.lambda_l1, c.lambda_l2) - parent;
+        double score = 0;
+        if (!ScoreChildren(left, right, c.lambda_l1, c.lambda_l2, k, &score)) continue;
+        const double gain = score - parent;
         if (gain > best.gain) {
           best.gain = gain;
           best.left_bins.reset();
@@ -116,11 +153,10 @@ SplitCandidate CategoricalSplit(int32_t feature, const BinMapper& mapper,
       const HistBin& x = hist[static_cast<size_t>(b)];
       return x.g / (x.h + c.cat_smooth);
     };
-    std::stable_sort(cands.begin(), cands.end(),
-                     [&](int a, int b) { return ratio(a) < ratio(b); });
+    std::stable_sort(cands.begin(), cands.end(), [&](int a, int b) { return ratio(a) < ratio(b); });
     const double l2 = c.lambda_l2 + c.cat_l2;
-    const size_t max_take = std::min<size_t>(static_cast<size_t>(c.max_cat_threshold),
-                                             (cands.size() + 1) / 2);
+    const size_t max_take =
+        std::min<size_t>(static_cast<size_t>(c.max_cat_threshold), (cands.size() + 1) / 2);
     for (int dir = 0; dir < 2; ++dir) {
       for (int pass = 0; pass < passes; ++pass) {
         const bool miss_left = pass == 1;
@@ -132,8 +168,9 @@ SplitCandidate CategoricalSplit(int32_t feature, const BinMapper& mapper,
           if (!Allowed(left, c)) continue;
           const NodeStats right = Minus(total, left);
           if (!Allowed(right, c)) break;
-          const double gain = Score(left.g, left.h, c.lambda_l1, l2) +
-                              Score(right.g, right.h, c.lambda_l1, l2) - parent;
+          double score = 0;
+          if (!ScoreChildren(left, right, c.lambda_l1, l2, k, &score)) continue;
+          const double gain = score - parent;
           if (gain > best.gain) {
             best.gain = gain;
             best.left_bins.reset();
@@ -159,16 +196,16 @@ SplitCandidate CategoricalSplit(int32_t feature, const BinMapper& mapper,
 }  // namespace
 
 double LeafValue(const NodeStats& s, const SplitConfig& c) {
-  const double denom = s.h + c.lambda_l2;
-  if (!(denom > 0)) return 0.0;
-  return -ThresholdL1(s.g, c.lambda_l1) / denom;
+  return Output(s.g, s.h, c.lambda_l1, c.lambda_l2);
 }
 
 SplitCandidate FindBestSplit(int32_t feature, const BinMapper& mapper,
                              std::span<const HistBin> hist, const NodeStats& total,
-                             const SplitConfig& config) {
-  if (mapper.categorical()) return CategoricalSplit(feature, mapper, hist, total, config);
-  return NumericSplit(feature, mapper, hist, total, config);
+                             const SplitConfig& config, const OutputConstraint& constraint) {
+  if (mapper.categorical()) {
+    return CategoricalSplit(feature, mapper, hist, total, config, constraint);
+  }
+  return NumericSplit(feature, mapper, hist, total, config, constraint);
 }
 
 }  // namespace keel

@@ -6,9 +6,16 @@
 // learn where missing values go by trying both sides. Categorical features split one
 // category against the rest when few categories are present, else many-vs-many: categories
 // ordered by G / (H + cat_smooth), the best prefix from either end (LightGBM's method).
+//
+// Monotone constraints (LightGBM's "basic" method): a node may carry bounds [lower, upper] on
+// its output; every candidate child's output is clamped to them and its gain computed with the
+// clamped output, -(2 T(G) w + (H + l2) w^2), which equals the unclamped score when w is the
+// optimum. A split on a feature constrained +1 (-1) is only allowed when its left (lower-valued)
+// child's output is <= (>=) its right child's. Unconstrained nodes keep the plain formula.
 #pragma once
 
 #include <bitset>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -40,6 +47,17 @@ struct SplitConfig {
   double min_data_per_group = 0;
 };
 
+// What constrains the outputs of one node's children: the node's output bounds and the
+// monotone direction of the feature being split (+1 increasing, -1 decreasing, 0 none).
+struct OutputConstraint {
+  double lower = -std::numeric_limits<double>::infinity();
+  double upper = std::numeric_limits<double>::infinity();
+  int monotone = 0;
+
+  bool active() const { return monotone != 0 || std::isfinite(lower) || std::isfinite(upper); }
+  double Clamp(double w) const { return w < lower ? lower : (w > upper ? upper : w); }
+};
+
 struct SplitCandidate {
   double gain = -std::numeric_limits<double>::infinity();
   int32_t feature = -1;
@@ -60,10 +78,10 @@ struct SplitCandidate {
 double LeafValue(const NodeStats& s, const SplitConfig& c);
 
 // The best split of feature `feature` given its cells `hist` (mapper.num_bins() of them) and
-// the node's totals. Returns an invalid candidate when no split satisfies the limits or
-// beats min_split_gain.
+// the node's totals, under `constraint` (default: none). Returns an invalid candidate when no
+// split satisfies the limits and the constraint or beats min_split_gain.
 SplitCandidate FindBestSplit(int32_t feature, const BinMapper& mapper,
                              std::span<const HistBin> hist, const NodeStats& total,
-                             const SplitConfig& config);
+                             const SplitConfig& config, const OutputConstraint& constraint = {});
 
 }  // namespace keel

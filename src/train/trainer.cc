@@ -13,6 +13,7 @@
 #include "core/stopwatch.h"
 #include "keel/version_info.h"
 #include "train/binning.h"
+#include "train/constraints.h"
 #include "train/gbdt_trainer.h"
 #include "train/learner_config.h"
 #include "train/linear_trainer.h"
@@ -221,6 +222,8 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   const SplitRows& split = data.split;
   const int threads = ctx.threads();
   model->kind = Model::Kind::kForest;
+  KEEL_ASSIGN_OR_RETURN(const ModelConstraints constraints,
+                        ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
   std::vector<BinMapper> mappers(fs.raw.size());
   KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
     mappers[f] = fs.raw[f].categorical
@@ -233,7 +236,8 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   const std::vector<double> valid_labels = Gather(data.target.label, split.valid);
   const std::vector<float> train_w = GatherF(data.weights, split.train);
   const std::vector<float> valid_w = GatherF(data.weights, split.valid);
-  const GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
+  GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
+  SetTreeConstraints(constraints, fs.specs.size(), &cfg.tree);
 
   Stopwatch fit_clock;
   KEEL_ASSIGN_OR_RETURN(GbdtResult g,
@@ -246,6 +250,7 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   rep->valid_loss = g.valid_loss;
   model->base_margin = g.base_margin;
   model->forest = std::move(g.forest);
+  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(constraints, model));
   rep->seconds = total_clock.Seconds();
   SplitMargins m;
   m.train = std::move(g.train_margins);

@@ -36,6 +36,12 @@ TreeLearner::TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> ma
   indices_.resize(bins_.rows);
   scratch_.resize(bins_.rows);
   per_feature_.resize(mappers_.size());
+  node_mask_.resize(mappers_.size());
+  const size_t nf = mappers_.size();
+  in_group_.assign(config_.interaction_groups.size() * nf, 0);
+  for (size_t g = 0; g < config_.interaction_groups.size(); ++g) {
+    for (int32_t f : config_.interaction_groups[g]) in_group_[g * nf + static_cast<size_t>(f)] = 1;
+  }
 }
 
 int TreeLearner::AcquireSlot() {
@@ -53,23 +59,43 @@ bool TreeLearner::CanSplit(const BinnedTree::Node& node, size_t count) const {
   return static_cast<double>(count) >= 2 * config_.split.min_data_in_leaf;
 }
 
-Status TreeLearner::FindSplit(OpenLeaf* leaf, const NodeStats& stats,
+Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int32_t node_id,
                               std::span<const uint8_t> feature_mask) {
+  // The features this node may split: the tree's mask, narrowed by the interaction groups
+  // still open on the node's path.
+  const size_t groups = config_.interaction_groups.size();
+  for (size_t f = 0; f < node_mask_.size(); ++f) {
+    uint8_t ok = feature_mask.empty() ? 1 : feature_mask[f];
+    if (ok && groups > 0) {
+      ok = 0;
+      const uint8_t* open = node_groups_.data() + static_cast<size_t>(node_id) * groups;
+      for (size_t g = 0; g < groups && !ok; ++g)
+        ok = open[g] & in_group_[g * node_mask_.size() + f];
+    }
+    node_mask_[f] = ok;
+  }
   const auto hist = Slot(leaf->slot);
   const auto& offsets = builder_.layout().offsets;
   const size_t nf = mappers_.size();
   // Per-feature work is small (a scan over <= 256 cells, about a microsecond); waking the
   // worker threads costs more unless the features are many.
   const int threads = nf >= 64 ? threads_ : 1;
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, nf, [&](size_t f) {
-    if (!feature_mask.empty() && feature_mask[f] == 0) {
-      per_feature_[f] = SplitCandidate{};
-      return;
-    }
-    per_feature_[f] =
-        FindBestSplit(static_cast<int32_t>(f), mappers_[f],
-                      hist.subspan(offsets[f], offsets[f + 1] - offsets[f]), stats, config_.split);
-  }, 4));
+  KEEL_RETURN_IF_ERROR(ParallelFor(
+      threads, nf,
+      [&](size_t f) {
+        if (node_mask_[f] == 0) {
+          per_feature_[f] = SplitCandidate{};
+          return;
+        }
+        OutputConstraint k;
+        k.lower = node.lower;
+        k.upper = node.upper;
+        k.monotone = config_.monotone.empty() ? 0 : config_.monotone[f];
+        per_feature_[f] = FindBestSplit(static_cast<int32_t>(f), mappers_[f],
+                                        hist.subspan(offsets[f], offsets[f + 1] - offsets[f]),
+                                        node.stats, config_.split, k);
+      },
+      4));
   leaf->best = SplitCandidate{};
   for (size_t f = 0; f < nf; ++f) {
     if (per_feature_[f].valid() && per_feature_[f].gain > leaf->best.gain) {
@@ -140,6 +166,7 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
   const int slots = static_cast<int>(pool_.size() / std::max<size_t>(total_bins_, 1));
   for (int s = slots - 1; s >= 0; --s) free_slots_.push_back(s);
   node_range_.clear();
+  node_groups_.assign(config_.interaction_groups.size(), 1);  // the root: every group open
 
   tree.nodes.emplace_back();
   node_range_.emplace_back(0, n);
@@ -149,10 +176,10 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
   root.begin = 0;
   root.count = n;
   root.slot = AcquireSlot();
-  KEEL_RETURN_IF_ERROR(builder_.Build(bins_, grads, all_rows ? std::span<const uint32_t>{}
-                                                             : std::span<const uint32_t>(
-                                                                   indices_.data(), n),
-                                      all_rows, Slot(root.slot)));
+  KEEL_RETURN_IF_ERROR(builder_.Build(
+      bins_, grads,
+      all_rows ? std::span<const uint32_t>{} : std::span<const uint32_t>(indices_.data(), n),
+      all_rows, Slot(root.slot)));
   {
     // Totals of the root: the cells of any one feature cover every row once.
     NodeStats s;
@@ -167,7 +194,7 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
     tree.nodes[0].value = LeafValue(s, config_.split);
   }
   if (CanSplit(tree.nodes[0], n)) {
-    KEEL_RETURN_IF_ERROR(FindSplit(&root, tree.nodes[0].stats, feature_mask));
+    KEEL_RETURN_IF_ERROR(FindSplit(&root, tree.nodes[0], 0, feature_mask));
   }
   open.push_back(root);
 
@@ -211,6 +238,7 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
       child.value = LeafValue(child.stats, config_.split);
       tree.nodes.push_back(child);
     }
+    ConstrainChildren(&tree, parent_id);
     node_range_.resize(tree.nodes.size());
     node_range_[static_cast<size_t>(left_id)] = {leaf.begin, leaf.begin + nleft};
     node_range_[static_cast<size_t>(right_id)] = {leaf.begin + nleft, leaf.begin + leaf.count};
@@ -231,9 +259,9 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
       const int large = 1 - small;
       kids[small].slot = AcquireSlot();
       KEEL_RETURN_IF_ERROR(builder_.Build(
-          bins_, grads, std::span<const uint32_t>(indices_.data() + kids[small].begin,
-                                                  kids[small].count),
-          false, Slot(kids[small].slot)));
+          bins_, grads,
+          std::span<const uint32_t>(indices_.data() + kids[small].begin, kids[small].count), false,
+          Slot(kids[small].slot)));
       if (want[large]) {
         SubtractHistogram(Slot(leaf.slot), Slot(kids[small].slot), Slot(leaf.slot));
         kids[large].slot = leaf.slot;
@@ -249,9 +277,8 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
     }
     for (int s = 0; s < 2; ++s) {
       if (want[s]) {
-        KEEL_RETURN_IF_ERROR(FindSplit(&kids[s],
-                                       tree.nodes[static_cast<size_t>(kids[s].node)].stats,
-                                       feature_mask));
+        KEEL_RETURN_IF_ERROR(FindSplit(&kids[s], tree.nodes[static_cast<size_t>(kids[s].node)],
+                                       kids[s].node, feature_mask));
         if (!kids[s].best.valid()) {
           ReleaseSlot(kids[s].slot);
           kids[s].slot = -1;
@@ -264,13 +291,101 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
   return tree;
 }
 
+void TreeLearner::ConstrainChildren(BinnedTree* tree, size_t parent_id) {
+  const BinnedTree::Node& p = tree->nodes[parent_id];
+  BinnedTree::Node& left = tree->nodes[static_cast<size_t>(p.left)];
+  BinnedTree::Node& right = tree->nodes[static_cast<size_t>(p.right)];
+  const auto f = static_cast<size_t>(p.feature);
+  for (BinnedTree::Node* c : {&left, &right}) {
+    c->lower = p.lower;
+    c->upper = p.upper;
+  }
+  const int dir = config_.monotone.empty() ? 0 : config_.monotone[f];
+  auto clamp = [](double w, double lo, double hi) { return w < lo ? lo : (w > hi ? hi : w); };
+  if (dir != 0) {
+    // The split finder only offered a split whose clamped outputs are in order; their
+    // midpoint separates everything the two subtrees may output.
+    const double mid =
+        0.5 * (clamp(left.value, p.lower, p.upper) + clamp(right.value, p.lower, p.upper));
+    (dir > 0 ? left.upper : left.lower) = mid;
+    (dir > 0 ? right.lower : right.upper) = mid;
+  }
+  for (BinnedTree::Node* c : {&left, &right}) c->value = clamp(c->value, c->lower, c->upper);
+  const size_t groups = config_.interaction_groups.size();
+  if (groups > 0) {
+    node_groups_.resize(tree->nodes.size() * groups);
+    const size_t nf = mappers_.size();
+    for (int32_t child : {p.left, p.right}) {
+      for (size_t g = 0; g < groups; ++g) {
+        node_groups_[static_cast<size_t>(child) * groups + g] =
+            node_groups_[parent_id * groups + g] & in_group_[g * nf + f];
+      }
+    }
+  }
+}
+
+namespace {
+
+// Hessian sum and hessian-weighted value sum of the leaves under `node`.
+void SubtreeMean(const BinnedTree& tree, int32_t node, double* h, double* hv) {
+  const BinnedTree::Node& n = tree.nodes[static_cast<size_t>(node)];
+  if (n.is_leaf()) {
+    const double w = n.stats.h > 0 ? n.stats.h : 1.0;
+    *h += w;
+    *hv += w * n.value;
+    return;
+  }
+  SubtreeMean(tree, n.left, h, hv);
+  SubtreeMean(tree, n.right, h, hv);
+}
+
+double MeanOf(const BinnedTree& tree, int32_t node) {
+  double h = 0;
+  double hv = 0;
+  SubtreeMean(tree, node, &h, &hv);
+  return h > 0 ? hv / h : 0.0;
+}
+
+void Reimpose(std::span<const int8_t> monotone, BinnedTree* tree, int32_t node, double lo,
+              double hi) {
+  BinnedTree::Node& n = tree->nodes[static_cast<size_t>(node)];
+  n.lower = lo;
+  n.upper = hi;
+  auto clamp = [&](double w) { return w < lo ? lo : (w > hi ? hi : w); };
+  if (n.is_leaf()) {
+    n.value = clamp(n.value);
+    return;
+  }
+  const int dir = monotone[static_cast<size_t>(n.feature)];
+  if (dir == 0) {
+    Reimpose(monotone, tree, n.left, lo, hi);
+    Reimpose(monotone, tree, n.right, lo, hi);
+    return;
+  }
+  double ml = clamp(MeanOf(*tree, n.left));
+  double mr = clamp(MeanOf(*tree, n.right));
+  if (dir * (mr - ml) < 0) ml = mr = clamp(MeanOf(*tree, node));  // out of order: pool them
+  const double mid = 0.5 * (ml + mr);
+  Reimpose(monotone, tree, n.left, dir > 0 ? lo : mid, dir > 0 ? mid : hi);
+  Reimpose(monotone, tree, n.right, dir > 0 ? mid : lo, dir > 0 ? hi : mid);
+}
+
+}  // namespace
+
+void ReimposeMonotone(std::span<const int8_t> monotone, BinnedTree* tree) {
+  if (std::all_of(monotone.begin(), monotone.end(), [](int8_t d) { return d == 0; })) return;
+  if (tree->nodes.empty()) return;
+  Reimpose(monotone, tree, 0, -std::numeric_limits<double>::infinity(),
+           std::numeric_limits<double>::infinity());
+}
+
 std::span<const uint32_t> TreeLearner::LeafRows(int32_t node) const {
   const auto& r = node_range_[static_cast<size_t>(node)];
   return {indices_.data() + r.first, r.second - r.first};
 }
 
-Tree ToModelTree(const BinnedTree& tree, std::span<const BinMapper> mappers,
-                 double learning_rate, int32_t class_index) {
+Tree ToModelTree(const BinnedTree& tree, std::span<const BinMapper> mappers, double learning_rate,
+                 int32_t class_index) {
   Tree out;
   out.class_index = class_index;
   out.nodes.resize(tree.nodes.size());

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <vector>
@@ -20,10 +21,22 @@
 namespace keel {
 
 // Like SplitConfig, no defaults of its own (GbdtConfigOf fills it from the parameters).
+//
+// Constraints (both empty = none):
+// - monotone[f] = +1 (-1): the tree's output never decreases (increases) as feature f's value
+//   grows, other features fixed. LightGBM's basic method: a split on f must order its
+//   children's outputs, and gives each child the midpoint of the two outputs as a bound that
+//   every output below it is clamped to (SplitFinder scores with the clamped outputs). Missing
+//   values of f are not on its scale: their branch is not ordered against the others.
+// - interaction_groups: along every root-to-leaf path, all split features belong to one common
+//   group. A feature in no group is never split on, so callers list every usable feature in
+//   some group (train/constraints.h adds one group of the features the user left out).
 struct TreeConfig {
   SplitConfig split;
   int num_leaves = 0;
-  int max_depth = 0;  // 0 = no limit
+  int max_depth = 0;                                     // 0 = no limit
+  std::vector<int8_t> monotone;                          // per feature, or empty
+  std::vector<std::vector<int32_t>> interaction_groups;  // feature indices, or empty
 };
 
 // A tree in training form: splits on bins. Node 0 is the root.
@@ -41,6 +54,9 @@ struct BinnedTree {
     NodeStats stats;
     double gain = 0;
     double value = 0;  // leaf value without the learning rate (also set on inner nodes)
+    // Monotone constraints: bounds of every output in this node's subtree (value included).
+    double lower = -std::numeric_limits<double>::infinity();
+    double upper = std::numeric_limits<double>::infinity();
     int depth = 0;
     bool is_leaf() const { return left < 0; }
   };
@@ -64,7 +80,8 @@ class TreeLearner {
               int threads);
 
   // Grows a tree on grads[r] for the rows `rows` (ascending; empty = every row), splitting only
-  // features with feature_mask[f] != 0. Leaf values are -G/(H + l2) without the learning rate.
+  // features with feature_mask[f] != 0, under the config's constraints. Leaf values are
+  // -G/(H + l2) without the learning rate, clamped to their monotone bounds.
   Result<BinnedTree> Grow(std::span<const GradPair> grads, std::span<const uint32_t> rows,
                           std::span<const uint8_t> feature_mask);
 
@@ -86,7 +103,10 @@ class TreeLearner {
   int AcquireSlot();
   void ReleaseSlot(int slot);
   bool CanSplit(const BinnedTree::Node& node, size_t count) const;
-  Status FindSplit(OpenLeaf* leaf, const NodeStats& stats, std::span<const uint8_t> feature_mask);
+  Status FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int32_t node_id,
+                   std::span<const uint8_t> feature_mask);
+  // Sets the bounds, value and interaction groups of the children of `parent_id`.
+  void ConstrainChildren(BinnedTree* tree, size_t parent_id);
   Result<size_t> Partition(size_t begin, size_t count, const BinnedTree::Node& node);
 
   const BinnedMatrix& bins_;
@@ -102,7 +122,19 @@ class TreeLearner {
   std::vector<SplitCandidate> per_feature_;
   // node -> [begin, end) in indices_ for leaves after Grow
   std::vector<std::pair<size_t, size_t>> node_range_;
+  // Interaction constraints: in_group_[g * features + f] = feature f is in group g;
+  // node_groups_[node * groups + g] = group g holds every feature on the node's path.
+  std::vector<uint8_t> in_group_;
+  std::vector<uint8_t> node_groups_;
+  std::vector<uint8_t> node_mask_;  // the features FindSplit may use at the current node
 };
+
+// Absolute loss refits leaf values after growth (medians of residuals), which breaks the
+// bounds of growth; this re-imposes the monotone directions on `tree`'s current leaf values:
+// top down, at each split on a constrained feature, the two subtrees' hessian-weighted mean
+// values (pooled when out of order) give the midpoint bound, and every leaf is clamped to its
+// bounds. `monotone` as in TreeConfig; a no-op when it is empty or all zero.
+void ReimposeMonotone(std::span<const int8_t> monotone, BinnedTree* tree);
 
 // The IR form of `tree`: numeric thresholds as float32 values from the mappers' cuts
 // (x < cut), categorical splits as lists of category codes, leaf values times

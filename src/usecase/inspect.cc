@@ -9,6 +9,41 @@
 #include "model/model_summary.h"
 
 namespace keel::usecase {
+namespace {
+
+// The "constraints" section for people: what is declared and whether the trees obey it.
+std::string ConstraintsText(const nlohmann::json& c) {
+  std::string out;
+  auto verdict = [&](const char* key) {
+    if (!c.contains(key)) return std::string();
+    return std::string(c[key].get<bool>() ? "holds on every tree" : "BROKEN");
+  };
+  if (c.contains("monotone")) {
+    std::vector<std::string> items;
+    for (const auto& [name, dir] : c["monotone"].items()) {
+      items.push_back(fmt::format("{} {}", name, dir.get<int>() > 0 ? "+1" : "-1"));
+    }
+    out +=
+        fmt::format("monotone    {}: {}\n", fmt::join(items, ", "), verdict("monotone_verified"));
+  }
+  if (c.contains("interactions")) {
+    std::vector<std::string> groups;
+    for (const auto& g : c["interactions"]) {
+      groups.push_back(fmt::format("[{}]", fmt::join(g.get<std::vector<std::string>>(), ", ")));
+    }
+    out += fmt::format("interactions {} (+ the unlisted features as one group): {}\n",
+                       fmt::join(groups, " "), verdict("interactions_verified"));
+  }
+  if (c.contains("source")) {
+    out += fmt::format("  constraints declared by {}\n", c["source"].get<std::string>());
+  }
+  if (c.contains("violations")) {
+    for (const auto& v : c["violations"]) out += fmt::format("  {}\n", v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<InspectResult> Inspect(const InspectRequest& request) {
   InspectResult r;
@@ -69,6 +104,9 @@ std::string InspectResult::ToText() const {
     out += fmt::format("  {:<28} {:<28}", fs.name, kind);
     if (jf.contains("splits")) out += fmt::format(" {:>6} splits", jf["splits"].get<size_t>());
     out += "\n";
+  }
+  if (const auto c = m.sections.find("constraints"); c != m.sections.end()) {
+    out += ConstraintsText(c->second);
   }
   out += fmt::format("schema      {} columns\n", m.schema.columns.size());
   for (const auto& c : m.schema.columns) {

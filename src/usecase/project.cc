@@ -95,6 +95,38 @@ class ProjectReader : public YamlReader {
     return Status::OK();
   }
 
+  // A parameter's text from keel.yaml. A repeatable parameter (monotone, interactions) also
+  // takes a map {NAME: VALUE} (as "NAME=VALUE" items joined by ',') or a list whose items are
+  // texts or lists of names (joined by ','), the items joined by the parameter's separator.
+  Result<std::string> ParamValue(const YAML::Node& node, const ParamSpec& spec) const {
+    const std::string key(spec.name);
+    if (spec.repeat_join == 0 || node.IsScalar()) return Text(node, key);
+    std::string out;
+    auto add = [&](const std::string& item, char sep) {
+      if (!out.empty()) out += sep;
+      out += item;
+    };
+    if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        KEEL_ASSIGN_OR_RETURN(std::string name, Text(it->first, key));
+        KEEL_ASSIGN_OR_RETURN(std::string value, Text(it->second, key));
+        add(name + "=" + value, ',');
+      }
+      return out;
+    }
+    if (!node.IsSequence()) return Text(node, key);
+    for (const YAML::Node& item : node) {
+      if (item.IsSequence()) {
+        KEEL_ASSIGN_OR_RETURN(std::vector<std::string> names, TextList(item, key));
+        add(fmt::format("{}", fmt::join(names, ",")), spec.repeat_join);
+      } else {
+        KEEL_ASSIGN_OR_RETURN(std::string text, Text(item, key));
+        add(text, spec.repeat_join);
+      }
+    }
+    return out;
+  }
+
   // A model section: every key is a `keel train` parameter except the split ones, which
   // come from `split:` so both models see the same rows.
   Status Model(const YAML::Node& node, std::string_view where, TrainParams* params) const {
@@ -116,7 +148,7 @@ class ProjectReader : public YamlReader {
                                             "both models",
                                             where, key));
       }
-      KEEL_ASSIGN_OR_RETURN(std::string value, Text(it->second, key));
+      KEEL_ASSIGN_OR_RETURN(std::string value, ParamValue(it->second, *spec));
       Status s = SetParam(*spec, value, params);
       if (!s.ok()) return Error(it->second, fmt::format("{}: {}", where, s.message()));
     }

@@ -70,6 +70,26 @@ output: {dir: out}
 }
 
 // Every mistake names the line and what is wrong.
+TEST(Project, ConstraintsTakeAMapAndAListOfLists) {
+  auto p = Parse(
+      "data: {path: d.csv}\ntarget: churn\ncandidate:\n  monotone: {tenure: -1, charges: +1}\n"
+      "  interactions: [[tenure, charges], [contract]]\n");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->candidate.params.monotone, "tenure=-1,charges=+1");
+  EXPECT_EQ(p->candidate.params.interactions, "tenure,charges;contract");
+  // The text forms work too, and a bad direction names the line.
+  auto text = Parse(
+      "data: {path: d.csv}\ntarget: churn\ncandidate: {monotone: \"tenure=-1\", interactions: "
+      "\"a,b;c\"}\n");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(text->candidate.params.interactions, "a,b;c");
+  auto bad = Parse("data: {path: d.csv}\ntarget: churn\ncandidate:\n  monotone: {tenure: 2}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("keel.yaml:4"), std::string::npos)
+      << bad.status().message();
+  EXPECT_NE(bad.status().message().find("direction '2' of tenure"), std::string::npos);
+}
+
 TEST(Project, DataDecimalIsTheCsvDecimalMark) {
   auto p = Parse("data: {path: d.csv}\ntarget: y\n");
   ASSERT_TRUE(p.ok()) << p.status().message();

@@ -51,6 +51,9 @@ class TempDir {
 void WriteText(const std::string& path, const std::string& text);
 // Reads a whole file ("" when it does not exist).
 std::string ReadText(const std::string& path);
+// The cells of simple CSV text, row by row: ',' separates cells, '"' toggles quoting and is
+// dropped (no escaped quotes inside cells), a trailing '\r' is dropped.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text);
 
 // The long flags ("--name") a `--help` text declares in its option list, in order, without
 // --help and the common --json, --quiet and --verbose.

@@ -19,8 +19,13 @@ int Run(const TrainFlags& f) {
   // Each value passed its check when parsed; what is left are rules across parameters.
   Status s = ValidateParams(f.request.params);
   if (!s.ok()) return ReportUsageError(s, f.common);
-  return PrintResult(
-      usecase::TrainModel(f.request, CommandContext(f.common, f.request.params.threads)), f.common);
+  auto result = usecase::TrainModel(f.request, CommandContext(f.common, f.request.params.threads));
+  // A parameter that only the data shows to be wrong (a monotone constraint naming no
+  // feature) is still a usage error.
+  if (!result.ok() && IsParamError(result.status())) {
+    return ReportUsageError(result.status(), f.common);
+  }
+  return PrintResult(result, f.common);
 }
 
 }  // namespace
@@ -82,16 +87,35 @@ Command AddTrainCommand(CLI::App& root) {
   for (const ParamSpec& spec : ParamTable()) {
     std::string names;
     for (const std::string& flag : ParamFlags(spec)) names += (names.empty() ? "--" : ",--") + flag;
+    auto check = StatusCheck([&spec](const std::string& text) {
+      TrainParams scratch = DefaultParams();
+      return SetParam(spec, text, &scratch);
+    });
+    if (spec.repeat_join != 0) {
+      // Repeatable (--monotone A=1 --monotone B=-1): the values joined, then checked together
+      // by ValidateParams in Run (e.g. a name given twice).
+      auto set_all = [&spec, &r](const std::vector<std::string>& texts) {
+        std::string joined;
+        for (const std::string& t : texts) {
+          if (!joined.empty()) joined += spec.repeat_join;
+          joined += t;
+        }
+        r.params.*std::get<std::string TrainParams::*>(spec.member) = joined;
+      };
+      sub->add_option_function<std::vector<std::string>>(names, set_all, ParamHelp(spec))
+          ->type_name("TEXT")
+          ->expected(1)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+          ->check(check);
+      continue;
+    }
     // The value was checked when parsed, so setting it cannot fail.
     auto set = [&spec, &r](const std::string& text) { (void)SetParam(spec, text, &r.params); };
     sub->add_option_function<std::string>(names, set, ParamHelp(spec))
         ->type_name(spec.type == ParamSpec::Type::kInt      ? "INT"
                     : spec.type == ParamSpec::Type::kDouble ? "FLOAT"
                                                             : "TEXT")
-        ->check(StatusCheck([&spec](const std::string& text) {
-          TrainParams scratch = DefaultParams();
-          return SetParam(spec, text, &scratch);
-        }));
+        ->check(check);
   }
   AddCommonFlags(sub, &f->common);
   sub->footer(
