@@ -83,6 +83,7 @@ Scored TrainAndPredict(const TempDir& dir, const std::string& target,
   auto p = RunKeel({"predict", "--model", model, "--data", dir.File("test.csv"), "--out",
                     dir.File("p.csv"), "--raw", "--quiet"});
   EXPECT_EQ(p.exit_code, 0) << p.err;
+  if (p.exit_code != 0) return s;
   const auto lines = Lines(ReadText(dir.File("p.csv")));
   const auto header = Cells(lines.at(0));
   size_t pred = header.size(), raw = header.size();
@@ -166,6 +167,8 @@ TEST(ObjectivesE2e, PoissonCountsBeatSquaredOnPoissonDeviance) {
       TrainAndPredict(dir, "claims", With({"--objective", "poisson", "--exclude", "cost"}, kTrees));
   const Scored sq =
       TrainAndPredict(dir, "claims", With({"--objective", "squared", "--exclude", "cost"}, kTrees));
+  ASSERT_EQ(pois.prediction.size(), y.size());
+  ASSERT_EQ(sq.prediction.size(), y.size());
   ExpectLogLink(pois);
   EXPECT_EQ(pois.report["objective"], "count:poisson");
   EXPECT_TRUE(pois.report["splits"]["train"].contains("poisson_deviance")) << pois.report.dump();
@@ -184,6 +187,8 @@ TEST(ObjectivesE2e, TweedieCostsBeatSquaredOnTweedieDeviance) {
            kTrees));
   const Scored sq =
       TrainAndPredict(dir, "cost", With({"--objective", "squared", "--exclude", "claims"}, kTrees));
+  ASSERT_EQ(tw.prediction.size(), y.size());
+  ASSERT_EQ(sq.prediction.size(), y.size());
   ExpectLogLink(tw);
   EXPECT_EQ(tw.report["objective"], "reg:tweedie");
   const double d = TweedieDeviance(y, tw.prediction, 1.5);
@@ -197,6 +202,8 @@ TEST(ObjectivesE2e, GammaOnAmesSalePriceBeatsSquaredOnGammaDeviance) {
   const auto y = SplitFile(DataFile("ames.csv"), "Sale_Price", dir);
   const Scored g = TrainAndPredict(dir, "Sale_Price", With({"--objective", "gamma"}, kTrees));
   const Scored sq = TrainAndPredict(dir, "Sale_Price", With({"--objective", "squared"}, kTrees));
+  ASSERT_EQ(g.prediction.size(), y.size());
+  ASSERT_EQ(sq.prediction.size(), y.size());
   ExpectLogLink(g);
   EXPECT_EQ(g.report["objective"], "reg:gamma");
   const double d = GammaDeviance(y, g.prediction);
@@ -214,6 +221,7 @@ TEST(ObjectivesE2e, QuantileNinetyCoversNinetyPercentOfAmesTestRows) {
       TrainAndPredict(dir, "Sale_Price", With({"--objective", "squared"}, kQuantileTrees));
   EXPECT_EQ(q.report["objective"], "reg:quantileerror");
   ASSERT_EQ(q.prediction.size(), y.size());
+  ASSERT_EQ(sq.prediction.size(), y.size());
   for (size_t i = 0; i < q.raw.size(); ++i) ASSERT_EQ(q.prediction[i], q.raw[i]);  // identity
   double covered = 0;
   for (size_t i = 0; i < y.size(); ++i) covered += y[i] <= q.prediction[i] ? 1 : 0;
@@ -238,6 +246,7 @@ TEST(ObjectivesE2e, ExplanationsOfALogLinkModelSumToTheLogOfThePrediction) {
   const Scored s = TrainAndPredict(
       dir, "claims",
       {"--objective", "poisson", "--exclude", "cost", "--trees", "30", "--threads", "1"});
+  ASSERT_FALSE(s.prediction.empty());
   auto e = RunKeel({"explain", "--model", dir.File("m.keel"), "--data", dir.File("test.csv"),
                     "--out", dir.File("shap.csv"), "--quiet"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
