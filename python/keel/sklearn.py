@@ -218,9 +218,10 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
 class KeelRegressor(RegressorMixin, _KeelEstimator):
     """A Keel gradient-boosted (or, with algo="linear", linear) regressor."""
 
-    _extra = ("objective", "huber_delta")
+    _extra = ("objective", "huber_delta", "alpha", "tweedie_variance_power")
 
-    def __init__(self, *, algo=None, objective=None, huber_delta=None, split=None,
+    def __init__(self, *, algo=None, objective=None, huber_delta=None, alpha=None,
+                 tweedie_variance_power=None, split=None,
                  test_size=None, valid_size=None, num_trees=None, num_leaves=None,
                  max_depth=None, learning_rate=None, max_bins=None, lambda_l1=None,
                  lambda_l2=None, min_data_in_leaf=None, min_sum_hessian=None,

@@ -31,6 +31,7 @@ void MarginsToPredictions(Objective objective, int num_outputs, const double* ma
     case Objective::kSquaredError:
     case Objective::kAbsoluteError:
     case Objective::kHuber:
+    case Objective::kQuantile:
       for (int k = 0; k < num_outputs; ++k) out[k] = margins[k];
       return;
     case Objective::kRegLogistic:

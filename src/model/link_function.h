@@ -3,7 +3,7 @@
 //   binary:logistic   one margin m (log-odds of classes[1]) -> P(classes[1]) = 1 / (1 + e^-m)
 //   multi:softmax     K margins -> K class probabilities, softmax (shifted by the max margin so
 //                     large margins do not overflow)
-//   reg:squarederror, reg:absoluteerror, reg:huber
+//   reg:squarederror, reg:absoluteerror, reg:huber, reg:quantileerror
 //                     prediction = margin
 //   reg:logistic      prediction = 1 / (1 + e^-m), a value in (0, 1)
 //   count:poisson, reg:gamma, reg:tweedie

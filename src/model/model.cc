@@ -40,15 +40,18 @@ std::string_view ObjectiveName(Objective objective) {
       return "reg:gamma";
     case Objective::kTweedie:
       return "reg:tweedie";
+    case Objective::kQuantile:
+      return "reg:quantileerror";
   }
   return "unknown";
 }
 
 bool ParseObjective(std::string_view text, Objective* objective) {
-  static constexpr Objective kAll[] = {
-      Objective::kBinaryLogistic, Objective::kMultiSoftmax, Objective::kSquaredError,
-      Objective::kAbsoluteError,  Objective::kHuber,        Objective::kRegLogistic,
-      Objective::kPoisson,        Objective::kGamma,        Objective::kTweedie};
+  static constexpr Objective kAll[] = {Objective::kBinaryLogistic, Objective::kMultiSoftmax,
+                                       Objective::kSquaredError,   Objective::kAbsoluteError,
+                                       Objective::kHuber,          Objective::kRegLogistic,
+                                       Objective::kPoisson,        Objective::kGamma,
+                                       Objective::kTweedie,        Objective::kQuantile};
   for (Objective o : kAll) {
     if (ObjectiveName(o) == text) {
       *objective = o;
@@ -136,6 +139,17 @@ Status ValidateModel(const Model& model) {
   if (model.base_margin.size() != static_cast<size_t>(model.num_outputs)) {
     return Status::Corrupt("model has {} base margins for {} outputs", model.base_margin.size(),
                            model.num_outputs);
+  }
+  if (model.objective == Objective::kQuantile &&
+      !(model.quantile_alpha > 0 && model.quantile_alpha < 1)) {
+    return Status::Corrupt("quantile model with alpha {}: it must be in (0, 1)",
+                           model.quantile_alpha);
+  }
+  // [1, 2): XGBoost's range for imported models; Keel trains in (1, 2).
+  if (model.objective == Objective::kTweedie &&
+      !(model.tweedie_variance_power >= 1 && model.tweedie_variance_power < 2)) {
+    return Status::Corrupt("tweedie model with variance power {}: it must be in [1, 2)",
+                           model.tweedie_variance_power);
   }
   if (model.task == Task::kMulticlass && model.num_outputs < 2) {
     return Status::Corrupt("multiclass model with {} outputs", model.num_outputs);

@@ -37,12 +37,13 @@ enum class Objective : uint8_t {
   kSquaredError,    // prediction = margin
   kAbsoluteError,   // prediction = margin
   kHuber,           // prediction = margin
-  // Imported regressions with a non-identity link (XGBoost reg:logistic, count:poisson,
-  // reg:gamma, reg:tweedie; LightGBM poisson, gamma, tweedie). Keel does not train them.
+  // Regressions with a non-identity link (XGBoost reg:logistic, count:poisson, reg:gamma,
+  // reg:tweedie; LightGBM poisson, gamma, tweedie). Keel trains all but reg:logistic.
   kRegLogistic,  // prediction = sigmoid(margin), a value in (0, 1)
   kPoisson,      // prediction = exp(margin) (log link)
   kGamma,        // prediction = exp(margin) (log link)
   kTweedie,      // prediction = exp(margin) (log link)
+  kQuantile,     // prediction = margin: the Model::quantile_alpha quantile (pinball loss)
 };
 
 std::string_view TaskName(Task task);
@@ -156,6 +157,10 @@ struct Model {
   // Number of raw outputs: 1 for binary and regression, the class count for multiclass.
   int32_t num_outputs = 1;
   std::vector<double> base_margin = {0.0};  // one per output
+  // Parameters of the loss, read by evaluation (the pinball loss, the Tweedie deviance) and
+  // shown by inspect; prediction does not read them. Meaningful for their objective only.
+  double quantile_alpha = 0.5;          // reg:quantileerror: the quantile level, in (0, 1)
+  double tweedie_variance_power = 1.5;  // reg:tweedie: the variance power, in (1, 2)
 
   std::vector<FeatureSpec> features;
   // The schema of the data the model was trained on (all columns and roles), used to

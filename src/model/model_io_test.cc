@@ -146,6 +146,30 @@ TEST(ModelIo, RoundTripKeepsTheLinkRegressionObjectives) {
   }
 }
 
+// The loss parameters survive a round trip; an alpha or power out of range is refused.
+TEST(ModelIo, RoundTripKeepsQuantileAlphaAndTweediePower) {
+  Model m = SmallModel();
+  m.task = Task::kRegression;
+  m.labels.classes.clear();
+  m.objective = Objective::kQuantile;
+  m.quantile_alpha = 0.9;
+  auto back = DeserializeModel(SerializeModel(m), "mem");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->objective, Objective::kQuantile);
+  EXPECT_EQ(back->quantile_alpha, 0.9);
+  m.objective = Objective::kTweedie;
+  m.tweedie_variance_power = 1.3;
+  back = DeserializeModel(SerializeModel(m), "mem");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->tweedie_variance_power, 1.3);
+  EXPECT_EQ(back->quantile_alpha, 0.5);  // not written for a tweedie model
+  m.tweedie_variance_power = 2.5;
+  EXPECT_FALSE(ValidateModel(m).ok());
+  m.objective = Objective::kQuantile;
+  m.quantile_alpha = 1;
+  EXPECT_FALSE(ValidateModel(m).ok());
+}
+
 TEST(ModelIo, SaveAndLoadFile) {
   const std::string path =
       ::testing::TempDir() + "/model_io_test_" + std::to_string(getpid()) + ".keel";

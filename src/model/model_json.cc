@@ -268,6 +268,11 @@ json ModelMetadataToJson(const Model& model) {
   }
   j["num_outputs"] = model.num_outputs;
   j["base_margin"] = model.base_margin;
+  // Loss parameters, written for their objective only (other models keep their bytes).
+  if (model.objective == Objective::kQuantile) j["quantile_alpha"] = model.quantile_alpha;
+  if (model.objective == Objective::kTweedie) {
+    j["tweedie_variance_power"] = model.tweedie_variance_power;
+  }
   j["target"] = model.target;
   j["labels"] = LabelMappingToJson(model.labels);
   j["features"] = FeaturesToJson(model.features);
@@ -317,6 +322,14 @@ Status ModelMetadataFromJson(const json& j, Model* model) {
       return Status::Corrupt("model.base_margin[{}]: expected a finite number", i);
     }
     model->base_margin.push_back((*base)[i].get<double>());
+  }
+  model->quantile_alpha = 0.5;
+  if (f.Has("quantile_alpha")) {
+    KEEL_RETURN_IF_ERROR(f.Double("quantile_alpha", &model->quantile_alpha));
+  }
+  model->tweedie_variance_power = 1.5;
+  if (f.Has("tweedie_variance_power")) {
+    KEEL_RETURN_IF_ERROR(f.Double("tweedie_variance_power", &model->tweedie_variance_power));
   }
   KEEL_RETURN_IF_ERROR(f.String("target", &model->target));
   if (!f.Has("labels")) return Status::Corrupt("model.labels: missing");

@@ -285,6 +285,32 @@ std::optional<double> TweedieVariancePower(const json& objective) {
   return std::nullopt;
 }
 
+// reg:quantileerror's quantile_alpha, which XGBoost 2 writes as a string holding one number
+// or a list ("[0.9]"; several alphas make a multi-output model, which Keel does not import).
+// Empty when absent or unreadable.
+std::vector<double> QuantileAlphas(const json& objective) {
+  const auto param = objective.find("quantile_loss_param");
+  if (param == objective.end() || !param->is_object()) return {};
+  const auto alpha = param->find("quantile_alpha");
+  if (alpha == param->end()) return {};
+  if (alpha->is_number()) return {alpha->get<double>()};
+  if (!alpha->is_string()) return {};
+  std::string text = alpha->get<std::string>();
+  if (!text.empty() && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  std::vector<double> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    double v = 0;
+    if (!ParseDoubleText(text.substr(start, comma - start), &v)) return {};
+    out.push_back(v);
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<Model> Import(const json& root, std::string_view source, const ImportOptions& options) {
   Reader rd(source);
   KEEL_ASSIGN_OR_RETURN(const json* learner, rd.Member(root, "learner", "model"));
@@ -339,11 +365,26 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
     model.objective = Objective::kGamma;
   } else if (objective_name == "reg:tweedie") {
     model.objective = Objective::kTweedie;
+    if (const auto power = TweedieVariancePower(*objective)) {
+      model.tweedie_variance_power = *power;
+    }
+  } else if (objective_name == "reg:quantileerror") {
+    model.objective = Objective::kQuantile;
+    const std::vector<double> alphas = QuantileAlphas(*objective);
+    if (alphas.size() != 1) {
+      return rd.Fail("learner.objective.quantile_loss_param",
+                     alphas.empty() ? std::string("quantile_alpha is missing or unreadable")
+                                    : fmt::format("{} quantile levels: Keel imports a model of "
+                                                  "one quantile (one alpha)",
+                                                  alphas.size()));
+    }
+    model.quantile_alpha = alphas[0];
   } else {
     return Status::Unsupported(
         "{}: XGBoost objective '{}' is not supported (binary:logistic, binary:logitraw, "
         "multi:softprob, multi:softmax, reg:squarederror, reg:absoluteerror, "
-        "reg:pseudohubererror, reg:logistic, count:poisson, reg:gamma, reg:tweedie are)",
+        "reg:pseudohubererror, reg:quantileerror, reg:logistic, count:poisson, reg:gamma, "
+        "reg:tweedie are)",
         source, objective_name);
   }
   model.task = TaskOf(model.objective);

@@ -204,6 +204,49 @@ TEST(XGBoostImport, LinkRegressionsAreRegressionsWithTheirBaseMargin) {
   auto tweedie = ImportXGBoostFile(Fixture("tweedie_model.json"));
   ASSERT_TRUE(tweedie.ok());
   EXPECT_NEAR(tweedie->sections.at("import")["tweedie_variance_power"].get<double>(), 1.3, 1e-6);
+  EXPECT_NEAR(tweedie->tweedie_variance_power, 1.3, 1e-6);
+}
+
+// XGBoost 2's reg:quantileerror, made from the regression fixture (XGBoost 1.7.4 has no
+// quantile objective): the same trees with the identity link, and the model's alpha; a model
+// of several alphas (several outputs) is refused.
+TEST(XGBoostImport, QuantileErrorKeepsItsAlphaAndTheIdentityLink) {
+  auto text = ReadFile(Fixture("regression_model.json"));
+  ASSERT_TRUE(text.ok());
+  const std::string from =
+      R"("objective":{"name":"reg:squarederror","reg_loss_param":{"scale_pos_weight":"1"}})";
+  const size_t at = text->find(from);
+  ASSERT_NE(at, std::string::npos);
+  auto with_alpha = [&](const std::string& alpha) {
+    std::string t = *text;
+    t.replace(at, from.size(),
+              R"("objective":{"name":"reg:quantileerror","quantile_loss_param":)"
+              R"({"quantile_alpha":")" +
+                  alpha + R"("}})");
+    return ImportXGBoostJson(t, "q.json");
+  };
+  auto q = with_alpha("[0.9]");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  auto sq = ImportXGBoostFile(Fixture("regression_model.json"));
+  ASSERT_TRUE(sq.ok());
+  EXPECT_EQ(q->objective, Objective::kQuantile);
+  EXPECT_EQ(q->task, Task::kRegression);
+  EXPECT_DOUBLE_EQ(q->quantile_alpha, 0.9);
+  EXPECT_EQ(q->base_margin, sq->base_margin);
+  ASSERT_EQ(q->forest.trees.size(), sq->forest.trees.size());
+  double m = 0.7;
+  double p = 0;
+  MarginsToPredictions(q->objective, 1, &m, &p);
+  EXPECT_EQ(p, 0.7);
+  auto plain = with_alpha("0.25");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_DOUBLE_EQ(plain->quantile_alpha, 0.25);
+  auto several = with_alpha("[0.1,0.9]");
+  ASSERT_FALSE(several.ok());
+  EXPECT_NE(several.status().message().find("2 quantile levels"), std::string::npos)
+      << several.status().ToString();
+  auto out_of_range = with_alpha("[1.5]");
+  EXPECT_FALSE(out_of_range.ok());
 }
 
 TEST(XGBoostImport, BaseScoreOutsideTheLinksDomainIsRefused) {

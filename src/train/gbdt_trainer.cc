@@ -143,7 +143,8 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
       }
       KEEL_ASSIGN_OR_RETURN(BinnedTree tree, learner.Grow(g, sample, feature_mask));
       if (refit) {
-        // Absolute loss: each leaf's value becomes the weighted median of its residuals.
+        // Absolute and quantile losses: each leaf's value becomes the weighted median (the
+        // alpha-quantile) of its residuals.
         for (size_t node = 0; node < tree.nodes.size(); ++node) {
           if (!tree.nodes[node].is_leaf()) continue;
           const auto rows = learner.LeafRows(static_cast<int32_t>(node));
@@ -153,8 +154,8 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
             vw.emplace_back(train.labels[r] - out.train_margins[r * k_out + k],
                             train.weights.empty() ? 1.0 : train.weights[r]);
           }
-          const double med = WeightedMedian(std::move(vw));
-          if (!std::isnan(med)) tree.nodes[node].value = med;
+          const double q = WeightedQuantile(std::move(vw), RefitQuantile(config.objective));
+          if (!std::isnan(q)) tree.nodes[node].value = q;
         }
         // The medians ignore the bounds growth kept: put the monotone order back.
         ReimposeMonotone(config.tree.monotone, &tree);
@@ -183,8 +184,7 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
     }
     progress.Add(1);
     if (has_valid) {
-      const double loss = StoppingLoss(config.objective.objective, config.objective.num_outputs,
-                                       out.valid_margins, valid.labels);
+      const double loss = StoppingLoss(config.objective, out.valid_margins, valid.labels);
       out.valid_loss.push_back(loss);
       if (loss < best_loss) {
         best_loss = loss;

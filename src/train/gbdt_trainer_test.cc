@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -303,7 +304,7 @@ TEST(Gbdt, RegressionOnKnownFunction) {
   cfg.num_trees = 300;
   cfg.tree.num_leaves = 31;
   Fitted f = Fit(p, cfg);
-  const auto m = SplitMetrics(Objective::kSquaredError, 1, f.test_margins, f.test_labels);
+  const auto m = SplitMetrics({Objective::kSquaredError, 1}, f.test_margins, f.test_labels);
   EXPECT_EQ(m[0].first, "rmse");
   EXPECT_LT(m[0].second, 0.05);
   EXPECT_GT(m[2].second, 0.99);  // r2
@@ -340,7 +341,7 @@ TEST(Gbdt, MulticlassSoftmaxSeparatesThreeClasses) {
   p.raw.push_back(Numeric(x));
   Fitted f = Fit(p, SmallConfig(Objective::kMultiSoftmax, 3));
   EXPECT_EQ(f.result.forest.trees.size(), 150u);
-  const auto m = SplitMetrics(Objective::kMultiSoftmax, 3, f.test_margins, f.test_labels);
+  const auto m = SplitMetrics({Objective::kMultiSoftmax, 3}, f.test_margins, f.test_labels);
   EXPECT_GT(m[2].second, 0.98);  // accuracy
 }
 
@@ -439,7 +440,7 @@ TEST(Gbdt, EarlyStoppingKeepsTheBestIteration) {
   const double best = *std::min_element(g->valid_loss.begin(), g->valid_loss.end());
   EXPECT_EQ(g->valid_loss[static_cast<size_t>(g->best_iteration)], best);
   // The returned validation margins are those of the kept trees.
-  EXPECT_NEAR(StoppingLoss(Objective::kBinaryLogistic, 1, g->valid_margins, yva), best, 1e-9);
+  EXPECT_NEAR(StoppingLoss({Objective::kBinaryLogistic, 1}, g->valid_margins, yva), best, 1e-9);
 }
 
 TEST(Gbdt, SeededSubsamplingRepeatsExactly) {
@@ -495,8 +496,8 @@ TEST(Gbdt, NoTrainingRowsIsAnError) {
       TrainGbdt({&empty, {}, {}}, {}, maps, SmallConfig(Objective::kSquaredError), Ctx()).ok());
 }
 
-// reg:logistic, count:poisson, reg:gamma and reg:tweedie come only from imported models: the
-// trainer refuses them with a clear error instead of fitting them with another loss.
+// reg:logistic comes only from imported models: the trainer refuses it with a clear error
+// instead of fitting it with another loss.
 TEST(Gbdt, ImportOnlyObjectivesAreRefusedNotTrained) {
   Problem p;
   std::vector<float> a;
@@ -510,41 +511,179 @@ TEST(Gbdt, ImportOnlyObjectivesAreRefusedNotTrained) {
   std::vector<BinMapper> maps = {BinMapper::FitNumeric(p.raw[0], rows, 255)};
   auto bins = BinRows(p.raw, maps, rows, 2);
   ASSERT_TRUE(bins.ok());
-  for (Objective o :
-       {Objective::kRegLogistic, Objective::kPoisson, Objective::kGamma, Objective::kTweedie}) {
-    EXPECT_FALSE(Trainable(o));
-    auto g = TrainGbdt({&*bins, p.y, {}}, {}, maps, SmallConfig(o), Ctx());
-    ASSERT_FALSE(g.ok()) << ObjectiveName(o);
-    EXPECT_EQ(g.status().code(), StatusCode::kUnsupported) << g.status().ToString();
-    EXPECT_NE(g.status().message().find(ObjectiveName(o)), std::string::npos)
-        << g.status().ToString();
-    std::vector<double> margins(p.n(), 0.0);
-    std::vector<GradPair> grads(p.n());
-    EXPECT_EQ(ComputeGradients({o, 1, 0}, p.y, {}, margins, grads, 1).code(),
-              StatusCode::kUnsupported);
-  }
-  for (Objective o : {Objective::kBinaryLogistic, Objective::kMultiSoftmax,
-                      Objective::kSquaredError, Objective::kAbsoluteError, Objective::kHuber}) {
-    EXPECT_TRUE(Trainable(o)) << ObjectiveName(o);
+  const Objective o = Objective::kRegLogistic;
+  EXPECT_FALSE(Trainable(o));
+  auto g = TrainGbdt({&*bins, p.y, {}}, {}, maps, SmallConfig(o), Ctx());
+  ASSERT_FALSE(g.ok()) << ObjectiveName(o);
+  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported) << g.status().ToString();
+  EXPECT_NE(g.status().message().find(ObjectiveName(o)), std::string::npos)
+      << g.status().ToString();
+  std::vector<double> margins(p.n(), 0.0);
+  std::vector<GradPair> grads(p.n());
+  EXPECT_EQ(ComputeGradients({o, 1, 0}, p.y, {}, margins, grads, 1).code(),
+            StatusCode::kUnsupported);
+  for (Objective t :
+       {Objective::kBinaryLogistic, Objective::kMultiSoftmax, Objective::kSquaredError,
+        Objective::kAbsoluteError, Objective::kHuber, Objective::kQuantile, Objective::kPoisson,
+        Objective::kGamma, Objective::kTweedie}) {
+    EXPECT_TRUE(Trainable(t)) << ObjectiveName(t);
   }
 }
 
-// Their regression metrics are on the predictions (the margins through the link).
+// The regression metrics of a log-link objective are on the predictions (the margins through
+// the link), and its own deviance follows them.
 TEST(Gbdt, RegressionMetricsOfALinkObjectiveAreOnPredictions) {
   const std::vector<double> margins = {std::log(2.0), std::log(4.0)};
   const std::vector<double> labels = {2, 5};
   for (Objective o : {Objective::kPoisson, Objective::kGamma, Objective::kTweedie}) {
-    const auto m = SplitMetrics(o, 1, margins, labels);
-    ASSERT_EQ(m.size(), 3u);
+    const auto m = SplitMetrics({o, 1}, margins, labels);
+    ASSERT_EQ(m.size(), 4u);
     EXPECT_EQ(m[0].first, "rmse");
     EXPECT_NEAR(m[0].second, std::sqrt(0.5), 1e-12) << ObjectiveName(o);
     EXPECT_NEAR(m[1].second, 0.5, 1e-12) << ObjectiveName(o);  // mae
-    EXPECT_NEAR(StoppingLoss(o, 1, margins, labels), std::sqrt(0.5), 1e-12);
-    EXPECT_STREQ(StoppingLossName(o), "rmse");
+    EXPECT_EQ(m[3].first, StoppingLossName(o));
+    EXPECT_NEAR(StoppingLoss({o, 1}, margins, labels), m[3].second, 1e-12);
   }
   const std::vector<double> logits = {0.0, std::log(3.0)};  // 0.5, 0.75
-  const auto m = SplitMetrics(Objective::kRegLogistic, 1, logits, std::vector<double>{0.5, 1});
+  const auto m = SplitMetrics({Objective::kRegLogistic, 1}, logits, std::vector<double>{0.5, 1});
   EXPECT_NEAR(m[1].second, 0.125, 1e-12);  // mae: (0 + 0.25) / 2
+  EXPECT_STREQ(StoppingLossName(Objective::kRegLogistic), "rmse");
+}
+
+// --- counts, costs and quantiles --------------------------------------------------------
+
+// Draws from the distributions the log-link objectives model, by their textbook constructions.
+double DrawPoisson(Rng& rng, double mean) {
+  // Knuth: count uniforms until their product falls below e^-mean.
+  const double limit = std::exp(-mean);
+  int k = 0;
+  for (double prod = rng.Uniform(); prod > limit; prod *= rng.Uniform()) ++k;
+  return k;
+}
+double DrawGamma2(Rng& rng, double mean) {  // shape 2: the sum of two exponentials
+  return -mean / 2 * (std::log(1 - rng.Uniform()) + std::log(1 - rng.Uniform()));
+}
+double DrawNormal(Rng& rng) {  // Box-Muller
+  return std::sqrt(-2 * std::log(1 - rng.Uniform())) * std::cos(2 * M_PI * rng.Uniform());
+}
+
+// The mean of the log-link problems: from about 0.07 to 27 over the features' range.
+double TrueMean(double a, double b) {
+  return std::exp(0.3 + 1.5 * std::sin(3 * a) + 1.5 * b);
+}
+
+// Two features in [-1, 1] and a target of mean TrueMean(a, b) whose noise comes from `draw`.
+Problem LogLinkProblem(uint64_t seed, const std::function<double(Rng&, double)>& draw) {
+  Rng rng(seed);
+  Problem p;
+  std::vector<float> a, b;
+  for (int i = 0; i < 8000; ++i) {
+    a.push_back(static_cast<float>(rng.Uniform() * 2 - 1));
+    b.push_back(static_cast<float>(rng.Uniform() * 2 - 1));
+    p.y.push_back(draw(rng, TrueMean(a.back(), b.back())));
+  }
+  p.raw.push_back(Numeric(a));
+  p.raw.push_back(Numeric(b));
+  return p;
+}
+
+// Test-row deviance of `objective` and of the squared loss trained with the same settings
+// (its predictions floored at 1e-3: a deviance needs a positive mean).
+std::pair<double, double> DevianceVsSquared(const Problem& p, const ObjectiveConfig& objective) {
+  GbdtConfig cfg = GbdtConfigOf(DefaultParams(), objective.objective, 1);
+  cfg.objective = objective;
+  cfg.tree.num_leaves = 15;
+  cfg.num_trees = 100;
+  cfg.early_stopping_rounds = 0;
+  Fitted f = Fit(p, cfg);
+  GbdtConfig sq_cfg = cfg;
+  sq_cfg.objective = {Objective::kSquaredError, 1};
+  Fitted sq = Fit(p, sq_cfg);
+  std::vector<double> mu(f.test_margins.size()), mu_sq(sq.test_margins.size());
+  for (size_t i = 0; i < mu.size(); ++i) {
+    mu[i] = std::exp(f.test_margins[i]);
+    mu_sq[i] = std::max(sq.test_margins[i], 1e-3);
+  }
+  return {MeanDeviance(objective, mu, f.test_labels),
+          MeanDeviance(objective, mu_sq, f.test_labels)};
+}
+
+TEST(Gbdt, PoissonBeatsSquaredOnPoissonDeviance) {
+  const Problem p = LogLinkProblem(21, DrawPoisson);
+  const auto [dev, dev_sq] = DevianceVsSquared(p, {Objective::kPoisson, 1});
+  EXPECT_LT(dev, dev_sq);
+  // Close to the deviance of the true means (the noise floor).
+  std::vector<double> truth;
+  std::vector<double> y;
+  for (uint32_t r = 1; r < p.n(); r += 2) {
+    truth.push_back(TrueMean(p.raw[0].values[r], p.raw[1].values[r]));
+    y.push_back(p.y[r]);
+  }
+  const double floor = MeanDeviance({Objective::kPoisson, 1}, truth, y);
+  EXPECT_LT(dev, floor * 1.05) << "floor " << floor;
+  RecordProperty("poisson_deviance", std::to_string(dev) + " vs squared " + std::to_string(dev_sq) +
+                                         ", truth " + std::to_string(floor));
+}
+
+TEST(Gbdt, GammaBeatsSquaredOnGammaDeviance) {
+  const Problem p = LogLinkProblem(22, DrawGamma2);
+  const auto [dev, dev_sq] = DevianceVsSquared(p, {Objective::kGamma, 1});
+  EXPECT_LT(dev, dev_sq);
+}
+
+TEST(Gbdt, TweedieBeatsSquaredOnTweedieDeviance) {
+  // Compound Poisson-gamma: a Poisson number of gamma amounts, so many rows are exactly 0:
+  // 0.3 sqrt(mean) claims of mean sqrt(mean) / 0.3 each: variance 5 mean^1.5 (Tweedie's
+  // power 1.5), most rows 0 and a heavy tail.
+  const Problem p = LogLinkProblem(23, [](Rng& rng, double mean) {
+    const double n = DrawPoisson(rng, 0.3 * std::sqrt(mean));
+    double y = 0;
+    for (int i = 0; i < n; ++i) y += DrawGamma2(rng, std::sqrt(mean) / 0.3);
+    return y;
+  });
+  size_t zeros = 0;
+  for (double v : p.y) zeros += v == 0 ? 1 : 0;
+  EXPECT_GT(zeros, p.n() / 10);
+  ObjectiveConfig t{Objective::kTweedie, 1};
+  t.tweedie_variance_power = 1.5;
+  const auto [dev, dev_sq] = DevianceVsSquared(p, t);
+  EXPECT_LT(dev, dev_sq);
+}
+
+TEST(Gbdt, QuantileCoversAlphaOfTestRows) {
+  // Noise that grows with x: the 0.9 quantile is x + 1.2816 (0.1 + x) for a normal.
+  Rng rng(24);
+  Problem p;
+  std::vector<float> x;
+  for (int i = 0; i < 8000; ++i) {
+    x.push_back(static_cast<float>(rng.Uniform()));
+    p.y.push_back(x.back() + (0.1 + x.back()) * DrawNormal(rng));
+  }
+  p.raw.push_back(Numeric(x));
+  GbdtConfig cfg = GbdtConfigOf(DefaultParams(), Objective::kQuantile, 1);
+  cfg.early_stopping_rounds = 0;
+  cfg.objective.quantile_alpha = 0.9;
+  cfg.learning_rate = 0.1;
+  cfg.num_trees = 100;
+  Fitted f = Fit(p, cfg);
+  // 4000 test rows: coverage within 3 binomial standard errors of 0.9 (about 0.014).
+  const double cover = Coverage(f.test_margins, f.test_labels);
+  EXPECT_NEAR(cover, 0.9, 3 * std::sqrt(0.9 * 0.1 / 4000.0));
+  // Near the true quantile on average (the mean, which the squared loss fits, is 0.77 off
+  // on average; single rows are noisier: a leaf's quantile rests on its few rows).
+  double off = 0;
+  for (size_t i = 0; i < f.test_rows.size(); ++i) {
+    const double xi = x[f.test_rows[i]];
+    off += std::abs(f.test_margins[i] - (xi + 1.2816 * (0.1 + xi)));
+  }
+  EXPECT_LT(off / f.test_rows.size(), 0.2);
+  // The squared loss's mean covers about half: the quantile loss is what moves it.
+  GbdtConfig sq_cfg = cfg;
+  sq_cfg.objective = {Objective::kSquaredError, 1};
+  Fitted sq = Fit(p, sq_cfg);
+  EXPECT_LT(Coverage(sq.test_margins, sq.test_labels), 0.6);
+  EXPECT_LT(PinballLoss(0.9, f.test_margins, f.test_labels),
+            PinballLoss(0.9, sq.test_margins, sq.test_labels));
 }
 
 }  // namespace

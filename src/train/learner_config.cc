@@ -7,6 +7,8 @@ GbdtConfig GbdtConfigOf(const TrainParams& p, Objective objective, int num_outpu
   cfg.objective.objective = objective;
   cfg.objective.num_outputs = num_outputs;
   cfg.objective.huber_delta = p.huber_delta;
+  cfg.objective.quantile_alpha = p.alpha;
+  cfg.objective.tweedie_variance_power = p.tweedie_variance_power;
   cfg.tree.num_leaves = p.num_leaves;
   cfg.tree.max_depth = p.max_depth;
   cfg.tree.split.lambda_l1 = p.lambda_l1;

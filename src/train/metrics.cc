@@ -53,6 +53,11 @@ double RegressionPrediction(Objective objective, double margin) {
   return p;
 }
 
+bool IsLogLink(Objective objective) {
+  return objective == Objective::kPoisson || objective == Objective::kGamma ||
+         objective == Objective::kTweedie;
+}
+
 }  // namespace
 
 double Auc(std::span<const double> scores, std::span<const double> labels) {
@@ -78,9 +83,11 @@ double Auc(std::span<const double> scores, std::span<const double> labels) {
   return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg);
 }
 
-std::vector<std::pair<std::string, double>> SplitMetrics(Objective objective, int num_outputs,
+std::vector<std::pair<std::string, double>> SplitMetrics(const ObjectiveConfig& config,
                                                          std::span<const double> margins,
                                                          std::span<const double> labels) {
+  const Objective objective = config.objective;
+  const int num_outputs = config.num_outputs;
   const size_t n = labels.size();
   if (n == 0) return {};
   switch (TaskOf(objective)) {
@@ -128,34 +135,87 @@ std::vector<std::pair<std::string, double>> SplitMetrics(Objective objective, in
       for (double y : labels) mean += y;
       mean /= static_cast<double>(n);
       double se = 0, ae = 0, tot = 0;
+      std::vector<double> pred(n);
       for (size_t i = 0; i < n; ++i) {
-        const double r = RegressionPrediction(objective, margins[i]) - labels[i];
+        pred[i] = RegressionPrediction(objective, margins[i]);
+        const double r = pred[i] - labels[i];
         se += r * r;
         ae += std::abs(r);
         tot += (labels[i] - mean) * (labels[i] - mean);
       }
-      return {
+      std::vector<std::pair<std::string, double>> out = {
           {"rmse", std::sqrt(se / n)}, {"mae", ae / n}, {"r2", tot > 0 ? 1.0 - se / tot : kNaN}};
+      if (objective == Objective::kQuantile) {
+        out.emplace_back("pinball_loss", PinballLoss(config.quantile_alpha, pred, labels));
+        out.emplace_back("coverage", Coverage(pred, labels));
+      } else if (IsLogLink(objective)) {
+        out.emplace_back(StoppingLossName(objective), MeanDeviance(config, pred, labels));
+      }
+      return out;
     }
   }
   return {};
 }
 
-double StoppingLoss(Objective objective, int num_outputs, std::span<const double> margins,
+double PinballLoss(double alpha, std::span<const double> predictions,
+                   std::span<const double> labels) {
+  const size_t n = labels.size();
+  if (n == 0) return kNaN;
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double r = labels[i] - predictions[i];
+    s += r >= 0 ? alpha * r : (alpha - 1.0) * r;
+  }
+  return s / static_cast<double>(n);
+}
+
+double Coverage(std::span<const double> predictions, std::span<const double> labels) {
+  const size_t n = labels.size();
+  if (n == 0) return kNaN;
+  size_t below = 0;
+  for (size_t i = 0; i < n; ++i) below += labels[i] <= predictions[i] ? 1 : 0;
+  return static_cast<double>(below) / static_cast<double>(n);
+}
+
+double MeanDeviance(const ObjectiveConfig& config, std::span<const double> predictions,
                     std::span<const double> labels) {
+  const size_t n = labels.size();
+  if (n == 0 || !IsLogLink(config.objective)) return kNaN;
+  const double rho = config.tweedie_variance_power;
+  const bool poisson = config.objective == Objective::kPoisson ||
+                       (config.objective == Objective::kTweedie && rho == 1.0);
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double y = labels[i];
+    const double mu = predictions[i];
+    if (poisson) {
+      if (y < 0) return kNaN;
+      s += 2 * ((y > 0 ? y * std::log(y / mu) : 0.0) - y + mu);
+    } else if (config.objective == Objective::kGamma) {
+      if (!(y > 0)) return kNaN;
+      s += 2 * (std::log(mu / y) + y / mu - 1);
+    } else {
+      if (y < 0) return kNaN;
+      s += 2 * (std::pow(y, 2 - rho) / ((1 - rho) * (2 - rho)) -
+                y * std::pow(mu, 1 - rho) / (1 - rho) + std::pow(mu, 2 - rho) / (2 - rho));
+    }
+  }
+  return s / static_cast<double>(n);
+}
+
+double StoppingLoss(const ObjectiveConfig& config, std::span<const double> margins,
+                    std::span<const double> labels) {
+  const Objective objective = config.objective;
   const size_t n = labels.size();
   if (n == 0) return kNaN;
   switch (objective) {
     case Objective::kBinaryLogistic:
       return BinaryLogLoss(margins, labels);
     case Objective::kMultiSoftmax:
-      return MultiLogLoss(margins, labels, static_cast<size_t>(num_outputs));
+      return MultiLogLoss(margins, labels, static_cast<size_t>(config.num_outputs));
     case Objective::kSquaredError:
-    case Objective::kRegLogistic:
-    case Objective::kPoisson:
-    case Objective::kGamma:
-    case Objective::kTweedie: {
-      // Imported objectives Keel does not train: RMSE of the predictions (after the link).
+    case Objective::kRegLogistic: {
+      // reg:logistic (imported): RMSE of the predictions (after the link).
       double se = 0;
       for (size_t i = 0; i < n; ++i) {
         const double r = RegressionPrediction(objective, margins[i]) - labels[i];
@@ -169,6 +229,15 @@ double StoppingLoss(Objective objective, int num_outputs, std::span<const double
       for (size_t i = 0; i < n; ++i) ae += std::abs(margins[i] - labels[i]);
       return ae / n;
     }
+    case Objective::kQuantile:
+      return PinballLoss(config.quantile_alpha, margins, labels);  // identity link
+    case Objective::kPoisson:
+    case Objective::kGamma:
+    case Objective::kTweedie: {
+      std::vector<double> pred(n);
+      for (size_t i = 0; i < n; ++i) pred[i] = RegressionPrediction(objective, margins[i]);
+      return MeanDeviance(config, pred, labels);
+    }
   }
   return kNaN;
 }
@@ -181,6 +250,14 @@ const char* StoppingLossName(Objective objective) {
     case Objective::kAbsoluteError:
     case Objective::kHuber:
       return "mae";
+    case Objective::kQuantile:
+      return "pinball_loss";
+    case Objective::kPoisson:
+      return "poisson_deviance";
+    case Objective::kGamma:
+      return "gamma_deviance";
+    case Objective::kTweedie:
+      return "tweedie_deviance";
     default:
       return "rmse";
   }

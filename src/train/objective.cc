@@ -1,5 +1,7 @@
 #include "train/objective.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,6 +13,9 @@ namespace {
 
 // Hessians never reach 0, so a pure leaf keeps a finite value.
 constexpr double kMinHessian = 1e-16;
+// Poisson's hessian is e^(m + kPoissonMaxDeltaStep): LightGBM's poisson_max_delta_step and
+// XGBoost's max_delta_step default for count:poisson.
+constexpr double kPoissonMaxDeltaStep = 0.7;
 
 inline double Sigmoid(double x) {
   return 1.0 / (1.0 + std::exp(-x));
@@ -18,21 +23,42 @@ inline double Sigmoid(double x) {
 
 }  // namespace
 
+ObjectiveConfig ObjectiveConfigOf(const Model& model) {
+  ObjectiveConfig c;
+  c.objective = model.objective;
+  c.num_outputs = model.num_outputs;
+  c.quantile_alpha = model.quantile_alpha;
+  c.tweedie_variance_power = model.tweedie_variance_power;
+  return c;
+}
+
 bool Trainable(Objective objective) {
-  switch (objective) {
-    case Objective::kBinaryLogistic:
-    case Objective::kMultiSoftmax:
-    case Objective::kSquaredError:
-    case Objective::kAbsoluteError:
-    case Objective::kHuber:
-      return true;
-    case Objective::kRegLogistic:
-    case Objective::kPoisson:
-    case Objective::kGamma:
-    case Objective::kTweedie:
-      return false;
+  return objective != Objective::kRegLogistic;
+}
+
+std::optional<LabelProblem> CheckLabels(Objective objective, std::span<const double> labels) {
+  const bool log_link = objective == Objective::kPoisson || objective == Objective::kGamma ||
+                        objective == Objective::kTweedie;
+  double sum = 0;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const double y = labels[i];
+    if (!std::isfinite(y)) return LabelProblem{i, "a target value must be a finite number"};
+    if (objective == Objective::kGamma && !(y > 0)) {
+      return LabelProblem{i, "reg:gamma models positive values: a target must be > 0"};
+    }
+    if ((objective == Objective::kPoisson || objective == Objective::kTweedie) && y < 0) {
+      return LabelProblem{i, fmt::format("{} models non-negative values (counts, costs): a "
+                                         "target must be >= 0",
+                                         ObjectiveName(objective))};
+    }
+    sum += y;
   }
-  return false;
+  if (log_link && !labels.empty() && !(sum > 0)) {
+    return LabelProblem{labels.size(),
+                        fmt::format("{} fits the log of the mean target, and every target is 0",
+                                    ObjectiveName(objective))};
+  }
+  return std::nullopt;
 }
 
 Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> labels,
@@ -108,30 +134,69 @@ Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> l
         }
         break;
       }
-      case Objective::kRegLogistic:
+      case Objective::kQuantile: {
+        const double a = config.quantile_alpha;
+        for (size_t i = begin; i < end; ++i) {
+          const double w = weighted ? weights[i] : 1.0;
+          grads[i].g = static_cast<float>((margins[i] >= labels[i] ? 1.0 - a : -a) * w);
+          grads[i].h = static_cast<float>(w);
+        }
+        break;
+      }
       case Objective::kPoisson:
+        for (size_t i = begin; i < end; ++i) {
+          const double w = weighted ? weights[i] : 1.0;
+          grads[i].g = static_cast<float>((std::exp(margins[i]) - labels[i]) * w);
+          grads[i].h = static_cast<float>(
+              std::max(std::exp(margins[i] + kPoissonMaxDeltaStep), kMinHessian) * w);
+        }
+        break;
       case Objective::kGamma:
-      case Objective::kTweedie:
+        for (size_t i = begin; i < end; ++i) {
+          const double w = weighted ? weights[i] : 1.0;
+          const double y_over_mu = labels[i] * std::exp(-margins[i]);
+          grads[i].g = static_cast<float>((1.0 - y_over_mu) * w);
+          grads[i].h = static_cast<float>(std::max(y_over_mu, kMinHessian) * w);
+        }
+        break;
+      case Objective::kTweedie: {
+        const double rho = config.tweedie_variance_power;
+        for (size_t i = begin; i < end; ++i) {
+          const double w = weighted ? weights[i] : 1.0;
+          const double e1 = std::exp((1.0 - rho) * margins[i]);
+          const double e2 = std::exp((2.0 - rho) * margins[i]);
+          grads[i].g = static_cast<float>((-labels[i] * e1 + e2) * w);
+          grads[i].h = static_cast<float>(
+              std::max(-labels[i] * (1.0 - rho) * e1 + (2.0 - rho) * e2, kMinHessian) * w);
+        }
+        break;
+      }
+      case Objective::kRegLogistic:
         break;  // refused above
     }
   });
 }
 
-double WeightedMedian(std::vector<std::pair<double, double>> vw) {
+double WeightedQuantile(std::vector<std::pair<double, double>> vw, double alpha) {
   if (vw.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(vw.begin(), vw.end());
   double total = 0;
   for (const auto& p : vw) total += p.second;
+  const double target = alpha * total;
   double acc = 0;
   for (size_t i = 0; i < vw.size(); ++i) {
     acc += vw[i].second;
-    if (acc >= total / 2) {
-      // Exactly half the weight below: average with the next value (the usual median).
-      if (acc == total / 2 && i + 1 < vw.size()) return (vw[i].first + vw[i + 1].first) / 2;
+    if (acc >= target) {
+      // Exactly alpha of the weight up to here: the midpoint with the next value.
+      if (acc == target && i + 1 < vw.size()) return (vw[i].first + vw[i + 1].first) / 2;
       return vw[i].first;
     }
   }
   return vw.back().first;
+}
+
+double WeightedMedian(std::vector<std::pair<double, double>> vw) {
+  return WeightedQuantile(std::move(vw), 0.5);
 }
 
 std::vector<double> BaseMargin(const ObjectiveConfig& config, std::span<const double> labels,
@@ -178,23 +243,37 @@ std::vector<double> BaseMargin(const ObjectiveConfig& config, std::span<const do
       return {total > 0 ? s / total : 0.0};
     }
     case Objective::kAbsoluteError:
-    case Objective::kHuber: {
+    case Objective::kHuber:
+    case Objective::kQuantile: {
       std::vector<std::pair<double, double>> vw(n);
       for (size_t i = 0; i < n; ++i) vw[i] = {labels[i], w_at(i)};
-      const double med = WeightedMedian(std::move(vw));
-      return {std::isnan(med) ? 0.0 : med};
+      const double alpha = config.objective == Objective::kQuantile ? config.quantile_alpha : 0.5;
+      const double q = WeightedQuantile(std::move(vw), alpha);
+      return {std::isnan(q) ? 0.0 : q};
     }
-    case Objective::kRegLogistic:
     case Objective::kPoisson:
     case Objective::kGamma:
-    case Objective::kTweedie:
-      break;  // not trainable: ComputeGradients refuses them
+    case Objective::kTweedie: {
+      double s = 0, total = 0;
+      for (size_t i = 0; i < n; ++i) {
+        s += labels[i] * w_at(i);
+        total += w_at(i);
+      }
+      // CheckLabels refuses a zero mean; the clamp keeps a direct caller finite.
+      return {total > 0 ? std::log(std::max(s / total, 1e-300)) : 0.0};
+    }
+    case Objective::kRegLogistic:
+      break;  // not trainable: ComputeGradients refuses it
   }
   return {0.0};
 }
 
 bool RefitsLeaves(Objective objective) {
-  return objective == Objective::kAbsoluteError;
+  return objective == Objective::kAbsoluteError || objective == Objective::kQuantile;
+}
+
+double RefitQuantile(const ObjectiveConfig& config) {
+  return config.objective == Objective::kQuantile ? config.quantile_alpha : 0.5;
 }
 
 }  // namespace keel

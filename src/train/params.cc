@@ -39,8 +39,12 @@ const ParamSpec kParams[] = {
      "more = multiclass, a numeric target with more = regression",
      &TrainParams::task},
     {"objective", "objective", "task", T::kString, "auto", 0, 0, false, false,
-     "auto|squared|absolute|huber",
-     "Regression loss (classification always uses log loss); auto = squared",
+     "auto|squared|absolute|huber|quantile|poisson|gamma|tweedie",
+     "Regression loss (classification always uses log loss; docs/regression_objectives.md); "
+     "auto = squared. quantile: the alpha-quantile (pinball loss; one model = one alpha). "
+     "poisson (counts, target >= 0), gamma (positive costs, target > 0) and tweedie (target "
+     ">= 0, zeros and positive amounts) fit log(mean): predictions are e^raw score, SHAP "
+     "values stay in that log space",
      &TrainParams::objective},
     {"class_weight", "class-weight", "task", T::kString, "none", 0, 0, false, false,
      "none|balanced",
@@ -111,6 +115,15 @@ const ParamSpec kParams[] = {
     {"huber_delta", "huber-delta", "gbdt", T::kDouble, "1", 0, kInf, true, false, "",
      "Residual size where the huber loss turns from squared to absolute",
      &TrainParams::huber_delta},
+    {"alpha", "alpha", "gbdt", T::kDouble, "0.9", 0, 1, true, true, "",
+     "Quantile level of --objective quantile: the model predicts the value the target stays "
+     "at or below with this probability (as LightGBM's alpha, default 0.9)",
+     &TrainParams::alpha},
+    {"tweedie_variance_power", "tweedie-variance-power", "gbdt", T::kDouble, "1.5", 1, 2, true,
+     true, "",
+     "Variance power rho of --objective tweedie (variance = phi * mean^rho): near 1 behaves "
+     "like poisson, near 2 like gamma",
+     &TrainParams::tweedie_variance_power},
     {"early_stopping_rounds", "early-stopping", "gbdt", T::kInt, "50", 0, 1e9, false, false, "",
      "Stop when the validation loss has not improved for this many iterations (needs "
      "--valid-size; 0 = never stop early); the model keeps the best iteration",

@@ -22,9 +22,11 @@ namespace keel {
 
 struct TrainParams {
   // What to train.
-  std::string algo;       // "gbdt" | "linear"
-  std::string task;       // "auto" | "binary" | "multiclass" | "regression"
-  std::string objective;  // "auto" | "squared" | "absolute" | "huber" (regression only)
+  std::string algo;  // "gbdt" | "linear"
+  std::string task;  // "auto" | "binary" | "multiclass" | "regression"
+  // "auto" | "squared" | "absolute" | "huber" | "quantile" | "poisson" | "gamma" | "tweedie"
+  // (regression only)
+  std::string objective;
   // How rows are split.
   std::string split;  // "auto" | "random" | "stratified" | "time:COL" | "group:COL"
   double test_size = 0;
@@ -49,7 +51,9 @@ struct TrainParams {
   double cat_l2 = 0;
   int min_data_per_group = 0;
   double huber_delta = 0;
-  std::string class_weight;  // "none" | "balanced"
+  double alpha = 0;                   // quantile level (objective quantile)
+  double tweedie_variance_power = 0;  // objective tweedie
+  std::string class_weight;           // "none" | "balanced"
   int early_stopping_rounds = 0;
   // Constraints (train/constraints.h has the text forms; "" = none).
   std::string monotone;      // "Income=-1,Debt=+1"

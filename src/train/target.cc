@@ -9,6 +9,7 @@
 
 #include "core/nearest_name.h"
 #include "core/number_format.h"
+#include "train/objective.h"
 
 namespace keel {
 namespace {
@@ -148,6 +149,8 @@ Result<TargetInfo> ReadTarget(const Table& table, const Schema& schema,
   const size_t distinct = norm_count.size();
 
   std::string task = options.task;
+  // A regression loss names the task: a 0/1 count column is not a binary target under poisson.
+  if (task == "auto" && options.objective != "auto") task = "regression";
   if (task == "auto") {
     if (distinct == 2) {
       task = "binary";
@@ -164,6 +167,14 @@ Result<TargetInfo> ReadTarget(const Table& table, const Schema& schema,
       info.objective = Objective::kAbsoluteError;
     } else if (options.objective == "huber") {
       info.objective = Objective::kHuber;
+    } else if (options.objective == "quantile") {
+      info.objective = Objective::kQuantile;
+    } else if (options.objective == "poisson") {
+      info.objective = Objective::kPoisson;
+    } else if (options.objective == "gamma") {
+      info.objective = Objective::kGamma;
+    } else if (options.objective == "tweedie") {
+      info.objective = Objective::kTweedie;
     } else {
       info.objective = Objective::kSquaredError;
     }
@@ -186,19 +197,29 @@ Result<TargetInfo> ReadTarget(const Table& table, const Schema& schema,
       info.label[r] = raw.numbers[static_cast<size_t>(raw.key[r])];
       info.rows.push_back(static_cast<uint32_t>(r));
     }
+    std::vector<double> values(info.rows.size());
+    for (size_t i = 0; i < info.rows.size(); ++i) values[i] = info.label[info.rows[i]];
+    if (const auto bad = CheckLabels(info.objective, values)) {
+      if (bad->row == values.size()) {
+        return Status::InvalidArgument("target '{}': {}", options.column, bad->reason);
+      }
+      return Status::InvalidArgument("target '{}': value {} on line {}: {}", options.column,
+                                     FormatDouble(values[bad->row]),
+                                     table.SourceLine(info.rows[bad->row]), bad->reason);
+    }
     if (!options.positive.empty()) {
-      return Status::InvalidArgument("--positive applies to classification; target '{}' is "
-                                     "a regression target",
-                                     options.column);
+      return Status::InvalidArgument(
+          "--positive applies to classification; target '{}' is "
+          "a regression target",
+          options.column);
     }
     return info;
   }
 
   // Classification.
   if (options.objective != "auto") {
-    return Status::InvalidArgument(
-        "objective '{}' is for regression; target '{}' is a {} target", options.objective,
-        options.column, task);
+    return Status::InvalidArgument("objective '{}' is for regression; target '{}' is a {} target",
+                                   options.objective, options.column, task);
   }
   if (distinct < 2) {
     return Status::InvalidArgument(

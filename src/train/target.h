@@ -23,9 +23,10 @@ namespace keel {
 
 struct TargetOptions {
   std::string column;
-  std::string task = "auto";       // auto | binary | multiclass | regression
-  std::string objective = "auto";  // auto | squared | absolute | huber (regression)
-  std::string positive;            // binary: the positive class's raw label
+  std::string task = "auto";  // auto | binary | multiclass | regression
+  // auto | squared | absolute | huber | quantile | poisson | gamma | tweedie (regression)
+  std::string objective = "auto";
+  std::string positive;  // binary: the positive class's raw label
 };
 
 struct TargetInfo {

@@ -200,6 +200,8 @@ void StartModel(const Schema& schema, const TrainOptions& options, const Trainin
                 Model* model) {
   model->task = data.target.task;
   model->objective = data.target.objective;
+  model->quantile_alpha = options.params.alpha;
+  model->tweedie_variance_power = options.params.tweedie_variance_power;
   model->num_outputs = data.target.num_outputs;
   model->features = data.features.specs;
   model->schema = schema;
@@ -293,8 +295,7 @@ void AddSplitMetrics(const TrainingData& data, const SplitMargins& margins, Mode
                        const std::vector<double>& m) {
     if (rows.empty() && std::string(name) != "train") return;
     const std::vector<double> y = Gather(data.target.label, rows);
-    rep->splits.push_back(
-        {name, rows.size(), SplitMetrics(model->objective, model->num_outputs, m, y)});
+    rep->splits.push_back({name, rows.size(), SplitMetrics(ObjectiveConfigOf(*model), m, y)});
   };
   add_split("train", data.split.train, margins.train);
   add_split("valid", data.split.valid, margins.valid);

@@ -68,8 +68,15 @@ std::string InspectResult::ToText() const {
   std::string out =
       fmt::format("{}: Keel model, format version {}, {} bytes, sha256 {}\n", request.model_path,
                   info.format_version, info.file_size, info.sha256);
-  out += fmt::format("task        {} ({}), {} output{}\n", TaskName(m.task),
-                     ObjectiveName(m.objective), m.num_outputs, m.num_outputs == 1 ? "" : "s");
+  std::string loss_param;  // the loss's own parameter, for the objectives that have one
+  if (m.objective == Objective::kQuantile) {
+    loss_param = ", alpha " + FormatDouble(m.quantile_alpha);
+  } else if (m.objective == Objective::kTweedie) {
+    loss_param = ", variance power " + FormatDouble(m.tweedie_variance_power);
+  }
+  out += fmt::format("task        {} ({}{}), {} output{}\n", TaskName(m.task),
+                     ObjectiveName(m.objective), loss_param, m.num_outputs,
+                     m.num_outputs == 1 ? "" : "s");
   std::string base;
   for (double b : m.base_margin) {
     if (!base.empty()) base += ", ";

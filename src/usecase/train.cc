@@ -75,7 +75,7 @@ Status FinishTrainedModel(const Table& table, const Context& ctx, keel::TrainRes
                           PredictRows(model, *predictor, table, rows, /*raw=*/true, threads));
     std::vector<double> y(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) y[i] = trained->labels[rows[i]];
-    auto m = SplitMetrics(model.objective, model.num_outputs, margins, y);
+    auto m = SplitMetrics(ObjectiveConfigOf(model), margins, y);
     for (size_t i = 0; i < m.size() && i < split.metrics.size(); ++i) {
       const double a = m[i].second;
       const double b = split.metrics[i].second;
