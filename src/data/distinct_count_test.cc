@@ -11,10 +11,15 @@
 namespace keel {
 namespace {
 
+// Without a bound on the keys (partitions sized by a counting pass) and with one (partitions
+// of a fixed room, and the counting pass only when one overflows): both must be exact.
 uint64_t Count(const std::vector<uint64_t>& keys) {
-  return CountDistinctKeys([&](auto&& add) {
+  const auto each = [&](auto&& add) {
     for (uint64_t k : keys) add(k);
-  });
+  };
+  const uint64_t unbounded = CountDistinctKeys(each);
+  EXPECT_EQ(CountDistinctKeys(each, keys.size()), unbounded) << keys.size() << " keys";
+  return unbounded;
 }
 
 uint64_t Reference(const std::vector<uint64_t>& keys) {
@@ -60,6 +65,19 @@ TEST(DistinctCount, DoublesBits) {
   }
   EXPECT_EQ(Count(many), Reference(many));
   EXPECT_EQ(Count(few), 37u);
+}
+
+// A key repeated half the time fills its partition far past a fixed room: the bounded count
+// must notice and size the partitions instead (Count compares it with the unbounded one).
+TEST(DistinctCount, ASkewedColumnOverflowsTheFixedRoom) {
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> keys;
+  for (int i = 0; i < 100000; ++i) {
+    keys.push_back(rng());
+    keys.push_back(12345);
+  }
+  std::shuffle(keys.begin(), keys.end(), rng);
+  EXPECT_EQ(Count(keys), Reference(keys));
 }
 
 }  // namespace
