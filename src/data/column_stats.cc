@@ -39,7 +39,8 @@ uint64_t CountDistinct(std::span<const double> values) {
   return CountDistinctKeys(
       [values](auto&& add) {
         for (double v : values) {
-          if (!std::isnan(v)) add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));  // -0 is 0
+          if (std::isnan(v)) continue;
+          if (!add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v))) return;  // -0 is 0
         }
       },
       values.size());
@@ -54,7 +55,7 @@ uint64_t CountDistinctTimes(std::span<const int64_t> values) {
   return CountDistinctKeys(
       [values](auto&& add) {
         for (int64_t v : values) {
-          if (v != kMissingTime) add(static_cast<uint64_t>(v));
+          if (v != kMissingTime && !add(static_cast<uint64_t>(v))) return;
         }
       },
       values.size());
@@ -154,7 +155,7 @@ ColumnStats ComputeColumnStats(const Column& col, bool inferred) {
       s.distinct = CountDistinctKeys(
           [&](auto&& add) {
             for (size_t i = 0; i < n; ++i) {
-              if (!col.IsMissing(i)) add(FastHash(values[i]));
+              if (!col.IsMissing(i) && !add(FastHash(values[i]))) return;
             }
           },
           n);

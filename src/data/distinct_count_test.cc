@@ -15,7 +15,9 @@ namespace {
 // of a fixed room, and the counting pass only when one overflows): both must be exact.
 uint64_t Count(const std::vector<uint64_t>& keys) {
   const auto each = [&](auto&& add) {
-    for (uint64_t k : keys) add(k);
+    for (uint64_t k : keys) {
+      if (!add(k)) return;
+    }
   };
   const uint64_t unbounded = CountDistinctKeys(each);
   EXPECT_EQ(CountDistinctKeys(each, keys.size()), unbounded) << keys.size() << " keys";
@@ -78,6 +80,25 @@ TEST(DistinctCount, ASkewedColumnOverflowsTheFixedRoom) {
   }
   std::shuffle(keys.begin(), keys.end(), rng);
   EXPECT_EQ(Count(keys), Reference(keys));
+}
+
+// Many distinct keys with a bound: the first call stops once the small set overflows, so the
+// keys are visited once in full (the partitions) plus a prefix, not twice or three times.
+TEST(DistinctCount, ManyKeysAreVisitedOnceAndAPrefix) {
+  std::mt19937_64 rng(13);
+  std::vector<uint64_t> keys(500000);
+  for (uint64_t& k : keys) k = rng();
+  size_t visits = 0;
+  const uint64_t n = CountDistinctKeys(
+      [&](auto&& add) {
+        for (uint64_t k : keys) {
+          ++visits;
+          if (!add(k)) return;
+        }
+      },
+      keys.size());
+  EXPECT_EQ(n, Reference(keys));
+  EXPECT_LE(visits, keys.size() + distinct_internal::kSmallSetLimit + 1);
 }
 
 }  // namespace
