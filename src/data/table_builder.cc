@@ -1154,9 +1154,10 @@ Status TableBuild::FinalizeDictionaries() {
   });
 }
 
-// Pass 5. Writes the columns of the used rows, and their statistics. Each output vector is
-// built by one task that appends to it, so nothing is zero-filled first and its pages are
-// first touched by the thread that fills them; the statistics run on it while it is warm.
+// Pass 5. Writes the columns of the used rows, and their statistics, one task per column.
+// A numeric column is compacted in place in its slots (SizeSlots); any other output vector
+// is appended to by its task, so it is not zero-filled first; the statistics run on the
+// column while it is warm.
 Status TableBuild::WriteColumns() {
   const size_t nchunks = work_.size();
   used_rows_.resize(nchunks);
