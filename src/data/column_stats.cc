@@ -36,11 +36,14 @@ uint64_t CountDistinct(std::span<const double> values) {
   if (CountDistinctSorted(
           values, [](double v) { return std::isnan(v); }, &sorted))
     return sorted;
-  return CountDistinctKeys([values](auto&& add) {
-    for (double v : values) {
-      if (!std::isnan(v)) add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v));  // -0 is 0
-    }
-  });
+  return CountDistinctKeys(
+      [values](auto&& add) {
+        for (double v : values) {
+          if (std::isnan(v)) continue;
+          if (!add(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v))) return;  // -0 is 0
+        }
+      },
+      values.size());
 }
 
 uint64_t CountDistinctTimes(std::span<const int64_t> values) {
@@ -49,11 +52,13 @@ uint64_t CountDistinctTimes(std::span<const int64_t> values) {
           values, [](int64_t v) { return v == kMissingTime; }, &sorted)) {
     return sorted;
   }
-  return CountDistinctKeys([values](auto&& add) {
-    for (int64_t v : values) {
-      if (v != kMissingTime) add(static_cast<uint64_t>(v));
-    }
-  });
+  return CountDistinctKeys(
+      [values](auto&& add) {
+        for (int64_t v : values) {
+          if (v != kMissingTime && !add(static_cast<uint64_t>(v))) return;
+        }
+      },
+      values.size());
 }
 
 }  // namespace
@@ -147,11 +152,13 @@ ColumnStats ComputeColumnStats(const Column& col, bool inferred) {
       uint64_t count = 0;
       for (size_t i = 0; i < n; ++i) count += col.IsMissing(i) ? 0 : 1;
       s.count = count;
-      s.distinct = CountDistinctKeys([&](auto&& add) {
-        for (size_t i = 0; i < n; ++i) {
-          if (!col.IsMissing(i)) add(FastHash(values[i]));
-        }
-      });
+      s.distinct = CountDistinctKeys(
+          [&](auto&& add) {
+            for (size_t i = 0; i < n; ++i) {
+              if (!col.IsMissing(i) && !add(FastHash(values[i]))) return;
+            }
+          },
+          n);
       break;
     }
   }

@@ -1,5 +1,6 @@
 #include "data/csv_scan.h"
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -130,6 +131,20 @@ uint64_t StopMaskTail(const char* data, size_t n, char delimiter) {
     m |= static_cast<uint64_t>(c == delimiter || c == '\n') << i;
   }
   return m;
+}
+
+size_t CountLineBreaks(const char* data, size_t n, StopMaskFn fn) {
+  constexpr size_t kBatch = 64;  // blocks per call: 4 KiB of text, 512 bytes of masks
+  uint64_t masks[kBatch];
+  size_t count = 0;
+  while (n >= 64) {
+    const size_t blocks = std::min(kBatch, n / 64);
+    fn(data, blocks, '\n', masks);
+    for (size_t k = 0; k < blocks; ++k) count += static_cast<size_t>(std::popcount(masks[k]));
+    data += blocks * 64;
+    n -= blocks * 64;
+  }
+  return count + static_cast<size_t>(std::popcount(StopMaskTail(data, n, '\n')));
 }
 
 bool SimdLevelSupported(SimdLevel level) {

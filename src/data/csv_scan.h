@@ -39,6 +39,10 @@ uint64_t StopMaskTail(const char* data, size_t n, char delimiter);
 using FindNonAsciiFn = size_t (*)(const char* data, size_t n);
 FindNonAsciiFn GetFindNonAsciiFn(SimdLevel level);
 
+// The '\n' bytes in data[0, n), counted from the stop masks of `fn` (a StopMaskFn given '\n'
+// as the delimiter marks exactly the line breaks).
+size_t CountLineBreaks(const char* data, size_t n, StopMaskFn fn);
+
 // Finds the next stop byte (delimiter or '\n') of a text at or after a position, from masks
 // computed a window of blocks at a time. Positions only move forward in the common case; a
 // position outside the current window refills it. Not thread-safe (one per worker).

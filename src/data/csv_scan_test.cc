@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -107,6 +108,19 @@ TEST_P(CsvScanLevel, StopScannerVisitsEveryStopInOrderFromAnyStart) {
       p = r == 0 ? want + 1 + rng() % 200 : r == 1 && want > 100 ? want - 100 : want + 1;
       if (p > s.size()) p = s.size();
     }
+  }
+}
+
+TEST_P(CsvScanLevel, CountLineBreaksEqualsStdCount) {
+  std::mt19937_64 rng(5);
+  const StopMaskFn fn = GetStopMaskFn(GetParam());
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::string s = RandomBytes(rng, 1 + rng() % 20000);
+    const size_t at = static_cast<size_t>(rng() % std::min<size_t>(64, s.size()));
+    const size_t n = static_cast<size_t>(rng() % (s.size() - at + 1));
+    EXPECT_EQ(CountLineBreaks(s.data() + at, n, fn),
+              static_cast<size_t>(std::count(s.begin() + at, s.begin() + at + n, '\n')))
+        << at << " " << n;
   }
 }
 

@@ -34,20 +34,19 @@ uint64_t* PartitionBuffer(size_t size) {
   return buffer.get();
 }
 
-uint64_t CountPartitions(std::span<const uint64_t> mixes, std::span<const size_t> starts) {
+uint64_t CountPartitions(const uint64_t* mixes, std::span<const size_t> begins,
+                         std::span<const size_t> ends) {
   // One table for every partition, sized for the largest and cleared between them: a
   // partition holds about 1/256 of the keys, so the table fits in L2. Slots are chosen by the
   // mixes' low bits (the top bits are the partition's, the same for all of its keys).
   size_t largest = 0;
-  for (size_t p = 0; p + 1 < starts.size(); ++p) {
-    largest = std::max(largest, starts[p + 1] - starts[p]);
-  }
+  for (size_t p = 0; p < begins.size(); ++p) largest = std::max(largest, ends[p] - begins[p]);
   size_t slots = 16;
   while (slots < largest * 2) slots *= 2;
   std::unique_ptr<uint64_t[]> table(new uint64_t[slots]);
   uint64_t distinct = 0;
-  for (size_t p = 0; p + 1 < starts.size(); ++p) {
-    const size_t begin = starts[p], end = starts[p + 1];
+  for (size_t p = 0; p < begins.size(); ++p) {
+    const size_t begin = begins[p], end = ends[p];
     if (begin == end) continue;
     size_t used = 16;
     while (used < (end - begin) * 2) used *= 2;

@@ -59,59 +59,88 @@ inline constexpr size_t kSmallSetLimit = size_t{1} << 15;
 inline constexpr int kPartitionBits = 8;
 inline constexpr size_t kPartitions = size_t{1} << kPartitionBits;
 
-// The distinct mixes of `mixes`, grouped by partition: partition p is [starts[p], starts[p+1]).
-uint64_t CountPartitions(std::span<const uint64_t> mixes, std::span<const size_t> starts);
+// The distinct mixes of `mixes`, grouped by partition: partition p is [begins[p], ends[p]).
+uint64_t CountPartitions(const uint64_t* mixes, std::span<const size_t> begins,
+                         std::span<const size_t> ends);
 // A thread-local buffer of at least `size` mixes, reused from call to call, uninitialised.
 uint64_t* PartitionBuffer(size_t size);
 
-// The distinct nonzero mixes produced by `each_mix` (called twice: to size the partitions by
-// the mixes' top bits, then to fill them).
+// The distinct nonzero mixes produced by `each_mix`, at most `max_mixes` of them (0: unknown).
+// With the bound, one call fills partitions of a fixed room, 5/4 of an even share: mixes are
+// uniform, so only a few keys repeated very often overflow one (that call stops there).
+// Without it, or when one overflows, two calls: one sizes the partitions by the mixes' top
+// bits, one fills them. Like CountDistinctKeys' `add`, each_mix's returns whether to go on.
 template <typename EachMix>
-uint64_t CountPartitioned(EachMix each_mix) {
+uint64_t CountPartitioned(EachMix each_mix, size_t max_mixes) {
+  size_t begins[kPartitions], next[kPartitions];
+  if (max_mixes > 0) {
+    const size_t room = max_mixes / kPartitions + max_mixes / (4 * kPartitions) + 64;
+    uint64_t* buffer = PartitionBuffer(room * kPartitions);
+    for (size_t p = 0; p < kPartitions; ++p) begins[p] = next[p] = p * room;
+    bool overflow = false;
+    each_mix([&](uint64_t mix) {
+      const size_t p = static_cast<size_t>(mix >> (64 - kPartitionBits));
+      if (next[p] == begins[p] + room) [[unlikely]] {
+        overflow = true;
+        return false;
+      }
+      buffer[next[p]++] = mix;
+      return true;
+    });
+    if (!overflow) {
+      return CountPartitions(buffer, std::span<const size_t>(begins, kPartitions),
+                             std::span<const size_t>(next, kPartitions));
+    }
+  }
   size_t starts[kPartitions + 1] = {};
-  each_mix([&](uint64_t mix) { ++starts[1 + (mix >> (64 - kPartitionBits))]; });
+  each_mix([&](uint64_t mix) {
+    ++starts[1 + (mix >> (64 - kPartitionBits))];
+    return true;
+  });
   for (size_t p = 0; p < kPartitions; ++p) starts[p + 1] += starts[p];
   uint64_t* buffer = PartitionBuffer(starts[kPartitions]);
-  size_t next[kPartitions];
   for (size_t p = 0; p < kPartitions; ++p) next[p] = starts[p];
-  each_mix([&](uint64_t mix) { buffer[next[mix >> (64 - kPartitionBits)]++] = mix; });
-  return CountPartitions(std::span<const uint64_t>(buffer, starts[kPartitions]),
-                         std::span<const size_t>(starts, kPartitions + 1));
+  each_mix([&](uint64_t mix) {
+    buffer[next[mix >> (64 - kPartitionBits)]++] = mix;
+    return true;
+  });
+  return CountPartitions(buffer, std::span<const size_t>(starts, kPartitions),
+                         std::span<const size_t>(starts + 1, kPartitions));
 }
 
 }  // namespace distinct_internal
 
 // The number of distinct keys `each_key` produces. each_key(add) must call add(uint64_t key)
-// for every key, the same keys each time: it is called once when there are at most
-// kSmallSetLimit distinct keys, three times when there are more.
+// for every key in the same order each time, and stop as soon as add returns false (the
+// first call stops once the keys are known to be many). It is called once when there are at
+// most kSmallSetLimit distinct keys, two or three times when there are more (two when
+// `max_keys`, an upper bound on the keys it produces, is given and they are not very skewed).
 template <typename EachKey>
-uint64_t CountDistinctKeys(EachKey each_key) {
+uint64_t CountDistinctKeys(EachKey each_key, size_t max_keys = 0) {
   using distinct_internal::Mix;
   bool zero = false;  // the key 0 (mix 0, the empty-slot mark) is counted on the side
   distinct_internal::MixSet small;
   bool many = false;
   each_key([&](uint64_t key) {
-    if (many) return;
     const uint64_t mix = Mix(key);
     if (mix == 0) {
       zero = true;
-      return;
+      return true;
     }
     small.Add(mix);
     many = small.size() > distinct_internal::kSmallSetLimit;
+    return !many;
   });
   if (!many) return small.size() + (zero ? 1 : 0);
   const auto each_nonzero_mix = [&](auto&& add) {
     each_key([&](uint64_t key) {
       const uint64_t mix = Mix(key);
-      if (mix != 0) {
-        add(mix);
-      } else {
-        zero = true;
-      }
+      if (mix != 0) return add(mix);
+      zero = true;  // every key is seen on this path: the last pass is always a whole one
+      return true;
     });
   };
-  return distinct_internal::CountPartitioned(each_nonzero_mix) + (zero ? 1 : 0);
+  return distinct_internal::CountPartitioned(each_nonzero_mix, max_keys) + (zero ? 1 : 0);
 }
 
 }  // namespace keel

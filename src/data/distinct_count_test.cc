@@ -11,10 +11,17 @@
 namespace keel {
 namespace {
 
+// Without a bound on the keys (partitions sized by a counting pass) and with one (partitions
+// of a fixed room, and the counting pass only when one overflows): both must be exact.
 uint64_t Count(const std::vector<uint64_t>& keys) {
-  return CountDistinctKeys([&](auto&& add) {
-    for (uint64_t k : keys) add(k);
-  });
+  const auto each = [&](auto&& add) {
+    for (uint64_t k : keys) {
+      if (!add(k)) return;
+    }
+  };
+  const uint64_t unbounded = CountDistinctKeys(each);
+  EXPECT_EQ(CountDistinctKeys(each, keys.size()), unbounded) << keys.size() << " keys";
+  return unbounded;
 }
 
 uint64_t Reference(const std::vector<uint64_t>& keys) {
@@ -60,6 +67,38 @@ TEST(DistinctCount, DoublesBits) {
   }
   EXPECT_EQ(Count(many), Reference(many));
   EXPECT_EQ(Count(few), 37u);
+}
+
+// A key repeated half the time fills its partition far past a fixed room: the bounded count
+// must notice and size the partitions instead (Count compares it with the unbounded one).
+TEST(DistinctCount, ASkewedColumnOverflowsTheFixedRoom) {
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> keys;
+  for (int i = 0; i < 100000; ++i) {
+    keys.push_back(rng());
+    keys.push_back(12345);
+  }
+  std::shuffle(keys.begin(), keys.end(), rng);
+  EXPECT_EQ(Count(keys), Reference(keys));
+}
+
+// Many distinct keys with a bound: the first call stops once the small set overflows, so the
+// keys are visited once in full (the partitions) plus a prefix, not twice or three times.
+TEST(DistinctCount, ManyKeysAreVisitedOnceAndAPrefix) {
+  std::mt19937_64 rng(13);
+  std::vector<uint64_t> keys(500000);
+  for (uint64_t& k : keys) k = rng();
+  size_t visits = 0;
+  const uint64_t n = CountDistinctKeys(
+      [&](auto&& add) {
+        for (uint64_t k : keys) {
+          ++visits;
+          if (!add(k)) return;
+        }
+      },
+      keys.size());
+  EXPECT_EQ(n, Reference(keys));
+  EXPECT_LE(visits, keys.size() + distinct_internal::kSmallSetLimit + 1);
 }
 
 }  // namespace

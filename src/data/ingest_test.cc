@@ -518,6 +518,49 @@ TEST(ReadTable, ResultDoesNotDependOnChunksOrThreads) {
   }
 }
 
+// The reader's numeric columns are written in place in slots sized by the line breaks of each
+// chunk (table_builder.cc, SizeSlots): rows lost before a chunk (rejected, blank lines, breaks
+// inside quotes) move its values down, and a file whose line breaks far outnumber its records
+// takes the other layout. Both must give exactly the values of the text, in every chunking.
+TEST(ReadTable, NumbersAreExactWhateverTheLineBreaksPerRecord) {
+  for (const int breaks : {0, 1, 40}) {
+    std::string csv = "n,q,m\n";
+    std::vector<double> want;
+    std::vector<uint64_t> lines;
+    uint64_t line = 2;
+    for (int i = 0; i < 3000; ++i) {
+      const bool bad = i % 101 == 5, missing = i % 7 == 3;
+      const double v = (i - 1500) * 0.125;
+      char num[32];
+      std::snprintf(num, sizeof num, "%.3f", v);
+      csv += std::string(missing ? "" : num) + ",\"" + std::string(breaks, '\n') + "x\"," +
+             (bad ? "oops" : std::to_string(i)) + "\n";
+      if (i % 13 == 0) csv += "\n";  // a blank line
+      if (!bad) {
+        want.push_back(missing ? std::nan("") : v);
+        lines.push_back(line);
+      }
+      line += breaks + 1 + (i % 13 == 0 ? 1 : 0);
+    }
+    for (const size_t chunk : {size_t{0}, size_t{97}, size_t{4096}}) {
+      for (const int threads : {1, 2}) {
+        ReadOptions o;
+        o.chunk_bytes = chunk;
+        const auto r = Read(csv, o, threads);
+        const Column& n = Col(r, "n");
+        ASSERT_EQ(n.kind(), ColumnKind::kNumeric);
+        ASSERT_EQ(n.size(), want.size()) << breaks << " " << chunk;
+        for (size_t i = 0; i < want.size(); ++i) {
+          ASSERT_EQ(std::bit_cast<uint64_t>(n.numeric()[i]), std::bit_cast<uint64_t>(want[i]))
+              << "row " << i << ", " << breaks << " breaks, chunks of " << chunk;
+        }
+        EXPECT_EQ(r.table.source_lines(), lines);
+        EXPECT_EQ(r.report.rows_rejected, 3000 - want.size());
+      }
+    }
+  }
+}
+
 TEST(ReadTable, MillionRowFile) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("keel_ingest_1m_" + std::to_string(::getpid()));

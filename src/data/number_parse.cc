@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "data/cell_text.h"
@@ -83,6 +84,30 @@ inline unsigned DigitOf(char c) {
   return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
 }
 
+constexpr uint64_t kByteOnes = 0x0101010101010101ULL;
+
+// Whether each of the 8 bytes of x is an ASCII digit: its high nibble is 3, and adding 6 does
+// not carry into the high nibble (which it does for ':' to '?').
+inline bool EightDigits(uint64_t x) {
+  return ((x & (kByteOnes * 0xF0)) | (((x + kByteOnes * 0x06) & (kByteOnes * 0xF0)) >> 4)) ==
+         kByteOnes * 0x33;
+}
+
+// The value of 8 ASCII digits loaded little-endian (the first digit in the lowest byte), by
+// combining neighbours: bytes to 2-digit values, to 4-digit values, to the 8-digit value.
+inline uint64_t EightDigitsValue(uint64_t x) {
+  x -= kByteOnes * '0';
+  x = x * 10 + (x >> 8);  // each even byte: the 2-digit value of it and the next byte
+  // 16-bit lanes 0 and 2 of x hold digits 1-2 and 5-6 (as 2-digit values); lanes 1 and 3,
+  // digits 3-4 and 7-8. One multiply weighs and adds each pair into the high 32 bits.
+  constexpr uint64_t kPairs = 0x000000FF000000FFULL;
+  constexpr uint64_t kHigh = 100 + (uint64_t{1000000} << 32);
+  constexpr uint64_t kLow = 1 + (uint64_t{10000} << 32);
+  return (((x & kPairs) * kHigh) + (((x >> 16) & kPairs) * kLow)) >> 32;
+}
+
+constexpr uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
 }  // namespace
 
 bool ParseNumberFromChars(std::string_view text, double* value, char decimal) {
@@ -94,6 +119,7 @@ bool ParseNumberFromChars(std::string_view text, double* value, char decimal) {
 }
 
 bool ParseNumber(std::string_view text, double* value, char decimal) {
+  const char* const first = text.data();
   const char* p;
   const char* end;
   bool negative;
@@ -113,6 +139,22 @@ bool ParseNumber(std::string_view text, double* value, char decimal) {
   int fraction = 0;
   if (q < end && *q == decimal) {
     ++q;
+    // A fraction of 1 to 8 bytes at the end of a text of at least 8: the text's last 8 bytes
+    // in one load, the ones before the fraction taken as zeros, all checked and converted at
+    // once (the common "0.5491472"). Anything else, and a fraction holding a non-digit, goes
+    // digit by digit below; either way w, digits and fraction come out the same.
+    const auto left = static_cast<size_t>(end - q);
+    if (left >= 1 && left <= 8 && end - first >= 8) {
+      uint64_t x;
+      std::memcpy(&x, end - 8, sizeof x);
+      const uint64_t before = left == 8 ? 0 : ~uint64_t{0} >> (8 * left);  // bytes not ours
+      x = (x & ~before) | (kByteOnes * '0' & before);
+      if (EightDigits(x)) {
+        w = w * kPow10Int[left] + EightDigitsValue(x);
+        fraction = static_cast<int>(left);
+        q = end;
+      }
+    }
     while (q < end && (d = DigitOf(*q)) <= 9) {
       w = w * 10 + d;
       ++fraction;

@@ -109,6 +109,22 @@ TEST(ParseNumber, FastPathEqualsFromCharsOnRandomGarbage) {
   }
 }
 
+// Texts of 8 to 13 bytes shaped like "digits.fraction" whose fraction may hold any byte of the
+// alphabet: the fast path reads the last 8 bytes of such a text at once.
+TEST(ParseNumber, FastPathEqualsFromCharsOnNearlyDecimalFractions) {
+  std::mt19937_64 rng(7);
+  static const char kAlphabet[] = "0123456789012345678901234567890123456789.eE+- x\t:/";
+  for (int i = 0; i < 300000; ++i) {
+    std::string s;
+    if (rng() % 3 == 0) s += rng() % 2 ? "-" : " ";
+    const size_t int_digits = rng() % 4;
+    for (size_t k = 0; k < int_digits; ++k) s += static_cast<char>('0' + rng() % 10);
+    s += '.';
+    while (s.size() < 8 + rng() % 6) s += kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+    ExpectSameAsFromChars(s);
+  }
+}
+
 // A decimal-comma spelling must read as exactly the double of its '.' spelling, through the
 // fast path and the from_chars fallback alike (exponents, more than 19 digits, long texts).
 void ExpectCommaSameAsDot(const std::string& dot) {

@@ -19,6 +19,7 @@
 #include "data/cell_text.h"
 #include "data/cell_typing.h"
 #include "data/column_stats.h"
+#include "data/csv_scan.h"
 #include "data/csv_tokenizer.h"
 #include "data/duplicate_index.h"
 #include "data/memory_advice.h"
@@ -88,12 +89,30 @@ struct ColumnPlan {
   std::optional<std::string> pandas_value;
 };
 
+// The values of one column's cells within one chunk: 8-byte slots in the column's slot
+// buffer (TableBuild::slots_), read and written through memcpy because that buffer may be
+// the doubles of the output column itself.
+class CellValues {
+ public:
+  CellValues() = default;
+  explicit CellValues(void* slots) : p_(static_cast<char*>(slots)) {}
+  uint64_t operator[](size_t r) const {
+    uint64_t v;
+    std::memcpy(&v, p_ + r * sizeof(uint64_t), sizeof(uint64_t));
+    return v;
+  }
+  void set(size_t r, uint64_t v) const { std::memcpy(p_ + r * sizeof(uint64_t), &v, sizeof(v)); }
+
+ private:
+  char* p_ = nullptr;
+};
+
 // One column within one chunk.
 struct ColumnChunk {
-  // Per row, in ChunkWork's buffers.
+  // Per row: the class in ChunkWork's buffer, the value in the column's slots.
   uint8_t* cls = nullptr;
-  uint64_t* val = nullptr;  // double bits, micros, 0/1, or local text id, by cls
-  StringInterner dict;      // local text ids
+  CellValues val;       // double bits, micros, 0/1, or local text id, by cls
+  StringInterner dict;  // local text ids
   std::vector<uint32_t> dict_count;
   StringArena arena;  // unescaped texts used as dictionary keys
   KindEvidence evidence;
@@ -119,11 +138,12 @@ struct CellIssue {
 
 struct ChunkWork {
   std::vector<ColumnChunk> columns;
-  // Column-major cell values of the whole chunk, then their classes (one byte each) in the
-  // same allocation: one huge-page advised mapping, not zero-initialized since Classify
-  // writes every cell. See CellBuffer.
-  BufferVector<uint64_t> cell_buffer;
-  size_t capacity = 0;               // rows the buffers hold per column
+  // Column-major cell classes of the whole chunk (one byte each): one huge-page advised
+  // mapping, not zero-initialized since Classify writes every cell. The values live in the
+  // columns' slot buffers, from slot `slot_begin` on.
+  BufferVector<uint8_t> classes;
+  size_t capacity = 0;  // rows the chunk may hold (its slots per column)
+  uint64_t slot_begin = 0;
   std::vector<uint32_t> row_record;  // per row: index of its record in RawChunk::records
   std::vector<uint8_t> rejected;     // per row
   std::vector<uint8_t> dropped;      // per row: duplicate removed from the output
@@ -222,7 +242,7 @@ template <ParseMode kMode>
       }
     }
     out->cls[first_row + r] = cls;
-    out->val[first_row + r] = val;
+    out->val.set(first_row + r, val);
     switch (cls) {
       case kMissingCell:
         ++e.missing;
@@ -301,7 +321,7 @@ void ConvertTypedCells(const TokenizedData& data, size_t c, const std::vector<si
       if (cls == kMissingCell || cls == kSpanCell) continue;
       if (cls == kTextCell) {
         // Old keys already live in the source or the chunk's arena.
-        if (!cc.overflowed) cc.val[r] = InternLocal(&cc, old[k].key(cc.val[r]), false);
+        if (!cc.overflowed) cc.val.set(r, InternLocal(&cc, old[k].key(cc.val[r]), false));
         continue;
       }
       if (!split) {
@@ -311,11 +331,11 @@ void ConvertTypedCells(const TokenizedData& data, size_t c, const std::vector<si
       const CellSpan& s = cells[columns[k]];
       if (cc.overflowed) {
         cc.cls[r] = kSpanCell;
-        cc.val[r] = PackSpan(s);
+        cc.val.set(r, PackSpan(s));
       } else {
         const std::string_view raw = CellView(ch.base, s, &scratch);
         const std::string_view t = trim ? TrimCell(raw) : raw;
-        cc.val[r] = InternLocal(&cc, t, s.escaped());
+        cc.val.set(r, InternLocal(&cc, t, s.escaped()));
         if (t.size() != raw.size()) NoteUntrimmed(&cc, raw, s.escaped());
         cc.cls[r] = kTextCell;
       }
@@ -551,9 +571,9 @@ class TableBuild {
  private:
   // Pass 1: tokenize (CSV) and classify every cell.
   Status ClassifyCells();
+  Status SizeSlots();
   Status ClassifyChunk(size_t c, uint64_t begin);
   void PrepareChunk(size_t c, size_t capacity);
-  void GrowChunk(size_t c, size_t capacity, size_t kept_rows);
   void ClassifyBlock(size_t c, const char* base, const CellSpan* cells, size_t first_row,
                      size_t rows);
   Status RedoMisalignedChunks();
@@ -574,6 +594,7 @@ class TableBuild {
   // Pass 5: the output columns, their statistics and the source lines.
   Status WriteColumns();
   void WriteColumn(size_t j);
+  std::vector<double> NumericInPlace(size_t j);
   // Column j's cells of the used rows, in order: value(class, value bits) for each.
   template <typename T, typename Value>
   std::vector<T> GatherUsed(size_t j, Value value) const;
@@ -601,6 +622,17 @@ class TableBuild {
   std::vector<uint8_t> interns_;   // per column: pass 1 keeps a dictionary of texts
   std::vector<uint64_t> starts_;   // CSV: the guessed byte offset of each chunk
   std::vector<ChunkWork> work_;    // per chunk
+  // Per column, from pass 1 until the column is written: an 8-byte slot for every row a chunk
+  // may hold, chunk c's from work_[c].slot_begin on (SizeSlots). Either the doubles that
+  // become the numeric output column in place (output_slots_) or untouched scratch memory.
+  struct ColumnSlots {
+    std::vector<double> doubles;
+    BufferVector<uint64_t> scratch;
+    void* data() { return doubles.empty() ? static_cast<void*>(scratch.data()) : doubles.data(); }
+  };
+  std::vector<ColumnSlots> slots_;
+  std::vector<size_t> capacity_;  // per chunk: the most rows it can hold
+  bool output_slots_ = false;
   std::optional<Progress> progress_;
   std::vector<size_t> dict_columns_;              // columns read as categorical (after pass 2)
   uint64_t total_out_ = 0;                        // rows in the table
@@ -655,6 +687,7 @@ Status TableBuild::ClassifyCells() {
   }
   const size_t nchunks = chunks.size();
   work_.resize(nchunks);
+  KEEL_RETURN_IF_ERROR(SizeSlots());
   progress_.emplace("reading", nchunks * 2 + ncols_,
                     progress_enabled_ && data_.source.size() > (32u << 20));
   interns_.resize(ncols_);
@@ -672,45 +705,62 @@ Status TableBuild::ClassifyCells() {
   return Status::OK();
 }
 
-// One allocation per chunk for its cells: `capacity` values per column, then `capacity`
-// classes per column (fewer, larger buffers: fewer page faults). Points `columns` into it.
-BufferVector<uint64_t> CellBuffer(size_t capacity, size_t ncols,
-                                  std::vector<ColumnChunk>* columns) {
-  const size_t cells = capacity * ncols;
-  BufferVector<uint64_t> buffer(cells + (cells + 7) / 8);
-  auto* classes = reinterpret_cast<uint8_t*>(buffer.data() + cells);
-  for (size_t j = 0; j < ncols; ++j) {
-    (*columns)[j].val = buffer.data() + j * capacity;
-    (*columns)[j].cls = classes + j * capacity;
+// Sizes the slot buffers. A chunk holds at most its JSON Lines rows, or for CSV one more
+// record than its line breaks (each record ends at a line break or at the end of the data).
+// When that bound is near the truth, which it is when there are no more slots than bytes of
+// records (a record of n cells takes at least n bytes; blank lines and line breaks inside
+// quotes are what add slots without cells), the slots are a zero-filled std::vector<double>
+// per column, filled here in parallel, that a numeric column becomes in place (pass 5): its
+// pages are first touched once, instead of a chunk buffer's and then the output's (page
+// zeroing was a third of `keel ingest`'s time on a million numeric rows). Otherwise (many
+// multi-line fields) the slots are scratch memory touched only where rows are written.
+Status TableBuild::SizeSlots() {
+  const size_t nchunks = work_.size();
+  capacity_.assign(nchunks, 0);
+  const StopMaskFn count_fn = GetStopMaskFn(BestSimdLevel());
+  KEEL_RETURN_IF_ERROR(ParallelFor(threads_, nchunks, [&](size_t c) {
+    if (!csv_) {
+      capacity_[c] = data_.chunks[c].rows;
+      return;
+    }
+    capacity_[c] =
+        CountLineBreaks(data_.source.data() + starts_[c], ChunkEnd(c) - starts_[c], count_fn) + 1;
+  }));
+  uint64_t total = 0;
+  for (size_t c = 0; c < nchunks; ++c) {
+    work_[c].slot_begin = total;
+    total += capacity_[c];
   }
-  return buffer;
+  const uint64_t bytes =
+      data_.source.size() - std::min<uint64_t>(data_.csv_begin, data_.source.size());
+  output_slots_ = !csv_ || total * ncols_ <= bytes + nchunks * ncols_;
+  slots_.resize(ncols_);
+  return ParallelFor(threads_, ncols_, [&](size_t j) {
+    ColumnSlots& s = slots_[j];
+    if (output_slots_) {
+      s.doubles.reserve(total);
+      AdviseHugePages(s.doubles.data(), total * sizeof(double));
+      s.doubles.resize(total);
+    } else {
+      s.scratch.resize(total);  // default-initialized: untouched
+    }
+  });
 }
 
+// Chunk c's class buffer (`capacity` rows per column) and its columns' views of their slots.
 void TableBuild::PrepareChunk(size_t c, size_t capacity) {
   ChunkWork& w = work_[c];
+  const uint64_t slot_begin = w.slot_begin;
   w = ChunkWork();
   w.columns.resize(ncols_);
   w.capacity = capacity;
-  w.cell_buffer = CellBuffer(capacity, ncols_, &w.columns);
-}
-
-// CSV chunks do not know their row count up front: grows the column-major buffers, copying
-// the rows classified so far (rare: the first block sets a size estimate).
-void TableBuild::GrowChunk(size_t c, size_t capacity, size_t kept_rows) {
-  ChunkWork& w = work_[c];
-  std::vector<const uint8_t*> old_cls(ncols_);
-  std::vector<const uint64_t*> old_val(ncols_);
+  w.slot_begin = slot_begin;
+  w.classes = BufferVector<uint8_t>(capacity * ncols_);
   for (size_t j = 0; j < ncols_; ++j) {
-    old_cls[j] = w.columns[j].cls;
-    old_val[j] = w.columns[j].val;
+    w.columns[j].cls = w.classes.data() + j * capacity;
+    w.columns[j].val =
+        CellValues(static_cast<char*>(slots_[j].data()) + slot_begin * sizeof(uint64_t));
   }
-  BufferVector<uint64_t> buffer = CellBuffer(capacity, ncols_, &w.columns);
-  for (size_t j = 0; j < ncols_; ++j) {
-    std::copy_n(old_cls[j], kept_rows, w.columns[j].cls);
-    std::copy_n(old_val[j], kept_rows, w.columns[j].val);
-  }
-  w.cell_buffer = std::move(buffer);
-  w.capacity = capacity;
 }
 
 void TableBuild::ClassifyBlock(size_t c, const char* base, const CellSpan* cells, size_t first_row,
@@ -734,24 +784,25 @@ Status TableBuild::ClassifyChunk(size_t c, uint64_t begin) {
     return Status::OK();
   }
   const uint64_t end = ChunkEnd(c);
-  PrepareChunk(c, kCellBlockRows);
+  PrepareChunk(c, capacity_[c]);
   const char* base = data_.source.data() + begin;
-  const CellBlockFn on_block = [this, c, base, begin, end](const CellSpan* cells, size_t first,
-                                                           size_t rows) {
+  bool overflow = false;  // cannot happen (SizeSlots' bound); checked all the same
+  const CellBlockFn on_block = [this, c, base, &overflow](const CellSpan* cells, size_t first,
+                                                          size_t rows) {
     if (first + rows > work_[c].capacity) {
-      // Rows so far and the bytes they took predict the chunk's rows (+10% and a block).
-      const CellSpan& last = cells[rows * ncols_ - 1];
-      const double bytes_per_row =
-          static_cast<double>(last.offset + last.size() + 1) / static_cast<double>(first + rows);
-      const auto estimate =
-          static_cast<size_t>(static_cast<double>(end - begin) / bytes_per_row * 1.1) +
-          kCellBlockRows;
-      GrowChunk(c, std::max(estimate, (first + rows) * 3 / 2), first);
+      overflow = true;
+      return;
     }
     ClassifyBlock(c, base, cells, first, rows);
   };
   chunks[c] = RawChunk();
-  return TokenizeCsvChunk(data_.source, begin, end, *data_.csv, ncols_, &chunks[c], &on_block);
+  KEEL_RETURN_IF_ERROR(
+      TokenizeCsvChunk(data_.source, begin, end, *data_.csv, ncols_, &chunks[c], &on_block));
+  if (overflow) {
+    return Status::Internal("{}: more records than line breaks in bytes {} to {}", report_.source,
+                            begin, end);
+  }
+  return Status::OK();
 }
 
 // CSV chunks began at guessed record starts; redoes any that began inside the previous
@@ -1103,9 +1154,10 @@ Status TableBuild::FinalizeDictionaries() {
   });
 }
 
-// Pass 5. Writes the columns of the used rows, and their statistics. Each output vector is
-// built by one task that appends to it, so nothing is zero-filled first and its pages are
-// first touched by the thread that fills them; the statistics run on it while it is warm.
+// Pass 5. Writes the columns of the used rows, and their statistics, one task per column.
+// A numeric column is compacted in place in its slots (SizeSlots); any other output vector
+// is appended to by its task, so it is not zero-filled first; the statistics run on the
+// column while it is warm.
 Status TableBuild::WriteColumns() {
   const size_t nchunks = work_.size();
   used_rows_.resize(nchunks);
@@ -1178,6 +1230,10 @@ void TableBuild::WriteColumn(size_t j) {
   ColumnPlan& p = plans_[j];
   switch (p.kind) {
     case ColumnKind::kNumeric:
+      if (output_slots_) {
+        columns_[j] = Column::Numeric(p.name, NumericInPlace(j));
+        break;
+      }
       columns_[j] = Column::Numeric(p.name, GatherUsed<double>(j, [](uint8_t cls, uint64_t val) {
                                       return cls == kNumberCell
                                                  ? std::bit_cast<double>(val)
@@ -1241,6 +1297,37 @@ void TableBuild::WriteColumn(size_t j) {
       break;
     }
   }
+  slots_[j] = ColumnSlots();  // read no more
+}
+
+// Column j's output made from its slots (output_slots_): each chunk's used rows move down to
+// the chunk's first output row (never up: nothing is overwritten before it is read) and cells
+// that are not numbers become NaN. A chunk with every row used and no rows lost before it is
+// already in place.
+std::vector<double> TableBuild::NumericInPlace(size_t j) {
+  std::vector<double> v = std::move(slots_[j].doubles);
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  uint64_t out = 0;
+  for (size_t c = 0; c < work_.size(); ++c) {
+    const ChunkWork& w = work_[c];
+    const uint8_t* cls = w.columns[j].cls;
+    const std::vector<uint32_t>& rows = used_rows_[c];
+    double* src = v.data() + w.slot_begin;
+    if (out == w.slot_begin && rows.size() == data_.chunks[c].rows) {
+      for (size_t r = 0; r < rows.size(); ++r) {
+        if (cls[r] != kNumberCell) src[r] = kNaN;
+      }
+    } else {
+      double* dst = v.data() + out;
+      for (size_t k = 0; k < rows.size(); ++k) {
+        const uint32_t r = rows[k];
+        dst[k] = cls[r] == kNumberCell ? src[r] : kNaN;
+      }
+    }
+    out += rows.size();
+  }
+  v.resize(total_out_);
+  return v;
 }
 
 // Assembles the table; counts each column's issues into its statistics and warns where the

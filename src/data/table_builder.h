@@ -5,7 +5,8 @@
 // result does not depend on the thread count; in table_builder.cc each is a step of the class
 // TableBuild, which holds the state they share:
 //   1. ClassifyCells: tokenize (CSV) and classify every cell (missing / number / boolean /
-//      timestamp / text), keeping parsed values and a per-chunk dictionary of texts;
+//      timestamp / text), keeping parsed values (in per-column slots sized by each chunk's
+//      line breaks, which numeric columns become in place) and a per-chunk dictionary of texts;
 //   2. DecideKinds: each column's kind (schema, override or type_inference.h), merged
 //      dictionaries;
 //   3. Validate: type mismatches reject rows; schema checks add warnings (or errors);
