@@ -83,7 +83,7 @@ void PredictFewRows(const Model& model, const Predictor& predictor, const T* x, 
   const size_t width = PredictionWidth(model, /*raw=*/false);
   for (size_t r = 0; r < rows; ++r) {
     predictor.PredictRawRow(x + r * n, margins.data());
-    MarginsToOutputRow(model, margins.data(), /*raw=*/false, out + r * width);
+    MarginsToOutputRow(model, predictor, margins.data(), /*raw=*/false, out + r * width);
   }
 }
 
