@@ -69,7 +69,7 @@ std::string PredictionSet(const Model& model, const double* outputs, double q) {
   std::string out;
   bool first = true;
   for (size_t k = 0; k < NumClasses(model); ++k) {
-    if (!(1.0 - ClassProbability(model, outputs, k) <= q)) continue;
+    if (!InConformalSet(ClassProbability(model, outputs, k), q)) continue;
     if (!first) out.push_back('|');
     first = false;
     out += k < model.labels.classes.size() ? model.labels.classes[k] : std::to_string(k);

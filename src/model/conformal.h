@@ -47,6 +47,11 @@ nlohmann::json ConformalToJson(const Conformal& c, Task task);
 // FailedPrecondition when the model has no scores, saying how to train one that has.
 Result<double> ConformalQuantile(const Conformal& c, double level);
 
+// Whether a class of probability p is in the prediction set at q: 1 - p <= q.
+inline bool InConformalSet(double p, double q) {
+  return 1.0 - p <= q;
+}
+
 // A classification row's prediction set from the predictor's final outputs (as for
 // ConformalScore): the raw labels of the classes k with 1 - p(k) <= q, in class order, joined
 // by '|' ("" = the empty set).

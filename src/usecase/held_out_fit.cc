@@ -146,7 +146,7 @@ nlohmann::json TestCoverage(const Table& table, const keel::TrainResult& t, cons
         const size_t classes = model.task == Task::kBinary ? 2 : k;
         for (size_t cls = 0; cls < classes; ++cls) {
           const double p = model.task == Task::kBinary ? (cls == 1 ? o[0] : 1.0 - o[0]) : o[cls];
-          size_sum += 1.0 - p <= q ? 1 : 0;
+          size_sum += InConformalSet(p, q) ? 1 : 0;
         }
       }
     }
