@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "model/calibration.h"
@@ -33,8 +34,8 @@ TEST(CalibrationFit, IsotonicAppliesAsScikitLearnPredictsClippedAwayFromZeroAndO
   c.maps = {FitIsotonicMap(kP, kY)};
   // IsotonicRegression(out_of_bounds="clip").predict at these points.
   const std::vector<std::pair<double, double>> cases = {
-      {0.05, 0}, {0.15, 1.0 / 6}, {0.25, 1.0 / 3}, {0.45, 0.5},
-      {0.55, 0.5833333333333333}, {0.65, 2.0 / 3}, {0.75, 2.0 / 3}, {0.95, 1}};
+      {0.05, 0},       {0.15, 1.0 / 6}, {0.25, 1.0 / 3}, {0.45, 0.5}, {0.55, 0.5833333333333333},
+      {0.65, 2.0 / 3}, {0.75, 2.0 / 3}, {0.95, 1}};
   for (const auto& [p, want] : cases) {
     const double clipped = std::clamp(want, kCalibratedMin, 1 - kCalibratedMin);
     EXPECT_NEAR(CalibrateOne(c, 0, p), clipped, 1e-12) << p;
@@ -85,7 +86,8 @@ TEST(CalibrationFit, RegressionAndEmptyInputsAreErrors) {
   model.task = Task::kBinary;
   model.objective = Objective::kBinaryLogistic;
   EXPECT_FALSE(FitCalibration(Calibration::Method::kSigmoid, model, {}, {}).ok());
-  EXPECT_FALSE(FitCalibration(Calibration::Method::kNone, model, {0.5}, {1}).ok());
+  const std::vector<double> one = {0.5}, label = {1};
+  EXPECT_FALSE(FitCalibration(Calibration::Method::kNone, model, one, label).ok());
 }
 
 TEST(CalibrationSection, MalformedSectionsAreCorrupt) {

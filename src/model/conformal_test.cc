@@ -32,8 +32,7 @@ TEST(Conformal, QuantileIsTheCeilNPlusOneLevelthSmallestScore) {
 TEST(Conformal, LevelsOutsideZeroOneAndModelsWithoutScoresAreErrors) {
   EXPECT_EQ(ConformalQuantile(Scores(5), 1.0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ConformalQuantile(Scores(5), 0).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ConformalQuantile(Conformal{}, 0.9).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ConformalQuantile(Conformal{}, 0.9).status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(Conformal, SetsHoldTheClassesWhoseScoreIsWithinQ) {

@@ -112,8 +112,8 @@ TEST(CalibrationE2e, ConformalCoverageOnUnseenRowsIsWithinTheBinomialInterval) {
     SplitFile(c.data, dir);
     // Default settings (the automatic validation split stores the conformal scores); the
     // whole train file trains, since the test rows are held out here.
-    auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", c.target,
-                      "--test-size", "0", "--seed", "7", "--out", dir.File("m.keel"), "--json"});
+    auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", c.target, "--test-size",
+                      "0", "--seed", "7", "--out", dir.File("m.keel"), "--json"});
     ASSERT_EQ(t.exit_code, 0) << t.err;
     EXPECT_EQ(nlohmann::json::parse(t.out)["validation"], "auto");
     const std::string test = ReadText(dir.File("test.csv"));
@@ -155,9 +155,9 @@ TEST(CalibrationE2e, CalibrationLowersTheTestEceAfterClassWeighting) {
   for (const std::string& v : Column(test, "Status")) y.push_back(v == "bad" ? 1 : 0);
   auto ece_of = [&](const std::string& method) {
     const std::string model = dir.File(method + ".keel");
-    auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "Status",
-                      "--positive", "bad", "--class-weight", "balanced", "--calibrate", method,
-                      "--seed", "3", "--out", model, "--json"});
+    auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "Status", "--positive",
+                      "bad", "--class-weight", "balanced", "--calibrate", method, "--seed", "3",
+                      "--out", model, "--json"});
     EXPECT_EQ(t.exit_code, 0) << t.err;
     const auto j = nlohmann::json::parse(t.out);
     if (method != "none") {
@@ -214,8 +214,8 @@ TEST(CalibrationE2e, WithoutValidationRowsCalibrationAndIntervalsFailClearly) {
 TEST(CalibrationE2e, SmallDataGetsNoAutomaticValidationSplit) {
   // penguins: 344 rows, 275 non-test rows, below the automatic split's 500.
   TempDir dir;
-  auto t = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species",
-                    "--out", dir.File("m.keel"), "--json"});
+  auto t = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species", "--out",
+                    dir.File("m.keel"), "--json"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   const auto j = nlohmann::json::parse(t.out);
   EXPECT_NE(j["validation"].get<std::string>().find("none"), std::string::npos);
