@@ -104,6 +104,27 @@ class Model:
             return out[:, 0]
         return np.asarray(self.classes, dtype=object)[np.argmax(out, axis=1)]
 
+    def predict_interval(self, X, level=0.9, threads=None):
+        """Regression: split-conformal intervals at ``level`` (e.g. 0.9), an array of rows x 2
+        (lower, upper) = prediction -+ q, the numbers ``keel predict --interval`` writes. The
+        model needs conformal scores (trained with validation rows)."""
+        if self._task != "regression":
+            raise TypeError("a classifier gives prediction sets, not intervals; use predict_set")
+        q = self._native.conformal_quantile(float(level))
+        p = self._outputs(X, threads)[:, 0]
+        return np.column_stack([p - q, p + q])
+
+    def predict_set(self, X, level=0.9, threads=None):
+        """Classification: split-conformal prediction sets at ``level`` (e.g. 0.9), one list
+        of class names per row (possibly empty), the classes ``keel predict --interval``
+        writes in its set column."""
+        if self._task == "regression":
+            raise TypeError("a regression model gives intervals, not sets; use predict_interval")
+        q = self._native.conformal_quantile(float(level))
+        inside = self._native.conformal_sets(np.ascontiguousarray(self._outputs(X, threads)), q)
+        classes = self.classes
+        return [[c for c, m in zip(classes, row) if m] for row in inside]
+
     def predict_row(self, row):
         """One row given as a dict {feature: value} (None = missing; other keys ignored):
         {output name: value}, the numbers predict_proba gives for that row. The low-latency

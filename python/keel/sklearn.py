@@ -156,11 +156,12 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
     """A Keel gradient-boosted (or, with algo="linear", logistic) classifier.
 
     class_weight: "none", "balanced" (Keel's), or a dict {class: weight} (scikit-learn's),
-    which multiplies the rows' sample weights."""
+    which multiplies the rows' sample weights. calibrate: "none", "isotonic" or "sigmoid",
+    fitted on the validation rows (docs/calibration.md)."""
 
-    _extra = ("class_weight",)
+    _extra = ("class_weight", "calibrate")
 
-    def __init__(self, *, algo=None, class_weight=None, split=None, test_size=None,
+    def __init__(self, *, algo=None, class_weight=None, calibrate=None, split=None, test_size=None,
                  valid_size=None, num_trees=None, num_leaves=None, max_depth=None,
                  learning_rate=None, max_bins=None, lambda_l1=None, lambda_l2=None,
                  min_data_in_leaf=None, min_sum_hessian=None, min_split_gain=None,

@@ -83,7 +83,7 @@ void PredictFewRows(const Model& model, const Predictor& predictor, const T* x, 
   const size_t width = PredictionWidth(model, /*raw=*/false);
   for (size_t r = 0; r < rows; ++r) {
     predictor.PredictRawRow(x + r * n, margins.data());
-    MarginsToOutputRow(model, margins.data(), /*raw=*/false, out + r * width);
+    MarginsToOutputRow(model, predictor, margins.data(), /*raw=*/false, out + r * width);
   }
 }
 
@@ -172,6 +172,17 @@ py::dict PredictRow(const Handle& h, const py::dict& row, const py::tuple& keys,
   return out;
 }
 
+// The conformal set membership of each class: probs is rows x classes (predict_proba's
+// columns), the answer the same shape of bools (model/conformal.h).
+py::array_t<bool> ConformalSets(const py::array_t<double, py::array::c_style>& probs, double q) {
+  if (probs.ndim() != 2) ThrowIfError(Status::InvalidArgument("probabilities must be 2-D"));
+  py::array_t<bool> out({probs.shape(0), probs.shape(1)});
+  const double* p = probs.data();
+  bool* o = out.mutable_data();
+  for (py::ssize_t i = 0; i < probs.size(); ++i) o[i] = InConformalSet(p[i], q);
+  return out;
+}
+
 py::list Categories(const Model& model) {
   py::list out;
   for (const FeatureSpec& f : model.features) out.append(py::cast(f.categories));
@@ -222,7 +233,14 @@ void RegisterModel(py::module_& m) {
       .def("predict_matrix", &PredictMatrix, py::arg("x"), py::arg("threads") = 0)
       .def("predict_columns", &PredictColumns, py::arg("names"), py::arg("columns"),
            py::arg("threads") = 0)
-      .def("predict_row", &PredictRow, py::arg("row"), py::arg("keys"), py::arg("outputs"));
+      .def("predict_row", &PredictRow, py::arg("row"), py::arg("keys"), py::arg("outputs"))
+      .def(
+          "conformal_quantile",
+          [](const ModelHandle& h, double level) {
+            return Unwrap(ConformalQuantile(h.predictor().conformal(), level));
+          },
+          py::arg("level"))
+      .def_static("conformal_sets", &ConformalSets, py::arg("probs"), py::arg("q"));
 }
 
 }  // namespace keel::python

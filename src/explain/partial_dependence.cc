@@ -5,7 +5,6 @@
 #include <set>
 
 #include "explain/feature_value_text.h"
-#include "model/link_function.h"
 #include "model/split_rule.h"
 
 namespace keel {
@@ -92,7 +91,7 @@ Result<PartialDependence> ComputePartialDependence(const Model& model, const Pre
     double* mp = pd.mean_prediction.data() + g * outputs;
     for (size_t i = 0; i < n; ++i) {
       const double* m = margins.data() + i * outputs;
-      MarginsToPredictions(model.objective, model.num_outputs, m, preds.data());
+      predictor.Finalize(m, preds.data());
       for (size_t k = 0; k < outputs; ++k) {
         mm[k] += m[k];
         mp[k] += preds[k];

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "model/calibration.h"
+#include "model/conformal.h"
+
 namespace keel {
 
 std::string_view TaskName(Task task) {
@@ -188,6 +191,9 @@ Status ValidateModel(const Model& model) {
       }
     }
   }
+  // The stored calibration and conformal scores, which every predictor applies.
+  KEEL_RETURN_IF_ERROR(CalibrationOf(model).status());
+  KEEL_RETURN_IF_ERROR(ConformalOf(model).status());
   return Status::OK();
 }
 

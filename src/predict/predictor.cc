@@ -49,6 +49,8 @@ Result<std::unique_ptr<Predictor>> Predictor::Create(const Model& model) {
   p->objective_ = model.objective;
   p->task_ = model.task;
   p->precision_ = model.input_precision;
+  KEEL_ASSIGN_OR_RETURN(p->calibration_, CalibrationOf(model));
+  KEEL_ASSIGN_OR_RETURN(p->conformal_, ConformalOf(model));
   if (model.kind != Model::Kind::kForest) {
     KEEL_ASSIGN_OR_RETURN(p->linear_, CompiledLinear::Compile(model));
   } else if (model.input_precision == InputPrecision::kFloat64) {
@@ -110,14 +112,19 @@ void Predictor::PredictRawRow(const double* features, double* margins) const {
   RawRowConverted(features, margins);
 }
 
+void Predictor::Finalize(const double* margins, double* out) const {
+  MarginsToPredictions(objective_, num_outputs_, margins, out);
+  ApplyCalibration(calibration_, num_outputs_, out);
+}
+
 void Predictor::PredictRow(const float* features, double* out) const {
   PredictRawRow(features, out);
-  MarginsToPredictions(objective_, num_outputs_, out, out);
+  Finalize(out, out);
 }
 
 void Predictor::PredictRow(const double* features, double* out) const {
   PredictRawRow(features, out);
-  MarginsToPredictions(objective_, num_outputs_, out, out);
+  Finalize(out, out);
 }
 
 Status Predictor::PredictBatch(const FeatureMatrix& x, std::span<double> out, bool raw,
@@ -201,7 +208,7 @@ Status Predictor::Batch(const T* x, size_t rows, std::span<double> out, bool raw
     }
     if (!raw) {
       for (size_t r = begin; r < end; ++r, o += k) {
-        MarginsToPredictions(objective_, num_outputs_, o, o);
+        Finalize(o, o);
       }
     }
   });

@@ -17,7 +17,9 @@
 // Outputs per row:
 //   raw     num_outputs() margins (binary: log-odds of classes[1]; multiclass: one per class)
 //   final   binary: P(classes[1]); multiclass: num_outputs() class probabilities summing to
-//           1; regression: the predicted value
+//           1; regression: the predicted value. The link function, then the model's
+//           calibration when it has one (model/calibration.h): Finalize() is the one place
+//           margins become predictions, so every path gives the same calibrated numbers.
 // The float32 form gives the IR's margins up to double rounding (summation order may differ
 // from model order, ~1e-16 relative); the float64 form sums in model order. Single-row and
 // batch paths give bit-identical results.
@@ -30,6 +32,8 @@
 #include <vector>
 
 #include "keel/status.h"
+#include "model/calibration.h"
+#include "model/conformal.h"
 #include "model/model.h"
 #include "predict/feature_matrix.h"
 
@@ -55,6 +59,14 @@ class Predictor {
   Task task() const { return task_; }
   // The precision of the compiled form (the model's input precision).
   InputPrecision input_precision() const { return precision_; }
+
+  // The model's calibration (none when it has none) and conformal scores (empty when none).
+  const Calibration& calibration() const { return calibration_; }
+  const Conformal& conformal() const { return conformal_; }
+
+  // Final predictions of one row from its num_outputs() margins: the link, then the
+  // calibration. `margins` and `out` may alias.
+  void Finalize(const double* margins, double* out) const;
 
   // margins[0..num_outputs()) for one row of num_features() values. No allocation for
   // models with up to 4096 features (larger ones reuse one buffer per thread).
@@ -84,6 +96,8 @@ class Predictor {
   Objective objective_ = Objective::kBinaryLogistic;
   Task task_ = Task::kBinary;
   InputPrecision precision_ = InputPrecision::kFloat32;
+  Calibration calibration_;
+  Conformal conformal_;
   // Rows in a batch for `rows` rows of this model, checking the shapes.
   Status CheckBatch(size_t values, size_t rows, size_t outputs) const;
   template <typename T>

@@ -5,7 +5,6 @@
 
 #include "core/number_format.h"
 #include "data/csv_writer.h"
-#include "model/link_function.h"
 
 namespace keel {
 namespace {
@@ -61,7 +60,37 @@ Result<TablePredictions> PredictTable(const Model& model, const Predictor& predi
                             : PredictEncoded(model, predictor, std::span<const double>(x.values64),
                                              x.rows, options.raw, threads));
   out.encode = std::move(encode);
+  if (options.interval != 0) {
+    KEEL_RETURN_IF_ERROR(AddIntervals(model, predictor, options.interval, &out));
+  }
   return out;
+}
+
+Status AddIntervals(const Model& model, const Predictor& predictor, double level,
+                    TablePredictions* p) {
+  KEEL_ASSIGN_OR_RETURN(const double q, ConformalQuantile(predictor.conformal(), level));
+  const size_t width = p->columns.size();
+  if (model.task == Task::kRegression) {
+    std::vector<double> values(p->rows * (width + 2));
+    for (size_t r = 0; r < p->rows; ++r) {
+      const double* in = p->values.data() + r * width;
+      double* o = values.data() + r * (width + 2);
+      std::copy(in, in + width, o);
+      o[width] = in[0] - q;
+      o[width + 1] = in[0] + q;
+    }
+    p->values = std::move(values);
+    p->columns.push_back("lower");
+    p->columns.push_back("upper");
+    return Status::OK();
+  }
+  // Binary rows hold prob_<classes[0]>, prob_<classes[1]>: the predictor's output is the second.
+  const size_t first = model.task == Task::kBinary ? 1 : 0;
+  p->sets.resize(p->rows);
+  for (size_t r = 0; r < p->rows; ++r) {
+    p->sets[r] = PredictionSet(model, p->values.data() + r * width + first, q);
+  }
+  return Status::OK();
 }
 
 size_t PredictionWidth(const Model& model, bool raw) {
@@ -97,7 +126,7 @@ Status PredictRowsInto(const Model& model, const Predictor& predictor, std::span
   std::vector<double> margins(rows * k);
   KEEL_RETURN_IF_ERROR(predictor.PredictBatch(x, rows, margins, /*raw=*/true, threads));
   for (size_t r = 0; r < rows; ++r) {
-    MarginsToOutputRow(model, margins.data() + r * k, raw, out.data() + r * width);
+    MarginsToOutputRow(model, predictor, margins.data() + r * k, raw, out.data() + r * width);
   }
   return Status::OK();
 }
@@ -137,23 +166,24 @@ Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::s
   return PredictRowsInto(model, predictor, x, rows, raw, threads, out);
 }
 
-void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out) {
+void MarginsToOutputRow(const Model& model, const Predictor& predictor, const double* margins,
+                        bool raw, double* out) {
   const auto k = static_cast<size_t>(model.num_outputs);
   switch (model.task) {
     case Task::kBinary: {
       double p = 0;
-      MarginsToPredictions(model.objective, model.num_outputs, margins, &p);
+      predictor.Finalize(margins, &p);
       out[0] = 1.0 - p;
       out[1] = p;
       if (raw) out[2] = margins[0];
       break;
     }
     case Task::kMulticlass:
-      MarginsToPredictions(model.objective, model.num_outputs, margins, out);
+      predictor.Finalize(margins, out);
       if (raw) std::copy(margins, margins + k, out + k);
       break;
     case Task::kRegression:
-      MarginsToPredictions(model.objective, model.num_outputs, margins, out);
+      predictor.Finalize(margins, out);
       if (raw) out[1] = margins[0];
       break;
   }
@@ -171,10 +201,15 @@ std::string PredictionsToCsv(const TablePredictions& predictions, const Table& t
     AppendCsvField(&out, id->name());
     first = false;
   }
+  const bool sets = !predictions.sets.empty();
   for (const auto& c : predictions.columns) {
     if (!first) out.push_back(',');
     AppendCsvField(&out, c);
     first = false;
+  }
+  if (sets) {
+    if (!first) out.push_back(',');
+    AppendCsvField(&out, "set");
   }
   out.push_back('\n');
 
@@ -184,7 +219,7 @@ std::string PredictionsToCsv(const TablePredictions& predictions, const Table& t
   std::sort(rejected.begin(), rejected.end());
   size_t next_reject = 0;
   auto empty_line = [&] {
-    const size_t cells = width + (id != nullptr ? 1 : 0);
+    const size_t cells = width + (id != nullptr ? 1 : 0) + (sets ? 1 : 0);
     out.append(cells > 0 ? cells - 1 : 0, ',');
     out.push_back('\n');
   };
@@ -205,6 +240,10 @@ std::string PredictionsToCsv(const TablePredictions& predictions, const Table& t
       if (!lead) out.push_back(',');
       lead = false;
       if (std::isfinite(v[c])) AppendDouble(&out, v[c]);
+    }
+    if (sets) {
+      if (!lead) out.push_back(',');
+      AppendCsvField(&out, predictions.sets[r]);
     }
     out.push_back('\n');
   }

@@ -6,6 +6,8 @@
 //   multiclass  prob_<class> for each class, in class order
 //   regression  prediction
 //   with raw    then raw_<classes[1]> (binary), raw_<class> (multiclass) or raw (regression)
+//   interval    then lower, upper (regression) or set (classification: the classes' labels
+//               joined by '|', possibly empty) at the level asked (model/conformal.h)
 // Classes default to "0", "1", ... when the model lists none.
 #pragma once
 
@@ -26,13 +28,17 @@ namespace keel {
 struct TablePredictionOptions {
   bool raw = false;                   // also output raw margins
   bool allow_absent_columns = false;  // a feature column the table lacks is all-missing
+  double interval = 0;                // conformal level in (0, 1); 0 = no interval columns
 };
 
 struct TablePredictions {
   std::vector<std::string> columns;  // output column names, in order
   size_t rows = 0;
   std::vector<double> values;  // rows x columns.size(), row-major
-  EncodeStats encode;          // unseen categories, missing values, absent columns
+  // Classification with an interval: each row's prediction set (the "set" column, written
+  // after the value columns); empty otherwise.
+  std::vector<std::string> sets;
+  EncodeStats encode;  // unseen categories, missing values, absent columns
 };
 
 // The output column names for `model`.
@@ -65,12 +71,21 @@ Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::s
 Status PredictEncodedInto(const Model& model, const Predictor& predictor, std::span<const double> x,
                           size_t rows, bool raw, int threads, std::span<double> out);
 
+// Adds the conformal columns at `level` to `p` (predictions of `model` by `predictor`, as
+// PredictTable or PredictEncoded give them): lower and upper value columns for regression, the
+// sets for classification. Errors: those of ConformalQuantile (a level outside (0, 1), a model
+// without conformal scores).
+Status AddIntervals(const Model& model, const Predictor& predictor, double level,
+                    TablePredictions* p);
+
 // Output values per row: PredictionColumns(model, raw).size(), without naming them.
 size_t PredictionWidth(const Model& model, bool raw);
 
 // One row's output values, in PredictionColumns(model, raw) order, from its model.num_outputs
-// raw margins: what PredictTable writes for each row. `out` has room for the columns.
-void MarginsToOutputRow(const Model& model, const double* margins, bool raw, double* out);
+// raw margins (through predictor.Finalize, so calibrated when the model is): what
+// PredictTable writes for each row. `out` has room for the columns.
+void MarginsToOutputRow(const Model& model, const Predictor& predictor, const double* margins,
+                        bool raw, double* out);
 
 // CSV text of the predictions: a header, then one line per output row. `id_column` (if
 // non-empty and in `table`) is passed through first. Records the reader rejected are given

@@ -85,10 +85,13 @@ class Decoder {
         KEEL_RETURN_IF_ERROR(Instances(field.value()));
       } else if (key == "explain") {
         KEEL_RETURN_IF_ERROR(Explain(field.value()));
+      } else if (key == "interval") {
+        KEEL_RETURN_IF_ERROR(Interval(field.value()));
       } else if (!options_.lenient) {
         return Status::InvalidArgument(
             "unknown top-level field '{}': the body takes \"instances\" and optionally "
-            "\"explain\" (start the server with --lenient to ignore unknown fields)",
+            "\"explain\" and \"interval\" (start the server with --lenient to ignore unknown "
+            "fields)",
             TruncateUtf8(key, kQuoteBytes));
       } else if (auto err = SkipValue(field.value())) {
         return JsonError(err, &doc);  // ignored, but still JSON
@@ -111,6 +114,8 @@ class Decoder {
   void Reset() {
     b_.n = 0;
     b_.explain_k = 0;
+    b_.interval = 0;
+    b_.interval_q = 0;
     b_.x.clear();
     b_.x64.clear();
     b_.raw.clear();
@@ -167,6 +172,18 @@ class Decoder {
           TruncateUtf8(TrimRight(value.raw_json_token()), kQuoteBytes));
     }
     b_.explain_k = static_cast<int>(std::min<int64_t>(k, static_cast<int64_t>(nf_)));
+    return Status::OK();
+  }
+
+  // "interval": a level in (0, 1): conformal bounds or sets (model/conformal.h).
+  Status Interval(od::value value) {
+    double level = 0;
+    if (value.get_double().get(level)) {
+      return Status::InvalidArgument("\"interval\" must be a number between 0 and 1, got {}",
+                                     TruncateUtf8(TrimRight(value.raw_json_token()), kQuoteBytes));
+    }
+    KEEL_ASSIGN_OR_RETURN(b_.interval_q, ConformalQuantile(model_.predictor().conformal(), level));
+    b_.interval = level;
     return Status::OK();
   }
 

@@ -1,8 +1,8 @@
 // The record API's request decoder: `{"instances": [{"feature": value, ...}, ...],
-// "explain": k}` straight into the model's feature rows (floats; for a float64 model also
-// the exact doubles, parsed once and never rounded), with simdjson On Demand over
-// the request body in place and every per-request buffer reused (RecordBatch lives as long as
-// the connection).
+// "explain": k, "interval": level}` straight into the model's feature rows (floats; for a float64
+// model also the exact doubles, parsed once and never rounded), with simdjson On Demand over the
+// request body in place and every per-request buffer reused (RecordBatch lives as long as the
+// connection).
 //
 // Field rules (checked against the model's features and training schema):
 //   feature, numeric     a JSON number, or text that parses as one; null or a missing token
@@ -76,9 +76,11 @@ struct RecordOptions {
 
 // The decoded request, reused across the requests of a connection.
 struct RecordBatch {
-  size_t n = 0;          // instances
-  int explain_k = 0;     // "explain": top reasons asked per instance (0 = none)
-  std::vector<float> x;  // n * num_features, row-major; NaN = missing
+  size_t n = 0;           // instances
+  int explain_k = 0;      // "explain": top reasons asked per instance (0 = none)
+  double interval = 0;    // "interval": conformal level (0 = none)
+  double interval_q = 0;  // its conformal quantile (model/conformal.h)
+  std::vector<float> x;   // n * num_features, row-major; NaN = missing
   // For a float64 model (ServedModel::reads_doubles): the same cells as the exact doubles
   // the request gave (x holds their float rounding); empty otherwise.
   std::vector<double> x64;

@@ -42,6 +42,19 @@ void AppendInstanceCore(const ServedModel& model, const RecordBatch& batch, size
     out->append(",\"label\":");
     out->append(model.class_names_json()[best]);
   }
+  if (batch.interval > 0) {
+    if (model.is_classifier()) {
+      // Binary values are (1 - p, p); the predictor's output is p.
+      const double* outputs = model.model().task == Task::kBinary ? v + 1 : v;
+      out->append(",\"set\":");
+      AppendJsonString(out, PredictionSet(model.model(), outputs, batch.interval_q));
+    } else {
+      out->append(",\"lower\":");
+      AppendJsonNumber(out, v[0] - batch.interval_q);
+      out->append(",\"upper\":");
+      AppendJsonNumber(out, v[0] + batch.interval_q);
+    }
+  }
   sep();
   out->append("\"anomalies\":[");
   for (uint32_t a = batch.anomaly_begin[i]; a < batch.anomaly_begin[i + 1]; ++a) {

@@ -5,6 +5,9 @@
 //   "id"            the instance's id column value, as sent (when the schema has one)
 //   "prob_<class>"  per class (classifiers), or "prediction" (regression)
 //   "label"         the most probable class (classifiers)
+//   "lower","upper" regression, when "interval": level was asked: prediction -+ q
+//   "set"           classifiers, when "interval": level was asked: the classes' labels joined
+//                   by '|' (model/conformal.h), "" for an empty set
 //   "anomalies"     [{"field", "kind", "value"}] the schema validation verdict (empty = clean)
 //   "reasons"       top-k [{"feature", "value", "contribution"}] by |contribution|, when
 //                   "explain": k was asked; contributions are TreeSHAP values in raw margin

@@ -50,6 +50,13 @@ const ParamSpec kParams[] = {
      "none|balanced",
      "Class weights: balanced weighs each class by rows / (classes * rows of the class)",
      &TrainParams::class_weight},
+    {"calibrate", "calibrate", "task", T::kString, "none", 0, 0, false, false,
+     "none|isotonic|sigmoid",
+     "Probability calibration fitted on the validation rows (never the training rows) and "
+     "applied by every prediction path: isotonic (monotone steps) or sigmoid (Platt); "
+     "multiclass calibrates each class against the rest, then renormalises. Needs validation "
+     "rows (classification only)",
+     &TrainParams::calibrate},
     // --- splits -----------------------------------------------------------------------
     {"split", "split", "split", T::kString, "auto", 0, 0, false, false,
      "auto|random|stratified|time:|group:",
@@ -59,8 +66,10 @@ const ParamSpec kParams[] = {
      &TrainParams::split},
     {"test_size", "test-size", "split", T::kDouble, "0.2", 0, 1, false, true, "",
      "Fraction of rows held out for the test split (0 = none)", &TrainParams::test_size},
-    {"valid_size", "valid-size", "split", T::kDouble, "0", 0, 1, false, true, "",
-     "Fraction of rows held out for validation (early stopping); 0 = none",
+    {"valid_size", "valid-size", "split", T::kDouble, "auto", 0, 1, false, true, "auto",
+     "Fraction of rows held out for validation (early stopping, calibration, conformal "
+     "intervals); 0 = none. auto = 10% of the non-test rows when there are at least 500 of "
+     "them, else none",
      &TrainParams::valid_size},
     // --- gbdt ---------------------------------------------------------------------------
     {"num_trees", "trees", "gbdt", T::kInt, "100", 1, 100000, false, false, "",
@@ -126,7 +135,8 @@ const ParamSpec kParams[] = {
      &TrainParams::tweedie_variance_power},
     {"early_stopping_rounds", "early-stopping", "gbdt", T::kInt, "50", 0, 1e9, false, false, "",
      "Stop when the validation loss has not improved for this many iterations (needs "
-     "--valid-size; 0 = never stop early); the model keeps the best iteration",
+     "validation rows, see valid_size; 0 = never stop early); the model keeps the best "
+     "iteration",
      &TrainParams::early_stopping_rounds},
     // --- constraints ------------------------------------------------------------------
     {"monotone", "monotone", "constraints", T::kString, "", 0, 0, false, false, "",
@@ -261,6 +271,10 @@ Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* param
           params->*member = std::string(text);
         } else if constexpr (std::is_same_v<M, double TrainParams::*>) {
           double v = 0;
+          if (!spec.choices.empty() && text == spec.choices) {
+            params->*member = kAutoParam;
+            return Status::OK();
+          }
           if (!ParseDouble(text, &v)) {
             return Status::InvalidArgument("parameter {} (--{}) = '{}' is not a number", spec.name,
                                            spec.flag, text);
@@ -310,6 +324,9 @@ std::string ParamText(const ParamSpec& spec, const TrainParams& params) {
         if constexpr (std::is_same_v<M, std::string TrainParams::*>) {
           return params.*member;
         } else if constexpr (std::is_same_v<M, double TrainParams::*>) {
+          if (!spec.choices.empty() && params.*member == kAutoParam) {
+            return std::string(spec.choices);
+          }
           return FormatDouble(params.*member);
         } else {
           return std::to_string(params.*member);
@@ -321,7 +338,18 @@ std::string ParamText(const ParamSpec& spec, const TrainParams& params) {
 nlohmann::json ParamsToJson(const TrainParams& params) {
   nlohmann::json j = nlohmann::json::object();
   for (const ParamSpec& s : kParams) {
-    std::visit([&](auto member) { j[std::string(s.name)] = params.*member; }, s.member);
+    std::visit(
+        [&](auto member) {
+          using M = decltype(member);
+          if constexpr (std::is_same_v<M, double TrainParams::*>) {
+            if (!s.choices.empty() && params.*member == kAutoParam) {
+              j[std::string(s.name)] = std::string(s.choices);
+              return;
+            }
+          }
+          j[std::string(s.name)] = params.*member;
+        },
+        s.member);
   }
   return j;
 }
@@ -332,7 +360,7 @@ Status ValidateParams(const TrainParams& params) {
   for (const ParamSpec& s : kParams) {
     KEEL_RETURN_IF_ERROR(SetParam(s, ParamText(s, params), &scratch));
   }
-  if (params.test_size + params.valid_size >= 1.0) {
+  if (params.valid_size != kAutoParam && params.test_size + params.valid_size >= 1.0) {
     return Status::InvalidArgument(
         "test_size ({}) + valid_size ({}) leaves no rows for training: their sum must be "
         "below 1",
@@ -351,6 +379,13 @@ bool IsParamError(const Status& status) {
   const std::string& m = status.message();
   return status.code() == StatusCode::kInvalidArgument &&
          (m.rfind("parameter ", 0) == 0 || m.find(": parameter ") != std::string::npos);
+}
+
+double ResolvedValidSize(const TrainParams& params, uint64_t eligible_rows) {
+  if (params.valid_size != kAutoParam) return params.valid_size;
+  const double non_test = static_cast<double>(eligible_rows) * (1.0 - params.test_size);
+  if (non_test < static_cast<double>(kAutoValidMinRows)) return 0;
+  return kAutoValidShare * (1.0 - params.test_size);
 }
 
 std::string ParamHelp(const ParamSpec& spec) {
@@ -374,6 +409,7 @@ std::string ParamHelp(const ParamSpec& spec) {
   } else {
     h += " ";
     h += BoundsText(spec);
+    if (!spec.choices.empty()) h += " or " + std::string(spec.choices);
   }
   h += "; default ";
   h += spec.default_text.empty() ? "none" : spec.default_text;
@@ -422,6 +458,7 @@ std::string RenderParamsMarkdown() {
       allowed = c;
     } else {
       allowed = BoundsText(s);
+      if (!s.choices.empty()) allowed += " or " + std::string(s.choices);
     }
     const char* type = s.type == T::kString ? "text" : s.type == T::kInt ? "integer" : "number";
     std::string flags;

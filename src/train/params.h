@@ -30,7 +30,7 @@ struct TrainParams {
   // How rows are split.
   std::string split;  // "auto" | "random" | "stratified" | "time:COL" | "group:COL"
   double test_size = 0;
-  double valid_size = 0;
+  double valid_size = 0;  // kAutoValidSize = "auto" (ResolvedValidSize)
   // GBDT.
   int num_trees = 0;
   int num_leaves = 0;
@@ -54,6 +54,7 @@ struct TrainParams {
   double alpha = 0;                   // quantile level (objective quantile)
   double tweedie_variance_power = 0;  // objective tweedie
   std::string class_weight;           // "none" | "balanced"
+  std::string calibrate;              // "none" | "isotonic" | "sigmoid"
   int early_stopping_rounds = 0;
   // Constraints (train/constraints.h has the text forms; "" = none).
   std::string monotone;      // "Income=-1,Debt=+1"
@@ -85,6 +86,7 @@ struct ParamSpec {
   bool max_open = false;
   // kString: the allowed values separated by '|'; a trailing ':' on a value means
   // "followed by an argument" (e.g. "time:" allows "time:event_time").
+  // kDouble: a word accepted besides numbers (e.g. "auto"), stored as kAutoParam; "" = none.
   std::string_view choices;
   std::string_view help;
   Member member;
@@ -96,6 +98,20 @@ struct ParamSpec {
   // keel.yaml takes a map or list, see usecase/project.cc).
   char repeat_join = 0;
 };
+
+// The stored value of a number parameter set to its word (ParamSpec::choices), e.g.
+// valid_size "auto". Outside every numeric range, so it is never mistaken for a value.
+inline constexpr double kAutoParam = -1;
+
+// valid_size "auto": this share of the rows left after the test split is held out for
+// validation, when at least kAutoValidMinRows rows are left; else none.
+inline constexpr double kAutoValidShare = 0.1;
+inline constexpr uint64_t kAutoValidMinRows = 500;
+
+// The validation fraction (of all eligible rows, as SplitSpec takes it) that `params` ask for
+// when `eligible_rows` rows have a target: valid_size itself, or for "auto" kAutoValidShare of
+// the non-test rows (0 below kAutoValidMinRows of them).
+double ResolvedValidSize(const TrainParams& params, uint64_t eligible_rows);
 
 // All parameters, in documentation order.
 std::span<const ParamSpec> ParamTable();

@@ -84,6 +84,25 @@ TEST(Params, SplitFractionsMustLeaveTrainingRows) {
   EXPECT_NE(s.message().find("test_size"), std::string::npos);
 }
 
+TEST(Params, ValidSizeTakesAutoBesidesFractions) {
+  TrainParams p = DefaultParams();
+  EXPECT_EQ(p.valid_size, kAutoParam);
+  EXPECT_EQ(ParamText(*FindParam("valid_size"), p), "auto");
+  EXPECT_EQ(ParamsToJson(p)["valid_size"], "auto");
+  EXPECT_TRUE(ValidateParams(p).ok());
+  ASSERT_TRUE(SetParam("valid-size", "0.25", &p).ok());
+  EXPECT_EQ(p.valid_size, 0.25);
+  EXPECT_FALSE(SetParam("valid-size", "-1", &p).ok());  // the stored sentinel is not a value
+  EXPECT_FALSE(SetParam("valid-size", "automatic", &p).ok());
+  ASSERT_TRUE(SetParam("valid_size", "auto", &p).ok());
+  // auto: 10% of the non-test rows (test_size 0.2 of 1000 rows: 80 of 800), none below 500.
+  EXPECT_DOUBLE_EQ(ResolvedValidSize(p, 1000) * 1000, 80);
+  EXPECT_EQ(ResolvedValidSize(p, 600), 0);
+  EXPECT_FALSE(SetParam("test_size", "auto", &p).ok());  // only valid_size has the word
+  EXPECT_TRUE(SetParam("calibrate", "isotonic", &p).ok());
+  EXPECT_FALSE(SetParam("calibrate", "platt", &p).ok());
+}
+
 TEST(Params, JsonHasEveryParameter) {
   const nlohmann::json j = ParamsToJson(DefaultParams());
   EXPECT_EQ(j.size(), ParamTable().size());

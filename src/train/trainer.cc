@@ -83,6 +83,14 @@ std::string WeightColumnOf(const TrainOptions& options, const Schema& schema, co
   return !w.empty() && table.Find(w) != nullptr ? w : std::string();
 }
 
+// How the validation rows came about, for the report.
+std::string ValidationSource(const TrainParams& p, const SplitRows& split) {
+  if (p.valid_size != kAutoParam) return p.valid_size > 0 ? "given" : "none";
+  return split.valid.empty() ? "none (the automatic split needs " +
+                                   std::to_string(kAutoValidMinRows) + " non-test rows)"
+                             : "auto";
+}
+
 Status CheckRowCount(const Table& table) {
   if (table.num_rows() == 0) {
     return Status::InvalidArgument("the data has no rows to train on");
@@ -131,7 +139,7 @@ Result<SplitRows> SplitTrainingRows(const Table& table, const TargetInfo& target
         options.target);
   }
   spec.test_size = p.test_size;
-  spec.valid_size = p.valid_size;
+  spec.valid_size = ResolvedValidSize(p, target.rows.size());
   spec.seed = static_cast<uint64_t>(p.seed);
   KEEL_ASSIGN_OR_RETURN(SplitRows split, SplitTableRows(table, target.rows, target.label, spec));
   if (target.task != Task::kRegression) {
@@ -352,6 +360,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   j["algo"] = r.algo;
   j["objective"] = std::string(ObjectiveName(r.objective));
   j["split"] = r.split_method;
+  j["validation"] = r.validation;
   nlohmann::json splits = nlohmann::json::object();
   for (const SplitResult& s : r.splits) {
     nlohmann::json m = MetricsJson(s.metrics);
@@ -383,6 +392,8 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   leak["examples"] = std::move(examples);
   j["leakage"] = std::move(leak);
   j["warnings"] = r.warnings;
+  if (!r.calibration.is_null()) j["calibration"] = r.calibration;
+  if (!r.intervals.is_null()) j["intervals"] = r.intervals;
   return j;
 }
 
@@ -400,6 +411,7 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
   KEEL_ASSIGN_OR_RETURN(data.split,
                         SplitTrainingRows(table, data.target, options, &data.split_text));
   rep->split_method = data.split_text;
+  rep->validation = ValidationSource(options.params, data.split);
 
   FeatureOptions fopt;
   fopt.target = options.target;

@@ -48,6 +48,9 @@ struct TrainReport {
   Task task = Task::kBinary;
   Objective objective = Objective::kBinaryLogistic;
   std::string split_method;
+  // Where the validation rows came from: "given" (valid_size > 0), "auto" (the automatic
+  // split, params.h ResolvedValidSize), "none", or "none (auto: ...)" saying why not.
+  std::string validation;
   std::vector<SplitResult> splits;  // train, then valid and test when they have rows
   double seconds = 0;               // preparing data, binning and fitting
   double fit_seconds = 0;           // the boosting / solver loop alone
@@ -61,6 +64,9 @@ struct TrainReport {
   std::vector<ExcludedColumn> excluded;
   LeakageReport leakage;
   std::vector<std::string> warnings;
+  // Filled when the model is finished (usecase/held_out_fit.h); null when not applicable.
+  nlohmann::json calibration;  // reliability and ECE before/after on valid and test rows
+  nlohmann::json intervals;    // conformal coverage on the test rows, overall and per group
 };
 
 struct TrainResult {

@@ -40,10 +40,13 @@ Table MakeTable(size_t n, uint64_t seed = 1) {
   return t;
 }
 
+// No validation split (these tests pin tree counts and split sizes; the automatic split has
+// its own test below).
 TrainOptions Options() {
   TrainOptions o;
   o.target = "y";
   o.params.num_trees = 30;
+  o.params.valid_size = 0;
   return o;
 }
 
@@ -95,6 +98,31 @@ TEST(Trainer, GbdtModelHasFeaturesLabelsLineageAndMetrics) {
   EXPECT_EQ(r->report.splits[1].name, "test");
   EXPECT_EQ(r->report.excluded.size(), 1u);
   EXPECT_EQ(r->report.excluded[0].name, "id");
+}
+
+TEST(Trainer, AutomaticValidationSplitHoldsOutATenthOfTheNonTestRowsFromFiveHundred) {
+  TrainOptions o;
+  o.target = "y";
+  o.params.num_trees = 30;
+  ASSERT_EQ(o.params.valid_size, kAutoParam);  // the default
+  auto big = Train(MakeTable(3000), Schema{}, o, Ctx());
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
+  EXPECT_EQ(big->report.validation, "auto");
+  EXPECT_EQ(big->split.test.size(), 600u);
+  EXPECT_EQ(big->split.valid.size(), 240u);  // 10% of the 2400 non-test rows
+  EXPECT_EQ(big->split.train.size(), 2160u);
+  EXPECT_EQ(big->model.sections.at("lineage")["parameters"]["valid_size"], "auto");
+  // 600 rows leave 480 non-test rows: below 500, no validation split.
+  auto small = Train(MakeTable(600), Schema{}, o, Ctx());
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_TRUE(small->split.valid.empty());
+  EXPECT_NE(small->report.validation.find("none"), std::string::npos);
+  // An explicit 0 is none, whatever the size.
+  o.params.valid_size = 0;
+  auto none = Train(MakeTable(3000), Schema{}, o, Ctx());
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->split.valid.empty());
+  EXPECT_EQ(none->report.validation, "none");
 }
 
 TEST(Trainer, LinearBaselineProducesLinearModel) {

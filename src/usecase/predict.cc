@@ -21,6 +21,7 @@ Result<PredictResult> Predict(const PredictRequest& request, const Context& ctx)
   TablePredictionOptions po;
   po.raw = request.raw;
   po.allow_absent_columns = request.input.allow_missing_columns;
+  po.interval = request.interval;
   auto preds = PredictTable(s.model, *s.predictor, s.data.table, po, ctx);
   if (!preds.ok()) return preds.status().WithContext(request.input.data_path);
   r.predict_seconds = predict_time.Seconds();
@@ -51,6 +52,7 @@ Result<PredictResult> Predict(const PredictRequest& request, const Context& ctx)
   }
   r.task = std::string(TaskName(s.model.task));
   r.columns = preds->columns;
+  if (!preds->sets.empty()) r.columns.push_back("set");
   r.absent_columns = preds->encode.absent;
   r.rows_read = report.rows_read;
   r.rows_predicted = preds->rows;

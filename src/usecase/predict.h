@@ -18,6 +18,7 @@ struct PredictRequest {
   ScoringInput input;
   std::string out_path;  // predictions CSV; "-" = return the text in PredictResult::csv
   bool raw = false;      // also raw_<class> margins
+  double interval = 0;   // conformal level: lower/upper or set columns (0 = none)
 };
 
 struct PredictResult {

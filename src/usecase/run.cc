@@ -105,8 +105,8 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
   auto trained = Train(data.table, data.schema, to, ctx);
   if (!trained.ok()) return trained.status().WithContext("training the " + choice.label);
   // As `keel train` finishes its model: IR metrics and the training profile (usecase/train.h).
-  KEEL_RETURN_IF_ERROR(
-      FinishTrainedModel(data.table, ctx, &*trained).WithContext("finishing the " + choice.label));
+  KEEL_RETURN_IF_ERROR(FinishTrainedModel(data.table, to.params, ctx, &*trained)
+                           .WithContext("finishing the " + choice.label));
   return trained;
 }
 

@@ -12,12 +12,12 @@
 #include "core/stopwatch.h"
 #include "drift/model_profile.h"
 #include "fairness/group_assignment.h"
-#include "model/link_function.h"
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
 #include "train/metrics.h"
 #include "train/reweighing.h"
+#include "usecase/held_out_fit.h"
 
 namespace keel::usecase {
 namespace {
@@ -59,14 +59,58 @@ std::string MetricCell(double v) {
   return std::isfinite(v) ? fmt::format(" {:10.6f}", v) : fmt::format(" {:>10}", "-");
 }
 
+// "0.0812 -> 0.0345" for the ECE before and after of one split of the calibration report.
+std::string EceChange(const nlohmann::json& split) {
+  auto ece = [&](const char* when) {
+    const nlohmann::json& e = split[when]["ece"];
+    return e.is_number() ? fmt::format("{:.4f}", e.get<double>()) : std::string("-");
+  };
+  return ece("before") + " -> " + ece("after");
+}
+
+// The calibration and conformal-coverage lines of the text report (usecase/held_out_fit.h).
+std::string HeldOutText(const TrainReport& r) {
+  std::string out;
+  if (r.calibration.is_object()) {
+    const nlohmann::json& c = r.calibration;
+    out += fmt::format("\ncalibration {} fitted on {} validation rows: ECE (10 bins) valid {}",
+                       c["method"].get<std::string>(), c["rows"].get<uint64_t>(),
+                       EceChange(c["valid"]));
+    if (c.contains("test")) out += fmt::format(", test {}", EceChange(c["test"]));
+    out += "\n";
+  }
+  if (r.intervals.is_object() && r.intervals.contains("test")) {
+    const nlohmann::json& iv = r.intervals;
+    out += fmt::format("\nconformal {} scores of {} validation rows; test coverage (95% interval):",
+                       iv["score"].get<std::string>(), iv["held_out_rows"].get<uint64_t>());
+    for (const nlohmann::json& l : iv["test"]) {
+      if (!l["coverage"].is_number()) continue;
+      out +=
+          fmt::format("\n  level {}: {:.3f} [{:.3f}, {:.3f}] of {} rows", l["level"].get<double>(),
+                      l["coverage"].get<double>(), l["lower"].get<double>(),
+                      l["upper"].get<double>(), l["rows"].get<uint64_t>());
+      if (!l.contains("groups")) continue;
+      for (const auto& [attr, groups] : l["groups"].items()) {
+        for (const nlohmann::json& g : groups) {
+          out += fmt::format("; {}={} {:.3f}{}", attr, g["group"].get<std::string>(),
+                             g["coverage"].get<double>(),
+                             g["below_target"].get<bool>() ? " (below)" : "");
+        }
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
-Status FinishTrainedModel(const Table& table, const Context& ctx, keel::TrainResult* trained) {
+Status FinishTrainedModel(const Table& table, const TrainParams& params, const Context& ctx,
+                          keel::TrainResult* trained) {
   Model& model = trained->model;
   const int threads = ctx.threads();
   KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
-  std::vector<double> train_margins;
-  nlohmann::json metrics_section = nlohmann::json::object();
+  SplitMarginMap split_margins;
   for (SplitResult& split : trained->report.splits) {
     const std::vector<uint32_t>& rows = split.name == "train"   ? trained->split.train
                                         : split.name == "valid" ? trained->split.valid
@@ -86,21 +130,29 @@ Status FinishTrainedModel(const Table& table, const Context& ctx, keel::TrainRes
       }
     }
     split.metrics = std::move(m);
+    split_margins[split.name] = std::move(margins);
+  }
+  // Calibration and conformal scores from the validation rows; the split metrics become the
+  // calibrated model's.
+  KEEL_RETURN_IF_ERROR(FitHeldOut(table, params, split_margins, trained));
+  nlohmann::json metrics_section = nlohmann::json::object();
+  for (const SplitResult& split : trained->report.splits) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : split.metrics) j[k] = JsonNumber(v);
     j["rows"] = split.rows;
     metrics_section[split.name] = std::move(j);
-    if (split.name == "train") train_margins = std::move(margins);
   }
   model.sections["metrics"] = std::move(metrics_section);
 
   // The training profile (what drift checks compare new data and predictions with): the
   // training rows with the model's predictions, which are the train split's margins through
-  // the link, exactly as PredictBatch gives them.
+  // the link (and the calibration), exactly as PredictBatch gives them.
   Stopwatch profile_time;
+  KEEL_ASSIGN_OR_RETURN(auto final_predictor, Predictor::Create(model));
+  std::vector<double>& train_margins = split_margins["train"];
   const auto k = static_cast<size_t>(model.num_outputs);
   for (size_t i = 0; i + k <= train_margins.size(); i += k) {
-    MarginsToPredictions(model.objective, model.num_outputs, &train_margins[i], &train_margins[i]);
+    final_predictor->Finalize(&train_margins[i], &train_margins[i]);
   }
   KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&model, table, trained->split.train,
                                                      train_margins, {}, ctx.Quiet())
@@ -165,7 +217,7 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
                      : TrainFairReduction(data.table, data.schema, options, group_codes.back(),
                                           request.fair, ctx, &result.fair_report);
   if (!trained.ok()) return trained.status().WithContext("training on " + data.name);
-  KEEL_RETURN_IF_ERROR(FinishTrainedModel(data.table, ctx, &*trained));
+  KEEL_RETURN_IF_ERROR(FinishTrainedModel(data.table, options.params, ctx, &*trained));
   if (!request.out_path.empty()) KEEL_RETURN_IF_ERROR(SaveModel(trained->model, request.out_path));
   result.report = std::move(trained->report);
   result.model = std::move(trained->model);
@@ -206,6 +258,7 @@ std::string TrainModelResult::ToText() const {
     out += fmt::format("; solver iterations: {}{}", r.iterations,
                        r.converged ? "" : " (not converged)");
   }
+  out += fmt::format("\nvalidation rows: {}", r.validation);
   out += fmt::format("\n\n{:<6} {:>9}", "split", "rows");
   if (!r.splits.empty()) {
     for (const auto& [name, v] : r.splits[0].metrics) out += fmt::format(" {:>10}", name);
@@ -227,6 +280,7 @@ std::string TrainModelResult::ToText() const {
     }
     out += "\n";
   }
+  out += HeldOutText(r);
   if (!r.excluded.empty()) {
     out += "\nnot used as features:\n";
     for (const auto& e : r.excluded) out += fmt::format("  {}: {}\n", e.name, e.reason);

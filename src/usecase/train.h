@@ -77,8 +77,11 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
 
 // What makes a trained model complete, wherever it is trained: the report's and the model's
 // split metrics recomputed from the IR through the predictor (a training-form value that
-// differs beyond rounding is logged), and the training profile of the training rows with the
-// model's predictions. `table` is the table `trained` was trained on.
-Status FinishTrainedModel(const Table& table, const Context& ctx, keel::TrainResult* trained);
+// differs beyond rounding is logged), the calibration (params.calibrate) and conformal scores
+// fitted on the validation rows (usecase/held_out_fit.h; the metrics are then the calibrated
+// model's), and the training profile of the training rows with the model's predictions.
+// `table` is the table `trained` was trained on. Errors: also FitHeldOut's.
+Status FinishTrainedModel(const Table& table, const TrainParams& params, const Context& ctx,
+                          keel::TrainResult* trained);
 
 }  // namespace keel::usecase

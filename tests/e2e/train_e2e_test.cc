@@ -62,8 +62,10 @@ TEST(TrainE2e, TrainedModelsCarryTheirTrainingProfileForDrift) {
        {std::vector<std::string>{}, std::vector<std::string>{"--fair-attribute", "female"}}) {
     const std::string model = dir.File("m.keel");
     std::vector<std::string> args = {
-        "train", "--data", DataFile("wa_churn.csv"), "--target", "churn", "--trees", "20", "--out",
-        model,   "--quiet"};
+        "train",    "--data",       DataFile("wa_churn.csv"),
+        "--target", "churn",        "--trees",
+        "20",       "--valid-size", "0",  // every non-test row trains (the figures below)
+        "--out",    model,          "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto t = RunKeel(args);
     ASSERT_EQ(t.exit_code, 0) << t.err;
@@ -93,8 +95,9 @@ TEST(TrainE2e, TextOutputShowsTableAndTime) {
 TEST(TrainE2e, PrintedMetricsEqualKeelPredictOnTheSameRows) {
   TempDir dir;
   const std::string model = dir.File("m.keel");
-  auto j = Json(RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition",
-                         "--trees", "30", "--test-size", "0", "--out", model, "--json"}));
+  auto j = Json(
+      RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition", "--trees",
+               "30", "--test-size", "0", "--valid-size", "0", "--out", model, "--json"}));
   const double printed = j["splits"]["train"]["auc"];
   const std::string out = dir.File("p.csv");
   auto p =

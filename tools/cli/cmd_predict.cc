@@ -43,6 +43,12 @@ Command AddPredictCommand(CLI::App& root) {
   sub->add_flag("--raw", r.raw,
                 "Also write the raw margins: raw_<class> (binary: the positive class; "
                 "regression: `raw`). Default: off");
+  sub->add_option("--interval", r.interval,
+                  "Also write split-conformal intervals at this level, e.g. 0.9: columns lower "
+                  "and upper (regression: prediction -+ q) or set (classification: the classes "
+                  "whose 1 - p is at most q, joined by |, possibly empty). Needs a model trained "
+                  "with validation rows (docs/calibration.md). Default: none")
+      ->check(CLI::Range(0.0, 1.0));
   AddDecimalFlag(sub, &r.input.decimal);
   AddMissingFlags(sub, &r.input.missing_tokens);
   sub->add_option("--threads", f->threads, "Worker threads; 0 = all cores (default: 0)")

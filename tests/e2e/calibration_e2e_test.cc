@@ -1,0 +1,243 @@
+// Calibrated probabilities and split-conformal intervals as a user gets them: `keel train
+// --calibrate`, the automatic validation split, `keel predict --interval` on rows the model
+// never saw, checked with figures computed here (coverage, Wilson intervals, ECE), not read
+// from Keel's report.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "keel_process.h"
+
+namespace keel::e2e {
+namespace {
+
+// Cells of one CSV line (double-quoted cells may hold commas and "" escapes).
+std::vector<std::string> CsvCells(const std::string& line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cells.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// Column `name` of a CSV text, one value per data line.
+std::vector<std::string> Column(const std::string& text, const std::string& name) {
+  const auto lines = Lines(text);
+  const auto header = CsvCells(lines.at(0));
+  const auto at = std::find(header.begin(), header.end(), name);
+  EXPECT_NE(at, header.end()) << name << " not in " << lines.at(0);
+  const auto c = static_cast<size_t>(at - header.begin());
+  std::vector<std::string> out;
+  for (size_t i = 1; i < lines.size(); ++i) out.push_back(CsvCells(lines[i]).at(c));
+  return out;
+}
+
+// Writes every 5th data line of a shared data set to test.csv, the others to train.csv.
+void SplitFile(const std::string& data, const TempDir& dir) {
+  const auto lines = Lines(ReadText(DataFile(data)));
+  std::string train = lines[0] + "\n", test = lines[0] + "\n";
+  for (size_t i = 1; i < lines.size(); ++i) (i % 5 == 0 ? test : train) += lines[i] + "\n";
+  WriteText(dir.File("train.csv"), train);
+  WriteText(dir.File("test.csv"), test);
+}
+
+// The central 95% range of the number of covered rows among m test rows for split conformal
+// with n calibration rows at `level`: with k = ceil((n + 1) level), the coverage given the
+// calibration rows is Beta(k, n + 1 - k), so the count is Beta-Binomial(m, k, n + 1 - k)
+// (Angelopoulos & Bates, "A gentle introduction to conformal prediction", sec. 3.2). A plain
+// binomial interval on the m test rows alone would ignore the calibration rows' share of the
+// spread, which with a few hundred of them is the larger share.
+std::pair<double, double> CoverageRange(double n, double m, double level) {
+  const double a = std::ceil((n + 1) * level - 1e-9), b = n + 1 - a;
+  auto log_beta = [](double x, double y) {
+    return std::lgamma(x) + std::lgamma(y) - std::lgamma(x + y);
+  };
+  double cdf = 0, lo = -1, hi = m;
+  for (double j = 0; j <= m; ++j) {
+    const double log_choose = std::lgamma(m + 1) - std::lgamma(j + 1) - std::lgamma(m - j + 1);
+    cdf += std::exp(log_choose + log_beta(j + a, m - j + b) - log_beta(a, b));
+    if (lo < 0 && cdf >= 0.025) lo = j;
+    if (cdf >= 0.975) {
+      hi = j;
+      break;
+    }
+  }
+  return {lo / m, hi / m};
+}
+
+// Expected calibration error over 10 equal-width bins (the last one closed).
+double Ece(const std::vector<double>& p, const std::vector<int>& y) {
+  std::vector<double> n(10), sp(10), sy(10);
+  for (size_t i = 0; i < p.size(); ++i) {
+    const auto b = static_cast<size_t>(std::min(9.0, std::floor(p[i] * 10)));
+    n[b] += 1;
+    sp[b] += p[i];
+    sy[b] += y[i];
+  }
+  double e = 0;
+  for (size_t b = 0; b < 10; ++b) {
+    if (n[b] > 0) e += std::abs(sp[b] - sy[b]) / static_cast<double>(p.size());
+  }
+  return e;
+}
+
+struct CoverageCase {
+  std::string data, target;
+  bool regression;
+};
+
+TEST(CalibrationE2e, ConformalCoverageOnUnseenRowsIsWithinItsBetaBinomialRange) {
+  for (const CoverageCase& c : {CoverageCase{"ames.csv", "Sale_Price", true},
+                                CoverageCase{"attrition.csv", "Attrition", false},
+                                CoverageCase{"credit_data.csv", "Status", false}}) {
+    SCOPED_TRACE(c.data);
+    TempDir dir;
+    SplitFile(c.data, dir);
+    // Default settings (the automatic validation split stores the conformal scores); the
+    // whole train file trains, since the test rows are held out here.
+    auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", c.target, "--test-size",
+                      "0", "--seed", "7", "--out", dir.File("m.keel"), "--json"});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    const auto report = nlohmann::json::parse(t.out);
+    EXPECT_EQ(report["validation"], "auto");
+    const double calibration_rows = report["intervals"]["held_out_rows"].get<double>();
+    const std::string test = ReadText(dir.File("test.csv"));
+    const auto truth = Column(test, c.target);
+    for (double level : {0.8, 0.9, 0.95}) {
+      SCOPED_TRACE(level);
+      auto p = RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("test.csv"),
+                        "--interval", std::to_string(level), "--out", "-"});
+      ASSERT_EQ(p.exit_code, 0) << p.err;
+      double covered = 0;
+      if (c.regression) {
+        const auto lo = Column(p.out, "lower"), hi = Column(p.out, "upper");
+        ASSERT_EQ(lo.size(), truth.size());
+        for (size_t i = 0; i < truth.size(); ++i) {
+          const double y = std::stod(truth[i]);
+          covered += std::stod(lo[i]) <= y && y <= std::stod(hi[i]) ? 1 : 0;
+        }
+      } else {
+        const auto sets = Column(p.out, "set");
+        ASSERT_EQ(sets.size(), truth.size());
+        for (size_t i = 0; i < truth.size(); ++i) {
+          const std::string s = "|" + sets[i] + "|";
+          covered += s.find("|" + truth[i] + "|") != std::string::npos ? 1 : 0;
+        }
+      }
+      const double n = static_cast<double>(truth.size());
+      const auto [lo, hi] = CoverageRange(calibration_rows, n, level);
+      EXPECT_GE(covered / n, lo) << "of " << n << " rows, up to " << hi;
+      EXPECT_LE(covered / n, hi) << "of " << n << " rows, from " << lo;
+    }
+  }
+}
+
+TEST(CalibrationE2e, CalibrationLowersTheTestEceAfterClassWeighting) {
+  TempDir dir;
+  SplitFile("credit_data.csv", dir);
+  const std::string test = ReadText(dir.File("test.csv"));
+  std::vector<int> y;
+  for (const std::string& v : Column(test, "Status")) y.push_back(v == "bad" ? 1 : 0);
+  auto ece_of = [&](const std::string& method) {
+    const std::string model = dir.File(method + ".keel");
+    auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "Status", "--positive",
+                      "bad", "--class-weight", "balanced", "--calibrate", method, "--seed", "3",
+                      "--out", model, "--json"});
+    EXPECT_EQ(t.exit_code, 0) << t.err;
+    const auto j = nlohmann::json::parse(t.out);
+    if (method != "none") {
+      // The report shows reliability and ECE before and after on validation and test rows.
+      const auto& cal = j.at("calibration");
+      EXPECT_EQ(cal.at("method"), method);
+      EXPECT_EQ(cal.at("valid").at("after").at("reliability").size(), 10u);
+      EXPECT_LT(cal.at("test").at("after").at("ece").get<double>(),
+                cal.at("test").at("before").at("ece").get<double>());
+    } else {
+      EXPECT_FALSE(j.contains("calibration"));
+    }
+    auto p = RunKeel({"predict", "--model", model, "--data", dir.File("test.csv"), "--out", "-"});
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    std::vector<double> prob;
+    for (const std::string& v : Column(p.out, "prob_bad")) prob.push_back(std::stod(v));
+    EXPECT_EQ(prob.size(), y.size());
+    return Ece(prob, y);
+  };
+  const double none = ece_of("none");
+  const double isotonic = ece_of("isotonic");
+  const double sigmoid = ece_of("sigmoid");
+  // Balanced weights push the minority class's probabilities up: a visible miscalibration.
+  EXPECT_GT(none, 0.08);
+  EXPECT_LT(isotonic, none * 0.6) << "none " << none << " isotonic " << isotonic;
+  EXPECT_LT(sigmoid, none * 0.6) << "none " << none << " sigmoid " << sigmoid;
+}
+
+TEST(CalibrationE2e, WithoutValidationRowsCalibrationAndIntervalsFailClearly) {
+  TempDir dir;
+  SplitFile("attrition.csv", dir);
+  auto cal = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "Attrition",
+                      "--valid-size", "0", "--calibrate", "isotonic", "--out", dir.File("c.keel")});
+  EXPECT_EQ(cal.exit_code, 1);
+  EXPECT_NE(cal.err.find("--calibrate isotonic is fitted on validation rows"), std::string::npos)
+      << cal.err;
+  auto reg = RunKeel({"train", "--data", DataFile("ames.csv"), "--target", "Sale_Price",
+                      "--calibrate", "sigmoid", "--out", dir.File("r.keel")});
+  EXPECT_EQ(reg.exit_code, 1);
+  EXPECT_NE(reg.err.find("regression target"), std::string::npos) << reg.err;
+
+  auto plain = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "Attrition",
+                        "--valid-size", "0", "--out", dir.File("p.keel"), "--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const auto j = nlohmann::json::parse(plain.out);
+  EXPECT_EQ(j["validation"], "none");
+  EXPECT_FALSE(j.contains("intervals"));
+  auto p = RunKeel({"predict", "--model", dir.File("p.keel"), "--data", dir.File("test.csv"),
+                    "--interval", "0.9", "--out", "-"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("no conformal scores"), std::string::npos) << p.err;
+}
+
+TEST(CalibrationE2e, SmallDataGetsNoAutomaticValidationSplit) {
+  // penguins: 344 rows, 275 non-test rows, below the automatic split's 500.
+  TempDir dir;
+  auto t = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species", "--out",
+                    dir.File("m.keel"), "--json"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const auto j = nlohmann::json::parse(t.out);
+  EXPECT_NE(j["validation"].get<std::string>().find("none"), std::string::npos);
+  EXPECT_FALSE(j["splits"].contains("valid"));
+  EXPECT_EQ(j["parameters"]["valid_size"], "auto");
+}
+
+}  // namespace
+}  // namespace keel::e2e
