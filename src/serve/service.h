@@ -46,7 +46,10 @@
 
 namespace keel::serve {
 
+class Challenger;
+class Challengers;
 class RankRoute;
+struct RecordOptions;
 class ServedObjectives;
 
 struct ServiceOptions {
@@ -68,6 +71,9 @@ struct ServiceOptions {
   // Objectives configured per model for POST .../rank requests without their own
   // (served_objectives.h); null = none. Must outlive the service.
   ServedObjectives* rank_objectives = nullptr;
+  // Challengers by model name (challenger.h): shadow or canary traffic on the predict route;
+  // null = none. Must outlive the service.
+  Challengers* challengers = nullptr;
 };
 
 // One row of the route table, for documentation and tests.
@@ -120,6 +126,12 @@ class Service final : public HttpHandler {
   void Metrics(Call& call);
 
   void PredictOrExplain(Call& call, bool explain);
+  // A canary request sent to the challenger: scores it with the challenger into the
+  // connection's batch and values and sets *model to it; if the challenger cannot answer
+  // (counted as its error), the champion (*model) scores it again. Returns who answered.
+  std::string_view AnswerByCanary(Challenger& challenger, const std::string& body,
+                                  const RecordOptions& ro, Connection* conn,
+                                  std::shared_ptr<const ServedModel>* model);
   void ObserveValues(const ServedModel& model, const float* rows, size_t n,
                      const double* values) const;
 

@@ -12,6 +12,7 @@
 #include "keel/version_info.h"
 #include "registry/postgres_database.h"
 #include "registry/prediction_log_store.h"
+#include "serve/challenger.h"
 #include "serve/database_prediction_log.h"
 #include "serve/http_server.h"
 #include "serve/log_retention.h"
@@ -164,6 +165,65 @@ Result<OpenedLog> OpenLog(const ServeRequest& r) {
   return opened;
 }
 
+// The --challenger files: each NAME=PATH the challenger of the served model NAME, which it
+// must not change the request contract of (canary answers go to the same clients) unless
+// contract changes are allowed.
+Status LoadChallengers(const ServeRequest& r, const serve::ServedModelOptions& mo,
+                       const serve::ModelStore& store, const std::string& pii_key,
+                       serve::PredictionLog* log, serve::Challengers* out, nlohmann::json* report) {
+  if (r.challengers.empty()) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(const serve::TrafficSplit split, serve::TrafficSplit::Parse(r.traffic));
+  serve::ServedModelOptions cmo = mo;
+  cmo.drift.window_rows = 0;  // live drift windows follow the champion
+  for (const std::string& spec : r.challengers) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument(
+          "--challenger {}: give NAME=PATH, NAME being a model served with --model", spec);
+    }
+    const std::string name = spec.substr(0, eq);
+    const std::string path = spec.substr(eq + 1);
+    const serve::ModelSlot* slot = store.Find(name);
+    if (slot == nullptr) {
+      std::vector<std::string> served;
+      for (const auto* s : store.All()) served.push_back(s->name());
+      return Status::NotFound("--challenger {}: no model '{}' is served (models: {})", spec, name,
+                              fmt::join(served, ", "));
+    }
+    KEEL_ASSIGN_OR_RETURN(std::shared_ptr<const serve::ServedModel> model,
+                          serve::ServedModel::Load(name, path, cmo));
+    const auto changes = serve::CompareRequestContract(*slot->Get(), *model);
+    if (!changes.empty() && !r.allow_contract_change) {
+      return Status::FailedPrecondition(
+          "--challenger {}: it changes the request contract of model '{}' ({}); its answers "
+          "would not fit the champion's clients (start with --allow-contract-change to serve "
+          "it anyway)",
+          spec, name, serve::DescribeContractChanges(changes));
+    }
+    serve::ChallengerOptions co;
+    co.split = split;
+    co.shadow_queue = r.shadow_queue;
+    co.canary_max_error_rate = r.canary_max_error_rate;
+    co.canary_max_p99_ms = r.canary_max_p99_ms;
+    co.canary_min_requests = r.canary_min_requests;
+    co.lenient = r.lenient;
+    co.max_instances = r.max_instances;
+    co.pii_key = pii_key;
+    co.log = log;
+    log::Info("model '{}': challenger {} (version {}), traffic {}", name, path, model->version(),
+              split.ToString());
+    for (auto& m : *report) {
+      if (m.value("name", "") == name) {
+        m["challenger"] = {
+            {"path", path}, {"version", model->version()}, {"traffic", split.ToString()}};
+      }
+    }
+    KEEL_RETURN_IF_ERROR(
+        out->Add(std::make_unique<serve::Challenger>(name, std::move(model), path, co)));
+  }
+  return Status::OK();
+}
+
 serve::HttpServerOptions TransportOptions(const ServeRequest& r) {
   serve::HttpServerOptions ho;
   ho.host = r.host;
@@ -250,6 +310,11 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   }
   if (plog.log != nullptr) started.prediction_log = registry::RedactPassword(r.log_db);
 
+  serve::Challengers challengers;
+  KEEL_RETURN_IF_ERROR(
+      LoadChallengers(r, mo, store, so.pii_key, plog.log.get(), &challengers, &started.models));
+  so.challengers = &challengers;
+
   serve::HttpMetrics metrics;
   serve::Service service(so, &store, plog.log.get(), &metrics);
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<serve::HttpServer> server,
@@ -263,6 +328,7 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   server->Run();
   if (control != nullptr) control->Attach(nullptr);
   if (watcher) watcher->Stop();
+  challengers.StopShadows();  // their last rows reach the log before it closes
   plog.retention.reset();
   if (plog.log != nullptr) {
     plog.log->Close();
