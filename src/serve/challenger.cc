@@ -45,7 +45,7 @@ bool Challenger::RoutesToChallenger(std::string_view key) const {
 
 void Challenger::SubmitShadow(std::string_view body, std::string_view request_id,
                               int64_t time_micros) {
-  if (shadow_) shadow_->TrySubmit(body, request_id, time_micros);
+  if (shadow_ && active()) shadow_->TrySubmit(body, request_id, time_micros);
 }
 
 const VariantStats& Challenger::stats(std::string_view variant) const {
@@ -92,6 +92,12 @@ void Challenger::CheckGuard() {
       "answers every request",
       name_, version, reason);
   if (options_.on_removed) options_.on_removed(name_, version, reason);
+}
+
+void Challenger::Retire(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(removed_mu_);
+  removed_reason_ = reason;
+  removed_.store(true, std::memory_order_release);
 }
 
 void Challenger::Reinstate() {
@@ -146,7 +152,7 @@ nlohmann::json Challenger::StatusJson(const std::string& champion_version) const
                           {"p99_ms_upper", s.latency.QuantileUpperBound(0.99) * 1000}};
   };
   nlohmann::json j = {{"traffic", options_.split.ToString()},
-                      {"active", shadow() || canary_active()},
+                      {"active", active()},
                       {"removed_reason", removed_reason()},
                       {"champion", variant(champion_, champion_version)},
                       {"challenger", variant(challenger_, slot_.Get()->version())}};
@@ -161,29 +167,35 @@ nlohmann::json Challenger::StatusJson(const std::string& champion_version) const
 }
 
 Status Challengers::Add(std::unique_ptr<Challenger> challenger) {
+  std::lock_guard<std::mutex> lock(add_mu_);
   if (Find(challenger->name()) != nullptr) {
     return Status::AlreadyExists("two challengers for model '{}': give one --challenger per name",
                                  challenger->name());
   }
-  list_.push_back(std::move(challenger));
+  auto next = std::make_shared<List>(*list_.load(std::memory_order_acquire));
+  next->push_back(std::move(challenger));
+  list_.store(std::move(next), std::memory_order_release);
   return Status::OK();
 }
 
 Challenger* Challengers::Find(std::string_view name) const {
-  for (const auto& c : list_) {
+  const auto list = list_.load(std::memory_order_acquire);
+  if (list->empty()) return nullptr;  // the common case: no challenger at all
+  for (const auto& c : *list) {
     if (c->name() == name) return c.get();
   }
   return nullptr;
 }
 
 std::vector<Challenger*> Challengers::All() const {
+  const auto list = list_.load(std::memory_order_acquire);
   std::vector<Challenger*> out;
-  for (const auto& c : list_) out.push_back(c.get());
+  for (const auto& c : *list) out.push_back(c.get());
   return out;
 }
 
 void Challengers::StopShadows() {
-  for (const auto& c : list_) c->StopShadow();
+  for (Challenger* c : All()) c->StopShadow();
 }
 
 std::string_view CanaryKey(const RecordBatch& batch, std::string_view body, std::string* scratch) {
@@ -221,8 +233,7 @@ void AppendChallengerMetrics(const Challengers& challengers, std::string* out) {
                      "took it out");
   for (const Challenger* c : all) {
     model_label(*c);
-    *out += fmt::format("keel_challenger_active{{{}}} {}\n", labels,
-                        c->shadow() || c->canary_active() ? 1 : 0);
+    *out += fmt::format("keel_challenger_active{{{}}} {}\n", labels, c->active() ? 1 : 0);
   }
   const std::string_view variants[] = {kChampion, kChallenger};
   AppendMetricHeader(out, "keel_variant_requests_total", "counter",
@@ -253,6 +264,9 @@ void AppendChallengerMetrics(const Challengers& challengers, std::string* out) {
       c->stats(v).latency.AppendSeries(out, "keel_variant_scoring_duration_seconds", labels);
     }
   }
+  bool any_shadow = false;
+  for (const Challenger* c : all) any_shadow = any_shadow || c->shadow();
+  if (!any_shadow) return;
   AppendMetricHeader(out, "keel_shadow_requests_dropped_total", "counter",
                      "Request copies the shadow challenger's full queue refused");
   for (const Challenger* c : all) {

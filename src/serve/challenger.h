@@ -85,7 +85,9 @@ class Challenger {
   const ModelSlot& slot() const { return slot_; }
   const TrafficSplit& split() const { return options_.split; }
   bool shadow() const { return options_.split.mode() == TrafficMode::kShadow; }
-  // Canary mode and not taken out by the guard rails.
+  // Takes traffic: not taken out by the guard rails or retired.
+  bool active() const { return !removed_.load(std::memory_order_acquire); }
+  // Canary mode and active.
   bool canary_active() const;
   // Why the guard took the challenger out ("" while active).
   std::string removed_reason() const;
@@ -102,6 +104,11 @@ class Challenger {
 
   // Puts the challenger back in traffic (a new version was installed).
   void Reinstate();
+  // Takes the challenger out of traffic without the guard (a registry name without a staging
+  // version any more); `reason` is what removed_reason() says.
+  void Retire(const std::string& reason);
+  // Where the shadow's rows go; set before serving (not synchronised with the worker).
+  void set_log(PredictionLog* log) { options_.log = log; }
   // Scores the shadow copies queued and stops the shadow worker (before the log closes).
   void StopShadow();
 
@@ -132,7 +139,9 @@ class Challenger {
   std::unique_ptr<ShadowQueue> shadow_;  // last: its worker stops first
 };
 
-// The challengers of a server, by model name. Added at start; never removed while serving.
+// The challengers of a server, by model name. Added at start or, for a registry's staging
+// versions, while serving; never removed (a registry challenger without a staging version is
+// retired instead), so pointers stay valid for the container's lifetime. Thread-safe.
 class Challengers {
  public:
   // Errors: AlreadyExists for a second challenger of one name.
@@ -143,7 +152,10 @@ class Challengers {
   void StopShadows();
 
  private:
-  std::vector<std::unique_ptr<Challenger>> list_;
+  using List = std::vector<std::shared_ptr<Challenger>>;
+  std::mutex add_mu_;
+  // Copy-on-write: the request path reads a snapshot without a lock.
+  std::atomic<std::shared_ptr<const List>> list_{std::make_shared<const List>()};
 };
 
 // The routing key of a canary request: its instances' record ids (record_id.h) joined by

@@ -77,21 +77,48 @@ Status LoadModelFiles(const std::vector<std::string>& specs, const serve::Served
   return Status::OK();
 }
 
+// What every challenger shares (the traffic split is set by the caller).
+serve::ChallengerOptions ChallengerSettings(const ServeRequest& r, const std::string& pii_key,
+                                            serve::PredictionLog* log) {
+  serve::ChallengerOptions co;
+  co.shadow_queue = r.shadow_queue;
+  co.canary_max_error_rate = r.canary_max_error_rate;
+  co.canary_max_p99_ms = r.canary_max_p99_ms;
+  co.canary_min_requests = r.canary_min_requests;
+  co.lenient = r.lenient;
+  co.max_instances = r.max_instances;
+  co.pii_key = pii_key;
+  co.log = log;
+  return co;
+}
+
 // The registry's production versions, loaded into `store` and followed while serving.
 Result<std::unique_ptr<serve::RegistryWatcher>> FollowRegistry(const ServeRequest& r,
                                                                const serve::ServedModelOptions& mo,
                                                                serve::ModelStore* store,
+                                                               serve::Challengers* challengers,
                                                                LoadedModels* loaded) {
   serve::RegistryWatcherOptions ro;
+  if (!r.traffic.empty()) {
+    // Staging versions are challengers; the log and pii key are set once known.
+    ro.challengers = challengers;
+    ro.challenger_options = ChallengerSettings(r, EnvOr("KEEL_PII_KEY"), nullptr);
+    KEEL_ASSIGN_OR_RETURN(ro.challenger_options.split, serve::TrafficSplit::Parse(r.traffic));
+  }
   ro.location = r.registry;
   ro.poll = std::chrono::milliseconds(r.registry_poll_ms);
   ro.model_options = mo;
   ro.allow_contract_change = r.allow_contract_change;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<serve::RegistryWatcher> watcher,
                         serve::RegistryWatcher::Open(ro, store));
+  const auto staging = watcher->challengers();
   for (const auto& [name, version] : watcher->served()) {
     log::Info("model '{}': registry version {} (production)", name, version);
     loaded->report->push_back({{"name", name}, {"registry_version", version}});
+    if (auto it = staging.find(name); it != staging.end()) {
+      loaded->report->back()["challenger"] = {{"registry_version", it->second},
+                                              {"traffic", r.traffic}};
+    }
     loaded->NotePii(name, store->Find(name)->Get()->model());
   }
   return watcher;
@@ -172,7 +199,8 @@ Status LoadChallengers(const ServeRequest& r, const serve::ServedModelOptions& m
                        const serve::ModelStore& store, const std::string& pii_key,
                        serve::PredictionLog* log, serve::Challengers* out, nlohmann::json* report) {
   if (r.challengers.empty()) return Status::OK();
-  KEEL_ASSIGN_OR_RETURN(const serve::TrafficSplit split, serve::TrafficSplit::Parse(r.traffic));
+  KEEL_ASSIGN_OR_RETURN(const serve::TrafficSplit split,
+                        serve::TrafficSplit::Parse(r.traffic.empty() ? "shadow" : r.traffic));
   serve::ServedModelOptions cmo = mo;
   cmo.drift.window_rows = 0;  // live drift windows follow the champion
   for (const std::string& spec : r.challengers) {
@@ -200,16 +228,8 @@ Status LoadChallengers(const ServeRequest& r, const serve::ServedModelOptions& m
           "it anyway)",
           spec, name, serve::DescribeContractChanges(changes));
     }
-    serve::ChallengerOptions co;
+    serve::ChallengerOptions co = ChallengerSettings(r, pii_key, log);
     co.split = split;
-    co.shadow_queue = r.shadow_queue;
-    co.canary_max_error_rate = r.canary_max_error_rate;
-    co.canary_max_p99_ms = r.canary_max_p99_ms;
-    co.canary_min_requests = r.canary_min_requests;
-    co.lenient = r.lenient;
-    co.max_instances = r.max_instances;
-    co.pii_key = pii_key;
-    co.log = log;
     log::Info("model '{}': challenger {} (version {}), traffic {}", name, path, model->version(),
               split.ToString());
     for (auto& m : *report) {
@@ -284,9 +304,11 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   mo.drift.window_rows = r.drift_window_rows;
   LoadedModels loaded{&started.models, {}};
   KEEL_RETURN_IF_ERROR(LoadModelFiles(r.models, mo, &store, &loaded));
+  // Declared before the watcher, which adds to it, and the service, which reads it.
+  serve::Challengers challengers;
   std::unique_ptr<serve::RegistryWatcher> watcher;
   if (!r.registry.empty()) {
-    KEEL_ASSIGN_OR_RETURN(watcher, FollowRegistry(r, mo, &store, &loaded));
+    KEEL_ASSIGN_OR_RETURN(watcher, FollowRegistry(r, mo, &store, &challengers, &loaded));
   }
   serve::ServedObjectives objectives;
   KEEL_RETURN_IF_ERROR(LoadObjectives(r.objectives, store, &objectives));
@@ -310,9 +332,9 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   }
   if (plog.log != nullptr) started.prediction_log = registry::RedactPassword(r.log_db);
 
-  serve::Challengers challengers;
   KEEL_RETURN_IF_ERROR(
       LoadChallengers(r, mo, store, so.pii_key, plog.log.get(), &challengers, &started.models));
+  if (watcher) watcher->SetChallengerLog(plog.log.get());
   so.challengers = &challengers;
 
   serve::HttpMetrics metrics;
