@@ -203,7 +203,9 @@ std::string_view CanaryKey(const RecordBatch& batch, std::string_view body, std:
   thread_local std::string id;
   for (size_t i = 0; i < batch.n; ++i) {
     const std::string_view raw = i < batch.ids.size() ? batch.ids[i] : std::string_view();
-    if (!RecordIdText(raw, &id) || id.empty()) return body;  // an instance without an id
+    if (!RecordIdText(raw, &id)) id.clear();
+    if (id.empty()) id = batch.subject(i);  // a pii-keyed model's (pseudonymized) subject
+    if (id.empty()) return body;            // an instance without an id
     if (i > 0) scratch->push_back('\x1f');
     scratch->append(id);
   }

@@ -158,8 +158,9 @@ class Challengers {
   std::atomic<std::shared_ptr<const List>> list_{std::make_shared<const List>()};
 };
 
-// The routing key of a canary request: its instances' record ids (record_id.h) joined by
-// '\x1f' when every instance has one, else the whole body. `scratch` is reused.
+// The routing key of a canary request: its instances' record ids (record_id.h; the subject
+// pseudonym of an instance without an id) joined by '\x1f' when every instance has one, else
+// the whole body. `scratch` is reused.
 std::string_view CanaryKey(const RecordBatch& batch, std::string_view body, std::string* scratch);
 
 // Appends the challenger families to the Prometheus text: keel_challenger_info,

@@ -35,6 +35,10 @@ std::string_view RouteName(Route route) {
       return "v1_rank";
     case Route::kMetrics:
       return "metrics";
+    case Route::kFeedback:
+      return "v1_feedback";
+    case Route::kChallenger:
+      return "v1_challenger";
     case Route::kOther:
     case Route::kCount:
       break;

@@ -30,6 +30,8 @@ enum class Route : uint8_t {
   kDrift,
   kRank,
   kMetrics,
+  kFeedback,
+  kChallenger,
   kOther,
   kCount,
 };

@@ -4,6 +4,13 @@
 
 namespace keel::serve {
 
+bool RecordIdIsPseudonym(const ServedModel& model) {
+  for (const auto& c : model.model().schema.columns) {
+    if (c.role == Role::kId) return false;
+  }
+  return !model.subject_column().empty();
+}
+
 bool RecordIdText(std::string_view raw, std::string* out) {
   out->clear();
   while (!raw.empty() &&

@@ -101,11 +101,12 @@ void LogRecordRows(PredictionLog* log, const ServedModel& model, const RecordBat
                    HttpResponse* response, std::string_view variant) {
   RowAppender rows(log, model, request_id, batch.n, variant);
   thread_local std::string record_id;  // reused: no allocation per row once grown
+  // A schema without an id column keys rows by the pii subject's pseudonym (record_id.h).
+  const bool by_subject = RecordIdIsPseudonym(model);
   for (size_t i = 0; i < batch.n; ++i) {
     const std::string_view raw_id = i < batch.ids.size() ? batch.ids[i] : std::string_view();
-    if (!RecordIdText(raw_id, &record_id)) record_id.clear();
-    // No id column value: the subject pseudonym (a pii column) keys the row instead.
-    const std::string_view key = record_id.empty() ? batch.subject(i) : std::string_view(record_id);
+    if (by_subject || !RecordIdText(raw_id, &record_id)) record_id.clear();
+    const std::string_view key = by_subject ? batch.subject(i) : std::string_view(record_id);
     rows.Append(i, batch.subject(i), batch.log_input(i),
                 body.substr(spans.begin[i], spans.end[i] - spans.begin[i]), key);
   }

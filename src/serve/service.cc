@@ -11,6 +11,7 @@
 #include "serve/admin_routes.h"
 #include "serve/challenger.h"
 #include "serve/error_response.h"
+#include "serve/feedback.h"
 #include "serve/json_text.h"
 #include "serve/live_drift.h"
 #include "serve/oip_request.h"
@@ -145,6 +146,9 @@ const std::vector<Service::RouteEntry>& Service::Table() {
     add(Route::kReload, M::kPost, "/v1/models/{name}/reload", kAdminToken, &Service::Reload);
     add(Route::kDrift, M::kGet, "/v1/models/{name}/drift", kNothing, &Service::Drift);
     add(Route::kRank, M::kPost, "/v1/models/{name}/rank", kJsonBody, &Service::Rank);
+    add(Route::kFeedback, M::kPost, "/v1/models/{name}/feedback", kJsonBody, &Service::Feedback);
+    add(Route::kChallenger, M::kGet, "/v1/models/{name}/challenger", kNothing,
+        &Service::ChallengerStatus);
     add(Route::kMetrics, M::kGet, "/metrics", kNothing, &Service::Metrics);
     return t;
   }();
@@ -517,6 +521,27 @@ void Service::Drift(Call& call) {
                       {"windows", s.windows},
                       {"drifted_windows", s.drifted_windows},
                       {"last_window", d->LastWindowJson()}};
+  call.response->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void Service::Feedback(Call& call) {
+  if (options_.feedback == nullptr) {
+    return AnswerError(call.response, 422,
+                       "feedback needs the prediction log, and this server keeps none (--no-log)");
+  }
+  AnswerFeedback(options_.feedback, *call.slot->Get(), *call.request.body, options_.pii_key,
+                 options_.max_labels, call.response);
+}
+
+void Service::ChallengerStatus(Call& call) {
+  Challenger* c =
+      options_.challengers == nullptr ? nullptr : options_.challengers->Find(call.slot->name());
+  if (c == nullptr) {
+    return AnswerError(call.response, 404,
+                       fmt::format("model '{}' has no challenger", call.slot->name()));
+  }
+  nlohmann::json j = c->StatusJson(call.slot->Get()->version());
+  j["model"] = call.slot->name();
   call.response->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -14,6 +14,7 @@
 #include "registry/prediction_log_store.h"
 #include "serve/challenger.h"
 #include "serve/database_prediction_log.h"
+#include "serve/feedback.h"
 #include "serve/http_server.h"
 #include "serve/log_retention.h"
 #include "serve/model_store.h"
@@ -335,6 +336,12 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   KEEL_RETURN_IF_ERROR(
       LoadChallengers(r, mo, store, so.pii_key, plog.log.get(), &challengers, &started.models));
   if (watcher) watcher->SetChallengerLog(plog.log.get());
+  std::unique_ptr<serve::FeedbackWriter> feedback;
+  if (plog.log != nullptr) {
+    KEEL_ASSIGN_OR_RETURN(const int64_t late, registry::ParseRetention(r.feedback_late_after));
+    KEEL_ASSIGN_OR_RETURN(feedback, serve::FeedbackWriter::Open(r.log_db, late));
+    so.feedback = feedback.get();
+  }
   so.challengers = &challengers;
 
   serve::HttpMetrics metrics;

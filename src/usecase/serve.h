@@ -41,6 +41,8 @@ struct ServeRequest {
   double canary_max_error_rate = 0;    // guard rails; 0 = off
   double canary_max_p99_ms = 0;        // p99 of the canary's scoring time; 0 = off
   uint64_t canary_min_requests = 100;  // canary requests before the guard rails judge
+  // Labels fed back (POST .../feedback) this long after their prediction count as late.
+  std::string feedback_late_after = "7d";
 
   // Requests.
   bool lenient = false;  // count and ignore unknown fields and wrong types instead of 400

@@ -62,6 +62,10 @@ Command AddServeCommand(CLI::App& root) {
       ->check(CLI::Range(0.0, 1e9));
   sub->add_option("--canary-min-requests", r.canary_min_requests,
                   "Canary requests before the limits above are judged (default 100)");
+  sub->add_option("--feedback-late-after", r.feedback_late_after,
+                  "Labels fed back (POST /v1/models/NAME/feedback) this long after their "
+                  "prediction are counted as late: a number with unit d, h, m or s (default 7d)")
+      ->check(RetentionCheck());
   sub->add_option("--host", r.host, "Address to listen on (default 127.0.0.1; 0.0.0.0 = all)");
   sub->add_option("--port,-p", r.port,
                   "TCP port (default 8080; 0 picks a free port, printed on stderr as "
