@@ -10,6 +10,7 @@
 #include "core/stopwatch.h"
 #include "serve/admin_routes.h"
 #include "serve/challenger.h"
+#include "serve/challenger_report.h"
 #include "serve/error_response.h"
 #include "serve/feedback.h"
 #include "serve/json_text.h"
@@ -542,7 +543,23 @@ void Service::ChallengerStatus(Call& call) {
   }
   nlohmann::json j = c->StatusJson(call.slot->Get()->version());
   j["model"] = call.slot->name();
-  call.response->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // The gate reads the log and runs the tests: blocking work, off the I/O threads.
+  call.response->blocking_work = [j = std::move(j), location = options_.log_location,
+                                  name = call.slot->name()](HttpResponse* r) mutable {
+    if (location.empty()) {
+      j["report"] = {{"error", "no prediction log (--no-log): no labeled traffic to judge"}};
+    } else {
+      registry::DatabaseOptions o;
+      o.create = false;
+      ChallengerReportOptions ro;
+      ro.model = name;
+      auto db = registry::OpenDatabase(location, o);
+      auto rep = db.ok() ? BuildChallengerReport(**db, ro, Context{1, false, nullptr})
+                         : Result<ChallengerReport>(db.status());
+      j["report"] = rep.ok() ? rep->ToJson() : nlohmann::json{{"error", rep.status().message()}};
+    }
+    r->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
 }
 
 void Service::OnReloadSignal() {

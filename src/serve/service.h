@@ -83,6 +83,9 @@ struct ServiceOptions {
   FeedbackWriter* feedback = nullptr;
   // Most labels in one feedback request.
   size_t max_labels = 100000;
+  // The prediction log's location, which GET /v1/models/{name}/challenger reads for the gate
+  // on labeled traffic (challenger_report.h); "" = none.
+  std::string log_location;
 };
 
 // One row of the route table, for documentation and tests.

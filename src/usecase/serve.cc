@@ -331,7 +331,10 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
         "them pseudonymized): {}",
         fmt::join(loaded.pii_columns, ", "));
   }
-  if (plog.log != nullptr) started.prediction_log = registry::RedactPassword(r.log_db);
+  if (plog.log != nullptr) {
+    started.prediction_log = registry::RedactPassword(r.log_db);
+    so.log_location = r.log_db;
+  }
 
   KEEL_RETURN_IF_ERROR(
       LoadChallengers(r, mo, store, so.pii_key, plog.log.get(), &challengers, &started.models));
