@@ -160,7 +160,7 @@ TEST_F(ChallengerE2eTest, TheRegistrysStagingVersionIsTheChallengerFollowedLive)
 
 TEST_F(ChallengerE2eTest, FeedbackCountsUnknownDuplicateAndLateLabels) {
   ServeProcess server(
-      {"--model", "tiny=" + champion_, "--log-db", log_, "--feedback-late-after", "1s"});
+      {"--model", "tiny=" + champion_, "--log-db", log_, "--feedback-late-after", "3s"});
   ASSERT_GT(server.port(), 0) << server.err();
   HttpTestClient c(server.port());
   for (int i = 0; i < 3; ++i)
@@ -176,7 +176,7 @@ TEST_F(ChallengerE2eTest, FeedbackCountsUnknownDuplicateAndLateLabels) {
                            {"duplicates", 1},
                            {"unknown_ids", 1},
                            {"late", 0}}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
   r = c.PostJson("/v1/models/tiny/feedback",
                  R"({"labels":[{"id":"c-2","label":"yes"},{"id":"c-0","label":"no"}]})");
   EXPECT_EQ(Json(r), json({{"model", "tiny"},
