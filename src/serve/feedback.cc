@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/prediction_log_store.h"
+#include "registry/registry.h"
 #include "serve/error_response.h"
 #include "serve/json_text.h"
 #include "serve/record_id.h"
@@ -13,12 +14,6 @@
 
 namespace keel::serve {
 namespace {
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The text of a scalar JSON value: a string's content, a number's or boolean's JSON text.
 bool ScalarText(const nlohmann::json& v, std::string* out) {
@@ -48,7 +43,7 @@ Result<std::unique_ptr<FeedbackWriter>> FeedbackWriter::Open(const std::string& 
 Result<registry::FeedbackCounts> FeedbackWriter::Store(
     std::string_view model, const std::vector<registry::FedBackLabel>& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  return registry::StoreLabels(*db_, model, labels, NowMicros(), late_after_us_);
+  return registry::StoreLabels(*db_, model, labels, registry::NowMicros(), late_after_us_);
 }
 
 Result<std::vector<registry::FedBackLabel>> ParseFeedback(const ServedModel& model,
