@@ -10,7 +10,9 @@ namespace keel::registry {
 namespace {
 
 // The layout version a SQLite log records in PRAGMA user_version.
-constexpr int64_t kLogSchemaVersion = 1;
+// 2 added `variant` (champion / challenger) and `record_id` (the join key of fed-back labels)
+// and the labels table.
+constexpr int64_t kLogSchemaVersion = 2;
 
 // The table and its indexes. The dialects differ only in the identity column and the width
 // of the time column.
@@ -20,16 +22,64 @@ std::string TableDdl(SqlDialect dialect) {
       "CREATE TABLE IF NOT EXISTS predictions ("
       " id {}, request_id TEXT NOT NULL, instance INTEGER NOT NULL,"
       " time_us {} NOT NULL, model TEXT NOT NULL, model_version TEXT NOT NULL,"
-      " subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL);"
+      " subject TEXT, inputs TEXT NOT NULL, output TEXT NOT NULL,"
+      " variant TEXT NOT NULL DEFAULT 'champion', record_id TEXT);"
       "CREATE INDEX IF NOT EXISTS predictions_time ON predictions(time_us);"
       "CREATE INDEX IF NOT EXISTS predictions_subject ON predictions(subject);",
       sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
       sqlite ? "INTEGER" : "BIGINT");
 }
 
+// Created after the columns exist (a version 1 log gains them first).
+constexpr const char* kRecordIdIndex =
+    "CREATE INDEX IF NOT EXISTS predictions_record ON predictions(model, record_id);";
+
+// Fed-back outcomes, one per (model, record id): the first label of an id is kept.
+std::string LabelsDdl(SqlDialect dialect) {
+  const bool sqlite = dialect == SqlDialect::kSqlite;
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS labels ("
+      " id {}, model TEXT NOT NULL, record_id TEXT NOT NULL, label TEXT NOT NULL,"
+      " time_us {} NOT NULL, UNIQUE (model, record_id));",
+      sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+      sqlite ? "INTEGER" : "BIGINT");
+}
+
+// Adds the version 2 columns to a log written by version 1 (old rows: champion, no record
+// id). SQLite has no ADD COLUMN IF NOT EXISTS: the columns are looked up first.
+Status MigrateColumns(SqlDatabase& db) {
+  if (db.dialect() == SqlDialect::kSqlite) {
+    KEEL_ASSIGN_OR_RETURN(SqlResult cols, db.Exec("PRAGMA table_info(predictions)"));
+    bool has_variant = false, has_record = false;
+    for (size_t i = 0; i < cols.rows.size(); ++i) {
+      has_variant = has_variant || cols.Text(i, 1) == "variant";
+      has_record = has_record || cols.Text(i, 1) == "record_id";
+    }
+    if (!has_variant) {
+      KEEL_RETURN_IF_ERROR(db.ExecScript(
+          "ALTER TABLE predictions ADD COLUMN variant TEXT NOT NULL DEFAULT 'champion'"));
+    }
+    if (!has_record) {
+      KEEL_RETURN_IF_ERROR(db.ExecScript("ALTER TABLE predictions ADD COLUMN record_id TEXT"));
+    }
+    return Status::OK();
+  }
+  return db.ExecScript(
+      "ALTER TABLE predictions ADD COLUMN IF NOT EXISTS variant TEXT NOT NULL DEFAULT "
+      "'champion';"
+      "ALTER TABLE predictions ADD COLUMN IF NOT EXISTS record_id TEXT;");
+}
+
+Status CreateTables(SqlDatabase& db) {
+  KEEL_RETURN_IF_ERROR(db.ExecScript(TableDdl(db.dialect())));
+  KEEL_RETURN_IF_ERROR(MigrateColumns(db));
+  KEEL_RETURN_IF_ERROR(db.ExecScript(kRecordIdIndex));
+  return db.ExecScript(LabelsDdl(db.dialect()));
+}
+
 constexpr const char* kInsert =
     "INSERT INTO predictions (request_id, instance, time_us, model, model_version, subject, "
-    "inputs, output) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    "inputs, output, variant, record_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 // The insert of OpenIdempotent: the row only when its (request_id, instance) is not logged yet.
 // The casts type the parameters for PostgreSQL (an INSERT ... SELECT gives them no column).
@@ -69,12 +119,12 @@ Status EnsurePredictionLogSchema(SqlDatabase& db) {
           "the prediction log {} has schema version {}; this keel writes version {}",
           db.display_name(), v.Int(0, 0), kLogSchemaVersion);
     }
-    KEEL_RETURN_IF_ERROR(db.ExecScript(TableDdl(db.dialect())));
+    KEEL_RETURN_IF_ERROR(CreateTables(db));
     return db.ExecScript(fmt::format("PRAGMA user_version = {}", kLogSchemaVersion));
   }
   WriteTransaction tx(&db);
   KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey));
-  KEEL_RETURN_IF_ERROR(db.ExecScript(TableDdl(db.dialect())));
+  KEEL_RETURN_IF_ERROR(CreateTables(db));
   return tx.Commit();
 }
 
@@ -103,11 +153,17 @@ Status PredictionLogWriter::Insert(std::span<const LoggedPrediction> rows) {
   WriteTransaction tx(db_);
   KEEL_RETURN_IF_ERROR(tx.Begin(kLogLockKey + 1));
   for (const LoggedPrediction& r : rows) {
-    const std::array<SqlValue, 8> values = {
-        r.request_id,    int64_t{r.instance},
-        r.time_micros,   r.model,
-        r.model_version, r.subject.empty() ? SqlValue(nullptr) : SqlValue(r.subject),
-        r.inputs_json,   r.output_json};
+    const std::array<SqlValue, 10> values = {
+        r.request_id,
+        int64_t{r.instance},
+        r.time_micros,
+        r.model,
+        r.model_version,
+        r.subject.empty() ? SqlValue(nullptr) : SqlValue(r.subject),
+        r.inputs_json,
+        r.output_json,
+        r.variant.empty() ? SqlValue(std::string_view("champion")) : SqlValue(r.variant),
+        r.record_id.empty() ? SqlValue(nullptr) : SqlValue(r.record_id)};
     KEEL_RETURN_IF_ERROR(insert_->Run(values).status());
   }
   return tx.Commit();

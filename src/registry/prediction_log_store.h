@@ -3,8 +3,12 @@
 // and `keel log` prunes and erases it, through these functions only:
 //
 //   predictions(id, request_id, instance, time_us, model, model_version, subject, inputs,
-//               output) with indexes on time_us (retention) and subject (erasure);
-//   a SQLite log records its layout version in PRAGMA user_version (1).
+//               output, variant, record_id) with indexes on time_us (retention), subject
+//               (erasure) and (model, record_id) (the join of fed-back labels);
+//   labels(id, model, record_id, label, time_us), unique per (model, record_id): outcomes fed
+//               back (feedback_store.h);
+//   a SQLite log records its layout version in PRAGMA user_version (2). A version 1 log is
+//   migrated when opened: its rows get variant 'champion' and no record id.
 //
 // `subject` is the pseudonym (64 hex digits of HMAC-SHA256) of the row's data subject, or
 // NULL; `inputs` never hold a pii value in clear (see serve/prediction_log.h).
@@ -34,6 +38,8 @@ struct LoggedPrediction {
   std::string_view subject;  // "" = NULL
   std::string_view inputs_json;
   std::string_view output_json;
+  std::string_view variant;    // "champion" (also for "") or "challenger"
+  std::string_view record_id;  // the instance's id (or subject pseudonym); "" = NULL
 };
 
 // Creates the table and indexes if absent. Errors: IoError; Unsupported when a SQLite log has

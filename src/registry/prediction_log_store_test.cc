@@ -162,13 +162,61 @@ TEST(PredictionLogSchema, ASqliteLogOfANewerLayoutIsRefused) {
   std::remove(path.c_str());
   auto db = OpenDatabase(path);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  ASSERT_TRUE((*db)->ExecScript("PRAGMA user_version = 2").ok());
+  ASSERT_TRUE((*db)->ExecScript("PRAGMA user_version = 3").ok());
   auto writer = PredictionLogWriter::Open(db->get());
   ASSERT_FALSE(writer.ok());
   EXPECT_EQ(writer.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(writer.status().message().find("schema version 2"), std::string::npos)
+  EXPECT_NE(writer.status().message().find("schema version 3"), std::string::npos)
       << writer.status().ToString();
   std::remove(path.c_str());
+}
+
+// A log written before champion/challenger serving (layout 1: no variant, no record id) is
+// migrated when opened: its rows keep their values, become the champion's, and new rows
+// carry both columns.
+TEST_P(PredictionLogStoreTest, ALayoutOneLogIsMigrated) {
+  const bool sqlite = GetParam() == Backend::kSqlite;
+  ASSERT_TRUE(db_->ExecScript("DROP TABLE predictions; DROP TABLE labels").ok());
+  ASSERT_TRUE(
+      db_
+          ->ExecScript(fmt::format(
+              "CREATE TABLE predictions (id {}, request_id TEXT NOT NULL, instance "
+              "INTEGER NOT NULL, time_us BIGINT NOT NULL, model TEXT NOT NULL, "
+              "model_version TEXT NOT NULL, subject TEXT, inputs TEXT NOT NULL, output "
+              "TEXT NOT NULL);"
+              "INSERT INTO predictions (request_id, instance, time_us, model, "
+              "model_version, inputs, output) VALUES ('old', 0, 5, 'churn', '1', '{{}}', "
+              "'{{}}');",
+              sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
+          .ok());
+  if (sqlite) ASSERT_TRUE(db_->ExecScript("PRAGMA user_version = 1").ok());
+  auto writer = PredictionLogWriter::Open(db_.get());
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  LoggedPrediction r;
+  r.request_id = "new";
+  r.model = "churn";
+  r.model_version = "2";
+  r.inputs_json = "{}";
+  r.output_json = "{}";
+  r.variant = "challenger";
+  r.record_id = "c-1";
+  ASSERT_TRUE((*writer)->Insert({&r, 1}).ok());
+  auto rows = db_->Exec("SELECT request_id, variant, record_id FROM predictions ORDER BY id", {});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->rows.size(), 2u);
+  EXPECT_EQ(rows->Text(0, 0), "old");
+  EXPECT_EQ(rows->Text(0, 1), "champion");
+  EXPECT_FALSE(rows->rows[0][2].has_value());
+  EXPECT_EQ(rows->Text(1, 1), "challenger");
+  EXPECT_EQ(rows->Text(1, 2), "c-1");
+  EXPECT_TRUE(db_->Exec("SELECT COUNT(*) FROM labels", {}).ok());
+  if (sqlite) {
+    auto v = db_->Exec("PRAGMA user_version", {});
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->Int(0, 0), 2);
+  }
+  // Opening again changes nothing (the columns exist).
+  EXPECT_TRUE(PredictionLogWriter::Open(db_.get()).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PredictionLogStoreTest,

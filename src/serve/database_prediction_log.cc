@@ -24,7 +24,8 @@ struct DatabasePredictionLog::Impl {
       rows.push_back({batch.text(r, LogBatch::kRequestId), r.instance, r.time_micros,
                       batch.text(r, LogBatch::kModel), batch.text(r, LogBatch::kModelVersion),
                       batch.text(r, LogBatch::kSubject), batch.text(r, LogBatch::kInputs),
-                      batch.text(r, LogBatch::kOutput)});
+                      batch.text(r, LogBatch::kOutput), batch.text(r, LogBatch::kVariant),
+                      batch.text(r, LogBatch::kRecordId)});
     }
     return writer->Insert(rows);
   }

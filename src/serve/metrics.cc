@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/number_format.h"
 #include "serve/json_text.h"
@@ -34,6 +35,10 @@ std::string_view RouteName(Route route) {
       return "v1_rank";
     case Route::kMetrics:
       return "metrics";
+    case Route::kFeedback:
+      return "v1_feedback";
+    case Route::kChallenger:
+      return "v1_challenger";
     case Route::kOther:
     case Route::kCount:
       break;
@@ -57,6 +62,19 @@ void Histogram::Observe(double value) {
   buckets_[b].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   if (std::isfinite(value)) sum_.fetch_add(value, std::memory_order_relaxed);
+}
+
+double Histogram::QuantileUpperBound(double q) const {
+  uint64_t total = 0;
+  for (size_t i = 0; i <= bounds_.size(); ++i) total += buckets_[i].load(std::memory_order_relaxed);
+  if (total == 0) return 0;
+  const double rank = std::ceil(q * static_cast<double>(total));
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    if (static_cast<double>(cumulative) >= rank) return bounds_[i];
+  }
+  return std::numeric_limits<double>::infinity();
 }
 
 namespace {

@@ -30,6 +30,8 @@ enum class Route : uint8_t {
   kDrift,
   kRank,
   kMetrics,
+  kFeedback,
+  kChallenger,
   kOther,
   kCount,
 };
@@ -54,6 +56,10 @@ class Histogram {
 
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   const std::vector<double>& bounds() const { return bounds_; }
+  // The upper bound of the bucket holding the q-quantile (0 < q <= 1) of what was observed:
+  // an upper estimate, as Prometheus' histogram_quantile would bracket it; +inf when it lies
+  // above the last bound, 0 when nothing was observed.
+  double QuantileUpperBound(double q) const;
 
  private:
   std::vector<double> bounds_;

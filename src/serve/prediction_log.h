@@ -28,6 +28,8 @@ struct PredictionRecord {
   std::string_view subject;      // pseudonymized subject id; empty when none
   std::string_view inputs_json;  // a JSON object, PII pseudonymized or dropped
   std::string_view output_json;  // a JSON object, as answered
+  std::string_view variant;      // "champion" ("" too) or "challenger" (challenger.h)
+  std::string_view record_id;    // the instance's id, the join key of fed-back labels; "" = none
 };
 
 struct PredictionLogStats {

@@ -10,7 +10,7 @@ namespace {
 
 size_t RecordBytes(const PredictionRecord& r) {
   return r.request_id.size() + r.model.size() + r.model_version.size() + r.subject.size() +
-         r.inputs_json.size() + r.output_json.size();
+         r.inputs_json.size() + r.output_json.size() + r.variant.size() + r.record_id.size();
 }
 
 }  // namespace
@@ -18,7 +18,8 @@ size_t RecordBytes(const PredictionRecord& r) {
 void LogBatch::Add(const PredictionRecord& r, uint64_t ticket) {
   Row row{};
   const std::string_view fields[kFields] = {r.request_id, r.model,       r.model_version,
-                                            r.subject,    r.inputs_json, r.output_json};
+                                            r.subject,    r.inputs_json, r.output_json,
+                                            r.variant,    r.record_id};
   for (int i = 0; i < kFields; ++i) {
     row.off[i] = static_cast<uint32_t>(arena_.size());
     row.len[i] = static_cast<uint32_t>(fields[i].size());

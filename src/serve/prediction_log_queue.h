@@ -31,7 +31,17 @@ namespace keel::serve {
 class LogBatch {
  public:
   // The string fields of a PredictionRecord, in declaration order.
-  enum Field { kRequestId, kModel, kModelVersion, kSubject, kInputs, kOutput, kFields };
+  enum Field {
+    kRequestId,
+    kModel,
+    kModelVersion,
+    kSubject,
+    kInputs,
+    kOutput,
+    kVariant,
+    kRecordId,
+    kFields
+  };
   struct Row {
     uint32_t off[kFields];
     uint32_t len[kFields];

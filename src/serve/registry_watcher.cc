@@ -1,12 +1,53 @@
 #include "serve/registry_watcher.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "core/log.h"
 
 namespace keel::serve {
 
 RegistryWatcher::RegistryWatcher(RegistryWatcherOptions options, ModelStore* store,
                                  std::unique_ptr<registry::Registry> reg)
-    : options_(std::move(options)), store_(store), registry_(std::move(reg)) {}
+    : options_(std::move(options)), store_(store), registry_(std::move(reg)) {
+  // Called on a request thread: only noted here, archived by the next poll.
+  options_.challenger_options.on_removed =
+      [this](const std::string& name, const std::string& version, const std::string& reason) {
+        std::lock_guard<std::mutex> lock(removed_mu_);
+        removed_.push_back({name, version, reason});
+      };
+}
+
+void RegistryWatcher::SetChallengerLog(PredictionLog* log) {
+  std::lock_guard<std::mutex> lock(poll_mu_);
+  options_.challenger_options.log = log;
+  if (options_.challengers == nullptr) return;
+  for (Challenger* c : options_.challengers->All()) c->set_log(log);
+}
+
+void RegistryWatcher::ArchiveRemovedCanaries() {
+  std::vector<RemovedCanary> removed;
+  {
+    std::lock_guard<std::mutex> lock(removed_mu_);
+    removed.swap(removed_);
+  }
+  for (const RemovedCanary& r : removed) {
+    int64_t version = 0;
+    std::from_chars(r.version.data(), r.version.data() + r.version.size(), version);
+    auto reg = registry::Registry::Open(options_.location, registry::RegistryAccess::kWrite);
+    Status st = reg.ok() ? (*reg)
+                               ->Archive(r.name, version,
+                                         {"keel serve", "canary guard rails: " + r.reason, ""})
+                               .status()
+                         : reg.status();
+    if (st.ok()) {
+      log::Info("registry: archived canary challenger {}@{} ({})", r.name, version, r.reason);
+    } else {
+      log::Error("registry: could not archive canary challenger {}@{}: {}", r.name, version,
+                 st.message());
+    }
+  }
+}
 
 Result<std::unique_ptr<RegistryWatcher>> RegistryWatcher::Open(
     const RegistryWatcherOptions& options, ModelStore* store) {
@@ -32,7 +73,73 @@ Result<std::unique_ptr<RegistryWatcher>> RegistryWatcher::Open(
     }
     KEEL_RETURN_IF_ERROR(w->Install(p.name, p.version).status());
   }
+  KEEL_RETURN_IF_ERROR(w->SyncStaging(/*strict=*/true));
   return w;
+}
+
+Status RegistryWatcher::InstallChallenger(const std::string& name, int64_t version) {
+  KEEL_ASSIGN_OR_RETURN(std::string bytes, registry_->Artifact(name, version));
+  ServedModelOptions mo = options_.model_options;
+  mo.drift.window_rows = 0;  // live drift windows follow the champion
+  KEEL_ASSIGN_OR_RETURN(
+      std::shared_ptr<const ServedModel> model,
+      ServedModel::FromArtifact(name, bytes, fmt::format("registry {}@{}", name, version),
+                                std::to_string(version), "", mo));
+  const ModelSlot* champion = store_->Find(name);
+  if (champion == nullptr) return Status::NotFound("model '{}' is not served", name);
+  const auto changes = CompareRequestContract(*champion->Get(), *model);
+  if (!changes.empty() && !options_.allow_contract_change) {
+    return Status::FailedPrecondition(
+        "staging version {} changes the request contract of the production version ({})", version,
+        DescribeContractChanges(changes));
+  }
+  Challenger* existing = options_.challengers->Find(name);
+  if (existing == nullptr) {
+    KEEL_RETURN_IF_ERROR(options_.challengers->Add(
+        std::make_unique<Challenger>(name, std::move(model), "", options_.challenger_options)));
+  } else {
+    existing->slot().Replace(std::move(model), /*allow_contract_change=*/true);
+    existing->Reinstate();
+  }
+  log::Info("registry: model '{}' challenger is staging version {} (traffic {})", name, version,
+            options_.challenger_options.split.ToString());
+  staging_[name] = version;
+  return Status::OK();
+}
+
+Status RegistryWatcher::SyncStaging(bool strict) {
+  if (options_.challengers == nullptr) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(std::vector<registry::ModelVersion> versions, registry_->List(""));
+  std::map<std::string, int64_t> latest;  // name -> its latest staging version
+  for (const registry::ModelVersion& v : versions) {
+    if (v.stage != registry::Stage::kStaging || served_.count(v.name) == 0) continue;
+    latest[v.name] = std::max(latest[v.name], v.version);
+  }
+  for (const auto& [name, version] : latest) {
+    auto it = staging_.find(name);
+    if (it != staging_.end() && it->second == version) continue;
+    auto failed = staging_failed_.find(name);
+    if (!strict && failed != staging_failed_.end() && failed->second == version) continue;
+    Status st = InstallChallenger(name, version);
+    if (!st.ok()) {
+      if (strict) return st;
+      staging_failed_[name] = version;
+      log::Error("registry: model '{}' staging version {} cannot be its challenger: {}", name,
+                 version, st.message());
+    }
+  }
+  for (auto it = staging_.begin(); it != staging_.end();) {
+    if (latest.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    if (Challenger* c = options_.challengers->Find(it->first); c != nullptr) {
+      c->Retire(fmt::format("version {} is no longer in staging", it->second));
+      log::Info("registry: model '{}' has no staging version any more: no challenger", it->first);
+    }
+    it = staging_.erase(it);
+  }
+  return Status::OK();
 }
 
 RegistryWatcher::~RegistryWatcher() {
@@ -68,6 +175,7 @@ Result<RegistryWatcher::InstallResult> RegistryWatcher::Install(const std::strin
 Result<int> RegistryWatcher::PollOnce() {
   std::lock_guard<std::mutex> lock(poll_mu_);
   stats_.polls.fetch_add(1, std::memory_order_relaxed);
+  ArchiveRemovedCanaries();
   auto last = registry_->LastEventId();
   if (!last.ok()) {
     // The connection may be gone (database restarted): reconnect for the next poll.
@@ -119,6 +227,10 @@ Result<int> RegistryWatcher::PollOnce() {
     stats_.switches.fetch_add(1, std::memory_order_relaxed);
     log::Info("registry: model '{}' now serves version {} (was {})", p.name, p.version, previous);
   }
+  if (Status st = SyncStaging(/*strict=*/false); !st.ok()) {
+    all_ok = false;
+    log::Warn("registry: reading staging versions failed: {}", st.message());
+  }
   // Remember the event only when everything applied or was refused for its contract, so a
   // version that failed to load is retried at the next poll.
   if (all_ok) last_event_ = *last;
@@ -147,6 +259,11 @@ void RegistryWatcher::Stop() {
   }
   stop_cv_.notify_all();
   if (poller_.joinable()) poller_.join();
+}
+
+std::map<std::string, int64_t> RegistryWatcher::challengers() const {
+  std::lock_guard<std::mutex> lock(poll_mu_);
+  return staging_;
 }
 
 std::map<std::string, int64_t> RegistryWatcher::served() const {

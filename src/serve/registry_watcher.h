@@ -14,6 +14,15 @@
 // When the registry is unreachable the current models keep serving and the watcher
 // reconnects for the next poll.
 //
+// Challengers (challenger.h): when `challengers` is set, the latest staging version of each
+// served name is its challenger, loaded at Open and followed by every poll the same way (a new
+// staging version replaces the challenger and puts it back in traffic; a name left without a
+// staging version retires its challenger; one that changes the champion's request contract is
+// refused unless `allow_contract_change`).
+//
+// A canary challenger the guard rails take out is archived in the registry by the next poll
+// (actor "keel serve", the guard's reason), so the event is in the registry's history.
+//
 // Served versions are labelled with the registry version number ("3"), which is what
 // responses and the prediction log report as the model version. Several servers polling one
 // PostgreSQL registry switch within about one poll interval of each other.
@@ -34,6 +43,7 @@
 
 #include "keel/status.h"
 #include "registry/registry.h"
+#include "serve/challenger.h"
 #include "serve/model_store.h"
 
 namespace keel::serve {
@@ -45,6 +55,9 @@ struct RegistryWatcherOptions {
   // Serve a promoted version even when it changes the request contract (keel serve
   // --allow-contract-change).
   bool allow_contract_change = false;
+  // Follow staging versions as challengers into this container (borrowed); null = off.
+  Challengers* challengers = nullptr;
+  ChallengerOptions challenger_options;  // their traffic split, limits and log
 };
 
 struct RegistryWatcherStats {
@@ -78,6 +91,10 @@ class RegistryWatcher {
   const RegistryWatcherStats& stats() const { return stats_; }
   // name -> registry version currently served.
   std::map<std::string, int64_t> served() const;
+  // name -> registry version serving as challenger (staging).
+  std::map<std::string, int64_t> challengers() const;
+  // Where challengers' shadow rows go (set once the log is open, before serving).
+  void SetChallengerLog(PredictionLog* log);
 
  private:
   RegistryWatcher(RegistryWatcherOptions options, ModelStore* store,
@@ -88,6 +105,15 @@ class RegistryWatcher {
   };
   // Loads `name`@`version` into the store. Errors: fetch, decode or build errors.
   Result<InstallResult> Install(const std::string& name, int64_t version);
+  // Makes the latest staging version of each served name its challenger (options_.challengers);
+  // retires challengers whose name has none. Errors: the registry's, and (at Open only, when
+  // `strict`) a staging version that cannot be served.
+  Status SyncStaging(bool strict);
+  // Loads `name`@`version` as the challenger of `name`. Errors: fetch, decode or build errors;
+  // FailedPrecondition when it changes the champion's request contract (not allowed).
+  Status InstallChallenger(const std::string& name, int64_t version);
+  // Archives the canary challengers the guard rails took out (the poller's thread).
+  void ArchiveRemovedCanaries();
 
   RegistryWatcherOptions options_;
   ModelStore* store_;
@@ -95,12 +121,19 @@ class RegistryWatcher {
   mutable std::mutex poll_mu_;  // serialises PollOnce and guards registry_, last_event_, served_
   int64_t last_event_ = -1;
   std::map<std::string, int64_t> served_;
+  std::map<std::string, int64_t> staging_;         // name -> challenger version serving
+  std::map<std::string, int64_t> staging_failed_;  // name -> staging version that failed
   struct Refusal {
     int64_t version = 0;
     int64_t event = 0;  // the registry's last event id when it was refused
   };
   std::map<std::string, Refusal> refused_;  // name -> the version refused for its contract
   RegistryWatcherStats stats_;
+  struct RemovedCanary {
+    std::string name, version, reason;
+  };
+  std::mutex removed_mu_;
+  std::vector<RemovedCanary> removed_;  // taken out by the guard, not yet archived
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -11,6 +11,7 @@
 #include "core/json_number.h"
 #include "serve/error_response.h"
 #include "serve/json_text.h"
+#include "serve/record_id.h"
 
 namespace keel::serve {
 namespace {
@@ -34,16 +35,18 @@ int64_t UnixMicros() {
 class RowAppender {
  public:
   RowAppender(PredictionLog* log, const ServedModel& model, std::string_view request_id,
-              size_t rows)
+              size_t rows, std::string_view variant = "champion")
       : log_(log), rows_(rows) {
+    rec_.variant = variant;
     rec_.request_id = request_id;
     rec_.time_micros = UnixMicros();
     rec_.model = model.name();
     rec_.model_version = model.version();
   }
 
-  void Append(size_t i, std::string_view subject, std::string_view inputs,
-              std::string_view output) {
+  void Append(size_t i, std::string_view subject, std::string_view inputs, std::string_view output,
+              std::string_view record_id = {}) {
+    rec_.record_id = record_id;
     rec_.instance = static_cast<int32_t>(i);
     rec_.subject = subject;
     rec_.inputs_json = inputs;
@@ -55,7 +58,7 @@ class RowAppender {
 
   // In durable mode, holds the answer until the rows are committed (503 if they cannot be).
   void Finish(HttpResponse* response) const {
-    if (!log_->durable() || rows_ == 0) return;
+    if (response == nullptr || !log_->durable() || rows_ == 0) return;
     if (dropped_) {
       return AnswerError(response, 503,
                          "the prediction log is closed; the prediction was not logged");
@@ -95,11 +98,17 @@ void RequestIds::Assign(std::string_view client_id, std::string* id) {
 
 void LogRecordRows(PredictionLog* log, const ServedModel& model, const RecordBatch& batch,
                    std::string_view request_id, std::string_view body, const InstanceSpans& spans,
-                   HttpResponse* response) {
-  RowAppender rows(log, model, request_id, batch.n);
+                   HttpResponse* response, std::string_view variant) {
+  RowAppender rows(log, model, request_id, batch.n, variant);
+  thread_local std::string record_id;  // reused: no allocation per row once grown
+  // A schema without an id column keys rows by the pii subject's pseudonym (record_id.h).
+  const bool by_subject = RecordIdIsPseudonym(model);
   for (size_t i = 0; i < batch.n; ++i) {
+    const std::string_view raw_id = i < batch.ids.size() ? batch.ids[i] : std::string_view();
+    if (by_subject || !RecordIdText(raw_id, &record_id)) record_id.clear();
+    const std::string_view key = by_subject ? batch.subject(i) : std::string_view(record_id);
     rows.Append(i, batch.subject(i), batch.log_input(i),
-                body.substr(spans.begin[i], spans.end[i] - spans.begin[i]));
+                body.substr(spans.begin[i], spans.end[i] - spans.begin[i]), key);
   }
   rows.Finish(response);
 }

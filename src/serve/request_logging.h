@@ -35,11 +35,13 @@ class RequestIds {
 };
 
 // Appends a record-API request's rows: inputs as the decoder kept them for the log (pii
-// pseudonymized or dropped), the subject pseudonym, and each instance's object of the answer
-// body (`spans` into `body`).
+// pseudonymized or dropped), the subject pseudonym, each instance's object of the answer
+// body (`spans` into `body`), the variant that scored it ("champion" or "challenger") and its
+// record id (record_id.h). `response` may be null (a shadow challenger's rows, which no
+// answer waits for).
 void LogRecordRows(PredictionLog* log, const ServedModel& model, const RecordBatch& batch,
                    std::string_view request_id, std::string_view body, const InstanceSpans& spans,
-                   HttpResponse* response);
+                   HttpResponse* response, std::string_view variant = "champion");
 
 // Appends an Open Inference Protocol request's rows: the encoded features (category codes back
 // as their texts, missing values left out) and the values answered (n * num_values).

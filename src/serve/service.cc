@@ -3,10 +3,16 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/stopwatch.h"
 #include "serve/admin_routes.h"
+#include "serve/challenger.h"
+#include "serve/challenger_report.h"
 #include "serve/error_response.h"
+#include "serve/feedback.h"
 #include "serve/json_text.h"
 #include "serve/live_drift.h"
 #include "serve/oip_request.h"
@@ -94,6 +100,7 @@ class Service::Connection final : public ConnectionState {
   InstanceSpans spans;
   std::string request_id;
   std::string log_text;  // inputs and outputs of OIP rows for the log
+  std::string canary_key;
 };
 
 // One request on its way through a route handler.
@@ -140,6 +147,9 @@ const std::vector<Service::RouteEntry>& Service::Table() {
     add(Route::kReload, M::kPost, "/v1/models/{name}/reload", kAdminToken, &Service::Reload);
     add(Route::kDrift, M::kGet, "/v1/models/{name}/drift", kNothing, &Service::Drift);
     add(Route::kRank, M::kPost, "/v1/models/{name}/rank", kJsonBody, &Service::Rank);
+    add(Route::kFeedback, M::kPost, "/v1/models/{name}/feedback", kJsonBody, &Service::Feedback);
+    add(Route::kChallenger, M::kGet, "/v1/models/{name}/challenger", kNothing,
+        &Service::ChallengerStatus);
     add(Route::kMetrics, M::kGet, "/metrics", kNothing, &Service::Metrics);
     return t;
   }();
@@ -265,6 +275,7 @@ void Service::Metrics(Call& call) {
 
 void Service::AppendMetrics(std::string* out) const {
   AppendServerMetrics({metrics_, store_, log_, ready_.load(std::memory_order_acquire)}, out);
+  if (options_.challengers != nullptr) AppendChallengerMetrics(*options_.challengers, out);
 }
 
 // Per answered instance: the prediction histograms and the live drift windows.
@@ -291,11 +302,33 @@ void Service::Explain(Call& call) {
   PredictOrExplain(call, /*explain=*/true);
 }
 
+// Reads a record request for `model` into conn->batch and predicts it into conn->values.
+// Errors: ParseRecordRequest's.
+static Status ScoreRecords(const ServedModel& model, const std::string& body,
+                           const RecordOptions& ro, simdjson::ondemand::parser* parser,
+                           RecordBatch* batch, std::vector<double>* values) {
+  KEEL_RETURN_IF_ERROR(ParseRecordRequest(model, body, ro, parser, batch));
+  const size_t n = batch->n;
+  const size_t nf = model.num_features();
+  const size_t nv = model.num_values();
+  values->resize(n * nv);
+  // A float64 model answers from the exact doubles sent (x64), not their floats.
+  const bool doubles = model.reads_doubles();
+  for (size_t i = 0; i < n; ++i) {
+    if (doubles) {
+      model.Predict(batch->x64.data() + i * nf, values->data() + i * nv);
+    } else {
+      model.Predict(batch->x.data() + i * nf, values->data() + i * nv);
+    }
+  }
+  return Status::OK();
+}
+
 void Service::PredictOrExplain(Call& call, bool explain) {
   Connection* conn = call.conn;
   HttpResponse* response = call.response;
   // The model stays alive until this request is done, even if a reload swaps it meanwhile.
-  const std::shared_ptr<const ServedModel> model = call.slot->Get();
+  std::shared_ptr<const ServedModel> model = call.slot->Get();
   RecordOptions ro;
   ro.lenient = options_.lenient;
   ro.max_instances = options_.max_instances;
@@ -303,7 +336,13 @@ void Service::PredictOrExplain(Call& call, bool explain) {
   ro.pii_key = options_.pii_key;
   ro.allow_explain_k = !explain;
   RecordBatch& batch = conn->batch;
-  Status st = ParseRecordRequest(*model, *call.request.body, ro, &conn->parser, &batch);
+  // The predict route of a model with a challenger (challenger.h) times and counts both.
+  Challenger* challenger = explain || options_.challengers == nullptr
+                               ? nullptr
+                               : options_.challengers->Find(call.slot->name());
+  const std::string& body = *call.request.body;
+  Stopwatch watch;
+  Status st = ScoreRecords(*model, body, ro, &conn->parser, &batch, &conn->values);
   SlotMetrics& sm = call.slot->metrics();
   if (batch.ignored_unknown > 0) {
     sm.ignored_unknown.fetch_add(batch.ignored_unknown, std::memory_order_relaxed);
@@ -312,20 +351,18 @@ void Service::PredictOrExplain(Call& call, bool explain) {
     sm.ignored_wrong_type.fetch_add(batch.ignored_wrong_type, std::memory_order_relaxed);
   }
   if (!st.ok()) return AnswerStatus(response, st);
+  std::string_view variant = kChampion;
+  if (challenger != nullptr) {
+    if (challenger->RoutesToChallenger(CanaryKey(batch, body, &conn->canary_key))) {
+      variant = AnswerByCanary(*challenger, body, ro, conn, &model);
+    } else {
+      challenger->Record(kChampion, watch.Seconds(), false);
+    }
+  }
 
   const size_t n = batch.n;
   const size_t nf = model->num_features();
-  const size_t nv = model->num_values();
-  conn->values.resize(n * nv);
-  // A float64 model answers from the exact doubles sent (x64), not their floats.
   const bool doubles = model->reads_doubles();
-  for (size_t i = 0; i < n; ++i) {
-    if (doubles) {
-      model->Predict(batch.x64.data() + i * nf, conn->values.data() + i * nv);
-    } else {
-      model->Predict(batch.x.data() + i * nf, conn->values.data() + i * nv);
-    }
-  }
 
   if (explain || batch.explain_k > 0) {
     const Explainer* ex = model->explainer();
@@ -364,8 +401,48 @@ void Service::PredictOrExplain(Call& call, bool explain) {
   }
   ObserveValues(*model, batch.x.data(), n, conn->values.data());
   if (log_ != nullptr) {
-    LogRecordRows(log_, *model, batch, conn->request_id, response->body, conn->spans, response);
+    LogRecordRows(log_, *model, batch, conn->request_id, response->body, conn->spans, response,
+                  variant);
   }
+  if (challenger != nullptr) {
+    // Which variant answered, after the instances (their log spans stay put).
+    std::string& out = response->body;
+    if (!out.empty() && out.back() == '}') {
+      out.pop_back();
+      out += ",\"variant\":\"";
+      out += variant;
+      out += "\"}";
+    }
+    if (challenger->shadow()) {
+      challenger->SubmitShadow(body, conn->request_id,
+                               std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+    }
+  }
+}
+
+std::string_view Service::AnswerByCanary(Challenger& challenger, const std::string& body,
+                                         const RecordOptions& ro, Connection* conn,
+                                         std::shared_ptr<const ServedModel>* model) {
+  const std::shared_ptr<const ServedModel> candidate = challenger.slot().Get();
+  Stopwatch watch;
+  Status st = ScoreRecords(*candidate, body, ro, &conn->parser, &conn->batch, &conn->values);
+  for (size_t i = 0; st.ok() && i < conn->values.size(); ++i) {
+    if (!std::isfinite(conn->values[i])) {
+      st = Status::Internal("the challenger gave a non-finite prediction");
+    }
+  }
+  challenger.Record(kChallenger, watch.Seconds(), !st.ok());
+  if (st.ok()) {
+    *model = candidate;
+    return kChallenger;
+  }
+  // The challenger could not answer: the champion does (it read this request before).
+  watch.Reset();
+  Status again = ScoreRecords(**model, body, ro, &conn->parser, &conn->batch, &conn->values);
+  challenger.Record(kChampion, watch.Seconds(), !again.ok());
+  return kChampion;
 }
 
 void Service::Infer(Call& call) {
@@ -446,6 +523,43 @@ void Service::Drift(Call& call) {
                       {"drifted_windows", s.drifted_windows},
                       {"last_window", d->LastWindowJson()}};
   call.response->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void Service::Feedback(Call& call) {
+  if (options_.feedback == nullptr) {
+    return AnswerError(call.response, 422,
+                       "feedback needs the prediction log, and this server keeps none (--no-log)");
+  }
+  AnswerFeedback(options_.feedback, *call.slot->Get(), *call.request.body, options_.pii_key,
+                 options_.max_labels, call.response);
+}
+
+void Service::ChallengerStatus(Call& call) {
+  Challenger* c =
+      options_.challengers == nullptr ? nullptr : options_.challengers->Find(call.slot->name());
+  if (c == nullptr) {
+    return AnswerError(call.response, 404,
+                       fmt::format("model '{}' has no challenger", call.slot->name()));
+  }
+  nlohmann::json j = c->StatusJson(call.slot->Get()->version());
+  j["model"] = call.slot->name();
+  // The gate reads the log and runs the tests: blocking work, off the I/O threads.
+  call.response->blocking_work = [j = std::move(j), location = options_.log_location,
+                                  name = call.slot->name()](HttpResponse* r) mutable {
+    if (location.empty()) {
+      j["report"] = {{"error", "no prediction log (--no-log): no labeled traffic to judge"}};
+    } else {
+      registry::DatabaseOptions o;
+      o.create = false;
+      ChallengerReportOptions ro;
+      ro.model = name;
+      auto db = registry::OpenDatabase(location, o);
+      auto rep = db.ok() ? BuildChallengerReport(**db, ro, Context{1, false, nullptr})
+                         : Result<ChallengerReport>(db.status());
+      j["report"] = rep.ok() ? rep->ToJson() : nlohmann::json{{"error", rep.status().message()}};
+    }
+    r->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
 }
 
 void Service::OnReloadSignal() {

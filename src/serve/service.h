@@ -15,6 +15,9 @@
 //                                            new artifact changes the request contract
 //   GET  /v1/models/{name}/drift             the live drift windows' last verdict
 //   POST /v1/models/{name}/rank              multi-objective ranking of candidates (rank_route.h)
+//   POST /v1/models/{name}/feedback          labels fed back for logged predictions (feedback.h)
+//   GET  /v1/models/{name}/challenger        the challenger's traffic, counters and, on the
+//                                            labeled traffic, the gate (challenger.h)
 //   GET  /metrics                            Prometheus text format (server_metrics.h)
 //
 // A request is checked in this order, the first failure answering: the path names a route
@@ -46,7 +49,11 @@
 
 namespace keel::serve {
 
+class Challenger;
+class Challengers;
+class FeedbackWriter;
 class RankRoute;
+struct RecordOptions;
 class ServedObjectives;
 
 struct ServiceOptions {
@@ -68,6 +75,17 @@ struct ServiceOptions {
   // Objectives configured per model for POST .../rank requests without their own
   // (served_objectives.h); null = none. Must outlive the service.
   ServedObjectives* rank_objectives = nullptr;
+  // Challengers by model name (challenger.h): shadow or canary traffic on the predict route;
+  // null = none. Must outlive the service.
+  Challengers* challengers = nullptr;
+  // Where POST /v1/models/{name}/feedback stores labels (feedback.h); null = no prediction
+  // log, the route answers 422. Must outlive the service.
+  FeedbackWriter* feedback = nullptr;
+  // Most labels in one feedback request.
+  size_t max_labels = 100000;
+  // The prediction log's location, which GET /v1/models/{name}/challenger reads for the gate
+  // on labeled traffic (challenger_report.h); "" = none.
+  std::string log_location;
 };
 
 // One row of the route table, for documentation and tests.
@@ -118,8 +136,16 @@ class Service final : public HttpHandler {
   void Drift(Call& call);
   void Rank(Call& call);
   void Metrics(Call& call);
+  void Feedback(Call& call);
+  void ChallengerStatus(Call& call);
 
   void PredictOrExplain(Call& call, bool explain);
+  // A canary request sent to the challenger: scores it with the challenger into the
+  // connection's batch and values and sets *model to it; if the challenger cannot answer
+  // (counted as its error), the champion (*model) scores it again. Returns who answered.
+  std::string_view AnswerByCanary(Challenger& challenger, const std::string& body,
+                                  const RecordOptions& ro, Connection* conn,
+                                  std::shared_ptr<const ServedModel>* model);
   void ObserveValues(const ServedModel& model, const float* rows, size_t n,
                      const double* values) const;
 

@@ -71,4 +71,32 @@ struct LogStatsResult {
 // Errors: NotFound (no prediction log at `db`), IoError.
 Result<LogStatsResult> LogStats(const LogStatsRequest& request);
 
+// `keel log feedback`: labels fed back in bulk from a CSV file, as POST
+// /v1/models/{name}/feedback does one request at a time (registry/feedback_store.h): joined to
+// the logged predictions of `model` by record id when the challenger report reads them.
+struct LogFeedbackRequest {
+  std::string db = kDefaultPredictionLog;
+  std::string model;                   // the served model name the labels are for
+  std::string labels;                  // CSV file with a header row
+  std::string id_column = "id";        // the record id (the schema's id column value)
+  std::string label_column = "label";  // the outcome (class name, or number for regression)
+  // The ids are pii values: pseudonymize them with the key the server used, as the log did.
+  bool pseudonymize = false;
+  std::string pii_key_file;       // "" = $KEEL_PII_KEY_FILE, else $KEEL_PII_KEY
+  std::string late_after = "7d";  // labels this long after their prediction count as late
+};
+
+struct LogFeedbackResult {
+  std::string db;
+  std::string model;
+  uint64_t received = 0, stored = 0, duplicates = 0, unknown_ids = 0, late = 0;
+  nlohmann::json ToJson() const;
+  std::string ToText() const;
+};
+
+// Reads the whole file first (a row without an id or label is an error naming its line, and
+// nothing is stored), then stores every label in one transaction. Errors: InvalidArgument
+// (bad file, columns, retention, pseudonymize without a key), IoError, NotFound (no log).
+Result<LogFeedbackResult> LogFeedback(const LogFeedbackRequest& request);
+
 }  // namespace keel::usecase

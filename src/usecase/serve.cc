@@ -12,7 +12,9 @@
 #include "keel/version_info.h"
 #include "registry/postgres_database.h"
 #include "registry/prediction_log_store.h"
+#include "serve/challenger.h"
 #include "serve/database_prediction_log.h"
+#include "serve/feedback.h"
 #include "serve/http_server.h"
 #include "serve/log_retention.h"
 #include "serve/model_store.h"
@@ -76,21 +78,48 @@ Status LoadModelFiles(const std::vector<std::string>& specs, const serve::Served
   return Status::OK();
 }
 
+// What every challenger shares (the traffic split is set by the caller).
+serve::ChallengerOptions ChallengerSettings(const ServeRequest& r, const std::string& pii_key,
+                                            serve::PredictionLog* log) {
+  serve::ChallengerOptions co;
+  co.shadow_queue = r.shadow_queue;
+  co.canary_max_error_rate = r.canary_max_error_rate;
+  co.canary_max_p99_ms = r.canary_max_p99_ms;
+  co.canary_min_requests = r.canary_min_requests;
+  co.lenient = r.lenient;
+  co.max_instances = r.max_instances;
+  co.pii_key = pii_key;
+  co.log = log;
+  return co;
+}
+
 // The registry's production versions, loaded into `store` and followed while serving.
 Result<std::unique_ptr<serve::RegistryWatcher>> FollowRegistry(const ServeRequest& r,
                                                                const serve::ServedModelOptions& mo,
                                                                serve::ModelStore* store,
+                                                               serve::Challengers* challengers,
                                                                LoadedModels* loaded) {
   serve::RegistryWatcherOptions ro;
+  if (!r.traffic.empty()) {
+    // Staging versions are challengers; the log and pii key are set once known.
+    ro.challengers = challengers;
+    ro.challenger_options = ChallengerSettings(r, EnvOr("KEEL_PII_KEY"), nullptr);
+    KEEL_ASSIGN_OR_RETURN(ro.challenger_options.split, serve::TrafficSplit::Parse(r.traffic));
+  }
   ro.location = r.registry;
   ro.poll = std::chrono::milliseconds(r.registry_poll_ms);
   ro.model_options = mo;
   ro.allow_contract_change = r.allow_contract_change;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<serve::RegistryWatcher> watcher,
                         serve::RegistryWatcher::Open(ro, store));
+  const auto staging = watcher->challengers();
   for (const auto& [name, version] : watcher->served()) {
     log::Info("model '{}': registry version {} (production)", name, version);
     loaded->report->push_back({{"name", name}, {"registry_version", version}});
+    if (auto it = staging.find(name); it != staging.end()) {
+      loaded->report->back()["challenger"] = {{"registry_version", it->second},
+                                              {"traffic", r.traffic}};
+    }
     loaded->NotePii(name, store->Find(name)->Get()->model());
   }
   return watcher;
@@ -164,6 +193,58 @@ Result<OpenedLog> OpenLog(const ServeRequest& r) {
   return opened;
 }
 
+// The --challenger files: each NAME=PATH the challenger of the served model NAME, which it
+// must not change the request contract of (canary answers go to the same clients) unless
+// contract changes are allowed.
+Status LoadChallengers(const ServeRequest& r, const serve::ServedModelOptions& mo,
+                       const serve::ModelStore& store, const std::string& pii_key,
+                       serve::PredictionLog* log, serve::Challengers* out, nlohmann::json* report) {
+  if (r.challengers.empty()) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(const serve::TrafficSplit split,
+                        serve::TrafficSplit::Parse(r.traffic.empty() ? "shadow" : r.traffic));
+  serve::ServedModelOptions cmo = mo;
+  cmo.drift.window_rows = 0;  // live drift windows follow the champion
+  for (const std::string& spec : r.challengers) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument(
+          "--challenger {}: give NAME=PATH, NAME being a model served with --model", spec);
+    }
+    const std::string name = spec.substr(0, eq);
+    const std::string path = spec.substr(eq + 1);
+    const serve::ModelSlot* slot = store.Find(name);
+    if (slot == nullptr) {
+      std::vector<std::string> served;
+      for (const auto* s : store.All()) served.push_back(s->name());
+      return Status::NotFound("--challenger {}: no model '{}' is served (models: {})", spec, name,
+                              fmt::join(served, ", "));
+    }
+    KEEL_ASSIGN_OR_RETURN(std::shared_ptr<const serve::ServedModel> model,
+                          serve::ServedModel::Load(name, path, cmo));
+    const auto changes = serve::CompareRequestContract(*slot->Get(), *model);
+    if (!changes.empty() && !r.allow_contract_change) {
+      return Status::FailedPrecondition(
+          "--challenger {}: it changes the request contract of model '{}' ({}); its answers "
+          "would not fit the champion's clients (start with --allow-contract-change to serve "
+          "it anyway)",
+          spec, name, serve::DescribeContractChanges(changes));
+    }
+    serve::ChallengerOptions co = ChallengerSettings(r, pii_key, log);
+    co.split = split;
+    log::Info("model '{}': challenger {} (version {}), traffic {}", name, path, model->version(),
+              split.ToString());
+    for (auto& m : *report) {
+      if (m.value("name", "") == name) {
+        m["challenger"] = {
+            {"path", path}, {"version", model->version()}, {"traffic", split.ToString()}};
+      }
+    }
+    KEEL_RETURN_IF_ERROR(
+        out->Add(std::make_unique<serve::Challenger>(name, std::move(model), path, co)));
+  }
+  return Status::OK();
+}
+
 serve::HttpServerOptions TransportOptions(const ServeRequest& r) {
   serve::HttpServerOptions ho;
   ho.host = r.host;
@@ -224,9 +305,11 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   mo.drift.window_rows = r.drift_window_rows;
   LoadedModels loaded{&started.models, {}};
   KEEL_RETURN_IF_ERROR(LoadModelFiles(r.models, mo, &store, &loaded));
+  // Declared before the watcher, which adds to it, and the service, which reads it.
+  serve::Challengers challengers;
   std::unique_ptr<serve::RegistryWatcher> watcher;
   if (!r.registry.empty()) {
-    KEEL_ASSIGN_OR_RETURN(watcher, FollowRegistry(r, mo, &store, &loaded));
+    KEEL_ASSIGN_OR_RETURN(watcher, FollowRegistry(r, mo, &store, &challengers, &loaded));
   }
   serve::ServedObjectives objectives;
   KEEL_RETURN_IF_ERROR(LoadObjectives(r.objectives, store, &objectives));
@@ -248,7 +331,21 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
         "them pseudonymized): {}",
         fmt::join(loaded.pii_columns, ", "));
   }
-  if (plog.log != nullptr) started.prediction_log = registry::RedactPassword(r.log_db);
+  if (plog.log != nullptr) {
+    started.prediction_log = registry::RedactPassword(r.log_db);
+    so.log_location = r.log_db;
+  }
+
+  KEEL_RETURN_IF_ERROR(
+      LoadChallengers(r, mo, store, so.pii_key, plog.log.get(), &challengers, &started.models));
+  if (watcher) watcher->SetChallengerLog(plog.log.get());
+  std::unique_ptr<serve::FeedbackWriter> feedback;
+  if (plog.log != nullptr) {
+    KEEL_ASSIGN_OR_RETURN(const int64_t late, registry::ParseRetention(r.feedback_late_after));
+    KEEL_ASSIGN_OR_RETURN(feedback, serve::FeedbackWriter::Open(r.log_db, late));
+    so.feedback = feedback.get();
+  }
+  so.challengers = &challengers;
 
   serve::HttpMetrics metrics;
   serve::Service service(so, &store, plog.log.get(), &metrics);
@@ -263,6 +360,7 @@ Result<ServeResult> Serve(const ServeRequest& r, const Context& ctx, ServeContro
   server->Run();
   if (control != nullptr) control->Attach(nullptr);
   if (watcher) watcher->Stop();
+  challengers.StopShadows();  // their last rows reach the log before it closes
   plog.retention.reset();
   if (plog.log != nullptr) {
     plog.log->Close();

@@ -34,6 +34,15 @@ struct ServeRequest {
   int registry_poll_ms = 1000;          // how often the registry is checked for stage changes
   std::vector<std::string> objectives;  // rank objectives [NAME=]O.yaml; no NAME = every model
   uint64_t drift_window_rows = 10000;   // rows per live drift window; 0 = off
+  // Challengers (serve/challenger.h): NAME=PATH, a second model for the served model NAME.
+  std::vector<std::string> challengers;
+  std::string traffic = "shadow";      // "shadow" or "canary:PERCENT" (serve/traffic_split.h)
+  size_t shadow_queue = 1000;          // request copies waiting for a shadow challenger
+  double canary_max_error_rate = 0;    // guard rails; 0 = off
+  double canary_max_p99_ms = 0;        // p99 of the canary's scoring time; 0 = off
+  uint64_t canary_min_requests = 100;  // canary requests before the guard rails judge
+  // Labels fed back (POST .../feedback) this long after their prediction count as late.
+  std::string feedback_late_after = "7d";
 
   // Requests.
   bool lenient = false;  // count and ignore unknown fields and wrong types instead of 400

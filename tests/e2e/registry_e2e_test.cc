@@ -594,7 +594,7 @@ TEST(RegistryDocs, EverySubcommandAndFlagIsDocumented) {
   ASSERT_FALSE(doc.empty());
   const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
       {"registry", {"add", "list", "show", "promote", "rollback", "archive", "history", "export"}},
-      {"log", {"prune", "forget", "stats"}}};
+      {"log", {"prune", "forget", "stats", "feedback"}}};
   for (const auto& [command, subcommands] : commands) {
     for (const std::string& sub : subcommands) {
       const auto r = RunKeel({command, sub, "--help"});

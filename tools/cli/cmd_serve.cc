@@ -39,6 +39,33 @@ Command AddServeCommand(CLI::App& root) {
   sub->add_option("--model,-m", r.models,
                   "A model to serve, as PATH or NAME=PATH (repeatable). NAME defaults to the "
                   "file name without extension and appears in the URL paths");
+  sub->add_option("--challenger", r.challengers,
+                  "A challenger for a served model, as NAME=PATH (repeatable, one per NAME): "
+                  "it shares NAME's traffic as --traffic says, and both variants' answers go "
+                  "to the prediction log with their variant (see docs/serving.md)");
+  sub->add_option("--traffic", r.traffic,
+                  "How challengers share traffic: shadow (the champion answers; the "
+                  "challenger scores a copy off the request path, logged only) or "
+                  "canary:PERCENT (that share of requests, chosen by a stable hash of their "
+                  "id, is answered by the challenger) (default shadow)");
+  sub->add_option("--shadow-queue", r.shadow_queue,
+                  "Request copies waiting for a shadow challenger; beyond it copies are "
+                  "dropped and counted, never delaying the champion (default 1000)")
+      ->check(CLI::Range(1, 1 << 24));
+  sub->add_option("--canary-max-error-rate", r.canary_max_error_rate,
+                  "Take a canary challenger out of traffic when more than this share of its "
+                  "requests fail (default 0 = off)")
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--canary-max-p99-ms", r.canary_max_p99_ms,
+                  "Take a canary challenger out of traffic when its p99 scoring time exceeds "
+                  "this many milliseconds (default 0 = off)")
+      ->check(CLI::Range(0.0, 1e9));
+  sub->add_option("--canary-min-requests", r.canary_min_requests,
+                  "Canary requests before the limits above are judged (default 100)");
+  sub->add_option("--feedback-late-after", r.feedback_late_after,
+                  "Labels fed back (POST /v1/models/NAME/feedback) this long after their "
+                  "prediction are counted as late: a number with unit d, h, m or s (default 7d)")
+      ->check(RetentionCheck());
   sub->add_option("--host", r.host, "Address to listen on (default 127.0.0.1; 0.0.0.0 = all)");
   sub->add_option("--port,-p", r.port,
                   "TCP port (default 8080; 0 picks a free port, printed on stderr as "

@@ -153,6 +153,7 @@ Command AddInspectCommand(CLI::App& root);
 Command AddServeCommand(CLI::App& root);
 Command AddRegistryCommand(CLI::App& root);
 Command AddLogCommand(CLI::App& root);
+Command AddChallengerCommand(CLI::App& root);
 Command AddAuditCommand(CLI::App& root);
 Command AddDriftCommand(CLI::App& root);
 Command AddStreamCommand(CLI::App& root);

@@ -21,13 +21,14 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.");
 
   std::vector<Command> commands = {
-      AddVersionCommand(app),  AddRunCommand(app),      AddQuickstartCommand(app),
-      AddIngestCommand(app),   AddSchemaCommand(app),   AddTrainCommand(app),
-      AddPredictCommand(app),  AddEvaluateCommand(app), AddCompareCommand(app),
-      AddImportCommand(app),   AddInspectCommand(app),  AddServeCommand(app),
-      AddRegistryCommand(app), AddLogCommand(app),      AddAuditCommand(app),
-      AddDriftCommand(app),    AddStreamCommand(app),   AddMonitorCommand(app),
-      AddExplainCommand(app),  AddRankCommand(app),     AddTradeoffCommand(app),
+      AddVersionCommand(app),    AddRunCommand(app),      AddQuickstartCommand(app),
+      AddIngestCommand(app),     AddSchemaCommand(app),   AddTrainCommand(app),
+      AddPredictCommand(app),    AddEvaluateCommand(app), AddCompareCommand(app),
+      AddImportCommand(app),     AddInspectCommand(app),  AddServeCommand(app),
+      AddRegistryCommand(app),   AddLogCommand(app),      AddAuditCommand(app),
+      AddDriftCommand(app),      AddStreamCommand(app),   AddMonitorCommand(app),
+      AddExplainCommand(app),    AddRankCommand(app),     AddTradeoffCommand(app),
+      AddChallengerCommand(app),
   };
 
   try {
