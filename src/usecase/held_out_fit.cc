@@ -15,6 +15,7 @@
 #include "model/conformal.h"
 #include "predict/predictor.h"
 #include "train/metrics.h"
+#include "train/objective.h"
 
 namespace keel::usecase {
 namespace {
@@ -252,7 +253,7 @@ Status FitHeldOut(const Table& table, const TrainParams& params, const SplitMarg
     // Split metrics of the calibrated probabilities, which are what the model predicts.
     for (SplitResult& s : rep.splits) {
       const std::vector<double> out = Finalized(*calibrated, margins_of(s.name));
-      s.metrics = SplitMetrics(model.objective, model.num_outputs, MarginsOfOutputs(model, out),
+      s.metrics = SplitMetrics(ObjectiveConfigOf(model), MarginsOfOutputs(model, out),
                                LabelsOf(*trained, RowsOf(*trained, s.name)));
     }
   }
