@@ -163,12 +163,12 @@ void WindowMonitor::Evaluate(bool partial) {
       return;
     }
   }
-  auto report = CompareProfiles(*reference_, merged, options_.drift);
-  if (!report.ok()) {
-    if (status_.ok()) status_ = report.status();
+  auto evaluated = EvaluateWindow(*reference_, merged, options_);
+  if (!evaluated.ok()) {
+    if (status_.ok()) status_ = evaluated.status();
     return;
   }
-  WindowResult w;
+  WindowResult& w = *evaluated;
   w.index = windows_++;
   w.rows = rows;
   w.partial = partial;
@@ -192,14 +192,21 @@ void WindowMonitor::Evaluate(bool partial) {
     w.start_time = (last - static_cast<int64_t>(panes_per_window_) + 1) * options_.slide_micros;
     w.end_time = (last + 1) * options_.slide_micros;
   }
-  w.report = std::move(*report);
-  w.fairness =
-      CompareGroupRates(*reference_, merged, options_.fairness_gate, options_.min_group_rows);
+  sink_(w);
+}
+
+Result<WindowResult> EvaluateWindow(const Profile& reference, const Profile& merged,
+                                    const WindowOptions& options) {
+  KEEL_ASSIGN_OR_RETURN(DriftReport report, CompareProfiles(reference, merged, options.drift));
+  WindowResult w;
+  w.rows = merged.rows();
+  w.report = std::move(report);
+  w.fairness = CompareGroupRates(reference, merged, options.fairness_gate, options.min_group_rows);
   const DatasetVerdict& v = w.report.verdict;
   w.drifted =
       v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
   for (const auto& a : w.fairness) w.fairness_alert |= a.alert;
-  sink_(w);
+  return w;
 }
 
 Status WindowMonitor::Finish() {

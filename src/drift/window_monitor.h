@@ -62,6 +62,13 @@ struct WindowResult {
 // "features": [{"feature", "test", "statistic", "threshold", "drifted", ...}], "fairness"}.
 nlohmann::json WindowResultToJson(const WindowResult& w);
 
+// A window's merged profile compared with the reference: the drift report, the fairness
+// disparities and the verdicts (rows = merged.rows(); index, rows range and times are the
+// caller's). The one evaluation of WindowMonitor and of merged NATS panes (pane_profiles.h).
+// Errors: CompareProfiles's.
+Result<WindowResult> EvaluateWindow(const Profile& reference, const Profile& merged,
+                                    const WindowOptions& options);
+
 class WindowMonitor {
  public:
   using Sink = std::function<void(const WindowResult&)>;
