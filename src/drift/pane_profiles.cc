@@ -6,12 +6,6 @@
 namespace keel::drift {
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 Status GetInt(const nlohmann::json& j, const char* key, int64_t* out) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_integer()) {
@@ -29,7 +23,7 @@ PaneCollector::PaneCollector(std::shared_ptr<const ProfileLayout> layout, int64_
 Profile& PaneCollector::BeginRow(int64_t time) {
   int64_t pane = latest_ == INT64_MIN ? 0 : latest_;
   if (time != kMissingTime) {
-    pane = FloorDiv(time, slide_);
+    pane = TimePane(time, slide_);
     latest_ = std::max(latest_, pane);
   }
   auto it = panes_.find(pane);

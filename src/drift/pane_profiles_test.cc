@@ -5,26 +5,12 @@
 #include <vector>
 
 #include "core/random.h"
+#include "drift/window_test_reference.h"
 
 namespace keel::drift {
 namespace {
 
 constexpr int64_t kHour = int64_t{3600} * 1000000;
-
-std::shared_ptr<Profile> Reference(size_t n, uint64_t seed) {
-  auto layout = std::make_shared<ProfileLayout>();
-  ColumnSpec x;
-  x.name = "x";
-  std::vector<double> vals;
-  Rng rng(seed);
-  for (size_t i = 0; i < n; ++i) vals.push_back(rng.Uniform());
-  x.edges = QuantileEdges(vals, 10);
-  layout->columns = {x};
-  auto p = std::make_shared<Profile>(layout);
-  for (double v : vals) p->AddNumber(0, v);
-  p->AddRows(n);
-  return p;
-}
 
 // The collector's panes as they travel: JSON text and back.
 void Publish(PaneCollector* c, const std::string& instance, const WindowOptions& o,

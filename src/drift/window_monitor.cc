@@ -6,12 +6,6 @@
 namespace keel::drift {
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 nlohmann::json TimeJson(int64_t micros) {
   return micros == kMissingTime ? nlohmann::json() : nlohmann::json(FormatTimestamp(micros));
 }
@@ -37,6 +31,12 @@ nlohmann::json CompactFeature(const FeatureDrift& f) {
 }
 
 }  // namespace
+
+int64_t TimePane(int64_t t, int64_t slide) {
+  int64_t q = t / slide;
+  if ((t % slide != 0) && ((t < 0) != (slide < 0))) --q;
+  return q;
+}
 
 Status WindowOptions::Validate() const {
   if (mode == Mode::kCount) {
@@ -98,7 +98,7 @@ Profile& WindowMonitor::BeginRow(int64_t t) {
   if (timed && t == kMissingTime) {
     ++untimed_rows_;
   } else if (timed) {
-    const int64_t pid = FloorDiv(t, options_.slide_micros);
+    const int64_t pid = TimePane(t, options_.slide_micros);
     if (!started_) {
       current_.id = pid;
       started_ = true;

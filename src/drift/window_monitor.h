@@ -27,6 +27,10 @@
 
 namespace keel::drift {
 
+// The epoch-aligned pane of time t (micros) for panes of `slide` micros: floor(t / slide),
+// negative times included.
+int64_t TimePane(int64_t t, int64_t slide);
+
 struct WindowOptions {
   enum class Mode { kCount, kTime };
   Mode mode = Mode::kCount;
