@@ -55,6 +55,7 @@ class BatchScorer::Impl {
                       const Sink& sink);
   Status Finish(StreamSummary* summary);
   const StreamSummary& summary() const { return summary_; }
+  void set_panes(PaneCollector* panes) { panes_ = panes; }
 
  private:
   struct Part {
@@ -70,10 +71,6 @@ class BatchScorer::Impl {
   void AddRow(size_t i, const std::vector<UntrackedText>& untracked, size_t first, size_t end,
               Profile& pane) const;
 
- public:
-  PaneCollector* panes_ = nullptr;  // also profiles the rows per time pane (NATS consumers)
-
- private:
   const Model& model_;
   const Predictor& predictor_;
   std::shared_ptr<const Profile> reference_;
@@ -82,6 +79,7 @@ class BatchScorer::Impl {
   std::function<void(const WindowResult&)> on_window_;  // may be empty without windows
 
   std::unique_ptr<WindowMonitor> monitor_;
+  PaneCollector* panes_ = nullptr;  // also profiles the rows per time pane (NATS consumers)
   std::vector<Part> parts_;
   size_t nf_ = 0, ng_ = 0, k_ = 1;
   std::vector<int32_t> feature_column_;  // model feature -> profile column
@@ -436,7 +434,7 @@ Result<std::unique_ptr<BatchScorer>> BatchScorer::Create(
 }
 
 void BatchScorer::CollectPanes(PaneCollector* panes) {
-  impl_->panes_ = panes;
+  impl_->set_panes(panes);
 }
 
 Status BatchScorer::Score(const std::vector<StreamLine>& lines, const char* buffer_end,
