@@ -38,7 +38,7 @@ cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' 
 cut -d ' ' -f 1 /proc/loadavg > "$WORK/load_before"
 echo "== stdin ($EVENTS events, 500 trees, windows on)"
 /usr/bin/time -f "%U %S" -o "$WORK/stdin.time" "$KEEL" stream --model "$WORK/m.keel" \
-  --window 10000 --json < "$WORK/events.jsonl" 2> /dev/null | tail -n 1 > "$WORK/stdin.json"
+  --window-time 1d --json < "$WORK/events.jsonl" 2> /dev/null | tail -n 1 > "$WORK/stdin.json"
 
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL="nats://127.0.0.1:$PORT"
@@ -53,12 +53,13 @@ for N in 1 2 3; do
   echo "== NATS, $N consumer(s)"
   "$TOOL" add-stream "$URL" "EVENTS$N" "events$N.>"
   "$TOOL" add-stream "$URL" "SCORES$N" "scores$N,scores$N.dead"
+  "$TOOL" add-stream "$URL" "PROFILES$N" "scores$N.profiles"
   "$TOOL" publish "$URL" "events$N.clicks" "$WORK/events.jsonl"
   broker0=$(cpu_of $BROKER)
   pids=()
   for i in $(seq "$N"); do
     "$KEEL" stream --from "$URL" --stream "EVENTS$N" --subject "events$N.>" --consumer scorers \
-      --model "$WORK/m.keel" --to "scores$N" --window 10000 --threads 1 --max-idle 2s --json \
+      --model "$WORK/m.keel" --to "scores$N" --window-time 1d --threads 1 --max-idle 2s --json \
       > "$WORK/consumer$N-$i.json" 2> "$WORK/consumer$N-$i.log" &
     pids+=($!)
   done

@@ -55,6 +55,7 @@ class BatchScorer::Impl {
                       const Sink& sink);
   Status Finish(StreamSummary* summary);
   const StreamSummary& summary() const { return summary_; }
+  void set_panes(PaneCollector* panes) { panes_ = panes; }
 
  private:
   struct Part {
@@ -67,6 +68,8 @@ class BatchScorer::Impl {
                size_t begin, size_t end);
   void FormatRow(size_t i, std::string* out) const;
   void AddToWindows(size_t rows, const std::vector<size_t>& part_begin);
+  void AddRow(size_t i, const std::vector<UntrackedText>& untracked, size_t first, size_t end,
+              Profile& pane) const;
 
   const Model& model_;
   const Predictor& predictor_;
@@ -76,6 +79,7 @@ class BatchScorer::Impl {
   std::function<void(const WindowResult&)> on_window_;  // may be empty without windows
 
   std::unique_ptr<WindowMonitor> monitor_;
+  PaneCollector* panes_ = nullptr;  // also profiles the rows per time pane (NATS consumers)
   std::vector<Part> parts_;
   size_t nf_ = 0, ng_ = 0, k_ = 1;
   std::vector<int32_t> feature_column_;  // model feature -> profile column
@@ -272,6 +276,67 @@ void BatchScorer::Impl::RunPart(Part& part, const std::vector<StreamLine>& lines
   }
 }
 
+// Row i's values (its untracked texts are untracked[first, end)) into `pane`.
+void BatchScorer::Impl::AddRow(size_t i, const std::vector<UntrackedText>& untracked, size_t first,
+                               size_t end, Profile& pane) const {
+  const double* pv = profile_.data() + i * nf_;
+  for (size_t f = 0; f < nf_; ++f) {
+    const auto c = static_cast<size_t>(feature_column_[f]);
+    const double v = pv[f];
+    if (!feature_categorical_[f]) {
+      pane.AddNumber(c, v);
+    } else if (std::isnan(v)) {
+      pane.AddCategory(c, kMissingCode);
+    } else if (v >= 0) {
+      pane.AddCategory(c, static_cast<int32_t>(v));
+    }  // kUntracked: the text is added below
+  }
+  bool label_text_done = false;
+  for (size_t cursor = first; cursor < end; ++cursor) {
+    const UntrackedText& u = untracked[cursor];
+    if (u.column == label_column_) {
+      if (label_[i] == kUntracked && !label_text_done) {
+        pane.AddCategoryText(static_cast<size_t>(u.column), u.text);
+        label_text_done = true;
+      }
+      continue;
+    }
+    const int32_t f = column_feature_[static_cast<size_t>(u.column)];
+    // A repeated key may have overwritten the untracked value: only the final one counts.
+    bool last_for_column = true;
+    for (size_t k = cursor + 1; k < end; ++k) {
+      last_for_column &= untracked[k].column != u.column;
+    }
+    if (f >= 0 && pv[f] == kUntracked && last_for_column) {
+      pane.AddCategoryText(static_cast<size_t>(u.column), u.text);
+    }
+  }
+  const double* p = pred_.data() + i * k_;
+  double score = p[0];
+  if (prediction_column_ >= 0) {
+    const auto c = static_cast<size_t>(prediction_column_);
+    if (prediction_categorical_) {
+      size_t best = 0;
+      for (size_t k = 1; k < k_; ++k) {
+        if (p[k] > p[best]) best = k;
+      }
+      pane.AddCategory(c, std::isnan(p[best]) ? kMissingCode : static_cast<int32_t>(best));
+      score = std::numeric_limits<double>::quiet_NaN();
+    } else {
+      pane.AddNumber(c, p[0]);
+    }
+  }
+  if (label_column_ >= 0 && !std::isnan(label_[i]) && label_[i] != kUntracked) {
+    const auto c = static_cast<size_t>(label_column_);
+    if (label_numeric_) {
+      pane.AddNumber(c, label_[i]);
+    } else {
+      pane.AddCategory(c, static_cast<int32_t>(label_[i]));
+    }
+  }
+  for (size_t g = 0; g < ng_; ++g) pane.AddGroupRow(g, groups_[i * ng_ + g], score);
+}
+
 void BatchScorer::Impl::AddToWindows(size_t rows, const std::vector<size_t>& part_begin) {
   size_t part = 0;
   size_t cursor = 0;  // into parts_[part].untracked
@@ -285,64 +350,14 @@ void BatchScorer::Impl::AddToWindows(size_t rows, const std::vector<size_t>& par
       while (cursor < untracked.size() && untracked[cursor].row == i) ++cursor;
       continue;
     }
-    Profile& pane = monitor_->BeginRow(time_[i]);
-    const double* pv = profile_.data() + i * nf_;
-    for (size_t f = 0; f < nf_; ++f) {
-      const auto c = static_cast<size_t>(feature_column_[f]);
-      const double v = pv[f];
-      if (!feature_categorical_[f]) {
-        pane.AddNumber(c, v);
-      } else if (std::isnan(v)) {
-        pane.AddCategory(c, kMissingCode);
-      } else if (v >= 0) {
-        pane.AddCategory(c, static_cast<int32_t>(v));
-      }  // kUntracked: the text is added below
-    }
-    bool label_text_done = false;
-    for (; cursor < untracked.size() && untracked[cursor].row == i; ++cursor) {
-      const UntrackedText& u = untracked[cursor];
-      if (u.column == label_column_) {
-        if (label_[i] == kUntracked && !label_text_done) {
-          pane.AddCategoryText(static_cast<size_t>(u.column), u.text);
-          label_text_done = true;
-        }
-        continue;
-      }
-      const int32_t f = column_feature_[static_cast<size_t>(u.column)];
-      // A repeated key may have overwritten the untracked value: only the final one counts.
-      bool last_for_column = true;
-      for (size_t k = cursor + 1; k < untracked.size() && untracked[k].row == i; ++k) {
-        last_for_column &= untracked[k].column != u.column;
-      }
-      if (f >= 0 && pv[f] == kUntracked && last_for_column) {
-        pane.AddCategoryText(static_cast<size_t>(u.column), u.text);
-      }
-    }
-    const double* p = pred_.data() + i * k_;
-    double score = p[0];
-    if (prediction_column_ >= 0) {
-      const auto c = static_cast<size_t>(prediction_column_);
-      if (prediction_categorical_) {
-        size_t best = 0;
-        for (size_t k = 1; k < k_; ++k) {
-          if (p[k] > p[best]) best = k;
-        }
-        pane.AddCategory(c, std::isnan(p[best]) ? kMissingCode : static_cast<int32_t>(best));
-        score = std::numeric_limits<double>::quiet_NaN();
-      } else {
-        pane.AddNumber(c, p[0]);
-      }
-    }
-    if (label_column_ >= 0 && !std::isnan(label_[i]) && label_[i] != kUntracked) {
-      const auto c = static_cast<size_t>(label_column_);
-      if (label_numeric_) {
-        pane.AddNumber(c, label_[i]);
-      } else {
-        pane.AddCategory(c, static_cast<int32_t>(label_[i]));
-      }
-    }
-    for (size_t g = 0; g < ng_; ++g) pane.AddGroupRow(g, groups_[i * ng_ + g], score);
+    const size_t first = cursor;
+    while (cursor < untracked.size() && untracked[cursor].row == i) ++cursor;
+    AddRow(i, untracked, first, cursor, monitor_->BeginRow(time_[i]));
     monitor_->EndRow();
+    if (panes_ != nullptr) {
+      AddRow(i, untracked, first, cursor, panes_->BeginRow(time_[i]));
+      panes_->EndRow();
+    }
   }
 }
 
@@ -416,6 +431,10 @@ Result<std::unique_ptr<BatchScorer>> BatchScorer::Create(
                                      std::max(threads, 1), on_window);
   KEEL_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<BatchScorer>(new BatchScorer(std::move(impl)));
+}
+
+void BatchScorer::CollectPanes(PaneCollector* panes) {
+  impl_->set_panes(panes);
 }
 
 Status BatchScorer::Score(const std::vector<StreamLine>& lines, const char* buffer_end,

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/context.h"
+#include "drift/pane_profiles.h"
 #include "drift/profile.h"
 #include "drift/window_monitor.h"
 #include "keel/status.h"
@@ -111,6 +112,10 @@ class BatchScorer {
   // Scores `lines` (at most options.batch_rows) and calls `sink` once. Errors: the sink's;
   // a bad line is not an error.
   Status Score(const std::vector<StreamLine>& lines, const char* buffer_end, const Sink& sink);
+
+  // With drift windows on, also adds every windowed row to `panes` (by the row's event time;
+  // pane_profiles.h), which must outlive the scorer's use; null stops that.
+  void CollectPanes(PaneCollector* panes);
 
   // Closes the open windows (reporting them) and returns the counts so far.
   Status Finish(StreamSummary* summary);

@@ -6,12 +6,6 @@
 namespace keel::drift {
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 nlohmann::json TimeJson(int64_t micros) {
   return micros == kMissingTime ? nlohmann::json() : nlohmann::json(FormatTimestamp(micros));
 }
@@ -37,6 +31,12 @@ nlohmann::json CompactFeature(const FeatureDrift& f) {
 }
 
 }  // namespace
+
+int64_t TimePane(int64_t t, int64_t slide) {
+  int64_t q = t / slide;
+  if ((t % slide != 0) && ((t < 0) != (slide < 0))) --q;
+  return q;
+}
 
 Status WindowOptions::Validate() const {
   if (mode == Mode::kCount) {
@@ -98,7 +98,7 @@ Profile& WindowMonitor::BeginRow(int64_t t) {
   if (timed && t == kMissingTime) {
     ++untimed_rows_;
   } else if (timed) {
-    const int64_t pid = FloorDiv(t, options_.slide_micros);
+    const int64_t pid = TimePane(t, options_.slide_micros);
     if (!started_) {
       current_.id = pid;
       started_ = true;
@@ -163,12 +163,12 @@ void WindowMonitor::Evaluate(bool partial) {
       return;
     }
   }
-  auto report = CompareProfiles(*reference_, merged, options_.drift);
-  if (!report.ok()) {
-    if (status_.ok()) status_ = report.status();
+  auto evaluated = EvaluateWindow(*reference_, merged, options_);
+  if (!evaluated.ok()) {
+    if (status_.ok()) status_ = evaluated.status();
     return;
   }
-  WindowResult w;
+  WindowResult& w = *evaluated;
   w.index = windows_++;
   w.rows = rows;
   w.partial = partial;
@@ -192,14 +192,21 @@ void WindowMonitor::Evaluate(bool partial) {
     w.start_time = (last - static_cast<int64_t>(panes_per_window_) + 1) * options_.slide_micros;
     w.end_time = (last + 1) * options_.slide_micros;
   }
-  w.report = std::move(*report);
-  w.fairness =
-      CompareGroupRates(*reference_, merged, options_.fairness_gate, options_.min_group_rows);
+  sink_(w);
+}
+
+Result<WindowResult> EvaluateWindow(const Profile& reference, const Profile& merged,
+                                    const WindowOptions& options) {
+  KEEL_ASSIGN_OR_RETURN(DriftReport report, CompareProfiles(reference, merged, options.drift));
+  WindowResult w;
+  w.rows = merged.rows();
+  w.report = std::move(report);
+  w.fairness = CompareGroupRates(reference, merged, options.fairness_gate, options.min_group_rows);
   const DatasetVerdict& v = w.report.verdict;
   w.drifted =
       v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
   for (const auto& a : w.fairness) w.fairness_alert |= a.alert;
-  sink_(w);
+  return w;
 }
 
 Status WindowMonitor::Finish() {

@@ -27,6 +27,10 @@
 
 namespace keel::drift {
 
+// The epoch-aligned pane of time t (micros) for panes of `slide` micros: floor(t / slide),
+// negative times included.
+int64_t TimePane(int64_t t, int64_t slide);
+
 struct WindowOptions {
   enum class Mode { kCount, kTime };
   Mode mode = Mode::kCount;
@@ -61,6 +65,13 @@ struct WindowResult {
 // "share_drifted", "drifted_features": [...], "prediction_drift", "label_drift",
 // "features": [{"feature", "test", "statistic", "threshold", "drifted", ...}], "fairness"}.
 nlohmann::json WindowResultToJson(const WindowResult& w);
+
+// A window's merged profile compared with the reference: the drift report, the fairness
+// disparities and the verdicts (rows = merged.rows(); index, rows range and times are the
+// caller's). The one evaluation of WindowMonitor and of merged NATS panes (pane_profiles.h).
+// Errors: CompareProfiles's.
+Result<WindowResult> EvaluateWindow(const Profile& reference, const Profile& merged,
+                                    const WindowOptions& options);
 
 class WindowMonitor {
  public:

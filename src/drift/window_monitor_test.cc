@@ -5,24 +5,10 @@
 #include <vector>
 
 #include "core/random.h"
+#include "drift/window_test_reference.h"
 
 namespace keel::drift {
 namespace {
-
-std::shared_ptr<Profile> Reference(size_t n, uint64_t seed) {
-  auto layout = std::make_shared<ProfileLayout>();
-  ColumnSpec x;
-  x.name = "x";
-  std::vector<double> vals;
-  Rng rng(seed);
-  for (size_t i = 0; i < n; ++i) vals.push_back(rng.Uniform());
-  x.edges = QuantileEdges(vals, 10);
-  layout->columns = {x};
-  auto p = std::make_shared<Profile>(layout);
-  for (double v : vals) p->AddNumber(0, v);
-  p->AddRows(n);
-  return p;
-}
 
 struct Collected {
   std::vector<WindowResult> windows;
@@ -84,9 +70,9 @@ TEST(WindowMonitor, TimeWindowsAlignToTheEpochCountLateRowsAndSkipGaps) {
   const int64_t h = 3600LL * 1000000;
   const int64_t t0 = 1704067200LL * 1000000 + h / 2;  // 2024-01-01T00:30Z
   for (int i = 0; i < 50; ++i) Feed(&m, rng.Uniform(), t0 + i * 1000000);
-  Feed(&m, rng.Uniform(), t0 + h);           // next hour
-  Feed(&m, rng.Uniform(), t0 - h);           // late: joins the current pane
-  Feed(&m, rng.Uniform(), kMissingTime);     // no time
+  Feed(&m, rng.Uniform(), t0 + h);        // next hour
+  Feed(&m, rng.Uniform(), t0 - h);        // late: joins the current pane
+  Feed(&m, rng.Uniform(), kMissingTime);  // no time
   for (int i = 0; i < 20; ++i) Feed(&m, rng.Uniform(), t0 + 5 * h + i);  // after a gap
   ASSERT_TRUE(m.Finish().ok());
   EXPECT_EQ(m.late_rows(), 1u);

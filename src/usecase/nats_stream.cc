@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "core/log.h"
 #include "core/stopwatch.h"
+#include "drift/pane_profiles.h"
 #include "usecase/stream_log.h"
 #include "usecase/stream_metrics.h"
 
@@ -118,14 +121,58 @@ class NatsScoringLoop {
       KEEL_RETURN_IF_ERROR(consumer_.WaitPublished(&duplicates));
       counts_.duplicates += duplicates;
       counts_.published += batch.items.size();
-      // Every prediction and dead letter is stored: the events are done.
-      for (const NatsMessage& m : batch.items) KEEL_RETURN_IF_ERROR(consumer_.Ack(m));
-      ++counts_.batches;
       return Status::OK();
     };
-    return scorer_.Score(lines_, text_.data() + text_.size(), deliver);
+    // The batch's rows join the drift windows (and the pane profiles) once delivered.
+    KEEL_RETURN_IF_ERROR(scorer_.Score(lines_, text_.data() + text_.size(), deliver));
+    if (panes_ != nullptr && !batch.items.empty()) {
+      KEEL_RETURN_IF_ERROR(PublishPanes(false, batch.items.front().stream_sequence));
+    }
+    // Every prediction, dead letter and pane profile is stored: the events are done.
+    for (const NatsMessage& m : batch.items) KEEL_RETURN_IF_ERROR(consumer_.Ack(m));
+    ++counts_.batches;
+    return Status::OK();
   }
 
+ public:
+  // Profiles the scored rows per time pane for the merged monitor.
+  void CollectPanes(drift::PaneCollector* panes, std::string subject, std::string instance,
+                    int64_t size_micros) {
+    panes_ = panes;
+    profiles_to_ = std::move(subject);
+    instance_ = std::move(instance);
+    size_micros_ = size_micros;
+  }
+
+  // Publishes the panes collected since the last call (each as "<instance>:<pane
+  // start>:<first sequence of the batch>", so a repeat of the same publish is dropped) and,
+  // with `done`, the instance's goodbye; waits until the stream stored them.
+  Status PublishPanes(bool done, uint64_t first_sequence) {
+    drift::PaneMessage m;
+    m.instance = instance_;
+    m.slide_micros = panes_->slide_micros();
+    m.size_micros = size_micros_;
+    m.latest = panes_->latest();
+    for (auto& [pane, profile] : panes_->Take()) {
+      m.pane = pane;
+      m.profile = std::make_shared<drift::Profile>(std::move(profile));
+      KEEL_RETURN_IF_ERROR(consumer_.Publish(
+          profiles_to_, drift::PaneMessageToJson(m).dump(), {},
+          fmt::format("{}:{}:{}", instance_, pane * m.slide_micros, first_sequence)));
+      ++counts_.profiles;
+    }
+    if (done) {
+      m.profile.reset();
+      m.pane = m.latest == INT64_MIN ? 0 : m.latest;
+      m.done = true;
+      KEEL_RETURN_IF_ERROR(consumer_.Publish(profiles_to_, drift::PaneMessageToJson(m).dump(), {},
+                                             fmt::format("{}:done", instance_)));
+    }
+    uint64_t duplicates = 0;
+    return consumer_.WaitPublished(&duplicates);
+  }
+
+ private:
   std::string MsgId(const NatsMessage& m) const {
     return fmt::format("{}:{}", r_.source.stream, m.stream_sequence);
   }
@@ -148,9 +195,26 @@ class NatsScoringLoop {
   std::vector<drift::StreamLine> lines_;
   std::vector<std::string> ids_;  // per scored line: "<stream>:<sequence>"
   std::vector<StreamLogRow> log_rows_;
+  drift::PaneCollector* panes_ = nullptr;  // null: no pane profiles
+  std::string profiles_to_, instance_;
+  int64_t size_micros_ = 0;
 };
 
+std::string DefaultInstance(const std::string& consumer) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
+  return fmt::format("{}-{}-{}", consumer, host, static_cast<long>(getpid()));
+}
+
 }  // namespace
+
+Status MergeableWindows(const drift::WindowOptions& window) {
+  if (window.mode == drift::WindowOptions::Mode::kTime) return Status::OK();
+  return Status::InvalidArgument(
+      "with --from nats:// the drift windows must be by event time (--window-time D, e.g. "
+      "1h), so that the consumers' windows merge in `keel monitor --from nats://`; row-count "
+      "windows (--window N) cannot be merged (or pass --no-drift)");
+}
 
 Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Context& ctx,
                                     std::FILE* events) {
@@ -167,6 +231,8 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
   }
   Stopwatch clock;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<StreamSetup> setup, PrepareStream(request.stream, events));
+  const drift::WindowOptions& window = request.stream.options.window;
+  if (setup->reference != nullptr) KEEL_RETURN_IF_ERROR(MergeableWindows(window));
   drift::StreamOptions options = request.stream.options;
   options.batch_rows = request.max_inflight;
   KEEL_ASSIGN_OR_RETURN(
@@ -196,6 +262,18 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
   NatsStreamResult result;
   result.request = request;
   NatsScoringLoop loop(request, *consumer, *scorer, log.get(), result.counts);
+  std::unique_ptr<drift::PaneCollector> panes;
+  if (setup->reference != nullptr) {
+    const int64_t slide = window.slide_micros == 0 ? window.size_micros : window.slide_micros;
+    panes = std::make_unique<drift::PaneCollector>(setup->reference->shared_layout(), slide);
+    scorer->CollectPanes(panes.get());
+    const std::string subject =
+        request.profiles_to.empty() ? request.to + ".profiles" : request.profiles_to;
+    std::string instance =
+        request.instance.empty() ? DefaultInstance(request.source.consumer) : request.instance;
+    log::Info("keel stream: pane profiles to '{}' as instance '{}'", subject, instance);
+    loop.CollectPanes(panes.get(), subject, std::move(instance), window.size_micros);
+  }
   const std::chrono::milliseconds wait =
       request.max_idle.count() > 0 ? std::min(request.max_idle, std::chrono::milliseconds(1000))
                                    : std::chrono::milliseconds(1000);
@@ -215,6 +293,7 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
     idle.Reset();
   }
   KEEL_RETURN_IF_ERROR(scorer->Finish(&result.summary));
+  if (panes) KEEL_RETURN_IF_ERROR(loop.PublishPanes(true, 0));
   result.summary.seconds = clock.Seconds();
   if (!result.summary.first_error.empty()) {
     log::Warn("{} malformed events went to the dead-letter subject; first: {}",
@@ -234,6 +313,7 @@ nlohmann::json NatsStreamResult::ToJson() const {
   j["duplicates"] = c.duplicates;
   j["lag"] = c.lag;
   if (!request.log_db.empty()) j["logged"] = c.logged;
+  j["profiles"] = c.profiles;
   j["ok"] = true;
   return j;
 }

@@ -14,7 +14,9 @@
 //      prediction within the output stream's duplicate window;
 //   3. with a prediction log (log_db), each prediction's row is committed (stream_log.h: the
 //      server's table and privacy rules, request_id "<stream>:<sequence>", a repeat skipped);
-//   4. the consumer waits for the output stream's acknowledgement of every publish, and only
+//   4. with drift windows on, the batch's rows per time pane are published as one pane
+//      profile per pane (drift/pane_profiles.h) to the profiles subject;
+//   5. the consumer waits for the output streams' acknowledgement of every publish, and only
 //      then acknowledges the batch's messages. A process killed before that gets its
 //      messages redelivered (to any process of the consumer) after ack_wait.
 // Publishing needs `to` (and the dead-letter subject) to be stored by a JetStream stream: a
@@ -42,6 +44,11 @@ struct NatsStreamRequest {
   NatsConsumerOptions source;
   std::string to;           // subject of the predictions
   std::string dead_letter;  // subject of the malformed events ("": "<to>.dead")
+  // Drift windows (which must be by event time) are also published as pane profiles
+  // (drift/pane_profiles.h) to this subject ("": "<to>.profiles") for `keel monitor --from
+  // nats://`, as `instance` ("": "<consumer>-<host>-<pid>").
+  std::string profiles_to;
+  std::string instance;
   // Messages fetched at once and held unacknowledged while they are scored and published.
   size_t max_inflight = 1000;
   // Stop (successfully) after this long without a message; zero: run until cancelled.
@@ -63,6 +70,7 @@ struct NatsStreamCounts {
   uint64_t duplicates = 0;   // publishes the output stream dropped as repeats
   uint64_t lag = 0;          // messages left for the consumer at the last fetch
   uint64_t logged = 0;       // prediction log rows committed (repeats skipped included)
+  uint64_t profiles = 0;     // pane profiles published
   uint64_t batches = 0;
 };
 
@@ -75,9 +83,14 @@ struct NatsStreamResult {
   std::string ToText() const;     // one line
 };
 
+// OK for windows by event time; InvalidArgument (saying so) for row-count windows, which the
+// consumers cannot merge.
+Status MergeableWindows(const drift::WindowOptions& window);
+
 // Runs the consumer until ctx is cancelled (what SIGINT/SIGTERM do in the CLI) or max_idle
 // passes without a message; window events go where PrepareStream sends them. Errors:
-// PrepareStream's, NatsConsumer::Open's (no server, no stream), Unavailable once the server is gone
+// InvalidArgument for drift windows by row count (they cannot merge), PrepareStream's,
+// NatsConsumer::Open's (no server, no stream), Unavailable once the server is gone
 // longer than source.server_timeout, IoError when a publish is refused.
 Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Context& ctx,
                                     std::FILE* events);

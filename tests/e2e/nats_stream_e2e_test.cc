@@ -1,8 +1,10 @@
 // `keel stream --from nats://` against a real nats-server with JetStream on a free loopback
 // port: three consumers share one durable consumer while one of them is SIGKILLed twice and
 // restarted; every event must come out scored exactly once (same prediction as the stdin
-// stream), every planted malformed event exactly once on the dead-letter subject. And the
-// failures: a dead broker, a missing stream, a broker that goes away mid-run.
+// stream), every planted malformed event exactly once on the dead-letter subject. The merged
+// monitor (`keel monitor --from nats://`) over three consumers' pane profiles gives the windows
+// one stdin stream gives. And the failures: a dead broker, a missing stream, a broker that goes
+// away mid-run, row-count windows.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -109,13 +111,14 @@ class NatsStreamTest : public ::testing::Test {
   std::vector<std::string> Consumer(const std::string& stream,
                                     const std::vector<std::string>& extra = {},
                                     const std::string& max_idle = "6s") {
-    std::vector<std::string> a = {KeelBinary(), "stream",  "--from",         server_->url(),
-                                  "--stream",   stream,    "--subject",      "events.>",
-                                  "--consumer", "scorers", "--model",        dir_->File("m.keel"),
-                                  "--to",       "scores",  "--max-inflight", "200",
-                                  "--ack-wait", "2s",      "--max-idle",     max_idle,
-                                  "--window",   "2000",    "--threads",      "1",
-                                  "--json"};
+    std::vector<std::string> a = {
+        KeelBinary(),    "stream",  "--from",         server_->url(),
+        "--stream",      stream,    "--subject",      "events.>",
+        "--consumer",    "scorers", "--model",        dir_->File("m.keel"),
+        "--to",          "scores",  "--max-inflight", "200",
+        "--ack-wait",    "2s",      "--max-idle",     max_idle,
+        "--window-time", "2d",      "--threads",      "1",
+        "--json"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -133,6 +136,7 @@ std::vector<Event>* NatsStreamTest::events_ = nullptr;
 TEST_F(NatsStreamTest, ThreeConsumersOneKilledTwiceScoreEveryEventExactlyOnce) {
   ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
   ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("PROFILES", {"scores.profiles"})) << client_->error();
   // The events as JSON, every 997th replaced by bytes that are no JSON object.
   const std::vector<std::string> json = Lines(Jsonl(*events_, kTrainRows, kTrainRows + kEvents));
   ASSERT_EQ(json.size(), kEvents);
@@ -239,6 +243,7 @@ TEST_F(NatsStreamTest, ThreeConsumersOneKilledTwiceScoreEveryEventExactlyOnce) {
 TEST_F(NatsStreamTest, NonJsonStreamIsDeadLetteredAndAcknowledged) {
   ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
   ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("PROFILES", {"scores.profiles"})) << client_->error();
   std::vector<std::string> junk;
   for (int i = 0; i < 50; ++i) junk.push_back("\x01\x02 binary " + std::to_string(i) + " \xff");
   ASSERT_TRUE(client_->Publish("events.raw", junk)) << client_->error();
@@ -290,6 +295,7 @@ TEST_F(NatsStreamTest, PredictionLogHoldsNoPiiValueInClear) {
 
   ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
   ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("PROFILES", {"scores.profiles"})) << client_->error();
   std::vector<std::string> events = Lines(Jsonl(*events_, kTrainRows, kTrainRows + 200));
   for (size_t i = 0; i < events.size(); ++i) {
     events[i].pop_back();  // the closing brace
@@ -324,6 +330,7 @@ TEST_F(NatsStreamTest, PredictionLogHoldsNoPiiValueInClear) {
 TEST_F(NatsStreamTest, SigtermStopsTheConsumerWithItsSummary) {
   ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
   ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("PROFILES", {"scores.profiles"})) << client_->error();
   ASSERT_TRUE(
       client_->Publish("events.clicks", Lines(Jsonl(*events_, kTrainRows, kTrainRows + 300))))
       << client_->error();
@@ -360,6 +367,7 @@ TEST_F(NatsStreamTest, DeadBrokerIsAClearErrorAfterTheServerTimeout) {
 TEST_F(NatsStreamTest, BrokerGoneMidRunStopsTheConsumerWithAnError) {
   ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
   ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("PROFILES", {"scores.profiles"})) << client_->error();
   ASSERT_TRUE(
       client_->Publish("events.clicks", Lines(Jsonl(*events_, kTrainRows, kTrainRows + 100))))
       << client_->error();
@@ -395,6 +403,116 @@ TEST_F(NatsStreamTest, BrokerGoneMidRunStopsTheConsumerWithAnError) {
   server_->Stop();
   EXPECT_EQ(consumer.Wait(seconds(30)), 1) << consumer.err();
   EXPECT_NE(consumer.err().find("has been unreachable for"), std::string::npos) << consumer.err();
+}
+
+// Three consumers (one stopped mid-run and restarted) publish pane profiles; `keel monitor
+// --from nats://` merges them into the windows a single stdin `keel stream` gives over the same
+// events: the same windows, rows and verdicts, the drift window flagged and none before it.
+// (SIGTERM, not SIGKILL: a consumer killed between storing a batch's pane profiles and
+// acknowledging the batch counts that batch twice in the merged view, see docs/streaming.md,
+// so a SIGKILL would make the exact comparison fail now and then.)
+TEST_F(NatsStreamTest, MergedMonitorFlagsTheDriftWindowAsOneStreamDoes) {
+  ASSERT_TRUE(client_->AddStream("EVENTS", {"events.>"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("SCORES", {"scores", "scores.dead"})) << client_->error();
+  ASSERT_TRUE(client_->AddStream("PROFILES", {"scores.profiles"})) << client_->error();
+  // 12,000 events 90 s apart (12.5 days) after the 8,000 training rows (2024-01-09T08:00 on);
+  // the drift from event 7,000 on (2024-01-16T15:00); windows of one day.
+  const size_t n = 12000, drift_at = 7000;
+  const std::vector<Event> ev = MakeEvents(kTrainRows + n, kTrainRows + drift_at, 5);
+  const std::string jsonl = Jsonl(ev, kTrainRows, kTrainRows + n);
+  ASSERT_TRUE(client_->Publish("events.clicks", Lines(jsonl))) << client_->error();
+
+  std::vector<std::string> consumer = Consumer("EVENTS", {}, "4s");
+  for (std::string& a : consumer) {
+    if (a == "2d") a = "1d";
+  }
+  std::vector<std::unique_ptr<ServeProcess>> runs;
+  for (int i = 0; i < 3; ++i) {
+    runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, consumer));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (client_->Count("SCORES") < n / 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  runs[0]->Signal(SIGTERM);
+  EXPECT_EQ(runs[0]->Wait(seconds(30)), 0) << runs[0]->err();
+  runs.push_back(std::make_unique<ServeProcess>(ServeProcess::Program{}, consumer));
+  uint64_t profiles = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_EQ(runs[i]->Wait(seconds(120)), 0) << runs[i]->err();
+    const auto s = Summary(runs[i]->out());
+    ASSERT_TRUE(s.contains("profiles")) << runs[i]->out() << runs[i]->err();
+    profiles += s["profiles"].get<uint64_t>();
+  }
+  EXPECT_GT(profiles, 0u);
+
+  // The merge (--grace large: every window waits for all consumers, as in a replay).
+  const auto monitor = RunKeel(
+      {"monitor", "--from", server_->url(), "--stream", "PROFILES", "--subject", "scores.profiles",
+       "--model", dir_->File("m.keel"), "--grace", "100", "--until-idle", "2s", "--json"},
+      "", 120);
+  ASSERT_EQ(monitor.exit_code, 0) << monitor.err;
+  std::vector<nlohmann::json> merged;
+  for (const std::string& line : Lines(monitor.out)) merged.push_back(nlohmann::json::parse(line));
+  ASSERT_FALSE(merged.empty());
+  const nlohmann::json summary = merged.back();
+  merged.pop_back();
+  EXPECT_EQ(summary["ok"], true);
+  EXPECT_EQ(summary["instances"], 4) << summary.dump();
+  EXPECT_EQ(summary["late_rows"], 0) << summary.dump();
+
+  // One stdin stream over the same events with the same windows, every window reported.
+  TempDir out;
+  const auto single =
+      RunKeel({"stream", "--model", dir_->File("m.keel"), "--window-time", "1d", "--all-windows",
+               "--drift-events", out.File("windows.jsonl"), "--threads", "1", "--quiet"},
+              jsonl);
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  std::vector<nlohmann::json> expected;
+  for (const std::string& line : Lines(ReadText(out.File("windows.jsonl")))) {
+    expected.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(merged.size(), expected.size()) << monitor.out;
+  EXPECT_EQ(summary["windows"], expected.size());
+  int first_drift = -1;
+  for (size_t w = 0; w < expected.size(); ++w) {
+    const nlohmann::json &m = merged[w], &e = expected[w];
+    for (const char* key : {"start_time", "end_time", "rows", "index", "partial"}) {
+      EXPECT_EQ(m["window"][key], e["window"][key]) << "window " << w << " " << key;
+    }
+    for (const char* key : {"event", "drifted", "dataset_drift", "share_drifted",
+                            "drifted_features", "prediction_drift", "fairness_alert"}) {
+      EXPECT_EQ(m[key], e[key]) << "window " << w << " " << key;
+    }
+    ASSERT_EQ(m["features"].size(), e["features"].size());
+    for (size_t f = 0; f < e["features"].size(); ++f) {
+      // Counts, histograms and exact values merge exactly; a feature past the exact-value
+      // limit compares KLL sketches, whose merge equals one sketch within its rank error.
+      const double a = m["features"][f]["statistic"], b = e["features"][f]["statistic"];
+      EXPECT_NEAR(a, b, 0.02) << "window " << w << " " << e["features"][f]["feature"];
+      EXPECT_EQ(m["features"][f]["drifted"], e["features"][f]["drifted"]);
+    }
+    if (first_drift < 0 && e["event"] == "drift") first_drift = static_cast<int>(w);
+  }
+  // The drift starts on 2024-01-16 at 15:00: that day's window is the first flagged.
+  ASSERT_GE(first_drift, 0) << monitor.out;
+  EXPECT_EQ(merged[static_cast<size_t>(first_drift)]["window"]["start_time"],
+            "2024-01-16T00:00:00Z");
+}
+
+// With --from nats:// row-count windows cannot merge: a usage error saying what to pass.
+TEST_F(NatsStreamTest, RowCountWindowsAreAUsageError) {
+  std::vector<std::string> args = Consumer("EVENTS");
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--window-time") {
+      args[i] = "--window";
+      args[i + 1] = "2000";
+    }
+  }
+  args.erase(args.begin());
+  const auto r = RunKeel(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--window-time"), std::string::npos) << r.err;
 }
 
 // docs/streaming.md documents --from and every flag `keel stream --help` marks "NATS:".

@@ -67,6 +67,7 @@ int RunNats(StreamFlags& f) {
     st = Status::InvalidArgument(
         "--from nats:// needs --stream NAME, --subject SUBJECT, --consumer NAME and --to SUBJECT");
   }
+  if (st.ok() && r.stream.drift_windows) st = usecase::MergeableWindows(r.stream.options.window);
   if (!st.ok()) return ReportUsageError(st, f.common);
   Context ctx = CommandContext(f.common, f.threads);
   g_stop = std::make_shared<CancelFlag>();
@@ -221,6 +222,13 @@ Command AddStreamCommand(CLI::App& root) {
       ->check(CLI::Range(0, 65535));
   sub->add_option("--metrics-host", n.metrics_host,
                   "NATS: address the metrics port listens on (default: 127.0.0.1)");
+  sub->add_option("--profiles-to", n.profiles_to,
+                  "NATS: subject the drift windows' pane profiles are published to, for keel "
+                  "monitor --from nats:// (a JetStream stream must store it; windows must be by "
+                  "--window-time; default: <to>.profiles)");
+  sub->add_option("--instance", n.instance,
+                  "NATS: this process's name in its pane profiles (default: "
+                  "<consumer>-<host>-<pid>)");
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Output: one JSON object per input line, in order, with the id and time columns passed "
@@ -229,7 +237,9 @@ Command AddStreamCommand(CLI::App& root) {
       "last prediction; without --json a one-line summary goes to stderr.\n"
       "Window events are described in docs/drift.md.\n"
       "With --from nats://, each prediction (the same object) is published to --to and each "
-      "event is acknowledged only once its prediction is stored; see docs/streaming.md.");
+      "event is acknowledged only once its prediction is stored; drift windows must then be by "
+      "--window-time and are published as pane profiles (--profiles-to) for keel monitor "
+      "--from nats://; see docs/streaming.md.");
   return {sub, [f] { return Run(*f); }};
 }
 
