@@ -1,0 +1,115 @@
+#include "train/collective_mpi.h"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+
+namespace keel {
+namespace {
+
+constexpr int kChainTag = 22;
+
+Status Check(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return Status::OK();
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  return Status::Internal("MPI {} failed: {}", what, std::string(text, static_cast<size_t>(len)));
+}
+
+// Every rank's `mine` in rank order, on every rank (MPI_Allgatherv; counts must fit an int).
+template <typename T>
+Result<std::vector<T>> GatherAll(std::span<const T> mine, MPI_Datatype type, int size) {
+  if (mine.size() > static_cast<size_t>(INT_MAX)) {
+    return Status::ResourceExhausted("{} values are more than one MPI gather sends", mine.size());
+  }
+  const int n = static_cast<int>(mine.size());
+  std::vector<int> counts(static_cast<size_t>(size));
+  KEEL_RETURN_IF_ERROR(
+      Check(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD),
+            "Allgather of counts"));
+  std::vector<int> displs(static_cast<size_t>(size));
+  long long total = 0;
+  for (size_t r = 0; r < counts.size(); ++r) {
+    if (total > INT_MAX) break;
+    displs[r] = static_cast<int>(total);
+    total += counts[r];
+  }
+  if (total > INT_MAX) {
+    return Status::ResourceExhausted("{} values are more than one MPI gather sends", total);
+  }
+  std::vector<T> all(static_cast<size_t>(total));
+  KEEL_RETURN_IF_ERROR(Check(MPI_Allgatherv(mine.data(), n, type, all.data(), counts.data(),
+                                            displs.data(), type, MPI_COMM_WORLD),
+                             "Allgatherv"));
+  return all;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MpiCollective>> MpiCollective::Start() {
+  int provided = 0;
+  KEEL_RETURN_IF_ERROR(
+      Check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "Init"));
+  // Errors come back as codes (and become Status values) instead of ending the process.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int rank = 0;
+  int size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return std::unique_ptr<MpiCollective>(new MpiCollective(rank, size));
+}
+
+MpiCollective::~MpiCollective() {
+  MPI_Finalize();
+}
+
+Status MpiCollective::ChainReceive(std::span<double> buf) {
+  if (rank_ == 0) {
+    std::fill(buf.begin(), buf.end(), 0.0);
+    return Status::OK();
+  }
+  return Check(MPI_Recv(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, rank_ - 1, kChainTag,
+                        MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+               "Recv of the running sum");
+}
+
+Status MpiCollective::ChainFinish(std::span<double> buf) {
+  if (rank_ + 1 < size_) {
+    KEEL_RETURN_IF_ERROR(Check(MPI_Send(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE,
+                                        rank_ + 1, kChainTag, MPI_COMM_WORLD),
+                               "Send of the running sum"));
+  }
+  return Check(
+      MPI_Bcast(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, size_ - 1, MPI_COMM_WORLD),
+      "Bcast of the sum");
+}
+
+Result<std::vector<float>> MpiCollective::AllGather(std::span<const float> mine) {
+  return GatherAll(mine, MPI_FLOAT, size_);
+}
+
+Result<std::vector<double>> MpiCollective::AllGather(std::span<const double> mine) {
+  return GatherAll(mine, MPI_DOUBLE, size_);
+}
+
+Status MpiCollective::Broadcast(std::string* text, int root) {
+  unsigned long long len = text->size();
+  KEEL_RETURN_IF_ERROR(
+      Check(MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD), "Bcast of a size"));
+  text->resize(len);
+  if (len > static_cast<unsigned long long>(INT_MAX)) {
+    return Status::ResourceExhausted("{} bytes are more than one MPI broadcast sends", len);
+  }
+  return Check(MPI_Bcast(text->data(), static_cast<int>(len), MPI_CHAR, root, MPI_COMM_WORLD),
+               "Bcast");
+}
+
+void MpiCollective::Abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);  // MPI_Abort does not return; this only satisfies [[noreturn]]
+}
+
+}  // namespace keel

@@ -1,0 +1,40 @@
+// The Collective of an MPI job (Open MPI): one rank per process of `mpirun -np N keel ...`.
+//
+// Only the `keel` binary links this (library keel_mpi, built when CMake finds MPI and
+// KEEL_WITH_MPI is on); the training stage knows only train/collective.h. MPI errors are
+// returned as Status (the communicator's error handler is MPI_ERRORS_RETURN); a job whose rank
+// failed is ended with Abort, which stops every rank (mpirun kills the others) rather than
+// leaving them waiting in a collective.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "train/collective.h"
+
+namespace keel {
+
+class MpiCollective final : public Collective {
+ public:
+  // Starts MPI (once per process). Errors: Internal when MPI cannot start.
+  static Result<std::unique_ptr<MpiCollective>> Start();
+  ~MpiCollective() override;  // MPI_Finalize
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  Status ChainReceive(std::span<double> buf) override;
+  Status ChainFinish(std::span<double> buf) override;
+  Result<std::vector<float>> AllGather(std::span<const float> mine) override;
+  Result<std::vector<double>> AllGather(std::span<const double> mine) override;
+  Status Broadcast(std::string* text, int root) override;
+
+  // Ends the whole job with exit code `code` after this rank printed why (MPI_Abort).
+  [[noreturn]] void Abort(int code);
+
+ private:
+  MpiCollective(int rank, int size) : rank_(rank), size_(size) {}
+  int rank_;
+  int size_;
+};
+
+}  // namespace keel
