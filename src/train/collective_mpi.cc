@@ -3,13 +3,21 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 namespace keel {
 namespace {
 
 constexpr int kChainTag = 22;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 Status Check(int rc, const char* what) {
   if (rc == MPI_SUCCESS) return Status::OK();
@@ -49,7 +57,38 @@ Result<std::vector<T>> GatherAll(std::span<const T> mine, MPI_Datatype type, int
 
 }  // namespace
 
-Result<std::unique_ptr<MpiCollective>> MpiCollective::Start() {
+class MpiCollective::Waiting {
+ public:
+  Waiting(MpiCollective* c, const char* what) : c_(c) {
+    c_->waiting_in_.store(what);
+    c_->waiting_since_ms_.store(NowMs());
+  }
+  ~Waiting() { c_->waiting_since_ms_.store(0); }
+
+ private:
+  MpiCollective* c_;
+};
+
+void MpiCollective::Watch(double timeout_seconds) {
+  const auto limit_ms = static_cast<int64_t>(timeout_seconds * 1000);
+  watchdog_ = std::thread([this, limit_ms, timeout_seconds] {
+    while (!stop_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      const int64_t since = waiting_since_ms_.load();
+      if (since == 0 || NowMs() - since < limit_ms) continue;
+      // Not MPI_Abort: this thread may not call MPI while the main thread is inside MPI.
+      // Exiting non-zero without MPI_Finalize makes mpirun end every other rank.
+      std::fprintf(stderr,
+                   "keel: error: rank %d of %d: no answer from the other ranks for %g s (in "
+                   "%s); ending the job (--distributed-timeout)\n",
+                   rank_, size_, timeout_seconds, waiting_in_.load());
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+  });
+}
+
+Result<std::unique_ptr<MpiCollective>> MpiCollective::Start(double timeout_seconds) {
   int provided = 0;
   KEEL_RETURN_IF_ERROR(
       Check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "Init"));
@@ -59,10 +98,14 @@ Result<std::unique_ptr<MpiCollective>> MpiCollective::Start() {
   int size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return std::unique_ptr<MpiCollective>(new MpiCollective(rank, size));
+  std::unique_ptr<MpiCollective> c(new MpiCollective(rank, size));
+  if (timeout_seconds > 0) c->Watch(timeout_seconds);
+  return c;
 }
 
 MpiCollective::~MpiCollective() {
+  stop_.store(true);
+  if (watchdog_.joinable()) watchdog_.join();
   MPI_Finalize();
 }
 
@@ -71,12 +114,14 @@ Status MpiCollective::ChainReceive(std::span<double> buf) {
     std::fill(buf.begin(), buf.end(), 0.0);
     return Status::OK();
   }
+  Waiting w(this, "receiving the running sum");
   return Check(MPI_Recv(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, rank_ - 1, kChainTag,
                         MPI_COMM_WORLD, MPI_STATUS_IGNORE),
                "Recv of the running sum");
 }
 
 Status MpiCollective::ChainFinish(std::span<double> buf) {
+  Waiting w(this, "passing on the running sum");
   if (rank_ + 1 < size_) {
     KEEL_RETURN_IF_ERROR(Check(MPI_Send(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE,
                                         rank_ + 1, kChainTag, MPI_COMM_WORLD),
@@ -88,14 +133,17 @@ Status MpiCollective::ChainFinish(std::span<double> buf) {
 }
 
 Result<std::vector<float>> MpiCollective::AllGather(std::span<const float> mine) {
+  Waiting w(this, "gathering values");
   return GatherAll(mine, MPI_FLOAT, size_);
 }
 
 Result<std::vector<double>> MpiCollective::AllGather(std::span<const double> mine) {
+  Waiting w(this, "gathering values");
   return GatherAll(mine, MPI_DOUBLE, size_);
 }
 
 Status MpiCollective::Broadcast(std::string* text, int root) {
+  Waiting w(this, "a broadcast");
   unsigned long long len = text->size();
   KEEL_RETURN_IF_ERROR(
       Check(MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD), "Bcast of a size"));

@@ -4,11 +4,15 @@
 // KEEL_WITH_MPI is on); the training stage knows only train/collective.h. MPI errors are
 // returned as Status (the communicator's error handler is MPI_ERRORS_RETURN); a job whose rank
 // failed is ended with Abort, which stops every rank (mpirun kills the others) rather than
-// leaving them waiting in a collective.
+// leaving them waiting in a collective. A rank that neither answers nor dies (stopped, stuck
+// in I/O) is caught by a timeout: a rank waiting longer than that in one collective prints
+// why and exits, and mpirun then ends the others.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "train/collective.h"
 
@@ -16,9 +20,11 @@ namespace keel {
 
 class MpiCollective final : public Collective {
  public:
-  // Starts MPI (once per process). Errors: Internal when MPI cannot start.
-  static Result<std::unique_ptr<MpiCollective>> Start();
-  ~MpiCollective() override;  // MPI_Finalize
+  // Starts MPI (once per process) and, when timeout_seconds > 0, the watchdog that ends this
+  // rank (exit code 1, after a message naming it) once it has waited that long in one
+  // collective. Errors: Internal when MPI cannot start.
+  static Result<std::unique_ptr<MpiCollective>> Start(double timeout_seconds);
+  ~MpiCollective() override;  // stops the watchdog, MPI_Finalize
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
@@ -32,9 +38,16 @@ class MpiCollective final : public Collective {
   [[noreturn]] void Abort(int code);
 
  private:
+  class Waiting;  // marks the time spent in one collective for the watchdog
   MpiCollective(int rank, int size) : rank_(rank), size_(size) {}
+  void Watch(double timeout_seconds);
+
   int rank_;
   int size_;
+  std::atomic<int64_t> waiting_since_ms_{0};  // 0 = not in a collective
+  std::atomic<const char*> waiting_in_{""};
+  std::atomic<bool> stop_{false};
+  std::thread watchdog_;
 };
 
 }  // namespace keel

@@ -124,27 +124,43 @@ TEST(MpiFailureE2e, UnreadableShardEndsTheJobWithTheRanksError) {
   EXPECT_EQ(ReadText(dir.File("dist.keel")), "");  // no model written
 }
 
-TEST(MpiFailureE2e, RankKilledMidTrainingEndsTheJob) {
-  TempDir dir;
-  WriteData(dir, {0, 900, 2100, 3000});
-  // Rank 1 is killed (SIGKILL) two seconds in, while the others wait for its histograms.
-  std::string cmd = "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (sleep 2; kill -9 $$) & fi; exec";
-  for (const std::string& a :
-       {std::string(KEEL_BIN), std::string("train"), std::string("--distributed"),
-        std::string("--data"), dir.File("shard_{rank}.csv"), std::string("--target"),
-        std::string("y"), std::string("--threads"), std::string("1"), std::string("--trees"),
-        std::string("100000"), std::string("--early-stopping"), std::string("0"),
-        std::string("-q")}) {
-    cmd += " '" + a + "'";
-  }
+// A long training (it would run for minutes) in which rank 1 gets `signal` two seconds in,
+// while the others wait for its histograms; `extra` flags go to keel.
+ProcessResult TrainHittingRank1(const TempDir& dir, const std::string& signal,
+                                const std::vector<std::string>& extra) {
+  std::string cmd =
+      "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (sleep 2; kill -" + signal + " $$) & fi; exec";
+  std::vector<std::string> args = {
+      KEEL_BIN,   "train", "--distributed", "--data", dir.File("shard_{rank}.csv"),
+      "--target", "y",     "--threads",     "1",      "--trees",
+      "100000",   "-q"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  for (const std::string& a : args) cmd += " '" + a + "'";
   std::vector<std::string> argv = Mpirun(3);
   for (const char* a : {"sh", "-c"}) argv.push_back(a);
   argv.push_back(cmd);
-  ProcessResult r = RunProgram(argv, "", 60);
+  return RunProgram(argv, "", 60);
+}
+
+TEST(MpiFailureE2e, RankKilledMidTrainingEndsTheJob) {
+  TempDir dir;
+  WriteData(dir, {0, 900, 2100, 3000});
+  ProcessResult r = TrainHittingRank1(dir, "KILL", {});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.exit_code, 124) << "the job hung";
   EXPECT_NE(r.err.find("rank 1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("signal 9"), std::string::npos) << r.err;
+}
+
+// A rank that stops answering without dying (SIGSTOP): the others give up after
+// --distributed-timeout and end the job.
+TEST(MpiFailureE2e, RankThatStopsAnsweringEndsTheJobAfterTheTimeout) {
+  TempDir dir;
+  WriteData(dir, {0, 900, 2100, 3000});
+  ProcessResult r = TrainHittingRank1(dir, "STOP", {"--distributed-timeout", "3"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "the job hung";
+  EXPECT_NE(r.err.find("no answer from the other ranks for 3 s"), std::string::npos) << r.err;
 }
 
 }  // namespace

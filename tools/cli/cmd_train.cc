@@ -16,6 +16,7 @@ struct TrainFlags {
   CommonFlags common;
   usecase::TrainRequest request;
   bool distributed = false;
+  double distributed_timeout = 600;
 };
 
 #ifdef KEEL_WITH_MPI
@@ -23,7 +24,7 @@ struct TrainFlags {
 // shard with the others (docs/distributed.md); rank 0 prints and writes the model. A rank that
 // fails prints why and ends the whole job (MPI_Abort), so no rank waits for it forever.
 int RunDistributed(TrainFlags f) {
-  auto started = MpiCollective::Start();
+  auto started = MpiCollective::Start(f.distributed_timeout);
   if (!started.ok()) return ReportError(started.status(), f.common);
   MpiCollective& mpi = **started;
   const std::string rank = std::to_string(mpi.rank());
@@ -174,6 +175,11 @@ Command AddTrainCommand(CLI::App& root) {
                 "Train on several processes over MPI: run under `mpirun -np N`, each rank reads "
                 "--data with {rank} replaced by its rank and rank 0 writes --out (see "
                 "docs/distributed.md; default: off)");
+  sub->add_option("--distributed-timeout", f->distributed_timeout,
+                  "Seconds a rank waits for the others in one exchange before it ends the job "
+                  "with an error (a rank that stopped answering); 0 = wait forever (default: "
+                  "600)")
+      ->check(CLI::NonNegativeNumber);
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Parameters are documented in docs/params.md; each also takes its keel.yaml name as a "
