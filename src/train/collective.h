@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,13 +23,12 @@ class Collective {
   virtual int rank() const = 0;
   virtual int size() const = 0;
 
-  // A running sum along the ranks, for sums that must equal one process adding every row in
-  // order (rank 0's rows first): ChainReceive puts the sum of the ranks before this one into
-  // `buf` (zeros on rank 0); the caller adds its own terms to `buf` in place; ChainFinish
-  // passes `buf` on to the next rank and leaves the last rank's `buf` (the total) in every
-  // rank's `buf`. The ranks take turns, so this serialises the adding.
-  virtual Status ChainReceive(std::span<double> buf) = 0;
-  virtual Status ChainFinish(std::span<double> buf) = 0;
+  // Adds `add_mine`'s terms over every rank into `buf`, the same total on every rank.
+  // add_mine(accumulate) puts this rank's terms into `buf`: added to what `buf` holds when
+  // `accumulate`, else overwriting it. How the ranks' terms are combined is the
+  // implementation's (see MpiCollective's SumOrder); one process just calls add_mine(false).
+  using AddTerms = std::function<Status(bool accumulate)>;
+  virtual Status SumOverRanks(std::span<double> buf, const AddTerms& add_mine) = 0;
 
   // Every rank's `mine` concatenated in rank order, on every rank.
   virtual Result<std::vector<float>> AllGather(std::span<const float> mine) = 0;
@@ -38,15 +38,16 @@ class Collective {
   virtual Status Broadcast(std::string* text, int root) = 0;
 };
 
-// The trivial Collective of a job of one process: the chain leaves `buf` as the caller made
-// it (zeros to start), a gather returns `mine`, a broadcast changes nothing. Training with it
-// gives the model of training with no Collective.
+// The trivial Collective of a job of one process: a sum is the process's own terms, a gather
+// returns `mine`, a broadcast changes nothing. Training with it gives the model of training with no
+// Collective.
 class SingleProcess final : public Collective {
  public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
-  Status ChainReceive(std::span<double> buf) override;
-  Status ChainFinish(std::span<double>) override { return Status::OK(); }
+  Status SumOverRanks(std::span<double>, const AddTerms& add_mine) override {
+    return add_mine(false);
+  }
   Result<std::vector<float>> AllGather(std::span<const float> mine) override {
     return std::vector<float>(mine.begin(), mine.end());
   }

@@ -88,7 +88,8 @@ void MpiCollective::Watch(double timeout_seconds) {
   });
 }
 
-Result<std::unique_ptr<MpiCollective>> MpiCollective::Start(double timeout_seconds) {
+Result<std::unique_ptr<MpiCollective>> MpiCollective::Start(double timeout_seconds,
+                                                            SumOrder order) {
   int provided = 0;
   KEEL_RETURN_IF_ERROR(
       Check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "Init"));
@@ -98,7 +99,7 @@ Result<std::unique_ptr<MpiCollective>> MpiCollective::Start(double timeout_secon
   int size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  std::unique_ptr<MpiCollective> c(new MpiCollective(rank, size));
+  std::unique_ptr<MpiCollective> c(new MpiCollective(rank, size, order));
   if (timeout_seconds > 0) c->Watch(timeout_seconds);
   return c;
 }
@@ -107,6 +108,33 @@ MpiCollective::~MpiCollective() {
   stop_.store(true);
   if (watchdog_.joinable()) watchdog_.join();
   MPI_Finalize();
+}
+
+Status MpiCollective::SumOverRanks(std::span<double> buf, const AddTerms& add_mine) {
+  if (order_ == SumOrder::kRankTotals) {
+    KEEL_RETURN_IF_ERROR(add_mine(false));
+    return SumRankTotals(buf);
+  }
+  KEEL_RETURN_IF_ERROR(ChainReceive(buf));
+  KEEL_RETURN_IF_ERROR(add_mine(true));
+  return ChainFinish(buf);
+}
+
+Status MpiCollective::SumRankTotals(std::span<double> buf) {
+  Waiting w(this, "summing the ranks' totals");
+  const int n = static_cast<int>(buf.size());
+  if (rank_ == 0) gathered_.resize(buf.size() * static_cast<size_t>(size_));
+  KEEL_RETURN_IF_ERROR(Check(
+      MPI_Gather(buf.data(), n, MPI_DOUBLE, gathered_.data(), n, MPI_DOUBLE, 0, MPI_COMM_WORLD),
+      "Gather of the ranks' sums"));
+  if (rank_ == 0) {
+    // Rank order, so the total does not depend on which rank answered first.
+    for (int r = 1; r < size_; ++r) {
+      const double* src = gathered_.data() + static_cast<size_t>(r) * buf.size();
+      for (size_t i = 0; i < buf.size(); ++i) buf[i] += src[i];
+    }
+  }
+  return Check(MPI_Bcast(buf.data(), n, MPI_DOUBLE, 0, MPI_COMM_WORLD), "Bcast of the sum");
 }
 
 Status MpiCollective::ChainReceive(std::span<double> buf) {

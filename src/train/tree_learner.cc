@@ -63,13 +63,14 @@ Status TreeLearner::BuildHistogram(std::span<const GradPair> grads, std::span<co
                                    bool all_rows, std::span<HistBin> out) {
   Collective* c = config_.collective;
   if (c == nullptr) return builder_.Build(bins_, grads, rows, all_rows, out);
-  // The running sum along the ranks: this rank's rows are added, in order, to the sums of the
-  // ranks before it, exactly as one process adds all the rows in order (with one worker).
+  // Every rank's rows of the node, summed as the Collective sums (in row order by default:
+  // rank r's rows added to the sums of the ranks before it, as one process with one worker
+  // adds all the rows).
   static_assert(sizeof(HistBin) == 4 * sizeof(double));
   const std::span<double> cells(reinterpret_cast<double*>(out.data()), out.size() * 4);
-  KEEL_RETURN_IF_ERROR(c->ChainReceive(cells));
-  KEEL_RETURN_IF_ERROR(builder_.Build(bins_, grads, rows, all_rows, out, /*accumulate=*/true));
-  return c->ChainFinish(cells);
+  return c->SumOverRanks(cells, [&](bool accumulate) {
+    return builder_.Build(bins_, grads, rows, all_rows, out, accumulate);
+  });
 }
 
 Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int32_t node_id,

@@ -39,9 +39,8 @@ struct TreeConfig {
   std::vector<int8_t> monotone;                          // per feature, or empty
   std::vector<std::vector<int32_t>> interaction_groups;  // feature indices, or empty
   // Distributed training (nullptr = one process): each rank holds some of the rows, node
-  // histograms are summed over every rank's rows (rank 0's first, in row order, so the sums
-  // equal one process's on the rows of all ranks in rank order) and every rank grows the same
-  // tree from them. Borrowed; outlives the learner.
+  // histograms are summed over every rank's rows (Collective::SumOverRanks) and every rank
+  // grows the same tree from them. Borrowed; outlives the learner.
   Collective* collective = nullptr;
 };
 

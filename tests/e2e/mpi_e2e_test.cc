@@ -5,6 +5,7 @@
 // fewer cores.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -102,6 +103,35 @@ TEST_P(MpiTrainE2e, ThreeRanksGiveTheModelOfOneProcessOnAllRows) {
       ADD_FAILURE() << "line " << i << ": " << m_one[i].back() << " vs " << m_dist[i].back();
   }
   EXPECT_EQ(differ, 0u) << "rows whose margin differs from one process's";
+}
+
+// --distributed-sums fast: each rank sums its rows at once and rank 0 adds the totals, so the
+// model equals one process's up to rounding (the same trees; margins within 1e-9).
+TEST_P(MpiTrainE2e, FastSumsGiveTheOneProcessModelUpToRounding) {
+  const std::string target = GetParam();
+  TempDir dir;
+  WriteData(dir, {0, 900, 2100, 3000});
+  ProcessResult one = RunKeel(TrainArgs(target, dir.File("all.csv"), dir.File("one.keel")));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  std::vector<std::string> argv = Mpirun(3);
+  argv.push_back(KEEL_BIN);
+  for (std::string& a : TrainArgs(target, dir.File("shard_{rank}.csv"), dir.File("fast.keel"))) {
+    argv.push_back(std::move(a));
+  }
+  for (const char* a : {"--distributed", "--distributed-sums", "fast"}) argv.push_back(a);
+  ProcessResult dist = RunProgram(argv, "", 60);
+  ASSERT_EQ(dist.exit_code, 0) << dist.err;
+  const auto m_one = ParseCsv(Margins(dir, "one.keel"));
+  const auto m_fast = ParseCsv(Margins(dir, "fast.keel"));
+  ASSERT_EQ(m_one.size(), 3001u);
+  ASSERT_EQ(m_fast.size(), m_one.size());
+  double worst = 0;
+  for (size_t i = 1; i < m_one.size(); ++i) {
+    const double a = std::stod(m_one[i].back());
+    const double b = std::stod(m_fast[i].back());
+    worst = std::max(worst, std::abs(a - b) / std::max(1.0, std::abs(a)));
+  }
+  EXPECT_LE(worst, 1e-9);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, MpiTrainE2e, ::testing::Values("y", "v"));

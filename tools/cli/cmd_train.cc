@@ -17,6 +17,7 @@ struct TrainFlags {
   usecase::TrainRequest request;
   bool distributed = false;
   double distributed_timeout = 600;
+  std::string distributed_sums = "exact";
 };
 
 #ifdef KEEL_WITH_MPI
@@ -24,7 +25,9 @@ struct TrainFlags {
 // shard with the others (docs/distributed.md); rank 0 prints and writes the model. A rank that
 // fails prints why and ends the whole job (MPI_Abort), so no rank waits for it forever.
 int RunDistributed(TrainFlags f) {
-  auto started = MpiCollective::Start(f.distributed_timeout);
+  auto started = MpiCollective::Start(
+      f.distributed_timeout, f.distributed_sums == "fast" ? MpiCollective::SumOrder::kRankTotals
+                                                          : MpiCollective::SumOrder::kRowOrder);
   if (!started.ok()) return ReportError(started.status(), f.common);
   MpiCollective& mpi = **started;
   const std::string rank = std::to_string(mpi.rank());
@@ -180,6 +183,12 @@ Command AddTrainCommand(CLI::App& root) {
                   "with an error (a rank that stopped answering); 0 = wait forever (default: "
                   "600)")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--distributed-sums", f->distributed_sums,
+                  "How ranks add histograms: exact (a running sum in row order, the model of one "
+                  "process on all rows, ranks take turns) or fast (each rank sums its rows at "
+                  "once, rank 0 adds the totals in rank order: deterministic, equal up to "
+                  "rounding; default: exact)")
+      ->check(CLI::IsMember({"exact", "fast"}));
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Parameters are documented in docs/params.md; each also takes its keel.yaml name as a "
