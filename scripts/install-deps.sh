@@ -21,6 +21,8 @@ PACKAGES=(
   # peers for fixtures, acceptance checks and benchmarks
   python3 python3-xgboost libxgboost-dev xgboost python3-sklearn python3-scipy python3-pandas
   python3-flask wrk
+  # distributed training (keel train --distributed, docs/distributed.md)
+  openmpi-bin libopenmpi-dev
 )
 
 SUDO=()

@@ -9,6 +9,7 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "core/random.h"
+#include "train/distributed.h"
 #include "train/metrics.h"
 
 namespace keel {
@@ -78,7 +79,12 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
   const double lr = config.learning_rate;
 
   GbdtResult out;
-  out.base_margin = BaseMargin(config.objective, train.labels, train.weights);
+  if (config.collective != nullptr) {
+    KEEL_ASSIGN_OR_RETURN(out.base_margin, SharedBaseMargin(config.objective, train.labels,
+                                                            train.weights, *config.collective));
+  } else {
+    out.base_margin = BaseMargin(config.objective, train.labels, train.weights);
+  }
   out.train_margins.resize(n * k_out);
   for (size_t r = 0; r < n; ++r) {
     for (size_t k = 0; k < k_out; ++k) out.train_margins[r * k_out + k] = out.base_margin[k];

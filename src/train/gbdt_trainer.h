@@ -31,6 +31,9 @@ struct GbdtConfig {
   double colsample = 0;
   int early_stopping_rounds = 0;  // 0 = off; needs a validation set
   uint64_t seed = 0;
+  // Distributed training (train/distributed.h): the base margin from every rank's rows; set
+  // tree.collective too. nullptr = one process.
+  Collective* collective = nullptr;
 };
 
 // Binned rows with their labels (and weights; empty = 1).

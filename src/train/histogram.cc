@@ -37,8 +37,8 @@ __attribute__((target_clones("avx2", "default"))) void AccumulateAll(
 
 __attribute__((target_clones("avx2", "default"))) void AccumulateRows(
     const uint8_t* __restrict bins, size_t cols, const uint32_t* __restrict offsets,
-    const GradPair* __restrict grads, const uint32_t* __restrict rows, size_t begin,
-    size_t end, HistBin* __restrict hist) {
+    const GradPair* __restrict grads, const uint32_t* __restrict rows, size_t begin, size_t end,
+    HistBin* __restrict hist) {
   const size_t prefetch_end = end > kPrefetchDistance ? end - kPrefetchDistance : 0;
   for (size_t i = begin; i < end; ++i) {
     if (i < prefetch_end) {
@@ -84,7 +84,7 @@ HistogramBuilder::HistogramBuilder(HistogramLayout layout, int threads)
 
 Status HistogramBuilder::Build(const BinnedMatrix& bins, std::span<const GradPair> grads,
                                std::span<const uint32_t> rows, bool all_rows,
-                               std::span<HistBin> out) {
+                               std::span<HistBin> out, bool accumulate) {
   const size_t total = layout_.total_bins();
   if (out.size() != total || bins.cols != layout_.num_features()) {
     return Status::Internal("histogram build: layout does not match ({} cells, {} features)",
@@ -94,7 +94,7 @@ Status HistogramBuilder::Build(const BinnedMatrix& bins, std::span<const GradPai
   const uint32_t* offsets = layout_.offsets.data();
   const size_t workers =
       std::clamp<size_t>(count / kMinRowsPerWorker, 1, static_cast<size_t>(threads_));
-  std::memset(static_cast<void*>(out.data()), 0, total * sizeof(HistBin));
+  if (!accumulate) std::memset(static_cast<void*>(out.data()), 0, total * sizeof(HistBin));
   if (workers == 1) {
     Accumulate(bins, offsets, grads.data(), rows, all_rows, 0, count, out.data());
     return Status::OK();

@@ -42,9 +42,11 @@ class HistogramBuilder {
   // out[b] = sums over rows r of (grads[r].g, grads[r].h, 1) for every cell b that row r's
   // bins select. `rows` lists the node's rows (indices into `bins` and `grads`); an empty
   // span with all_rows=true means rows 0 .. bins.rows - 1. `out` has layout.total_bins()
-  // cells and is overwritten.
+  // cells and is overwritten, or added to when `accumulate` (each cell then holds its old
+  // value plus the rows, added after it in row order).
   Status Build(const BinnedMatrix& bins, std::span<const GradPair> grads,
-               std::span<const uint32_t> rows, bool all_rows, std::span<HistBin> out);
+               std::span<const uint32_t> rows, bool all_rows, std::span<HistBin> out,
+               bool accumulate = false);
 
   const HistogramLayout& layout() const { return layout_; }
 

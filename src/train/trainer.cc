@@ -14,6 +14,7 @@
 #include "keel/version_info.h"
 #include "train/binning.h"
 #include "train/constraints.h"
+#include "train/distributed.h"
 #include "train/gbdt_trainer.h"
 #include "train/learner_config.h"
 #include "train/linear_trainer.h"
@@ -224,6 +225,20 @@ struct SplitMargins {
   std::vector<double> train, valid, test;
 };
 
+// Distributed: what the run asks is supported, and every rank has the same features and
+// classes.
+Status CheckDistributedRun(const TrainOptions& options, const TrainingData& data) {
+  KEEL_RETURN_IF_ERROR(
+      CheckDistributable(options.params, data.target.objective, data.features.raw));
+  std::string what = std::string(TaskName(data.target.task)) + " task, features";
+  for (const FeatureSpec& f : data.features.specs) what += " " + f.name;
+  if (data.target.task != Task::kRegression) {
+    what += ", classes";
+    for (const std::string& c : data.target.labels.classes) what += " " + c;
+  }
+  return CheckRanksAgree(what, *options.collective);
+}
+
 Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
                              const Context& ctx, const Stopwatch& total_clock, Model* model,
                              TrainReport* rep) {
@@ -235,11 +250,17 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   KEEL_ASSIGN_OR_RETURN(const ModelConstraints constraints,
                         ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
   std::vector<BinMapper> mappers(fs.raw.size());
-  KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
-    mappers[f] = fs.raw[f].categorical
-                     ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
-                     : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
-  }));
+  if (options.collective != nullptr) {
+    KEEL_RETURN_IF_ERROR(CheckDistributedRun(options, data));
+    KEEL_ASSIGN_OR_RETURN(mappers,
+                          FitSharedMappers(fs.raw, split.train, p.max_bins, *options.collective));
+  } else {
+    KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
+      mappers[f] = fs.raw[f].categorical
+                       ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
+                       : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
+    }));
+  }
   KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
   KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
   const std::vector<double> train_labels = Gather(data.target.label, split.train);
@@ -248,6 +269,7 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   const std::vector<float> valid_w = GatherF(data.weights, split.valid);
   GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
   SetTreeConstraints(constraints, fs.specs.size(), &cfg.tree);
+  cfg.collective = cfg.tree.collective = options.collective;
 
   Stopwatch fit_clock;
   KEEL_ASSIGN_OR_RETURN(GbdtResult g,
@@ -273,6 +295,9 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
 Result<SplitMargins> FitLinear(const TrainOptions& options, const TrainingData& data,
                                const Context& ctx, const Stopwatch& total_clock, Model* model,
                                TrainReport* rep) {
+  if (options.collective != nullptr) {
+    return Status::Unsupported("distributed training does not support algo linear yet");
+  }
   const FeatureSet& fs = data.features;
   const SplitRows& split = data.split;
   model->kind = Model::Kind::kLinear;

@@ -18,6 +18,7 @@
 #include "keel/status.h"
 #include "keel/table.h"
 #include "model/model.h"
+#include "train/collective.h"
 #include "train/feature_set.h"
 #include "train/params.h"
 #include "train/split.h"
@@ -35,6 +36,9 @@ struct TrainOptions {
   // For lineage: the data file (hashed with SHA-256) and the ingest counts; optional.
   std::string data_path;
   nlohmann::json data_info;
+  // Distributed training (docs/distributed.md): `table` is this rank's shard and the model is
+  // trained on the rows of every rank (train/distributed.h). nullptr = one process.
+  Collective* collective = nullptr;
 };
 
 struct SplitResult {

@@ -54,9 +54,23 @@ void TreeLearner::ReleaseSlot(int slot) {
   if (slot >= 0) free_slots_.push_back(slot);
 }
 
-bool TreeLearner::CanSplit(const BinnedTree::Node& node, size_t count) const {
+bool TreeLearner::CanSplit(const BinnedTree::Node& node) const {
   if (config_.max_depth > 0 && node.depth >= config_.max_depth) return false;
-  return static_cast<double>(count) >= 2 * config_.split.min_data_in_leaf;
+  return node.stats.n >= 2 * config_.split.min_data_in_leaf;
+}
+
+Status TreeLearner::BuildHistogram(std::span<const GradPair> grads, std::span<const uint32_t> rows,
+                                   bool all_rows, std::span<HistBin> out) {
+  Collective* c = config_.collective;
+  if (c == nullptr) return builder_.Build(bins_, grads, rows, all_rows, out);
+  // Every rank's rows of the node, summed as the Collective sums (in row order by default:
+  // rank r's rows added to the sums of the ranks before it, as one process with one worker
+  // adds all the rows).
+  static_assert(sizeof(HistBin) == 4 * sizeof(double));
+  const std::span<double> cells(reinterpret_cast<double*>(out.data()), out.size() * 4);
+  return c->SumOverRanks(cells, [&](bool accumulate) {
+    return builder_.Build(bins_, grads, rows, all_rows, out, accumulate);
+  });
 }
 
 Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int32_t node_id,
@@ -176,9 +190,8 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
   root.begin = 0;
   root.count = n;
   root.slot = AcquireSlot();
-  KEEL_RETURN_IF_ERROR(builder_.Build(
-      bins_, grads,
-      all_rows ? std::span<const uint32_t>{} : std::span<const uint32_t>(indices_.data(), n),
+  KEEL_RETURN_IF_ERROR(BuildHistogram(
+      grads, all_rows ? std::span<const uint32_t>{} : std::span<const uint32_t>(indices_.data(), n),
       all_rows, Slot(root.slot)));
   {
     // Totals of the root: the cells of any one feature cover every row once.
@@ -193,7 +206,7 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
     tree.nodes[0].stats = s;
     tree.nodes[0].value = LeafValue(s, config_.split);
   }
-  if (CanSplit(tree.nodes[0], n)) {
+  if (CanSplit(tree.nodes[0])) {
     KEEL_RETURN_IF_ERROR(FindSplit(&root, tree.nodes[0], 0, feature_mask));
   }
   open.push_back(root);
@@ -249,19 +262,22 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
     kids[1] = {right_id, leaf.begin + nleft, leaf.count - nleft, -1, {}};
     bool want[2];
     for (int s = 0; s < 2; ++s) {
-      want[s] = leaves < config_.num_leaves &&
-                CanSplit(tree.nodes[static_cast<size_t>(kids[s].node)], kids[s].count);
+      want[s] =
+          leaves < config_.num_leaves && CanSplit(tree.nodes[static_cast<size_t>(kids[s].node)]);
     }
     if (want[0] || want[1]) {
       // Build the smaller child; the larger one is parent minus smaller, in the parent's
       // buffer. A child that cannot split needs no histogram of its own.
-      const int small = kids[0].count <= kids[1].count ? 0 : 1;
+      // Smaller by the stats' row counts, which are over every rank when distributed.
+      const int small = tree.nodes[static_cast<size_t>(left_id)].stats.n <=
+                                tree.nodes[static_cast<size_t>(right_id)].stats.n
+                            ? 0
+                            : 1;
       const int large = 1 - small;
       kids[small].slot = AcquireSlot();
-      KEEL_RETURN_IF_ERROR(builder_.Build(
-          bins_, grads,
-          std::span<const uint32_t>(indices_.data() + kids[small].begin, kids[small].count), false,
-          Slot(kids[small].slot)));
+      KEEL_RETURN_IF_ERROR(BuildHistogram(
+          grads, std::span<const uint32_t>(indices_.data() + kids[small].begin, kids[small].count),
+          false, Slot(kids[small].slot)));
       if (want[large]) {
         SubtractHistogram(Slot(leaf.slot), Slot(kids[small].slot), Slot(leaf.slot));
         kids[large].slot = leaf.slot;

@@ -15,6 +15,7 @@
 
 #include "model/model.h"
 #include "train/binning.h"
+#include "train/collective.h"
 #include "train/histogram.h"
 #include "train/split_finder.h"
 
@@ -37,6 +38,10 @@ struct TreeConfig {
   int max_depth = 0;                                     // 0 = no limit
   std::vector<int8_t> monotone;                          // per feature, or empty
   std::vector<std::vector<int32_t>> interaction_groups;  // feature indices, or empty
+  // Distributed training (nullptr = one process): each rank holds some of the rows, node
+  // histograms are summed over every rank's rows (Collective::SumOverRanks) and every rank
+  // grows the same tree from them. Borrowed; outlives the learner.
+  Collective* collective = nullptr;
 };
 
 // A tree in training form: splits on bins. Node 0 is the root.
@@ -102,7 +107,11 @@ class TreeLearner {
   }
   int AcquireSlot();
   void ReleaseSlot(int slot);
-  bool CanSplit(const BinnedTree::Node& node, size_t count) const;
+  // From the node's stats, whose row count is over every rank.
+  bool CanSplit(const BinnedTree::Node& node) const;
+  // builder_.Build, summed over the ranks when distributed.
+  Status BuildHistogram(std::span<const GradPair> grads, std::span<const uint32_t> rows,
+                        bool all_rows, std::span<HistBin> out);
   Status FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int32_t node_id,
                    std::span<const uint8_t> feature_mask);
   // Sets the bounds, value and interaction groups of the children of `parent_id`.

@@ -196,6 +196,12 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
   options.params = request.params;
   options.data_path = data.path;
   options.data_info = std::move(data.lineage);
+  options.collective = request.collective;
+  if (request.collective != nullptr &&
+      !(request.reweigh.empty() && request.fair_attribute.empty())) {
+    return Status::Unsupported(
+        "distributed training does not support --reweigh or --fair-attribute yet");
+  }
 
   // --sensitive, --reweigh and --fair-attribute columns, in that order.
   std::vector<std::string> sensitive = request.sensitive;
@@ -218,6 +224,13 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
                                           request.fair, ctx, &result.fair_report);
   if (!trained.ok()) return trained.status().WithContext("training on " + data.name);
   KEEL_RETURN_IF_ERROR(FinishTrainedModel(data.table, options.params, ctx, &*trained));
+  if (request.collective != nullptr) {
+    // The split metrics and the training profile are of this rank's shard; say so.
+    trained->model.sections["lineage"]["distributed"] = {
+        {"ranks", request.collective->size()},
+        {"metrics_and_profile_from",
+         "rank " + std::to_string(request.collective->rank()) + "'s shard (" + data.path + ")"}};
+  }
   if (!request.out_path.empty()) KEEL_RETURN_IF_ERROR(SaveModel(trained->model, request.out_path));
   result.report = std::move(trained->report);
   result.model = std::move(trained->model);

@@ -39,6 +39,10 @@ struct TrainRequest {
   std::string fair_attribute;  // "" = off
   FairReductionOptions fair;
   TrainParams params = DefaultParams();  // the parameter table's defaults
+  // Distributed training (docs/distributed.md): input is this rank's shard, the model is
+  // trained on every rank's rows; the report's metrics and the training profile are of this
+  // rank's rows. Borrowed; nullptr = one process.
+  Collective* collective = nullptr;
 };
 
 struct TrainModelResult {

@@ -5,6 +5,9 @@
 #include "train/fair_reduction.h"
 #include "train/params.h"
 #include "usecase/train.h"
+#ifdef KEEL_WITH_MPI
+#include "train/collective_mpi.h"
+#endif
 
 namespace keel::cli {
 namespace {
@@ -12,13 +15,67 @@ namespace {
 struct TrainFlags {
   CommonFlags common;
   usecase::TrainRequest request;
+  bool distributed = false;
+  double distributed_timeout = 600;
+  std::string distributed_sums = "exact";
 };
+
+#ifdef KEEL_WITH_MPI
+// `mpirun -np N keel train --distributed --data shard_{rank}.csv ...`: each rank trains on its
+// shard with the others (docs/distributed.md); rank 0 prints and writes the model. A rank that
+// fails prints why and ends the whole job (MPI_Abort), so no rank waits for it forever.
+int RunDistributed(TrainFlags f) {
+  auto started = MpiCollective::Start(
+      f.distributed_timeout, f.distributed_sums == "fast" ? MpiCollective::SumOrder::kRankTotals
+                                                          : MpiCollective::SumOrder::kRowOrder);
+  if (!started.ok()) return ReportError(started.status(), f.common);
+  MpiCollective& mpi = **started;
+  const std::string rank = std::to_string(mpi.rank());
+  std::string& path = f.request.input.path;
+  const size_t at = path.find("{rank}");
+  if (at == std::string::npos && mpi.size() > 1) {
+    return ReportUsageError(
+        Status::InvalidArgument("--distributed: --data must name each rank's shard with {{rank}} "
+                                "(shard_{{rank}}.csv); '{}' has none",
+                                path),
+        f.common);
+  }
+  if (at != std::string::npos) path.replace(at, 6, rank);
+  if (mpi.rank() != 0) {
+    f.request.out_path.clear();  // rank 0 writes the model
+    f.common.quiet = true;
+  }
+  f.request.collective = &mpi;
+  auto result = usecase::TrainModel(f.request, CommandContext(f.common, f.request.params.threads));
+  if (!result.ok()) {
+    const Status s =
+        result.status().WithContext("rank " + rank + " of " + std::to_string(mpi.size()));
+    const int code = ReportError(s, f.common);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    if (mpi.size() > 1) mpi.Abort(code);
+    return code;
+  }
+  if (mpi.rank() == 0) PrintOutput(*result, f.common);
+  return kExitOk;
+}
+#endif
 
 int Run(const TrainFlags& f) {
   ApplyCommonFlags(f.common);
   // Each value passed its check when parsed; what is left are rules across parameters.
   Status s = ValidateParams(f.request.params);
   if (!s.ok()) return ReportUsageError(s, f.common);
+  if (f.distributed) {
+#ifdef KEEL_WITH_MPI
+    return RunDistributed(f);
+#else
+    return ReportUsageError(
+        Status::Unsupported("--distributed: this keel was built without MPI (install "
+                            "libopenmpi-dev and rebuild, docs/distributed.md)"),
+        f.common);
+#endif
+  }
   auto result = usecase::TrainModel(f.request, CommandContext(f.common, f.request.params.threads));
   // A parameter that only the data shows to be wrong (a monotone constraint naming no
   // feature) is still a usage error.
@@ -117,6 +174,21 @@ Command AddTrainCommand(CLI::App& root) {
                                                             : "TEXT")
         ->check(check);
   }
+  sub->add_flag("--distributed", f->distributed,
+                "Train on several processes over MPI: run under `mpirun -np N`, each rank reads "
+                "--data with {rank} replaced by its rank and rank 0 writes --out (see "
+                "docs/distributed.md; default: off)");
+  sub->add_option("--distributed-timeout", f->distributed_timeout,
+                  "Seconds a rank waits for the others in one exchange before it ends the job "
+                  "with an error (a rank that stopped answering); 0 = wait forever (default: "
+                  "600)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--distributed-sums", f->distributed_sums,
+                  "How ranks add histograms: exact (a running sum in row order, the model of one "
+                  "process on all rows, ranks take turns) or fast (each rank sums its rows at "
+                  "once, rank 0 adds the totals in rank order: deterministic, equal up to "
+                  "rounding; default: exact)")
+      ->check(CLI::IsMember({"exact", "fast"}));
   AddCommonFlags(sub, &f->common);
   sub->footer(
       "Parameters are documented in docs/params.md; each also takes its keel.yaml name as a "
