@@ -12,6 +12,7 @@ Status CheckDistributable(const TrainParams& params, Objective objective,
   if (params.algo != "gbdt") return refuse("algo " + params.algo);
   if (params.valid_size > 0) return refuse("a validation split (valid_size > 0)");
   if (params.subsample < 1) return refuse("row subsampling (subsample < 1)");
+  if (params.calibrate != "none") return refuse("calibration (it needs validation rows)");
   if (params.class_weight == "balanced") return refuse("class_weight balanced");
   if (RefitsLeaves(objective)) {
     return refuse(std::string("objective ") + std::string(ObjectiveName(objective)));

@@ -197,6 +197,11 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
   options.data_path = data.path;
   options.data_info = std::move(data.lineage);
   options.collective = request.collective;
+  // Ranks would each hold out their own validation rows and stop at different trees: a
+  // distributed run has no automatic validation split (an explicit one is refused).
+  if (request.collective != nullptr && options.params.valid_size == kAutoParam) {
+    options.params.valid_size = 0;
+  }
   if (request.collective != nullptr &&
       !(request.reweigh.empty() && request.fair_attribute.empty())) {
     return Status::Unsupported(

@@ -75,12 +75,14 @@ std::string Margins(const TempDir& dir, const std::string& model) {
 
 class MpiTrainE2e : public ::testing::TestWithParam<const char*> {};
 
-// Training flags: no test split (every row trains), one thread (one process then adds the
-// histogram rows in order, as the ranks do along the chain).
+// Training flags: no test or validation split (every row trains; a distributed run makes no
+// automatic validation split, so the one process must not either), one thread (one process
+// then adds the histogram rows in order, as the ranks do along the chain).
 std::vector<std::string> TrainArgs(const std::string& target, const std::string& data,
                                    const std::string& out) {
-  return {"train", "--data",  data, "--target", target, "--test-size", "0", "--threads",
-          "1",     "--trees", "25", "--leaves", "15",   "--out",       out, "--json"};
+  return {"train", "--data",       data, "--target",  target, "--test-size",
+          "0",     "--valid-size", "0",  "--threads", "1",    "--trees",
+          "25",    "--leaves",     "15", "--out",     out,    "--json"};
 }
 
 TEST_P(MpiTrainE2e, ThreeRanksGiveTheModelOfOneProcessOnAllRows) {
