@@ -85,8 +85,9 @@ constexpr const char* kInsert =
 // The casts type the parameters for PostgreSQL (an INSERT ... SELECT gives them no column).
 constexpr const char* kInsertOnce =
     "INSERT INTO predictions (request_id, instance, time_us, model, model_version, subject, "
-    "inputs, output) SELECT CAST($1 AS TEXT), CAST($2 AS INTEGER), CAST($3 AS BIGINT), "
-    "CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS TEXT), CAST($8 AS TEXT) "
+    "inputs, output, variant, record_id) SELECT CAST($1 AS TEXT), CAST($2 AS INTEGER), "
+    "CAST($3 AS BIGINT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS TEXT), "
+    "CAST($7 AS TEXT), CAST($8 AS TEXT), CAST($9 AS TEXT), CAST($10 AS TEXT) "
     "WHERE NOT EXISTS (SELECT 1 FROM predictions WHERE request_id = CAST($1 AS TEXT) AND "
     "instance = CAST($2 AS INTEGER))";
 constexpr const char* kRequestIndex =
@@ -130,7 +131,7 @@ Status EnsurePredictionLogSchema(SqlDatabase& db) {
 
 Result<std::unique_ptr<PredictionLogWriter>> PredictionLogWriter::Open(SqlDatabase* db) {
   KEEL_RETURN_IF_ERROR(EnsurePredictionLogSchema(*db));
-  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db->Prepare(kInsertOnce));
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SqlStatement> insert, db->Prepare(kInsert));
   return std::unique_ptr<PredictionLogWriter>(new PredictionLogWriter(db, std::move(insert)));
 }
 

@@ -72,9 +72,12 @@ struct Scored {
 Scored TrainAndPredict(const TempDir& dir, const std::string& target,
                        const std::vector<std::string>& extra) {
   const std::string model = dir.File("m.keel");
-  std::vector<std::string> args = {
-      "train", "--data", dir.File("train.csv"), "--target", target, "--test-size", "0", "--out",
-      model,   "--json"};
+  // Every row of train.csv trains the given number of trees (no automatic validation split and
+  // early stopping): the comparisons are between losses, not stopping rules.
+  std::vector<std::string> args = {"train",    "--data",       dir.File("train.csv"),
+                                   "--target", target,         "--test-size",
+                                   "0",        "--valid-size", "0",
+                                   "--out",    model,          "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto t = RunKeel(args, "", 300);
   EXPECT_EQ(t.exit_code, 0) << t.err;
