@@ -111,6 +111,12 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
   Progress progress("train", static_cast<uint64_t>(config.num_trees), ctx.progress);
   double best_loss = std::numeric_limits<double>::infinity();
   int best_iter = -1;
+  // The margins at the best iteration, copied when it improves: taking the later trees back
+  // out would not give the same sums in floating point, and the report's metrics (from these
+  // margins) would then differ from the saved model's.
+  const bool keeps_best = has_valid && config.early_stopping_rounds > 0;
+  decltype(out.train_margins) best_train_margins;
+  decltype(out.valid_margins) best_valid_margins;
   int iter = 0;
   for (; iter < config.num_trees; ++iter) {
     KEEL_RETURN_IF_ERROR(ctx.CheckCancelled("training"));  // between trees: a safe point
@@ -195,6 +201,10 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
       if (loss < best_loss) {
         best_loss = loss;
         best_iter = iter;
+        if (keeps_best) {
+          best_train_margins = out.train_margins;
+          best_valid_margins = out.valid_margins;
+        }
       }
       progress.SetNote(std::string("valid ") + out.stopping_metric + " " + FormatDouble(loss));
       if (config.early_stopping_rounds > 0 && iter - best_iter >= config.early_stopping_rounds) {
@@ -207,16 +217,11 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
   }
   progress.Finish();
   out.iterations = iter;
-  if (has_valid && config.early_stopping_rounds > 0 && best_iter >= 0 && best_iter + 1 < iter) {
-    // Keep the best iteration: take the dropped trees' contributions back out of the margins.
+  if (keeps_best && best_iter >= 0 && best_iter + 1 < iter) {
+    // Keep the best iteration's trees and margins.
     const size_t keep = static_cast<size_t>(best_iter + 1) * k_out;
-    for (size_t t = keep; t < out.binned_trees.size(); ++t) {
-      const BinnedTree& tree = out.binned_trees[t];
-      const size_t k = t % k_out;
-      KEEL_RETURN_IF_ERROR(AddTreeBinned(tb, tree, -lr, k_out, k, out.train_margins, threads));
-      KEEL_RETURN_IF_ERROR(
-          AddTreeBinned(*valid.bins, tree, -lr, k_out, k, out.valid_margins, threads));
-    }
+    out.train_margins = std::move(best_train_margins);
+    out.valid_margins = std::move(best_valid_margins);
     out.binned_trees.resize(keep);
     out.forest.trees.resize(keep);
     out.iterations = best_iter + 1;

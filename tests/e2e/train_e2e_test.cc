@@ -52,6 +52,22 @@ TEST(TrainE2e, BinaryChurnPrintsSplitMetricsAndSavesTheModel) {
   EXPECT_FALSE(ReadText(model).empty());
 }
 
+// With early stopping (the automatic validation split), the metrics of training's own margins
+// equal those of the saved model: the best iteration's margins are kept, not rebuilt by
+// taking the later trees back out (which differed in the last bits and made every default
+// run warn "training-form value ... differs from the model's").
+TEST(TrainE2e, EarlyStoppedMetricsEqualTheSavedModels) {
+  for (const char* seed : {"1", "42"}) {
+    auto r = RunKeel({"train", "--data", DataFile("wa_churn.csv"), "--target", "churn", "--seed",
+                      seed, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = Json(r);
+    ASSERT_TRUE(j["splits"].contains("valid")) << r.out;
+    EXPECT_LT(j["iterations"].get<int>(), 100) << "early stopping did not stop early";
+    EXPECT_EQ(r.err.find("differs from the model's"), std::string::npos) << r.err;
+  }
+}
+
 // Every model `keel train` writes carries its training profile, so drift against it needs no
 // extra flag (before, drift failed: "the model has no training profile"); the profile is the
 // training split's, with the model's predictions, and the fairness reduction's models carry
