@@ -365,7 +365,19 @@ class ChallengerGateTest : public ChallengerE2eTest {
       EXPECT_EQ(r.status, 200) << r.body;
       labels.push_back({{"id", "c-" + std::to_string(3001 + i)}, {"label", label}});
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Labels join logged predictions: wait until both variants' rows are in the log (on a
+    // loaded machine the shadow worker and the log writer lag the answers by seconds).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      const ProcessResult st = RunKeel({"log", "stats", "--db", log, "--json"});
+      const json j = json::parse(st.out, nullptr, false);
+      if (j.is_object() && j.value("rows", 0) >= 2 * live_.size()) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "the log did not reach " << 2 * live_.size() << " rows: " << st.out;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     const HttpReply fb = c.PostJson("/v1/models/churn/feedback", json({{"labels", labels}}).dump());
     EXPECT_EQ(fb.status, 200) << fb.body;
     const json route = Json(c.Get("/v1/models/churn/challenger"));
