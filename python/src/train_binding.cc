@@ -48,7 +48,11 @@ py::tuple TrainedModelTuple(Result<usecase::TrainModelResult> result, ErrorSubje
 }
 
 void SetFairness(const py::dict& fairness, TrainArgs* a) {
-  for (const auto& [key, value] : fairness) {
+  for (const auto& item : fairness) {
+    // Named handles, not a structured binding: the lambdas below capture them (clang refuses
+    // to capture a binding).
+    const py::handle key = item.first;
+    const py::handle value = item.second;
     const std::string name = py::str(key);
     if (value.is_none()) continue;
     const auto bad = [&](const char* expected) {
