@@ -90,6 +90,22 @@ std::vector<std::string> TrainArgs(const std::string& target, const std::string&
           "25",    "--leaves",     "15", "--out",     out,    "--json"};
 }
 
+// `mpirun -np 3 keel train --distributed` on dir's shard_{rank}.csv, the model to `out`, with
+// `extra` flags; its result (checked for success).
+ProcessResult TrainOnThreeRanks(const TempDir& dir, const std::string& target,
+                                const std::string& out, std::vector<std::string> extra) {
+  std::vector<std::string> argv = Mpirun(3);
+  argv.push_back(KEEL_BIN);
+  for (std::string& a : TrainArgs(target, dir.File("shard_{rank}.csv"), dir.File(out))) {
+    argv.push_back(std::move(a));
+  }
+  argv.push_back("--distributed");
+  for (std::string& a : extra) argv.push_back(std::move(a));
+  ProcessResult dist = RunProgram(argv, "", 60);
+  EXPECT_EQ(dist.exit_code, 0) << dist.err;
+  return dist;
+}
+
 TEST_P(MpiTrainE2e, ThreeRanksGiveTheModelOfOneProcessOnAllRows) {
   const std::string target = GetParam();
   TempDir dir;
@@ -97,14 +113,8 @@ TEST_P(MpiTrainE2e, ThreeRanksGiveTheModelOfOneProcessOnAllRows) {
   ProcessResult one = RunKeel(TrainArgs(target, dir.File("all.csv"), dir.File("one.keel")));
   ASSERT_EQ(one.exit_code, 0) << one.err;
 
-  std::vector<std::string> argv = Mpirun(3);
-  argv.push_back(KEEL_BIN);
-  for (std::string& a : TrainArgs(target, dir.File("shard_{rank}.csv"), dir.File("dist.keel"))) {
-    argv.push_back(std::move(a));
-  }
-  argv.push_back("--distributed");
-  ProcessResult dist = RunProgram(argv, "", 60);
-  ASSERT_EQ(dist.exit_code, 0) << dist.err;
+  ProcessResult dist = TrainOnThreeRanks(dir, target, "dist.keel", {});
+  ASSERT_EQ(dist.exit_code, 0);
   // Rank 0 alone prints the result: one JSON object.
   const auto j = nlohmann::json::parse(dist.out);
   EXPECT_EQ(j["iterations"], 25);
@@ -131,14 +141,8 @@ TEST_P(MpiTrainE2e, FastSumsGiveTheOneProcessModelUpToRounding) {
   WriteData(dir, {0, 900, 2100, 3000});
   ProcessResult one = RunKeel(TrainArgs(target, dir.File("all.csv"), dir.File("one.keel")));
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  std::vector<std::string> argv = Mpirun(3);
-  argv.push_back(KEEL_BIN);
-  for (std::string& a : TrainArgs(target, dir.File("shard_{rank}.csv"), dir.File("fast.keel"))) {
-    argv.push_back(std::move(a));
-  }
-  for (const char* a : {"--distributed", "--distributed-sums", "fast"}) argv.push_back(a);
-  ProcessResult dist = RunProgram(argv, "", 60);
-  ASSERT_EQ(dist.exit_code, 0) << dist.err;
+  ProcessResult dist = TrainOnThreeRanks(dir, target, "fast.keel", {"--distributed-sums", "fast"});
+  ASSERT_EQ(dist.exit_code, 0);
   const auto m_one = ParseCsv(Margins(dir, "one.keel"));
   const auto m_fast = ParseCsv(Margins(dir, "fast.keel"));
   ASSERT_EQ(m_one.size(), 3001u);
