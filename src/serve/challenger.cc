@@ -52,34 +52,61 @@ const VariantStats& Challenger::stats(std::string_view variant) const {
   return variant == kChallenger ? challenger_ : champion_;
 }
 
-void Challenger::Record(std::string_view variant, double seconds, bool error) {
+void Challenger::Record(std::string_view variant, double seconds, bool error, bool anomalous) {
   VariantStats& s = variant == kChallenger ? challenger_ : champion_;
   s.requests.fetch_add(1, std::memory_order_relaxed);
   if (error) s.errors.fetch_add(1, std::memory_order_relaxed);
+  if (anomalous) s.anomalous.fetch_add(1, std::memory_order_relaxed);
   s.latency.Observe(seconds);
-  if (variant == kChallenger && options_.split.mode() == TrafficMode::kCanary) CheckGuard();
+  if (variant == kChallenger && options_.split.mode() == TrafficMode::kCanary) {
+    CheckGuard(anomalous);
+  }
 }
 
-void Challenger::CheckGuard() {
+void Challenger::CheckGuard(bool anomalous) {
   if (removed_.load(std::memory_order_acquire)) return;
-  const uint64_t n = challenger_.requests.load(std::memory_order_relaxed);
-  if (n < options_.canary_min_requests || n == 0) return;
-  const uint64_t errors = challenger_.errors.load(std::memory_order_relaxed);
-  const double rate = static_cast<double>(errors) / static_cast<double>(n);
   std::string reason;
-  if (options_.canary_max_error_rate > 0 && rate > options_.canary_max_error_rate) {
-    reason = fmt::format("error rate {:.4g} ({} of {} requests) exceeds --canary-max-error-rate {}",
-                         rate, errors, n, FormatDouble(options_.canary_max_error_rate));
-  } else if (options_.canary_max_p99_ms > 0) {
-    const double p99_ms = challenger_.latency.QuantileUpperBound(0.99) * 1000;
-    if (p99_ms > options_.canary_max_p99_ms) {
-      reason = fmt::format(
-          "p99 scoring latency over {:.4g} ms ({} requests) exceeds "
-          "--canary-max-p99-ms {}",
-          p99_ms, n, FormatDouble(options_.canary_max_p99_ms));
+  if (options_.canary_max_anomaly_rate > 0 && options_.canary_min_requests > 0) {
+    // Tumbling windows of canary_min_requests requests: a burst of anomalous traffic trips
+    // the limit even after a long clean run.
+    std::lock_guard<std::mutex> lock(window_mu_);
+    ++window_requests_;
+    window_anomalous_ += anomalous ? 1 : 0;
+    if (window_requests_ >= options_.canary_min_requests) {
+      const double rate =
+          static_cast<double>(window_anomalous_) / static_cast<double>(window_requests_);
+      if (rate > options_.canary_max_anomaly_rate) {
+        reason = fmt::format(
+            "anomaly rate {:.4g} ({} of the last {} requests had an input anomaly) exceeds "
+            "--canary-max-anomaly-rate {}",
+            rate, window_anomalous_, window_requests_,
+            FormatDouble(options_.canary_max_anomaly_rate));
+      }
+      window_requests_ = window_anomalous_ = 0;
     }
   }
-  if (reason.empty()) return;
+  const uint64_t n = challenger_.requests.load(std::memory_order_relaxed);
+  if (reason.empty() && n >= options_.canary_min_requests && n > 0) {
+    const uint64_t errors = challenger_.errors.load(std::memory_order_relaxed);
+    const double rate = static_cast<double>(errors) / static_cast<double>(n);
+    if (options_.canary_max_error_rate > 0 && rate > options_.canary_max_error_rate) {
+      reason =
+          fmt::format("error rate {:.4g} ({} of {} requests) exceeds --canary-max-error-rate {}",
+                      rate, errors, n, FormatDouble(options_.canary_max_error_rate));
+    } else if (options_.canary_max_p99_ms > 0) {
+      const double p99_ms = challenger_.latency.QuantileUpperBound(0.99) * 1000;
+      if (p99_ms > options_.canary_max_p99_ms) {
+        reason = fmt::format(
+            "p99 scoring latency over {:.4g} ms ({} requests) exceeds "
+            "--canary-max-p99-ms {}",
+            p99_ms, n, FormatDouble(options_.canary_max_p99_ms));
+      }
+    }
+  }
+  if (!reason.empty()) TakeOut(reason);
+}
+
+void Challenger::TakeOut(const std::string& reason) {
   {
     std::lock_guard<std::mutex> lock(removed_mu_);
     if (removed_.load(std::memory_order_relaxed)) return;  // another thread was first
@@ -101,6 +128,10 @@ void Challenger::Retire(const std::string& reason) {
 }
 
 void Challenger::Reinstate() {
+  {
+    std::lock_guard<std::mutex> window(window_mu_);
+    window_requests_ = window_anomalous_ = 0;
+  }
   std::lock_guard<std::mutex> lock(removed_mu_);
   removed_reason_.clear();
   removed_.store(false, std::memory_order_release);
@@ -132,7 +163,7 @@ Status Challenger::ScoreShadow(const ShadowJob& job) {
     for (double v : values_) finite = finite && std::isfinite(v);
     if (!finite) st = Status::Internal("the challenger gave a non-finite prediction");
   }
-  Record(kChallenger, watch.Seconds(), !st.ok());
+  Record(kChallenger, watch.Seconds(), !st.ok(), st.ok() && !batch_.anomalies.empty());
   if (!st.ok()) return st;
   response_.clear();
   AppendPredictResponse(*model, batch_, job.request_id, values_.data(), nullptr, &order_,
@@ -149,6 +180,7 @@ nlohmann::json Challenger::StatusJson(const std::string& champion_version) const
     return nlohmann::json{{"version", version},
                           {"requests", s.requests.load(std::memory_order_relaxed)},
                           {"errors", s.errors.load(std::memory_order_relaxed)},
+                          {"anomalous", s.anomalous.load(std::memory_order_relaxed)},
                           {"p99_ms_upper", s.latency.QuantileUpperBound(0.99) * 1000}};
   };
   nlohmann::json j = {{"traffic", options_.split.ToString()},
@@ -255,6 +287,16 @@ void AppendChallengerMetrics(const Challengers& challengers, std::string* out) {
     for (std::string_view v : variants) {
       *out += fmt::format("keel_variant_errors_total{{{},variant=\"{}\"}} {}\n", labels, v,
                           c->stats(v).errors.load(std::memory_order_relaxed));
+    }
+  }
+  AppendMetricHeader(out, "keel_variant_anomalous_requests_total", "counter",
+                     "Requests of a variant with at least one input anomaly (as the variant's "
+                     "schema reads them)");
+  for (const Challenger* c : all) {
+    model_label(*c);
+    for (std::string_view v : variants) {
+      *out += fmt::format("keel_variant_anomalous_requests_total{{{},variant=\"{}\"}} {}\n", labels,
+                          v, c->stats(v).anomalous.load(std::memory_order_relaxed));
     }
   }
   AppendMetricHeader(out, "keel_variant_scoring_duration_seconds", "histogram",

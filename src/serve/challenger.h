@@ -17,11 +17,14 @@
 // Both variants' rows go to the prediction log with their variant.
 //
 // Guard rails (canary): once canary_min_requests were answered by the challenger, an error
-// rate above canary_max_error_rate or a p99 scoring latency above canary_max_p99_ms takes the
-// challenger out of traffic (every request then goes to the champion) until the server
-// restarts or a new challenger version is installed; the event is logged, shown on /metrics
-// (keel_challenger_active 0) and handed to on_removed (the registry history, when served from
-// a registry).
+// rate above canary_max_error_rate or a p99 scoring latency above canary_max_p99_ms, or, over
+// any window of canary_min_requests consecutive challenger requests, a share of requests with
+// an input anomaly (the validation verdict of the answer's "anomalies": unseen category, out
+// of range, wrong type, ... as the challenger's schema reads them) above
+// canary_max_anomaly_rate takes the challenger out of traffic (every request then goes to the
+// champion) until the server restarts or a new challenger version is installed; the event is
+// logged, shown on /metrics (keel_challenger_active 0) and handed to on_removed (the registry
+// history, when served from a registry).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -57,7 +60,9 @@ struct ChallengerOptions {
   // Canary guard rails; <= 0 = off.
   double canary_max_error_rate = 0;    // share of the challenger's requests, in (0, 1]
   double canary_max_p99_ms = 0;        // p99 of the challenger's scoring time
-  uint64_t canary_min_requests = 100;  // challenger requests before the limits are checked
+  double canary_max_anomaly_rate = 0;  // share of requests with an input anomaly, per window
+  uint64_t canary_min_requests = 100;  // challenger requests before the limits are checked;
+                                       // also the anomaly-rate window
   // How requests are read (as for the champion) and where the shadow's rows go (may be null).
   bool lenient = false;
   size_t max_instances = 1000;
@@ -71,6 +76,7 @@ struct ChallengerOptions {
 struct VariantStats {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> anomalous{0};   // requests with at least one input anomaly
   Histogram latency{LatencyBuckets()};  // seconds: parsing and scoring the request
 };
 
@@ -98,9 +104,10 @@ class Challenger {
   // Shadow: queues a copy of an answered request for the challenger (never blocks).
   void SubmitShadow(std::string_view body, std::string_view request_id, int64_t time_micros);
 
-  // One request scored by a variant, `seconds` of parsing and scoring, and whether it failed.
-  // A challenger's outcome may trip the canary guard rails.
-  void Record(std::string_view variant, double seconds, bool error);
+  // One request scored by a variant, `seconds` of parsing and scoring, whether it failed and
+  // whether one of its instances had an input anomaly. A challenger's outcome may trip the
+  // canary guard rails.
+  void Record(std::string_view variant, double seconds, bool error, bool anomalous = false);
 
   // Puts the challenger back in traffic (a new version was installed).
   void Reinstate();
@@ -120,7 +127,8 @@ class Challenger {
 
  private:
   Status ScoreShadow(const ShadowJob& job);
-  void CheckGuard();
+  void CheckGuard(bool anomalous);
+  void TakeOut(const std::string& reason);
 
   std::string name_;
   ChallengerOptions options_;
@@ -129,6 +137,9 @@ class Challenger {
   std::atomic<bool> removed_{false};
   mutable std::mutex removed_mu_;
   std::string removed_reason_;
+  // The anomaly-rate window: challenger requests and anomalous ones since it began.
+  std::mutex window_mu_;
+  uint64_t window_requests_ = 0, window_anomalous_ = 0;
   // The shadow worker's own decoder state (used on its thread only).
   simdjson::ondemand::parser parser_;
   RecordBatch batch_;
@@ -165,7 +176,8 @@ std::string_view CanaryKey(const RecordBatch& batch, std::string_view body, std:
 
 // Appends the challenger families to the Prometheus text: keel_challenger_info,
 // keel_challenger_active, keel_variant_requests_total, keel_variant_errors_total,
-// keel_variant_scoring_duration_seconds, keel_shadow_requests_dropped_total.
+// keel_variant_anomalous_requests_total, keel_variant_scoring_duration_seconds,
+// keel_shadow_requests_dropped_total.
 void AppendChallengerMetrics(const Challengers& challengers, std::string* out);
 
 }  // namespace keel::serve

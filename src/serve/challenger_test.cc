@@ -241,5 +241,51 @@ TEST_F(ChallengerTest, ASlowCanaryIsTakenOutByItsP99) {
   EXPECT_EQ(Predict(Instance(99, 30), "r")["variant"], "champion");
 }
 
+// A challenger whose schema reads age above 50 as out of range: the canary traffic of older
+// customers is anomalous to it (not to the champion), and the anomaly-rate limit takes it out
+// at the end of the first window where more than half of its requests were anomalous.
+TEST_F(ChallengerTest, ACanaryFedAnomalousTrafficIsTakenOutByItsAnomalyRate) {
+  Model narrow = Shifted(0.7);
+  for (ColumnSchema& c : narrow.schema.columns) {
+    if (c.name == "age") c.max = 50;
+  }
+  ChallengerOptions co;
+  co.canary_max_anomaly_rate = 0.5;
+  co.canary_min_requests = 20;
+  std::vector<std::string> removed;
+  co.on_removed = [&](const std::string& name, const std::string& version,
+                      const std::string& reason) {
+    removed.push_back(name + "@" + version + ": " + reason);
+  };
+  Start(narrow, "canary:100", co);
+  Challenger* c = challengers_.Find("tiny");
+  // A clean first window, then one where 15 of 20 requests are anomalous.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(Predict(Instance(i, 30), "r")["variant"], "challenger");
+  }
+  EXPECT_TRUE(c->canary_active());
+  for (int i = 20; i < 40; ++i) {
+    const nlohmann::json j = Predict(Instance(i, i < 35 ? 60 : 30), "r");
+    EXPECT_EQ(j["variant"], "challenger") << i;
+    if (i < 35) EXPECT_EQ(j["predictions"][0]["anomalies"][0]["kind"], "out_of_range") << j;
+  }
+  EXPECT_FALSE(c->canary_active());
+  EXPECT_EQ(Predict(Instance(99, 30), "r")["variant"], "champion");
+  EXPECT_EQ(c->stats(kChallenger).requests.load(), 40u);
+  EXPECT_EQ(c->stats(kChallenger).anomalous.load(), 15u);
+  EXPECT_EQ(c->stats(kChallenger).errors.load(), 0u);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_NE(removed[0].find("tiny@chall: anomaly rate 0.75 (15 of the last 20 requests"),
+            std::string::npos)
+      << removed[0];
+  EXPECT_NE(c->removed_reason().find("--canary-max-anomaly-rate 0.5"), std::string::npos);
+  const std::string m = Metrics();
+  EXPECT_NE(m.find("keel_challenger_active{model=\"tiny\"} 0"), std::string::npos) << m;
+  EXPECT_NE(
+      m.find("keel_variant_anomalous_requests_total{model=\"tiny\",variant=\"challenger\"} 15"),
+      std::string::npos)
+      << m;
+}
+
 }  // namespace
 }  // namespace keel::serve

@@ -356,7 +356,7 @@ void Service::PredictOrExplain(Call& call, bool explain) {
     if (challenger->RoutesToChallenger(CanaryKey(batch, body, &conn->canary_key))) {
       variant = AnswerByCanary(*challenger, body, ro, conn, &model);
     } else {
-      challenger->Record(kChampion, watch.Seconds(), false);
+      challenger->Record(kChampion, watch.Seconds(), false, !batch.anomalies.empty());
     }
   }
 
@@ -433,7 +433,8 @@ std::string_view Service::AnswerByCanary(Challenger& challenger, const std::stri
       st = Status::Internal("the challenger gave a non-finite prediction");
     }
   }
-  challenger.Record(kChallenger, watch.Seconds(), !st.ok());
+  challenger.Record(kChallenger, watch.Seconds(), !st.ok(),
+                    st.ok() && !conn->batch.anomalies.empty());
   if (st.ok()) {
     *model = candidate;
     return kChallenger;
@@ -441,7 +442,8 @@ std::string_view Service::AnswerByCanary(Challenger& challenger, const std::stri
   // The challenger could not answer: the champion does (it read this request before).
   watch.Reset();
   Status again = ScoreRecords(**model, body, ro, &conn->parser, &conn->batch, &conn->values);
-  challenger.Record(kChampion, watch.Seconds(), !again.ok());
+  challenger.Record(kChampion, watch.Seconds(), !again.ok(),
+                    again.ok() && !conn->batch.anomalies.empty());
   return kChampion;
 }
 

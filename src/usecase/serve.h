@@ -40,6 +40,7 @@ struct ServeRequest {
   size_t shadow_queue = 1000;          // request copies waiting for a shadow challenger
   double canary_max_error_rate = 0;    // guard rails; 0 = off
   double canary_max_p99_ms = 0;        // p99 of the canary's scoring time; 0 = off
+  double canary_max_anomaly_rate = 0;  // share of canary requests with an input anomaly; 0 = off
   uint64_t canary_min_requests = 100;  // canary requests before the guard rails judge
   // Labels fed back (POST .../feedback) this long after their prediction count as late.
   std::string feedback_late_after = "7d";

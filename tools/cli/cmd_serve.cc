@@ -60,8 +60,15 @@ Command AddServeCommand(CLI::App& root) {
                   "Take a canary challenger out of traffic when its p99 scoring time exceeds "
                   "this many milliseconds (default 0 = off)")
       ->check(CLI::Range(0.0, 1e9));
+  sub->add_option("--canary-max-anomaly-rate", r.canary_max_anomaly_rate,
+                  "Take a canary challenger out of traffic when more than this share of its "
+                  "requests, over a window of --canary-min-requests requests, have an input "
+                  "anomaly (the answer's \"anomalies\" as the challenger's schema reads the "
+                  "request: unseen category, out of range, wrong type...) (default 0 = off)")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--canary-min-requests", r.canary_min_requests,
-                  "Canary requests before the limits above are judged (default 100)");
+                  "Canary requests before the limits above are judged, and the length of the "
+                  "anomaly-rate window (default 100)");
   sub->add_option("--feedback-late-after", r.feedback_late_after,
                   "Labels fed back (POST /v1/models/NAME/feedback) this long after their "
                   "prediction are counted as late: a number with unit d, h, m or s (default 7d)")
