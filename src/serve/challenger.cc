@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/json_number.h"
 #include "core/log.h"
 #include "core/number_format.h"
 #include "core/stopwatch.h"
@@ -15,7 +16,11 @@ namespace keel::serve {
 
 Challenger::Challenger(std::string name, std::shared_ptr<const ServedModel> model, std::string path,
                        ChallengerOptions options)
-    : name_(name), options_(std::move(options)), slot_(std::move(name), std::move(path), model) {
+    : name_(name),
+      options_(std::move(options)),
+      slot_(std::move(name), std::move(path), model),
+      champion_(options_.drift_window_rows),
+      challenger_(options_.drift_window_rows) {
   if (shadow()) {
     shadow_ = std::make_unique<ShadowQueue>(
         options_.shadow_queue, [this](const ShadowJob& job) { return ScoreShadow(job); });
@@ -61,6 +66,11 @@ void Challenger::Record(std::string_view variant, double seconds, bool error, bo
   if (variant == kChallenger && options_.split.mode() == TrafficMode::kCanary) {
     CheckGuard(anomalous);
   }
+}
+
+void Challenger::ObservePredictions(std::string_view variant, const ServedModel& model,
+                                    const double* values, size_t n) {
+  (variant == kChallenger ? challenger_ : champion_).drift.Observe(model, values, n);
 }
 
 void Challenger::CheckGuard(bool anomalous) {
@@ -140,6 +150,7 @@ void Challenger::Reinstate() {
 // The shadow worker: the challenger reads and scores the request as if it answered it, and
 // its answer goes to the log only.
 Status Challenger::ScoreShadow(const ShadowJob& job) {
+  if (options_.before_shadow_score) options_.before_shadow_score();
   const std::shared_ptr<const ServedModel> model = slot_.Get();
   RecordOptions ro;
   ro.lenient = options_.lenient;
@@ -165,6 +176,7 @@ Status Challenger::ScoreShadow(const ShadowJob& job) {
   }
   Record(kChallenger, watch.Seconds(), !st.ok(), st.ok() && !batch_.anomalies.empty());
   if (!st.ok()) return st;
+  ObservePredictions(kChallenger, *model, values_.data(), batch_.n);
   response_.clear();
   AppendPredictResponse(*model, batch_, job.request_id, values_.data(), nullptr, &order_,
                         &response_, &spans_);
@@ -177,7 +189,17 @@ Status Challenger::ScoreShadow(const ShadowJob& job) {
 
 nlohmann::json Challenger::StatusJson(const std::string& champion_version) const {
   auto variant = [](const VariantStats& s, const std::string& version) {
+    const VariantDriftSnapshot d = s.drift.Snapshot();
+    nlohmann::json prediction = {{"count", d.predictions}, {"mean", JsonNumber(d.mean)}};
+    if (d.has_reference) {
+      prediction["windows"] = d.windows;
+      prediction["last_window"] = d.windows == 0 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json{{"mean", JsonNumber(d.last_mean)},
+                                                                  {"psi", JsonNumber(d.last_psi)},
+                                                                  {"js", JsonNumber(d.last_js)}};
+    }
     return nlohmann::json{{"version", version},
+                          {"prediction", prediction},
                           {"requests", s.requests.load(std::memory_order_relaxed)},
                           {"errors", s.errors.load(std::memory_order_relaxed)},
                           {"anomalous", s.anomalous.load(std::memory_order_relaxed)},
@@ -306,6 +328,55 @@ void AppendChallengerMetrics(const Challengers& challengers, std::string* out) {
       model_label(*c);
       labels += fmt::format(",variant=\"{}\"", v);
       c->stats(v).latency.AppendSeries(out, "keel_variant_scoring_duration_seconds", labels);
+    }
+  }
+  AppendMetricHeader(out, "keel_variant_predictions_total", "counter",
+                     "Predictions (rows) a variant made since its model was installed");
+  for (const Challenger* c : all) {
+    model_label(*c);
+    for (std::string_view v : variants) {
+      *out += fmt::format("keel_variant_predictions_total{{{},variant=\"{}\"}} {}\n", labels, v,
+                          c->stats(v).drift.Snapshot().predictions);
+    }
+  }
+  AppendMetricHeader(out, "keel_variant_prediction_mean", "gauge",
+                     "Mean prediction of a variant since its model was installed (binary: "
+                     "P(positive class); regression: the value)");
+  for (const Challenger* c : all) {
+    model_label(*c);
+    for (std::string_view v : variants) {
+      *out += fmt::format("keel_variant_prediction_mean{{{},variant=\"{}\"}} {}\n", labels, v,
+                          FormatDouble(c->stats(v).drift.Snapshot().mean));
+    }
+  }
+  // Drift against the variant model's training profile, per window (models with a profile).
+  struct DriftSeries {
+    const char* name;
+    const char* type;
+    const char* help;
+    double (*value)(const VariantDriftSnapshot&);
+  };
+  const DriftSeries drift_series[] = {
+      {"keel_variant_prediction_drift_windows_total", "counter",
+       "Completed windows of a variant's predictions compared with its training profile",
+       [](const VariantDriftSnapshot& d) { return static_cast<double>(d.windows); }},
+      {"keel_variant_prediction_psi", "gauge",
+       "PSI of the last window of a variant's predictions against its training profile",
+       [](const VariantDriftSnapshot& d) { return d.last_psi; }},
+      {"keel_variant_prediction_js", "gauge",
+       "Jensen-Shannon distance (base 2) of the last window of a variant's predictions "
+       "against its training profile",
+       [](const VariantDriftSnapshot& d) { return d.last_js; }}};
+  for (const DriftSeries& series : drift_series) {
+    AppendMetricHeader(out, series.name, series.type, series.help);
+    for (const Challenger* c : all) {
+      model_label(*c);
+      for (std::string_view v : variants) {
+        const VariantDriftSnapshot d = c->stats(v).drift.Snapshot();
+        if (!d.has_reference) continue;
+        *out += fmt::format("{}{{{},variant=\"{}\"}} {}\n", series.name, labels, v,
+                            FormatDouble(series.value(d)));
+      }
     }
   }
   bool any_shadow = false;

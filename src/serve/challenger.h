@@ -48,6 +48,7 @@
 #include "serve/record_response.h"
 #include "serve/shadow_queue.h"
 #include "serve/traffic_split.h"
+#include "serve/variant_drift.h"
 
 namespace keel::serve {
 
@@ -66,18 +67,26 @@ struct ChallengerOptions {
   // How requests are read (as for the champion) and where the shadow's rows go (may be null).
   bool lenient = false;
   size_t max_instances = 1000;
+  // Predictions per window of each variant's prediction drift (variant_drift.h); 0 = off.
+  uint64_t drift_window_rows = 1000;
   std::string pii_key;
   PredictionLog* log = nullptr;
+  // Runs on the shadow worker before each copy is scored; tests make the challenger slow or
+  // hang with it (null = nothing).
+  std::function<void()> before_shadow_score;
   // Called once when the guard takes the challenger out (name, version, reason).
   std::function<void(const std::string&, const std::string&, const std::string&)> on_removed;
 };
 
-// Requests, errors and scoring latency of one variant.
+// Requests, errors, scoring latency and predictions of one variant.
 struct VariantStats {
+  explicit VariantStats(uint64_t drift_window_rows) : drift(drift_window_rows) {}
+
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> anomalous{0};   // requests with at least one input anomaly
   Histogram latency{LatencyBuckets()};  // seconds: parsing and scoring the request
+  VariantDrift drift;                   // its predictions' mean and drift
 };
 
 class Challenger {
@@ -108,6 +117,11 @@ class Challenger {
   // whether one of its instances had an input anomaly. A challenger's outcome may trip the
   // canary guard rails.
   void Record(std::string_view variant, double seconds, bool error, bool anomalous = false);
+
+  // `n` rows of predictions `model` made as `variant` (num_values() per row), for the
+  // variant's prediction mean and drift.
+  void ObservePredictions(std::string_view variant, const ServedModel& model, const double* values,
+                          size_t n);
 
   // Puts the challenger back in traffic (a new version was installed).
   void Reinstate();
@@ -177,7 +191,9 @@ std::string_view CanaryKey(const RecordBatch& batch, std::string_view body, std:
 // Appends the challenger families to the Prometheus text: keel_challenger_info,
 // keel_challenger_active, keel_variant_requests_total, keel_variant_errors_total,
 // keel_variant_anomalous_requests_total, keel_variant_scoring_duration_seconds,
-// keel_shadow_requests_dropped_total.
+// keel_variant_predictions_total, keel_variant_prediction_mean,
+// keel_variant_prediction_drift_windows_total, keel_variant_prediction_psi,
+// keel_variant_prediction_js, keel_shadow_requests_dropped_total.
 void AppendChallengerMetrics(const Challengers& challengers, std::string* out);
 
 }  // namespace keel::serve

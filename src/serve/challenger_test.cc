@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "drift/model_profile.h"
 #include "serve/http_exchange.h"
 #include "serve/model_store.h"
 #include "serve/service.h"
@@ -60,6 +63,31 @@ Model BrokenForOld() {
   Model m = testing::TinyRegressionModel();
   m.forest.trees.push_back(m.forest.trees[0]);
   for (Tree& t : m.forest.trees) t.nodes[2].value = std::numeric_limits<double>::max() / 1.5;
+  return m;
+}
+
+// P(yes) of the tiny binary model (or Shifted(shift)) for a red customer of this age.
+double TinyRedProb(int age, double shift = 0) {
+  return 1 / (1 + std::exp(-(shift + (age < 40 ? -1.0 : 1.0) + 0.5)));
+}
+
+// Attaches a training profile to a tiny binary model: red customers aged 20..79, once each, and
+// the model's own predictions for them (a third below 40, two thirds above).
+Model WithProfile(Model m, double shift) {
+  std::vector<double> age, pred;
+  for (int a = 20; a < 80; ++a) {
+    age.push_back(a);
+    pred.push_back(TinyRedProb(a, shift));
+  }
+  const size_t n = age.size();
+  Table t;
+  EXPECT_TRUE(t.AddColumn(Column::Numeric("age", age)).ok());
+  EXPECT_TRUE(t.AddColumn(Column::Categorical("color", std::vector<int32_t>(n, 0),
+                                              {"red", "green", "blue"}))
+                  .ok());
+  EXPECT_TRUE(t.AddColumn(Column::Boolean("active", std::vector<int8_t>(n, 1))).ok());
+  EXPECT_TRUE(t.AddColumn(Column::Timestamp("signup", std::vector<int64_t>(n, 0))).ok());
+  EXPECT_TRUE(drift::AttachReferenceProfile(&m, t, {}, pred, {}, Context{1, false, nullptr}).ok());
   return m;
 }
 
@@ -165,6 +193,46 @@ TEST_F(ChallengerTest, AFailingShadowNeverChangesAChampionAnswer) {
   EXPECT_EQ(s.scored, 20u);
   EXPECT_EQ(s.failed, 20u);
   for (const MemoryLog::Row& r : log_.rows()) EXPECT_EQ(r.variant, "champion");
+}
+
+// A shadow challenger that hangs: every champion answer still comes at once (well within a
+// bound no hanging wait could meet), unchanged, and the copies beyond the queue are dropped
+// and counted.
+TEST_F(ChallengerTest, AHangingShadowNeverDelaysAChampionAnswer) {
+  TestServer alone;
+  alone.Start({}, "shadow", {}, /*with_challenger=*/false);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  ChallengerOptions co;
+  co.shadow_queue = 8;
+  co.before_shadow_score = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+  };
+  Start(Shifted(0.7), "shadow", co);
+  double slowest = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::string body = Instance(i, 20 + i % 60);
+    const auto start = std::chrono::steady_clock::now();
+    nlohmann::json with = Predict(body, "r");
+    slowest = std::max(
+        slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    ASSERT_EQ(with["variant"], "champion");
+    with.erase("variant");
+    EXPECT_EQ(with, alone.Predict(body, "r"));
+  }
+  EXPECT_LT(slowest, 0.25);  // microseconds in practice; a wait for the shadow would hang
+  const ShadowQueueStats s = challengers_.Find("tiny")->shadow_stats();
+  EXPECT_GE(s.dropped, 200u - 9u);  // the ring holds 8, the worker may hold one more
+  EXPECT_EQ(s.submitted + s.dropped, 200u);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  challengers_.StopShadows();
+  EXPECT_EQ(challengers_.Find("tiny")->shadow_stats().scored, s.submitted);
 }
 
 // 10,000 requests with distinct ids: the share answered by the challenger is within the
@@ -285,6 +353,66 @@ TEST_F(ChallengerTest, ACanaryFedAnomalousTrafficIsTakenOutByItsAnomalyRate) {
       m.find("keel_variant_anomalous_requests_total{model=\"tiny\",variant=\"challenger\"} 15"),
       std::string::npos)
       << m;
+}
+
+// Each variant's predictions against its own model's training profile, per window of 30: a
+// window like the training data has no drift, one of young customers only drifts; the means
+// are those of the predictions made.
+TEST_F(ChallengerTest, EachVariantsPredictionMeanAndDriftAreOnMetrics) {
+  ChallengerOptions co;
+  co.drift_window_rows = 30;
+  Start(WithProfile(Shifted(0.7), 0.7), "shadow", co, true,
+        WithProfile(testing::TinyBinaryModel(), 0));
+  double champion_sum = 0, challenger_sum = 0;
+  int n = 0;
+  auto send = [&](int age) {
+    Predict(Instance(n, age), "r" + std::to_string(n));
+    champion_sum += TinyRedProb(age);
+    challenger_sum += TinyRedProb(age, 0.7);
+    ++n;
+  };
+  for (int a = 20; a < 80; a += 2) send(a);  // 10 of 30 below 40, as in training
+  challengers_.StopShadows();                // every shadow copy scored
+  const Challenger* c = challengers_.Find("tiny");
+  for (std::string_view v : {kChampion, kChallenger}) {
+    const VariantDriftSnapshot d = c->stats(v).drift.Snapshot();
+    EXPECT_TRUE(d.has_reference) << v;
+    EXPECT_EQ(d.windows, 1u) << v;
+    EXPECT_NEAR(d.last_psi, 0, 1e-12) << v;
+    EXPECT_NEAR(d.last_js, 0, 1e-12) << v;
+  }
+  std::string m = Metrics();
+  EXPECT_NE(m.find("keel_variant_prediction_psi{model=\"tiny\",variant=\"champion\"} 0\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("keel_variant_prediction_drift_windows_total{model=\"tiny\",variant="
+                   "\"challenger\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NEAR(c->stats(kChampion).drift.Snapshot().mean, champion_sum / n, 1e-12);
+  EXPECT_NEAR(c->stats(kChallenger).drift.Snapshot().mean, challenger_sum / n, 1e-12);
+}
+
+// The same through the shadow queue (the challenger) and the request path (the champion), with
+// a window of young customers only: both variants' predictions drift.
+TEST_F(ChallengerTest, AShiftedWindowDriftsForBothVariants) {
+  ChallengerOptions co;
+  co.drift_window_rows = 30;
+  Start(WithProfile(Shifted(0.7), 0.7), "shadow", co, true,
+        WithProfile(testing::TinyBinaryModel(), 0));
+  for (int i = 0; i < 30; ++i) Predict(Instance(i, 25), "r");
+  challengers_.StopShadows();
+  const Challenger* c = challengers_.Find("tiny");
+  for (std::string_view v : {kChampion, kChallenger}) {
+    const VariantDriftSnapshot d = c->stats(v).drift.Snapshot();
+    EXPECT_EQ(d.windows, 1u) << v;
+    EXPECT_GT(d.last_psi, 1) << v;  // one bin holds it all: (1 - 1/3) ln 3 + ... ~ 6.6
+    EXPECT_GT(d.last_js, 0.5) << v;
+    EXPECT_NEAR(d.last_mean, TinyRedProb(25, v == kChallenger ? 0.7 : 0), 1e-12) << v;
+  }
+  const nlohmann::json status = c->StatusJson("champ");
+  EXPECT_EQ(status["challenger"]["prediction"]["count"], 30);
+  EXPECT_GT(status["challenger"]["prediction"]["last_window"]["psi"].get<double>(), 1);
 }
 
 }  // namespace

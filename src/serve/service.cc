@@ -363,6 +363,9 @@ void Service::PredictOrExplain(Call& call, bool explain) {
   const size_t n = batch.n;
   const size_t nf = model->num_features();
   const bool doubles = model->reads_doubles();
+  if (challenger != nullptr) {
+    challenger->ObservePredictions(variant, *model, conn->values.data(), n);
+  }
 
   if (explain || batch.explain_k > 0) {
     const Explainer* ex = model->explainer();

@@ -86,6 +86,7 @@ serve::ChallengerOptions ChallengerSettings(const ServeRequest& r, const std::st
   co.canary_max_error_rate = r.canary_max_error_rate;
   co.canary_max_p99_ms = r.canary_max_p99_ms;
   co.canary_max_anomaly_rate = r.canary_max_anomaly_rate;
+  co.drift_window_rows = r.drift_window_rows;
   co.canary_min_requests = r.canary_min_requests;
   co.lenient = r.lenient;
   co.max_instances = r.max_instances;

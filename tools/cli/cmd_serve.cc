@@ -123,7 +123,9 @@ Command AddServeCommand(CLI::App& root) {
   sub->add_option("--drift-window-rows", r.drift_window_rows,
                   "Rows per live drift window: every answered instance feeds tumbling windows "
                   "compared with the model's training profile (GET /v1/models/NAME/drift, "
-                  "keel_drift_* metrics); 0 = off (default 10000)");
+                  "keel_drift_* metrics); also the predictions per window of each challenger "
+                  "variant's prediction drift (keel_variant_prediction_psi/_js); 0 = off "
+                  "(default 10000)");
   sub->add_option("--admin-token-file", r.admin_token_file,
                   "File holding the bearer token of the admin routes (POST "
                   "/v1/models/NAME/reload); default: the KEEL_ADMIN_TOKEN environment "
