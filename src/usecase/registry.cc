@@ -4,12 +4,15 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "core/file_io.h"
 #include "keel/table.h"
+#include "usecase/challenger.h"
 
 namespace keel::usecase {
 namespace {
@@ -327,19 +330,87 @@ std::string RegistryTransitionResult::ToText() const {
   return out + "\n";
 }
 
+namespace {
+
+// --require-verdict: NAME's challenger report on the prediction log must say promote, about
+// version `v` (logged under its registry version when served from the registry, or under the
+// first 12 hex digits of its SHA-256 when served from a file).
+Status RequireVerdict(const RegistryPromoteRequest& request, const ModelVersion& v) {
+  const std::string& name = v.name;
+  const int64_t version = v.version;
+  ChallengerReportRequest rr;
+  rr.db = request.log_db;
+  rr.options.model = name;
+  auto report = ChallengerReport(rr, Context{1, false, nullptr});
+  if (!report.ok()) {
+    return Status(report.status().code(),
+                  fmt::format("--require-verdict: no challenger verdict for '{}': {}", name,
+                              report.status().message()));
+  }
+  const std::string p_value =
+      report->tested ? fmt::format("p = {:.3g}", report->test.p_value) : "no test yet";
+  if (report->verdict != "promote") {
+    return Status::FailedPrecondition(
+        "--require-verdict: the challenger report of '{}' ({}) says {}, not promote ({}): {}; "
+        "{}@{} not promoted",
+        name, request.log_db, report->verdict, p_value, report->reason, name, version);
+  }
+  const std::vector<std::string>& judged = report->challenger.versions;
+  const bool judged_this = std::any_of(judged.begin(), judged.end(), [&](const std::string& j) {
+    return j == std::to_string(version) || (!j.empty() && v.sha256.starts_with(j));
+  });
+  if (!judged_this) {
+    return Status::FailedPrecondition(
+        "--require-verdict: the challenger report of '{}' says promote ({}) for version(s) {}, "
+        "not for {}@{}: not promoted",
+        name, p_value, fmt::join(judged, ", "), name, version);
+  }
+  return Status::OK();
+}
+
+// The version the ref names, or with require_verdict and NAME alone, NAME's latest staging
+// version.
+Result<int64_t> PromotedVersion(Registry& reg, const RegistryPromoteRequest& request) {
+  KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, registry::ParseModelRef(request.ref));
+  if (ref.version || !request.require_verdict) {
+    KEEL_ASSIGN_OR_RETURN(ref, VersionRef(request.ref, "promote"));
+    return *ref.version;
+  }
+  KEEL_ASSIGN_OR_RETURN(std::vector<ModelVersion> versions, reg.List(ref.name));
+  std::optional<int64_t> staging;
+  for (const ModelVersion& v : versions) {
+    if (v.stage == Stage::kStaging && (!staging || v.version > *staging)) staging = v.version;
+  }
+  if (!staging) {
+    return Status::NotFound("'{}' has no staging version to promote (name NAME@VERSION)", ref.name);
+  }
+  return *staging;
+}
+
+}  // namespace
+
 Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& request) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg,
                         OpenRegistry(request.db, RegistryAccess::kWrite));
-  KEEL_ASSIGN_OR_RETURN(registry::ModelRef ref, VersionRef(request.ref, "promote"));
+  KEEL_ASSIGN_OR_RETURN(const int64_t version, PromotedVersion(*reg, request));
+  const std::string name = registry::ParseModelRef(request.ref)->name;
+  const std::string to_text =
+      request.to.empty() && request.require_verdict ? "production" : request.to;
+  if (to_text.empty()) {
+    return Status::InvalidArgument("--to: name the stage, staging or production");
+  }
   Stage to;
-  if (!registry::ParseStage(request.to, &to) ||
-      (to != Stage::kStaging && to != Stage::kProduction)) {
+  if (!registry::ParseStage(to_text, &to) || (to != Stage::kStaging && to != Stage::kProduction)) {
     return Status::InvalidArgument("--to \"{}\": use staging or production", request.to);
+  }
+  if (request.require_verdict) {
+    KEEL_ASSIGN_OR_RETURN(const ModelVersion v, reg->Show(registry::ModelRef{name, version}));
+    KEEL_RETURN_IF_ERROR(RequireVerdict(request, v));
   }
   RegistryTransitionResult r;
   r.verb = "promoted";
   KEEL_ASSIGN_OR_RETURN(r.transition,
-                        reg->Promote(ref.name, *ref.version, to,
+                        reg->Promote(name, version, to,
                                      Change(request.actor, request.reason, request.override_gate)));
   return r;
 }

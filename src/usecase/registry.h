@@ -16,6 +16,7 @@
 
 #include "keel/status.h"
 #include "registry/registry.h"
+#include "usecase/log.h"
 
 namespace keel::usecase {
 
@@ -80,14 +81,20 @@ struct RegistryTransitionResult {
 
 struct RegistryPromoteRequest {
   std::string db;
-  std::string ref;            // NAME@VERSION
-  std::string to;             // staging or production
+  std::string ref;            // NAME@VERSION; NAME alone with require_verdict: its staging version
+  std::string to;             // staging or production ("" = production with require_verdict)
   std::string override_gate;  // promote over a gate that says keep the baseline, for this reason
   std::string actor, reason;
+  // The gate on live data (serve/challenger_report.h): promote only when the challenger report
+  // of NAME on this prediction log says "promote" and judged this very version.
+  bool require_verdict = false;
+  std::string log_db = kDefaultPredictionLog;  // SQLite file or postgresql:// URL
 };
 
 // Errors: InvalidArgument (a ref without a version, a --to other than staging or
-// production), those of Registry::Promote.
+// production), FailedPrecondition (require_verdict and the verdict is not "promote", or is
+// about another challenger version; the message names the verdict and the p-value), those of
+// ChallengerReport and Registry::Promote.
 Result<RegistryTransitionResult> RegistryPromote(const RegistryPromoteRequest& request);
 
 struct RegistryRollbackRequest {

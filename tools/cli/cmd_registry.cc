@@ -83,8 +83,20 @@ Command AddRegistryCommand(CLI::App& root) {
       "promote",
       "Move a version to staging or production; promoting to production archives the version "
       "it replaces (and records it as the parent, for rollback)");
-  promote->add_option("ref", f->promote.ref, "NAME@VERSION")->required();
-  promote->add_option("--to", f->promote.to, "staging or production (required)")->required();
+  promote
+      ->add_option("ref", f->promote.ref,
+                   "NAME@VERSION (with --require-verdict, NAME alone: its staging version)")
+      ->required();
+  promote->add_option("--to", f->promote.to,
+                      "staging or production (required, except with --require-verdict: "
+                      "production)");
+  promote->add_flag("--require-verdict", f->promote.require_verdict,
+                    "Promote only when `keel challenger report` on the prediction log "
+                    "(--log-db) says promote, about this version; otherwise exit 1 naming the "
+                    "verdict and the p-value (default: off)");
+  promote->add_option("--log-db", f->promote.log_db,
+                      "The prediction log --require-verdict reads: a SQLite file or a "
+                      "postgresql:// URL (default keel_predictions.db, as `keel serve --log-db`)");
   promote->add_option("--override-gate", f->promote.override_gate,
                       "Promote to production although the version's attached gate (add "
                       "--gate) says keep the baseline; REASON is recorded in the history "
