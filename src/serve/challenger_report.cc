@@ -4,13 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
 
 #include "core/json_number.h"
+#include "drift/performance_estimation.h"
 #include "eval/delong.h"
 #include "eval/evaluation.h"
+#include "keel/table.h"
+#include "serve/logged_output.h"
 
 namespace keel::serve {
 namespace {
@@ -21,55 +25,72 @@ struct LabeledRow {
   int32_t label = -1;     // class index (classification)
   double target = 0;      // regression
   std::vector<double> p;  // probabilities in class order, or {prediction}
+  int64_t time_us = 0;    // when it was predicted
 };
 
-// What the logged outputs say about the model: its classes (from the prob_<class> keys, in
-// the order they were written) or regression.
-struct OutputShape {
-  bool known = false;
-  Task task = Task::kBinary;
-  std::vector<std::string> classes;
-};
-
-bool ReadOutput(const std::string& text, OutputShape* shape, std::vector<double>* p) {
-  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (!j.is_object()) return false;
-  p->clear();
-  std::vector<std::string> classes;
-  for (const auto& [key, value] : j.items()) {
-    if (key.starts_with("prob_") && value.is_number()) {
-      classes.push_back(key.substr(5));
-      p->push_back(value.get<double>());
+// The timeline's metric of one variant's rows in a bucket: ROC AUC (binary), accuracy
+// (multiclass) or RMSE (regression); NaN without rows (or one class, for the AUC).
+double BucketMetric(const std::vector<const LabeledRow*>& rows, Task task, size_t classes) {
+  if (rows.empty()) return std::numeric_limits<double>::quiet_NaN();
+  if (task == Task::kRegression) {
+    double sum = 0;
+    for (const LabeledRow* r : rows) sum += (r->p[0] - r->target) * (r->p[0] - r->target);
+    return std::sqrt(sum / static_cast<double>(rows.size()));
+  }
+  if (task == Task::kBinary) {
+    std::vector<double> p;
+    std::vector<int8_t> y;
+    for (const LabeledRow* r : rows) {
+      p.push_back(r->p[1]);
+      y.push_back(static_cast<int8_t>(r->label));
     }
+    return drift::RealizedBinaryPerformance(p, y, 0.5).roc_auc;
   }
-  if (classes.empty()) {
-    if (!j.contains("prediction") || !j["prediction"].is_number()) return false;
-    p->push_back(j["prediction"].get<double>());
+  std::vector<double> p;
+  std::vector<int32_t> y;
+  for (const LabeledRow* r : rows) {
+    p.insert(p.end(), r->p.begin(), r->p.end());
+    y.push_back(r->label);
   }
-  if (!shape->known) {
-    shape->known = true;
-    shape->classes = classes;
-    shape->task = classes.empty() ? Task::kRegression
-                                  : (classes.size() == 2 ? Task::kBinary : Task::kMulticlass);
-  }
-  return shape->classes == classes;
+  return drift::RealizedMulticlassAccuracy(p, classes, y);
 }
 
-// The class index of a label text: exact, then ASCII case-insensitive; -1 when none.
-int32_t ClassOf(const std::string& label, const std::vector<std::string>& classes) {
-  for (size_t k = 0; k < classes.size(); ++k) {
-    if (classes[k] == label) return static_cast<int32_t>(k);
-  }
-  for (size_t k = 0; k < classes.size(); ++k) {
-    if (classes[k].size() == label.size() &&
-        std::equal(label.begin(), label.end(), classes[k].begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return static_cast<int32_t>(k);
+// Both variants' labeled rows in `buckets` equal spans of time from the first to the last.
+std::vector<TimeBucket> Timeline(
+    const std::map<std::string, std::unordered_map<std::string, LabeledRow>>& by_variant, Task task,
+    size_t classes, int buckets) {
+  int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
+  for (const auto& [variant, rows] : by_variant) {
+    for (const auto& [id, r] : rows) {
+      lo = std::min(lo, r.time_us);
+      hi = std::max(hi, r.time_us);
     }
   }
-  return -1;
+  std::vector<TimeBucket> out;
+  if (lo > hi || buckets <= 0) return out;
+  const int n = lo == hi ? 1 : buckets;
+  const double span = static_cast<double>(hi - lo) / n;
+  std::vector<std::vector<const LabeledRow*>> a(n), b(n);
+  for (const auto& [variant, rows] : by_variant) {
+    if (variant != "champion" && variant != "challenger") continue;
+    for (const auto& [id, r] : rows) {
+      const int k =
+          span > 0 ? std::min(n - 1, static_cast<int>(static_cast<double>(r.time_us - lo) / span))
+                   : 0;
+      (variant == "champion" ? a : b)[k].push_back(&r);
+    }
+  }
+  for (int k = 0; k < n; ++k) {
+    TimeBucket t;
+    t.start_us = lo + static_cast<int64_t>(span * k);
+    t.end_us = k + 1 == n ? hi : lo + static_cast<int64_t>(span * (k + 1));
+    t.champion_rows = a[k].size();
+    t.challenger_rows = b[k].size();
+    t.champion = BucketMetric(a[k], task, classes);
+    t.challenger = BucketMetric(b[k], task, classes);
+    out.push_back(t);
+  }
+  return out;
 }
 
 // The rows one variant is scored on, as eval takes them.
@@ -116,9 +137,9 @@ bool Testable(const Scored& s, Task task) {
 
 }  // namespace
 
-Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
-                                               const ChallengerReportOptions& o,
-                                               const Context& ctx) {
+// The gate: both variants' metrics on the labeled rows, the test and the verdict.
+static Result<ChallengerReport> BuildGate(registry::SqlDatabase& db,
+                                          const ChallengerReportOptions& o, const Context& ctx) {
   if (!(o.alpha > 0 && o.alpha < 1)) {
     return Status::InvalidArgument("--alpha {} is not in (0, 1)", o.alpha);
   }
@@ -130,15 +151,17 @@ Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
   rep.labels = static_cast<uint64_t>(nl.Int(0, 0));
   KEEL_ASSIGN_OR_RETURN(
       registry::SqlResult rows,
-      db.Exec("SELECT p.variant, p.record_id, p.model_version, p.output, l.label "
+      db.Exec("SELECT p.variant, p.record_id, p.model_version, p.output, l.label, p.time_us "
               "FROM predictions p JOIN labels l ON l.model = p.model AND l.record_id = "
               "p.record_id WHERE p.model = $1 ORDER BY p.id",
               {o.model}));
   if (rows.rows.empty()) {
-    return Status::NotFound(
-        "model '{}' has no labeled prediction in the log ({} labels stored): feed labels back "
-        "(POST /v1/models/{}/feedback or keel log feedback) for ids it predicted",
-        o.model, rep.labels, o.model);
+    KEEL_ASSIGN_OR_RETURN(registry::SqlResult np,
+                          db.Exec("SELECT COUNT(*) FROM predictions WHERE model = $1", {o.model}));
+    if (np.Int(0, 0) == 0) {
+      return Status::NotFound("model '{}' has no prediction in the log", o.model);
+    }
+    // Predictions without labels yet: no verdict, but the label-free sections below.
   }
   OutputShape shape;
   // variant -> record id -> its first labeled prediction
@@ -152,7 +175,8 @@ Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
     if (rows_of.count(id) != 0) continue;
     LabeledRow r;
     r.version = rows.Text(i, 2);
-    if (!ReadOutput(rows.Text(i, 3), &shape, &r.p)) continue;
+    r.time_us = rows.Int(i, 5);
+    if (!ReadLoggedOutput(rows.Text(i, 3), &shape, &r.p)) continue;
     const std::string& label = rows.Text(i, 4);
     if (shape.task == Task::kRegression) {
       char* end = nullptr;
@@ -162,7 +186,7 @@ Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
         continue;
       }
     } else {
-      r.label = ClassOf(label, shape.classes);
+      r.label = ClassOfLabel(label, shape.classes);
       if (r.label < 0) {
         ++rep.labels_unmatched;
         continue;
@@ -172,6 +196,7 @@ Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
     if (seen.insert(id).second) order.push_back(id);
   }
   rep.task = shape.task;
+  rep.timeline = Timeline(by_variant, rep.task, shape.classes.size(), o.time_buckets);
   const int32_t k = static_cast<int32_t>(std::max<size_t>(shape.classes.size(), 2));
   const auto& champ = by_variant["champion"];
   const auto& chall = by_variant["challenger"];
@@ -295,10 +320,35 @@ Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
   return rep;
 }
 
+std::string_view TimelineMetricName(Task task) {
+  return task == Task::kRegression ? "rmse" : (task == Task::kBinary ? "roc_auc" : "accuracy");
+}
+
+Result<ChallengerReport> BuildChallengerReport(registry::SqlDatabase& db,
+                                               const ChallengerReportOptions& o,
+                                               const Context& ctx) {
+  KEEL_ASSIGN_OR_RETURN(ChallengerReport rep, BuildGate(db, o, ctx));
+  for (VariantReport* v : {&rep.champion, &rep.challenger}) {
+    VariantTrafficOptions to;
+    to.model = o.model;
+    to.variant = v->variant;
+    to.artifact = v == &rep.champion ? o.champion_model : o.challenger_model;
+    to.fairness_limits = o.fairness_limits;
+    to.resamples = o.resamples;
+    KEEL_ASSIGN_OR_RETURN(v->traffic, BuildVariantTraffic(db, to, ctx));
+  }
+  if (rep.champion.used == 0 && rep.challenger.used == 0 && rep.champion.traffic.rows > 0) {
+    // No labeled row: the task is what the logged outputs say.
+    rep.task = rep.champion.traffic.task;
+  }
+  return rep;
+}
+
 nlohmann::json ChallengerReport::ToJson() const {
   auto variant = [&](const VariantReport& v) {
     nlohmann::json j = {{"versions", v.versions}, {"labeled", v.labeled}, {"used", v.used}};
     if (v.used > 0) j["evaluation"] = EvaluationToJson(v.evaluation);
+    j.update(v.traffic.ToJson());
     return j;
   };
   nlohmann::json j = {{"ok", true},
@@ -315,6 +365,15 @@ nlohmann::json ChallengerReport::ToJson() const {
                       {"verdict", verdict},
                       {"more_labels_needed", more_labels_needed},
                       {"reason", reason}};
+  nlohmann::json buckets = nlohmann::json::array();
+  for (const TimeBucket& t : timeline) {
+    buckets.push_back(
+        {{"start", FormatTimestamp(t.start_us)},
+         {"end", FormatTimestamp(t.end_us)},
+         {"champion", {{"rows", t.champion_rows}, {"value", JsonNumber(t.champion)}}},
+         {"challenger", {{"rows", t.challenger_rows}, {"value", JsonNumber(t.challenger)}}}});
+  }
+  j["timeline"] = {{"metric", TimelineMetricName(task)}, {"buckets", std::move(buckets)}};
   if (tested) {
     j["test"] = {
         {"metric", MetricName(test.metric)},     {"method", test.method},
@@ -342,6 +401,39 @@ std::string ChallengerReport::ToText() const {
                          m.interval.lower, m.interval.upper);
     }
     out += "\n";
+  }
+  for (const VariantReport* v : {&champion, &challenger}) {
+    const VariantTraffic& t = v->traffic;
+    out +=
+        fmt::format("  {:<10} {} logged rows, {} without a label", v->variant, t.rows, t.unlabeled);
+    if (t.estimated) {
+      out += fmt::format("; CBPE estimate: roc_auc {:.4f}, accuracy {:.4f}", t.estimated->roc_auc,
+                         t.estimated->accuracy);
+    } else if (t.estimated_accuracy) {
+      out += fmt::format("; CBPE estimate: accuracy {:.4f}", *t.estimated_accuracy);
+    }
+    out += "\n";
+    if (t.drift) {
+      size_t drifted = 0;
+      std::vector<std::string> names;
+      for (const drift::FeatureDrift& f : t.drift->features) {
+        if (!f.drifted) continue;
+        ++drifted;
+        if (names.size() < 5) names.push_back(f.feature);
+      }
+      out +=
+          fmt::format("             input drift: {} of {} features drifted{}{}\n", drifted,
+                      t.drift->features.size(), names.empty() ? "" : ": ", fmt::join(names, ", "));
+    } else {
+      out += fmt::format("             input drift: none ({})\n", t.drift_note);
+    }
+    if (t.gate) {
+      out += fmt::format("             fairness gate: {}", t.gate->passed ? "passed" : "failed");
+      for (const fairness::GateViolation& g : t.gate->violations) out += "; " + g.message;
+      out += "\n";
+    } else {
+      out += fmt::format("             fairness: none ({})\n", t.fairness_note);
+    }
   }
   out += fmt::format("verdict: {}: {}\n", verdict, reason);
   return out;

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "drift/model_profile.h"
 #include "serve/http_exchange.h"
 #include "serve/model_store.h"
 #include "serve/service.h"
 #include "serve/test_model.h"
+#include "serve/test_model_profile.h"
 
 namespace keel::serve {
 namespace {
@@ -63,31 +63,6 @@ Model BrokenForOld() {
   Model m = testing::TinyRegressionModel();
   m.forest.trees.push_back(m.forest.trees[0]);
   for (Tree& t : m.forest.trees) t.nodes[2].value = std::numeric_limits<double>::max() / 1.5;
-  return m;
-}
-
-// P(yes) of the tiny binary model (or Shifted(shift)) for a red customer of this age.
-double TinyRedProb(int age, double shift = 0) {
-  return 1 / (1 + std::exp(-(shift + (age < 40 ? -1.0 : 1.0) + 0.5)));
-}
-
-// Attaches a training profile to a tiny binary model: red customers aged 20..79, once each, and
-// the model's own predictions for them (a third below 40, two thirds above).
-Model WithProfile(Model m, double shift) {
-  std::vector<double> age, pred;
-  for (int a = 20; a < 80; ++a) {
-    age.push_back(a);
-    pred.push_back(TinyRedProb(a, shift));
-  }
-  const size_t n = age.size();
-  Table t;
-  EXPECT_TRUE(t.AddColumn(Column::Numeric("age", age)).ok());
-  EXPECT_TRUE(t.AddColumn(Column::Categorical("color", std::vector<int32_t>(n, 0),
-                                              {"red", "green", "blue"}))
-                  .ok());
-  EXPECT_TRUE(t.AddColumn(Column::Boolean("active", std::vector<int8_t>(n, 1))).ok());
-  EXPECT_TRUE(t.AddColumn(Column::Timestamp("signup", std::vector<int64_t>(n, 0))).ok());
-  EXPECT_TRUE(drift::AttachReferenceProfile(&m, t, {}, pred, {}, Context{1, false, nullptr}).ok());
   return m;
 }
 
@@ -361,14 +336,14 @@ TEST_F(ChallengerTest, ACanaryFedAnomalousTrafficIsTakenOutByItsAnomalyRate) {
 TEST_F(ChallengerTest, EachVariantsPredictionMeanAndDriftAreOnMetrics) {
   ChallengerOptions co;
   co.drift_window_rows = 30;
-  Start(WithProfile(Shifted(0.7), 0.7), "shadow", co, true,
-        WithProfile(testing::TinyBinaryModel(), 0));
+  Start(testing::WithTrainingProfile(Shifted(0.7), 0.7), "shadow", co, true,
+        testing::WithTrainingProfile(testing::TinyBinaryModel()));
   double champion_sum = 0, challenger_sum = 0;
   int n = 0;
   auto send = [&](int age) {
     Predict(Instance(n, age), "r" + std::to_string(n));
-    champion_sum += TinyRedProb(age);
-    challenger_sum += TinyRedProb(age, 0.7);
+    champion_sum += testing::TinyRedProb(age);
+    challenger_sum += testing::TinyRedProb(age, 0.7);
     ++n;
   };
   for (int a = 20; a < 80; a += 2) send(a);  // 10 of 30 below 40, as in training
@@ -398,8 +373,8 @@ TEST_F(ChallengerTest, EachVariantsPredictionMeanAndDriftAreOnMetrics) {
 TEST_F(ChallengerTest, AShiftedWindowDriftsForBothVariants) {
   ChallengerOptions co;
   co.drift_window_rows = 30;
-  Start(WithProfile(Shifted(0.7), 0.7), "shadow", co, true,
-        WithProfile(testing::TinyBinaryModel(), 0));
+  Start(testing::WithTrainingProfile(Shifted(0.7), 0.7), "shadow", co, true,
+        testing::WithTrainingProfile(testing::TinyBinaryModel()));
   for (int i = 0; i < 30; ++i) Predict(Instance(i, 25), "r");
   challengers_.StopShadows();
   const Challenger* c = challengers_.Find("tiny");
@@ -408,7 +383,7 @@ TEST_F(ChallengerTest, AShiftedWindowDriftsForBothVariants) {
     EXPECT_EQ(d.windows, 1u) << v;
     EXPECT_GT(d.last_psi, 1) << v;  // one bin holds it all: (1 - 1/3) ln 3 + ... ~ 6.6
     EXPECT_GT(d.last_js, 0.5) << v;
-    EXPECT_NEAR(d.last_mean, TinyRedProb(25, v == kChallenger ? 0.7 : 0), 1e-12) << v;
+    EXPECT_NEAR(d.last_mean, testing::TinyRedProb(25, v == kChallenger ? 0.7 : 0), 1e-12) << v;
   }
   const nlohmann::json status = c->StatusJson("champ");
   EXPECT_EQ(status["challenger"]["prediction"]["count"], 30);

@@ -550,7 +550,8 @@ void Service::ChallengerStatus(Call& call) {
   j["model"] = call.slot->name();
   // The gate reads the log and runs the tests: blocking work, off the I/O threads.
   call.response->blocking_work = [j = std::move(j), location = options_.log_location,
-                                  name = call.slot->name()](HttpResponse* r) mutable {
+                                  name = call.slot->name(), champion = call.slot->Get(),
+                                  challenger = c->slot().Get()](HttpResponse* r) mutable {
     if (location.empty()) {
       j["report"] = {{"error", "no prediction log (--no-log): no labeled traffic to judge"}};
     } else {
@@ -558,6 +559,8 @@ void Service::ChallengerStatus(Call& call) {
       o.create = false;
       ChallengerReportOptions ro;
       ro.model = name;
+      ro.champion_model = &champion->model();  // the served models' training profiles
+      ro.challenger_model = &challenger->model();
       auto db = registry::OpenDatabase(location, o);
       auto rep = db.ok() ? BuildChallengerReport(**db, ro, Context{1, false, nullptr})
                          : Result<ChallengerReport>(db.status());

@@ -158,6 +158,57 @@ TEST_F(ChallengerE2eTest, TheRegistrysStagingVersionIsTheChallengerFollowedLive)
   EXPECT_EQ(j["model_version"], "2");
 }
 
+// The anomaly-rate guard rail from a registry: the staging version's schema reads ages above 50
+// as out of range, the canary traffic is of older customers, so the first window of 20 requests
+// takes it out; the event is logged, archived in the registry's history and on /metrics.
+TEST_F(ChallengerE2eTest, AnAnomalousCanaryIsTakenOutAndArchivedInTheRegistry) {
+  Model narrow = serve::testing::TinyBinaryModel();
+  narrow.base_margin = {0.7};
+  for (ColumnSchema& c : narrow.schema.columns) {
+    if (c.name == "age") c.max = 50;
+  }
+  ASSERT_TRUE(SaveModel(narrow, dir_.File("narrow.keel")).ok());
+  const std::string reg = dir_.File("registry.db");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"registry", "add", champion_, "--name", "tiny", "--db", reg},
+           {"registry", "promote", "tiny@1", "--to", "production", "--db", reg},
+           {"registry", "add", dir_.File("narrow.keel"), "--name", "tiny", "--db", reg},
+           {"registry", "promote", "tiny@2", "--to", "staging", "--db", reg}}) {
+    const ProcessResult r = RunKeel(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ServeProcess server({"--registry", reg, "--registry-poll-ms", "50", "--traffic", "canary:100",
+                       "--canary-max-anomaly-rate", "0.5", "--canary-min-requests", "20",
+                       "--log-db", log_});
+  ASSERT_GT(server.port(), 0) << server.err();
+  HttpTestClient c(server.port());
+  for (int i = 0; i < 20; ++i) {
+    const json j = Json(c.PostJson("/v1/models/tiny/predict", Instance(i, 60)));
+    EXPECT_EQ(j["variant"], "challenger") << j.dump();
+  }
+  EXPECT_EQ(Json(c.PostJson("/v1/models/tiny/predict", Instance(99, 60)))["variant"], "champion");
+  const std::string metrics = c.Get("/metrics").body;
+  EXPECT_NE(metrics.find("keel_variant_anomalous_requests_total{model=\"tiny\",variant="
+                         "\"challenger\"} 20"),
+            std::string::npos)
+      << metrics;
+  // The next poll archives the staging version with the guard's reason.
+  std::string history;
+  for (int i = 0; i < 100 && history.find("canary guard rails") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    history = RunKeel({"registry", "history", "tiny", "--db", reg, "--json"}).out;
+  }
+  EXPECT_NE(history.find("canary guard rails: anomaly rate 1 (20 of the last 20 requests had an "
+                         "input anomaly) exceeds --canary-max-anomaly-rate 0.5"),
+            std::string::npos)
+      << history;
+  server.Signal(SIGTERM);
+  ASSERT_EQ(server.Wait(), 0) << server.err();
+  EXPECT_NE(server.err().find("canary challenger version 2 taken out of traffic: anomaly rate"),
+            std::string::npos)
+      << server.err();
+}
+
 TEST_F(ChallengerE2eTest, FeedbackCountsUnknownDuplicateAndLateLabels) {
   ServeProcess server(
       {"--model", "tiny=" + champion_, "--log-db", log_, "--feedback-late-after", "3s"});
@@ -314,7 +365,13 @@ class ChallengerGateTest : public ChallengerE2eTest {
     header_ = Split(lines[0]);
     const ProcessResult schema = RunKeel({"schema", "infer", dir_.File("big.csv")});
     ASSERT_EQ(schema.exit_code, 0) << schema.err;
-    WriteText(dir_.File("schema.yaml"), schema.out);
+    // `female` is a sensitive attribute (not a feature): the report audits each variant on it.
+    std::string yaml = schema.out;
+    const std::string female = "  - name: female\n    kind: numeric\n    role: feature";
+    const size_t at = yaml.find(female);
+    ASSERT_NE(at, std::string::npos) << yaml;
+    yaml.replace(at, female.size(), "  - name: female\n    kind: numeric\n    role: sensitive");
+    WriteText(dir_.File("schema.yaml"), yaml);
     ASSERT_NE(schema.out.find("role: id"), std::string::npos) << schema.out;
     // The worse model: 150 rows, three stumps.
     for (const auto& [data, out, trees, leaves] :
@@ -378,15 +435,52 @@ class ChallengerGateTest : public ChallengerE2eTest {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    // No label yet: no verdict, but each variant's CBPE estimate over all its rows.
+    const ProcessResult before =
+        RunKeel({"challenger", "report", "--db", log, "--model", "churn", "--json"});
+    EXPECT_EQ(before.exit_code, 0) << before.err;
+    const json early = json::parse(before.out, nullptr, false);
+    EXPECT_EQ(early["verdict"], "not_enough_labels") << before.out;
+    for (const char* v : {"champion", "challenger"}) {
+      EXPECT_EQ(early[v]["unlabeled"], live_.size()) << before.out;
+      EXPECT_EQ(early[v]["estimated"]["rows"], live_.size()) << before.out;
+      EXPECT_GT(early[v]["estimated"]["roc_auc"].get<double>(), 0.5) << before.out;
+    }
     const HttpReply fb = c.PostJson("/v1/models/churn/feedback", json({{"labels", labels}}).dump());
     EXPECT_EQ(fb.status, 200) << fb.body;
     const json route = Json(c.Get("/v1/models/churn/challenger"));
     server.Signal(SIGTERM);
     EXPECT_EQ(server.Wait(), 0) << server.err();  // every shadow row is logged before exit
-    const ProcessResult r =
-        RunKeel({"challenger", "report", "--db", log, "--model", "churn", "--json"});
+    const ProcessResult r = RunKeel({"challenger", "report", "--db", log, "--model", "churn",
+                                     "--json", "--champion-model", dir_.File(champion),
+                                     "--challenger-model", dir_.File(challenger)});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     json report = json::parse(r.out, nullptr, false);
+    // Every row labeled: no estimate; the live rows' drift against each model's training
+    // profile, and each variant's fairness audit on `female` (no limit: the gate passes).
+    for (const char* v : {"champion", "challenger"}) {
+      EXPECT_EQ(report[v]["unlabeled"], 0) << r.out;
+      EXPECT_TRUE(report[v]["estimated"].is_null()) << r.out;
+      EXPECT_EQ(report[v]["drift"]["current_rows"], live_.size()) << report[v]["drift"].dump();
+      EXPECT_FALSE(report[v]["drift"]["features"].empty());
+      EXPECT_TRUE(report[v]["fairness"]["attributes"].contains("female"))
+          << report[v]["fairness"].dump();
+      EXPECT_EQ(report[v]["fairness"]["gate"]["passed"], true) << report[v]["fairness"].dump();
+    }
+    // A limit of 0 fails the gate of a variant that selects the two groups at other rates
+    // (the larger model does; the three stumps select no one).
+    const std::string& larger = champion == "big.keel" ? champion : challenger;
+    const char* larger_variant = champion == "big.keel" ? "champion" : "challenger";
+    const char* other_variant = champion == "big.keel" ? "challenger" : "champion";
+    const ProcessResult strict =
+        RunKeel({"challenger", "report", "--db", log, "--model", "churn", "--json",
+                 champion == "big.keel" ? "--champion-model" : "--challenger-model",
+                 dir_.File(larger), "--fairness-limit", "demographic_parity_difference=0"});
+    EXPECT_EQ(strict.exit_code, 0) << strict.err;
+    const json s = json::parse(strict.out, nullptr, false);
+    EXPECT_EQ(s[larger_variant]["fairness"]["gate"]["passed"], false)
+        << s[larger_variant]["fairness"].dump();
+    EXPECT_EQ(s[other_variant]["fairness"]["error"], "no model given for this variant");
     // The server's route judges the same rows the same way (the log was flushed for it too,
     // but shadow rows may still have been queued then: compare the verdict only).
     EXPECT_TRUE(route.contains("report")) << route.dump();
@@ -416,6 +510,41 @@ TEST_F(ChallengerGateTest, ABetterShadowIsPromotedAWorseOneKept) {
   EXPECT_LT(worse["test"]["gain"].get<double>(), 0);
   EXPECT_EQ(worse["test"]["p_value"].get<double>(), ComparePValue("big.keel", "small.keel"));
 
+  // --html: the challenger sections hold the verdict and the numbers of --json.
+  const std::string page = dir_.File("challenger.html");
+  const ProcessResult html =
+      RunKeel({"challenger", "report", "--db", dir_.File("better.db"), "--model", "churn", "--json",
+               "--html", page, "--champion-model", dir_.File("small.keel"), "--challenger-model",
+               dir_.File("big.keel")});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  const json hj = json::parse(html.out);
+  const std::string doc = ReadText(page);
+  auto fixed = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4f", v);
+    return std::string(buf);
+  };
+  for (const char* id : {"id=\"challenger\"", "id=\"challenger-over-time\"",
+                         "id=\"challenger-drift\"", "id=\"challenger-fairness\""}) {
+    EXPECT_NE(doc.find(id), std::string::npos) << id;
+  }
+  EXPECT_NE(doc.find("Verdict: promote."), std::string::npos);
+  EXPECT_NE(doc.find(fixed(hj["test"]["champion"].get<double>())), std::string::npos);
+  EXPECT_NE(doc.find(fixed(hj["test"]["challenger"].get<double>())), std::string::npos);
+  EXPECT_NE(doc.find(fixed(hj["test"]["gain"].get<double>())), std::string::npos);
+  char p_text[64];
+  std::snprintf(p_text, sizeof p_text, "%.4g", hj["test"]["p_value"].get<double>());
+  EXPECT_NE(doc.find(p_text), std::string::npos) << p_text;
+  ASSERT_FALSE(hj["timeline"]["buckets"].empty());
+  for (const json& b : hj["timeline"]["buckets"]) {
+    for (const char* v : {"champion", "challenger"}) {
+      if (b[v]["value"].is_number()) {
+        EXPECT_NE(doc.find(fixed(b[v]["value"].get<double>())), std::string::npos) << b.dump();
+      }
+    }
+  }
+  EXPECT_NE(doc.find("fairness gate passed"), std::string::npos);
+
   // Fewer labels than --min-labels: no verdict yet, and how many more are needed.
   const ProcessResult few = RunKeel({"challenger", "report", "--db", dir_.File("better.db"),
                                      "--model", "churn", "--min-labels", "2000", "--json"});
@@ -423,6 +552,41 @@ TEST_F(ChallengerGateTest, ABetterShadowIsPromotedAWorseOneKept) {
   const json j = json::parse(few.out);
   EXPECT_EQ(j["verdict"], "not_enough_labels");
   EXPECT_EQ(j["more_labels_needed"], 500);
+
+  // keel registry promote --require-verdict: churn@1 (small) in production, churn@2 (big) in
+  // staging. The log where big was the worse champion's challenger says keep; the one where it
+  // was the challenger says promote, about its version (logged under its SHA-256 prefix).
+  const std::string reg = dir_.File("registry.db");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"registry", "add", dir_.File("small.keel"), "--name", "churn", "--db", reg},
+           {"registry", "promote", "churn@1", "--to", "production", "--db", reg},
+           {"registry", "add", dir_.File("big.keel"), "--name", "churn", "--db", reg},
+           {"registry", "promote", "churn@2", "--to", "staging", "--db", reg}}) {
+    const ProcessResult r = RunKeel(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const ProcessResult kept = RunKeel({"registry", "promote", "churn", "--require-verdict",
+                                      "--log-db", dir_.File("worse.db"), "--db", reg});
+  EXPECT_EQ(kept.exit_code, 1);
+  EXPECT_NE(kept.err.find("says keep, not promote (p = "), std::string::npos) << kept.err;
+  EXPECT_NE(kept.err.find("churn@2 not promoted"), std::string::npos) << kept.err;
+  const ProcessResult few_labels =
+      RunKeel({"registry", "promote", "churn@2", "--to", "production", "--require-verdict",
+               "--log-db", dir_.File("missing.db"), "--db", reg});
+  EXPECT_EQ(few_labels.exit_code, 1);
+  EXPECT_NE(few_labels.err.find("no prediction log at"), std::string::npos) << few_labels.err;
+  // Refused: churn@2 is still in staging.
+  const json listed =
+      json::parse(RunKeel({"registry", "list", "churn", "--db", reg, "--json"}).out);
+  EXPECT_EQ(listed["versions"][1]["stage"], "staging") << listed.dump();
+  const ProcessResult promoted =
+      RunKeel({"registry", "promote", "churn", "--require-verdict", "--log-db",
+               dir_.File("better.db"), "--db", reg, "--json"});
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
+  const json t = json::parse(promoted.out);
+  EXPECT_EQ(t["version"], 2);
+  EXPECT_EQ(t["to_stage"], "production");
+  EXPECT_EQ(t["replaced_version"], 1);
 }
 
 }  // namespace

@@ -24,7 +24,9 @@ Command AddChallengerCommand(CLI::App& root) {
       "report",
       "Both variants' metrics with intervals on the labeled traffic of a model, the paired "
       "(shadow) or unpaired (canary) DeLong test, and the verdict: promote, keep, or not "
-      "enough labels yet (with how many more)");
+      "enough labels yet (with how many more); per variant, the CBPE estimate over the "
+      "predictions still without a label, the drift of its logged inputs against its model's "
+      "training profile and the fairness audit and gate of its labeled rows");
   AddCommonFlags(report, &f->common);
   serve::ChallengerReportOptions& o = f->report.options;
   report->add_option("--db", f->report.db,
@@ -40,6 +42,20 @@ Command AddChallengerCommand(CLI::App& root) {
   report->add_option("--min-labels", o.min_labels,
                      "Labeled rows (pairs in shadow mode, per variant in canary mode) before a "
                      "verdict (default 100)");
+  report->add_option("--champion-model", f->report.champion_model,
+                     "The champion's .keel file: the drift of its logged inputs against its "
+                     "training profile, and its fairness audit (default: none, those sections "
+                     "are left out)");
+  report->add_option("--challenger-model", f->report.challenger_model,
+                     "The challenger's .keel file, as --champion-model");
+  report->add_option("--fairness-limit", f->report.fairness_limits,
+                     "A limit of the per-variant fairness gate, METRIC=VALUE (repeatable; "
+                     "keel.yaml's fairness limits, e.g. demographic_parity_difference=0.1, "
+                     "disparate_impact_ratio=0.8; default: none, the gate passes)");
+  report->add_option("--html", f->report.html,
+                     "Also write the report as a self-contained HTML file: the verdict, both "
+                     "variants' metrics over time, the drift and fairness comparison (default: "
+                     "none)");
   sub->footer("See docs/serving.md (champion and challenger).");
   return {sub, [f, report] {
             ApplyCommonFlags(f->common);
