@@ -219,6 +219,12 @@ TEST_F(ChallengerReportTest, EachVariantsTrafficHasCbpeDriftAndFairness) {
   EXPECT_EQ(j["champion"]["estimated"]["method"], "cbpe");
   EXPECT_EQ(j["champion"]["fairness"]["gate"]["passed"], false) << j["champion"]["fairness"];
   EXPECT_TRUE(j["champion"]["drift"].contains("features"));
+  const std::string text = r->ToText();
+  EXPECT_NE(text.find("80 without a label; CBPE estimate: roc_auc"), std::string::npos) << text;
+  EXPECT_NE(text.find("input drift: "), std::string::npos) << text;
+  EXPECT_NE(text.find("fairness gate: failed"), std::string::npos) << text;
+  EXPECT_NE(text.find("input drift: none (no model given for this variant)"), std::string::npos)
+      << text;
 }
 
 // Predictions without any label yet: no verdict, but the label-free estimate.
