@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 
 #include "core/json_number.h"
 #include "core/log.h"
@@ -292,35 +293,31 @@ void AppendChallengerMetrics(const Challengers& challengers, std::string* out) {
     *out += fmt::format("keel_challenger_active{{{}}} {}\n", labels, c->active() ? 1 : 0);
   }
   const std::string_view variants[] = {kChampion, kChallenger};
-  AppendMetricHeader(out, "keel_variant_requests_total", "counter",
-                     "Requests scored per variant (shadow copies included)");
-  for (const Challenger* c : all) {
-    model_label(*c);
-    for (std::string_view v : variants) {
-      *out += fmt::format("keel_variant_requests_total{{{},variant=\"{}\"}} {}\n", labels, v,
-                          c->stats(v).requests.load(std::memory_order_relaxed));
+  // One series per model and variant; `value` gives nullopt to leave a variant out.
+  auto per_variant = [&](const char* name, const char* type, const char* help, auto value) {
+    AppendMetricHeader(out, name, type, help);
+    for (const Challenger* c : all) {
+      model_label(*c);
+      for (std::string_view v : variants) {
+        const std::optional<double> x = value(c->stats(v));
+        if (!x) continue;
+        *out += fmt::format("{}{{{},variant=\"{}\"}} {}\n", name, labels, v, FormatDouble(*x));
+      }
     }
-  }
-  AppendMetricHeader(
-      out, "keel_variant_errors_total", "counter",
-      "Requests a variant failed to score (a canary's are answered by the champion)");
-  for (const Challenger* c : all) {
-    model_label(*c);
-    for (std::string_view v : variants) {
-      *out += fmt::format("keel_variant_errors_total{{{},variant=\"{}\"}} {}\n", labels, v,
-                          c->stats(v).errors.load(std::memory_order_relaxed));
-    }
-  }
-  AppendMetricHeader(out, "keel_variant_anomalous_requests_total", "counter",
-                     "Requests of a variant with at least one input anomaly (as the variant's "
-                     "schema reads them)");
-  for (const Challenger* c : all) {
-    model_label(*c);
-    for (std::string_view v : variants) {
-      *out += fmt::format("keel_variant_anomalous_requests_total{{{},variant=\"{}\"}} {}\n", labels,
-                          v, c->stats(v).anomalous.load(std::memory_order_relaxed));
-    }
-  }
+  };
+  auto count = [](const std::atomic<uint64_t>& n) {
+    return std::optional<double>(static_cast<double>(n.load(std::memory_order_relaxed)));
+  };
+  per_variant("keel_variant_requests_total", "counter",
+              "Requests scored per variant (shadow copies included)",
+              [&](const VariantStats& s) { return count(s.requests); });
+  per_variant("keel_variant_errors_total", "counter",
+              "Requests a variant failed to score (a canary's are answered by the champion)",
+              [&](const VariantStats& s) { return count(s.errors); });
+  per_variant("keel_variant_anomalous_requests_total", "counter",
+              "Requests of a variant with at least one input anomaly (as the variant's schema "
+              "reads them)",
+              [&](const VariantStats& s) { return count(s.anomalous); });
   AppendMetricHeader(out, "keel_variant_scoring_duration_seconds", "histogram",
                      "Time a variant took to read and score a request");
   for (const Challenger* c : all) {
@@ -330,55 +327,32 @@ void AppendChallengerMetrics(const Challengers& challengers, std::string* out) {
       c->stats(v).latency.AppendSeries(out, "keel_variant_scoring_duration_seconds", labels);
     }
   }
-  AppendMetricHeader(out, "keel_variant_predictions_total", "counter",
-                     "Predictions (rows) a variant made since its model was installed");
-  for (const Challenger* c : all) {
-    model_label(*c);
-    for (std::string_view v : variants) {
-      *out += fmt::format("keel_variant_predictions_total{{{},variant=\"{}\"}} {}\n", labels, v,
-                          c->stats(v).drift.Snapshot().predictions);
-    }
-  }
-  AppendMetricHeader(out, "keel_variant_prediction_mean", "gauge",
-                     "Mean prediction of a variant since its model was installed (binary: "
-                     "P(positive class); regression: the value)");
-  for (const Challenger* c : all) {
-    model_label(*c);
-    for (std::string_view v : variants) {
-      *out += fmt::format("keel_variant_prediction_mean{{{},variant=\"{}\"}} {}\n", labels, v,
-                          FormatDouble(c->stats(v).drift.Snapshot().mean));
-    }
-  }
+  per_variant("keel_variant_predictions_total", "counter",
+              "Predictions (rows) a variant made since its model was installed",
+              [](const VariantStats& s) {
+                return std::optional<double>(static_cast<double>(s.drift.Snapshot().predictions));
+              });
+  per_variant("keel_variant_prediction_mean", "gauge",
+              "Mean prediction of a variant since its model was installed (binary: "
+              "P(positive class); regression: the value)",
+              [](const VariantStats& s) { return std::optional<double>(s.drift.Snapshot().mean); });
   // Drift against the variant model's training profile, per window (models with a profile).
-  struct DriftSeries {
-    const char* name;
-    const char* type;
-    const char* help;
-    double (*value)(const VariantDriftSnapshot&);
+  auto drift = [](double (*field)(const VariantDriftSnapshot&)) {
+    return [field](const VariantStats& s) {
+      const VariantDriftSnapshot d = s.drift.Snapshot();
+      return d.has_reference ? std::optional<double>(field(d)) : std::nullopt;
+    };
   };
-  const DriftSeries drift_series[] = {
-      {"keel_variant_prediction_drift_windows_total", "counter",
-       "Completed windows of a variant's predictions compared with its training profile",
-       [](const VariantDriftSnapshot& d) { return static_cast<double>(d.windows); }},
-      {"keel_variant_prediction_psi", "gauge",
-       "PSI of the last window of a variant's predictions against its training profile",
-       [](const VariantDriftSnapshot& d) { return d.last_psi; }},
-      {"keel_variant_prediction_js", "gauge",
-       "Jensen-Shannon distance (base 2) of the last window of a variant's predictions "
-       "against its training profile",
-       [](const VariantDriftSnapshot& d) { return d.last_js; }}};
-  for (const DriftSeries& series : drift_series) {
-    AppendMetricHeader(out, series.name, series.type, series.help);
-    for (const Challenger* c : all) {
-      model_label(*c);
-      for (std::string_view v : variants) {
-        const VariantDriftSnapshot d = c->stats(v).drift.Snapshot();
-        if (!d.has_reference) continue;
-        *out += fmt::format("{}{{{},variant=\"{}\"}} {}\n", series.name, labels, v,
-                            FormatDouble(series.value(d)));
-      }
-    }
-  }
+  per_variant("keel_variant_prediction_drift_windows_total", "counter",
+              "Completed windows of a variant's predictions compared with its training profile",
+              drift([](const VariantDriftSnapshot& d) { return static_cast<double>(d.windows); }));
+  per_variant("keel_variant_prediction_psi", "gauge",
+              "PSI of the last window of a variant's predictions against its training profile",
+              drift([](const VariantDriftSnapshot& d) { return d.last_psi; }));
+  per_variant("keel_variant_prediction_js", "gauge",
+              "Jensen-Shannon distance (base 2) of the last window of a variant's predictions "
+              "against its training profile",
+              drift([](const VariantDriftSnapshot& d) { return d.last_js; }));
   bool any_shadow = false;
   for (const Challenger* c : all) any_shadow = any_shadow || c->shadow();
   if (!any_shadow) return;
