@@ -484,6 +484,11 @@ class ChallengerGateTest : public ChallengerE2eTest {
     // The server's route judges the same rows the same way (the log was flushed for it too,
     // but shadow rows may still have been queued then: compare the verdict only).
     EXPECT_TRUE(route.contains("report")) << route.dump();
+    // The route judges each variant's inputs against the served models' training profiles.
+    for (const char* v : {"champion", "challenger"}) {
+      EXPECT_TRUE(route["report"][v]["drift"].contains("features")) << route.dump().substr(0, 2000);
+      EXPECT_TRUE(route["report"][v]["fairness"].contains("gate")) << v;
+    }
     return report;
   }
   double ComparePValue(const std::string& baseline, const std::string& candidate) {
