@@ -106,6 +106,11 @@ TEST(TrainE2e, SmallFileIsCrossValidatedAndRefitOnAllNonTestRows) {
   EXPECT_EQ(lineage["validation"], j["validation"]);
   EXPECT_EQ(lineage["cross_validation"]["refit_trees"], trees);
   EXPECT_EQ(nlohmann::json::parse(in.out)["forest"]["trees"], trees);
+  auto inspect_text = RunKeel({"inspect", model});
+  ASSERT_EQ(inspect_text.exit_code, 0) << inspect_text.err;
+  EXPECT_NE(inspect_text.out.find("validation  5-fold CV on 1176 rows, refit on all 1176 rows"),
+            std::string::npos)
+      << inspect_text.out;
   // The text report says it too.
   auto text = RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
