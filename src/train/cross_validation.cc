@@ -7,7 +7,6 @@
 #include <map>
 #include <numeric>
 
-#include "core/json_number.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "core/stopwatch.h"
@@ -61,18 +60,6 @@ Status AssignGroupFolds(const Table& table, std::span<const uint32_t> rows, cons
   }
   for (size_t i = 0; i < rows.size(); ++i) (*folds)[fold_of[group_of[i]]].push_back(rows[i]);
   return Status::OK();
-}
-
-std::vector<double> Gather(std::span<const double> v, std::span<const uint32_t> rows) {
-  std::vector<double> out(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
-  return out;
-}
-
-nlohmann::json MetricsJson(const std::vector<std::pair<std::string, double>>& m) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : m) j[k] = JsonNumber(v);
-  return j;
 }
 
 // Mean and standard deviation (n - 1) of each metric over the folds, skipping non-finite values.
@@ -183,7 +170,8 @@ Result<CvResult> CrossValidate(const TrainingData& data, const TrainOptions& opt
     fold.held_out = split.valid;
     fold.trees = options.params.algo == "gbdt" ? report.iterations : 0;
     objective = ObjectiveConfigOf(model);  // the same for every fold
-    fold.metrics = SplitMetrics(objective, fitted->valid, Gather(data.target.label, split.valid));
+    fold.metrics =
+        SplitMetrics(objective, fitted->valid, GatherRows(data.target.label, split.valid));
     for (size_t i = 0; i < split.valid.size(); ++i) {
       const size_t at = position[split.valid[i]];
       if (at == UINT32_MAX) return Status::Internal("fold {} holds a row outside training", f + 1);
@@ -192,7 +180,7 @@ Result<CvResult> CrossValidate(const TrainingData& data, const TrainOptions& opt
     log::Debug("fold {}: {} held-out rows, {} trees", f + 1, fold.held_out.size(), fold.trees);
     cv.fold.push_back(std::move(fold));
   }
-  cv.oof_metrics = SplitMetrics(objective, cv.oof_margins, Gather(data.target.label, cv.rows));
+  cv.oof_metrics = SplitMetrics(objective, cv.oof_margins, GatherRows(data.target.label, cv.rows));
   Summarise(&cv);
   if (options.params.algo == "gbdt") cv.refit_trees = RefitTrees(cv.fold, options.params.num_trees);
   cv.seconds = clock.Seconds();
@@ -218,14 +206,14 @@ std::string CvSummary(const CvResult& cv, const std::string& algo) {
 nlohmann::json CvToJson(const CvResult& cv, const std::string& algo) {
   nlohmann::json folds = nlohmann::json::array();
   for (const CvFold& f : cv.fold) {
-    nlohmann::json j = MetricsJson(f.metrics);
+    nlohmann::json j = MetricsToJson(f.metrics);
     j["rows"] = f.held_out.size();
     if (algo == "gbdt") j["trees"] = f.trees;
     folds.push_back(std::move(j));
   }
   nlohmann::json j = {{"summary", CvSummary(cv, algo)}, {"folds", cv.folds},
-                      {"rows", cv.rows.size()},         {"oof", MetricsJson(cv.oof_metrics)},
-                      {"mean", MetricsJson(cv.mean)},   {"std", MetricsJson(cv.std)},
+                      {"rows", cv.rows.size()},         {"oof", MetricsToJson(cv.oof_metrics)},
+                      {"mean", MetricsToJson(cv.mean)}, {"std", MetricsToJson(cv.std)},
                       {"fold", std::move(folds)},       {"seconds", cv.seconds}};
   if (algo == "gbdt") j["refit_trees"] = cv.refit_trees;
   return j;

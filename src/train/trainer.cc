@@ -52,23 +52,11 @@ Result<std::vector<float>> ReadWeights(const Table& table, const std::string& na
   return w;
 }
 
-std::vector<double> Gather(std::span<const double> v, std::span<const uint32_t> rows) {
-  std::vector<double> out(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
-  return out;
-}
-
 std::vector<float> GatherF(std::span<const float> v, std::span<const uint32_t> rows) {
   if (v.empty()) return {};
   std::vector<float> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
   return out;
-}
-
-nlohmann::json MetricsJson(const std::vector<std::pair<std::string, double>>& m) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : m) j[k] = JsonNumber(v);
-  return j;
 }
 
 std::string NowIso() {
@@ -255,8 +243,8 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   }
   KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
   KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
-  const std::vector<double> train_labels = Gather(data.target.label, split.train);
-  const std::vector<double> valid_labels = Gather(data.target.label, split.valid);
+  const std::vector<double> train_labels = GatherRows(data.target.label, split.train);
+  const std::vector<double> valid_labels = GatherRows(data.target.label, split.valid);
   const std::vector<float> train_w = GatherF(data.weights, split.train);
   const std::vector<float> valid_w = GatherF(data.weights, split.valid);
   GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
@@ -318,7 +306,7 @@ void AddSplitMetrics(const TrainingData& data, const SplitMargins& margins, cons
   auto add_split = [&](const char* name, const std::vector<uint32_t>& rows,
                        const std::vector<double>& m) {
     if (rows.empty() && std::string(name) != "train") return;
-    const std::vector<double> y = Gather(data.target.label, rows);
+    const std::vector<double> y = GatherRows(data.target.label, rows);
     rep->splits.push_back({name, rows.size(), SplitMetrics(ObjectiveConfigOf(*model), m, y)});
   };
   add_split("train", data.split.train, margins.train);
@@ -328,7 +316,7 @@ void AddSplitMetrics(const TrainingData& data, const SplitMargins& margins, cons
 
   nlohmann::json metrics = nlohmann::json::object();
   for (const SplitResult& s : rep->splits) {
-    nlohmann::json m = MetricsJson(s.metrics);
+    nlohmann::json m = MetricsToJson(s.metrics);
     m["rows"] = s.rows;
     metrics[s.name] = std::move(m);
   }
@@ -382,7 +370,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   j["validation"] = r.validation;
   nlohmann::json splits = nlohmann::json::object();
   for (const SplitResult& s : r.splits) {
-    nlohmann::json m = MetricsJson(s.metrics);
+    nlohmann::json m = MetricsToJson(s.metrics);
     m["rows"] = s.rows;
     splits[s.name] = std::move(m);
   }
