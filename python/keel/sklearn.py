@@ -157,7 +157,8 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
 
     class_weight: "none", "balanced" (Keel's), or a dict {class: weight} (scikit-learn's),
     which multiplies the rows' sample weights. calibrate: "none", "isotonic" or "sigmoid",
-    fitted on the validation rows (docs/calibration.md)."""
+    fitted on the validation rows, or on k-fold's out-of-fold predictions (folds, cv_below;
+    docs/calibration.md)."""
 
     _extra = ("class_weight", "calibrate")
 
