@@ -149,6 +149,18 @@ TEST(TrainE2e, RunOnASmallFileCrossValidatesBothModels) {
   EXPECT_EQ(j["models"]["candidate"]["cross_validation"]["folds"], 5);
   EXPECT_NE(ReadText(dir.File("out/report.html")).find("5-fold CV on 1176 rows"),
             std::string::npos);
+  // Each model chooses (keel.yaml `folds:` per model): both still learn from the same rows and
+  // are compared on the same test rows.
+  WriteText(yaml,
+            "data: {path: " + DataFile("attrition.csv") +
+                "}\ntarget: Attrition\nexplain: false\ncandidate: {folds: 0}\noutput: {dir: " +
+                dir.File("out2") + "}\n");
+  auto mixed = RunKeel({"run", yaml, "--json"});
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.err;
+  auto m = Json(mixed);
+  EXPECT_EQ(m["models"]["candidate"]["validation"], "auto");  // the automatic split
+  EXPECT_EQ(m["models"]["baseline"]["validation"],
+            "5-fold CV on 1176 rows, refit on all 1176 rows");
 }
 
 // Every model `keel train` writes carries its training profile, so drift against it needs no
