@@ -36,9 +36,9 @@ def _free_name(name, taken):
 
 # docs/params.md's parameters the estimators take (task is the estimator's; split, threads
 # and seed have estimator defaults). The order is __init__'s.
-_COMMON = ("algo", "split", "test_size", "valid_size", "num_trees", "num_leaves", "max_depth",
-           "learning_rate", "max_bins", "lambda_l1", "lambda_l2", "min_data_in_leaf",
-           "min_sum_hessian", "min_split_gain", "subsample", "colsample", "max_cat_bins",
+_COMMON = ("algo", "split", "test_size", "valid_size", "folds", "cv_below", "num_trees",
+           "num_leaves", "max_depth", "learning_rate", "max_bins", "lambda_l1", "lambda_l2",
+           "min_data_in_leaf", "min_sum_hessian", "min_split_gain", "subsample", "colsample", "max_cat_bins",
            "max_cat_to_onehot", "max_cat_threshold", "cat_smooth", "cat_l2",
            "min_data_per_group", "early_stopping_rounds", "monotone", "interactions", "linear_l2",
            "linear_top_k", "linear_max_iter", "linear_tol", "threads", "seed")
@@ -157,12 +157,13 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
 
     class_weight: "none", "balanced" (Keel's), or a dict {class: weight} (scikit-learn's),
     which multiplies the rows' sample weights. calibrate: "none", "isotonic" or "sigmoid",
-    fitted on the validation rows (docs/calibration.md)."""
+    fitted on the validation rows, or on k-fold's out-of-fold predictions (folds, cv_below;
+    docs/calibration.md)."""
 
     _extra = ("class_weight", "calibrate")
 
     def __init__(self, *, algo=None, class_weight=None, calibrate=None, split=None, test_size=None,
-                 valid_size=None, num_trees=None, num_leaves=None, max_depth=None,
+                 valid_size=None, folds=None, cv_below=None, num_trees=None, num_leaves=None, max_depth=None,
                  learning_rate=None, max_bins=None, lambda_l1=None, lambda_l2=None,
                  min_data_in_leaf=None, min_sum_hessian=None, min_split_gain=None,
                  subsample=None, colsample=None, max_cat_bins=None, max_cat_to_onehot=None,
@@ -223,9 +224,9 @@ class KeelRegressor(RegressorMixin, _KeelEstimator):
 
     def __init__(self, *, algo=None, objective=None, huber_delta=None, alpha=None,
                  tweedie_variance_power=None, split=None,
-                 test_size=None, valid_size=None, num_trees=None, num_leaves=None,
-                 max_depth=None, learning_rate=None, max_bins=None, lambda_l1=None,
-                 lambda_l2=None, min_data_in_leaf=None, min_sum_hessian=None,
+                 test_size=None, valid_size=None, folds=None, cv_below=None, num_trees=None,
+                 num_leaves=None, max_depth=None, learning_rate=None, max_bins=None,
+                 lambda_l1=None, lambda_l2=None, min_data_in_leaf=None, min_sum_hessian=None,
                  min_split_gain=None, subsample=None, colsample=None, max_cat_bins=None,
                  max_cat_to_onehot=None, max_cat_threshold=None, cat_smooth=None, cat_l2=None,
                  min_data_per_group=None, early_stopping_rounds=None, monotone=None,

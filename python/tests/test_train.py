@@ -88,3 +88,18 @@ def test_fairness_keyword_errors(churn_frame):
         keel.train(churn_frame, "churn", sensitive=3)
     with pytest.raises(KeyError, match="no_such"):
         keel.train(churn_frame, "churn", reweigh="no_such")
+
+
+def test_folds_cross_validate_and_refit(churn_frame):
+    """folds= and cv_below= are `keel train`'s --folds and --cv-below: the report says k-fold
+    and the model is refit on every non-test row (7043 - 1409 test rows)."""
+    model = keel.train(churn_frame, "churn", folds=3, threads=1)
+    report = model.train_report
+    trees = report["iterations"]
+    assert report["validation"] == f"3-fold CV on 5634 rows, refit on all 5634 rows, {trees} trees"
+    assert report["cross_validation"]["folds"] == 3
+    assert report["splits"]["cv"]["rows"] == 5634 and "valid" not in report["splits"]
+    off = keel.train(churn_frame, "churn", cv_below=1000, num_trees=20, threads=1)
+    assert off.train_report["validation"] == "auto" and "cross_validation" not in off.train_report
+    clf = keel.sklearn.KeelClassifier(folds=0, cv_below=5000)
+    assert clf.get_params()["folds"] == 0 and clf.get_params()["cv_below"] == 5000

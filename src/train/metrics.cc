@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "core/json_number.h"
 #include "model/link_function.h"
 
 namespace keel {
@@ -261,6 +262,18 @@ const char* StoppingLossName(Objective objective) {
     default:
       return "rmse";
   }
+}
+
+std::vector<double> GatherRows(std::span<const double> v, std::span<const uint32_t> rows) {
+  std::vector<double> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
+  return out;
+}
+
+nlohmann::json MetricsToJson(const std::vector<std::pair<std::string, double>>& metrics) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : metrics) j[k] = JsonNumber(v);
+  return j;
 }
 
 }  // namespace keel

@@ -6,6 +6,8 @@
 // confidence intervals and comparisons on top; these are the point values.
 #pragma once
 
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <utility>
@@ -31,6 +33,12 @@ double Auc(std::span<const double> scores, std::span<const double> labels);
 std::vector<std::pair<std::string, double>> SplitMetrics(const ObjectiveConfig& objective,
                                                          std::span<const double> margins,
                                                          std::span<const double> labels);
+
+// The values of `v` (one per table row) at `rows`, e.g. a split's labels.
+std::vector<double> GatherRows(std::span<const double> v, std::span<const uint32_t> rows);
+
+// Named metrics as a JSON object {name: value}; non-finite values as null.
+nlohmann::json MetricsToJson(const std::vector<std::pair<std::string, double>>& metrics);
 
 // Mean pinball loss at quantile level alpha: alpha (y - q) when y >= q, else (1 - alpha)(q - y).
 double PinballLoss(double alpha, std::span<const double> predictions,

@@ -69,8 +69,21 @@ const ParamSpec kParams[] = {
     {"valid_size", "valid-size", "split", T::kDouble, "auto", 0, 1, false, true, "auto",
      "Fraction of rows held out for validation (early stopping, calibration, conformal "
      "intervals); 0 = none. auto = 10% of the non-test rows when there are at least 500 of "
-     "them, else none",
+     "them and k-fold cross-validation (folds) is off, else none",
      &TrainParams::valid_size},
+    // --- validation -------------------------------------------------------------------
+    {"folds", "folds", "validation", T::kInt, "auto", 0, 100, false, false, "auto",
+     "k-fold cross-validation of the non-test rows: each fold trains (stopping early) on the "
+     "others and predicts its own rows; the metrics are the folds' (named cv), calibration "
+     "and conformal scores are fitted on the out-of-fold predictions, and the model is refit "
+     "on all non-test rows with the folds' mean number of trees times k/(k-1) "
+     "(docs/calibration.md). 0 or 1 = off (a validation split instead). auto = 5 when there are at "
+     "least 100 and fewer than "
+     "cv_below non-test rows, valid_size is auto and the split is not by time; else off",
+     &TrainParams::folds},
+    {"cv_below", "cv-below", "validation", T::kInt, "20000", 0, 1e9, false, false, "",
+     "folds auto cross-validates data with fewer non-test rows than this (0 = never)",
+     &TrainParams::cv_below},
     // --- gbdt ---------------------------------------------------------------------------
     {"num_trees", "trees", "gbdt", T::kInt, "100", 1, 100000, false, false, "",
      "Boosting iterations (trees per class)", &TrainParams::num_trees},
@@ -283,6 +296,10 @@ Status SetParam(const ParamSpec& spec, std::string_view text, TrainParams* param
           params->*member = v;
         } else {
           int64_t v = 0;
+          if (!spec.choices.empty() && text == spec.choices) {
+            params->*member = static_cast<int>(kAutoParam);
+            return Status::OK();
+          }
           if (!ParseInt(text, &v)) {
             return Status::InvalidArgument("parameter {} (--{}) = '{}' is not an integer",
                                            spec.name, spec.flag, text);
@@ -329,6 +346,9 @@ std::string ParamText(const ParamSpec& spec, const TrainParams& params) {
           }
           return FormatDouble(params.*member);
         } else {
+          if (!spec.choices.empty() && params.*member == static_cast<int>(kAutoParam)) {
+            return std::string(spec.choices);
+          }
           return std::to_string(params.*member);
         }
       },
@@ -341,8 +361,9 @@ nlohmann::json ParamsToJson(const TrainParams& params) {
     std::visit(
         [&](auto member) {
           using M = decltype(member);
-          if constexpr (std::is_same_v<M, double TrainParams::*>) {
-            if (!s.choices.empty() && params.*member == kAutoParam) {
+          if constexpr (std::is_same_v<M, double TrainParams::*> ||
+                        std::is_same_v<M, int TrainParams::*>) {
+            if (!s.choices.empty() && params.*member == static_cast<int>(kAutoParam)) {
               j[std::string(s.name)] = std::string(s.choices);
               return;
             }
@@ -366,6 +387,19 @@ Status ValidateParams(const TrainParams& params) {
         "below 1",
         FormatDouble(params.test_size), FormatDouble(params.valid_size));
   }
+  if (params.folds >= 2 && params.valid_size > 0) {
+    return Status::InvalidArgument(
+        "parameter folds (--folds) = {} and valid_size = {} both ask for held-out rows: "
+        "cross-validation replaces the validation split (give one of them)",
+        params.folds, FormatDouble(params.valid_size));
+  }
+  if (params.folds >= 2 && params.split.rfind("time:", 0) == 0) {
+    return Status::InvalidArgument(
+        "parameter folds (--folds) = {} cannot cross-validate a time split ({}): its folds "
+        "would train on rows later than those they predict; a time split validates on its most "
+        "recent non-test rows (--valid-size)",
+        params.folds, params.split);
+  }
   if (params.algo == "linear" && (!params.monotone.empty() || !params.interactions.empty())) {
     return Status::InvalidArgument(
         "parameter {} applies to gbdt models only (algo is linear)",
@@ -381,8 +415,29 @@ bool IsParamError(const Status& status) {
          (m.rfind("parameter ", 0) == 0 || m.find(": parameter ") != std::string::npos);
 }
 
+int ResolvedFolds(const TrainParams& params, uint64_t eligible_rows, std::string* why_not) {
+  std::string reason;
+  int folds = params.folds == static_cast<int>(kAutoParam) ? kAutoFolds : params.folds;
+  if (params.folds == static_cast<int>(kAutoParam)) {
+    const double non_test = static_cast<double>(eligible_rows) * (1.0 - params.test_size);
+    if (params.valid_size != kAutoParam) {
+      reason = "a validation split was given";
+    } else if (params.split.rfind("time:", 0) == 0) {
+      reason = "a time split validates on its most recent rows instead";
+    } else if (non_test < static_cast<double>(kAutoFoldsMinRows)) {
+      reason = "fewer than " + std::to_string(kAutoFoldsMinRows) + " non-test rows";
+    } else if (non_test >= static_cast<double>(params.cv_below)) {
+      reason = "cv_below is " + std::to_string(params.cv_below) + " non-test rows";
+    }
+    if (!reason.empty()) folds = 0;
+  }
+  if (why_not != nullptr) *why_not = reason;
+  return folds >= 2 ? folds : 0;
+}
+
 double ResolvedValidSize(const TrainParams& params, uint64_t eligible_rows) {
   if (params.valid_size != kAutoParam) return params.valid_size;
+  if (ResolvedFolds(params, eligible_rows) > 0) return 0;
   const double non_test = static_cast<double>(eligible_rows) * (1.0 - params.test_size);
   if (non_test < static_cast<double>(kAutoValidMinRows)) return 0;
   return kAutoValidShare * (1.0 - params.test_size);

@@ -31,6 +31,10 @@ struct TrainParams {
   std::string split;  // "auto" | "random" | "stratified" | "time:COL" | "group:COL"
   double test_size = 0;
   double valid_size = 0;  // kAutoValidSize = "auto" (ResolvedValidSize)
+  // k-fold cross-validation of the non-test rows, then a refit on all of them
+  // (train/cross_validation.h). kAutoParam = "auto" (ResolvedFolds); 0 and 1 = off.
+  int folds = 0;
+  int cv_below = 0;  // "auto" folds apply below this many non-test rows
   // GBDT.
   int num_trees = 0;
   int num_leaves = 0;
@@ -86,7 +90,8 @@ struct ParamSpec {
   bool max_open = false;
   // kString: the allowed values separated by '|'; a trailing ':' on a value means
   // "followed by an argument" (e.g. "time:" allows "time:event_time").
-  // kDouble: a word accepted besides numbers (e.g. "auto"), stored as kAutoParam; "" = none.
+  // kDouble, kInt: a word accepted besides numbers (e.g. "auto"), stored as kAutoParam; "" =
+  // none.
   std::string_view choices;
   std::string_view help;
   Member member;
@@ -110,8 +115,23 @@ inline constexpr uint64_t kAutoValidMinRows = 500;
 
 // The validation fraction (of all eligible rows, as SplitSpec takes it) that `params` ask for
 // when `eligible_rows` rows have a target: valid_size itself, or for "auto" kAutoValidShare of
-// the non-test rows (0 below kAutoValidMinRows of them).
+// the non-test rows (0 below kAutoValidMinRows of them, and 0 when ResolvedFolds gives folds:
+// cross-validation takes the place of the validation split).
 double ResolvedValidSize(const TrainParams& params, uint64_t eligible_rows);
+
+// "auto" folds: this many when they apply (ResolvedFolds), and the fewest non-test rows they
+// apply to (fewer leave folds too small to stop early on).
+inline constexpr int kAutoFolds = 5;
+inline constexpr uint64_t kAutoFoldsMinRows = 100;
+
+// The folds of k-fold cross-validation `params` ask for when `eligible_rows` rows have a
+// target: `folds` itself when given (0 or 1 = none), else for "auto" kAutoFolds when the
+// non-test rows number at least kAutoFoldsMinRows and fewer than cv_below, valid_size is
+// "auto" (a validation split given explicitly wins) and the split is not by time (whose
+// validation rows, the most recent, are the honest estimate; k-fold would train on the
+// future); else 0. `why_not`, when not null, gets the reason "auto" gave 0 ("" otherwise).
+int ResolvedFolds(const TrainParams& params, uint64_t eligible_rows,
+                  std::string* why_not = nullptr);
 
 // All parameters, in documentation order.
 std::span<const ParamSpec> ParamTable();

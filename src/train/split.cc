@@ -26,14 +26,12 @@ void SortAll(SplitRows* s) {
 }
 
 // Cuts `order` into test (first), validation (next) and train (rest) for random splits.
-void CutShuffled(const std::vector<uint32_t>& order, double test, double valid,
-                 SplitRows* out) {
+void CutShuffled(const std::vector<uint32_t>& order, double test, double valid, SplitRows* out) {
   const size_t n = order.size();
   const size_t n_test = std::min(n, RoundShare(n, test));
   const size_t n_valid = std::min(n - n_test, RoundShare(n, valid));
   out->test.insert(out->test.end(), order.begin(), order.begin() + n_test);
-  out->valid.insert(out->valid.end(), order.begin() + n_test,
-                    order.begin() + n_test + n_valid);
+  out->valid.insert(out->valid.end(), order.begin() + n_test, order.begin() + n_test + n_valid);
   out->train.insert(out->train.end(), order.begin() + n_test + n_valid, order.end());
 }
 
@@ -72,9 +70,12 @@ bool CellsEqual(const Column& col, size_t a, size_t b) {
       const double y = col.numeric()[b];
       return x == y || (std::isnan(x) && std::isnan(y));
     }
-    case ColumnKind::kCategorical: return col.codes()[a] == col.codes()[b];
-    case ColumnKind::kBoolean: return col.booleans()[a] == col.booleans()[b];
-    case ColumnKind::kTimestamp: return col.timestamps()[a] == col.timestamps()[b];
+    case ColumnKind::kCategorical:
+      return col.codes()[a] == col.codes()[b];
+    case ColumnKind::kBoolean:
+      return col.booleans()[a] == col.booleans()[b];
+    case ColumnKind::kTimestamp:
+      return col.timestamps()[a] == col.timestamps()[b];
     case ColumnKind::kString:
       if (col.IsMissing(a) || col.IsMissing(b)) return col.IsMissing(a) == col.IsMissing(b);
       return col.strings()[a] == col.strings()[b];
@@ -101,6 +102,42 @@ Result<SplitSpec> ParseSplitSpec(std::string_view text) {
         "split '{}' is not one of random, stratified, time:COLUMN, group:COLUMN", text);
   }
   return s;
+}
+
+Result<std::vector<uint32_t>> GroupOfRows(const Table& table, const std::string& column,
+                                          std::span<const uint32_t> rows) {
+  const Column* col = table.Find(column);
+  if (col == nullptr) {
+    return Status::NotFound("group split column '{}' is not in the data{}", column,
+                            DidYouMean(column, table.columns(), &Column::name));
+  }
+  // Group ids in first-seen order; missing values form one group of their own.
+  const size_t n = rows.size();
+  std::unordered_map<uint64_t, std::vector<uint32_t>> index;  // hash -> group ids
+  std::vector<uint32_t> first_row;
+  std::vector<uint32_t> group_of(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t r = rows[i];
+    const bool missing = col->IsMissing(r);
+    const uint64_t h = missing ? 0x6d697373ULL : CellHash(*col, r);
+    auto& cands = index[h];
+    int64_t found = -1;
+    for (uint32_t g : cands) {
+      const uint32_t fr = first_row[g];
+      const bool fm = col->IsMissing(fr);
+      if ((missing && fm) || (!missing && !fm && CellsEqual(*col, fr, r))) {
+        found = g;
+        break;
+      }
+    }
+    if (found < 0) {
+      found = static_cast<int64_t>(first_row.size());
+      first_row.push_back(r);
+      cands.push_back(static_cast<uint32_t>(found));
+    }
+    group_of[i] = static_cast<uint32_t>(found);
+  }
+  return group_of;
 }
 
 Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> rows,
@@ -151,8 +188,8 @@ Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> r
         t[i] = col->AsDouble(rows[i]);
         if (std::isnan(t[i])) {
           return Status::InvalidArgument(
-              "time split column '{}' is missing on line {}: every row needs a time",
-              spec.column, table.SourceLine(rows[i]));
+              "time split column '{}' is missing on line {}: every row needs a time", spec.column,
+              table.SourceLine(rows[i]));
         }
       }
       // Timestamps as double seconds keep microseconds exactly up to ~2^53 us (year 2255).
@@ -189,37 +226,10 @@ Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> r
       break;
     }
     case SplitSpec::Kind::kGroup: {
-      const Column* col = table.Find(spec.column);
-      if (col == nullptr) {
-        return Status::NotFound("group split column '{}' is not in the data{}", spec.column,
-                                DidYouMean(spec.column, table.columns(), &Column::name));
-      }
-      // Group ids in first-seen order; missing values form one group of their own.
-      std::unordered_map<uint64_t, std::vector<uint32_t>> index;  // hash -> group ids
-      std::vector<uint32_t> first_row;
-      std::vector<uint32_t> group_of(n);
-      for (size_t i = 0; i < n; ++i) {
-        const uint32_t r = rows[i];
-        const bool missing = col->IsMissing(r);
-        const uint64_t h = missing ? 0x6d697373ULL : CellHash(*col, r);
-        auto& cands = index[h];
-        int64_t found = -1;
-        for (uint32_t g : cands) {
-          const uint32_t fr = first_row[g];
-          const bool fm = col->IsMissing(fr);
-          if ((missing && fm) || (!missing && !fm && CellsEqual(*col, fr, r))) {
-            found = g;
-            break;
-          }
-        }
-        if (found < 0) {
-          found = static_cast<int64_t>(first_row.size());
-          first_row.push_back(r);
-          cands.push_back(static_cast<uint32_t>(found));
-        }
-        group_of[i] = static_cast<uint32_t>(found);
-      }
-      const size_t groups = first_row.size();
+      KEEL_ASSIGN_OR_RETURN(const std::vector<uint32_t> group_of,
+                            GroupOfRows(table, spec.column, rows));
+      const size_t groups =
+          group_of.empty() ? 0 : *std::max_element(group_of.begin(), group_of.end()) + 1;
       std::vector<size_t> size(groups, 0);
       for (uint32_t g : group_of) ++size[g];
       std::vector<uint32_t> order(groups);
@@ -266,8 +276,8 @@ LeakageReport FindLeakage(const Table& table, std::span<const size_t> columns,
   };
   auto hashes_of = [&](const std::vector<uint32_t>& rows) {
     std::vector<uint64_t> h(rows.size());
-    Status st = ParallelFor(threads, rows.size(), [&](size_t i) { h[i] = row_hash(rows[i]); },
-                            4096);
+    Status st = ParallelFor(
+        threads, rows.size(), [&](size_t i) { h[i] = row_hash(rows[i]); }, 4096);
     st.IgnoreError();  // the body cannot fail
     return h;
   };

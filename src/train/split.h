@@ -46,6 +46,11 @@ struct SplitRows {
 Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> rows,
                                  std::span<const double> strata, const SplitSpec& spec);
 
+// The group of each of `rows` by the value of `column` (0, 1, ... in first-seen order; missing
+// values form one group), as group:COL splits group rows. Errors: NotFound for an absent column.
+Result<std::vector<uint32_t>> GroupOfRows(const Table& table, const std::string& column,
+                                          std::span<const uint32_t> rows);
+
 // Rows of one split whose feature values exactly equal those of a row in another.
 struct LeakageReport {
   uint64_t test_rows_in_train = 0;   // test rows with an identical feature row in train

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "core/context.h"
 #include "core/hash.h"
@@ -14,6 +15,7 @@
 #include "keel/version_info.h"
 #include "train/binning.h"
 #include "train/constraints.h"
+#include "train/cross_validation.h"
 #include "train/distributed.h"
 #include "train/gbdt_trainer.h"
 #include "train/learner_config.h"
@@ -50,23 +52,11 @@ Result<std::vector<float>> ReadWeights(const Table& table, const std::string& na
   return w;
 }
 
-std::vector<double> Gather(std::span<const double> v, std::span<const uint32_t> rows) {
-  std::vector<double> out(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
-  return out;
-}
-
 std::vector<float> GatherF(std::span<const float> v, std::span<const uint32_t> rows) {
   if (v.empty()) return {};
   std::vector<float> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
   return out;
-}
-
-nlohmann::json MetricsJson(const std::vector<std::pair<std::string, double>>& m) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : m) j[k] = JsonNumber(v);
-  return j;
 }
 
 std::string NowIso() {
@@ -204,26 +194,17 @@ Status ApplyClassWeights(const TrainOptions& options, const TargetInfo& target,
   return Status::OK();
 }
 
-// The model before fitting: task, features, schema (naming its target), labels.
-void StartModel(const Schema& schema, const TrainOptions& options, const TrainingData& data,
-                Model* model) {
+// The model before fitting: task, features, labels.
+void StartModel(const TrainOptions& options, const TrainingData& data, Model* model) {
   model->task = data.target.task;
   model->objective = data.target.objective;
   model->quantile_alpha = options.params.alpha;
   model->tweedie_variance_power = options.params.tweedie_variance_power;
   model->num_outputs = data.target.num_outputs;
   model->features = data.features.specs;
-  model->schema = schema;
   model->target = options.target;
-  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
-  if (ColumnSchema* t = model->schema.Find(options.target)) t->role = Role::kTarget;
   model->labels = data.target.labels;
 }
-
-// Margins of each split's rows under the fitted model, in its training form.
-struct SplitMargins {
-  std::vector<double> train, valid, test;
-};
 
 // Distributed: what the run asks is supported, and every rank has the same features and
 // classes.
@@ -240,11 +221,10 @@ Status CheckDistributedRun(const TrainOptions& options, const TrainingData& data
 }
 
 Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
-                             const Context& ctx, const Stopwatch& total_clock, Model* model,
-                             TrainReport* rep) {
+                             const SplitRows& split, const Context& ctx,
+                             const Stopwatch& total_clock, Model* model, TrainReport* rep) {
   const TrainParams& p = options.params;
   const FeatureSet& fs = data.features;
-  const SplitRows& split = data.split;
   const int threads = ctx.threads();
   model->kind = Model::Kind::kForest;
   KEEL_ASSIGN_OR_RETURN(const ModelConstraints constraints,
@@ -263,8 +243,8 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   }
   KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
   KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
-  const std::vector<double> train_labels = Gather(data.target.label, split.train);
-  const std::vector<double> valid_labels = Gather(data.target.label, split.valid);
+  const std::vector<double> train_labels = GatherRows(data.target.label, split.train);
+  const std::vector<double> valid_labels = GatherRows(data.target.label, split.valid);
   const std::vector<float> train_w = GatherF(data.weights, split.train);
   const std::vector<float> valid_w = GatherF(data.weights, split.valid);
   GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
@@ -293,13 +273,12 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
 }
 
 Result<SplitMargins> FitLinear(const TrainOptions& options, const TrainingData& data,
-                               const Context& ctx, const Stopwatch& total_clock, Model* model,
-                               TrainReport* rep) {
+                               const SplitRows& split, const Context& ctx,
+                               const Stopwatch& total_clock, Model* model, TrainReport* rep) {
   if (options.collective != nullptr) {
     return Status::Unsupported("distributed training does not support algo linear yet");
   }
   const FeatureSet& fs = data.features;
-  const SplitRows& split = data.split;
   model->kind = Model::Kind::kLinear;
   const LinearConfig cfg = LinearConfigOf(options.params);
   Stopwatch fit_clock;
@@ -322,21 +301,22 @@ Result<SplitMargins> FitLinear(const TrainOptions& options, const TrainingData& 
 
 // The report's per-split metrics (train always; valid and test when they have rows) and the
 // model's "metrics" section.
-void AddSplitMetrics(const TrainingData& data, const SplitMargins& margins, Model* model,
-                     TrainReport* rep) {
+void AddSplitMetrics(const TrainingData& data, const SplitMargins& margins, const CvResult* cv,
+                     Model* model, TrainReport* rep) {
   auto add_split = [&](const char* name, const std::vector<uint32_t>& rows,
                        const std::vector<double>& m) {
     if (rows.empty() && std::string(name) != "train") return;
-    const std::vector<double> y = Gather(data.target.label, rows);
+    const std::vector<double> y = GatherRows(data.target.label, rows);
     rep->splits.push_back({name, rows.size(), SplitMetrics(ObjectiveConfigOf(*model), m, y)});
   };
   add_split("train", data.split.train, margins.train);
+  if (cv != nullptr) rep->splits.push_back({"cv", cv->rows.size(), cv->oof_metrics});
   add_split("valid", data.split.valid, margins.valid);
   add_split("test", data.split.test, margins.test);
 
   nlohmann::json metrics = nlohmann::json::object();
   for (const SplitResult& s : rep->splits) {
-    nlohmann::json m = MetricsJson(s.metrics);
+    nlohmann::json m = MetricsToJson(s.metrics);
     m["rows"] = s.rows;
     metrics[s.name] = std::move(m);
   }
@@ -367,6 +347,8 @@ Result<nlohmann::json> Lineage(const Table& table, const TrainOptions& options,
   if (!data.weight_column.empty()) lineage["weight_column"] = data.weight_column;
   lineage["parameters"] = ParamsToJson(options.params);
   lineage["iterations"] = rep.iterations;
+  lineage["validation"] = rep.validation;
+  if (!rep.cross_validation.is_null()) lineage["cross_validation"] = rep.cross_validation;
   nlohmann::json ex = nlohmann::json::array();
   for (const auto& e : rep.excluded) ex.push_back({{"column", e.name}, {"reason", e.reason}});
   lineage["excluded_columns"] = std::move(ex);
@@ -388,7 +370,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   j["validation"] = r.validation;
   nlohmann::json splits = nlohmann::json::object();
   for (const SplitResult& s : r.splits) {
-    nlohmann::json m = MetricsJson(s.metrics);
+    nlohmann::json m = MetricsToJson(s.metrics);
     m["rows"] = s.rows;
     splits[s.name] = std::move(m);
   }
@@ -419,6 +401,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   j["warnings"] = r.warnings;
   if (!r.calibration.is_null()) j["calibration"] = r.calibration;
   if (!r.intervals.is_null()) j["intervals"] = r.intervals;
+  if (!r.cross_validation.is_null()) j["cross_validation"] = r.cross_validation;
   return j;
 }
 
@@ -448,7 +431,22 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
   KEEL_RETURN_IF_ERROR(CheckLeakage(table, data.features, data.split, ctx.threads(), rep));
   KEEL_RETURN_IF_ERROR(
       ApplyClassWeights(options, data.target, data.split, table.num_rows(), &data.weights));
+  if (const int k = ResolvedFolds(options.params, data.target.rows.size()); k > 0) {
+    KEEL_ASSIGN_OR_RETURN(SplitSpec spec, ParseSplitSpec(data.split_text));
+    spec.seed = static_cast<uint64_t>(options.params.seed);
+    KEEL_ASSIGN_OR_RETURN(data.folds,
+                          AssignFolds(table, data.split.train, data.target.label, spec, k));
+  }
   return data;
+}
+
+Result<SplitMargins> FitModel(const TrainOptions& options, const TrainingData& data,
+                              const SplitRows& split, const Context& ctx, Model* model,
+                              TrainReport* report) {
+  Stopwatch clock;
+  StartModel(options, data, model);
+  return options.params.algo == "gbdt" ? FitGbdt(options, data, split, ctx, clock, model, report)
+                                       : FitLinear(options, data, split, ctx, clock, model, report);
 }
 
 Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
@@ -461,12 +459,24 @@ Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
   result.report = std::move(report);
   TrainReport& rep = result.report;
   Model& model = result.model;
-  StartModel(schema, options, data, &model);
-  auto fitted = options.params.algo == "gbdt" ? FitGbdt(options, data, ctx, clock, &model, &rep)
-                                              : FitLinear(options, data, ctx, clock, &model, &rep);
+  // k-fold: the folds first; the model is then refit on all training rows with the trees
+  // the folds kept (no validation rows to stop on).
+  std::optional<CvResult> cv;
+  TrainOptions fit_options = options;
+  if (!data.folds.empty()) {
+    KEEL_ASSIGN_OR_RETURN(cv, CrossValidate(data, options, ctx));
+    if (options.params.algo == "gbdt") fit_options.params.num_trees = cv->refit_trees;
+    rep.validation = CvSummary(*cv, options.params.algo);
+    rep.cross_validation = CvToJson(*cv, options.params.algo);
+  }
+  auto fitted = FitModel(fit_options, data, data.split, ctx, &model, &rep);
   if (!fitted.ok()) return fitted.status();
-  rep.seconds += prepared_seconds;
-  AddSplitMetrics(data, *fitted, &model, &rep);
+  rep.seconds = clock.Seconds() + prepared_seconds;
+  model.schema = schema;
+  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
+  if (ColumnSchema* t = model.schema.Find(options.target)) t->role = Role::kTarget;
+  AddSplitMetrics(data, *fitted, cv ? &*cv : nullptr, &model, &rep);
+  if (cv) result.oof_margins = std::move(cv->oof_margins);
   KEEL_ASSIGN_OR_RETURN(model.sections["lineage"], Lineage(table, options, data, rep));
   KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("trained model"));
   result.split = data.split;

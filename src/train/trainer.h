@@ -53,14 +53,16 @@ struct TrainReport {
   Objective objective = Objective::kBinaryLogistic;
   std::string split_method;
   // Where the validation rows came from: "given" (valid_size > 0), "auto" (the automatic
-  // split, params.h ResolvedValidSize), "none", or "none (auto: ...)" saying why not.
+  // split, params.h ResolvedValidSize), "none", or "none (auto: ...)" saying why not; with
+  // k-fold cross-validation, CvSummary's "5-fold CV on N rows, refit on all N rows, T trees".
   std::string validation;
-  std::vector<SplitResult> splits;  // train, then valid and test when they have rows
-  double seconds = 0;               // preparing data, binning and fitting
-  double fit_seconds = 0;           // the boosting / solver loop alone
-  int iterations = 0;               // trees per output kept (gbdt), solver iterations (linear)
-  int best_iteration = -1;          // gbdt with a validation split
-  bool converged = true;            // linear solver reached its tolerance
+  // train, then valid (or cv: the out-of-fold metrics of k-fold) and test when they have rows
+  std::vector<SplitResult> splits;
+  double seconds = 0;       // preparing data, binning and fitting
+  double fit_seconds = 0;   // the boosting / solver loop alone
+  int iterations = 0;       // trees per output kept (gbdt), solver iterations (linear)
+  int best_iteration = -1;  // gbdt with a validation split
+  bool converged = true;    // linear solver reached its tolerance
   std::string stopping_metric;
   std::vector<double> valid_loss;  // per boosting iteration
   uint64_t rows_total = 0;
@@ -69,8 +71,9 @@ struct TrainReport {
   LeakageReport leakage;
   std::vector<std::string> warnings;
   // Filled when the model is finished (usecase/held_out_fit.h); null when not applicable.
-  nlohmann::json calibration;  // reliability and ECE before/after on valid and test rows
-  nlohmann::json intervals;    // conformal coverage on the test rows, overall and per group
+  nlohmann::json calibration;       // reliability and ECE before/after on valid and test rows
+  nlohmann::json intervals;         // conformal coverage on the test rows, overall and per group
+  nlohmann::json cross_validation;  // k-fold: CvToJson (train/cross_validation.h); else null
 };
 
 struct TrainResult {
@@ -79,6 +82,9 @@ struct TrainResult {
   SplitRows split;  // table row indices of each split
   // Per table row: class index (classification) or value (regression); NaN without target.
   std::vector<double> labels;
+  // k-fold: the out-of-fold margins of the split.train rows (rows x outputs, in split.train
+  // order), which calibration and conformal scores are fitted on; empty without k-fold.
+  std::vector<double> oof_margins;
 };
 
 // Trains on `table` (read with `schema`) with ctx.threads() workers and a progress bar when
@@ -103,6 +109,9 @@ struct TrainingData {
   std::string weight_column;   // the sample weight column used, "" = none
   std::vector<float> weights;  // per table row, class weights applied; empty = all 1
   FeatureSet features;
+  // k-fold cross-validation (params.folds resolved to k >= 2): the held-out rows of each fold,
+  // which partition split.train (train/cross_validation.h AssignFolds); empty = none.
+  std::vector<std::vector<uint32_t>> folds;
 };
 // The checks, the target, the weights, the split and the features (TrainReport gets what they
 // found: rows, warnings, excluded columns, leakage). Errors: those documented at Train().
@@ -114,6 +123,19 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
 Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
                                 const TrainOptions& options, const TrainingData& data,
                                 TrainReport report, const Context& ctx);
+
+// Margins of each split's rows under a fitted model, in its training form (rows x outputs).
+struct SplitMargins {
+  std::vector<double> train, valid, test;
+};
+// The fit alone, on `split` (rows of `data`): options.params.algo trained on split.train,
+// stopping early on split.valid (gbdt), with the model's task, features, labels, trees or
+// weights set in `model` (not its schema, metrics or lineage) and the iterations, fit time and
+// validation losses in `report`. FitPrepared fits data.split with it, cross-validation each
+// fold. Errors: those documented at Train().
+Result<SplitMargins> FitModel(const TrainOptions& options, const TrainingData& data,
+                              const SplitRows& split, const Context& ctx, Model* model,
+                              TrainReport* report);
 
 // The report as JSON: {"task", "algo", "objective", "splits": {"train": {"rows", metrics...},
 // ...}, "seconds", ...}. Non-finite metrics are written as null.

@@ -20,8 +20,12 @@
 namespace keel::usecase {
 namespace {
 
+// The rows of a split of the report; "cv" (k-fold's out-of-fold predictions) are the
+// training rows.
 const std::vector<uint32_t>& RowsOf(const keel::TrainResult& t, const std::string& split) {
-  return split == "train" ? t.split.train : split == "valid" ? t.split.valid : t.split.test;
+  return split == "train" || split == "cv" ? t.split.train
+         : split == "valid"                ? t.split.valid
+                                           : t.split.test;
 }
 
 std::vector<double> LabelsOf(const keel::TrainResult& t, const std::vector<uint32_t>& rows) {
@@ -204,7 +208,11 @@ Status FitHeldOut(const Table& table, const TrainParams& params, const SplitMarg
   Model& model = trained->model;
   TrainReport& rep = trained->report;
   KEEL_ASSIGN_OR_RETURN(Calibration::Method method, ParseCalibrationMethod(params.calibrate));
-  const std::vector<uint32_t>& valid = trained->split.valid;
+  // The held-out predictions: the validation rows', or with k-fold the out-of-fold
+  // predictions of the training rows (margins["cv"]).
+  const bool cv = !trained->oof_margins.empty();
+  const std::string held = cv ? "cv" : "valid";
+  const std::vector<uint32_t>& valid = RowsOf(*trained, held);
   if (method != Calibration::Method::kNone) {
     if (model.task == Task::kRegression) {
       return Status::InvalidArgument(
@@ -230,7 +238,7 @@ Status FitHeldOut(const Table& table, const TrainParams& params, const SplitMarg
   };
   const std::vector<double> y_valid = LabelsOf(*trained, valid);
   const std::vector<double> y_test = LabelsOf(*trained, trained->split.test);
-  std::vector<double> valid_out = Finalized(*plain, margins_of("valid"));
+  std::vector<double> valid_out = Finalized(*plain, margins_of(held));
   std::vector<double> test_out = Finalized(*plain, margins_of("test"));
 
   if (method != Calibration::Method::kNone) {
@@ -238,11 +246,11 @@ Status FitHeldOut(const Table& table, const TrainParams& params, const SplitMarg
     model.sections["calibration"] = CalibrationToJson(cal);
     KEEL_ASSIGN_OR_RETURN(auto calibrated, Predictor::Create(model));
     nlohmann::json report = {
-        {"method", params.calibrate}, {"fitted_on", "valid"}, {"rows", valid.size()}, {"bins", 10}};
-    const std::vector<double> valid_after = Finalized(*calibrated, margins_of("valid"));
+        {"method", params.calibrate}, {"fitted_on", held}, {"rows", valid.size()}, {"bins", 10}};
+    const std::vector<double> valid_after = Finalized(*calibrated, margins_of(held));
     const std::vector<double> test_after = Finalized(*calibrated, margins_of("test"));
-    report["valid"] = {{"before", Reliability(model, valid_out, y_valid)},
-                       {"after", Reliability(model, valid_after, y_valid)}};
+    report[held] = {{"before", Reliability(model, valid_out, y_valid)},
+                    {"after", Reliability(model, valid_after, y_valid)}};
     if (!y_test.empty()) {
       report["test"] = {{"before", Reliability(model, test_out, y_test)},
                         {"after", Reliability(model, test_after, y_test)}};
@@ -263,6 +271,7 @@ Status FitHeldOut(const Table& table, const TrainParams& params, const SplitMarg
   model.sections["conformal"] = ConformalToJson(c, model.task);
   nlohmann::json iv = {{"score", model.task == Task::kRegression ? "absolute_residual" : "lac"},
                        {"held_out_rows", c.rows},
+                       {"held_out", held},
                        {"stored_scores", c.scores.size()}};
   if (!y_test.empty()) {
     iv["test"] = TestCoverage(table, *trained, c, test_out, y_test, &rep.warnings);

@@ -1,4 +1,6 @@
-// What a finished model learns from its held-out validation rows (never its training rows):
+// What a finished model learns from its held-out validation rows (never its training rows; with
+// k-fold cross-validation, from the out-of-fold predictions of the training rows, which no
+// model that made them had seen, as scikit-learn's CalibratedClassifierCV(ensemble=False)):
 // the probability calibration asked for (`--calibrate`, model/calibration.h) and the
 // split-conformal scores behind `keel predict --interval` (model/conformal.h), with what the
 // train report says of them:
@@ -26,7 +28,8 @@ namespace keel::usecase {
 // The levels the train report gives coverage at.
 inline constexpr double kReportedLevels[] = {0.8, 0.9, 0.95};
 
-// Raw margins of each split's rows ("train", "valid", "test"), rows x num_outputs.
+// Raw margins of each split's rows ("train", "valid", "test"; "cv": k-fold's out-of-fold
+// margins of the training rows), rows x num_outputs.
 using SplitMarginMap = std::map<std::string, std::vector<double>>;
 
 // Fits and stores the calibration (when params.calibrate is not none) and the conformal scores

@@ -100,6 +100,11 @@ std::string InspectResult::ToText() const {
     out += fmt::format("linear      {} terms (l2 {})\n", m.linear.terms.size(),
                        FormatDouble(m.linear.l2));
   }
+  // How the model was validated: a validation split, or k-fold and a refit on all rows.
+  if (const auto l = m.sections.find("lineage");
+      l != m.sections.end() && l->second.contains("validation")) {
+    out += fmt::format("validation  {}\n", l->second["validation"].get<std::string>());
+  }
   out += fmt::format("features    {}\n", m.features.size());
   for (size_t i = 0; i < m.features.size(); ++i) {
     const auto& fs = m.features[i];

@@ -110,8 +110,16 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
   return trained;
 }
 
+// Both models learn from the same rows and are compared on the same test rows; how each
+// holds rows out for validation (a split, or k-fold cross-validation) is its own choice.
 Status CheckSameSplit(const SplitRows& a, const SplitRows& b) {
-  if (a.train != b.train || a.valid != b.valid || a.test != b.test) {
+  auto learned = [](const SplitRows& s) {
+    std::vector<uint32_t> rows = s.train;
+    rows.insert(rows.end(), s.valid.begin(), s.valid.end());
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  if (a.test != b.test || learned(a) != learned(b)) {
     return Status::Internal("the baseline and the candidate were trained on different splits");
   }
   return Status::OK();
@@ -332,14 +340,22 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
   j["task"] = std::string(TaskName(run.candidate.model.task));
   j["models"] = {{"baseline",
                   {{"algo", run.project.baseline.params.algo},
+                   {"validation", run.baseline.report.validation},
                    {"path", run.baseline.path},
                    {"metrics", MetricsJson(c.baseline)},
                    {"cost", ModelCostToJson(c.baseline_cost)}}},
                  {"candidate",
                   {{"algo", run.project.candidate.params.algo},
+                   {"validation", run.candidate.report.validation},
                    {"path", run.candidate.path},
                    {"metrics", MetricsJson(c.candidate)},
                    {"cost", ModelCostToJson(c.candidate_cost)}}}};
+  for (const auto& [name, m] :
+       {std::pair{"baseline", &run.baseline}, {"candidate", &run.candidate}}) {
+    if (!m->report.cross_validation.is_null()) {
+      j["models"][name]["cross_validation"] = m->report.cross_validation;
+    }
+  }
   const GainTest& t = c.test;
   j["comparison"] = {{"metric", std::string(MetricName(t.metric))},
                      {"method", t.method},
@@ -407,6 +423,8 @@ std::string SummaryText(const PipelineRun& run) {
   out +=
       fmt::format("split: {} train, {} validation, {} test ({})\n", run.split.train.size(),
                   run.split.valid.size(), run.split.test.size(), run.candidate.report.split_method);
+  out += fmt::format("validation: baseline {}; candidate {}\n", run.baseline.report.validation,
+                     run.candidate.report.validation);
   const GainTest& t = c.test;
   out += fmt::format(
       "{}: baseline ({}) {:.4f}, candidate ({}) {:.4f}; gain {:+.4f} [{:+.4f}, "

@@ -69,6 +69,8 @@ void SummarySection(const PipelineRun& run, HtmlReport* r) {
       {"Split", fmt::format("{} train / {} validation / {} test ({})", run.split.train.size(),
                             run.split.valid.size(), run.split.test.size(),
                             run.candidate.report.split_method)},
+      {"Validation", fmt::format("baseline: {}; candidate: {}", run.baseline.report.validation,
+                                 run.candidate.report.validation)},
       {"Shipped model", run.model_path},
       {"Serve it", "keel serve --model " + run.model_path},
       {"Run time", fmt::format("{:.1f} s", run.seconds)},

@@ -73,16 +73,19 @@ std::string HeldOutText(const TrainReport& r) {
   std::string out;
   if (r.calibration.is_object()) {
     const nlohmann::json& c = r.calibration;
-    out += fmt::format("\ncalibration {} fitted on {} validation rows: ECE (10 bins) valid {}",
+    const std::string held = c["fitted_on"].get<std::string>();
+    out += fmt::format("\ncalibration {} fitted on {} {}: ECE (10 bins) {} {}",
                        c["method"].get<std::string>(), c["rows"].get<uint64_t>(),
-                       EceChange(c["valid"]));
+                       held == "cv" ? "out-of-fold predictions" : "validation rows", held,
+                       EceChange(c[held]));
     if (c.contains("test")) out += fmt::format(", test {}", EceChange(c["test"]));
     out += "\n";
   }
   if (r.intervals.is_object() && r.intervals.contains("test")) {
     const nlohmann::json& iv = r.intervals;
-    out += fmt::format("\nconformal {} scores of {} validation rows; test coverage (95% interval):",
-                       iv["score"].get<std::string>(), iv["held_out_rows"].get<uint64_t>());
+    out += fmt::format("\nconformal {} scores of {} {}; test coverage (95% interval):",
+                       iv["score"].get<std::string>(), iv["held_out_rows"].get<uint64_t>(),
+                       iv["held_out"] == "cv" ? "out-of-fold predictions" : "validation rows");
     for (const nlohmann::json& l : iv["test"]) {
       if (!l["coverage"].is_number()) continue;
       out +=
@@ -111,7 +114,10 @@ Status FinishTrainedModel(const Table& table, const TrainParams& params, const C
   const int threads = ctx.threads();
   KEEL_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(model));
   SplitMarginMap split_margins;
+  // k-fold: the out-of-fold margins came from the folds' models, not this one.
+  if (!trained->oof_margins.empty()) split_margins["cv"] = trained->oof_margins;
   for (SplitResult& split : trained->report.splits) {
+    if (split.name == "cv") continue;
     const std::vector<uint32_t>& rows = split.name == "train"   ? trained->split.train
                                         : split.name == "valid" ? trained->split.valid
                                                                 : trained->split.test;
@@ -201,6 +207,16 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
   // distributed run has no automatic validation split (an explicit one is refused).
   if (request.collective != nullptr && options.params.valid_size == kAutoParam) {
     options.params.valid_size = 0;
+  }
+  // Nor k-fold cross-validation, which the fairness reduction's models do not have either:
+  // "auto" folds are off for both, asking for folds is refused.
+  if (request.collective != nullptr || !request.fair_attribute.empty()) {
+    if (options.params.folds >= 2) {
+      return Status::Unsupported(
+          "--folds is not supported with {} yet",
+          request.collective != nullptr ? "distributed training" : "--fair-attribute");
+    }
+    options.params.folds = 0;
   }
   if (request.collective != nullptr &&
       !(request.reweigh.empty() && request.fair_attribute.empty())) {

@@ -124,10 +124,12 @@ TEST(CalibrationE2e, ConformalCoverageOnUnseenRowsIsWithinItsBetaBinomialRange) 
     SCOPED_TRACE(c.data);
     TempDir dir;
     SplitFile(c.data, dir);
-    // Default settings (the automatic validation split stores the conformal scores); the
-    // whole train file trains, since the test rows are held out here.
+    // The automatic validation split stores the conformal scores (k-fold off: split
+    // conformal's scores are exchangeable with new rows', which the beta-binomial range below
+    // assumes; k-fold's out-of-fold scores are not, docs/calibration.md); the whole train file
+    // trains, since the test rows are held out here.
     auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", c.target, "--test-size",
-                      "0", "--seed", "7", "--out", dir.File("m.keel"), "--json"});
+                      "0", "--seed", "7", "--folds", "0", "--out", dir.File("m.keel"), "--json"});
     ASSERT_EQ(t.exit_code, 0) << t.err;
     const auto report = nlohmann::json::parse(t.out);
     EXPECT_EQ(report["validation"], "auto");
@@ -169,18 +171,27 @@ TEST(CalibrationE2e, CalibrationLowersTheTestEceAfterClassWeighting) {
   const std::string test = ReadText(dir.File("test.csv"));
   std::vector<int> y;
   for (const std::string& v : Column(test, "Status")) y.push_back(v == "bad" ? 1 : 0);
-  auto ece_of = [&](const std::string& method) {
-    const std::string model = dir.File(method + ".keel");
+  // folds "0": fitted on the validation split; "auto": on the out-of-fold predictions of
+  // 5-fold cross-validation (this file's non-test rows are under cv_below), applied to
+  // the model refit on all of them.
+  auto ece_of = [&](const std::string& method, const std::string& folds) {
+    SCOPED_TRACE("folds " + folds);
+    const std::string model = dir.File(method + folds + ".keel");
     auto t = RunKeel({"train", "--data", dir.File("train.csv"), "--target", "Status", "--positive",
                       "bad", "--class-weight", "balanced", "--calibrate", method, "--seed", "3",
-                      "--out", model, "--json"});
+                      "--folds", folds, "--out", model, "--json"});
     EXPECT_EQ(t.exit_code, 0) << t.err;
     const auto j = nlohmann::json::parse(t.out);
     if (method != "none") {
-      // The report shows reliability and ECE before and after on validation and test rows.
+      // The report shows reliability and ECE before and after on the rows it was fitted on
+      // (validation or out-of-fold) and on the test rows.
       const auto& cal = j.at("calibration");
       EXPECT_EQ(cal.at("method"), method);
-      EXPECT_EQ(cal.at("valid").at("after").at("reliability").size(), 10u);
+      const std::string held = folds == "0" ? "valid" : "cv";
+      EXPECT_EQ(cal.at("fitted_on"), held);
+      EXPECT_EQ(cal.at("rows"), j.at("splits").at(held).at("rows"));
+      if (folds != "0") EXPECT_EQ(cal.at("rows"), j.at("splits").at("train").at("rows"));
+      EXPECT_EQ(cal.at(held).at("after").at("reliability").size(), 10u);
       EXPECT_LT(cal.at("test").at("after").at("ece").get<double>(),
                 cal.at("test").at("before").at("ece").get<double>());
     } else {
@@ -193,13 +204,15 @@ TEST(CalibrationE2e, CalibrationLowersTheTestEceAfterClassWeighting) {
     EXPECT_EQ(prob.size(), y.size());
     return Ece(prob, y);
   };
-  const double none = ece_of("none");
-  const double isotonic = ece_of("isotonic");
-  const double sigmoid = ece_of("sigmoid");
-  // Balanced weights push the minority class's probabilities up: a visible miscalibration.
-  EXPECT_GT(none, 0.08);
-  EXPECT_LT(isotonic, none * 0.6) << "none " << none << " isotonic " << isotonic;
-  EXPECT_LT(sigmoid, none * 0.6) << "none " << none << " sigmoid " << sigmoid;
+  for (const std::string folds : {"0", "auto"}) {
+    const double none = ece_of("none", folds);
+    const double isotonic = ece_of("isotonic", folds);
+    const double sigmoid = ece_of("sigmoid", folds);
+    // Balanced weights push the minority class's probabilities up: a visible miscalibration.
+    EXPECT_GT(none, 0.08) << folds;
+    EXPECT_LT(isotonic, none * 0.6) << folds << ": none " << none << " isotonic " << isotonic;
+    EXPECT_LT(sigmoid, none * 0.6) << folds << ": none " << none << " sigmoid " << sigmoid;
+  }
 }
 
 TEST(CalibrationE2e, WithoutValidationRowsCalibrationAndIntervalsFailClearly) {
@@ -228,15 +241,25 @@ TEST(CalibrationE2e, WithoutValidationRowsCalibrationAndIntervalsFailClearly) {
 }
 
 TEST(CalibrationE2e, SmallDataGetsNoAutomaticValidationSplit) {
-  // penguins: 344 rows, 275 non-test rows, below the automatic split's 500.
+  // penguins: 344 rows, 275 non-test rows, below the automatic split's 500: with k-fold off
+  // (cv_below under 275) there are no held-out rows at all.
   TempDir dir;
-  auto t = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species", "--out",
-                    dir.File("m.keel"), "--json"});
+  auto t = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species",
+                    "--cv-below", "200", "--out", dir.File("m.keel"), "--json"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   const auto j = nlohmann::json::parse(t.out);
   EXPECT_NE(j["validation"].get<std::string>().find("none"), std::string::npos);
   EXPECT_FALSE(j["splits"].contains("valid"));
   EXPECT_EQ(j["parameters"]["valid_size"], "auto");
+  // By default (k-fold): stratified folds of the three classes, conformal sets from their
+  // out-of-fold predictions.
+  auto cv = RunKeel({"train", "--data", DataFile("penguins.csv"), "--target", "species", "--out",
+                     dir.File("cv.keel"), "--json"});
+  ASSERT_EQ(cv.exit_code, 0) << cv.err;
+  const auto k = nlohmann::json::parse(cv.out);
+  EXPECT_EQ(k["validation"].get<std::string>().rfind("5-fold CV on 275 rows", 0), 0u)
+      << k["validation"];
+  EXPECT_EQ(k["intervals"]["held_out_rows"], 275);
 }
 
 }  // namespace

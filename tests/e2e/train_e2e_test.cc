@@ -52,20 +52,115 @@ TEST(TrainE2e, BinaryChurnPrintsSplitMetricsAndSavesTheModel) {
   EXPECT_FALSE(ReadText(model).empty());
 }
 
-// With early stopping (the automatic validation split), the metrics of training's own margins
-// equal those of the saved model: the best iteration's margins are kept, not rebuilt by
-// taking the later trees back out (which differed in the last bits and made every default
-// run warn "training-form value ... differs from the model's").
+// With early stopping (the automatic validation split; k-fold off, as it would be above
+// cv_below rows), the metrics of training's own margins equal those of the saved model: the
+// best iteration's margins are kept, not rebuilt by taking the later trees back out (which
+// differed in the last bits and made every default run warn "training-form value ... differs
+// from the model's").
 TEST(TrainE2e, EarlyStoppedMetricsEqualTheSavedModels) {
   for (const char* seed : {"1", "42"}) {
     auto r = RunKeel({"train", "--data", DataFile("wa_churn.csv"), "--target", "churn", "--seed",
-                      seed, "--json"});
+                      seed, "--folds", "0", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = Json(r);
     ASSERT_TRUE(j["splits"].contains("valid")) << r.out;
     EXPECT_LT(j["iterations"].get<int>(), 100) << "early stopping did not stop early";
     EXPECT_EQ(r.err.find("differs from the model's"), std::string::npos) << r.err;
   }
+}
+
+// Small data (under cv_below = 20,000 non-test rows) is cross-validated by default: 5 folds
+// give the metrics (named cv) and the trees, and the model is refit on every non-test row,
+// which its lineage records. Before, 10% of the non-test rows were held out and never trained
+// on.
+TEST(TrainE2e, SmallFileIsCrossValidatedAndRefitOnAllNonTestRows) {
+  TempDir dir;
+  const std::string model = dir.File("m.keel");
+  auto r = RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition", "--out",
+                    model, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = Json(r);
+  const int trees = j["iterations"].get<int>();
+  EXPECT_EQ(j["validation"],
+            "5-fold CV on 1176 rows, refit on all 1176 rows, " + std::to_string(trees) + " trees");
+  EXPECT_EQ(j["splits"]["train"]["rows"], 1176);  // 1470 - 294 test rows: all of them
+  EXPECT_EQ(j["splits"]["cv"]["rows"], 1176);
+  EXPECT_FALSE(j["splits"].contains("valid"));
+  const auto& cv = j["cross_validation"];
+  EXPECT_EQ(cv["folds"], 5);
+  EXPECT_EQ(cv["refit_trees"], trees);
+  ASSERT_EQ(cv["fold"].size(), 5u);
+  for (const auto& f : cv["fold"]) EXPECT_LT(f["trees"].get<int>(), 100);  // stopped early
+  EXPECT_GT(cv["mean"]["auc"].get<double>(), 0.7);
+  EXPECT_GT(cv["std"]["auc"].get<double>(), 0.0);
+  // Conformal scores come from the out-of-fold predictions of all 1176 rows.
+  EXPECT_EQ(j["intervals"]["held_out"], "cv");
+  EXPECT_EQ(j["intervals"]["held_out_rows"], 1176);
+  EXPECT_EQ(r.err.find("differs from the model's"), std::string::npos) << r.err;
+  // The model's lineage says how it was trained, and on how many rows.
+  auto in = RunKeel({"inspect", model, "--json"});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  const auto lineage = nlohmann::json::parse(in.out)["sections"]["lineage"];
+  EXPECT_EQ(lineage["rows"]["train"], 1176);
+  EXPECT_EQ(lineage["rows"]["valid"], 0);
+  EXPECT_EQ(lineage["validation"], j["validation"]);
+  EXPECT_EQ(lineage["cross_validation"]["refit_trees"], trees);
+  EXPECT_EQ(nlohmann::json::parse(in.out)["forest"]["trees"], trees);
+  auto inspect_text = RunKeel({"inspect", model});
+  ASSERT_EQ(inspect_text.exit_code, 0) << inspect_text.err;
+  EXPECT_NE(inspect_text.out.find("validation  5-fold CV on 1176 rows, refit on all 1176 rows"),
+            std::string::npos)
+      << inspect_text.out;
+  // The text report says it too.
+  auto text = RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("validation rows: 5-fold CV on 1176 rows"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("\ncv "), std::string::npos) << text.out;
+  // --folds 0 (or a validation split given) turns it off; a time split cannot have it.
+  auto off = RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition",
+                      "--folds", "0", "--valid-size", "0.1", "--json"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_EQ(Json(off)["validation"], "given");
+  auto both = RunKeel({"train", "--data", DataFile("attrition.csv"), "--target", "Attrition",
+                       "--folds", "5", "--valid-size", "0.1"});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  EXPECT_NE(both.err.find("folds"), std::string::npos) << both.err;
+}
+
+// `keel run` trains both models the same way: each reports its k-fold cross-validation.
+TEST(TrainE2e, RunOnASmallFileCrossValidatesBothModels) {
+  TempDir dir;
+  const std::string yaml = dir.File("keel.yaml");
+  WriteText(yaml, "data: {path: " + DataFile("attrition.csv") +
+                      "}\ntarget: Attrition\nexplain: false\noutput: {dir: " + dir.File("out") +
+                      "}\n");
+  auto r = RunKeel({"run", yaml, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = Json(r);
+  EXPECT_EQ(j["split"]["valid"], 0);
+  EXPECT_EQ(j["split"]["train"], 1176);
+  EXPECT_EQ(j["models"]["baseline"]["validation"],
+            "5-fold CV on 1176 rows, refit on all 1176 rows");
+  EXPECT_EQ(j["models"]["candidate"]["validation"].get<std::string>().rfind(
+                "5-fold CV on 1176 rows, refit on all 1176 rows, ", 0),
+            0u)
+      << j["models"]["candidate"].dump();
+  EXPECT_EQ(j["models"]["candidate"]["cross_validation"]["folds"], 5);
+  EXPECT_NE(ReadText(dir.File("out/report.html")).find("5-fold CV on 1176 rows"),
+            std::string::npos);
+  // Each model chooses (keel.yaml `folds:` per model): both still learn from the same rows and
+  // are compared on the same test rows.
+  WriteText(yaml,
+            "data: {path: " + DataFile("attrition.csv") +
+                "}\ntarget: Attrition\nexplain: false\ncandidate: {folds: 0}\noutput: {dir: " +
+                dir.File("out2") + "}\n");
+  auto mixed = RunKeel({"run", yaml, "--json"});
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.err;
+  auto m = Json(mixed);
+  EXPECT_EQ(m["models"]["candidate"]["validation"], "auto");  // the automatic split
+  EXPECT_EQ(m["models"]["baseline"]["validation"],
+            "5-fold CV on 1176 rows, refit on all 1176 rows");
 }
 
 // Every model `keel train` writes carries its training profile, so drift against it needs no
