@@ -241,12 +241,12 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
   c.options = options;
   c.options.metric = metric;
   {
-    auto ev = Evaluate(pb.view(), options.evaluation, ctx);
+    auto ev = Evaluate(pb.view(), EvaluationOptionsFor(*baseline.model, options.evaluation), ctx);
     if (!ev.ok()) return ev.status().WithContext("evaluating the baseline");
     c.baseline = std::move(ev).value();
   }
   {
-    auto ev = Evaluate(pc.view(), options.evaluation, ctx);
+    auto ev = Evaluate(pc.view(), EvaluationOptionsFor(*candidate.model, options.evaluation), ctx);
     if (!ev.ok()) return ev.status().WithContext("evaluating the candidate");
     c.candidate = std::move(ev).value();
   }

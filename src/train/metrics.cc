@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "model/link_function.h"
+#include "model/objective_loss.h"
 
 namespace keel {
 namespace {
@@ -162,10 +163,7 @@ double PinballLoss(double alpha, std::span<const double> predictions,
   const size_t n = labels.size();
   if (n == 0) return kNaN;
   double s = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double r = labels[i] - predictions[i];
-    s += r >= 0 ? alpha * r : (alpha - 1.0) * r;
-  }
+  for (size_t i = 0; i < n; ++i) s += PinballTerm(alpha, labels[i], predictions[i]);
   return s / static_cast<double>(n);
 }
 
@@ -180,25 +178,10 @@ double Coverage(std::span<const double> predictions, std::span<const double> lab
 double MeanDeviance(const ObjectiveConfig& config, std::span<const double> predictions,
                     std::span<const double> labels) {
   const size_t n = labels.size();
-  if (n == 0 || !IsLogLink(config.objective)) return kNaN;
-  const double rho = config.tweedie_variance_power;
-  const bool poisson = config.objective == Objective::kPoisson ||
-                       (config.objective == Objective::kTweedie && rho == 1.0);
+  if (n == 0 || !HasDeviance(config.objective)) return kNaN;
   double s = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double y = labels[i];
-    const double mu = predictions[i];
-    if (poisson) {
-      if (y < 0) return kNaN;
-      s += 2 * ((y > 0 ? y * std::log(y / mu) : 0.0) - y + mu);
-    } else if (config.objective == Objective::kGamma) {
-      if (!(y > 0)) return kNaN;
-      s += 2 * (std::log(mu / y) + y / mu - 1);
-    } else {
-      if (y < 0) return kNaN;
-      s += 2 * (std::pow(y, 2 - rho) / ((1 - rho) * (2 - rho)) -
-                y * std::pow(mu, 1 - rho) / (1 - rho) + std::pow(mu, 2 - rho) / (2 - rho));
-    }
+    s += UnitDeviance(config.objective, config.tweedie_variance_power, labels[i], predictions[i]);
   }
   return s / static_cast<double>(n);
 }
