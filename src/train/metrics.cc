@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "core/number_format.h"
 #include "model/link_function.h"
 #include "model/objective_loss.h"
 
@@ -52,6 +53,37 @@ double RegressionPrediction(Objective objective, double margin) {
   double p = 0;
   MarginsToPredictions(objective, 1, &margin, &p);
   return p;
+}
+
+// A model of several quantiles: each row's K margins sorted (the prediction), with the mean
+// pinball loss over the levels and, per level, its pinball loss and coverage.
+struct QuantileSetLosses {
+  double mean_pinball = 0;
+  std::vector<double> pinball, coverage;
+};
+QuantileSetLosses QuantileSetLossesOf(const ObjectiveConfig& config,
+                                      std::span<const double> margins,
+                                      std::span<const double> labels) {
+  const auto k_out = static_cast<size_t>(config.num_outputs);
+  const size_t n = labels.size();
+  QuantileSetLosses out;
+  out.pinball.assign(k_out, 0.0);
+  out.coverage.assign(k_out, 0.0);
+  std::vector<double> q(k_out);
+  for (size_t i = 0; i < n; ++i) {
+    MarginsToPredictions(Objective::kQuantile, config.num_outputs, margins.data() + i * k_out,
+                         q.data());
+    for (size_t k = 0; k < k_out; ++k) {
+      out.pinball[k] += PinballTerm(QuantileLevel(config, k), labels[i], q[k]);
+      out.coverage[k] += labels[i] <= q[k] ? 1.0 : 0.0;
+    }
+  }
+  for (size_t k = 0; k < k_out; ++k) {
+    out.pinball[k] /= static_cast<double>(n);
+    out.coverage[k] /= static_cast<double>(n);
+    out.mean_pinball += out.pinball[k] / static_cast<double>(k_out);
+  }
+  return out;
 }
 
 bool IsLogLink(Objective objective) {
@@ -132,6 +164,17 @@ std::vector<std::pair<std::string, double>> SplitMetrics(const ObjectiveConfig& 
               {"accuracy", static_cast<double>(correct) / n}};
     }
     case Task::kRegression: {
+      if (config.num_outputs > 1) {
+        // Several quantiles: the mean pinball loss, then each level's loss and coverage.
+        const QuantileSetLosses l = QuantileSetLossesOf(config, margins, labels);
+        std::vector<std::pair<std::string, double>> out = {{"pinball_loss", l.mean_pinball}};
+        for (size_t k = 0; k < l.pinball.size(); ++k) {
+          const std::string level = FormatDouble(QuantileLevel(config, k));
+          out.emplace_back("pinball_loss_" + level, l.pinball[k]);
+          out.emplace_back("coverage_" + level, l.coverage[k]);
+        }
+        return out;
+      }
       double mean = 0;
       for (double y : labels) mean += y;
       mean /= static_cast<double>(n);
@@ -213,6 +256,7 @@ double StoppingLoss(const ObjectiveConfig& config, std::span<const double> margi
       return ae / n;
     }
     case Objective::kQuantile:
+      if (config.num_outputs > 1) return QuantileSetLossesOf(config, margins, labels).mean_pinball;
       return PinballLoss(config.quantile_alpha, margins, labels);  // identity link
     case Objective::kPoisson:
     case Objective::kGamma:
