@@ -221,6 +221,9 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
                                    TaskName(baseline.model->task));
   }
   KEEL_ASSIGN_OR_RETURN(LabeledRows truth, ReadLabels(*baseline.model, test));
+  // The candidate's own read refuses what the baseline's cannot see: a candidate that cannot be
+  // evaluated (a model of several quantiles).
+  KEEL_RETURN_IF_ERROR(ReadLabels(*candidate.model, test).status());
 
   EncodeOptions encode;
   encode.threads = ctx.threads();

@@ -330,6 +330,17 @@ TEST(CalibrationE2e, SeparateQuantileModelsCrossWhereOneMultiQuantileModelNeverD
     EXPECT_NEAR(q60[i], std::max(lo[i], hi[i]), 1e-9 * (1 + std::abs(hi[i]))) << i;
   }
   EXPECT_EQ(crossed_multi, 0u);
+  // Evaluating or comparing such a model is refused with a clear message, not a size mismatch.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"evaluate", "--model", dir.File("q40_60.keel"), "--data",
+                                 dir.File("test.csv")},
+        std::vector<std::string>{"compare", dir.File("q40.keel"), dir.File("q40_60.keel"), "--data",
+                                 dir.File("test.csv")}}) {
+    auto r = RunKeel(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("a model of several quantiles cannot be evaluated"), std::string::npos)
+        << r.err;
+  }
   std::cout << "[ quantiles ] separate 0.4 and 0.6 models cross on " << crossed << " of "
             << lo.size() << " rows; one model of both on " << crossed_multi << "\n";
 }
