@@ -97,22 +97,29 @@ class Model:
         return self._outputs(X, threads)
 
     def predict(self, X, threads=None):
-        """Regression: the predicted values. Classification: the class with the highest
-        probability (the first one on a tie)."""
+        """Regression: the predicted values (rows x levels, sorted per row, for a model of
+        several quantiles: its columns are ``output_names``). Classification: the class with
+        the highest probability (the first one on a tie)."""
         out = self._outputs(X, threads)
         if self.task == "regression":
-            return out[:, 0]
+            return out[:, 0] if out.shape[1] == 1 else out
         return np.asarray(self.classes, dtype=object)[np.argmax(out, axis=1)]
 
     def predict_interval(self, X, level=0.9, threads=None):
         """Regression: split-conformal intervals at ``level`` (e.g. 0.9), an array of rows x 2
-        (lower, upper) = prediction -+ q, the numbers ``keel predict --interval`` writes. The
-        model needs conformal scores (trained with validation rows)."""
+        (lower, upper) = prediction -+ q, or for a model of several quantiles (``quantiles=``)
+        the conformalized quantile interval (lowest quantile - q, highest + q), the numbers
+        ``keel predict --interval`` writes. The model needs conformal scores (trained with
+        validation rows)."""
         if self._task != "regression":
             raise TypeError("a classifier gives prediction sets, not intervals; use predict_set")
         q = self._native.conformal_quantile(float(level))
-        p = self._outputs(X, threads)[:, 0]
-        return np.column_stack([p - q, p + q])
+        p = self._outputs(X, threads)
+        lo, hi = p[:, 0] - q, p[:, -1] + q
+        # An interval q turns inside out (q < 0 with close quantiles) is their midpoint.
+        mid = (p[:, 0] + p[:, -1]) / 2
+        crossed = lo > hi
+        return np.column_stack([np.where(crossed, mid, lo), np.where(crossed, mid, hi)])
 
     def predict_set(self, X, level=0.9, threads=None):
         """Classification: split-conformal prediction sets at ``level`` (e.g. 0.9), one list

@@ -14,13 +14,17 @@ from keel.model import Model
 
 def _param_text(value):
     """A parameter's text as docs/params.md writes it. A dict (monotone={"Income": -1}) becomes
-    "Income=-1,..."; a list of lists (interactions=[["a", "b"], ["c"]]) becomes "a,b;c"."""
+    "Income=-1,..."; a list of lists (interactions=[["a", "b"], ["c"]]) becomes "a,b;c"; a
+    list of numbers (quantiles=[0.05, 0.95]) becomes "0.05,0.95"."""
     if isinstance(value, bool):
         raise ValueError("training parameters are numbers or names, not booleans")
     if isinstance(value, float):
         return repr(value)  # the shortest text that reads back to the same double
     if isinstance(value, dict):
         return ",".join(f"{name}={_param_text(v)}" for name, v in value.items())
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return ",".join(_param_text(v) for v in value)  # quantiles=[0.05, 0.95]
     if isinstance(value, (list, tuple)):
         return ";".join(",".join(map(str, g)) if isinstance(g, (list, tuple)) else str(g)
                         for g in value)

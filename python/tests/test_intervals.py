@@ -48,3 +48,22 @@ def test_calibrate_keyword_and_clear_errors(churn_frame):
         plain.predict_set(churn_frame.head(3), 0.9)
     with pytest.raises(Exception, match="between 0 and 1"):
         model.predict_set(churn_frame.head(3), 1.5)
+
+
+def test_quantiles_keyword_gives_sorted_levels_and_cqr_intervals_equal_to_the_cli(workdir):
+    frame = read_exact_csv(AMES_CSV)
+    model = keel.train(frame, "Sale_Price", objective="quantile", quantiles=[0.95, 0.05],
+                       num_trees=40)
+    assert model.output_names == ["quantile_0.05", "quantile_0.95"]
+    q = model.predict(frame)
+    assert q.shape == (len(frame), 2)
+    assert (q[:, 0] <= q[:, 1]).all()
+    path = workdir / "ames_q.keel"
+    model.save(path)
+    out = workdir / "ames_q_int.csv"
+    run_keel("predict", "--model", path, "--data", AMES_CSV, "--interval", 0.9, "--out", out)
+    cli = read_exact_csv(out)
+    got = model.predict_interval(frame, 0.9)
+    np.testing.assert_array_equal(got, cli[["lower", "upper"]].to_numpy())
+    np.testing.assert_array_equal(q, cli[["quantile_0.05", "quantile_0.95"]].to_numpy())
+    assert (got[:, 0] <= got[:, 1]).all()

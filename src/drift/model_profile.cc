@@ -375,7 +375,9 @@ Result<std::shared_ptr<ProfileLayout>> MakeLayout(const Model& model, const Tabl
 }  // namespace
 
 size_t PredictionWidth(const Model& model) {
-  return model.task == Task::kMulticlass ? static_cast<size_t>(std::max(model.num_outputs, 1)) : 1;
+  // Multiclass: one probability per class; a regression of several quantiles: one value per
+  // level (the profile follows the first, the lowest); otherwise one value.
+  return model.task == Task::kBinary ? 1 : static_cast<size_t>(std::max(model.num_outputs, 1));
 }
 
 std::string PredictionColumnName(const Model& model) {

@@ -16,7 +16,8 @@
 //     attribute.
 //
 // Predictions are passed row-major, PredictionWidth(model) values per row: P(classes[1]) for
-// binary, the value for regression, the class probabilities for multiclass (what
+// binary, the value for regression (one per level for a model of several quantiles, of which
+// the profile follows the first), the class probabilities for multiclass (what
 // Predictor::PredictBatch returns with raw = false).
 #pragma once
 

@@ -221,6 +221,9 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
                                    TaskName(baseline.model->task));
   }
   KEEL_ASSIGN_OR_RETURN(LabeledRows truth, ReadLabels(*baseline.model, test));
+  // The candidate's own read refuses what the baseline's cannot see: a candidate that cannot be
+  // evaluated (a model of several quantiles).
+  KEEL_RETURN_IF_ERROR(ReadLabels(*candidate.model, test).status());
 
   EncodeOptions encode;
   encode.threads = ctx.threads();
@@ -241,12 +244,12 @@ Result<Comparison> CompareModels(const CompareInput& baseline, const CompareInpu
   c.options = options;
   c.options.metric = metric;
   {
-    auto ev = Evaluate(pb.view(), options.evaluation, ctx);
+    auto ev = Evaluate(pb.view(), EvaluationOptionsFor(*baseline.model, options.evaluation), ctx);
     if (!ev.ok()) return ev.status().WithContext("evaluating the baseline");
     c.baseline = std::move(ev).value();
   }
   {
-    auto ev = Evaluate(pc.view(), options.evaluation, ctx);
+    auto ev = Evaluate(pc.view(), EvaluationOptionsFor(*candidate.model, options.evaluation), ctx);
     if (!ev.ok()) return ev.status().WithContext("evaluating the candidate");
     c.candidate = std::move(ev).value();
   }

@@ -13,12 +13,21 @@ const MetricEstimate* Evaluation::Find(Metric metric) const {
   return nullptr;
 }
 
+EvaluationOptions EvaluationOptionsFor(const Model& model, EvaluationOptions options) {
+  options.metrics = MetricsForModel(model);
+  options.metric.quantile_alpha = model.quantile_alpha;
+  options.metric.tweedie_variance_power = model.tweedie_variance_power;
+  return options;
+}
+
 Result<Evaluation> Evaluate(const ScoredRows& rows, const EvaluationOptions& options,
                             const Context& ctx) {
   KEEL_RETURN_IF_ERROR(CheckBootstrapOptions(options.bootstrap));
   if (rows.rows() == 0) return Status::FailedPrecondition("no rows to evaluate");
-  KEEL_ASSIGN_OR_RETURN(MetricComputer computer,
-                        MetricComputer::Create(rows, MetricsFor(rows.task), options.metric));
+  KEEL_ASSIGN_OR_RETURN(
+      MetricComputer computer,
+      MetricComputer::Create(
+          rows, options.metrics.empty() ? MetricsFor(rows.task) : options.metrics, options.metric));
   Evaluation ev;
   ev.task = rows.task;
   ev.rows = rows.rows();

@@ -22,7 +22,14 @@ struct EvaluationOptions {
   BootstrapOptions bootstrap;  // resamples, seed, confidence
   // ROC and PR curves are thinned to at most this many points (>= 2) for charts.
   size_t max_curve_points = 201;
+  // The metrics to report, in order; empty = MetricsFor(task). EvaluationOptionsFor sets a
+  // model's (with its objective's loss) and the loss parameters in `metric`.
+  std::vector<Metric> metrics;
 };
+
+// `options` with a model's metrics (MetricsForModel) and its objective's loss parameters
+// (quantile_alpha, tweedie_variance_power).
+EvaluationOptions EvaluationOptionsFor(const Model& model, EvaluationOptions options);
 
 struct MetricEstimate {
   Metric metric = Metric::kAuc;
@@ -36,7 +43,7 @@ struct Evaluation {
   double total_weight = 0;
   int32_t num_classes = 0;              // classification; 0 for regression
   std::vector<double> class_weight;     // classification: weight of the rows of each true class
-  std::vector<MetricEstimate> metrics;  // MetricsFor(task), in that order
+  std::vector<MetricEstimate> metrics;  // options.metrics (or MetricsFor(task)), in that order
   EvaluationOptions options;            // as used
 
   // Binary only (empty otherwise).

@@ -6,6 +6,7 @@
 #include "core/number_format.h"
 #include "data/label_mapping.h"
 #include "data/schema.h"
+#include "model/quantile_outputs.h"
 
 namespace keel {
 namespace {
@@ -22,6 +23,11 @@ std::string QuotedList(const std::vector<std::string>& names) {
 }  // namespace
 
 Result<LabeledRows> ReadLabels(const Model& model, const Table& table) {
+  if (HasQuantileOutputs(model)) {
+    return Status::Unsupported(
+        "a model of several quantiles cannot be evaluated or compared yet: `keel train` reports "
+        "its pinball loss and coverage per level, and `keel predict --interval` its intervals");
+  }
   if (model.target.empty()) {
     return Status::InvalidArgument("the model does not name its target column");
   }

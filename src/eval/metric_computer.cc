@@ -7,6 +7,7 @@
 #include "core/number_format.h"
 #include "eval/multiclass_metrics.h"
 #include "eval/regression_metrics.h"
+#include "model/objective_loss.h"
 
 namespace keel {
 namespace {
@@ -28,7 +29,8 @@ Result<MetricComputer> MetricComputer::Create(const ScoredRows& rows,
     c.metrics_.assign(metrics.begin(), metrics.end());
   }
   for (Metric m : c.metrics_) {
-    if (!MetricAppliesTo(m, rows.task)) {
+    const bool objective_loss = IsObjectiveLoss(m) && rows.task == Task::kRegression;
+    if (!MetricAppliesTo(m, rows.task) && !objective_loss) {
       return Status::InvalidArgument("metric '{}' does not apply to a {} model", MetricName(m),
                                      TaskName(rows.task));
     }
@@ -83,10 +85,52 @@ Result<MetricComputer> MetricComputer::Create(const ScoredRows& rows,
       KEEL_RETURN_IF_ERROR(CheckRegressionInputs(rows.targets, rows.predictions, rows.weights));
       c.targets_.assign(rows.targets.begin(), rows.targets.end());
       c.predictions_.assign(rows.predictions.begin(), rows.predictions.end());
+      KEEL_RETURN_IF_ERROR(c.PrepareObjectiveLosses());
       break;
     }
   }
   return c;
+}
+
+Status MetricComputer::PrepareObjectiveLosses() {
+  const double alpha = options_.quantile_alpha;
+  const double rho = options_.tweedie_variance_power;
+  row_terms_.assign(metrics_.size(), {});
+  for (size_t j = 0; j < metrics_.size(); ++j) {
+    const Metric m = metrics_[j];
+    if (!IsObjectiveLoss(m)) continue;
+    if ((m == Metric::kPinballLoss || m == Metric::kCoverage) && !(alpha > 0 && alpha < 1)) {
+      return Status::InvalidArgument("quantile level {} is not between 0 and 1",
+                                     FormatDouble(alpha));
+    }
+    if (m == Metric::kTweedieDeviance && !(rho >= 1 && rho < 2)) {
+      return Status::InvalidArgument("Tweedie variance power {} is not in [1, 2)",
+                                     FormatDouble(rho));
+    }
+    std::vector<double>& t = row_terms_[j];
+    t.resize(rows_);
+    for (size_t i = 0; i < rows_; ++i) {
+      const double y = targets_[i], p = predictions_[i];
+      switch (m) {
+        case Metric::kPinballLoss:
+          t[i] = PinballTerm(alpha, y, p);
+          break;
+        case Metric::kCoverage:
+          t[i] = y <= p ? 1.0 : 0.0;
+          break;
+        case Metric::kPoissonDeviance:
+          t[i] = UnitDeviance(Objective::kPoisson, rho, y, p);
+          break;
+        case Metric::kGammaDeviance:
+          t[i] = UnitDeviance(Objective::kGamma, rho, y, p);
+          break;
+        default:
+          t[i] = UnitDeviance(Objective::kTweedie, rho, y, p);
+          break;
+      }
+    }
+  }
+  return Status::OK();
 }
 
 void MetricComputer::Compute(std::span<const double> weights, std::span<double> out,
@@ -255,6 +299,13 @@ void MetricComputer::ComputeRegression(std::span<const double> weights,
           v = R2FromSums(sq, ss_tot);
           break;
         default:
+          if (!row_terms_[j].empty()) {
+            double s = 0;
+            for (size_t i = 0; i < rows_; ++i) {
+              s += (weighted ? weights[i] : 1.0) * row_terms_[j][i];
+            }
+            v = s / total;
+          }
           break;
       }
     }

@@ -38,12 +38,17 @@ struct MetricOptions {
   double threshold = 0.5;
   // Equal-width bins of the expected calibration error.
   int calibration_bins = kDefaultCalibrationBins;
+  // The objective losses (IsObjectiveLoss): pinball_loss's quantile level, in (0, 1), and
+  // tweedie_deviance's variance power, in [1, 2); a model's own (EvaluationOptionsFor).
+  double quantile_alpha = 0.5;
+  double tweedie_variance_power = 1.5;
 };
 
 class MetricComputer {
  public:
   // Checks `rows` with its task's Check*Inputs (binary and multiclass predictions must be
-  // probabilities) and `metrics` (each must apply to the task; empty = MetricsFor(task)),
+  // probabilities) and `metrics` (each must apply to the task, or be an objective loss of a
+  // regression; empty = MetricsFor(task)),
   // and copies what the metrics need: `rows` may be released afterwards.
   // Errors: InvalidArgument naming the row/value, the metric, or the bad option.
   static Result<MetricComputer> Create(const ScoredRows& rows, std::span<const Metric> metrics,
@@ -76,6 +81,8 @@ class MetricComputer {
   void ComputeBinary(std::span<const double> w, std::span<double> out, Scratch* s) const;
   void ComputeMulticlass(std::span<const double> w, std::span<double> out, Scratch* s) const;
   void ComputeRegression(std::span<const double> w, std::span<double> out) const;
+  // Fills row_terms_ (regression); InvalidArgument for an alpha or power out of range.
+  Status PrepareObjectiveLosses();
 
   Task task_ = Task::kBinary;
   size_t rows_ = 0;
@@ -89,9 +96,9 @@ class MetricComputer {
   std::vector<uint32_t> order_;
   std::vector<int32_t> labels_;
   std::vector<double> scores_;
-  std::vector<double> log_loss_;      // also multiclass (caller's row order)
-  std::vector<uint8_t> positive_;     // score >= threshold
-  std::vector<int32_t> bin_;          // calibration bin
+  std::vector<double> log_loss_;   // also multiclass (caller's row order)
+  std::vector<uint8_t> positive_;  // score >= threshold
+  std::vector<int32_t> bin_;       // calibration bin
 
   // Multiclass (caller's row order): labels_, log_loss_, and the predicted class.
   std::vector<int32_t> predicted_;
@@ -99,6 +106,9 @@ class MetricComputer {
   // Regression (caller's row order).
   std::vector<double> targets_;
   std::vector<double> predictions_;
+  // Per metric j: the per-row terms of an objective loss (IsObjectiveLoss), whose weighted
+  // mean is the metric; empty for the other metrics.
+  std::vector<std::vector<double>> row_terms_;
 };
 
 }  // namespace keel

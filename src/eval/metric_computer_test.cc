@@ -45,11 +45,10 @@ std::vector<double> OneByOne(const ScoredRows& r, const MetricOptions& o,
         out.push_back(*BrierScore(r.labels, r.predictions, w));
         break;
       case Metric::kAccuracy:
-        out.push_back(
-            r.task == Task::kBinary
-                ? MetricsAtThreshold(r.labels, r.predictions, o.threshold, w)->accuracy
-                : *Accuracy(r.labels, PredictedClasses(r.predictions, r.num_classes),
-                            r.num_classes, w));
+        out.push_back(r.task == Task::kBinary
+                          ? MetricsAtThreshold(r.labels, r.predictions, o.threshold, w)->accuracy
+                          : *Accuracy(r.labels, PredictedClasses(r.predictions, r.num_classes),
+                                      r.num_classes, w));
         break;
       case Metric::kPrecision:
         out.push_back(MetricsAtThreshold(r.labels, r.predictions, o.threshold, w)->precision);
@@ -61,12 +60,11 @@ std::vector<double> OneByOne(const ScoredRows& r, const MetricOptions& o,
         out.push_back(MetricsAtThreshold(r.labels, r.predictions, o.threshold, w)->f1);
         break;
       case Metric::kEce:
-        out.push_back(
-            *ExpectedCalibrationError(r.labels, r.predictions, w, o.calibration_bins));
+        out.push_back(*ExpectedCalibrationError(r.labels, r.predictions, w, o.calibration_bins));
         break;
       case Metric::kMacroF1:
-        out.push_back(*MacroF1(r.labels, PredictedClasses(r.predictions, r.num_classes),
-                               r.num_classes, w));
+        out.push_back(
+            *MacroF1(r.labels, PredictedClasses(r.predictions, r.num_classes), r.num_classes, w));
         break;
       case Metric::kRmse:
         out.push_back(*Rmse(r.targets, r.predictions, w));
@@ -76,6 +74,9 @@ std::vector<double> OneByOne(const ScoredRows& r, const MetricOptions& o,
         break;
       case Metric::kR2:
         out.push_back(*R2(r.targets, r.predictions, w));
+        break;
+      default:  // the objective losses are not in MetricsFor (ObjectiveLossesMatchScikitLearn)
+        ADD_FAILURE() << MetricName(m);
         break;
     }
   }
@@ -143,7 +144,99 @@ TEST(MetricComputer, RejectsMetricsOfAnotherTaskAndBadOptions) {
   EXPECT_FALSE(MetricComputer::Create(rows, {}, {NAN, 10}).ok());
   EXPECT_FALSE(MetricComputer::Create(rows, {}, {0.5, 0}).ok());
   const std::vector<double> not_probability = {0.9, 1.8};
-  EXPECT_FALSE(MetricComputer::Create({Task::kBinary, 2, labels, {}, not_probability, {}}, {}).ok());
+  EXPECT_FALSE(
+      MetricComputer::Create({Task::kBinary, 2, labels, {}, not_probability, {}}, {}).ok());
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+// tests/fixtures/eval/make_objective_losses.py: scikit-learn's mean_pinball_loss,
+// mean_poisson_deviance, mean_gamma_deviance and mean_tweedie_deviance (and numpy's coverage),
+// unweighted and weighted, against the computer's objective losses.
+TEST(MetricComputer, ObjectiveLossesMatchScikitLearn) {
+  const auto cases = testing::LoadEvalFixture("objective_losses.json");
+  ASSERT_EQ(cases.size(), 8u);
+  for (const auto& f : cases) {
+    const std::string objective = f["objective"];
+    SCOPED_TRACE(objective + " " + f["param"].dump());
+    const auto y = testing::Doubles(f["targets"]);
+    const auto p = testing::Doubles(f["predictions"]);
+    const auto weights = testing::Doubles(f["weights"]);
+    MetricOptions o;
+    std::vector<Metric> metrics = {Metric::kRmse};
+    if (objective == "quantile") {
+      o.quantile_alpha = f["param"];
+      metrics.insert(metrics.end(), {Metric::kPinballLoss, Metric::kCoverage});
+    } else if (objective == "poisson") {
+      metrics.push_back(Metric::kPoissonDeviance);
+    } else if (objective == "gamma") {
+      metrics.push_back(Metric::kGammaDeviance);
+    } else {
+      o.tweedie_variance_power = f["param"];
+      metrics.push_back(Metric::kTweedieDeviance);
+    }
+    for (const char* variant : {"unweighted", "weighted"}) {
+      SCOPED_TRACE(variant);
+      ScoredRows r;
+      r.task = Task::kRegression;
+      r.targets = y;
+      r.predictions = p;
+      if (std::string(variant) == "weighted") r.weights = weights;
+      auto c = MetricComputer::Create(r, metrics, o);
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      const auto out = ComputeAll(*c);
+      for (size_t j = 1; j < metrics.size(); ++j) {
+        const double expected = f[variant][std::string(MetricName(metrics[j]))];
+        EXPECT_NEAR(out[j], expected, 1e-12 * std::max(1.0, std::abs(expected)))
+            << MetricName(metrics[j]);
+      }
+    }
+  }
+}
+
+TEST(MetricComputer, ObjectiveLossesApplyToRegressionOnly) {
+  const std::vector<double> y = {1, 2}, p = {1, 2};
+  ScoredRows r;
+  r.task = Task::kRegression;
+  r.targets = y;
+  r.predictions = p;
+  MetricOptions o;
+  o.quantile_alpha = 1.5;
+  const Metric pinball[] = {Metric::kPinballLoss};
+  auto bad = MetricComputer::Create(r, pinball, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("quantile level 1.5"), std::string::npos);
+  // Gamma deviance of a zero target is undefined: NaN, not a crash.
+  const std::vector<double> zero = {0, 2};
+  r.targets = zero;
+  const Metric gamma[] = {Metric::kGammaDeviance};
+  auto c = MetricComputer::Create(r, gamma);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(std::isnan(ComputeAll(*c)[0]));
+  const std::vector<int32_t> labels = {0, 1};
+  const std::vector<double> probs = {0.2, 0.8};
+  ScoredRows b;
+  b.labels = labels;
+  b.predictions = probs;
+  auto binary = MetricComputer::Create(b, pinball);
+  ASSERT_FALSE(binary.ok());
+  EXPECT_NE(binary.status().message().find("does not apply"), std::string::npos);
+}
+
+TEST(MetricsForModel, AddsTheObjectivesLoss) {
+  Model m;
+  m.task = Task::kRegression;
+  m.objective = Objective::kQuantile;
+  EXPECT_EQ(MetricsForModel(m), (std::vector<Metric>{Metric::kRmse, Metric::kMae, Metric::kR2,
+                                                     Metric::kPinballLoss, Metric::kCoverage}));
+  m.objective = Objective::kTweedie;
+  EXPECT_EQ(MetricsForModel(m).back(), Metric::kTweedieDeviance);
+  m.objective = Objective::kSquaredError;
+  EXPECT_EQ(MetricsForModel(m), MetricsFor(Task::kRegression));
 }
 
 }  // namespace

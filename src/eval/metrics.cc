@@ -32,6 +32,16 @@ std::string_view MetricName(Metric metric) {
       return "mae";
     case Metric::kR2:
       return "r2";
+    case Metric::kPinballLoss:
+      return "pinball_loss";
+    case Metric::kCoverage:
+      return "coverage";
+    case Metric::kPoissonDeviance:
+      return "poisson_deviance";
+    case Metric::kGammaDeviance:
+      return "gamma_deviance";
+    case Metric::kTweedieDeviance:
+      return "tweedie_deviance";
   }
   return "unknown";
 }
@@ -64,6 +74,16 @@ std::string_view MetricLabel(Metric metric) {
       return "MAE";
     case Metric::kR2:
       return "R2";
+    case Metric::kPinballLoss:
+      return "pinball loss";
+    case Metric::kCoverage:
+      return "coverage";
+    case Metric::kPoissonDeviance:
+      return "Poisson deviance";
+    case Metric::kGammaDeviance:
+      return "gamma deviance";
+    case Metric::kTweedieDeviance:
+      return "Tweedie deviance";
   }
   return "unknown";
 }
@@ -74,14 +94,22 @@ bool ParseMetric(std::string_view text, Metric* metric) {
     Metric metric;
   };
   static constexpr Alias kAliases[] = {
-      {"auc", Metric::kAuc},           {"roc_auc", Metric::kAuc},
-      {"pr_auc", Metric::kPrAuc},      {"average_precision", Metric::kPrAuc},
-      {"logloss", Metric::kLogLoss},   {"log_loss", Metric::kLogLoss},
-      {"brier", Metric::kBrier},       {"accuracy", Metric::kAccuracy},
-      {"precision", Metric::kPrecision}, {"recall", Metric::kRecall},
-      {"f1", Metric::kF1},             {"ece", Metric::kEce},
-      {"macro_f1", Metric::kMacroF1},  {"rmse", Metric::kRmse},
-      {"mae", Metric::kMae},           {"r2", Metric::kR2},
+      {"auc", Metric::kAuc},
+      {"roc_auc", Metric::kAuc},
+      {"pr_auc", Metric::kPrAuc},
+      {"average_precision", Metric::kPrAuc},
+      {"logloss", Metric::kLogLoss},
+      {"log_loss", Metric::kLogLoss},
+      {"brier", Metric::kBrier},
+      {"accuracy", Metric::kAccuracy},
+      {"precision", Metric::kPrecision},
+      {"recall", Metric::kRecall},
+      {"f1", Metric::kF1},
+      {"ece", Metric::kEce},
+      {"macro_f1", Metric::kMacroF1},
+      {"rmse", Metric::kRmse},
+      {"mae", Metric::kMae},
+      {"r2", Metric::kR2},
   };
   for (const auto& a : kAliases) {
     if (a.name == text) {
@@ -99,6 +127,10 @@ bool HigherIsBetter(Metric metric) {
     case Metric::kEce:
     case Metric::kRmse:
     case Metric::kMae:
+    case Metric::kPinballLoss:
+    case Metric::kPoissonDeviance:
+    case Metric::kGammaDeviance:
+    case Metric::kTweedieDeviance:
       return false;
     default:
       return true;
@@ -126,6 +158,42 @@ const std::vector<Metric>& MetricsFor(Task task) {
 bool MetricAppliesTo(Metric metric, Task task) {
   const auto& list = MetricsFor(task);
   return std::find(list.begin(), list.end(), metric) != list.end();
+}
+
+bool IsObjectiveLoss(Metric metric) {
+  switch (metric) {
+    case Metric::kPinballLoss:
+    case Metric::kCoverage:
+    case Metric::kPoissonDeviance:
+    case Metric::kGammaDeviance:
+    case Metric::kTweedieDeviance:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<Metric> MetricsForModel(const Model& model) {
+  std::vector<Metric> out = MetricsFor(model.task);
+  if (model.task != Task::kRegression) return out;
+  switch (model.objective) {
+    case Objective::kQuantile:
+      out.push_back(Metric::kPinballLoss);
+      out.push_back(Metric::kCoverage);
+      break;
+    case Objective::kPoisson:
+      out.push_back(Metric::kPoissonDeviance);
+      break;
+    case Objective::kGamma:
+      out.push_back(Metric::kGammaDeviance);
+      break;
+    case Objective::kTweedie:
+      out.push_back(Metric::kTweedieDeviance);
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 Metric DefaultMetric(Task task) {

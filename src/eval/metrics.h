@@ -29,20 +29,33 @@ enum class Metric : uint8_t {
   kRmse,       // regression
   kMae,        // regression
   kR2,         // regression: coefficient of determination
+  // Regression, the loss of the model's own objective (MetricsForModel), as scikit-learn's
+  // mean_pinball_loss, mean_poisson_deviance, mean_gamma_deviance, mean_tweedie_deviance
+  // (model/objective_loss.h), at the alpha and variance power of MetricOptions.
+  kPinballLoss,      // reg:quantileerror
+  kCoverage,         // reg:quantileerror: share of rows with target <= prediction (near alpha)
+  kPoissonDeviance,  // count:poisson
+  kGammaDeviance,    // reg:gamma
+  kTweedieDeviance,  // reg:tweedie
 };
 
 // Stable lower-case names used on the command line and in JSON: "auc", "pr_auc", "logloss",
-// "brier", "accuracy", "precision", "recall", "f1", "ece", "macro_f1", "rmse", "mae", "r2".
+// "brier", "accuracy", "precision", "recall", "f1", "ece", "macro_f1", "rmse", "mae", "r2",
+// "pinball_loss", "coverage", "poisson_deviance", "gamma_deviance", "tweedie_deviance".
 std::string_view MetricName(Metric metric);
-// Parses a name above (also "roc_auc", "average_precision", "log_loss"); false if unknown.
+// Parses a name above (also "roc_auc", "average_precision", "log_loss"); false if unknown. The
+// objective losses are reported, not parsed: the gate and the project file cannot pick them
+// (they need the model's alpha or variance power).
 bool ParseMetric(std::string_view text, Metric* metric);
 
 // A name for people, as a sentence or a chart uses it: "AUC", "PR AUC", "log loss",
 // "Brier score", "accuracy", "precision", "recall", "F1", "ECE", "macro F1", "RMSE", "MAE",
-// "R2".
+// "R2", "pinball loss", "coverage", "Poisson deviance", "gamma deviance", "Tweedie deviance".
 std::string_view MetricLabel(Metric metric);
 
 // True when a larger value is better (AUC, accuracy, R2, ...); false for losses and errors.
+// Coverage counts as higher-is-better only in the sense that it is not a loss: what is good
+// is being near alpha.
 bool HigherIsBetter(Metric metric);
 
 // The metrics reported for a task, in report order:
@@ -51,6 +64,12 @@ bool HigherIsBetter(Metric metric);
 //   regression  rmse, mae, r2
 const std::vector<Metric>& MetricsFor(Task task);
 bool MetricAppliesTo(Metric metric, Task task);
+
+// MetricsFor(model.task) followed by the loss of the model's own objective: pinball_loss and
+// coverage (reg:quantileerror), poisson_deviance, gamma_deviance or tweedie_deviance.
+std::vector<Metric> MetricsForModel(const Model& model);
+// Whether `metric` is one of those objective losses (they apply to regression only).
+bool IsObjectiveLoss(Metric metric);
 
 // The metric the comparison gate uses unless told otherwise: auc, logloss, rmse.
 Metric DefaultMetric(Task task);

@@ -12,7 +12,8 @@ Result<ModelEvaluation> EvaluateModel(const Model& model, const Predictor& predi
   KEEL_ASSIGN_OR_RETURN(FeatureMatrix x, EncodeFeatures(model, table, eo, &out.encode));
   KEEL_ASSIGN_OR_RETURN(LabeledPredictions predictions,
                         PredictLabeled(predictor, x, out.truth, ctx.threads()));
-  KEEL_ASSIGN_OR_RETURN(out.evaluation, Evaluate(predictions.view(), options, ctx));
+  KEEL_ASSIGN_OR_RETURN(out.evaluation,
+                        Evaluate(predictions.view(), EvaluationOptionsFor(model, options), ctx));
   return out;
 }
 

@@ -20,7 +20,8 @@ struct ModelEvaluation {
 };
 
 // Reads the labels of `table` (ReadLabels), encodes and predicts it with `predictor`
-// (compiled from `model`) and evaluates. Encoding, batch prediction and the bootstrap run on
+// (compiled from `model`) and evaluates with the model's metrics (EvaluationOptionsFor: its
+// objective's loss too). Encoding, batch prediction and the bootstrap run on
 // ctx.threads() threads (encode.threads is not read). Errors: those of ReadLabels,
 // EncodeFeatures, PredictLabeled and Evaluate.
 Result<ModelEvaluation> EvaluateModel(const Model& model, const Predictor& predictor,

@@ -10,6 +10,7 @@
 #include "core/stopwatch.h"
 #include "data/csv_writer.h"
 #include "explain/feature_value_text.h"
+#include "model/quantile_outputs.h"
 
 namespace keel {
 namespace {
@@ -37,6 +38,10 @@ std::string BiasName(const Model& model) {
 }
 
 std::string ClassName(const Model& model, int k) {
+  if (HasQuantileOutputs(model)) {  // outputs named by level: "quantile_0.05"
+    const std::vector<double> levels = QuantileLevels(model).value_or({});
+    if (static_cast<size_t>(k) < levels.size()) return QuantileColumn(levels[k]);
+  }
   const auto& classes = model.labels.classes;
   return static_cast<size_t>(k) < classes.size() ? classes[static_cast<size_t>(k)]
                                                  : std::to_string(k);

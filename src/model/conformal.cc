@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "model/quantile_outputs.h"
+
 namespace keel {
 namespace {
 
@@ -19,6 +21,10 @@ size_t NumClasses(const Model& model) {
 }  // namespace
 
 double ConformalScore(const Model& model, double truth, const double* outputs) {
+  // Several quantiles (CQR): how far the truth lies outside [lo, hi] (< 0 inside).
+  if (HasQuantileOutputs(model)) {
+    return std::max(outputs[0] - truth, truth - outputs[model.num_outputs - 1]);
+  }
   if (model.task == Task::kRegression) return std::abs(truth - outputs[0]);
   return 1.0 - ClassProbability(model, outputs, static_cast<size_t>(truth));
 }
@@ -33,8 +39,10 @@ Result<Conformal> ConformalOf(const Model& model) {
   } catch (const nlohmann::json::exception& e) {
     return Status::Corrupt("conformal section is malformed: {}", e.what());
   }
+  // CQR scores are negative for truths inside the quantiles' interval.
+  const bool signed_scores = HasQuantileOutputs(model);
   for (size_t i = 0; i < c.scores.size(); ++i) {
-    if (!(c.scores[i] >= 0) || !std::isfinite(c.scores[i]) ||
+    if (!(signed_scores || c.scores[i] >= 0) || !std::isfinite(c.scores[i]) ||
         (i > 0 && c.scores[i] < c.scores[i - 1])) {
       return Status::Corrupt("conformal section: score {} is not a finite number >= 0 in order", i);
     }
@@ -43,6 +51,7 @@ Result<Conformal> ConformalOf(const Model& model) {
 }
 
 nlohmann::json ConformalToJson(const Conformal& c, Task task) {
+  // A model of several quantiles: the caller sets "score" to ConformalScoreName ("cqr").
   return {{"score", task == Task::kRegression ? "absolute_residual" : "lac"},
           {"rows", c.rows},
           {"scores", c.scores}};

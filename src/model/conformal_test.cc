@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
+
+#include "model/link_function.h"
+#include "model/quantile_outputs.h"
 
 namespace keel {
 namespace {
@@ -69,6 +74,58 @@ TEST(Conformal, SectionsRoundTripAndBadOnesAreCorrupt) {
   EXPECT_EQ(ConformalOf(model).status().code(), StatusCode::kCorrupt);
   model.sections["conformal"]["scores"] = {-1.0};
   EXPECT_EQ(ConformalOf(model).status().code(), StatusCode::kCorrupt);
+}
+
+// A model of two quantiles (lo, hi), as `keel train --quantiles 0.1,0.9` makes.
+Model TwoQuantiles() {
+  Model m;
+  m.task = Task::kRegression;
+  m.objective = Objective::kQuantile;
+  m.num_outputs = 2;
+  m.base_margin = {0, 0};
+  SetQuantileLevels({0.1, 0.9}, &m);
+  return m;
+}
+
+TEST(Conformal, SeveralQuantilesGetCqrScoresAndIntervals) {
+  const Model m = TwoQuantiles();
+  ASSERT_TRUE(HasQuantileOutputs(m));
+  EXPECT_EQ(*QuantileLevels(m), (std::vector<double>{0.1, 0.9}));
+  const double out[2] = {10, 20};
+  // max(lo - y, y - hi): negative inside [lo, hi], the distance outside it.
+  EXPECT_EQ(ConformalScore(m, 15, out), -5);
+  EXPECT_EQ(ConformalScore(m, 8, out), 2);
+  EXPECT_EQ(ConformalScore(m, 23, out), 3);
+  EXPECT_EQ(RegressionInterval(m, out, 2), std::make_pair(8.0, 22.0));
+  EXPECT_EQ(RegressionInterval(m, out, -3), std::make_pair(13.0, 17.0));
+  // A q that would turn the interval inside out gives the midpoint, never lower > upper.
+  EXPECT_EQ(RegressionInterval(m, out, -7), std::make_pair(15.0, 15.0));
+  EXPECT_STREQ(ConformalScoreName(m), "cqr");
+  // The stored scores may be negative for such a model, and only for it.
+  Model with = m;
+  with.sections["conformal"] = {{"scores", {-2.5, -1.0, 0.5}}, {"rows", 3}};
+  auto c = ConformalOf(with);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*ConformalQuantile(*c, 0.5), -1.0);
+  Model one;
+  one.task = Task::kRegression;
+  one.objective = Objective::kSquaredError;
+  one.sections = with.sections;
+  EXPECT_FALSE(ConformalOf(one).ok());
+  EXPECT_EQ(RegressionInterval(one, out, 2), std::make_pair(8.0, 12.0));
+}
+
+TEST(Conformal, SeveralQuantilesAreSortedPerRowByTheLink) {
+  const double margins[3] = {5, -1, 2};
+  double p[3];
+  MarginsToPredictions(Objective::kQuantile, 3, margins, p);
+  EXPECT_EQ(std::vector<double>(p, p + 3), (std::vector<double>{-1, 2, 5}));
+  Model m = TwoQuantiles();
+  EXPECT_TRUE(ValidateModel(m).ok());
+  m.sections["quantiles"] = {{"levels", {0.9, 0.1}}};  // not ascending
+  EXPECT_EQ(ValidateModel(m).code(), StatusCode::kCorrupt);
+  m.sections.erase("quantiles");
+  EXPECT_EQ(ValidateModel(m).code(), StatusCode::kCorrupt);
 }
 
 }  // namespace

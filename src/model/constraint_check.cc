@@ -352,6 +352,52 @@ Result<std::vector<int8_t>> ParseDirectionList(std::string_view text, size_t num
   return out;
 }
 
+Result<std::vector<std::vector<int32_t>>> ParseInteractionGroups(std::string_view text,
+                                                                 const Model& model) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  std::vector<std::vector<int32_t>> out;
+  if (text.empty()) return out;
+  // XGBoost writes a list of lists; LightGBM drops the enclosing list ("[0,1],[2,3]", or
+  // "[0,1]" for one group), so text that is not a list of lists is read as its items.
+  auto is_groups = [](const nlohmann::json& j) {
+    return j.is_array() &&
+           std::all_of(j.begin(), j.end(), [](const auto& g) { return g.is_array(); });
+  };
+  nlohmann::json groups = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!is_groups(groups)) {
+    groups = nlohmann::json::parse(fmt::format("[{}]", text), nullptr, false);
+  }
+  if (!groups.is_array()) {
+    return Status::InvalidArgument("interaction constraints '{}' are not a list of groups", text);
+  }
+  for (const auto& g : groups) {
+    if (!g.is_array()) {
+      return Status::InvalidArgument("interaction constraint group '{}' is not a list", g.dump());
+    }
+    std::vector<int32_t> group;
+    for (const auto& item : g) {
+      int64_t f = -1;
+      if (item.is_number_integer()) {
+        f = item.get<int64_t>();
+      } else if (item.is_string()) {
+        f = model.FeatureIndex(item.get<std::string>());
+      }
+      if (f < 0 || f >= static_cast<int64_t>(model.features.size())) {
+        return Status::InvalidArgument(
+            "interaction constraint item {} is not a feature index in [0, {}) or a feature's "
+            "name",
+            item.dump(), model.features.size());
+      }
+      group.push_back(static_cast<int32_t>(f));
+    }
+    std::sort(group.begin(), group.end());
+    group.erase(std::unique(group.begin(), group.end()), group.end());
+    if (!group.empty()) out.push_back(std::move(group));
+  }
+  return out;
+}
+
 void RecordImportedConstraints(const ModelConstraints& c, Model* model) {
   if (c.empty()) return;
   model->sections["constraints"] = ConstraintsSection(*model, c, CheckConstraints(*model, c));

@@ -65,6 +65,16 @@ ConstraintCheck CheckConstraints(const Model& model, const ModelConstraints& c);
 // than `num_features`.
 Result<std::vector<int8_t>> ParseDirectionList(std::string_view text, size_t num_features);
 
+// An imported model's interaction groups as its library writes them: XGBoost's
+// interaction_constraints "[[0,1],[2,3]]" and LightGBM's "[0,1],[2,3]" (its model text drops
+// the outer brackets); an item is a feature index or a quoted feature name. Within a group
+// indices are sorted and repeats dropped; empty groups are dropped. Empty text, "[]" or "[[]]"
+// is no constraint (an empty vector). Errors: InvalidArgument for text that is not such a
+// list, or an item that is not an index in [0, number of features) or a feature's name, naming
+// the item.
+Result<std::vector<std::vector<int32_t>>> ParseInteractionGroups(std::string_view text,
+                                                                 const Model& model);
+
 // For importers: checks `c` on `model` and records the section (nothing when `c` is empty).
 // An imported model that breaks its declared constraints is not an error; the section says so.
 void RecordImportedConstraints(const ModelConstraints& c, Model* model);

@@ -399,6 +399,8 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
   std::optional<std::string_view> categorical_param;  // "[categorical_feature: ...]"
   std::optional<std::string_view> monotone_param;     // "[monotone_constraints: ...]"
   size_t monotone_line = 0;
+  std::optional<std::string_view> interaction_param;  // "[interaction_constraints: ...]"
+  size_t interaction_line = 0;
   size_t pandas_line = 0;
   size_t line_no = 0;
   size_t pos = 0;
@@ -427,6 +429,11 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
     if (line.substr(0, 22) == "[monotone_constraints:" && line.back() == ']') {
       monotone_param = Trim(line.substr(22, line.size() - 23));
       monotone_line = line_no;
+      continue;
+    }
+    if (line.substr(0, 25) == "[interaction_constraints:" && line.back() == ']') {
+      interaction_param = Trim(line.substr(25, line.size() - 26));
+      interaction_line = line_no;
       continue;
     }
     if (current == nullptr) continue;  // feature importances, parameters
@@ -543,8 +550,11 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
   section["num_trees"] = trees.size();
   KEEL_RETURN_IF_ERROR(CheckImportedModel(model, source));
   // The training parameters state the monotone constraints (the parameters block's
-  // "[monotone_constraints: 1,0,-1]", or a "monotone_constraints=" header line); the check
-  // then says whether the trees obey them.
+  // "[monotone_constraints: 1,0,-1]", or a "monotone_constraints=" header line) and the
+  // interaction constraints ("[interaction_constraints: [0,1],[2,3]]"); the check then says
+  // whether the trees obey them.
+  ModelConstraints c;
+  c.source = "lightgbm";
   if (header.Has("monotone_constraints") || monotone_param) {
     std::string_view text_value;
     if (header.Has("monotone_constraints")) {
@@ -560,11 +570,17 @@ Result<Model> ImportLightGBMText(std::string_view text, std::string_view source,
       return Status::Corrupt("{}:{}: [monotone_constraints]: {}", source, monotone_line,
                              dirs.status().message());
     }
-    ModelConstraints c;
     c.monotone = std::move(*dirs);
-    c.source = "lightgbm";
-    RecordImportedConstraints(c, &model);
   }
+  if (interaction_param) {
+    auto groups = ParseInteractionGroups(*interaction_param, model);
+    if (!groups.ok()) {
+      return Status::Corrupt("{}:{}: [interaction_constraints]: {}", source, interaction_line,
+                             groups.status().message());
+    }
+    c.interactions = std::move(*groups);
+  }
+  RecordImportedConstraints(c, &model);
   return model;
 }
 

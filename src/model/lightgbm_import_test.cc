@@ -97,6 +97,44 @@ TEST(LightGBMImport, MonotoneConstraintsAreRecordedAndVerified) {
       << bad.status().ToString();
 }
 
+TEST(LightGBMImport, InteractionConstraintsAreRecordedAndVerified) {
+  // Hand-edited parameters (no LightGBM here to train one): tree 0 splits a, then b, then c on
+  // one path; tree 1 splits d alone.
+  auto text = ReadFile(Fixture("binary_splits.txt"));
+  ASSERT_TRUE(text.ok());
+  auto held = ImportLightGBMText(*text + "\n[interaction_constraints: [0,1,2],[3]]\n", "m.txt");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  const nlohmann::json& c = held->sections.at("constraints");
+  EXPECT_EQ(c["source"], "lightgbm");
+  EXPECT_EQ(c["interactions"], nlohmann::json::parse(R"([["a", "b", "c"], ["d"]])"));
+  EXPECT_EQ(c["interactions_verified"], true) << c.dump();
+  EXPECT_FALSE(c.contains("monotone"));
+  // One group, written without the outer list: d is in no group, and it is used alone.
+  auto one = ImportLightGBMText(*text + "\n[interaction_constraints: [2,1,0]]\n", "m.txt");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->sections.at("constraints")["interactions"],
+            nlohmann::json::parse(R"([["a", "b", "c"]])"));
+  EXPECT_EQ(one->sections.at("constraints")["verified"], true);
+  // Claiming c may not meet a and b: recorded as broken, not refused, with both kinds together.
+  std::string both =
+      *text + "\n[monotone_constraints: 0,0,1,0]\n[interaction_constraints: [0,1],[2,3]]\n";
+  auto broken = ImportLightGBMText(both, "m.txt");
+  ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+  const nlohmann::json& b = broken->sections.at("constraints");
+  EXPECT_EQ(b["monotone_verified"], true);
+  EXPECT_EQ(b["interactions_verified"], false) << b.dump();
+  EXPECT_EQ(b["verified"], false);
+  // Empty: no section. A bad index: an error naming the line and the item.
+  auto none = ImportLightGBMText(*text + "\n[interaction_constraints: ]\n", "m.txt");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->sections.contains("constraints"));
+  auto bad = ImportLightGBMText(*text + "\n[interaction_constraints: [0,7]]\n", "m.txt");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("[interaction_constraints]: interaction constraint item 7"),
+            std::string::npos)
+      << bad.status().ToString();
+}
+
 TEST(LightGBMImport, SigmoidParameterScalesTheMargin) {
   auto text = ReadFile(Fixture("binary_splits.txt"));
   ASSERT_TRUE(text.ok());

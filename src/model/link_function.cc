@@ -31,8 +31,13 @@ void MarginsToPredictions(Objective objective, int num_outputs, const double* ma
     case Objective::kSquaredError:
     case Objective::kAbsoluteError:
     case Objective::kHuber:
-    case Objective::kQuantile:
       for (int k = 0; k < num_outputs; ++k) out[k] = margins[k];
+      return;
+    case Objective::kQuantile:
+      // Several quantiles: sorted per row (the rearrangement of Chernozhukov, Fernandez-Val
+      // and Galichon 2010), so they never cross and no row's pinball loss grows.
+      for (int k = 0; k < num_outputs; ++k) out[k] = margins[k];
+      std::sort(out, out + num_outputs);
       return;
     case Objective::kRegLogistic:
       for (int k = 0; k < num_outputs; ++k) out[k] = Sigmoid(margins[k]);

@@ -4,7 +4,9 @@
 //   multi:softmax     K margins -> K class probabilities, softmax (shifted by the max margin so
 //                     large margins do not overflow)
 //   reg:squarederror, reg:absoluteerror, reg:huber, reg:quantileerror
-//                     prediction = margin
+//                     prediction = margin; a quantile model of K > 1 levels
+//                     (Model::quantile_levels) sorts its K margins ascending: the
+//                     rearrangement, which never crosses and never raises a row's pinball loss
 //   reg:logistic      prediction = 1 / (1 + e^-m), a value in (0, 1)
 //   count:poisson, reg:gamma, reg:tweedie
 //                     prediction = e^m (log link; overflows to +inf past m ~ 709.78)

@@ -4,6 +4,7 @@
 
 #include "model/calibration.h"
 #include "model/conformal.h"
+#include "model/quantile_outputs.h"
 
 namespace keel {
 
@@ -148,6 +149,14 @@ Status ValidateModel(const Model& model) {
     return Status::Corrupt("quantile model with alpha {}: it must be in (0, 1)",
                            model.quantile_alpha);
   }
+  if (HasQuantileOutputs(model)) {
+    auto levels = QuantileLevels(model);
+    if (!levels.ok()) return levels.status();
+    if (levels->size() != static_cast<size_t>(model.num_outputs)) {
+      return Status::Corrupt("quantile model with {} outputs has {} quantile levels",
+                             model.num_outputs, levels->size());
+    }
+  }
   // [1, 2): XGBoost's range for imported models; Keel trains in (1, 2).
   if (model.objective == Objective::kTweedie &&
       !(model.tweedie_variance_power >= 1 && model.tweedie_variance_power < 2)) {
@@ -157,7 +166,7 @@ Status ValidateModel(const Model& model) {
   if (model.task == Task::kMulticlass && model.num_outputs < 2) {
     return Status::Corrupt("multiclass model with {} outputs", model.num_outputs);
   }
-  if (model.task != Task::kMulticlass && model.num_outputs != 1) {
+  if (model.task != Task::kMulticlass && model.num_outputs != 1 && !HasQuantileOutputs(model)) {
     return Status::Corrupt("{} model with {} outputs", TaskName(model.task), model.num_outputs);
   }
   if (model.task != Task::kRegression && !model.labels.classes.empty()) {

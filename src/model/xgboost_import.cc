@@ -13,18 +13,17 @@
 namespace keel {
 namespace {
 
-// train_param.monotone_constraints of any updater in gbtree's "updater" (an object of
-// updaters, or a list of them with a "name"), "" when there is none.
-std::string MonotoneConstraintsText(const nlohmann::json& gbtree) {
+// train_param.<key> (monotone_constraints, interaction_constraints) of any updater in gbtree's
+// "updater" (an object of updaters, or a list of them with a "name"), "" when there is none.
+std::string TrainParamText(const nlohmann::json& gbtree, const char* key) {
   if (!gbtree.is_object() || !gbtree.contains("updater")) return "";
   const nlohmann::json& updaters = gbtree["updater"];
   if (!updaters.is_object() && !updaters.is_array()) return "";
   for (const auto& up : updaters) {
     if (!up.is_object() || !up.contains("train_param")) continue;
     const nlohmann::json& tp = up["train_param"];
-    if (tp.is_object() && tp.contains("monotone_constraints") &&
-        tp["monotone_constraints"].is_string()) {
-      return tp["monotone_constraints"].get<std::string>();
+    if (tp.is_object() && tp.contains(key) && tp[key].is_string()) {
+      return tp[key].get<std::string>();
     }
   }
   return "";
@@ -504,18 +503,26 @@ Result<Model> Import(const json& root, std::string_view source, const ImportOpti
   }
   KEEL_RETURN_IF_ERROR(CheckImportedModel(model, source));
   // A model saved with its configuration (Booster.save_config merged in) states its monotone
-  // constraints; the check then says whether the trees obey them.
-  if (const std::string text = MonotoneConstraintsText(*gbtree); !text.empty()) {
+  // and interaction constraints; the check then says whether the trees obey them.
+  ModelConstraints c;
+  c.source = "xgboost";
+  if (const std::string text = TrainParamText(*gbtree, "monotone_constraints"); !text.empty()) {
     auto dirs = ParseDirectionList(text, model.features.size());
     if (!dirs.ok()) {
       return rd.Fail("gradient_booster.updater.train_param.monotone_constraints",
                      dirs.status().message());
     }
-    ModelConstraints c;
     c.monotone = std::move(*dirs);
-    c.source = "xgboost";
-    RecordImportedConstraints(c, &model);
   }
+  if (const std::string text = TrainParamText(*gbtree, "interaction_constraints"); !text.empty()) {
+    auto groups = ParseInteractionGroups(text, model);
+    if (!groups.ok()) {
+      return rd.Fail("gradient_booster.updater.train_param.interaction_constraints",
+                     groups.status().message());
+    }
+    c.interactions = std::move(*groups);
+  }
+  RecordImportedConstraints(c, &model);
   return model;
 }
 

@@ -305,6 +305,42 @@ TEST(XGBoostImport, MonotoneConstraintsOfTheConfigurationAreRecordedAndVerified)
   EXPECT_EQ(c["verified"], true);
 }
 
+TEST(XGBoostImport, InteractionConstraintsOfTheConfigurationAreRecordedAndVerified) {
+  // make_interaction_fixture.py: XGBoost trained with interaction_constraints [[0,1],[2,3]].
+  auto text = ReadFile(Fixture("interaction_model.json"));
+  ASSERT_TRUE(text.ok());
+  auto m = ImportXGBoostJson(*text, "interaction_model.json");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const nlohmann::json& c = m->sections.at("constraints");
+  EXPECT_EQ(c["source"], "xgboost");
+  EXPECT_EQ(c["interactions"], nlohmann::json::parse(R"([["f0", "f1"], ["f2", "f3"]])"));
+  EXPECT_EQ(c["interactions_verified"], true) << c.dump();
+  EXPECT_EQ(c["verified"], true);
+  // The same trees claiming x3 may not meet x2 (x3 joins x4, the unlisted group): broken.
+  const std::string declared = R"("interaction_constraints": "[[0,1],[2,3]]")";
+  const size_t at = text->find(declared);
+  ASSERT_NE(at, std::string::npos);
+  std::string t = *text;
+  t.replace(at, declared.size(), R"("interaction_constraints":"[[0,1],[2]]")");
+  auto broken = ImportXGBoostJson(t, "m.json");
+  ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+  const nlohmann::json& b = broken->sections.at("constraints");
+  EXPECT_EQ(b["interactions_verified"], false);
+  ASSERT_FALSE(b["violations"].empty());
+  // Names are read too; an unknown name or index is a parse error naming the field.
+  t = *text;
+  t.replace(at, declared.size(), R"("interaction_constraints":"[[\"f0\",\"f1\"],[2,3]]")");
+  auto named = ImportXGBoostJson(t, "m.json");
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->sections.at("constraints")["interactions"], c["interactions"]);
+  t = *text;
+  t.replace(at, declared.size(), R"("interaction_constraints":"[[0,5]]")");
+  auto refused = ImportXGBoostJson(t, "m.json");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("interaction_constraints"), std::string::npos)
+      << refused.status().ToString();
+}
+
 // The "updater" object of Booster.save_config with `constraints` as monotone_constraints.
 std::string Updater(const std::string& constraints) {
   return R"j("updater":{"grow_quantile_histmaker":{"train_param":{"monotone_constraints":")j" +

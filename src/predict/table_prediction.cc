@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "core/number_format.h"
 #include "data/csv_writer.h"
+#include "model/quantile_outputs.h"
 
 namespace keel {
 namespace {
@@ -32,6 +34,15 @@ std::vector<std::string> PredictionColumns(const Model& model, bool raw) {
       }
       break;
     case Task::kRegression:
+      if (HasQuantileOutputs(model)) {
+        // ValidateModel checked the levels.
+        const std::vector<double> levels = QuantileLevels(model).value_or({});
+        for (double level : levels) cols.push_back(QuantileColumn(level));
+        if (raw) {
+          for (double level : levels) cols.push_back("raw_" + QuantileColumn(level));
+        }
+        break;
+      }
       cols = {"prediction"};
       if (raw) cols.push_back("raw");
       break;
@@ -76,8 +87,7 @@ Status AddIntervals(const Model& model, const Predictor& predictor, double level
       const double* in = p->values.data() + r * width;
       double* o = values.data() + r * (width + 2);
       std::copy(in, in + width, o);
-      o[width] = in[0] - q;
-      o[width + 1] = in[0] + q;
+      std::tie(o[width], o[width + 1]) = RegressionInterval(model, in, q);
     }
     p->values = std::move(values);
     p->columns.push_back("lower");
@@ -101,7 +111,7 @@ size_t PredictionWidth(const Model& model, bool raw) {
     case Task::kMulticlass:
       return raw ? 2 * k : k;
     case Task::kRegression:
-      return raw ? 2 : 1;
+      return raw ? 2 * k : k;  // k > 1 for several quantiles
   }
   return 0;
 }
@@ -184,7 +194,7 @@ void MarginsToOutputRow(const Model& model, const Predictor& predictor, const do
       break;
     case Task::kRegression:
       predictor.Finalize(margins, out);
-      if (raw) out[1] = margins[0];
+      if (raw) std::copy(margins, margins + k, out + k);
       break;
   }
 }

@@ -590,8 +590,12 @@ void AppendInferResponse(const ServedModel& model, const OipBatch& batch, const 
     }
   } else if (batch.want_prediction) {
     open("prediction", "FP64");
+    if (nv > 1) {  // a model of several quantiles: shape [n, levels], row-major
+      out->push_back(',');
+      AppendJsonInt(out, static_cast<int64_t>(nv));
+    }
     out->append("],\"data\":[");
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n * nv; ++i) {
       if (i > 0) out->push_back(',');
       AppendJsonNumber(out, values[i]);
     }

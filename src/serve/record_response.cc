@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/quantile_outputs.h"
 #include "serve/json_text.h"
 
 namespace keel::serve {
@@ -49,10 +50,11 @@ void AppendInstanceCore(const ServedModel& model, const RecordBatch& batch, size
       out->append(",\"set\":");
       AppendJsonString(out, PredictionSet(model.model(), outputs, batch.interval_q));
     } else {
+      const auto [lower, upper] = RegressionInterval(model.model(), v, batch.interval_q);
       out->append(",\"lower\":");
-      AppendJsonNumber(out, v[0] - batch.interval_q);
+      AppendJsonNumber(out, lower);
       out->append(",\"upper\":");
-      AppendJsonNumber(out, v[0] + batch.interval_q);
+      AppendJsonNumber(out, upper);
     }
   }
   sep();

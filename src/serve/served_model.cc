@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "model/link_function.h"
 #include "model/model_io.h"
+#include "predict/table_prediction.h"
 #include "serve/json_text.h"
 
 namespace keel::serve {
@@ -174,7 +175,8 @@ Status ServedModel::Build(const ServedModelOptions& options) {
   }
 
   if (model_.task == Task::kRegression) {
-    value_names_ = {"prediction"};
+    // "prediction", or one value per level of a model of several quantiles.
+    value_names_ = PredictionColumns(model_, /*raw=*/false);
   } else {
     class_names_ = model_.labels.classes;
     const size_t k = model_.task == Task::kBinary ? 2 : static_cast<size_t>(model_.num_outputs);

@@ -166,7 +166,7 @@ Result<GbdtResult> TrainGbdt(const BinnedSet& train, const BinnedSet& valid,
             vw.emplace_back(train.labels[r] - out.train_margins[r * k_out + k],
                             train.weights.empty() ? 1.0 : train.weights[r]);
           }
-          const double q = WeightedQuantile(std::move(vw), RefitQuantile(config.objective));
+          const double q = WeightedQuantile(std::move(vw), RefitQuantile(config.objective, k));
           if (!std::isnan(q)) tree.nodes[node].value = q;
         }
         // The medians ignore the bounds growth kept: put the monotone order back.

@@ -1,5 +1,7 @@
 #include "train/learner_config.h"
 
+#include "train/objective.h"
+
 namespace keel {
 
 GbdtConfig GbdtConfigOf(const TrainParams& p, Objective objective, int num_outputs) {
@@ -8,6 +10,10 @@ GbdtConfig GbdtConfigOf(const TrainParams& p, Objective objective, int num_outpu
   cfg.objective.num_outputs = num_outputs;
   cfg.objective.huber_delta = p.huber_delta;
   cfg.objective.quantile_alpha = p.alpha;
+  // ValidateParams checked the text; several outputs only when the target asked for them.
+  if (objective == Objective::kQuantile && num_outputs > 1) {
+    cfg.objective.quantile_levels = ParseQuantileLevels(p.quantiles).value_or({});
+  }
   cfg.objective.tweedie_variance_power = p.tweedie_variance_power;
   cfg.tree.num_leaves = p.num_leaves;
   cfg.tree.max_depth = p.max_depth;

@@ -6,7 +6,9 @@
 #include <numeric>
 
 #include "core/json_number.h"
+#include "core/number_format.h"
 #include "model/link_function.h"
+#include "model/objective_loss.h"
 
 namespace keel {
 namespace {
@@ -52,6 +54,37 @@ double RegressionPrediction(Objective objective, double margin) {
   double p = 0;
   MarginsToPredictions(objective, 1, &margin, &p);
   return p;
+}
+
+// A model of several quantiles: each row's K margins sorted (the prediction), with the mean
+// pinball loss over the levels and, per level, its pinball loss and coverage.
+struct QuantileSetLosses {
+  double mean_pinball = 0;
+  std::vector<double> pinball, coverage;
+};
+QuantileSetLosses QuantileSetLossesOf(const ObjectiveConfig& config,
+                                      std::span<const double> margins,
+                                      std::span<const double> labels) {
+  const auto k_out = static_cast<size_t>(config.num_outputs);
+  const size_t n = labels.size();
+  QuantileSetLosses out;
+  out.pinball.assign(k_out, 0.0);
+  out.coverage.assign(k_out, 0.0);
+  std::vector<double> q(k_out);
+  for (size_t i = 0; i < n; ++i) {
+    MarginsToPredictions(Objective::kQuantile, config.num_outputs, margins.data() + i * k_out,
+                         q.data());
+    for (size_t k = 0; k < k_out; ++k) {
+      out.pinball[k] += PinballTerm(QuantileLevel(config, k), labels[i], q[k]);
+      out.coverage[k] += labels[i] <= q[k] ? 1.0 : 0.0;
+    }
+  }
+  for (size_t k = 0; k < k_out; ++k) {
+    out.pinball[k] /= static_cast<double>(n);
+    out.coverage[k] /= static_cast<double>(n);
+    out.mean_pinball += out.pinball[k] / static_cast<double>(k_out);
+  }
+  return out;
 }
 
 bool IsLogLink(Objective objective) {
@@ -132,6 +165,17 @@ std::vector<std::pair<std::string, double>> SplitMetrics(const ObjectiveConfig& 
               {"accuracy", static_cast<double>(correct) / n}};
     }
     case Task::kRegression: {
+      if (config.num_outputs > 1) {
+        // Several quantiles: the mean pinball loss, then each level's loss and coverage.
+        const QuantileSetLosses l = QuantileSetLossesOf(config, margins, labels);
+        std::vector<std::pair<std::string, double>> out = {{"pinball_loss", l.mean_pinball}};
+        for (size_t k = 0; k < l.pinball.size(); ++k) {
+          const std::string level = FormatDouble(QuantileLevel(config, k));
+          out.emplace_back("pinball_loss_" + level, l.pinball[k]);
+          out.emplace_back("coverage_" + level, l.coverage[k]);
+        }
+        return out;
+      }
       double mean = 0;
       for (double y : labels) mean += y;
       mean /= static_cast<double>(n);
@@ -163,10 +207,7 @@ double PinballLoss(double alpha, std::span<const double> predictions,
   const size_t n = labels.size();
   if (n == 0) return kNaN;
   double s = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double r = labels[i] - predictions[i];
-    s += r >= 0 ? alpha * r : (alpha - 1.0) * r;
-  }
+  for (size_t i = 0; i < n; ++i) s += PinballTerm(alpha, labels[i], predictions[i]);
   return s / static_cast<double>(n);
 }
 
@@ -181,25 +222,10 @@ double Coverage(std::span<const double> predictions, std::span<const double> lab
 double MeanDeviance(const ObjectiveConfig& config, std::span<const double> predictions,
                     std::span<const double> labels) {
   const size_t n = labels.size();
-  if (n == 0 || !IsLogLink(config.objective)) return kNaN;
-  const double rho = config.tweedie_variance_power;
-  const bool poisson = config.objective == Objective::kPoisson ||
-                       (config.objective == Objective::kTweedie && rho == 1.0);
+  if (n == 0 || !HasDeviance(config.objective)) return kNaN;
   double s = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double y = labels[i];
-    const double mu = predictions[i];
-    if (poisson) {
-      if (y < 0) return kNaN;
-      s += 2 * ((y > 0 ? y * std::log(y / mu) : 0.0) - y + mu);
-    } else if (config.objective == Objective::kGamma) {
-      if (!(y > 0)) return kNaN;
-      s += 2 * (std::log(mu / y) + y / mu - 1);
-    } else {
-      if (y < 0) return kNaN;
-      s += 2 * (std::pow(y, 2 - rho) / ((1 - rho) * (2 - rho)) -
-                y * std::pow(mu, 1 - rho) / (1 - rho) + std::pow(mu, 2 - rho) / (2 - rho));
-    }
+    s += UnitDeviance(config.objective, config.tweedie_variance_power, labels[i], predictions[i]);
   }
   return s / static_cast<double>(n);
 }
@@ -231,6 +257,7 @@ double StoppingLoss(const ObjectiveConfig& config, std::span<const double> margi
       return ae / n;
     }
     case Objective::kQuantile:
+      if (config.num_outputs > 1) return QuantileSetLossesOf(config, margins, labels).mean_pinball;
       return PinballLoss(config.quantile_alpha, margins, labels);  // identity link
     case Objective::kPoisson:
     case Objective::kGamma:

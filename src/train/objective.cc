@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "core/parallel.h"
+#include "model/quantile_outputs.h"
 
 namespace keel {
 namespace {
@@ -28,6 +30,7 @@ ObjectiveConfig ObjectiveConfigOf(const Model& model) {
   c.objective = model.objective;
   c.num_outputs = model.num_outputs;
   c.quantile_alpha = model.quantile_alpha;
+  if (HasQuantileOutputs(model)) c.quantile_levels = QuantileLevels(model).value_or({});
   c.tweedie_variance_power = model.tweedie_variance_power;
   return c;
 }
@@ -135,11 +138,15 @@ Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> l
         break;
       }
       case Objective::kQuantile: {
-        const double a = config.quantile_alpha;
-        for (size_t i = begin; i < end; ++i) {
-          const double w = weighted ? weights[i] : 1.0;
-          grads[i].g = static_cast<float>((margins[i] >= labels[i] ? 1.0 - a : -a) * w);
-          grads[i].h = static_cast<float>(w);
+        // Output k fits its own level (one output: quantile_alpha).
+        for (size_t k = 0; k < k_out; ++k) {
+          const double a = QuantileLevel(config, k);
+          for (size_t i = begin; i < end; ++i) {
+            const double w = weighted ? weights[i] : 1.0;
+            const size_t at = i * k_out + k;
+            grads[at].g = static_cast<float>((margins[at] >= labels[i] ? 1.0 - a : -a) * w);
+            grads[at].h = static_cast<float>(w);
+          }
         }
         break;
       }
@@ -247,9 +254,12 @@ std::vector<double> BaseMargin(const ObjectiveConfig& config, std::span<const do
     case Objective::kQuantile: {
       std::vector<std::pair<double, double>> vw(n);
       for (size_t i = 0; i < n; ++i) vw[i] = {labels[i], w_at(i)};
-      const double alpha = config.objective == Objective::kQuantile ? config.quantile_alpha : 0.5;
-      const double q = WeightedQuantile(std::move(vw), alpha);
-      return {std::isnan(q) ? 0.0 : q};
+      std::vector<double> m(static_cast<size_t>(std::max(1, config.num_outputs)));
+      for (size_t k = 0; k < m.size(); ++k) {
+        const double q = WeightedQuantile(vw, RefitQuantile(config, k));
+        m[k] = std::isnan(q) ? 0.0 : q;
+      }
+      return m;
     }
     case Objective::kPoisson:
     case Objective::kGamma:
@@ -272,8 +282,43 @@ bool RefitsLeaves(Objective objective) {
   return objective == Objective::kAbsoluteError || objective == Objective::kQuantile;
 }
 
-double RefitQuantile(const ObjectiveConfig& config) {
-  return config.objective == Objective::kQuantile ? config.quantile_alpha : 0.5;
+double QuantileLevel(const ObjectiveConfig& config, size_t output) {
+  return output < config.quantile_levels.size() ? config.quantile_levels[output]
+                                                : config.quantile_alpha;
+}
+
+double RefitQuantile(const ObjectiveConfig& config, size_t output) {
+  return config.objective == Objective::kQuantile ? QuantileLevel(config, output) : 0.5;
+}
+
+Result<std::vector<double>> ParseQuantileLevels(std::string_view text) {
+  std::vector<double> levels;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string item(text.substr(start, end - start));
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    char* stop = nullptr;
+    const double level = std::strtod(item.c_str(), &stop);
+    if (item.empty() || stop != item.c_str() + item.size() || !(level > 0 && level < 1)) {
+      return Status::InvalidArgument("quantile level '{}' (item {}) is not a number in (0, 1)",
+                                     item, levels.size() + 1);
+    }
+    levels.push_back(level);
+    start = end + 1;
+  }
+  std::sort(levels.begin(), levels.end());
+  if (std::adjacent_find(levels.begin(), levels.end()) != levels.end()) {
+    return Status::InvalidArgument("quantile levels '{}' repeat a level", text);
+  }
+  if (levels.size() < 2) {
+    return Status::InvalidArgument(
+        "quantiles '{}' name one level: give two or more (e.g. 0.05,0.95), or --alpha for one",
+        text);
+  }
+  return levels;
 }
 
 }  // namespace keel

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/model.h"
@@ -27,6 +28,9 @@ struct ObjectiveConfig {
   int num_outputs = 1;
   double huber_delta = 0;       // from the parameter table (GbdtConfigOf); used by huber only
   double quantile_alpha = 0.5;  // reg:quantileerror only: the quantile level
+  // reg:quantileerror with num_outputs = K > 1 (`--quantiles`): output k's level, ascending;
+  // empty = one output at quantile_alpha.
+  std::vector<double> quantile_levels;
   double tweedie_variance_power = 1.5;  // reg:tweedie only, in (1, 2)
 };
 
@@ -74,15 +78,22 @@ Status ComputeGradients(const ObjectiveConfig& config, std::span<const double> l
 std::vector<double> BaseMargin(const ObjectiveConfig& config, std::span<const double> labels,
                                std::span<const float> weights);
 
+// The quantile level of output k: quantile_levels[k], or quantile_alpha for one output.
+double QuantileLevel(const ObjectiveConfig& config, size_t output);
+
+// The levels of `--quantiles`: "0.05,0.95" (',' separated, at least two distinct, each in
+// (0, 1)), returned ascending. Errors: InvalidArgument naming the item.
+Result<std::vector<double>> ParseQuantileLevels(std::string_view text);
+
 // Whether leaf values are re-fitted after a tree is grown: the absolute loss takes the
 // weighted median of the residuals in each leaf, the quantile loss their weighted
 // alpha-quantile, as LightGBM does (their hessians carry no curvature, so -G/H alone would
 // only give the sign).
 bool RefitsLeaves(Objective objective);
 
-// The quantile level a refitting objective takes of a leaf's residuals (RefitsLeaves):
-// 0.5 for the absolute loss, quantile_alpha for the quantile loss.
-double RefitQuantile(const ObjectiveConfig& config);
+// The quantile level a refitting objective takes of a leaf's residuals (RefitsLeaves) for
+// the trees of `output`: 0.5 for the absolute loss, QuantileLevel for the quantile loss.
+double RefitQuantile(const ObjectiveConfig& config, size_t output = 0);
 
 // Weighted alpha-quantile of (value, weight) pairs: the smallest value whose cumulative
 // weight (values ascending) reaches alpha of the total; when it reaches exactly alpha and

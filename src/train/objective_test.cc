@@ -170,5 +170,43 @@ TEST(Objective, QuantileSplitMetricsAddPinballLossAndCoverage) {
   EXPECT_STREQ(StoppingLossName(Objective::kQuantile), "pinball_loss");
 }
 
+TEST(Objective, SeveralQuantilesEachFitTheirLevel) {
+  auto levels = ParseQuantileLevels("0.9, 0.1,0.5");
+  ASSERT_TRUE(levels.ok()) << levels.status().ToString();
+  EXPECT_EQ(*levels, (std::vector<double>{0.1, 0.5, 0.9}));
+  EXPECT_FALSE(ParseQuantileLevels("0.5").ok());
+  EXPECT_FALSE(ParseQuantileLevels("0.1,0.1").ok());
+  auto bad = ParseQuantileLevels("0.1,1.5");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'1.5' (item 2)"), std::string::npos);
+  ObjectiveConfig c;
+  c.objective = Objective::kQuantile;
+  c.num_outputs = 2;
+  c.quantile_levels = {0.1, 0.9};
+  // Row 0: margins 0 and 0 below the label 1: slopes -alpha of each output's level.
+  const std::vector<double> labels = {1, -1};
+  const std::vector<double> margins = {0, 0, 0, 0};
+  std::vector<GradPair> g(4);
+  ASSERT_TRUE(ComputeGradients(c, labels, {}, margins, g, 1).ok());
+  EXPECT_FLOAT_EQ(g[0].g, -0.1f);
+  EXPECT_FLOAT_EQ(g[1].g, -0.9f);
+  EXPECT_FLOAT_EQ(g[2].g, 0.9f);  // row 1: margin above the label: 1 - alpha
+  EXPECT_FLOAT_EQ(g[3].g, 0.1f);
+  EXPECT_DOUBLE_EQ(RefitQuantile(c, 1), 0.9);
+  // Each output starts from its level's quantile of the labels.
+  const std::vector<double> y = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const auto base = BaseMargin(c, y, {});
+  ASSERT_EQ(base.size(), 2u);
+  EXPECT_LT(base[0], 2.5);
+  EXPECT_GT(base[1], 8.5);
+  // The split metrics: the mean pinball loss, then each level's loss and coverage.
+  const auto metrics = SplitMetrics(c, std::vector<double>{9, 1, 9, 1}, std::vector<double>{5, 5});
+  ASSERT_EQ(metrics.size(), 5u);
+  EXPECT_EQ(metrics[0].first, "pinball_loss");
+  EXPECT_EQ(metrics[1].first, "pinball_loss_0.1");
+  EXPECT_EQ(metrics[4].first, "coverage_0.9");
+  EXPECT_DOUBLE_EQ(metrics[4].second, 1.0);  // sorted: 9 is the 0.9 output, above 5
+}
+
 }  // namespace
 }  // namespace keel

@@ -9,6 +9,7 @@
 #include "core/nearest_name.h"
 #include "core/number_format.h"
 #include "train/constraints.h"
+#include "train/objective.h"
 
 namespace keel {
 namespace {
@@ -19,6 +20,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 Status CheckMonotoneText(std::string_view text) {
   std::vector<std::pair<std::string, int>> unused;
   return ParseMonotone(text, &unused);
+}
+
+Status CheckQuantilesText(std::string_view text) {
+  if (text.empty()) return Status::OK();  // none: one quantile (alpha) or another objective
+  return ParseQuantileLevels(text).status();
 }
 
 Status CheckInteractionsText(std::string_view text) {
@@ -41,7 +47,8 @@ const ParamSpec kParams[] = {
     {"objective", "objective", "task", T::kString, "auto", 0, 0, false, false,
      "auto|squared|absolute|huber|quantile|poisson|gamma|tweedie",
      "Regression loss (classification always uses log loss; docs/regression_objectives.md); "
-     "auto = squared. quantile: the alpha-quantile (pinball loss; one model = one alpha). "
+     "auto = squared. quantile: the alpha-quantile (pinball loss; --quantiles fits several "
+     "levels in one model). "
      "poisson (counts, target >= 0), gamma (positive costs, target > 0) and tweedie (target "
      ">= 0, zeros and positive amounts) fit log(mean): predictions are e^raw score, SHAP "
      "values stay in that log space",
@@ -141,6 +148,12 @@ const ParamSpec kParams[] = {
      "Quantile level of --objective quantile: the model predicts the value the target stays "
      "at or below with this probability (as LightGBM's alpha, default 0.9)",
      &TrainParams::alpha},
+    {"quantiles", "quantiles", "gbdt", T::kString, "", 0, 0, false, false, "",
+     "Several quantile levels in one model of --objective quantile (e.g. 0.05,0.95): one "
+     "output per level, predicted sorted so they never cross (columns quantile_<level>); "
+     "--interval then gives conformalized quantile intervals (docs/regression_objectives.md). "
+     "Repeat the flag or join with ','; keel.yaml takes a list",
+     &TrainParams::quantiles, &CheckQuantilesText, "LEVEL,LEVEL,...", ','},
     {"tweedie_variance_power", "tweedie-variance-power", "gbdt", T::kDouble, "1.5", 1, 2, true,
      true, "",
      "Variance power rho of --objective tweedie (variance = phi * mean^rho): near 1 behaves "
@@ -400,6 +413,12 @@ Status ValidateParams(const TrainParams& params) {
         "recent non-test rows (--valid-size)",
         params.folds, params.split);
   }
+  if (!params.quantiles.empty() && (params.objective != "quantile" || params.algo != "gbdt")) {
+    return Status::InvalidArgument(
+        "parameter quantiles (--quantiles) needs a gbdt model with objective quantile "
+        "(--objective quantile); objective is {}, algo {}",
+        params.objective, params.algo);
+  }
   if (params.algo == "linear" && (!params.monotone.empty() || !params.interactions.empty())) {
     return Status::InvalidArgument(
         "parameter {} applies to gbdt models only (algo is linear)",
@@ -484,9 +503,10 @@ std::string RenderParamsMarkdown() {
       "rows).\n"
       "On the command line a value that is not a number, or outside its range or choices, is "
       "a usage error (exit 2).\n"
-      "`monotone` and `interactions` take several values: repeat the flag, or give one text "
-      "joined as shown;\n"
-      "in keel.yaml `monotone` is a map and `interactions` a list of lists.\n"
+      "`monotone`, `interactions` and `quantiles` take several values: repeat the flag, or "
+      "give one text joined as shown;\n"
+      "in keel.yaml `monotone` is a map, `interactions` a list of lists and `quantiles` a "
+      "list.\n"
       "Ranges use `[` `]` for inclusive and `(` `)` for exclusive bounds.\n";
   std::string_view group;
   for (const ParamSpec& s : kParams) {

@@ -56,6 +56,7 @@ struct TrainParams {
   int min_data_per_group = 0;
   double huber_delta = 0;
   double alpha = 0;                   // quantile level (objective quantile)
+  std::string quantiles;              // "0.05,0.95": several levels in one model ("" = none)
   double tweedie_variance_power = 0;  // objective tweedie
   std::string class_weight;           // "none" | "balanced"
   std::string calibrate;              // "none" | "isotonic" | "sigmoid"

@@ -13,6 +13,7 @@
 #include "core/parallel.h"
 #include "core/stopwatch.h"
 #include "keel/version_info.h"
+#include "model/quantile_outputs.h"
 #include "train/binning.h"
 #include "train/constraints.h"
 #include "train/cross_validation.h"
@@ -102,6 +103,10 @@ Result<TargetInfo> ReadTrainingTarget(const Table& table, const Schema& schema,
   topt.objective = p.objective;
   topt.positive = options.positive;
   KEEL_ASSIGN_OR_RETURN(TargetInfo target, ReadTarget(table, schema, topt));
+  // --quantiles: one output per level (ValidateParams checked the text).
+  if (target.objective == Objective::kQuantile && !p.quantiles.empty()) {
+    target.num_outputs = static_cast<int>(ParseQuantileLevels(p.quantiles).value_or({}).size());
+  }
   rep->task = target.task;
   rep->objective = target.objective;
   rep->rows_missing_target = target.missing;
@@ -201,6 +206,9 @@ void StartModel(const TrainOptions& options, const TrainingData& data, Model* mo
   model->quantile_alpha = options.params.alpha;
   model->tweedie_variance_power = options.params.tweedie_variance_power;
   model->num_outputs = data.target.num_outputs;
+  if (HasQuantileOutputs(*model)) {
+    SetQuantileLevels(ParseQuantileLevels(options.params.quantiles).value_or({}), model);
+  }
   model->features = data.features.specs;
   model->target = options.target;
   model->labels = data.target.labels;

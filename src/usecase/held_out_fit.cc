@@ -13,6 +13,7 @@
 #include "fairness/group_assignment.h"
 #include "model/calibration.h"
 #include "model/conformal.h"
+#include "model/quantile_outputs.h"
 #include "predict/predictor.h"
 #include "train/metrics.h"
 #include "train/objective.h"
@@ -146,7 +147,8 @@ nlohmann::json TestCoverage(const Table& table, const keel::TrainResult& t, cons
       hit[i] = Covered(model, y[i], o, q) ? 1 : 0;
       covered += hit[i];
       if (model.task == Task::kRegression) {
-        size_sum += 2 * q;
+        const auto [lo, hi] = RegressionInterval(model, o, q);
+        size_sum += hi - lo;
       } else {
         const size_t classes = model.task == Task::kBinary ? 2 : k;
         for (size_t cls = 0; cls < classes; ++cls) {
@@ -269,7 +271,8 @@ Status FitHeldOut(const Table& table, const TrainParams& params, const SplitMarg
   const Conformal c =
       ConformalScores(model, valid_out, y_valid, static_cast<uint64_t>(params.seed));
   model.sections["conformal"] = ConformalToJson(c, model.task);
-  nlohmann::json iv = {{"score", model.task == Task::kRegression ? "absolute_residual" : "lac"},
+  model.sections["conformal"]["score"] = ConformalScoreName(model);
+  nlohmann::json iv = {{"score", ConformalScoreName(model)},
                        {"held_out_rows", c.rows},
                        {"held_out", held},
                        {"stored_scores", c.scores.size()}};

@@ -7,6 +7,7 @@
 #include "core/number_format.h"
 #include "core/readable_number.h"
 #include "model/model_summary.h"
+#include "model/quantile_outputs.h"
 
 namespace keel::usecase {
 namespace {
@@ -69,7 +70,11 @@ std::string InspectResult::ToText() const {
       fmt::format("{}: Keel model, format version {}, {} bytes, sha256 {}\n", request.model_path,
                   info.format_version, info.file_size, info.sha256);
   std::string loss_param;  // the loss's own parameter, for the objectives that have one
-  if (m.objective == Objective::kQuantile) {
+  if (HasQuantileOutputs(m)) {
+    std::vector<std::string> levels;
+    for (double level : QuantileLevels(m).value_or({})) levels.push_back(FormatDouble(level));
+    loss_param = fmt::format(", quantiles {}, sorted per row", fmt::join(levels, " "));
+  } else if (m.objective == Objective::kQuantile) {
     loss_param = ", alpha " + FormatDouble(m.quantile_alpha);
   } else if (m.objective == Objective::kTweedie) {
     loss_param = ", variance power " + FormatDouble(m.tweedie_variance_power);

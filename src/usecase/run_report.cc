@@ -152,10 +152,19 @@ void ModelsSection(const PipelineRun& run, HtmlReport* r) {
       static_cast<int>(std::lround(100 * c.baseline.options.bootstrap.confidence)),
       c.baseline.options.bootstrap.resamples));
   std::vector<std::vector<std::string>> rows;
+  auto better = [](Metric m) -> std::string {
+    if (m == Metric::kCoverage) return "near the quantile level";
+    return HigherIsBetter(m) ? "higher" : "lower";
+  };
   for (const MetricEstimate& b : c.baseline.metrics) {
     const MetricEstimate* k = c.candidate.Find(b.metric);
     rows.push_back({std::string(MetricLabel(b.metric)), WithInterval(b), k ? WithInterval(*k) : "",
-                    HigherIsBetter(b.metric) ? "higher" : "lower"});
+                    better(b.metric)});
+  }
+  // The candidate's own objective loss (pinball loss, a deviance) when the baseline has none.
+  for (const MetricEstimate& k : c.candidate.metrics) {
+    if (c.baseline.Find(k.metric) != nullptr) continue;
+    rows.push_back({std::string(MetricLabel(k.metric)), "", WithInterval(k), better(k.metric)});
   }
   r->AddTable({"Metric (test rows)", "Baseline (" + run.project.baseline.params.algo + ")",
                "Candidate (" + run.project.candidate.params.algo + ")", "Better"},

@@ -4,8 +4,11 @@
 // from Keel's report.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -260,6 +263,179 @@ TEST(CalibrationE2e, SmallDataGetsNoAutomaticValidationSplit) {
   EXPECT_EQ(k["validation"].get<std::string>().rfind("5-fold CV on 275 rows", 0), 0u)
       << k["validation"];
   EXPECT_EQ(k["intervals"]["held_out_rows"], 275);
+}
+
+// Heteroscedastic rows: y = 10 x + (0.2 + 3 x) e with x ~ U(0, 1), e ~ N(0, 1), and a
+// feature z of pure noise: the spread of y grows fifteenfold along x.
+std::string Heteroscedastic(size_t rows, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> e(0, 1);
+  std::string csv = "x,z,y\n";
+  for (size_t i = 0; i < rows; ++i) {
+    const double x = u(rng), z = u(rng);
+    csv += std::to_string(x) + "," + std::to_string(z) + "," +
+           std::to_string(10 * x + (0.2 + 3 * x) * e(rng)) + "\n";
+  }
+  return csv;
+}
+
+// Right-skewed rows: y = 5 z + exp((0.3 + x) e), the same x, z and e: an asymmetric spread
+// that also grows along x.
+std::string Skewed(size_t rows, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> e(0, 1);
+  std::string csv = "x,z,y\n";
+  for (size_t i = 0; i < rows; ++i) {
+    const double x = u(rng), z = u(rng);
+    csv += std::to_string(x) + "," + std::to_string(z) + "," +
+           std::to_string(5 * z + std::exp((0.3 + x) * e(rng))) + "\n";
+  }
+  return csv;
+}
+
+std::vector<double> Numbers(const std::vector<std::string>& cells) {
+  std::vector<double> v;
+  for (const auto& c : cells) v.push_back(std::stod(c));
+  return v;
+}
+
+// Trees fine enough to overfit a little, so that quantile fits close together cross.
+const std::vector<std::string> kFineTrees = {
+    "--trees",      "200", "--leaves", "63", "--min-data-in-leaf", "5", "--test-size", "0",
+    "--valid-size", "0",   "--seed",   "3"};
+
+std::vector<std::string> Args(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+TEST(CalibrationE2e, SeparateQuantileModelsCrossWhereOneMultiQuantileModelNeverDoes) {
+  TempDir dir;
+  WriteText(dir.File("train.csv"), Heteroscedastic(3000, 1));
+  WriteText(dir.File("test.csv"), Heteroscedastic(2000, 2));
+  auto predict = [&](const std::string& model) {
+    auto p = RunKeel({"predict", "--model", model, "--data", dir.File("test.csv"), "--out", "-"});
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    return p.out;
+  };
+  auto train = [&](const std::string& name, const std::vector<std::string>& objective) {
+    const std::string model = dir.File(name + ".keel");
+    auto t = RunKeel(
+        Args(Args({"train", "--data", dir.File("train.csv"), "--target", "y", "--out", model},
+                  objective),
+             kFineTrees));
+    EXPECT_EQ(t.exit_code, 0) << t.err;
+    return model;
+  };
+  // Two models, one per quantile, as one would train them without --quantiles.
+  const auto lo = Numbers(
+      Column(predict(train("q40", {"--objective", "quantile", "--alpha", "0.4"})), "prediction"));
+  const auto hi = Numbers(
+      Column(predict(train("q60", {"--objective", "quantile", "--alpha", "0.6"})), "prediction"));
+  ASSERT_EQ(lo.size(), 2000u);
+  ASSERT_EQ(hi.size(), lo.size());
+  size_t crossed = 0;
+  for (size_t i = 0; i < lo.size(); ++i) crossed += lo[i] > hi[i] ? 1 : 0;
+  EXPECT_GT(crossed, 0u) << "the separate models never cross: the test shows nothing";
+  // One model of both quantiles: the same fits, rearranged per row, so never crossing.
+  const std::string both =
+      predict(train("q40_60", {"--objective", "quantile", "--quantiles", "0.4,0.6"}));
+  const auto q40 = Numbers(Column(both, "quantile_0.4"));
+  const auto q60 = Numbers(Column(both, "quantile_0.6"));
+  ASSERT_EQ(q40.size(), lo.size());
+  ASSERT_EQ(q60.size(), lo.size());
+  size_t crossed_multi = 0;
+  for (size_t i = 0; i < lo.size(); ++i) {
+    crossed_multi += q40[i] > q60[i] ? 1 : 0;
+    EXPECT_NEAR(q40[i], std::min(lo[i], hi[i]), 1e-9 * (1 + std::abs(lo[i]))) << i;
+    EXPECT_NEAR(q60[i], std::max(lo[i], hi[i]), 1e-9 * (1 + std::abs(hi[i]))) << i;
+  }
+  EXPECT_EQ(crossed_multi, 0u);
+  // Evaluating or comparing such a model is refused with a clear message, not a size mismatch.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"evaluate", "--model", dir.File("q40_60.keel"), "--data",
+                                 dir.File("test.csv")},
+        std::vector<std::string>{"compare", dir.File("q40.keel"), dir.File("q40_60.keel"), "--data",
+                                 dir.File("test.csv")}}) {
+    auto r = RunKeel(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("a model of several quantiles cannot be evaluated"), std::string::npos)
+        << r.err;
+  }
+  std::cout << "[ quantiles ] separate 0.4 and 0.6 models cross on " << crossed << " of "
+            << lo.size() << " rows; one model of both on " << crossed_multi << "\n";
+}
+
+struct QuantileCase {
+  std::string name, target;
+  std::vector<std::string> extra;
+};
+
+TEST(CalibrationE2e, QuantileIntervalsCoverWithinTheirRangeAndAdaptToTheNoise) {
+  for (const QuantileCase& c :
+       {QuantileCase{"synthetic", "y", {}}, QuantileCase{"ames.csv", "Sale_Price", {}},
+        QuantileCase{"skewed", "y", {}}}) {
+    SCOPED_TRACE(c.name);
+    TempDir dir;
+    if (c.name == "synthetic") {
+      WriteText(dir.File("train.csv"), Heteroscedastic(4000, 11));
+      WriteText(dir.File("test.csv"), Heteroscedastic(2000, 12));
+    } else if (c.name == "skewed") {
+      // Continuous: tied targets (a cost that is 0 on 40% of the rows) tie the scores, and
+      // split conformal then covers more than the range's upper end (its lower end still holds).
+      WriteText(dir.File("train.csv"), Skewed(4000, 13));
+      WriteText(dir.File("test.csv"), Skewed(2000, 14));
+    } else {
+      SplitFile(c.name, dir);
+    }
+    // The automatic validation split gives the conformal (CQR) scores.
+    auto t = RunKeel(Args({"train", "--data", dir.File("train.csv"), "--target", c.target,
+                           "--objective", "quantile", "--quantiles", "0.05,0.95", "--test-size",
+                           "0", "--seed", "7", "--out", dir.File("m.keel"), "--json"},
+                          c.extra));
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    const auto report = nlohmann::json::parse(t.out);
+    EXPECT_EQ(report["intervals"]["score"], "cqr");
+    const double calibration_rows = report["intervals"]["held_out_rows"].get<double>();
+    const std::string test = ReadText(dir.File("test.csv"));
+    const auto truth = Numbers(Column(test, c.target));
+    for (double level : {0.8, 0.9, 0.95}) {
+      SCOPED_TRACE(level);
+      auto p = RunKeel({"predict", "--model", dir.File("m.keel"), "--data", dir.File("test.csv"),
+                        "--interval", std::to_string(level), "--out", "-"});
+      ASSERT_EQ(p.exit_code, 0) << p.err;
+      const auto lo = Numbers(Column(p.out, "lower")), hi = Numbers(Column(p.out, "upper"));
+      ASSERT_EQ(lo.size(), truth.size());
+      double covered = 0, narrow = 0, wide = 0, n_narrow = 0, n_wide = 0;
+      const auto x = c.name == "synthetic" ? Numbers(Column(test, "x")) : std::vector<double>();
+      for (size_t i = 0; i < truth.size(); ++i) {
+        ASSERT_LE(lo[i], hi[i]) << i;
+        covered += lo[i] <= truth[i] && truth[i] <= hi[i] ? 1 : 0;
+        if (!x.empty() && x[i] < 0.25) {
+          narrow += hi[i] - lo[i];
+          ++n_narrow;
+        } else if (!x.empty() && x[i] > 0.75) {
+          wide += hi[i] - lo[i];
+          ++n_wide;
+        }
+      }
+      const double n = static_cast<double>(truth.size());
+      const auto [lower, upper] = CoverageRange(calibration_rows, n, level);
+      EXPECT_GE(covered / n, lower) << "of " << n << " rows, up to " << upper;
+      EXPECT_LE(covered / n, upper) << "of " << n << " rows, from " << lower;
+      std::cout << "[ cqr ] " << c.name << " level " << level << ": coverage " << covered / n
+                << " (range " << lower << " .. " << upper << ")";
+      if (!x.empty()) {
+        // The noise's spread is (0.2 + 3x): about 4 times wider at x > 0.75 than at x < 0.25.
+        EXPECT_GT(wide / n_wide, 2.5 * narrow / n_narrow);
+        std::cout << ", mean width x < 0.25: " << narrow / n_narrow
+                  << ", x > 0.75: " << wide / n_wide;
+      }
+      std::cout << "\n";
+    }
+  }
 }
 
 }  // namespace

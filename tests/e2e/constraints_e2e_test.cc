@@ -306,6 +306,23 @@ TEST(ConstraintsE2e, InspectShowsTheVerdict) {
   EXPECT_NE(r.out.find("monotone    Income -1: holds on every tree"), std::string::npos) << r.out;
 }
 
+TEST(ConstraintsE2e, ImportedInteractionConstraintsAreCheckedAndShown) {
+  // make_interaction_fixture.py: XGBoost trained with interaction_constraints [[0,1],[2,3]].
+  TempDir dir;
+  const std::string model = dir.File("m.keel");
+  const ProcessResult imported =
+      RunKeel({"import", "--from", "xgboost", FixtureFile("xgboost/interaction_model.json"),
+               "--out", model});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  const ProcessResult r = RunKeel({"inspect", model});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("interactions [f0, f1] [f2, f3] (+ the unlisted features as one group): "
+                       "holds on every tree"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(ConstraintsSection(model)["source"], "xgboost");
+}
+
 TEST(ConstraintsE2e, KeelYamlTakesAMapAndAListOfLists) {
   TempDir dir;
   WriteText(dir.File("keel.yaml"), "data: {path: " + DataFile("credit_data.csv") +

@@ -134,6 +134,22 @@ double Pinball(const std::vector<double>& y, const std::vector<double>& q, doubl
   return s / y.size();
 }
 
+// `keel evaluate --json` of dir/m.keel on dir/test.csv: the metric `name` (value, lower,
+// upper) is reported, equals `expected` (the loss computed here from `keel predict`'s output)
+// and lies in its bootstrap interval.
+void ExpectEvaluated(const TempDir& dir, const std::string& name, double expected) {
+  auto e = RunKeel({"evaluate", "--model", dir.File("m.keel"), "--data", dir.File("test.csv"),
+                    "--json", "--quiet"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const auto j = nlohmann::json::parse(e.out);
+  ASSERT_TRUE(j["metrics"].contains(name)) << j["metrics"].dump();
+  const auto& m = j["metrics"][name];
+  EXPECT_NEAR(m["value"].get<double>(), expected, 1e-9 * std::abs(expected)) << name;
+  EXPECT_LE(m["lower"].get<double>(), m["value"].get<double>()) << name;
+  EXPECT_GE(m["upper"].get<double>(), m["value"].get<double>()) << name;
+  EXPECT_TRUE(j["metrics"].contains("rmse"));
+}
+
 // A squared-loss model's predictions floored at `floor`: a deviance needs a positive mean.
 std::vector<double> Floored(std::vector<double> v, double floor) {
   for (double& x : v) x = std::max(x, floor);
@@ -174,10 +190,10 @@ void ExpectBeatsSquared(const TempDir& dir, const std::string& target, const std
                         const std::vector<std::string>& objective,
                         const std::string& model_objective, const Deviance& deviance,
                         double floor) {
-  const Scored m = TrainAndPredict(dir, target, With(objective, kTrees));
   std::vector<std::string> squared = objective;
   squared[1] = "squared";
   const Scored sq = TrainAndPredict(dir, target, With(squared, kTrees));
+  const Scored m = TrainAndPredict(dir, target, With(objective, kTrees));  // dir/m.keel
   ASSERT_EQ(m.prediction.size(), y.size());
   ASSERT_EQ(sq.prediction.size(), y.size());
   ExpectLogLink(m);
@@ -187,6 +203,8 @@ void ExpectBeatsSquared(const TempDir& dir, const std::string& target, const std
   EXPECT_TRUE(m.report["splits"]["train"].contains(metric)) << metric << m.report.dump();
   const double d = deviance(y, m.prediction);
   const double d_sq = deviance(y, Floored(sq.prediction, floor));
+  // `keel evaluate` reports the same deviance, with a bootstrap interval.
+  ExpectEvaluated(dir, metric, d);
   EXPECT_LT(d, d_sq);
   std::cout << "[ " << model_objective << " ] test deviance " << d << " (squared " << d_sq << ")\n";
 }
@@ -219,10 +237,10 @@ TEST(ObjectivesE2e, GammaOnAmesSalePriceBeatsSquaredOnGammaDeviance) {
 TEST(ObjectivesE2e, QuantileNinetyCoversNinetyPercentOfAmesTestRows) {
   TempDir dir;
   const auto y = SplitFile(DataFile("ames.csv"), "Sale_Price", dir);
-  const Scored q = TrainAndPredict(
-      dir, "Sale_Price", With({"--objective", "quantile", "--alpha", "0.9"}, kQuantileTrees));
   const Scored sq =
       TrainAndPredict(dir, "Sale_Price", With({"--objective", "squared"}, kQuantileTrees));
+  const Scored q = TrainAndPredict(  // dir/m.keel
+      dir, "Sale_Price", With({"--objective", "quantile", "--alpha", "0.9"}, kQuantileTrees));
   EXPECT_EQ(q.report["objective"], "reg:quantileerror");
   ASSERT_EQ(q.prediction.size(), y.size());
   ASSERT_EQ(sq.prediction.size(), y.size());
@@ -234,6 +252,9 @@ TEST(ObjectivesE2e, QuantileNinetyCoversNinetyPercentOfAmesTestRows) {
   const double half = 2.576 * std::sqrt(0.9 * 0.1 / y.size());
   EXPECT_NEAR(coverage, 0.9, half) << y.size() << " test rows";
   EXPECT_LT(Pinball(y, q.prediction, 0.9), Pinball(y, sq.prediction, 0.9));
+  // `keel evaluate` reports the pinball loss and the coverage, with bootstrap intervals.
+  ExpectEvaluated(dir, "pinball_loss", Pinball(y, q.prediction, 0.9));
+  ExpectEvaluated(dir, "coverage", coverage);
   // The training report states the same two figures on its own rows.
   const auto& train = q.report["splits"]["train"];
   ASSERT_TRUE(train.contains("pinball_loss")) << train.dump();
