@@ -21,6 +21,23 @@ void FillGoesLeft(const BinMapper& mapper, BinnedTree::Node* node) {
   node->goes_left[static_cast<size_t>(m)] = node->default_left ? 1 : 0;
 }
 
+// out[f * rows + r] = bins(r, f). Blocks of rows, so each block's rows are read once and its
+// columns written in runs.
+void Transpose(const BinnedMatrix& bins, int threads, std::vector<uint8_t>* out) {
+  out->resize(bins.rows * bins.cols);
+  constexpr size_t kBlock = 4096;
+  const size_t blocks = (bins.rows + kBlock - 1) / kBlock;
+  uint8_t* dst = out->data();
+  ParallelFor(threads, blocks, [&](size_t b) {
+    const size_t end = std::min(bins.rows, (b + 1) * kBlock);
+    for (size_t f = 0; f < bins.cols; ++f) {
+      const uint8_t* src = bins.bins.data() + f;
+      uint8_t* col = dst + f * bins.rows;
+      for (size_t r = b * kBlock; r < end; ++r) col[r] = src[r * bins.cols];
+    }
+  }).IgnoreError();  // the body cannot fail
+}
+
 }  // namespace
 
 TreeLearner::TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> mappers,
@@ -35,6 +52,7 @@ TreeLearner::TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> ma
   pool_.resize(static_cast<size_t>(slots) * total_bins_);
   indices_.resize(bins_.rows);
   scratch_.resize(bins_.rows);
+  Transpose(bins_, threads_, &columns_);
   per_feature_.resize(mappers_.size());
   node_mask_.resize(mappers_.size());
   const size_t nf = mappers_.size();
@@ -120,9 +138,7 @@ Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int3
 }
 
 Result<size_t> TreeLearner::Partition(size_t begin, size_t count, const BinnedTree::Node& node) {
-  const uint8_t* bins = bins_.bins.data();
-  const size_t cols = bins_.cols;
-  const auto f = static_cast<size_t>(node.feature);
+  const uint8_t* column = columns_.data() + static_cast<size_t>(node.feature) * bins_.rows;
   const uint8_t* lut = node.goes_left.data();
   uint32_t* idx = indices_.data() + begin;
   uint32_t* tmp = scratch_.data() + begin;
@@ -136,13 +152,16 @@ Result<size_t> TreeLearner::Partition(size_t begin, size_t count, const BinnedTr
     const size_t e = count * (p + 1) / parts;
     size_t nl = 0;
     size_t nr = 0;
+    // Branch-free: the side of a row is a coin flip to the branch predictor. Each row is
+    // written to both ends and only the count of its side advances (the other write is
+    // overwritten later or lies past the block's last row of that side).
     for (size_t i = b; i < e; ++i) {
       const uint32_t r = idx[i];
-      if (lut[bins[static_cast<size_t>(r) * cols + f]]) {
-        tmp[b + nl++] = r;
-      } else {
-        tmp[e - 1 - nr++] = r;
-      }
+      const size_t left = lut[column[r]];
+      tmp[b + nl] = r;
+      tmp[e - 1 - nr] = r;
+      nl += left;
+      nr += 1 - left;
     }
     nleft[p] = nl;
   }));
