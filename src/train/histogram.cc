@@ -13,6 +13,9 @@ using V4d = double __attribute__((vector_size(32)));
 // Rows per worker below which splitting a node across threads costs more than it saves
 // (zeroing and reducing a scratch histogram per worker).
 constexpr size_t kMinRowsPerWorker = 16384;
+// Rows below which a node's histogram is built on one thread even by features (waking the
+// workers costs more).
+constexpr size_t kMinRowsFeatureParallel = 1024;
 // How far ahead the row-list loop prefetches a row's bins and gradient: the rows of a leaf
 // are increasing but not contiguous, which defeats the hardware prefetcher when leaves are
 // small and scattered.
@@ -23,10 +26,10 @@ constexpr size_t kPrefetchDistance = 32;
 // row-major so the cells a row touches are found from one cache line. target_clones builds an
 // AVX2 version chosen at load time on CPUs that have it, and a portable one otherwise.
 __attribute__((target_clones("avx2", "default"))) void AccumulateAll(
-    const uint8_t* __restrict bins, size_t cols, const uint32_t* __restrict offsets,
+    const uint8_t* __restrict bins, size_t stride, size_t cols, const uint32_t* __restrict offsets,
     const GradPair* __restrict grads, size_t begin, size_t end, HistBin* __restrict hist) {
   for (size_t r = begin; r < end; ++r) {
-    const uint8_t* b = bins + r * cols;
+    const uint8_t* b = bins + r * stride;
     const V4d gv = {grads[r].g, grads[r].h, 1.0, 0.0};
     for (size_t f = 0; f < cols; ++f) {
       auto* cell = reinterpret_cast<V4d*>(hist + offsets[f] + b[f]);
@@ -36,18 +39,18 @@ __attribute__((target_clones("avx2", "default"))) void AccumulateAll(
 }
 
 __attribute__((target_clones("avx2", "default"))) void AccumulateRows(
-    const uint8_t* __restrict bins, size_t cols, const uint32_t* __restrict offsets,
+    const uint8_t* __restrict bins, size_t stride, size_t cols, const uint32_t* __restrict offsets,
     const GradPair* __restrict grads, const uint32_t* __restrict rows, size_t begin, size_t end,
     HistBin* __restrict hist) {
   const size_t prefetch_end = end > kPrefetchDistance ? end - kPrefetchDistance : 0;
   for (size_t i = begin; i < end; ++i) {
     if (i < prefetch_end) {
       const uint32_t ahead = rows[i + kPrefetchDistance];
-      __builtin_prefetch(bins + static_cast<size_t>(ahead) * cols);
+      __builtin_prefetch(bins + static_cast<size_t>(ahead) * stride);
       __builtin_prefetch(grads + ahead);
     }
     const size_t r = rows[i];
-    const uint8_t* b = bins + r * cols;
+    const uint8_t* b = bins + r * stride;
     const V4d gv = {grads[r].g, grads[r].h, 1.0, 0.0};
     for (size_t f = 0; f < cols; ++f) {
       auto* cell = reinterpret_cast<V4d*>(hist + offsets[f] + b[f]);
@@ -56,13 +59,16 @@ __attribute__((target_clones("avx2", "default"))) void AccumulateRows(
   }
 }
 
+// Rows [begin, end) of the node, features [f_begin, f_end).
 void Accumulate(const BinnedMatrix& bins, const uint32_t* offsets, const GradPair* grads,
                 std::span<const uint32_t> rows, bool all_rows, size_t begin, size_t end,
-                HistBin* hist) {
+                size_t f_begin, size_t f_end, HistBin* hist) {
+  const uint8_t* b = bins.bins.data() + f_begin;
+  const size_t nf = f_end - f_begin;
   if (all_rows) {
-    AccumulateAll(bins.bins.data(), bins.cols, offsets, grads, begin, end, hist);
+    AccumulateAll(b, bins.cols, nf, offsets + f_begin, grads, begin, end, hist);
   } else {
-    AccumulateRows(bins.bins.data(), bins.cols, offsets, grads, rows.data(), begin, end, hist);
+    AccumulateRows(b, bins.cols, nf, offsets + f_begin, grads, rows.data(), begin, end, hist);
   }
 }
 
@@ -95,8 +101,19 @@ Status HistogramBuilder::Build(const BinnedMatrix& bins, std::span<const GradPai
   const size_t workers =
       std::clamp<size_t>(count / kMinRowsPerWorker, 1, static_cast<size_t>(threads_));
   if (!accumulate) std::memset(static_cast<void*>(out.data()), 0, total * sizeof(HistBin));
+  const size_t nf = bins.cols;
+  if (workers == 1 && threads_ > 1 && count >= kMinRowsFeatureParallel && nf >= 2) {
+    // Too few rows to give each worker its own: each worker takes a share of the features
+    // instead, over every row. Each cell still adds its rows in row order, so the sums are
+    // those of one worker.
+    const size_t parts = std::min(nf, static_cast<size_t>(threads_));
+    return ParallelFor(static_cast<int>(parts), parts, [&](size_t p) {
+      Accumulate(bins, offsets, grads.data(), rows, all_rows, 0, count, nf * p / parts,
+                 nf * (p + 1) / parts, out.data());
+    });
+  }
   if (workers == 1) {
-    Accumulate(bins, offsets, grads.data(), rows, all_rows, 0, count, out.data());
+    Accumulate(bins, offsets, grads.data(), rows, all_rows, 0, count, 0, nf, out.data());
     return Status::OK();
   }
   // Worker 0 writes into `out`, the others into their scratch histograms, reduced after.
@@ -105,7 +122,7 @@ Status HistogramBuilder::Build(const BinnedMatrix& bins, std::span<const GradPai
     if (w != 0) std::memset(static_cast<void*>(dst), 0, total * sizeof(HistBin));
     const size_t begin = count * w / workers;
     const size_t end = count * (w + 1) / workers;
-    Accumulate(bins, offsets, grads.data(), rows, all_rows, begin, end, dst);
+    Accumulate(bins, offsets, grads.data(), rows, all_rows, begin, end, 0, nf, dst);
   }));
   for (size_t w = 1; w < workers; ++w) {
     const HistBin* src = scratch_.data() + (w - 1) * total;
