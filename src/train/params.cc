@@ -107,7 +107,7 @@ const ParamSpec kParams[] = {
      "each tree is "
      "grown on gradients stochastically rounded to L + 1 integer levels (hessians likewise) "
      "with integer histograms, then its leaf values are refit from the exact gradients "
-     "(faster histograms, see docs/params.md; not with --distributed)",
+     "(faster histograms; the tree shapes can differ slightly; not with --distributed)",
      &TrainParams::quantized_grad},
     {"max_cat_bins", "max-cat-bins", "gbdt", T::kInt, "254", 1, 254, false, false, "",
      "Categories of a categorical feature that get a bin of their own (most frequent "
