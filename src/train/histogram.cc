@@ -177,8 +177,10 @@ Status HistogramBuilder::BuildCells(const BinnedMatrix& bins, std::span<const Gr
   return Status::OK();
 }
 
-void SubtractHistogram(std::span<const QHistBin> parent, std::span<const QHistBin> child,
-                       std::span<QHistBin> out) {
+namespace {
+
+template <typename Cell>
+void SubtractCells(std::span<const Cell> parent, std::span<const Cell> child, std::span<Cell> out) {
   for (size_t b = 0; b < out.size(); ++b) {
     out[b].g = parent[b].g - child[b].g;
     out[b].h = parent[b].h - child[b].h;
@@ -186,13 +188,16 @@ void SubtractHistogram(std::span<const QHistBin> parent, std::span<const QHistBi
   }
 }
 
+}  // namespace
+
+void SubtractHistogram(std::span<const QHistBin> parent, std::span<const QHistBin> child,
+                       std::span<QHistBin> out) {
+  SubtractCells(parent, child, out);
+}
+
 void SubtractHistogram(std::span<const HistBin> parent, std::span<const HistBin> child,
                        std::span<HistBin> out) {
-  for (size_t b = 0; b < out.size(); ++b) {
-    out[b].g = parent[b].g - child[b].g;
-    out[b].h = parent[b].h - child[b].h;
-    out[b].n = parent[b].n - child[b].n;
-  }
+  SubtractCells(parent, child, out);
 }
 
 }  // namespace keel
