@@ -27,7 +27,8 @@ namespace {
 // Greedy quantile binning of sorted distinct values with counts: values holding at least a
 // bin's share of rows get a bin of their own, the rest fill bins of about equal count.
 // Returns the index of the last distinct value of each bin.
-std::vector<size_t> GreedyBins(const std::vector<uint64_t>& counts, uint64_t total, int max_bins) {
+std::vector<size_t> GreedyBins(const std::vector<uint64_t>& counts, uint64_t total,
+                               int max_bins) {
   const size_t n = counts.size();
   std::vector<size_t> ends;
   if (n <= static_cast<size_t>(max_bins)) {
@@ -111,7 +112,7 @@ BinMapper BinMapper::FitNumeric(const RawFeature& feature, std::span<const uint3
     }
   }
   m.num_bins_ = static_cast<int>(m.cuts_.size()) + 2;  // value bins + missing
-  if (distinct.empty()) m.num_bins_ = 2;               // an empty value bin keeps shapes simple
+  if (distinct.empty()) m.num_bins_ = 2;                // an empty value bin keeps shapes simple
   return m;
 }
 
@@ -173,8 +174,8 @@ uint8_t BinMapper::BinOfCode(int32_t code) const {
 }
 
 Result<BinnedMatrix> BinRows(std::span<const RawFeature> features,
-                             std::span<const BinMapper> mappers, std::span<const uint32_t> rows,
-                             int threads) {
+                             std::span<const BinMapper> mappers,
+                             std::span<const uint32_t> rows, int threads) {
   if (features.size() != mappers.size()) {
     return Status::Internal("BinRows: {} features but {} bin mappers", features.size(),
                             mappers.size());

@@ -24,9 +24,8 @@ TEST(CutBetween, StrictlyAboveLowerAndAtMostUpper) {
   Rng rng(1);
   for (int i = 0; i < 100000; ++i) {
     float a = static_cast<float>((rng.Uniform() - 0.5) * std::pow(10.0, rng.Below(20) - 10.0));
-    float b = i % 3 == 0
-                  ? std::nextafter(a, kInf)
-                  : static_cast<float>(a + rng.Uniform() * std::pow(10.0, rng.Below(8) - 4.0));
+    float b = i % 3 == 0 ? std::nextafter(a, kInf)
+                         : static_cast<float>(a + rng.Uniform() * std::pow(10.0, rng.Below(8) - 4.0));
     if (!(a < b)) continue;
     const float t = CutBetween(a, b);
     ASSERT_GT(t, a) << a << " " << b;
@@ -63,8 +62,7 @@ TEST(BinMapper, CutsReproduceBinsExactlyOnFloat32) {
   RawFeature f;
   for (int i = 0; i < 20000; ++i) {
     const double u = rng.Uniform();
-    f.values.push_back(i % 7 == 0 ? 0.0f
-                                  : static_cast<float>(std::exp(8 * u) * (u < 0.3 ? -1 : 1)));
+    f.values.push_back(i % 7 == 0 ? 0.0f : static_cast<float>(std::exp(8 * u) * (u < 0.3 ? -1 : 1)));
   }
   const BinMapper m = BinMapper::FitNumeric(f, AllRows(f.values.size()), 63);
   EXPECT_LE(m.num_bins(), 64);

@@ -137,8 +137,8 @@ Result<FeatureSet> BuildFeatures(const Table& table, const Schema& schema,
       list += (list.empty() ? "" : "; ") + e.name + ": " + e.reason;
     }
     return Status::InvalidArgument("no usable feature columns besides target '{}' ({})",
-                                   options.target,
-                                   list.empty() ? "the data has no other column" : list);
+                                   options.target, list.empty() ? "the data has no other column"
+                                                                : list);
   }
   return set;
 }

@@ -19,10 +19,9 @@ Result<std::vector<double>> ComputeReweighingWeights(std::span<const int32_t> la
   int32_t max_label = 0, max_group = 0;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0 || groups[i] < 0) {
-      return Status::InvalidArgument(
-          "reweighing: row {} has label {} and group {}; both must be "
-          ">= 0",
-          i, labels[i], groups[i]);
+      return Status::InvalidArgument("reweighing: row {} has label {} and group {}; both must be "
+                                     ">= 0",
+                                     i, labels[i], groups[i]);
     }
     max_label = std::max(max_label, labels[i]);
     max_group = std::max(max_group, groups[i]);

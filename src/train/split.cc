@@ -26,12 +26,14 @@ void SortAll(SplitRows* s) {
 }
 
 // Cuts `order` into test (first), validation (next) and train (rest) for random splits.
-void CutShuffled(const std::vector<uint32_t>& order, double test, double valid, SplitRows* out) {
+void CutShuffled(const std::vector<uint32_t>& order, double test, double valid,
+                 SplitRows* out) {
   const size_t n = order.size();
   const size_t n_test = std::min(n, RoundShare(n, test));
   const size_t n_valid = std::min(n - n_test, RoundShare(n, valid));
   out->test.insert(out->test.end(), order.begin(), order.begin() + n_test);
-  out->valid.insert(out->valid.end(), order.begin() + n_test, order.begin() + n_test + n_valid);
+  out->valid.insert(out->valid.end(), order.begin() + n_test,
+                    order.begin() + n_test + n_valid);
   out->train.insert(out->train.end(), order.begin() + n_test + n_valid, order.end());
 }
 
@@ -70,12 +72,9 @@ bool CellsEqual(const Column& col, size_t a, size_t b) {
       const double y = col.numeric()[b];
       return x == y || (std::isnan(x) && std::isnan(y));
     }
-    case ColumnKind::kCategorical:
-      return col.codes()[a] == col.codes()[b];
-    case ColumnKind::kBoolean:
-      return col.booleans()[a] == col.booleans()[b];
-    case ColumnKind::kTimestamp:
-      return col.timestamps()[a] == col.timestamps()[b];
+    case ColumnKind::kCategorical: return col.codes()[a] == col.codes()[b];
+    case ColumnKind::kBoolean: return col.booleans()[a] == col.booleans()[b];
+    case ColumnKind::kTimestamp: return col.timestamps()[a] == col.timestamps()[b];
     case ColumnKind::kString:
       if (col.IsMissing(a) || col.IsMissing(b)) return col.IsMissing(a) == col.IsMissing(b);
       return col.strings()[a] == col.strings()[b];
@@ -152,8 +151,8 @@ Result<SplitRows> SplitTableRows(const Table& table, std::span<const uint32_t> r
         t[i] = col->AsDouble(rows[i]);
         if (std::isnan(t[i])) {
           return Status::InvalidArgument(
-              "time split column '{}' is missing on line {}: every row needs a time", spec.column,
-              table.SourceLine(rows[i]));
+              "time split column '{}' is missing on line {}: every row needs a time",
+              spec.column, table.SourceLine(rows[i]));
         }
       }
       // Timestamps as double seconds keep microseconds exactly up to ~2^53 us (year 2255).
@@ -267,8 +266,8 @@ LeakageReport FindLeakage(const Table& table, std::span<const size_t> columns,
   };
   auto hashes_of = [&](const std::vector<uint32_t>& rows) {
     std::vector<uint64_t> h(rows.size());
-    Status st = ParallelFor(
-        threads, rows.size(), [&](size_t i) { h[i] = row_hash(rows[i]); }, 4096);
+    Status st = ParallelFor(threads, rows.size(), [&](size_t i) { h[i] = row_hash(rows[i]); },
+                            4096);
     st.IgnoreError();  // the body cannot fail
     return h;
   };
