@@ -2,7 +2,7 @@
 """Keel GBDT vs XGBoost (hist): accuracy and training time on the same splits.
 
     /usr/bin/python3 bench/train_bench.py [--keel build/keel] [--sets NAME,...] [--rows 1000000]
-                                          [--markdown FILE]
+                                          [--markdown FILE] [--keel-arg=ARG ...] [--no-xgboost]
 
 Data sets: every classification / regression set in the shared data folder (--data, default
 /work/shared/data, else tests/data): wa_churn, credit_data, attrition, mlc_churn, MplsStops
@@ -118,12 +118,12 @@ def scores(kind, y, p, classes=None):
     return math.sqrt(mean_squared_error(y, p)), mean_absolute_error(y, p)
 
 
-def run_keel(keel, tr, te, target, positive, classes, workdir, name):
+def run_keel(keel, tr, te, target, positive, classes, workdir, name, extra=()):
     model = os.path.join(workdir, name + ".keel")
     args = [keel, "train", "--data", tr, "--target", target, "--algo", "gbdt", "--trees",
             str(TREES), "--depth", str(DEPTH), "--leaves", str(LEAVES), "--lr", str(LR),
             "--bins", str(BINS), "--threads", str(THREADS), "--seed", str(SEED),
-            "--test-size", "0", "--out", model, "--json"]
+            "--test-size", "0", "--out", model, "--json"] + list(extra)
     if positive not in (None, "*"):
         args += ["--positive", positive]
     t0 = time.time()
@@ -205,6 +205,11 @@ def main():
     ap.add_argument("--rows", type=int, default=1000000, help="rows of the generated events file")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--markdown", default=None, help="also write the table as Markdown here")
+    ap.add_argument("--keel-arg", action="append", default=[],
+                    help="extra `keel train` argument (repeat), e.g. --keel-arg=--quantized-grad "
+                         "--keel-arg=16")
+    ap.add_argument("--no-xgboost", action="store_true",
+                    help="Keel only (XGBoost columns show nan): for comparing Keel builds/options")
     args = ap.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="keel-train-bench-")
     os.makedirs(workdir, exist_ok=True)
@@ -236,10 +241,14 @@ def main():
         else:
             y = yte.to_numpy()
         load = load1()
-        pk, keel_s, wall = run_keel(args.keel, tr, te, target, positive, classes, workdir, name)
-        px, xgb_s = run_xgb(tr, te, target, positive, classes)
+        pk, keel_s, wall = run_keel(args.keel, tr, te, target, positive, classes, workdir, name,
+                                    args.keel_arg)
         k1, k2 = scores(kind, y, pk, classes)
-        x1, x2 = scores(kind, y, px, classes)
+        if args.no_xgboost:
+            x1 = x2 = xgb_s = float("nan")
+        else:
+            px, xgb_s = run_xgb(tr, te, target, positive, classes)
+            x1, x2 = scores(kind, y, px, classes)
         gap = k1 - x1
         print(fmt.replace("%8s %8s %8s %9s %9s %8s %8s %8s %7s %5s",
                           "%8.4f %8.4f %+8.4f %9.4f %9.4f %8.2f %8.2f %8.2f %7.2f %5.1f") %

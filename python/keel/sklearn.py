@@ -38,7 +38,8 @@ def _free_name(name, taken):
 # and seed have estimator defaults). The order is __init__'s.
 _COMMON = ("algo", "split", "test_size", "valid_size", "folds", "cv_below", "num_trees",
            "num_leaves", "max_depth", "learning_rate", "max_bins", "lambda_l1", "lambda_l2",
-           "min_data_in_leaf", "min_sum_hessian", "min_split_gain", "subsample", "colsample", "max_cat_bins",
+           "min_data_in_leaf", "min_sum_hessian", "min_split_gain", "subsample", "colsample",
+           "quantized_grad", "max_cat_bins",
            "max_cat_to_onehot", "max_cat_threshold", "cat_smooth", "cat_l2",
            "min_data_per_group", "early_stopping_rounds", "monotone", "interactions", "linear_l2",
            "linear_top_k", "linear_max_iter", "linear_tol", "threads", "seed")
@@ -166,7 +167,8 @@ class KeelClassifier(ClassifierMixin, _KeelEstimator):
                  valid_size=None, folds=None, cv_below=None, num_trees=None, num_leaves=None, max_depth=None,
                  learning_rate=None, max_bins=None, lambda_l1=None, lambda_l2=None,
                  min_data_in_leaf=None, min_sum_hessian=None, min_split_gain=None,
-                 subsample=None, colsample=None, max_cat_bins=None, max_cat_to_onehot=None,
+                 subsample=None, colsample=None, quantized_grad=None, max_cat_bins=None,
+                 max_cat_to_onehot=None,
                  max_cat_threshold=None, cat_smooth=None, cat_l2=None, min_data_per_group=None,
                  early_stopping_rounds=None, monotone=None, interactions=None, linear_l2=None,
                  linear_top_k=None, linear_max_iter=None, linear_tol=None, threads=1, seed=42):
@@ -227,7 +229,8 @@ class KeelRegressor(RegressorMixin, _KeelEstimator):
                  test_size=None, valid_size=None, folds=None, cv_below=None, num_trees=None,
                  num_leaves=None, max_depth=None, learning_rate=None, max_bins=None,
                  lambda_l1=None, lambda_l2=None, min_data_in_leaf=None, min_sum_hessian=None,
-                 min_split_gain=None, subsample=None, colsample=None, max_cat_bins=None,
+                 min_split_gain=None, subsample=None, colsample=None, quantized_grad=None,
+                 max_cat_bins=None,
                  max_cat_to_onehot=None, max_cat_threshold=None, cat_smooth=None, cat_l2=None,
                  min_data_per_group=None, early_stopping_rounds=None, monotone=None,
                  interactions=None, linear_l2=None, linear_top_k=None, linear_max_iter=None,

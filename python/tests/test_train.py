@@ -25,6 +25,19 @@ def test_train_from_a_dataframe(churn_model_path, churn_frame):
     assert np.array_equal(model.predict_proba(churn_frame), cli.predict_proba(churn_frame))
 
 
+def test_quantized_grad_is_the_cli_option(churn_frame, tmp_path):
+    # The same option and model as `keel train --quantized-grad 16`, and a model of its own.
+    cli = tmp_path / "cli.keel"
+    run_keel("train", "--data", CHURN_CSV, "--target", "churn", "--trees", "30",
+             "--quantized-grad", "16", "--threads", "2", "--out", cli)
+    model = keel.train(CHURN_CSV, "churn", num_trees=30, quantized_grad=16, threads=1)
+    assert model.train_report["parameters"]["quantized_grad"] == 16
+    assert np.array_equal(model.predict_proba(churn_frame),
+                          keel.load(cli).predict_proba(churn_frame))
+    exact = keel.train(CHURN_CSV, "churn", num_trees=30, threads=1)
+    assert not np.array_equal(model.predict_proba(churn_frame), exact.predict_proba(churn_frame))
+
+
 def test_linear_regression_with_options(churn_frame):
     model = keel.train(CHURN_CSV, "monthly_charges", algo="linear", exclude=["total_charges"],
                        threads=1, seed=7, learning_rate=0.1)

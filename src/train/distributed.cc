@@ -14,6 +14,8 @@ Status CheckDistributable(const TrainParams& params, Objective objective,
   if (params.subsample < 1) return refuse("row subsampling (subsample < 1)");
   if (params.calibrate != "none") return refuse("calibration (it needs validation rows)");
   if (params.class_weight == "balanced") return refuse("class_weight balanced");
+  // Each rank would quantize with its own scales; the ranks would first have to agree on them.
+  if (params.quantized_grad > 0) return refuse("quantized gradients (quantized_grad > 0)");
   if (RefitsLeaves(objective)) {
     return refuse(std::string("objective ") + std::string(ObjectiveName(objective)));
   }

@@ -90,6 +90,9 @@ TEST(Distributed, UnsupportedSettingsAreRefusedByName) {
   o = Options();
   o.params.algo = "linear";
   EXPECT_NE(refused(o).find("linear"), std::string::npos);
+  o = Options();
+  o.params.quantized_grad = 16;
+  EXPECT_NE(refused(o).find("quantized_grad"), std::string::npos);
 }
 
 }  // namespace

@@ -490,6 +490,122 @@ TEST(Gbdt, ThreadCountDoesNotChangeTheModel) {
   }
 }
 
+// Quantized training: a problem where several features carry signal.
+Problem SignalProblem(int rows, uint64_t seed) {
+  Rng rng(seed);
+  Problem p;
+  std::vector<std::vector<float>> x(5);
+  for (int i = 0; i < rows; ++i) {
+    double z = 0;
+    for (size_t f = 0; f < x.size(); ++f) {
+      x[f].push_back(static_cast<float>(rng.Uniform() * 2 - 1));
+      z += (f % 2 ? -1.0 : 1.0) * (f + 1) * x[f].back() * (f == 2 ? x[f].back() : 1.0);
+    }
+    p.y.push_back(rng.Uniform() < 1 / (1 + std::exp(-z)) ? 1 : 0);
+  }
+  for (auto& v : x) p.raw.push_back(Numeric(v));
+  return p;
+}
+
+TEST(Gbdt, QuantizedGradientsAreInRangeUnbiasedAndThreadFree) {
+  Rng rng(4);
+  std::vector<GradPair> grads(100000);
+  for (auto& gp : grads) {
+    gp.g = static_cast<float>(rng.Uniform() * 3 - 1);
+    gp.h = static_cast<float>(rng.Uniform() * 0.25);
+  }
+  std::vector<QGradPair> one(grads.size()), two(grads.size());
+  const QuantScales s1 = QuantizeGradients(grads, {}, 8, 77, one, 1);
+  const QuantScales s2 = QuantizeGradients(grads, {}, 8, 77, two, 3);
+  EXPECT_EQ(s1.g, s2.g);
+  EXPECT_EQ(s1.h, s2.h);
+  double g = 0, h = 0, qg = 0, qh = 0;
+  for (size_t r = 0; r < grads.size(); ++r) {
+    ASSERT_EQ(one[r].g, two[r].g);
+    ASSERT_EQ(one[r].h, two[r].h);
+    ASSERT_GE(one[r].g, -4);
+    ASSERT_LE(one[r].g, 4);
+    ASSERT_GE(one[r].h, 0);
+    ASSERT_LE(one[r].h, 8);
+    // Each rounding is one of the two levels around the value.
+    ASSERT_LE(std::fabs(one[r].g * s1.g - grads[r].g), s1.g * (1 + 1e-6));
+    g += grads[r].g;
+    h += grads[r].h;
+    qg += one[r].g * s1.g;
+    qh += one[r].h * s1.h;
+  }
+  // Stochastic rounding: sums agree to a few standard deviations (sqrt(n) / 2 levels).
+  EXPECT_NEAR(qg, g, 4 * std::sqrt(grads.size()) * 0.5 * s1.g);
+  EXPECT_NEAR(qh, h, 4 * std::sqrt(grads.size()) * 0.5 * s1.h);
+}
+
+TEST(Gbdt, QuantizedTrainingDoesNotDependOnTheThreadCount) {
+  const Problem p = SignalProblem(80000, 21);
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.num_trees = 8;
+  cfg.tree.quantized_grad = 16;
+  Fitted a = Fit(p, cfg, 255, 1);
+  Fitted b = Fit(p, cfg, 255, 2);
+  ASSERT_EQ(a.result.forest.trees.size(), b.result.forest.trees.size());
+  for (size_t t = 0; t < a.result.binned_trees.size(); ++t) {
+    const auto& na = a.result.binned_trees[t].nodes;
+    const auto& nb = b.result.binned_trees[t].nodes;
+    ASSERT_EQ(na.size(), nb.size());
+    for (size_t i = 0; i < na.size(); ++i) {
+      ASSERT_EQ(na[i].feature, nb[i].feature) << "tree " << t << " node " << i;
+      ASSERT_EQ(na[i].threshold_bin, nb[i].threshold_bin) << "tree " << t << " node " << i;
+      ASSERT_EQ(na[i].value, nb[i].value) << "tree " << t << " node " << i;
+    }
+  }
+  for (size_t i = 0; i < a.test_margins.size(); ++i) {
+    ASSERT_EQ(a.test_margins[i], b.test_margins[i]);
+  }
+}
+
+TEST(Gbdt, QuantizedTrainingKeepsTheAuc) {
+  const Problem p = SignalProblem(40000, 5);
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.learning_rate = 0.1;
+  Fitted exact = Fit(p, cfg);
+  for (int levels : {4, 16}) {
+    cfg.tree.quantized_grad = levels;
+    Fitted q = Fit(p, cfg);
+    EXPECT_NEAR(Auc(q.test_margins, q.test_labels), Auc(exact.test_margins, exact.test_labels),
+                0.002)
+        << levels << " levels";
+  }
+}
+
+// The first tree sees one gradient per class of label (every margin is the base margin), so
+// its leaf values can be computed by hand from the rows each leaf holds: they must be those
+// of the exact gradients, not of the quantized ones.
+TEST(Gbdt, QuantizedLeafValuesAreRefitFromTheExactGradients) {
+  const Problem p = SignalProblem(5000, 8);
+  GbdtConfig cfg = SmallConfig(Objective::kBinaryLogistic);
+  cfg.num_trees = 1;
+  cfg.tree.quantized_grad = 2;  // gradients in {-1, 0, 1}: far from the exact ones
+  Fitted f = Fit(p, cfg);
+  auto bins = BinRows(p.raw, f.mappers, f.train_rows, 1);
+  ASSERT_TRUE(bins.ok());
+  const BinnedTree& tree = f.result.binned_trees[0];
+  const double prob = 1 / (1 + std::exp(-f.result.base_margin[0]));
+  std::vector<double> g(tree.nodes.size(), 0), h(tree.nodes.size(), 0);
+  for (size_t i = 0; i < f.train_rows.size(); ++i) {
+    const auto leaf = static_cast<size_t>(tree.LeafOf(bins->row(i)));
+    g[leaf] += prob - p.y[f.train_rows[i]];
+    h[leaf] += prob * (1 - prob);
+  }
+  size_t leaves = 0;
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    if (!tree.nodes[i].is_leaf()) continue;
+    ++leaves;
+    EXPECT_NEAR(tree.nodes[i].value, -g[i] / (h[i] + cfg.tree.split.lambda_l2), 1e-5)
+        << "leaf " << i;
+    EXPECT_NEAR(tree.nodes[i].stats.h, h[i], 1e-6 * h[i]) << "leaf " << i;
+  }
+  EXPECT_GT(leaves, 4u);
+}
+
 TEST(Gbdt, NoTrainingRowsIsAnError) {
   BinnedMatrix empty;
   std::vector<BinMapper> maps;

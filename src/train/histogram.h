@@ -24,6 +24,21 @@ struct alignas(32) HistBin {
   double pad = 0;
 };
 
+// Quantized training (--quantized-grad): a row's gradient and hessian as small integers (see
+// QuantizeGradients in train/tree_learner.h), and a histogram cell of their exact integer sums.
+// Half the bytes of a HistBin and integer adds, so sums do not depend on their order.
+struct QGradPair {
+  int16_t g = 0;
+  int16_t h = 0;
+};
+
+struct alignas(16) QHistBin {
+  int32_t g = 0;
+  int32_t h = 0;
+  int32_t n = 0;
+  int32_t pad = 0;
+};
+
 // Where each feature's bins start in a node histogram: offsets[f] .. offsets[f + 1].
 struct HistogramLayout {
   std::vector<uint32_t> offsets;  // size features + 1
@@ -48,17 +63,30 @@ class HistogramBuilder {
                std::span<const uint32_t> rows, bool all_rows, std::span<HistBin> out,
                bool accumulate = false);
 
+  // The same over quantized gradients, into integer cells (never accumulates). The caller
+  // keeps every sum below 2^31 (rows x largest |level|).
+  Status BuildQuantized(const BinnedMatrix& bins, std::span<const QGradPair> grads,
+                        std::span<const uint32_t> rows, bool all_rows, std::span<QHistBin> out);
+
   const HistogramLayout& layout() const { return layout_; }
 
  private:
+  template <typename Cell, typename Grad>
+  Status BuildCells(const BinnedMatrix& bins, std::span<const Grad> grads,
+                    std::span<const uint32_t> rows, bool all_rows, std::span<Cell> out,
+                    bool accumulate, std::vector<Cell>* scratch);
+
   HistogramLayout layout_;
   int threads_;
-  std::vector<HistBin> scratch_;  // (threads - 1) x total_bins
+  std::vector<HistBin> scratch_;    // (threads - 1) x total_bins
+  std::vector<QHistBin> qscratch_;  // the same for quantized builds, sized on first use
 };
 
 // out = parent - child, cell by cell (the sibling-subtraction trick). `out` may alias
 // `parent`.
 void SubtractHistogram(std::span<const HistBin> parent, std::span<const HistBin> child,
                        std::span<HistBin> out);
+void SubtractHistogram(std::span<const QHistBin> parent, std::span<const QHistBin> child,
+                       std::span<QHistBin> out);
 
 }  // namespace keel

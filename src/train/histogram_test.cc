@@ -72,6 +72,86 @@ TEST(Histogram, BuildMatchesBruteForceForAllRowsAndRowLists) {
   }
 }
 
+// Row lists too short to split by rows are split by features across the workers: every cell
+// then sums its rows in the same order as one worker does, so the sums are equal bit for bit.
+TEST(Histogram, RowListBuildsDoNotDependOnTheThreadCount) {
+  Fixture f = MakeData(20000, 9, 61, 5);
+  std::vector<uint32_t> rows;
+  for (uint32_t r = 0; r < f.bins.rows; r += 2) rows.push_back(r);
+  HistogramBuilder one(f.layout, 1);
+  std::vector<HistBin> want(f.layout.total_bins());
+  ASSERT_TRUE(one.Build(f.bins, f.grads, rows, false, want).ok());
+  for (int threads : {2, 3, 16}) {
+    HistogramBuilder b(f.layout, threads);
+    std::vector<HistBin> got(f.layout.total_bins());
+    ASSERT_TRUE(b.Build(f.bins, f.grads, rows, false, got).ok());
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ(want[i].g, got[i].g) << threads << " threads, cell " << i;
+      ASSERT_EQ(want[i].h, got[i].h) << threads << " threads, cell " << i;
+      ASSERT_EQ(want[i].n, got[i].n) << threads << " threads, cell " << i;
+    }
+  }
+}
+
+// Integer histograms hold the exact sums of the quantized gradients: the same as a brute-force
+// count and as the double histogram of the same (integer-valued) gradients, for any thread count.
+TEST(Histogram, QuantizedBuildIsExactAndMatchesTheDoubleBuild) {
+  Fixture f = MakeData(40000, 6, 29, 9);
+  Rng rng(3);
+  std::vector<QGradPair> q(f.bins.rows);
+  for (size_t r = 0; r < q.size(); ++r) {
+    q[r].g = static_cast<int16_t>(static_cast<int>(rng.Below(33)) - 16);
+    q[r].h = static_cast<int16_t>(rng.Below(33));
+    f.grads[r] = {static_cast<float>(q[r].g), static_cast<float>(q[r].h)};
+  }
+  std::vector<uint32_t> some;
+  for (uint32_t r = 0; r < f.bins.rows; r += 5) some.push_back(r);
+  std::vector<uint32_t> all(f.bins.rows);
+  std::iota(all.begin(), all.end(), 0u);
+  for (int threads : {1, 2, 3}) {
+    HistogramBuilder b(f.layout, threads);
+    for (bool all_rows : {true, false}) {
+      const std::vector<uint32_t>& rows = all_rows ? all : some;
+      std::vector<QHistBin> got(f.layout.total_bins());
+      ASSERT_TRUE(
+          b.BuildQuantized(f.bins, q, all_rows ? std::span<const uint32_t>{} : rows, all_rows, got)
+              .ok());
+      std::vector<HistBin> doubles(f.layout.total_bins());
+      ASSERT_TRUE(
+          b.Build(f.bins, f.grads, all_rows ? std::span<const uint32_t>{} : rows, all_rows, doubles)
+              .ok());
+      const std::vector<HistBin> want = BruteForce(f, rows);
+      for (size_t i = 0; i < want.size(); ++i) {
+        ASSERT_EQ(want[i].g, got[i].g) << threads << " threads, cell " << i;
+        ASSERT_EQ(want[i].h, got[i].h) << threads << " threads, cell " << i;
+        ASSERT_EQ(want[i].n, got[i].n) << threads << " threads, cell " << i;
+        ASSERT_EQ(doubles[i].g, got[i].g) << threads << " threads, cell " << i;
+        ASSERT_EQ(doubles[i].h, got[i].h) << threads << " threads, cell " << i;
+      }
+    }
+  }
+}
+
+TEST(Histogram, QuantizedSiblingEqualsParentMinusChild) {
+  Fixture f = MakeData(3000, 4, 13, 2);
+  std::vector<QGradPair> q(f.bins.rows);
+  for (size_t r = 0; r < q.size(); ++r) q[r] = {static_cast<int16_t>(r % 9 - 4), 3};
+  std::vector<uint32_t> all(f.bins.rows), left, right;
+  std::iota(all.begin(), all.end(), 0u);
+  for (uint32_t r : all) (r % 3 == 0 ? left : right).push_back(r);
+  HistogramBuilder b(f.layout, 2);
+  std::vector<QHistBin> parent(f.layout.total_bins()), l(parent.size()), r(parent.size());
+  ASSERT_TRUE(b.BuildQuantized(f.bins, q, all, false, parent).ok());
+  ASSERT_TRUE(b.BuildQuantized(f.bins, q, left, false, l).ok());
+  ASSERT_TRUE(b.BuildQuantized(f.bins, q, right, false, r).ok());
+  SubtractHistogram(parent, l, parent);
+  for (size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ(parent[i].g, r[i].g);
+    EXPECT_EQ(parent[i].h, r[i].h);
+    EXPECT_EQ(parent[i].n, r[i].n);
+  }
+}
+
 TEST(Histogram, SiblingEqualsParentMinusChild) {
   Fixture f = MakeData(40000, 5, 64, 2);
   HistogramBuilder b(f.layout, 2);

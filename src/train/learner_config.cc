@@ -33,6 +33,8 @@ GbdtConfig GbdtConfigOf(const TrainParams& p, Objective objective, int num_outpu
   cfg.colsample = p.colsample;
   cfg.early_stopping_rounds = p.early_stopping_rounds;
   cfg.seed = static_cast<uint64_t>(p.seed);
+  cfg.tree.quantized_grad = p.quantized_grad;
+  cfg.tree.seed = cfg.seed;
   return cfg;
 }
 

@@ -122,6 +122,13 @@ const ParamSpec kParams[] = {
      &TrainParams::subsample},
     {"colsample", "colsample", "gbdt", T::kDouble, "1", 0, 1, true, false, "",
      "Fraction of features sampled for each tree", &TrainParams::colsample},
+    {"quantized_grad", "quantized-grad", "gbdt", T::kInt, "0", 0, 254, false, false, "",
+     "Quantized training: 0 = off (histograms of the exact gradients); L > 0 (1 counts as 2) = "
+     "each tree is "
+     "grown on gradients stochastically rounded to L + 1 integer levels (hessians likewise) "
+     "with integer histograms, then its leaf values are refit from the exact gradients "
+     "(faster histograms; the tree shapes can differ slightly; not with --distributed)",
+     &TrainParams::quantized_grad},
     {"max_cat_bins", "max-cat-bins", "gbdt", T::kInt, "254", 1, 254, false, false, "",
      "Categories of a categorical feature that get a bin of their own (most frequent "
      "first); the rest share an 'other' bin",

@@ -48,6 +48,7 @@ struct TrainParams {
   double min_split_gain = 0;
   double subsample = 0;
   double colsample = 0;
+  int quantized_grad = 0;  // gradient levels of quantized training, 0 = off
   int max_cat_bins = 0;
   int max_cat_to_onehot = 0;
   int max_cat_threshold = 0;

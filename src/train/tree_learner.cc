@@ -1,6 +1,7 @@
 #include "train/tree_learner.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/parallel.h"
@@ -21,7 +22,90 @@ void FillGoesLeft(const BinMapper& mapper, BinnedTree::Node* node) {
   node->goes_left[static_cast<size_t>(m)] = node->default_left ? 1 : 0;
 }
 
+// out[f * rows + r] = bins(r, f). Blocks of rows, so each block's rows are read once and its
+// columns written in runs.
+void Transpose(const BinnedMatrix& bins, int threads, std::vector<uint8_t>* out) {
+  out->resize(bins.rows * bins.cols);
+  constexpr size_t kBlock = 4096;
+  const size_t blocks = (bins.rows + kBlock - 1) / kBlock;
+  uint8_t* dst = out->data();
+  ParallelFor(threads, blocks, [&](size_t b) {
+    const size_t end = std::min(bins.rows, (b + 1) * kBlock);
+    for (size_t f = 0; f < bins.cols; ++f) {
+      const uint8_t* src = bins.bins.data() + f;
+      uint8_t* col = dst + f * bins.rows;
+      for (size_t r = b * kBlock; r < end; ++r) col[r] = src[r * bins.cols];
+    }
+  }).IgnoreError();  // the body cannot fail
+}
+
+// A uniform number in [0, 1) from 32 bits of a SplitMix64 hash of (seed, row): the coin of
+// one row's stochastic rounding, the same whichever thread computes it.
+inline uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// floor(x + u) for x >= -kOffset, u in [0, 1) the coin's 24 high bits: a float add and a
+// truncation instead of std::floor (this runs once per row and tree).
+constexpr float kOffset = 256.0f;
+inline int16_t RoundStochastic(float x, uint32_t coin) {
+  return static_cast<int16_t>(
+      static_cast<int32_t>(x + kOffset + static_cast<float>(coin >> 8) * 0x1p-24f) -
+      static_cast<int32_t>(kOffset));
+}
+
 }  // namespace
+
+QuantScales QuantizeGradients(std::span<const GradPair> grads, std::span<const uint32_t> rows,
+                              int levels, uint64_t seed, std::span<QGradPair> out, int threads) {
+  levels = std::clamp(levels, 2, 254);
+  const bool all = rows.empty();
+  const size_t n = all ? grads.size() : rows.size();
+  auto row = [&](size_t i) { return all ? i : static_cast<size_t>(rows[i]); };
+  constexpr size_t kBlock = 16384;
+  const size_t blocks = (n + kBlock - 1) / kBlock;
+  // Maxima per block, then over blocks: the same whatever the thread count.
+  std::vector<std::pair<float, float>> block_max(blocks, {0.0f, 0.0f});
+  ParallelFor(threads, blocks, [&](size_t b) {
+    float mg = 0;
+    float mh = 0;
+    for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+      const GradPair& gp = grads[row(i)];
+      mg = std::max(mg, std::fabs(gp.g));
+      mh = std::max(mh, gp.h);
+    }
+    block_max[b] = {mg, mh};
+  }).IgnoreError();  // the body cannot fail
+  double max_g = 0;
+  double max_h = 0;
+  for (const auto& [mg, mh] : block_max) {
+    max_g = std::max<double>(max_g, mg);
+    max_h = std::max<double>(max_h, mh);
+  }
+  QuantScales sc;
+  sc.g = max_g > 0 ? max_g / (levels / 2) : 1.0;
+  sc.h = max_h > 0 ? max_h / levels : 1.0;
+  const auto inv_g = static_cast<float>(1.0 / sc.g);
+  const auto inv_h = static_cast<float>(1.0 / sc.h);
+  const auto hi_g = static_cast<int16_t>(levels / 2);
+  const auto hi_h = static_cast<int16_t>(levels);
+  ParallelFor(threads, blocks, [&](size_t b) {
+    for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+      const size_t r = row(i);
+      const uint64_t coins = Mix(seed + r * 0x9e3779b97f4a7c15ull);
+      QGradPair& q = out[r];
+      // Clamped: g / scale may land a rounding error outside the range.
+      q.g = std::clamp<int16_t>(RoundStochastic(grads[r].g * inv_g, static_cast<uint32_t>(coins)),
+                                static_cast<int16_t>(-hi_g), hi_g);
+      q.h = std::clamp<int16_t>(
+          RoundStochastic(grads[r].h * inv_h, static_cast<uint32_t>(coins >> 32)), 0, hi_h);
+    }
+  }).IgnoreError();  // the body cannot fail
+  return sc;
+}
 
 TreeLearner::TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> mappers,
                          TreeConfig config, int threads)
@@ -33,8 +117,13 @@ TreeLearner::TreeLearner(const BinnedMatrix& bins, std::span<const BinMapper> ma
       total_bins_(builder_.layout().total_bins()) {
   const int slots = std::max(config_.num_leaves, 2) + 1;
   pool_.resize(static_cast<size_t>(slots) * total_bins_);
+  if (config_.quantized_grad > 0) {
+    qpool_.resize(static_cast<size_t>(slots) * total_bins_);
+    qgrads_.resize(bins_.rows);
+  }
   indices_.resize(bins_.rows);
   scratch_.resize(bins_.rows);
+  Transpose(bins_, threads_, &columns_);
   per_feature_.resize(mappers_.size());
   node_mask_.resize(mappers_.size());
   const size_t nf = mappers_.size();
@@ -73,6 +162,45 @@ Status TreeLearner::BuildHistogram(std::span<const GradPair> grads, std::span<co
   });
 }
 
+Status TreeLearner::BuildSlot(std::span<const GradPair> grads, std::span<const uint32_t> rows,
+                              bool all_rows, int slot) {
+  if (!quantized_) return BuildHistogram(grads, rows, all_rows, Slot(slot));
+  return builder_.BuildQuantized(bins_, qgrads_, rows, all_rows, QSlot(slot));
+}
+
+void TreeLearner::SubtractSlot(int into, int child) {
+  if (quantized_) {
+    SubtractHistogram(QSlot(into), QSlot(child), QSlot(into));
+  } else {
+    SubtractHistogram(Slot(into), Slot(child), Slot(into));
+  }
+}
+
+void TreeLearner::RefitFromTrueGradients(std::span<const GradPair> grads, BinnedTree* tree) const {
+  auto clamp = [](double w, double lo, double hi) { return w < lo ? lo : (w > hi ? hi : w); };
+  // Children come after their parents, so a reverse walk sees both children of a node first.
+  for (size_t i = tree->nodes.size(); i-- > 0;) {
+    BinnedTree::Node& node = tree->nodes[i];
+    NodeStats s;
+    if (node.is_leaf()) {
+      // In row order: the sums do not depend on the thread count.
+      for (uint32_t r : LeafRows(static_cast<int32_t>(i))) {
+        s.g += grads[r].g;
+        s.h += grads[r].h;
+      }
+      s.n = node.stats.n;
+    } else {
+      const NodeStats& l = tree->nodes[static_cast<size_t>(node.left)].stats;
+      const NodeStats& r = tree->nodes[static_cast<size_t>(node.right)].stats;
+      s = {l.g + r.g, l.h + r.h, l.n + r.n};
+    }
+    node.stats = s;
+    node.value = clamp(LeafValue(s, config_.split), node.lower, node.upper);
+  }
+  // Refit values can break the order growth kept between siblings on monotone features.
+  ReimposeMonotone(config_.monotone, tree);
+}
+
 Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int32_t node_id,
                               std::span<const uint8_t> feature_mask) {
   // The features this node may split: the tree's mask, narrowed by the interaction groups
@@ -105,9 +233,24 @@ Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int3
         k.lower = node.lower;
         k.upper = node.upper;
         k.monotone = config_.monotone.empty() ? 0 : config_.monotone[f];
-        per_feature_[f] = FindBestSplit(static_cast<int32_t>(f), mappers_[f],
-                                        hist.subspan(offsets[f], offsets[f + 1] - offsets[f]),
-                                        node.stats, config_.split, k);
+        const size_t cells = offsets[f + 1] - offsets[f];
+        std::span<const HistBin> fh;
+        std::array<HistBin, kMaxBinsPerFeature> dequantized;
+        if (quantized_) {
+          // The integer sums back on the gradients' scale, for this feature's cells.
+          const QHistBin* q =
+              qpool_.data() + static_cast<size_t>(leaf->slot) * total_bins_ + offsets[f];
+          for (size_t b = 0; b < cells; ++b) {
+            dequantized[b].g = q[b].g * scales_.g;
+            dequantized[b].h = q[b].h * scales_.h;
+            dequantized[b].n = q[b].n;
+          }
+          fh = {dequantized.data(), cells};
+        } else {
+          fh = hist.subspan(offsets[f], cells);
+        }
+        per_feature_[f] =
+            FindBestSplit(static_cast<int32_t>(f), mappers_[f], fh, node.stats, config_.split, k);
       },
       4));
   leaf->best = SplitCandidate{};
@@ -120,9 +263,7 @@ Status TreeLearner::FindSplit(OpenLeaf* leaf, const BinnedTree::Node& node, int3
 }
 
 Result<size_t> TreeLearner::Partition(size_t begin, size_t count, const BinnedTree::Node& node) {
-  const uint8_t* bins = bins_.bins.data();
-  const size_t cols = bins_.cols;
-  const auto f = static_cast<size_t>(node.feature);
+  const uint8_t* column = columns_.data() + static_cast<size_t>(node.feature) * bins_.rows;
   const uint8_t* lut = node.goes_left.data();
   uint32_t* idx = indices_.data() + begin;
   uint32_t* tmp = scratch_.data() + begin;
@@ -136,13 +277,16 @@ Result<size_t> TreeLearner::Partition(size_t begin, size_t count, const BinnedTr
     const size_t e = count * (p + 1) / parts;
     size_t nl = 0;
     size_t nr = 0;
+    // Branch-free: the side of a row is a coin flip to the branch predictor. Each row is
+    // written to both ends and only the count of its side advances (the other write is
+    // overwritten later or lies past the block's last row of that side).
     for (size_t i = b; i < e; ++i) {
       const uint32_t r = idx[i];
-      if (lut[bins[static_cast<size_t>(r) * cols + f]]) {
-        tmp[b + nl++] = r;
-      } else {
-        tmp[e - 1 - nr++] = r;
-      }
+      const size_t left = lut[column[r]];
+      tmp[b + nl] = r;
+      tmp[e - 1 - nr] = r;
+      nl += left;
+      nr += 1 - left;
     }
     nleft[p] = nl;
   }));
@@ -176,6 +320,17 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
   } else {
     std::copy(rows.begin(), rows.end(), indices_.begin());
   }
+  // Quantized when asked and every integer sum fits in 32 bits (else this tree is exact).
+  quantized_ =
+      config_.quantized_grad > 0 && static_cast<double>(n) * config_.quantized_grad < 2147483647.0;
+  if (quantized_) {
+    if (config_.collective != nullptr) {
+      return Status::Unsupported("quantized gradients do not work with distributed training");
+    }
+    scales_ = QuantizeGradients(grads, rows, config_.quantized_grad,
+                                Mix(config_.seed ^ Mix(grown_)), qgrads_, threads_);
+  }
+  ++grown_;
   free_slots_.clear();
   const int slots = static_cast<int>(pool_.size() / std::max<size_t>(total_bins_, 1));
   for (int s = slots - 1; s >= 0; --s) free_slots_.push_back(s);
@@ -190,18 +345,32 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
   root.begin = 0;
   root.count = n;
   root.slot = AcquireSlot();
-  KEEL_RETURN_IF_ERROR(BuildHistogram(
+  KEEL_RETURN_IF_ERROR(BuildSlot(
       grads, all_rows ? std::span<const uint32_t>{} : std::span<const uint32_t>(indices_.data(), n),
-      all_rows, Slot(root.slot)));
+      all_rows, root.slot));
   {
     // Totals of the root: the cells of any one feature cover every row once.
     NodeStats s;
-    const auto hist = Slot(root.slot);
     const auto& off = builder_.layout().offsets;
-    for (uint32_t b = off[0]; b < off[1]; ++b) {
-      s.g += hist[b].g;
-      s.h += hist[b].h;
-      s.n += hist[b].n;
+    if (quantized_) {
+      const auto hist = QSlot(root.slot);
+      int64_t g = 0;
+      int64_t h = 0;
+      int64_t c = 0;
+      for (uint32_t b = off[0]; b < off[1]; ++b) {
+        g += hist[b].g;
+        h += hist[b].h;
+        c += hist[b].n;
+      }
+      s = {static_cast<double>(g) * scales_.g, static_cast<double>(h) * scales_.h,
+           static_cast<double>(c)};
+    } else {
+      const auto hist = Slot(root.slot);
+      for (uint32_t b = off[0]; b < off[1]; ++b) {
+        s.g += hist[b].g;
+        s.h += hist[b].h;
+        s.n += hist[b].n;
+      }
     }
     tree.nodes[0].stats = s;
     tree.nodes[0].value = LeafValue(s, config_.split);
@@ -275,11 +444,11 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
                             : 1;
       const int large = 1 - small;
       kids[small].slot = AcquireSlot();
-      KEEL_RETURN_IF_ERROR(BuildHistogram(
+      KEEL_RETURN_IF_ERROR(BuildSlot(
           grads, std::span<const uint32_t>(indices_.data() + kids[small].begin, kids[small].count),
-          false, Slot(kids[small].slot)));
+          false, kids[small].slot));
       if (want[large]) {
-        SubtractHistogram(Slot(leaf.slot), Slot(kids[small].slot), Slot(leaf.slot));
+        SubtractSlot(leaf.slot, kids[small].slot);
         kids[large].slot = leaf.slot;
       } else {
         ReleaseSlot(leaf.slot);
@@ -304,6 +473,7 @@ Result<BinnedTree> TreeLearner::Grow(std::span<const GradPair> grads,
       }
     }
   }
+  if (quantized_) RefitFromTrueGradients(grads, &tree);
   return tree;
 }
 

@@ -1,9 +1,11 @@
 // Growing one regression tree on gradients, leaf-wise (best split first), from histograms.
 //
 // The learner keeps the rows of every leaf as a contiguous range of one index array (the
-// row partition), builds the histogram of the smaller child of each split and gets the
-// larger one by subtracting from the parent (sibling subtraction), and holds histograms in a
-// pool of num_leaves buffers reused across trees.
+// row partition; split rows are read from a column-major copy of the bins, so moving a node's
+// rows reads one byte per row from a column that stays in cache, not a cache line), builds the
+// histogram of the smaller child of each split and gets the larger one by subtracting from the
+// parent (sibling subtraction), and holds histograms in a pool of num_leaves buffers reused across
+// trees.
 #pragma once
 
 #include <array>
@@ -38,6 +40,12 @@ struct TreeConfig {
   int max_depth = 0;                                     // 0 = no limit
   std::vector<int8_t> monotone;                          // per feature, or empty
   std::vector<std::vector<int32_t>> interaction_groups;  // feature indices, or empty
+  // Quantized training: 0 = off (histograms of the double gradients); L > 0 = every tree
+  // grows on gradients rounded to integers in [-L/2, L/2] and hessians in [0, L]
+  // (QuantizeGradients, seeded by `seed` and the tree's number), with integer histograms;
+  // leaf values and covers are then refit from the true gradients. Not with `collective`.
+  int quantized_grad = 0;
+  uint64_t seed = 0;
   // Distributed training (nullptr = one process): each rank holds some of the rows, node
   // histograms are summed over every rank's rows (Collective::SumOverRanks) and every rank
   // grows the same tree from them. Borrowed; outlives the learner.
@@ -78,6 +86,22 @@ struct BinnedTree {
   }
 };
 
+// The scales of a quantization: a quantized gradient q stands for q * g (hessian: q * h).
+struct QuantScales {
+  double g = 0;
+  double h = 0;
+};
+
+// Quantized training (Shi et al., "Quantized Training of Gradient Boosting Decision Trees",
+// NeurIPS 2022): out[r] = stochastic roundings of grads[r].g / scales.g and grads[r].h /
+// scales.h for r in `rows` (empty = every row), with scales.g = max |g| / (levels / 2) and
+// scales.h = max h / levels over those rows, so gradients land in [-levels/2, levels/2] and
+// hessians in [0, levels]. Rounding goes up with probability equal to the fraction, so a
+// quantized value's expectation is the true one; the coin of row r comes from a hash of
+// (seed, r), so the result does not depend on `threads`. levels in [2, 254].
+QuantScales QuantizeGradients(std::span<const GradPair> grads, std::span<const uint32_t> rows,
+                              int levels, uint64_t seed, std::span<QGradPair> out, int threads);
+
 class TreeLearner {
  public:
   // `bins` and `mappers` are borrowed and must outlive the learner.
@@ -109,6 +133,16 @@ class TreeLearner {
   void ReleaseSlot(int slot);
   // From the node's stats, whose row count is over every rank.
   bool CanSplit(const BinnedTree::Node& node) const;
+  std::span<QHistBin> QSlot(int slot) {
+    return {qpool_.data() + static_cast<size_t>(slot) * total_bins_, total_bins_};
+  }
+  // Into slot `slot`: the histogram of `rows`, quantized when the tree is.
+  Status BuildSlot(std::span<const GradPair> grads, std::span<const uint32_t> rows, bool all_rows,
+                   int slot);
+  // Slot `into` = slot `into` - slot `child`.
+  void SubtractSlot(int into, int child);
+  // Quantized trees: leaf values and every node's stats from the true gradients.
+  void RefitFromTrueGradients(std::span<const GradPair> grads, BinnedTree* tree) const;
   // builder_.Build, summed over the ranks when distributed.
   Status BuildHistogram(std::span<const GradPair> grads, std::span<const uint32_t> rows,
                         bool all_rows, std::span<HistBin> out);
@@ -125,9 +159,17 @@ class TreeLearner {
   HistogramBuilder builder_;
   size_t total_bins_;
   std::vector<HistBin> pool_;
+  // Quantized training: the pool's integer twin, the current tree's quantized gradients and
+  // scales, whether the current tree is quantized, and how many trees were grown (seeds).
+  std::vector<QHistBin> qpool_;
+  std::vector<QGradPair> qgrads_;
+  QuantScales scales_;
+  bool quantized_ = false;
+  uint64_t grown_ = 0;
   std::vector<int> free_slots_;
   std::vector<uint32_t> indices_;
   std::vector<uint32_t> scratch_;
+  std::vector<uint8_t> columns_;  // bins_ transposed: feature f's bins at f * rows
   std::vector<SplitCandidate> per_feature_;
   // node -> [begin, end) in indices_ for leaves after Grow
   std::vector<std::pair<size_t, size_t>> node_range_;
