@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "core/context.h"
 #include "core/hash.h"
@@ -20,6 +21,7 @@
 #include "train/linear_trainer.h"
 #include "train/metrics.h"
 #include "train/target.h"
+#include "train/tune.h"
 
 namespace keel {
 namespace {
@@ -239,42 +241,66 @@ Status CheckDistributedRun(const TrainOptions& options, const TrainingData& data
   return CheckRanksAgree(what, *options.collective);
 }
 
-Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
-                             const Context& ctx, const Stopwatch& total_clock, Model* model,
-                             TrainReport* rep) {
+// The GBDT's inputs: bin mappers fitted on the training rows, the binned training and
+// validation rows with their labels and weights, and the resolved constraints. Fitting a
+// model, and every trial of a tuning search, uses them as they are.
+struct GbdtInputs {
+  ModelConstraints constraints;
+  std::vector<BinMapper> mappers;
+  BinnedMatrix train_bins, valid_bins;
+  std::vector<double> train_labels, valid_labels;
+  std::vector<float> train_w, valid_w;
+};
+
+Result<GbdtInputs> BinGbdtInputs(const TrainOptions& options, const TrainingData& data,
+                                 const Context& ctx) {
   const TrainParams& p = options.params;
   const FeatureSet& fs = data.features;
   const SplitRows& split = data.split;
   const int threads = ctx.threads();
-  model->kind = Model::Kind::kForest;
-  KEEL_ASSIGN_OR_RETURN(const ModelConstraints constraints,
+  GbdtInputs in;
+  KEEL_ASSIGN_OR_RETURN(in.constraints,
                         ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
-  std::vector<BinMapper> mappers(fs.raw.size());
+  in.mappers.resize(fs.raw.size());
   if (options.collective != nullptr) {
     KEEL_RETURN_IF_ERROR(CheckDistributedRun(options, data));
-    KEEL_ASSIGN_OR_RETURN(mappers,
+    KEEL_ASSIGN_OR_RETURN(in.mappers,
                           FitSharedMappers(fs.raw, split.train, p.max_bins, *options.collective));
   } else {
     KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
-      mappers[f] = fs.raw[f].categorical
-                       ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
-                       : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
+      in.mappers[f] = fs.raw[f].categorical
+                          ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
+                          : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
     }));
   }
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
-  const std::vector<double> train_labels = Gather(data.target.label, split.train);
-  const std::vector<double> valid_labels = Gather(data.target.label, split.valid);
-  const std::vector<float> train_w = GatherF(data.weights, split.train);
-  const std::vector<float> valid_w = GatherF(data.weights, split.valid);
-  GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
-  SetTreeConstraints(constraints, fs.specs.size(), &cfg.tree);
-  cfg.collective = cfg.tree.collective = options.collective;
+  KEEL_ASSIGN_OR_RETURN(in.train_bins, BinRows(fs.raw, in.mappers, split.train, threads));
+  KEEL_ASSIGN_OR_RETURN(in.valid_bins, BinRows(fs.raw, in.mappers, split.valid, threads));
+  in.train_labels = Gather(data.target.label, split.train);
+  in.valid_labels = Gather(data.target.label, split.valid);
+  in.train_w = GatherF(data.weights, split.train);
+  in.valid_w = GatherF(data.weights, split.valid);
+  return in;
+}
 
+// Boosts under `params` on binned inputs.
+Result<GbdtResult> BoostBinned(const GbdtInputs& in, const TrainParams& params,
+                               const TrainOptions& options, const TrainingData& data,
+                               const Context& ctx) {
+  GbdtConfig cfg = GbdtConfigOf(params, data.target.objective, data.target.num_outputs);
+  SetTreeConstraints(in.constraints, data.features.specs.size(), &cfg.tree);
+  cfg.collective = cfg.tree.collective = options.collective;
+  return TrainGbdt({&in.train_bins, in.train_labels, in.train_w},
+                   {&in.valid_bins, in.valid_labels, in.valid_w}, in.mappers, cfg, ctx);
+}
+
+Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
+                             const Context& ctx, const Stopwatch& total_clock, Model* model,
+                             TrainReport* rep) {
+  const TrainParams& p = options.params;
+  model->kind = Model::Kind::kForest;
+  KEEL_ASSIGN_OR_RETURN(const GbdtInputs in, BinGbdtInputs(options, data, ctx));
   Stopwatch fit_clock;
-  KEEL_ASSIGN_OR_RETURN(GbdtResult g,
-                        TrainGbdt({&train_bins, train_labels, train_w},
-                                  {&valid_bins, valid_labels, valid_w}, mappers, cfg, ctx));
+  KEEL_ASSIGN_OR_RETURN(GbdtResult g, BoostBinned(in, p, options, data, ctx));
   rep->fit_seconds = fit_clock.Seconds();
   rep->iterations = g.iterations;
   rep->best_iteration = g.best_iteration;
@@ -282,13 +308,15 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   rep->valid_loss = g.valid_loss;
   model->base_margin = g.base_margin;
   model->forest = std::move(g.forest);
-  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(constraints, model));
+  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(in.constraints, model));
   rep->seconds = total_clock.Seconds();
   SplitMargins m;
   m.train = std::move(g.train_margins);
   m.valid = std::move(g.valid_margins);
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins, BinRows(fs.raw, mappers, split.test, threads));
-  m.test = PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, threads);
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins,
+                        BinRows(data.features.raw, in.mappers, data.split.test, ctx.threads()));
+  m.test =
+      PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, ctx.threads());
   return m;
 }
 
@@ -367,6 +395,7 @@ Result<nlohmann::json> Lineage(const Table& table, const TrainOptions& options,
   if (!data.weight_column.empty()) lineage["weight_column"] = data.weight_column;
   lineage["parameters"] = ParamsToJson(options.params);
   lineage["iterations"] = rep.iterations;
+  if (!rep.tuning.is_null()) lineage["tuning"] = rep.tuning;
   nlohmann::json ex = nlohmann::json::array();
   for (const auto& e : rep.excluded) ex.push_back({{"column", e.name}, {"reason", e.reason}});
   lineage["excluded_columns"] = std::move(ex);
@@ -375,6 +404,37 @@ Result<nlohmann::json> Lineage(const Table& table, const TrainOptions& options,
   lineage["keel_version"] = KEEL_VERSION;
   lineage["keel_git"] = KEEL_GIT_HASH;
   return lineage;
+}
+
+// --tune: runs the search (train/tune.h) and sets *params to the winner's; the report gets
+// the search. Without validation rows to score on, the search is skipped with a warning.
+Status TuneIfAsked(const TrainOptions& options, const TrainingData& data, const Context& ctx,
+                   TrainParams* params, TrainReport* rep) {
+  KEEL_ASSIGN_OR_RETURN(const TuneBudget budget, ParseTuneBudget(options.params.tune));
+  if (!budget.enabled()) return Status::OK();
+  if (options.collective != nullptr) {
+    return Status::Unsupported("distributed training does not support --tune yet");
+  }
+  if (data.split.valid.empty()) {
+    const std::string why =
+        "tuning skipped: it scores configurations on validation rows and this split has none "
+        "(" +
+        rep->validation + "); set valid_size";
+    rep->warnings.push_back(why);
+    rep->tuning = {{"budget", options.params.tune}, {"skipped", why}};
+    return Status::OK();
+  }
+  KEEL_ASSIGN_OR_RETURN(const TrialScorer scorer, ValidationScorer(options, data, ctx));
+  log::Info("tuning (budget {}) on {} validation rows", options.params.tune,
+            data.split.valid.size());
+  KEEL_ASSIGN_OR_RETURN(TuneResult t, SuccessiveHalving(options.params, budget, scorer));
+  t.budget = options.params.tune;
+  log::Info("tuning: {} trials of {} configurations in {:.1f} s{}; chose configuration {}",
+            t.trials.size(), t.configs, t.seconds,
+            t.stopped_by_time ? " (stopped by the time budget)" : "", t.best_config);
+  *params = t.best;
+  rep->tuning = TuneResultToJson(t);
+  return Status::OK();
 }
 
 }  // namespace
@@ -419,6 +479,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   j["warnings"] = r.warnings;
   if (!r.calibration.is_null()) j["calibration"] = r.calibration;
   if (!r.intervals.is_null()) j["intervals"] = r.intervals;
+  if (!r.tuning.is_null()) j["tuning"] = r.tuning;
   return j;
 }
 
@@ -474,13 +535,36 @@ Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
   return result;
 }
 
+Result<TrialScorer> ValidationScorer(const TrainOptions& options, const TrainingData& data,
+                                     const Context& ctx) {
+  if (data.split.valid.empty()) {
+    return Status::FailedPrecondition("scoring on the validation rows needs validation rows");
+  }
+  KEEL_ASSIGN_OR_RETURN(GbdtInputs binned, BinGbdtInputs(options, data, ctx));
+  auto in = std::make_shared<const GbdtInputs>(std::move(binned));
+  return TrialScorer([in, options, &data, ctx](const TrainParams& params) -> Result<TrialScore> {
+    KEEL_ASSIGN_OR_RETURN(GbdtResult g, BoostBinned(*in, params, options, data, ctx.Quiet()));
+    if (g.valid_loss.empty() || g.iterations <= 0) {
+      return Status::Internal("a tuning trial fitted no trees");
+    }
+    log::Debug("tuning trial: {} trees (lr {}, leaves {}): valid {} {}", params.num_trees,
+               params.learning_rate, params.num_leaves, g.stopping_metric,
+               g.valid_loss[static_cast<size_t>(g.iterations - 1)]);
+    // The kept model's loss: the best iteration's under early stopping, else the last one's.
+    return TrialScore{g.valid_loss[static_cast<size_t>(g.iterations - 1)], g.iterations,
+                      g.stopping_metric};
+  });
+}
+
 Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options,
                           const Context& ctx) {
   Stopwatch clock;
   TrainReport report;
   KEEL_ASSIGN_OR_RETURN(TrainingData data, PrepareTraining(table, schema, options, ctx, &report));
+  TrainOptions fit = options;
+  KEEL_RETURN_IF_ERROR(TuneIfAsked(options, data, ctx, &fit.params, &report));
   report.seconds = clock.Seconds();
-  return FitPrepared(table, schema, options, data, std::move(report), ctx);
+  return FitPrepared(table, schema, fit, data, std::move(report), ctx);
 }
 
 }  // namespace keel
