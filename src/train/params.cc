@@ -148,10 +148,10 @@ const ParamSpec kParams[] = {
      "learning_rate, num_leaves, min_data_in_leaf, lambda_l2, min_sum_hessian and colsample, "
      "seeded by seed, scored on the validation rows with early stopping; the caller's values are "
      "always one of the configurations tried, and num_trees is chosen by the search. Budget: "
-     "off, Ntrials (deterministic), Ns or Nm of wall time, both joined by ',' (whichever runs out "
-     "first), or auto (24trials,60s). keel run tunes its candidate with auto unless keel.yaml "
+     "off, Ntrials (deterministic), Ns or Nm of wall time, both joined by '/' (whichever runs out "
+     "first), or auto (40trials/60s). keel run tunes its candidate with auto unless keel.yaml "
      "says otherwise",
-     &TrainParams::tune, &CheckTuneText, "off|auto|Ntrials|Ns|Nm|Ntrials,Ns"},
+     &TrainParams::tune, &CheckTuneText, "off, auto, Ntrials, Ns, Nm or Ntrials/Ns"},
     // --- constraints ------------------------------------------------------------------
     {"monotone", "monotone", "constraints", T::kString, "", 0, 0, false, false, "",
      "Monotone constraints (gbdt): NAME=+1 makes predictions (each class's score for multiclass) "

@@ -1,11 +1,15 @@
 #include "train/tune.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/json_number.h"
+#include "core/number_format.h"
 #include "core/random.h"
 #include "core/stopwatch.h"
 
@@ -17,7 +21,7 @@ constexpr int kTimeBracketConfigs = 27;  // a time-only budget's bracket: rungs 
 Status BadBudget(std::string_view text, std::string_view why) {
   return Status::InvalidArgument(
       "parameter tune (--tune) = '{}' {}: the budget is off, auto, Ntrials (e.g. 24trials), Ns "
-      "or Nm (e.g. 60s, 2m), or a trial count and a time joined by ',' (24trials,60s)",
+      "or Nm (e.g. 60s, 2m), or a trial count and a time joined by '/' (40trials/60s)",
       text, why);
 }
 
@@ -93,7 +97,7 @@ Result<TuneBudget> ParseTuneBudget(std::string_view text) {
   if (text == "auto") return ParseTuneBudget(kAutoTuneBudget);
   size_t start = 0;
   while (start <= text.size()) {
-    size_t end = text.find(',', start);
+    size_t end = text.find('/', start);
     if (end == std::string_view::npos) end = text.size();
     std::string_view part = text.substr(start, end - start);
     double v = 0;
@@ -227,6 +231,34 @@ nlohmann::json TuneResultToJson(const TuneResult& r) {
           {"chosen", TunedJson(r.best)},
           {"space", TuneSpaceText()},
           {"trials", std::move(trials)}};
+}
+
+}  // namespace keel
+
+namespace keel {
+
+std::string TuneSummaryText(const nlohmann::json& t) {
+  const std::string budget = t.value("budget", std::string());
+  if (t.contains("skipped")) return budget + " " + t["skipped"].get<std::string>();
+  std::string chosen;
+  for (const auto& [name, value] : t["chosen"].items()) {
+    chosen +=
+        fmt::format("{}{} {}", chosen.empty() ? "" : ", ", name,
+                    value.is_number_float() ? FormatDouble(value.get<double>()) : value.dump());
+  }
+  double best_loss = std::numeric_limits<double>::quiet_NaN();
+  for (const nlohmann::json& trial : t["trials"]) {
+    if (trial["config"] == t["best_config"] && trial["loss"].is_number()) {
+      best_loss = trial["loss"].get<double>();  // the last is its highest rung's
+    }
+  }
+  return fmt::format(
+      "{}: {} trials of {} configurations in {:.1f} s{}; best valid {} {:.5g} by configuration "
+      "{} ({}); chose {}",
+      budget, t["trials"].size(), t["configs"].get<int>(), t["seconds"].get<double>(),
+      t["stopped_by_time"].get<bool>() ? " (stopped by the time budget)" : "",
+      t["metric"].get<std::string>(), best_loss, t["best_config"].get<int>(),
+      t["best_config"].get<int>() == 0 ? "the given parameters" : "sampled", chosen);
 }
 
 }  // namespace keel

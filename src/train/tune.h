@@ -34,11 +34,11 @@ struct TuneBudget {
 };
 
 // The budget of parameter `tune`: "off"; "Ntrials" (e.g. "24trials"); "Ns" or "Nm" seconds or
-// minutes of wall time (e.g. "60s", "2m"); both joined by ',' ("24trials,60s": whichever runs
+// minutes of wall time (e.g. "60s", "2m"); both joined by '/' ("40trials/60s": whichever runs
 // out first); "auto" = kAutoTuneBudget. Errors: InvalidArgument naming the text and the forms.
 Result<TuneBudget> ParseTuneBudget(std::string_view text);
 // What "auto" means (`keel run`'s candidate default): deterministic trials, capped in time.
-inline constexpr std::string_view kAutoTuneBudget = "24trials,60s";
+inline constexpr std::string_view kAutoTuneBudget = "40trials/60s";
 
 // One scored fit. Lower loss is better.
 struct TrialScore {
@@ -96,6 +96,10 @@ Result<TuneResult> SuccessiveHalving(const TrainParams& base, const TuneBudget& 
 // sampled parameters and num_trees}, "trials": [{"config", "rung", "num_trees", "loss",
 // "trees", "seconds", the sampled parameters}]}.
 nlohmann::json TuneResultToJson(const TuneResult& result);
+
+// One line for people from TuneResultToJson's object (or {"budget", "skipped"}): the budget,
+// trials, configurations, time, the best loss and the chosen parameters.
+std::string TuneSummaryText(const nlohmann::json& tuning);
 
 // The parameters the search samples, by name (docs/params.md).
 std::vector<std::string_view> TunedParamNames();

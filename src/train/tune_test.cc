@@ -37,7 +37,7 @@ TEST(Tune, ParsesBudgets) {
   b = ParseTuneBudget("2m");
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->seconds, 120);
-  b = ParseTuneBudget("8trials,1.5s");
+  b = ParseTuneBudget("8trials/1.5s");
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->trials, 8);
   EXPECT_EQ(b->seconds, 1.5);
@@ -45,7 +45,7 @@ TEST(Tune, ParsesBudgets) {
   ASSERT_TRUE(b.ok());
   EXPECT_TRUE(b->trials > 0 && b->seconds > 0);
   for (const char* bad :
-       {"", "60", "0trials", "2.5trials", "-3s", "1h", "8trials,9trials", "60s,", "ontrials"}) {
+       {"", "60", "0trials", "2.5trials", "-3s", "1h", "8trials/9trials", "60s/", "8trials,60s", "ontrials"}) {
     auto r = ParseTuneBudget(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

@@ -7,6 +7,7 @@
 #include "core/number_format.h"
 #include "core/readable_number.h"
 #include "model/model_summary.h"
+#include "train/tune.h"
 
 namespace keel::usecase {
 namespace {
@@ -114,6 +115,10 @@ std::string InspectResult::ToText() const {
   }
   if (const auto c = m.sections.find("constraints"); c != m.sections.end()) {
     out += ConstraintsText(c->second);
+  }
+  if (const auto l = m.sections.find("lineage");
+      l != m.sections.end() && l->second.contains("tuning")) {
+    out += fmt::format("tuned       {}\n", TuneSummaryText(l->second["tuning"]));
   }
   out += fmt::format("schema      {} columns\n", m.schema.columns.size());
   for (const auto& c : m.schema.columns) {
