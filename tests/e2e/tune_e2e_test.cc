@@ -100,6 +100,8 @@ TEST(TuneE2e, RunTunesTheCandidateByDefaultAndTuneOffTurnsItOff) {
   const nlohmann::json lineage = Lineage(dir.File("on/candidate.keel"));
   EXPECT_EQ(lineage["tuning"]["chosen"], t["chosen"]);
   EXPECT_EQ(lineage["parameters"]["num_trees"], t["chosen"]["num_trees"]);
+  EXPECT_NE(ReadText(dir.File("on/report.html")).find("The candidate was tuned auto: 40 trials"),
+            std::string::npos);
 
   WriteText(dir.File("keel.yaml"), common + "candidate: {tune: off}\n");
   const ProcessResult off =
