@@ -12,14 +12,6 @@
 namespace keel::e2e {
 namespace {
 
-// The first `rows` records of a data file (header kept): small, fast projects.
-void WriteHead(const std::string& from, const std::string& to, size_t rows) {
-  std::ifstream in(from);
-  std::ofstream out(to);
-  std::string line;
-  for (size_t i = 0; i <= rows && std::getline(in, line); ++i) out << line << '\n';
-}
-
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;

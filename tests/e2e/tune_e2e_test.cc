@@ -1,7 +1,6 @@
 // `keel train --tune` and the tuned candidate of `keel run` (docs/tuning.md), as a user runs them.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -72,14 +71,6 @@ TEST(TuneE2e, ABadBudgetIsAUsageError) {
                                         "Status", "--algo", "linear", "--tune", "8trials"});
   EXPECT_EQ(linear.exit_code, 2) << linear.err;
   EXPECT_NE(linear.err.find("gbdt models only"), std::string::npos) << linear.err;
-}
-
-// The first `rows` records of a data file (header kept).
-void WriteHead(const std::string& from, const std::string& to, size_t rows) {
-  std::ifstream in(from);
-  std::ofstream out(to);
-  std::string line;
-  for (size_t i = 0; i <= rows && std::getline(in, line); ++i) out << line << '\n';
 }
 
 TEST(TuneE2e, RunTunesTheCandidateByDefaultAndTuneOffTurnsItOff) {
