@@ -417,10 +417,9 @@ Status TuneIfAsked(const TrainOptions& options, const TrainingData& data, const 
   }
   if (data.split.valid.empty()) {
     const std::string why =
-        "tuning skipped: it scores configurations on validation rows and this split has none "
-        "(" +
-        rep->validation + "); set valid_size";
-    rep->warnings.push_back(why);
+        "there are no validation rows to score configurations on (validation: " + rep->validation +
+        "); set valid_size";
+    rep->warnings.push_back("tuning skipped: " + why);
     rep->tuning = {{"budget", options.params.tune}, {"skipped", why}};
     return Status::OK();
   }

@@ -72,7 +72,8 @@ struct TrainReport {
   // Filled when the model is finished (usecase/held_out_fit.h); null when not applicable.
   nlohmann::json calibration;  // reliability and ECE before/after on valid and test rows
   nlohmann::json intervals;    // conformal coverage on the test rows, overall and per group
-  // The search of params.tune (train/tune.h TuneResultToJson), or {"budget", "skipped": why};
+  // The search of params.tune (train/tune.h TuneResultToJson), or {"budget", "skipped": why}
+  // (the warnings then say "tuning skipped: why");
   // null when tuning is off. Also the lineage's "tuning".
   nlohmann::json tuning;
 };

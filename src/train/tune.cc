@@ -239,7 +239,7 @@ namespace keel {
 
 std::string TuneSummaryText(const nlohmann::json& t) {
   const std::string budget = t.value("budget", std::string());
-  if (t.contains("skipped")) return budget + " " + t["skipped"].get<std::string>();
+  if (t.contains("skipped")) return budget + ": skipped, " + t["skipped"].get<std::string>();
   std::string chosen;
   for (const auto& [name, value] : t["chosen"].items()) {
     chosen +=

@@ -97,7 +97,8 @@ Result<TuneResult> SuccessiveHalving(const TrainParams& base, const TuneBudget& 
 // "trees", "seconds", the sampled parameters}]}.
 nlohmann::json TuneResultToJson(const TuneResult& result);
 
-// One line for people from TuneResultToJson's object (or {"budget", "skipped"}): the budget,
+// One line for people from TuneResultToJson's object (or {"budget", "skipped": why}: "BUDGET:
+// skipped, why"): the budget,
 // trials, configurations, time, the best loss and the chosen parameters.
 std::string TuneSummaryText(const nlohmann::json& tuning);
 

@@ -418,7 +418,7 @@ std::string SummaryText(const PipelineRun& run) {
       MetricName(t.metric), run.project.baseline.params.algo, t.baseline,
       run.project.candidate.params.algo, t.candidate, t.gain, t.lower, t.upper, t.p_value);
   if (!run.candidate.report.tuning.is_null()) {
-    out += fmt::format("candidate tuned {}\n", TuneSummaryText(run.candidate.report.tuning));
+    out += fmt::format("candidate tuning {}\n", TuneSummaryText(run.candidate.report.tuning));
   }
   out += fmt::format("verdict: {}\n", c.verdict.reason);
   if (run.fairness) {

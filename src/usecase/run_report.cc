@@ -173,7 +173,10 @@ void ModelsSection(const PipelineRun& run, HtmlReport* r) {
               {cost_row("Baseline", c.baseline_cost, run.baseline),
                cost_row("Candidate", c.candidate_cost, run.candidate)},
               {false, true, true, true, true, true, true});
-  if (!run.candidate.report.tuning.is_null()) {
+  const nlohmann::json& tuning = run.candidate.report.tuning;
+  if (tuning.contains("skipped")) {
+    r->AddParagraph("The candidate was not tuned: " + tuning["skipped"].get<std::string>() + ".");
+  } else if (!tuning.is_null()) {
     // The search of candidate.tune (docs/tuning.md); its training time above includes it.
     r->AddParagraph("The candidate was tuned " + TuneSummaryText(run.candidate.report.tuning) +
                     ". Configuration 0 is the candidate's parameters as keel.yaml gives them; "

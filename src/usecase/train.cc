@@ -106,9 +106,8 @@ std::string HeldOutText(const TrainReport& r) {
 
 // The search of --tune: its summary and its best trials, highest rung first.
 std::string TuningText(const nlohmann::json& t) {
-  if (!t.is_object()) return "";
+  if (!t.is_object() || t.contains("skipped")) return "";  // the warnings say why
   std::string out = "\ntuned " + TuneSummaryText(t) + "\n";
-  if (t.contains("skipped")) return out;
   std::vector<const nlohmann::json*> trials;
   for (const nlohmann::json& trial : t["trials"]) trials.push_back(&trial);
   auto loss = [](const nlohmann::json* x) {
