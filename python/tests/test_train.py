@@ -38,6 +38,18 @@ def test_quantized_grad_is_the_cli_option(churn_frame, tmp_path):
     assert not np.array_equal(model.predict_proba(churn_frame), exact.predict_proba(churn_frame))
 
 
+def test_tune_keyword_runs_the_clis_search(churn_frame, tmp_path):
+    model = keel.train(CHURN_CSV, "churn", tune="8trials", threads=2)
+    tuning = model.train_report["tuning"]
+    assert len(tuning["trials"]) == 8 and tuning["budget"] == "8trials"
+    run_keel("train", "--data", CHURN_CSV, "--target", "churn", "--tune", "8trials", "--threads", 2,
+             "--out", tmp_path / "cli.keel")
+    cli = keel.load(tmp_path / "cli.keel")
+    assert np.array_equal(model.predict_proba(churn_frame), cli.predict_proba(churn_frame))
+    with pytest.raises(ValueError, match="parameter tune"):
+        keel.train(CHURN_CSV, "churn", tune="forty")
+
+
 def test_linear_regression_with_options(churn_frame):
     model = keel.train(CHURN_CSV, "monthly_charges", algo="linear", exclude=["total_charges"],
                        threads=1, seed=7, learning_rate=0.1)

@@ -10,6 +10,7 @@
 #include "core/number_format.h"
 #include "train/constraints.h"
 #include "train/objective.h"
+#include "train/tune.h"
 
 namespace keel {
 namespace {
@@ -26,6 +27,8 @@ Status CheckQuantilesText(std::string_view text) {
   if (text.empty()) return Status::OK();  // none: one quantile (alpha) or another objective
   return ParseQuantileLevels(text).status();
 }
+
+Status CheckTuneText(std::string_view text) { return ParseTuneBudget(text).status(); }
 
 Status CheckInteractionsText(std::string_view text) {
   std::vector<std::vector<std::string>> unused;
@@ -171,6 +174,15 @@ const ParamSpec kParams[] = {
      "validation rows, see valid_size; 0 = never stop early); the model keeps the best "
      "iteration",
      &TrainParams::early_stopping_rounds},
+    {"tune", "tune", "gbdt", T::kString, "off", 0, 0, false, false, "",
+     "Hyperparameter search before the final fit (docs/tuning.md): successive halving over "
+     "learning_rate, num_leaves, min_data_in_leaf, lambda_l2, min_sum_hessian and colsample, "
+     "seeded by seed, scored on the validation rows with early stopping; the caller's values are "
+     "always one of the configurations tried, and num_trees is chosen by the search. Budget: "
+     "off, Ntrials (deterministic), Ns or Nm of wall time, both joined by '/' (whichever runs out "
+     "first), or auto (40trials/60s). keel run tunes its candidate with auto unless keel.yaml "
+     "says otherwise",
+     &TrainParams::tune, &CheckTuneText, "off, auto, Ntrials, Ns, Nm or Ntrials/Ns"},
     // --- constraints ------------------------------------------------------------------
     {"monotone", "monotone", "constraints", T::kString, "", 0, 0, false, false, "",
      "Monotone constraints (gbdt): NAME=+1 makes predictions (each class's score for multiclass) "
@@ -430,6 +442,10 @@ Status ValidateParams(const TrainParams& params) {
     return Status::InvalidArgument(
         "parameter {} applies to gbdt models only (algo is linear)",
         params.monotone.empty() ? "interactions (--interactions)" : "monotone (--monotone)");
+  }
+  if (params.algo == "linear" && params.tune != "off") {
+    return Status::InvalidArgument(
+        "parameter tune (--tune) applies to gbdt models only (algo is linear)");
   }
   return Status::OK();
 }

@@ -62,6 +62,7 @@ struct TrainParams {
   std::string class_weight;           // "none" | "balanced"
   std::string calibrate;              // "none" | "isotonic" | "sigmoid"
   int early_stopping_rounds = 0;
+  std::string tune;  // "off" | a budget (train/tune.h ParseTuneBudget)
   // Constraints (train/constraints.h has the text forms; "" = none).
   std::string monotone;      // "Income=-1,Debt=+1"
   std::string interactions;  // "a,b;c,d,e"

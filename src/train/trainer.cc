@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include "core/context.h"
@@ -23,6 +24,7 @@
 #include "train/linear_trainer.h"
 #include "train/metrics.h"
 #include "train/target.h"
+#include "train/tune.h"
 
 namespace keel {
 namespace {
@@ -228,41 +230,65 @@ Status CheckDistributedRun(const TrainOptions& options, const TrainingData& data
   return CheckRanksAgree(what, *options.collective);
 }
 
+// The GBDT's inputs: bin mappers fitted on the training rows, the binned training and
+// validation rows with their labels and weights, and the resolved constraints. Fitting a
+// model, and every trial of a tuning search, uses them as they are.
+struct GbdtInputs {
+  ModelConstraints constraints;
+  std::vector<BinMapper> mappers;
+  BinnedMatrix train_bins, valid_bins;
+  std::vector<double> train_labels, valid_labels;
+  std::vector<float> train_w, valid_w;
+};
+
+Result<GbdtInputs> BinGbdtInputs(const TrainOptions& options, const TrainingData& data,
+                                 const SplitRows& split, const Context& ctx) {
+  const TrainParams& p = options.params;
+  const FeatureSet& fs = data.features;
+  const int threads = ctx.threads();
+  GbdtInputs in;
+  KEEL_ASSIGN_OR_RETURN(in.constraints,
+                        ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
+  in.mappers.resize(fs.raw.size());
+  if (options.collective != nullptr) {
+    KEEL_RETURN_IF_ERROR(CheckDistributedRun(options, data));
+    KEEL_ASSIGN_OR_RETURN(in.mappers,
+                          FitSharedMappers(fs.raw, split.train, p.max_bins, *options.collective));
+  } else {
+    KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
+      in.mappers[f] = fs.raw[f].categorical
+                          ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
+                          : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
+    }));
+  }
+  KEEL_ASSIGN_OR_RETURN(in.train_bins, BinRows(fs.raw, in.mappers, split.train, threads));
+  KEEL_ASSIGN_OR_RETURN(in.valid_bins, BinRows(fs.raw, in.mappers, split.valid, threads));
+  in.train_labels = GatherRows(data.target.label, split.train);
+  in.valid_labels = GatherRows(data.target.label, split.valid);
+  in.train_w = GatherF(data.weights, split.train);
+  in.valid_w = GatherF(data.weights, split.valid);
+  return in;
+}
+
+// Boosts under `params` on binned inputs.
+Result<GbdtResult> BoostBinned(const GbdtInputs& in, const TrainParams& params,
+                               const TrainOptions& options, const TrainingData& data,
+                               const Context& ctx) {
+  GbdtConfig cfg = GbdtConfigOf(params, data.target.objective, data.target.num_outputs);
+  SetTreeConstraints(in.constraints, data.features.specs.size(), &cfg.tree);
+  cfg.collective = cfg.tree.collective = options.collective;
+  return TrainGbdt({&in.train_bins, in.train_labels, in.train_w},
+                   {&in.valid_bins, in.valid_labels, in.valid_w}, in.mappers, cfg, ctx);
+}
+
 Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
                              const SplitRows& split, const Context& ctx,
                              const Stopwatch& total_clock, Model* model, TrainReport* rep) {
   const TrainParams& p = options.params;
-  const FeatureSet& fs = data.features;
-  const int threads = ctx.threads();
   model->kind = Model::Kind::kForest;
-  KEEL_ASSIGN_OR_RETURN(const ModelConstraints constraints,
-                        ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
-  std::vector<BinMapper> mappers(fs.raw.size());
-  if (options.collective != nullptr) {
-    KEEL_RETURN_IF_ERROR(CheckDistributedRun(options, data));
-    KEEL_ASSIGN_OR_RETURN(mappers,
-                          FitSharedMappers(fs.raw, split.train, p.max_bins, *options.collective));
-  } else {
-    KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
-      mappers[f] = fs.raw[f].categorical
-                       ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
-                       : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
-    }));
-  }
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
-  const std::vector<double> train_labels = GatherRows(data.target.label, split.train);
-  const std::vector<double> valid_labels = GatherRows(data.target.label, split.valid);
-  const std::vector<float> train_w = GatherF(data.weights, split.train);
-  const std::vector<float> valid_w = GatherF(data.weights, split.valid);
-  GbdtConfig cfg = GbdtConfigOf(p, data.target.objective, data.target.num_outputs);
-  SetTreeConstraints(constraints, fs.specs.size(), &cfg.tree);
-  cfg.collective = cfg.tree.collective = options.collective;
-
+  KEEL_ASSIGN_OR_RETURN(const GbdtInputs in, BinGbdtInputs(options, data, split, ctx));
   Stopwatch fit_clock;
-  KEEL_ASSIGN_OR_RETURN(GbdtResult g,
-                        TrainGbdt({&train_bins, train_labels, train_w},
-                                  {&valid_bins, valid_labels, valid_w}, mappers, cfg, ctx));
+  KEEL_ASSIGN_OR_RETURN(GbdtResult g, BoostBinned(in, p, options, data, ctx));
   rep->fit_seconds = fit_clock.Seconds();
   rep->iterations = g.iterations;
   rep->best_iteration = g.best_iteration;
@@ -270,13 +296,15 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   rep->valid_loss = g.valid_loss;
   model->base_margin = g.base_margin;
   model->forest = std::move(g.forest);
-  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(constraints, model));
+  KEEL_RETURN_IF_ERROR(VerifyTrainedConstraints(in.constraints, model));
   rep->seconds = total_clock.Seconds();
   SplitMargins m;
   m.train = std::move(g.train_margins);
   m.valid = std::move(g.valid_margins);
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins, BinRows(fs.raw, mappers, split.test, threads));
-  m.test = PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, threads);
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins,
+                        BinRows(data.features.raw, in.mappers, split.test, ctx.threads()));
+  m.test =
+      PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, ctx.threads());
   return m;
 }
 
@@ -357,6 +385,7 @@ Result<nlohmann::json> Lineage(const Table& table, const TrainOptions& options,
   lineage["iterations"] = rep.iterations;
   lineage["validation"] = rep.validation;
   if (!rep.cross_validation.is_null()) lineage["cross_validation"] = rep.cross_validation;
+  if (!rep.tuning.is_null()) lineage["tuning"] = rep.tuning;
   nlohmann::json ex = nlohmann::json::array();
   for (const auto& e : rep.excluded) ex.push_back({{"column", e.name}, {"reason", e.reason}});
   lineage["excluded_columns"] = std::move(ex);
@@ -365,6 +394,70 @@ Result<nlohmann::json> Lineage(const Table& table, const TrainOptions& options,
   lineage["keel_version"] = KEEL_VERSION;
   lineage["keel_git"] = KEEL_GIT_HASH;
   return lineage;
+}
+
+// A TrialScorer by k-fold cross-validation over data.folds (train/cross_validation.h): a
+// configuration's out-of-fold stopping loss, each fold stopping early on its held-out rows. The
+// folds are the ones the final model is cross-validated on, so scores are comparable across
+// configurations. Borrows `data`, which must outlive it.
+TrialScorer CrossValidationScorer(const TrainOptions& options, const TrainingData& data,
+                                  const Context& ctx) {
+  return [options, &data, ctx](const TrainParams& params) -> Result<TrialScore> {
+    TrainOptions trial = options;
+    trial.params = params;
+    KEEL_ASSIGN_OR_RETURN(const CvResult cv, CrossValidate(data, trial, ctx.Quiet()));
+    const std::string metric = StoppingLossName(data.target.objective);
+    double trees = 0;
+    for (const CvFold& f : cv.fold) trees += f.trees;
+    for (const auto& [name, value] : cv.oof_metrics) {
+      if (name == metric) {
+        return TrialScore{value, static_cast<int>(std::lround(trees / cv.fold.size())), metric};
+      }
+    }
+    return Status::Internal("cross-validation reported no {} to tune on", metric);
+  };
+}
+
+// --tune: runs the search (train/tune.h) and sets *params to the winner's; the report gets
+// the search. Configurations are scored by k-fold cross-validation when the data is
+// cross-validated (small data, params `folds`), else on the validation split. Without either,
+// the search is skipped with a warning.
+Status TuneIfAsked(const TrainOptions& options, const TrainingData& data, const Context& ctx,
+                   TrainParams* params, TrainReport* rep) {
+  KEEL_ASSIGN_OR_RETURN(const TuneBudget budget, ParseTuneBudget(options.params.tune));
+  if (!budget.enabled()) return Status::OK();
+  if (options.collective != nullptr) {
+    return Status::Unsupported("distributed training does not support --tune yet");
+  }
+  TrialScorer scorer;
+  std::string scored_on;
+  if (!data.folds.empty()) {
+    scored_on = std::to_string(data.folds.size()) + "-fold cross-validation";
+    scorer = CrossValidationScorer(options, data, ctx);
+    log::Info("tuning (budget {}) by {}-fold cross-validation of {} rows", options.params.tune,
+              data.folds.size(), data.split.train.size());
+  } else if (!data.split.valid.empty()) {
+    KEEL_ASSIGN_OR_RETURN(scorer, ValidationScorer(options, data, ctx));
+    scored_on = "validation split";
+    log::Info("tuning (budget {}) on {} validation rows", options.params.tune,
+              data.split.valid.size());
+  } else {
+    const std::string why =
+        "there are no validation rows to score configurations on (validation: " + rep->validation +
+        "); set valid_size or folds";
+    rep->warnings.push_back("tuning skipped: " + why);
+    rep->tuning = {{"budget", options.params.tune}, {"skipped", why}};
+    return Status::OK();
+  }
+  KEEL_ASSIGN_OR_RETURN(TuneResult t, SuccessiveHalving(options.params, budget, scorer));
+  t.budget = options.params.tune;
+  log::Info("tuning: {} trials of {} configurations in {:.1f} s{}; chose configuration {}",
+            t.trials.size(), t.configs, t.seconds,
+            t.stopped_by_time ? " (stopped by the time budget)" : "", t.best_config);
+  *params = t.best;
+  rep->tuning = TuneResultToJson(t);
+  rep->tuning["scored_on"] = scored_on;
+  return Status::OK();
 }
 
 }  // namespace
@@ -410,6 +503,7 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   if (!r.calibration.is_null()) j["calibration"] = r.calibration;
   if (!r.intervals.is_null()) j["intervals"] = r.intervals;
   if (!r.cross_validation.is_null()) j["cross_validation"] = r.cross_validation;
+  if (!r.tuning.is_null()) j["tuning"] = r.tuning;
   return j;
 }
 
@@ -492,13 +586,36 @@ Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
   return result;
 }
 
+Result<TrialScorer> ValidationScorer(const TrainOptions& options, const TrainingData& data,
+                                     const Context& ctx) {
+  if (data.split.valid.empty()) {
+    return Status::FailedPrecondition("scoring on the validation rows needs validation rows");
+  }
+  KEEL_ASSIGN_OR_RETURN(GbdtInputs binned, BinGbdtInputs(options, data, data.split, ctx));
+  auto in = std::make_shared<const GbdtInputs>(std::move(binned));
+  return TrialScorer([in, options, &data, ctx](const TrainParams& params) -> Result<TrialScore> {
+    KEEL_ASSIGN_OR_RETURN(GbdtResult g, BoostBinned(*in, params, options, data, ctx.Quiet()));
+    if (g.valid_loss.empty() || g.iterations <= 0) {
+      return Status::Internal("a tuning trial fitted no trees");
+    }
+    log::Debug("tuning trial: {} trees (lr {}, leaves {}): valid {} {}", params.num_trees,
+               params.learning_rate, params.num_leaves, g.stopping_metric,
+               g.valid_loss[static_cast<size_t>(g.iterations - 1)]);
+    // The kept model's loss: the best iteration's under early stopping, else the last one's.
+    return TrialScore{g.valid_loss[static_cast<size_t>(g.iterations - 1)], g.iterations,
+                      g.stopping_metric};
+  });
+}
+
 Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options,
                           const Context& ctx) {
   Stopwatch clock;
   TrainReport report;
   KEEL_ASSIGN_OR_RETURN(TrainingData data, PrepareTraining(table, schema, options, ctx, &report));
+  TrainOptions fit = options;
+  KEEL_RETURN_IF_ERROR(TuneIfAsked(options, data, ctx, &fit.params, &report));
   report.seconds = clock.Seconds();
-  return FitPrepared(table, schema, options, data, std::move(report), ctx);
+  return FitPrepared(table, schema, fit, data, std::move(report), ctx);
 }
 
 }  // namespace keel

@@ -23,6 +23,7 @@
 #include "train/params.h"
 #include "train/split.h"
 #include "train/target.h"
+#include "train/tune.h"
 
 namespace keel {
 
@@ -74,6 +75,10 @@ struct TrainReport {
   nlohmann::json calibration;       // reliability and ECE before/after on valid and test rows
   nlohmann::json intervals;         // conformal coverage on the test rows, overall and per group
   nlohmann::json cross_validation;  // k-fold: CvToJson (train/cross_validation.h); else null
+  // The search of params.tune (train/tune.h TuneResultToJson), or {"budget", "skipped": why}
+  // (the warnings then say "tuning skipped: why");
+  // null when tuning is off. Also the lineage's "tuning".
+  nlohmann::json tuning;
 };
 
 struct TrainResult {
@@ -99,6 +104,10 @@ struct TrainResult {
 // only when no usable feature remains).
 Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options,
                           const Context& ctx);
+
+// Train() with params.tune on first runs the search (train/tune.h) on the prepared data, scored
+// by ValidationScorer, and fits the winner (num_trees = its full budget; the lineage's
+// parameters are the winner's). Without validation rows the search is skipped with a warning.
 
 // Train() in two steps, for the fairness reduction, which fits further models on exactly the
 // rows, labels, weights and features the plain model was trained on.
@@ -136,6 +145,13 @@ struct SplitMargins {
 Result<SplitMargins> FitModel(const TrainOptions& options, const TrainingData& data,
                               const SplitRows& split, const Context& ctx, Model* model,
                               TrainReport* report);
+
+// A TrialScorer (train/tune.h) on prepared data: a configuration's validation loss (the
+// stopping metric) at the iteration early stopping keeps, fitted on the training rows binned
+// once, here. The scorer borrows `data`, which must outlive it. Errors: FailedPrecondition when
+// the split has no validation rows; the binning's.
+Result<TrialScorer> ValidationScorer(const TrainOptions& options, const TrainingData& data,
+                                     const Context& ctx);
 
 // The report as JSON: {"task", "algo", "objective", "splits": {"train": {"rows", metrics...},
 // ...}, "seconds", ...}. Non-finite metrics are written as null.

@@ -54,7 +54,7 @@ class RunAndAuditTest : public ::testing::Test {
         "exclude: [total_charges]\n"
         "split: {method: stratified, test_size: 0.3, valid_size: 0.1, seed: 42}\n"
         "baseline: {algo: linear}\n"
-        "candidate: {algo: gbdt, num_trees: 40, num_leaves: 15}\n"
+        "candidate: {algo: gbdt, num_trees: 40, num_leaves: 15, tune: off}\n"
         "compare: {resamples: 100}\n"
         "explain: {enabled: false}\n"
         "output: {dir: " +

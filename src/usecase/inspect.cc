@@ -8,6 +8,7 @@
 #include "core/readable_number.h"
 #include "model/model_summary.h"
 #include "model/quantile_outputs.h"
+#include "train/tune.h"
 
 namespace keel::usecase {
 namespace {
@@ -124,6 +125,10 @@ std::string InspectResult::ToText() const {
   }
   if (const auto c = m.sections.find("constraints"); c != m.sections.end()) {
     out += ConstraintsText(c->second);
+  }
+  if (const auto l = m.sections.find("lineage");
+      l != m.sections.end() && l->second.contains("tuning")) {
+    out += fmt::format("tuned       {}\n", TuneSummaryText(l->second["tuning"]));
   }
   out += fmt::format("schema      {} columns\n", m.schema.columns.size());
   for (const auto& c : m.schema.columns) {

@@ -291,6 +291,8 @@ class ProjectReader : public YamlReader {
     p.baseline.params.algo = "linear";
     p.candidate.params = DefaultParams();
     p.candidate.params.algo = "gbdt";
+    // The candidate is tuned by default, so the gate compares the best of each family.
+    p.candidate.params.tune = "auto";
     if (const auto v = root["name"]) {
       KEEL_ASSIGN_OR_RETURN(p.name, Text(v, "name"));
     }
@@ -309,6 +311,10 @@ class ProjectReader : public YamlReader {
       KEEL_RETURN_IF_ERROR(Model(v, "baseline", &p.baseline.params));
     if (const auto v = root["candidate"])
       KEEL_RETURN_IF_ERROR(Model(v, "candidate", &p.candidate.params));
+    // A linear candidate has nothing to tune unless keel.yaml asks (which is then an error).
+    if (p.candidate.params.algo != "gbdt" && !(root["candidate"] && root["candidate"]["tune"])) {
+      p.candidate.params.tune = "off";
+    }
     for (const ModelChoice* m : {&p.baseline, &p.candidate}) {
       Status s = ValidateParams(m->params);
       if (!s.ok())

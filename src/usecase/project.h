@@ -15,7 +15,8 @@
 //   exclude: [total_charges]           # columns never used as features
 //   split: {method: stratified, test_size: 0.25, valid_size: 0.1, seed: 42}
 //   baseline: {algo: linear}           # any `keel train` parameter (docs/params.md)
-//   candidate: {algo: gbdt, num_trees: 300, learning_rate: 0.05}
+//   candidate: {algo: gbdt, num_trees: 300, learning_rate: 0.05}   # tuned first by default:
+//                                      # tune: auto | off | 40trials | 60s (docs/tuning.md)
 //   compare: {metric: auc, min_gain: 0.005, alpha: 0.05, latency_budget_us: 1000,
 //             resamples: 1000, seed: 7}
 //   fairness:                          # optional; binary tasks

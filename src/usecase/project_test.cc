@@ -90,6 +90,31 @@ TEST(Project, ConstraintsTakeAMapAndAListOfLists) {
   EXPECT_NE(bad.status().message().find("direction '2' of tenure"), std::string::npos);
 }
 
+TEST(Project, TheCandidateIsTunedUnlessKeelYamlSaysOtherwise) {
+  const std::string head = "data: {path: d.csv}\ntarget: churn\n";
+  auto p = Parse(head);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->candidate.params.tune, "auto");
+  EXPECT_EQ(p->baseline.params.tune, "off");
+  auto off = Parse(head + "candidate: {tune: off}\n");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_EQ(off->candidate.params.tune, "off");
+  auto budget = Parse(head + "candidate: {tune: 40trials/30s}\n");
+  ASSERT_TRUE(budget.ok()) << budget.status().ToString();
+  EXPECT_EQ(budget->candidate.params.tune, "40trials/30s");
+  // A linear candidate has nothing to tune: off by default, an error when asked for.
+  auto linear = Parse(head + "candidate: {algo: linear}\n");
+  ASSERT_TRUE(linear.ok()) << linear.status().ToString();
+  EXPECT_EQ(linear->candidate.params.tune, "off");
+  auto asked = Parse(head + "candidate: {algo: linear, tune: 8trials}\n");
+  ASSERT_FALSE(asked.ok());
+  EXPECT_NE(asked.status().message().find("gbdt models only"), std::string::npos);
+  auto bad = Parse(head + "candidate:\n  tune: 8 trials\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("keel.yaml:4"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(Project, DataDecimalIsTheCsvDecimalMark) {
   auto p = Parse("data: {path: d.csv}\ntarget: y\n");
   ASSERT_TRUE(p.ok()) << p.status().message();

@@ -16,6 +16,7 @@
 #include "model/model_io.h"
 #include "predict/feature_matrix.h"
 #include "predict/predictor.h"
+#include "train/tune.h"
 #include "usecase/audit.h"
 #include "usecase/compare.h"
 #include "usecase/drift.h"
@@ -356,6 +357,9 @@ nlohmann::json SummaryJson(const PipelineRun& run) {
       j["models"][name]["cross_validation"] = m->report.cross_validation;
     }
   }
+  if (!run.candidate.report.tuning.is_null()) {
+    j["models"]["candidate"]["tuning"] = run.candidate.report.tuning;
+  }
   const GainTest& t = c.test;
   j["comparison"] = {{"metric", std::string(MetricName(t.metric))},
                      {"method", t.method},
@@ -431,6 +435,9 @@ std::string SummaryText(const PipelineRun& run) {
       "{:+.4f}], p = {:.3g}\n",
       MetricName(t.metric), run.project.baseline.params.algo, t.baseline,
       run.project.candidate.params.algo, t.candidate, t.gain, t.lower, t.upper, t.p_value);
+  if (!run.candidate.report.tuning.is_null()) {
+    out += fmt::format("candidate tuning {}\n", TuneSummaryText(run.candidate.report.tuning));
+  }
   out += fmt::format("verdict: {}\n", c.verdict.reason);
   if (run.fairness) {
     const auto& gate = run.fairness->gate;

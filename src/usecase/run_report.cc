@@ -8,6 +8,7 @@
 
 #include "keel/version_info.h"
 #include "report/svg_chart.h"
+#include "train/tune.h"
 #include "usecase/drift_report.h"
 #include "usecase/run.h"
 #include "usecase/tradeoff_report.h"
@@ -183,6 +184,15 @@ void ModelsSection(const PipelineRun& run, HtmlReport* r) {
               {cost_row("Baseline", c.baseline_cost, run.baseline),
                cost_row("Candidate", c.candidate_cost, run.candidate)},
               {false, true, true, true, true, true, true});
+  const nlohmann::json& tuning = run.candidate.report.tuning;
+  if (tuning.contains("skipped")) {
+    r->AddParagraph("The candidate was not tuned: " + tuning["skipped"].get<std::string>() + ".");
+  } else if (!tuning.is_null()) {
+    // The search of candidate.tune (docs/tuning.md); its training time above includes it.
+    r->AddParagraph("The candidate was tuned " + TuneSummaryText(run.candidate.report.tuning) +
+                    ". Configuration 0 is the candidate's parameters as keel.yaml gives them; "
+                    "every trial was scored on the validation rows, never the test rows.");
+  }
 }
 
 void CurvesSection(const PipelineRun& run, HtmlReport* r) {

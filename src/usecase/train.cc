@@ -17,6 +17,7 @@
 #include "predict/predictor.h"
 #include "train/metrics.h"
 #include "train/reweighing.h"
+#include "train/tune.h"
 #include "usecase/held_out_fit.h"
 
 namespace keel::usecase {
@@ -102,6 +103,40 @@ std::string HeldOutText(const TrainReport& r) {
       }
     }
     out += "\n";
+  }
+  return out;
+}
+
+// The search of --tune: its summary and its best trials, highest rung first.
+std::string TuningText(const nlohmann::json& t) {
+  if (!t.is_object() || t.contains("skipped")) return "";  // the warnings say why
+  std::string out = "\ntuned " + TuneSummaryText(t) + "\n";
+  std::vector<const nlohmann::json*> trials;
+  for (const nlohmann::json& trial : t["trials"]) trials.push_back(&trial);
+  auto loss = [](const nlohmann::json* x) {
+    return (*x)["loss"].is_number() ? (*x)["loss"].get<double>() : HUGE_VAL;
+  };
+  std::stable_sort(trials.begin(), trials.end(),
+                   [&](const nlohmann::json* a, const nlohmann::json* b) {
+                     const int ra = (*a)["rung"].get<int>(), rb = (*b)["rung"].get<int>();
+                     return ra != rb ? ra > rb : loss(a) < loss(b);
+                   });
+  constexpr size_t kShown = 10;
+  out += fmt::format("{:>6} {:>4} {:>6} {:>10} {:>6} {:>6} {:>6} {:>8} {:>8} {:>9} {:>10}\n",
+                     "config", "rung", "trees", t["metric"].get<std::string>(), "kept", "lr",
+                     "leaves", "min_data", "l2", "colsample", "min_hess");
+  for (size_t i = 0; i < std::min(kShown, trials.size()); ++i) {
+    const nlohmann::json& x = *trials[i];
+    out += fmt::format(
+        "{:>6} {:>4} {:>6} {:>10.5f} {:>6} {:>6.4g} {:>6} {:>8} {:>8.3g} {:>9.3g} "
+        "{:>10.3g}\n",
+        x["config"].get<int>(), x["rung"].get<int>(), x["num_trees"].get<int>(), loss(&x),
+        x["trees"].get<int>(), x["learning_rate"].get<double>(), x["num_leaves"].get<int>(),
+        x["min_data_in_leaf"].get<int>(), x["lambda_l2"].get<double>(),
+        x["colsample"].get<double>(), x["min_sum_hessian"].get<double>());
+  }
+  if (trials.size() > kShown) {
+    out += fmt::format("({} more trials in --json)\n", trials.size() - kShown);
   }
   return out;
 }
@@ -224,6 +259,12 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
         "distributed training does not support --reweigh or --fair-attribute yet");
   }
 
+  if (!request.fair_attribute.empty() && request.params.tune != "off") {
+    return Status::Unsupported(
+        "--tune with --fair-attribute is not supported yet: tune first, "
+        "then train the reduction with the chosen parameters");
+  }
+
   // --sensitive, --reweigh and --fair-attribute columns, in that order.
   std::vector<std::string> sensitive = request.sensitive;
   for (const std::string* c : {&request.reweigh, &request.fair_attribute}) {
@@ -315,6 +356,7 @@ std::string TrainModelResult::ToText() const {
     out += "\n";
   }
   out += HeldOutText(r);
+  out += TuningText(r.tuning);
   if (!r.excluded.empty()) {
     out += "\nnot used as features:\n";
     for (const auto& e : r.excluded) out += fmt::format("  {}: {}\n", e.name, e.reason);

@@ -330,6 +330,7 @@ TEST(ConstraintsE2e, KeelYamlTakesAMapAndAListOfLists) {
                                        "target: {column: Status, positive: bad}\n"
                                        "candidate:\n"
                                        "  num_trees: 20\n"
+                                       "  tune: off\n"
                                        "  monotone: {Income: -1, Debt: +1}\n"
                                        "  interactions: [[Income, Debt], [Age, Amount]]\n");
   const ProcessResult r = RunKeel({"run", dir.File("keel.yaml"), "--out", dir.File("out"), "-q"});

@@ -216,6 +216,13 @@ std::vector<std::string> HelpFlags(const std::string& help) {
   return flags;
 }
 
+void WriteHead(const std::string& from, const std::string& to, size_t rows) {
+  std::ifstream in(from);
+  std::ofstream out(to);
+  std::string line;
+  for (size_t i = 0; i <= rows && std::getline(in, line); ++i) out << line << '\n';
+}
+
 std::string DataFile(const std::string& name) {
   return std::string(KEEL_SHARED_DATA_DIR) + "/" + name;
 }

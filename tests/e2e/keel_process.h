@@ -64,4 +64,8 @@ std::string DataFile(const std::string& name);
 // Path of a file in tests/fixtures.
 std::string FixtureFile(const std::string& name);
 
+// Writes the header and the first `rows` records of the file `from` (one record a line) to `to`:
+// small, fast projects from the data sets.
+void WriteHead(const std::string& from, const std::string& to, size_t rows);
+
 }  // namespace keel::e2e

@@ -1,24 +1,16 @@
 // keel run / keel quickstart end to end: a project file in, a model, a report with every
 // section and a JSON summary out; bad project files fail with the key and line.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "keel_process.h"
 
 namespace keel::e2e {
 namespace {
-
-// The first `rows` records of a data file (header kept): small, fast projects.
-void WriteHead(const std::string& from, const std::string& to, size_t rows) {
-  std::ifstream in(from);
-  std::ofstream out(to);
-  std::string line;
-  for (size_t i = 0; i <= rows && std::getline(in, line); ++i) out << line << '\n';
-}
 
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
@@ -31,7 +23,7 @@ data: {path: churn.csv}
 target: {column: churn, positive: "Yes"}
 columns: {female: sensitive, senior_citizen: sensitive}
 split: {method: stratified, test_size: 0.3, seed: 1}
-candidate: {num_trees: 60, num_leaves: 8, learning_rate: 0.1}
+candidate: {num_trees: 60, num_leaves: 8, learning_rate: 0.1, tune: off}
 compare: {metric: auc, min_gain: 0.001, resamples: 200}
 fairness: {limits: {demographic_parity_difference: 0.5}}
 explain: {rows: 200, top: 8}
@@ -77,15 +69,15 @@ TEST(PipelineE2e, RunWritesModelReportAndSummary) {
   for (const char* key : {"model", "report", "summary", "rejects", "baseline", "candidate"}) {
     EXPECT_TRUE(std::filesystem::exists(j["outputs"][key].get<std::string>())) << key;
   }
-  ProcessResult p = RunKeel({"predict", "--model", j["outputs"]["model"].get<std::string>(), "--data",
-                             dir.File("churn.csv"), "--out", dir.File("p.csv")});
+  ProcessResult p = RunKeel({"predict", "--model", j["outputs"]["model"].get<std::string>(),
+                             "--data", dir.File("churn.csv"), "--out", dir.File("p.csv")});
   EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(ReadText(dir.File("p.csv")).find("prob_Yes"), std::string::npos);
 
   // The report: self-contained, every section, charts.
   const std::string html = ReadText(j["outputs"]["report"].get<std::string>());
-  for (const char* id : {"summary", "data", "models", "curves", "comparison", "explanations",
-                         "fairness", "drift"}) {
+  for (const char* id :
+       {"summary", "data", "models", "curves", "comparison", "explanations", "fairness", "drift"}) {
     EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
   EXPECT_GE(Count(html, "<svg"), 8u);
@@ -104,10 +96,11 @@ TEST(PipelineE2e, RegressionProjectRuns) {
   WriteText(dir.File("keel.yaml"), R"(data: {path: ames.csv}
 target: Sale_Price
 split: {test_size: 0.25}
-candidate: {num_trees: 40}
+candidate: {num_trees: 40, tune: off}
 compare: {resamples: 200, latency_budget_us: 100000}
 )");
-  ProcessResult r = RunKeel({"run", dir.File("keel.yaml"), "--json", "--out", dir.File("o")}, "", 300);
+  ProcessResult r =
+      RunKeel({"run", dir.File("keel.yaml"), "--json", "--out", dir.File("o")}, "", 300);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["task"], "regression");

@@ -62,8 +62,9 @@ std::string FindExample(const std::string& name) {
 Command AddRunCommand(CLI::App& root) {
   auto* sub = root.add_subcommand(
       "run",
-      "Run a project file: read and validate the data, train the baseline and the candidate, "
-      "compare them (the candidate ships only if its gain is large, significant and fast "
+      "Run a project file: read and validate the data, train the baseline and the candidate "
+      "(tuned first unless keel.yaml says candidate: {tune: off}; docs/tuning.md), compare them "
+      "(the candidate ships only if its gain is large, significant and fast "
       "enough), explain, audit fairness and drift, and write the model and report.html");
   auto f = std::make_shared<RunFlags>();
   sub->add_option("project", f->project, "The project file (keel.yaml); see docs/keel_yaml.md")
