@@ -313,6 +313,7 @@ void BatchScorer::Impl::AddRow(size_t i, const std::vector<UntrackedText>& untra
   }
   const double* p = pred_.data() + i * k_;
   double score = p[0];
+  if (model_.task == Task::kBinary) pane.AddProbability(p[0]);  // P(positive), for CBPE
   if (prediction_column_ >= 0) {
     const auto c = static_cast<size_t>(prediction_column_);
     if (prediction_categorical_) {

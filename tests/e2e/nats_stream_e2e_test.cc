@@ -127,9 +127,9 @@ class NatsStreamTest : public ::testing::Test {
   }
 
   // `monitor_out` (the lines of `keel monitor --from nats:// --json`) holds the windows one stdin
-  // `keel stream` over `jsonl` with the consumers' windows (1d) gives: the same windows, rows and
-  // verdicts, each event counted once and none late; the first window flagged starts at
-  // `drift_day` (default: the day the events drift).
+  // `keel stream` over `jsonl` with the consumers' windows (1d) gives: the same windows, rows,
+  // verdicts and performance estimates (CBPE), each event counted once and none late; the first
+  // window flagged starts at `drift_day` (default: the day the events drift).
   static void ExpectMergedWindowsOfOneStream(const std::string& monitor_out,
                                              const std::string& jsonl, std::string drift_day = "") {
     std::vector<nlohmann::json> merged;
@@ -165,6 +165,9 @@ class NatsStreamTest : public ::testing::Test {
                               "drifted_features", "prediction_drift", "fairness_alert"}) {
         EXPECT_EQ(m[key], e[key]) << "window " << w << " " << key;
       }
+      // The label-free performance estimate (CBPE) of the window: the same numbers.
+      ASSERT_TRUE(e.contains("estimated_performance")) << e.dump();
+      EXPECT_EQ(m["estimated_performance"], e["estimated_performance"]) << "window " << w;
       ASSERT_EQ(m["features"].size(), e["features"].size());
       for (size_t f = 0; f < e["features"].size(); ++f) {
         // Counts, histograms and exact values merge exactly; a feature past the exact-value
