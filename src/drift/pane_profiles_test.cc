@@ -103,6 +103,9 @@ TEST(PaneMerger, AWindowIsFinalWhenEveryInstanceMovedPastItOrAfterTheGrace) {
   o.size_micros = kHour;
   std::vector<int64_t> ends;
   PaneMerger merger(ref, o, 2, [&](const WindowResult& w) { ends.push_back(w.end_time / kHour); });
+  std::vector<std::pair<std::string, uint64_t>> late;
+  merger.set_late_sink(
+      [&](const PaneMessage& m, uint64_t rows) { late.emplace_back(m.instance, rows); });
   // a and b both in pane 0; a moves to pane 1: b has not moved past 0 yet.
   ASSERT_TRUE(merger.Add(Pane("a", 0, 200, ref)).ok());
   ASSERT_TRUE(merger.Add(Pane("b", 0, 200, ref)).ok());
@@ -117,9 +120,11 @@ TEST(PaneMerger, AWindowIsFinalWhenEveryInstanceMovedPastItOrAfterTheGrace) {
   EXPECT_EQ(ends, std::vector<int64_t>({1}));
   ASSERT_TRUE(merger.Add(Pane("a", 4, 200, ref)).ok());
   EXPECT_EQ(ends, std::vector<int64_t>({1, 2}));
-  // b's late rows for pane 1 are counted, not merged; b says goodbye: all but the last pane.
+  // b's late rows for pane 1 are counted and reported, not merged; b says goodbye: all but the last
+  // pane.
   ASSERT_TRUE(merger.Add(Pane("b", 1, 50, ref)).ok());
   EXPECT_EQ(merger.late_rows(), 50u);
+  EXPECT_EQ(late, (std::vector<std::pair<std::string, uint64_t>>{{"b", 50}}));  // reported
   PaneMessage bye;
   bye.instance = "b";
   bye.slide_micros = bye.size_micros = kHour;

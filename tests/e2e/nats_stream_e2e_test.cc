@@ -549,6 +549,14 @@ TEST_F(NatsStreamTest, RowCountWindowsAreAUsageError) {
   EXPECT_NE(r.err.find("--window-time"), std::string::npos) << r.err;
 }
 
+// keel monitor --settle takes a duration (or 0): anything else is a usage error naming it.
+TEST(NatsMonitorFlags, SettleMustBeADuration) {
+  const auto r = RunKeel({"monitor", "--from", "nats://127.0.0.1:1", "--stream", "P", "--subject",
+                          "p", "--model", "m.keel", "--settle", "soon"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--settle"), std::string::npos) << r.err;
+}
+
 // docs/streaming.md documents --from and every flag `keel stream --help` marks "NATS:".
 TEST(NatsStreamDocs, EveryNatsFlagIsDocumented) {
   const auto r = RunKeel({"stream", "--help"});
