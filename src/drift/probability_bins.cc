@@ -10,13 +10,17 @@ constexpr double kScale = 4294967296.0;  // 2^32
 
 }  // namespace
 
-void ProbabilityBins::Add(double p) {
-  if (std::isnan(p)) return;
-  p = std::clamp(p, 0.0, 1.0);
+void ProbabilityBins::Allocate() {
   if (count_.empty()) {
     count_.assign(kBins, 0);
     sum_.assign(kBins, 0);
   }
+}
+
+void ProbabilityBins::Add(double p) {
+  if (std::isnan(p)) return;
+  p = std::clamp(p, 0.0, 1.0);
+  Allocate();
   const auto bin = std::min(kBins - 1, static_cast<int>(p * kBins));
   ++count_[static_cast<size_t>(bin)];
   sum_[static_cast<size_t>(bin)] += static_cast<uint64_t>(std::llround(p * kScale));
@@ -25,10 +29,7 @@ void ProbabilityBins::Add(double p) {
 
 void ProbabilityBins::Merge(const ProbabilityBins& other) {
   if (other.empty()) return;
-  if (count_.empty()) {
-    count_.assign(kBins, 0);
-    sum_.assign(kBins, 0);
-  }
+  Allocate();
   for (size_t b = 0; b < count_.size(); ++b) {
     count_[b] += other.count_[b];
     sum_[b] += other.sum_[b];
@@ -73,10 +74,7 @@ Result<ProbabilityBins> ProbabilityBins::FromJson(const nlohmann::json& j) {
         e[0].get<uint64_t>() >= static_cast<uint64_t>(kBins)) {
       return Status::Corrupt("probability bins: {} is no [bin, count, sum] entry", e.dump());
     }
-    if (out.count_.empty()) {
-      out.count_.assign(kBins, 0);
-      out.sum_.assign(kBins, 0);
-    }
+    out.Allocate();
     const auto b = e[0].get<size_t>();
     out.count_[b] += e[1].get<uint64_t>();
     out.sum_[b] += e[2].get<uint64_t>();

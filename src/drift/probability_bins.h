@@ -43,6 +43,8 @@ class ProbabilityBins {
   bool operator==(const ProbabilityBins&) const = default;
 
  private:
+  void Allocate();  // the bins, on first use
+
   uint64_t rows_ = 0;
   std::vector<uint64_t> count_;  // kBins entries once a row came
   std::vector<uint64_t> sum_;    // probability * 2^32, rounded, summed
