@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <vector>
 
 #include "core/random.h"
@@ -20,9 +21,10 @@ void Publish(PaneCollector* c, const std::string& instance, const WindowOptions&
   m.slide_micros = c->slide_micros();
   m.size_micros = o.size_micros;
   m.latest = c->latest();
-  for (auto& [pane, profile] : c->Take()) {
-    m.pane = pane;
-    m.profile = std::make_shared<Profile>(std::move(profile));
+  for (PaneDelta& d : c->Take()) {
+    m.pane = d.pane;
+    m.profile = std::make_shared<Profile>(std::move(d.profile));
+    m.sequences = std::move(d.sequences);
     auto back = PaneMessageFromJson(nlohmann::json::parse(PaneMessageToJson(m).dump()));
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     ASSERT_TRUE(merger->Add(*back).ok());
@@ -101,6 +103,9 @@ TEST(PaneMerger, AWindowIsFinalWhenEveryInstanceMovedPastItOrAfterTheGrace) {
   o.size_micros = kHour;
   std::vector<int64_t> ends;
   PaneMerger merger(ref, o, 2, [&](const WindowResult& w) { ends.push_back(w.end_time / kHour); });
+  std::vector<std::pair<std::string, uint64_t>> late;
+  merger.set_late_sink(
+      [&](const PaneMessage& m, uint64_t rows) { late.emplace_back(m.instance, rows); });
   // a and b both in pane 0; a moves to pane 1: b has not moved past 0 yet.
   ASSERT_TRUE(merger.Add(Pane("a", 0, 200, ref)).ok());
   ASSERT_TRUE(merger.Add(Pane("b", 0, 200, ref)).ok());
@@ -115,9 +120,11 @@ TEST(PaneMerger, AWindowIsFinalWhenEveryInstanceMovedPastItOrAfterTheGrace) {
   EXPECT_EQ(ends, std::vector<int64_t>({1}));
   ASSERT_TRUE(merger.Add(Pane("a", 4, 200, ref)).ok());
   EXPECT_EQ(ends, std::vector<int64_t>({1, 2}));
-  // b's late rows for pane 1 are counted, not merged; b says goodbye: all but the last pane.
+  // b's late rows for pane 1 are counted and reported, not merged; b says goodbye: all but the last
+  // pane.
   ASSERT_TRUE(merger.Add(Pane("b", 1, 50, ref)).ok());
   EXPECT_EQ(merger.late_rows(), 50u);
+  EXPECT_EQ(late, (std::vector<std::pair<std::string, uint64_t>>{{"b", 50}}));  // reported
   PaneMessage bye;
   bye.instance = "b";
   bye.slide_micros = bye.size_micros = kHour;
@@ -127,6 +134,169 @@ TEST(PaneMerger, AWindowIsFinalWhenEveryInstanceMovedPastItOrAfterTheGrace) {
   ASSERT_TRUE(merger.Finish().ok());
   EXPECT_EQ(ends, std::vector<int64_t>({1, 2, 3, 4, 5}));
   EXPECT_EQ(merger.instances(), 2u);
+}
+
+// Rows lo..hi of a stream (sequence = row number + 1, one row per 10 s) and their values, the
+// drift from row 7000 on.
+struct Rows {
+  static int64_t Time(uint64_t seq) { return static_cast<int64_t>(seq - 1) * 10 * 1000000; }
+  static double Value(uint64_t seq) {
+    Rng rng(seq * 7919);
+    return rng.Uniform() + (seq > 7000 ? 0.3 : 0.0);
+  }
+};
+
+// A consumer process: profiles the batches it is given and publishes them to the merger
+// (through JSON), or dies without publishing.
+class Consumer {
+ public:
+  Consumer(std::string name, const std::shared_ptr<Profile>& ref, const WindowOptions& o)
+      : name_(std::move(name)), o_(o), panes_(ref->shared_layout(), o.slide_micros) {}
+
+  // Scores sequences lo..hi; `redelivered` ones are separated, as the NATS consumer does.
+  void Score(uint64_t lo, uint64_t hi, const std::set<uint64_t>& redelivered = {}) {
+    for (uint64_t s = lo; s <= hi; ++s) {
+      if (redelivered.count(s) != 0) panes_.Separate(s);
+    }
+    for (uint64_t s = lo; s <= hi; ++s) {
+      panes_.BeginRow(Rows::Time(s), s).AddNumber(0, Rows::Value(s));
+      panes_.EndRow();
+    }
+  }
+  void Publish(PaneMerger* merger) { keel::drift::Publish(&panes_, name_, o_, merger); }
+  void Die() { panes_.Take(); }
+
+ private:
+  std::string name_;
+  WindowOptions o_;
+  PaneCollector panes_;
+};
+
+std::vector<WindowResult> OneMonitor(const std::shared_ptr<Profile>& ref, const WindowOptions& o,
+                                     uint64_t events) {
+  std::vector<WindowResult> single;
+  WindowMonitor one(ref, o, [&](const WindowResult& w) { single.push_back(w); });
+  for (uint64_t s = 1; s <= events; ++s) {
+    one.BeginRow(Rows::Time(s)).AddNumber(0, Rows::Value(s));
+    one.EndRow();
+  }
+  EXPECT_TRUE(one.Finish().ok());
+  return single;
+}
+
+void ExpectSameWindows(const std::vector<WindowResult>& merged,
+                       const std::vector<WindowResult>& single) {
+  ASSERT_EQ(merged.size(), single.size());
+  for (size_t w = 0; w < single.size(); ++w) {
+    EXPECT_EQ(merged[w].rows, single[w].rows) << w;
+    EXPECT_EQ(merged[w].start_time, single[w].start_time) << w;
+    EXPECT_EQ(merged[w].drifted, single[w].drifted) << w;
+    EXPECT_NEAR(merged[w].report.features[0].statistic, single[w].report.features[0].statistic,
+                1e-9)
+        << w;
+  }
+}
+
+WindowOptions Hourly() {
+  WindowOptions o;
+  o.mode = WindowOptions::Mode::kTime;
+  o.size_micros = kHour;
+  o.slide_micros = kHour;
+  return o;
+}
+
+// A consumer killed after publishing its pane profile but before its acknowledgements reached
+// the server: its events are redelivered to another consumer, which profiles them again. The
+// merged windows count them once.
+TEST(PaneMerger, EventsOfAConsumerKilledAfterPublishingCountOnce) {
+  auto ref = Reference(20000, 1);
+  const WindowOptions o = Hourly();
+  std::vector<WindowResult> merged;
+  PaneMerger merger(ref, o, 1000, [&](const WindowResult& w) { merged.push_back(w); });
+  Consumer a("a", ref, o), b("b", ref, o), b2("b2", ref, o);
+  a.Score(1, 500);
+  a.Publish(&merger);  // ... and killed before acknowledging 1..500
+  b.Score(501, 700);
+  b.Publish(&merger);
+  // 1..500 come back to b2 (delivered twice), in a batch with fresh events.
+  std::set<uint64_t> again;
+  for (uint64_t s = 1; s <= 500; ++s) again.insert(s);
+  b2.Score(1, 500, again);
+  b2.Score(701, 1000);
+  b2.Publish(&merger);
+  ASSERT_TRUE(merger.Finish().ok());
+  EXPECT_EQ(merger.duplicate_rows(), 500u);
+  EXPECT_EQ(merger.overlapping_rows(), 0u);
+  EXPECT_EQ(merger.late_rows(), 0u);
+  ExpectSameWindows(merged, OneMonitor(ref, o, 1000));
+}
+
+// A consumer killed before publishing holds events (here of hour 1) that come back only after
+// the ack wait, while the others run hours ahead: the windows holding them wait for them
+// instead of being evaluated without them (and the rows then dropped as late).
+TEST(PaneMerger, AWindowWaitsForTheEventsAKilledConsumerHeld) {
+  auto ref = Reference(20000, 1);
+  const WindowOptions o = Hourly();  // 360 events per window
+  std::vector<WindowResult> merged;
+  PaneMerger merger(ref, o, 2, [&](const WindowResult& w) { merged.push_back(w); });
+  Consumer a("a", ref, o), b("b", ref, o), c("c", ref, o);
+  a.Score(1, 300);
+  a.Publish(&merger);
+  c.Score(301, 400);
+  c.Publish(&merger);
+  a.Score(401, 700);
+  a.Die();  // 401..700 (hours 1 and 2) wait for redelivery
+  for (uint64_t lo = 701; lo <= 3000; lo += 100) {
+    Consumer& next = (lo / 100) % 2 == 0 ? b : c;
+    next.Score(lo, lo + 99);
+    next.Publish(&merger);
+    ASSERT_TRUE(merger.Tick(1).ok());
+  }
+  // Hour 0 is final (every sequence below hour 1's first row, 361, is in); hour 1 waits for
+  // 401..700, although b and c are far more than the grace past it.
+  ASSERT_EQ(merged.size(), 1u);
+  std::set<uint64_t> again;
+  for (uint64_t s = 401; s <= 700; ++s) again.insert(s);
+  b.Score(401, 700, again);
+  b.Publish(&merger);
+  EXPECT_GE(merged.size(), 6u);
+  ASSERT_TRUE(merger.Finish().ok());
+  EXPECT_EQ(merger.late_rows(), 0u);
+  EXPECT_EQ(merger.skipped_sequences(), 0u);
+  ExpectSameWindows(merged, OneMonitor(ref, o, 3000));
+}
+
+// Sequences no consumer ever accounts for (another subject of the stream, or deleted) hold
+// the windows back for `settle` seconds only; dead letters account for theirs.
+TEST(PaneMerger, MissingSequencesAreGivenUpAfterTheSettleTime) {
+  auto ref = Reference(20000, 1);
+  const WindowOptions o = Hourly();
+  std::vector<WindowResult> merged;
+  PaneMerger merger(ref, o, 2, [&](const WindowResult& w) { merged.push_back(w); });
+  merger.set_settle(30);
+  Consumer a("a", ref, o);
+  a.Score(1, 400);
+  a.Publish(&merger);
+  // 401 is a dead letter, handled without a row; 402 never comes.
+  PaneMessage dead;
+  dead.instance = "a";
+  dead.slide_micros = dead.size_micros = kHour;
+  dead.pane = 1;
+  dead.handled.Insert(401);
+  ASSERT_TRUE(merger.Add(dead).ok());
+  a.Score(403, 1600);
+  a.Publish(&merger);
+  // Hour 0 is final (every sequence below hour 1's rows is in); hour 1 waits for 402.
+  ASSERT_TRUE(merger.Tick(100).ok());
+  EXPECT_EQ(merged.size(), 1u);
+  ASSERT_TRUE(merger.Tick(129).ok());
+  EXPECT_EQ(merged.size(), 1u);
+  ASSERT_TRUE(merger.Tick(131).ok());
+  EXPECT_EQ(merger.skipped_sequences(), 1u);
+  EXPECT_EQ(merged.size(), 4u);  // hours 0 to 3; hour 4, the highest, waits for the end
+  ASSERT_TRUE(merger.Finish().ok());
+  EXPECT_EQ(merged.size(), 5u);
+  EXPECT_EQ(merged[1].rows, 360u - 2);  // 401 and 402 have no row
 }
 
 TEST(PaneMerger, PanesOfAnotherWindowSizeAreAnError) {

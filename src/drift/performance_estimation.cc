@@ -16,9 +16,8 @@ void FromConfusion(double tp, double fp, double fn, double tn, BinaryPerformance
   m->accuracy = (tp + tn) / n;
   m->precision = tp + fp > 0 ? tp / (tp + fp) : 0.0;
   m->recall = tp + fn > 0 ? tp / (tp + fn) : 0.0;
-  m->f1 = m->precision + m->recall > 0
-              ? 2 * m->precision * m->recall / (m->precision + m->recall)
-              : 0.0;
+  m->f1 = m->precision + m->recall > 0 ? 2 * m->precision * m->recall / (m->precision + m->recall)
+                                       : 0.0;
   m->positive_rate = (tp + fn) / n;
 }
 
@@ -26,44 +25,55 @@ void FromConfusion(double tp, double fp, double fn, double tn, BinaryPerformance
 
 BinaryPerformance EstimateBinaryPerformance(std::span<const double> probabilities,
                                             double threshold) {
-  BinaryPerformance m;
   std::vector<double> p;
   p.reserve(probabilities.size());
   for (double x : probabilities) {
     if (!std::isnan(x)) p.push_back(std::clamp(x, 0.0, 1.0));
   }
-  m.rows = p.size();
-  if (p.empty()) return m;
-  double tp = 0, fp = 0, fn = 0, tn = 0;
-  for (double x : p) {
-    if (x >= threshold) {
-      tp += x;
-      fp += 1 - x;
-    } else {
-      fn += x;
-      tn += 1 - x;
-    }
-  }
-  FromConfusion(tp, fp, fn, tn, &m);
-  // Expected ROC curve: rank by p descending; ties move together (one curve point).
+  // Tie groups, by p descending: ties move together (one point of the expected ROC curve).
   std::sort(p.begin(), p.end(), std::greater<>());
-  const double pos = std::accumulate(p.begin(), p.end(), 0.0);
-  const double neg = static_cast<double>(p.size()) - pos;
-  if (pos <= 0 || neg <= 0) return m;
-  double ctp = 0, cfp = 0, area = 0;
+  std::vector<double> rows, sums;
+  std::vector<uint8_t> positive;
   for (size_t i = 0; i < p.size();) {
     size_t j = i;
-    double dtp = 0, dfp = 0;
-    while (j < p.size() && p[j] == p[i]) {
-      dtp += p[j];
-      dfp += 1 - p[j];
-      ++j;
-    }
-    const double tpr0 = ctp / pos, fpr0 = cfp / neg;
-    ctp += dtp;
-    cfp += dfp;
-    area += (cfp / neg - fpr0) * (ctp / pos + tpr0) / 2;
+    double sum = 0;
+    while (j < p.size() && p[j] == p[i]) sum += p[j++];
+    rows.push_back(static_cast<double>(j - i));
+    sums.push_back(sum);
+    positive.push_back(p[i] >= threshold ? 1 : 0);
     i = j;
+  }
+  return EstimateBinaryPerformanceGrouped(rows, sums, positive);
+}
+
+BinaryPerformance EstimateBinaryPerformanceGrouped(std::span<const double> rows,
+                                                   std::span<const double> sums,
+                                                   std::span<const uint8_t> positive) {
+  BinaryPerformance m;
+  double n = 0, tp = 0, fp = 0, fn = 0, tn = 0;
+  for (size_t g = 0; g < rows.size(); ++g) {
+    n += rows[g];
+    if (positive[g]) {
+      tp += sums[g];
+      fp += rows[g] - sums[g];
+    } else {
+      fn += sums[g];
+      tn += rows[g] - sums[g];
+    }
+  }
+  m.rows = static_cast<uint64_t>(n);
+  if (n <= 0) return m;
+  FromConfusion(tp, fp, fn, tn, &m);
+  // Expected ROC curve: TPR = cumulative sum of p / sum p, FPR = of (1 - p) / sum (1 - p).
+  const double pos = tp + fn;
+  const double neg = n - pos;
+  if (pos <= 0 || neg <= 0) return m;
+  double ctp = 0, cfp = 0, area = 0;
+  for (size_t g = 0; g < rows.size(); ++g) {
+    const double tpr0 = ctp / pos, fpr0 = cfp / neg;
+    ctp += sums[g];
+    cfp += rows[g] - sums[g];
+    area += (cfp / neg - fpr0) * (ctp / pos + tpr0) / 2;
   }
   m.roc_auc = area;
   return m;
@@ -126,7 +136,8 @@ double ExpectedCalibrationError(std::span<const double> probabilities,
   if (total == 0) return kNaN;
   double ece = 0;
   for (size_t b = 0; b < count.size(); ++b) {
-    if (count[b] > 0) ece += count[b] / total * std::fabs(sum_p[b] / count[b] - sum_y[b] / count[b]);
+    if (count[b] > 0)
+      ece += count[b] / total * std::fabs(sum_p[b] / count[b] - sum_y[b] / count[b]);
   }
   return ece;
 }

@@ -33,6 +33,13 @@ struct BinaryPerformance {
 BinaryPerformance EstimateBinaryPerformance(std::span<const double> probabilities,
                                             double threshold);
 
+// CBPE estimates from probabilities in tie groups (probability_bins.h): group i holds
+// rows[i] rows whose probabilities sum to sums[i], predicted positive when positive[i];
+// groups in descending order of probability (all three spans of one length).
+BinaryPerformance EstimateBinaryPerformanceGrouped(std::span<const double> rows,
+                                                   std::span<const double> sums,
+                                                   std::span<const uint8_t> positive);
+
 // Realized metrics from probabilities and 0/1 labels (same length; rows with a NaN
 // probability or a label other than 0/1 are skipped). ROC AUC is the Mann-Whitney statistic
 // with ties counting one half (scikit-learn's roc_auc_score); NaN without both classes.

@@ -252,6 +252,7 @@ Status Profile::Merge(const Profile& other) {
       groups_[g].score_sum[i] += other.groups_[g].score_sum[i];
     }
   }
+  probabilities_.Merge(other.probabilities_);
   return Status::OK();
 }
 
@@ -300,15 +301,17 @@ nlohmann::json Profile::ToJson() const {
     if (spec.kind == ValueKind::kNumeric) j["edges"] = spec.edges;
     groups.push_back(std::move(j));
   }
-  return {{"format", "keel.profile"},
-          {"version", 1},
-          {"rows", rows_},
-          {"sketch_k", layout_->sketch_k},
-          {"exact_limit", layout_->exact_limit},
-          {"others_capacity", layout_->others_capacity},
-          {"selection_threshold", layout_->selection_threshold},
-          {"columns", std::move(cols)},
-          {"groups", std::move(groups)}};
+  json out = {{"format", "keel.profile"},
+              {"version", 1},
+              {"rows", rows_},
+              {"sketch_k", layout_->sketch_k},
+              {"exact_limit", layout_->exact_limit},
+              {"others_capacity", layout_->others_capacity},
+              {"selection_threshold", layout_->selection_threshold},
+              {"columns", std::move(cols)},
+              {"groups", std::move(groups)}};
+  if (!probabilities_.empty()) out["probabilities"] = probabilities_.ToJson();
+  return out;
 }
 
 namespace {
@@ -533,6 +536,11 @@ Result<Profile> Profile::FromJson(const nlohmann::json& j) {
   p.rows_ = rows;
   for (size_t c = 0; c < loaded.size(); ++c) p.columns_[c] = std::move(loaded[c]);
   p.groups_ = std::move(gstats);
+  if (auto it = j.find("probabilities"); it != j.end()) {
+    auto bins = ProbabilityBins::FromJson(*it);
+    if (!bins.ok()) return Status::Corrupt("profile: {}", bins.status().message());
+    p.probabilities_ = std::move(*bins);
+  }
   return p;
 }
 

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "drift/frequent_items.h"
+#include "drift/probability_bins.h"
 #include "drift/quantile_sketch.h"
 #include "drift/value_counter.h"
 #include "keel/status.h"
@@ -158,6 +159,11 @@ class Profile {
   // One row of a sensitive attribute's group (-1 = unknown: ignored) with its prediction.
   void AddGroupRow(size_t attribute, int32_t group, double prediction);
 
+  // A binary classifier's predicted probability, for the window's label-free performance
+  // estimate (stream windows; the training profile keeps none).
+  void AddProbability(double p) { probabilities_.Add(p); }
+  const ProbabilityBins& probabilities() const { return probabilities_; }
+
   // Adds `other`'s rows. FailedPrecondition when the layouts differ.
   Status Merge(const Profile& other);
 
@@ -172,6 +178,7 @@ class Profile {
   uint64_t rows_ = 0;
   std::vector<ColumnStats> columns_;
   std::vector<GroupStats> groups_;
+  ProbabilityBins probabilities_;  // empty unless AddProbability was called
 };
 
 // Options for building a layout from reference data.

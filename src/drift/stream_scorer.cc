@@ -67,7 +67,7 @@ class BatchScorer::Impl {
   void RunPart(Part& part, const std::vector<StreamLine>& lines, const char* buffer_end,
                size_t begin, size_t end);
   void FormatRow(size_t i, std::string* out) const;
-  void AddToWindows(size_t rows, const std::vector<size_t>& part_begin);
+  void AddToWindows(const std::vector<StreamLine>& lines, const std::vector<size_t>& part_begin);
   void AddRow(size_t i, const std::vector<UntrackedText>& untracked, size_t first, size_t end,
               Profile& pane) const;
 
@@ -313,6 +313,7 @@ void BatchScorer::Impl::AddRow(size_t i, const std::vector<UntrackedText>& untra
   }
   const double* p = pred_.data() + i * k_;
   double score = p[0];
+  if (model_.task == Task::kBinary) pane.AddProbability(p[0]);  // P(positive), for CBPE
   if (prediction_column_ >= 0) {
     const auto c = static_cast<size_t>(prediction_column_);
     if (prediction_categorical_) {
@@ -337,7 +338,9 @@ void BatchScorer::Impl::AddRow(size_t i, const std::vector<UntrackedText>& untra
   for (size_t g = 0; g < ng_; ++g) pane.AddGroupRow(g, groups_[i * ng_ + g], score);
 }
 
-void BatchScorer::Impl::AddToWindows(size_t rows, const std::vector<size_t>& part_begin) {
+void BatchScorer::Impl::AddToWindows(const std::vector<StreamLine>& lines,
+                                     const std::vector<size_t>& part_begin) {
+  const size_t rows = lines.size();
   size_t part = 0;
   size_t cursor = 0;  // into parts_[part].untracked
   for (size_t i = 0; i < rows; ++i) {
@@ -355,7 +358,7 @@ void BatchScorer::Impl::AddToWindows(size_t rows, const std::vector<size_t>& par
     AddRow(i, untracked, first, cursor, monitor_->BeginRow(time_[i]));
     monitor_->EndRow();
     if (panes_ != nullptr) {
-      AddRow(i, untracked, first, cursor, panes_->BeginRow(time_[i]));
+      AddRow(i, untracked, first, cursor, panes_->BeginRow(time_[i], lines[i].number));
       panes_->EndRow();
     }
   }
@@ -405,7 +408,7 @@ Status BatchScorer::Impl::ProcessBatch(const std::vector<StreamLine>& lines, con
     }
   }
   summary_.lines += rows;
-  if (monitor_) AddToWindows(rows, part_begin);
+  if (monitor_) AddToWindows(lines, part_begin);
   return Status::OK();
 }
 

@@ -63,7 +63,9 @@ nlohmann::json StreamSummaryToJson(const StreamSummary& s);
 struct StreamLine {
   const char* data = nullptr;
   size_t length = 0;
-  uint64_t number = 0;  // 1-based position in the input, for error texts
+  // 1-based position in the input, for error texts (a NATS consumer: the stream sequence,
+  // which also names the row in its pane profile, PaneCollector::BeginRow)
+  uint64_t number = 0;
 };
 
 // What one batch scored, handed to the caller's sink before the batch counts.

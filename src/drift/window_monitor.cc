@@ -206,6 +206,9 @@ Result<WindowResult> EvaluateWindow(const Profile& reference, const Profile& mer
   w.drifted =
       v.dataset_drift || v.prediction_drift.value_or(false) || v.label_drift.value_or(false);
   for (const auto& a : w.fairness) w.fairness_alert |= a.alert;
+  if (!merged.probabilities().empty()) {
+    w.estimated = merged.probabilities().Estimate(reference.layout().selection_threshold);
+  }
   return w;
 }
 
@@ -245,6 +248,17 @@ nlohmann::json WindowResultToJson(const WindowResult& w) {
       {"fairness", GroupDisparitiesToJson(w.fairness)},
       {"fairness_alert", w.fairness_alert},
       {"correction", CorrectionName(w.report.options.correction)}};
+  if (w.estimated.rows > 0) {
+    // CBPE: what the performance is expected to be, from the probabilities alone.
+    nlohmann::json e = {{"method", "cbpe"}, {"rows", w.estimated.rows}};
+    SetIfFinite(&e, "roc_auc", w.estimated.roc_auc);
+    SetIfFinite(&e, "accuracy", w.estimated.accuracy);
+    SetIfFinite(&e, "precision", w.estimated.precision);
+    SetIfFinite(&e, "recall", w.estimated.recall);
+    SetIfFinite(&e, "f1", w.estimated.f1);
+    SetIfFinite(&e, "positive_rate", w.estimated.positive_rate);
+    j["estimated_performance"] = std::move(e);
+  }
   return j;
 }
 

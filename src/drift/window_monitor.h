@@ -59,11 +59,16 @@ struct WindowResult {
   std::vector<AttributeDisparity> fairness;
   bool drifted = false;  // dataset, prediction or label drift
   bool fairness_alert = false;
+  // Binary classifiers in `keel stream`: the label-free performance estimate (CBPE) from the
+  // window's predicted probabilities (probability_bins.h); rows == 0 when there is none.
+  BinaryPerformance estimated;
 };
 
 // The window as one JSON object: {"event": "drift"|"window", "window": {...}, "dataset_drift",
 // "share_drifted", "drifted_features": [...], "prediction_drift", "label_drift",
-// "features": [{"feature", "test", "statistic", "threshold", "drifted", ...}], "fairness"}.
+// "features": [{"feature", "test", "statistic", "threshold", "drifted", ...}], "fairness",
+// and for a binary classifier's stream windows "estimated_performance": {"method": "cbpe",
+// "rows", "roc_auc", "accuracy", "precision", "recall", "f1", "positive_rate"}}.
 nlohmann::json WindowResultToJson(const WindowResult& w);
 
 // A window's merged profile compared with the reference: the drift report, the fairness

@@ -9,6 +9,7 @@
 #include "core/stopwatch.h"
 #include "drift/model_profile.h"
 #include "drift/pane_profiles.h"
+#include "keel/table.h"
 #include "model/model_io.h"
 
 namespace keel::usecase {
@@ -41,6 +42,21 @@ Result<NatsMonitorResult> MonitorNats(const NatsMonitorRequest& request, const C
     std::fputs((drift::WindowResultToJson(w).dump() + "\n").c_str(), out);
     std::fflush(out);
   };
+  // Rows that came after their window was evaluated: reported, never merged silently.
+  auto late = [&](const drift::PaneMessage& m, uint64_t rows) {
+    ++result.late_panes;
+    const nlohmann::json j = {{"event", "late"},
+                              {"instance", m.instance},
+                              {"pane_start", FormatTimestamp(m.pane * m.slide_micros)},
+                              {"pane_end", FormatTimestamp((m.pane + 1) * m.slide_micros)},
+                              {"rows", rows}};
+    log::Warn(
+        "keel monitor: {} rows of '{}' for the pane from {} came after its windows were "
+        "evaluated (counted as late_rows, not merged)",
+        rows, m.instance, j["pane_start"].get<std::string>());
+    std::fputs((j.dump() + "\n").c_str(), out);
+    std::fflush(out);
+  };
   // Built with the first message's window when the request leaves it open.
   std::optional<drift::PaneMerger> merger;
   auto make_merger = [&](const drift::PaneMessage& m) -> Status {
@@ -53,6 +69,8 @@ Result<NatsMonitorResult> MonitorNats(const NatsMonitorRequest& request, const C
     }
     const int64_t slide = w.slide_micros == 0 ? w.size_micros : w.slide_micros;
     merger.emplace(reference, w, request.grace_windows * (w.size_micros / slide), sink);
+    merger->set_settle(static_cast<double>(request.settle.count()) / 1000);
+    merger->set_late_sink(late);
     return Status::OK();
   };
   const auto wait = std::chrono::milliseconds(
@@ -60,6 +78,7 @@ Result<NatsMonitorResult> MonitorNats(const NatsMonitorRequest& request, const C
   Stopwatch idle;
   while (!ctx.cancelled()) {
     KEEL_ASSIGN_OR_RETURN(NatsMessages batch, consumer->Fetch(256, wait));
+    if (merger) KEEL_RETURN_IF_ERROR(merger->Tick(clock.Seconds()));
     if (batch.items.empty()) {
       if (request.until_idle.count() > 0 &&
           idle.Seconds() * 1000 >= static_cast<double>(request.until_idle.count())) {
@@ -89,6 +108,16 @@ Result<NatsMonitorResult> MonitorNats(const NatsMonitorRequest& request, const C
     result.messages = merger->messages();
     result.instances = merger->instances();
     result.late_rows = merger->late_rows();
+    result.duplicate_rows = merger->duplicate_rows();
+    result.overlapping_rows = merger->overlapping_rows();
+    result.skipped_sequences = merger->skipped_sequences();
+    if (result.overlapping_rows > 0) {
+      log::Warn(
+          "keel monitor: {} rows came in profiles partly counted already (merged, so the "
+          "windows holding them may count some events twice); are all consumers keel "
+          "stream of this version?",
+          result.overlapping_rows);
+    }
   }
   result.seconds = clock.Seconds();
   return result;
@@ -102,6 +131,10 @@ nlohmann::json NatsMonitorResult::ToJson() const {
           {"drift_events", drift_events},
           {"fairness_alerts", fairness_alerts},
           {"late_rows", late_rows},
+          {"late_panes", late_panes},
+          {"duplicate_rows", duplicate_rows},
+          {"overlapping_rows", overlapping_rows},
+          {"skipped_sequences", skipped_sequences},
           {"bad_messages", bad_messages},
           {"seconds", seconds}};
 }
@@ -109,8 +142,9 @@ nlohmann::json NatsMonitorResult::ToJson() const {
 std::string NatsMonitorResult::ToText() const {
   return fmt::format(
       "keel monitor: {} pane profiles from {} consumers, {} windows, {} drift events, {} "
-      "fairness alerts, {} late rows, {:.3f} s\n",
-      messages, instances, windows, drift_events, fairness_alerts, late_rows, seconds);
+      "fairness alerts, {} late rows, {} duplicate rows dropped, {:.3f} s\n",
+      messages, instances, windows, drift_events, fairness_alerts, late_rows, duplicate_rows,
+      seconds);
 }
 
 }  // namespace keel::usecase

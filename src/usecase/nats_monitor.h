@@ -6,12 +6,15 @@
 // (the stdin stream's window line: "event" is "drift" or "window"), so an alert is raised
 // once per window, not once per consumer.
 //
-// A window is final (evaluated) when every consumer instance that has published has moved
-// past its last pane (or stopped), or when one instance is `grace_windows` windows past it;
-// at the end (until_idle, or cancel) the windows left are evaluated, the last marked partial.
-// Messages are acknowledged once merged: a restarted monitor with the same consumer name goes
-// on after them (the windows it had not evaluated yet are lost; use a new --consumer to read
-// the stream again from its start).
+// Each event is counted once, whichever consumers profiled it (drift/pane_profiles.h). A
+// window is final (evaluated) when every consumer instance that has published has moved
+// past its last pane (or stopped), or when one instance is `grace_windows` windows past it,
+// and no event sequence below the rows of later panes is unaccounted for (up to `settle`);
+// rows that still come after their window was evaluated are counted and reported (a line
+// {"event": "late", ...} on `out`, and a warning); at the end (until_idle, or cancel) the windows
+// left are evaluated, the last marked partial. Messages are acknowledged once merged: a restarted
+// monitor with the same consumer name goes on after them (the windows it had not evaluated yet are
+// lost; use a new --consumer to read the stream again from its start).
 #pragma once
 
 #include <chrono>
@@ -34,6 +37,9 @@ struct NatsMonitorRequest {
   // profiles when size_micros is 0.
   drift::WindowOptions window;
   int64_t grace_windows = 2;
+  // How long a missing event sequence may hold windows back (drift::PaneMerger::set_settle);
+  // zero: windows do not wait for sequences.
+  std::chrono::milliseconds settle{120000};
   // Stop after this long without a message; zero: run until cancelled.
   std::chrono::milliseconds until_idle{0};
 };
@@ -46,6 +52,10 @@ struct NatsMonitorResult {
   uint64_t drift_events = 0;
   uint64_t fairness_alerts = 0;
   uint64_t late_rows = 0;  // rows of panes that came after their windows were evaluated
+  uint64_t late_panes = 0;
+  uint64_t duplicate_rows = 0;     // rows counted once already (a killed consumer's, redelivered)
+  uint64_t overlapping_rows = 0;   // rows of messages partly counted already (merged; not exact)
+  uint64_t skipped_sequences = 0;  // event sequences given up after --settle
   uint64_t bad_messages = 0;
   double seconds = 0;
 

@@ -96,8 +96,10 @@ class NatsScoringLoop {
       }
       ids_.clear();
       log_rows_.clear();
+      scorer_ok_.assign(scored.rows(), 0);
       for (size_t k = 0; k < scored.rows(); ++k) {
         const NatsMessage& m = batch.items[scored_[k]];
+        scorer_ok_[k] = scored.ok(k) ? 1 : 0;
         ids_.push_back(MsgId(m));
         if (scored.ok(k)) {
           KEEL_RETURN_IF_ERROR(consumer_.Publish(r_.to, scored.output(k),
@@ -123,10 +125,23 @@ class NatsScoringLoop {
       counts_.published += batch.items.size();
       return Status::OK();
     };
-    // The batch's rows join the drift windows (and the pane profiles) once delivered.
+    // The batch's rows join the drift windows (and the pane profiles) once delivered. A
+    // redelivered event may be in a pane profile its first consumer published before dying:
+    // it is profiled alone, so the monitor can tell and count it once (pane_profiles.h).
+    if (panes_ != nullptr) {
+      for (const NatsMessage& m : batch.items) {
+        if (m.delivered > 1) panes_->Separate(m.stream_sequence);
+      }
+    }
     KEEL_RETURN_IF_ERROR(scorer_.Score(lines_, text_.data() + text_.size(), deliver));
     if (panes_ != nullptr && !batch.items.empty()) {
-      KEEL_RETURN_IF_ERROR(PublishPanes(false, batch.items.front().stream_sequence));
+      // The events finished without a row: dead letters.
+      drift::SequenceSet handled;
+      for (size_t i : blank_) handled.Insert(batch.items[i].stream_sequence);
+      for (size_t k = 0; k < scored_.size(); ++k) {
+        if (!scorer_ok_[k]) handled.Insert(batch.items[scored_[k]].stream_sequence);
+      }
+      KEEL_RETURN_IF_ERROR(PublishPanes(false, std::move(handled)));
     }
     // Every prediction, dead letter and pane profile is stored: the events are done.
     for (const NatsMessage& m : batch.items) KEEL_RETURN_IF_ERROR(consumer_.Ack(m));
@@ -144,25 +159,40 @@ class NatsScoringLoop {
     size_micros_ = size_micros;
   }
 
-  // Publishes the panes collected since the last call (each as "<instance>:<pane
-  // start>:<first sequence of the batch>", so a repeat of the same publish is dropped) and,
-  // with `done`, the instance's goodbye; waits until the stream stored them.
-  Status PublishPanes(bool done, uint64_t first_sequence) {
+  // Publishes the pane deltas collected since the last call, each with the stream sequences
+  // of its rows, the first also with `handled` (the batch's sequences without a row; alone
+  // when the batch had no row), and, with `done`, the instance's goodbye; waits until the
+  // stream stored them. Message ids "<instance>:<pane start>:<lowest sequence>" (":h:" for
+  // `handled` alone) drop a repeat of the same publish.
+  Status PublishPanes(bool done, drift::SequenceSet handled) {
     drift::PaneMessage m;
     m.instance = instance_;
     m.slide_micros = panes_->slide_micros();
     m.size_micros = size_micros_;
     m.latest = panes_->latest();
-    for (auto& [pane, profile] : panes_->Take()) {
-      m.pane = pane;
-      m.profile = std::make_shared<drift::Profile>(std::move(profile));
-      KEEL_RETURN_IF_ERROR(consumer_.Publish(
-          profiles_to_, drift::PaneMessageToJson(m).dump(), {},
-          fmt::format("{}:{}:{}", instance_, pane * m.slide_micros, first_sequence)));
+    std::vector<drift::PaneDelta> deltas = panes_->Take();
+    if (deltas.empty() && !handled.empty()) {
+      m.pane = m.latest == INT64_MIN ? 0 : m.latest;
+      m.handled = std::move(handled);
+      KEEL_RETURN_IF_ERROR(consumer_.Publish(profiles_to_, drift::PaneMessageToJson(m).dump(), {},
+                                             fmt::format("{}:h:{}", instance_, m.handled.min())));
+      ++counts_.profiles;
+    }
+    for (drift::PaneDelta& d : deltas) {
+      m.pane = d.pane;
+      m.profile = std::make_shared<drift::Profile>(std::move(d.profile));
+      m.sequences = std::move(d.sequences);
+      m.handled = std::move(handled);
+      handled = drift::SequenceSet();
+      KEEL_RETURN_IF_ERROR(
+          consumer_.Publish(profiles_to_, drift::PaneMessageToJson(m).dump(), {},
+                            fmt::format("{}:{}:{}", instance_, d.pane * m.slide_micros,
+                                        m.sequences.empty() ? 0 : m.sequences.min())));
       ++counts_.profiles;
     }
     if (done) {
       m.profile.reset();
+      m.sequences = m.handled = drift::SequenceSet();
       m.pane = m.latest == INT64_MIN ? 0 : m.latest;
       m.done = true;
       KEEL_RETURN_IF_ERROR(consumer_.Publish(profiles_to_, drift::PaneMessageToJson(m).dump(), {},
@@ -192,6 +222,7 @@ class NatsScoringLoop {
   const std::string dead_letter_;
   std::string text_;
   std::vector<size_t> blank_, scored_;  // indexes into the batch
+  std::vector<uint8_t> scorer_ok_;      // per scored line: decoded and predicted
   std::vector<drift::StreamLine> lines_;
   std::vector<std::string> ids_;  // per scored line: "<stream>:<sequence>"
   std::vector<StreamLogRow> log_rows_;
@@ -293,7 +324,7 @@ Result<NatsStreamResult> StreamNats(const NatsStreamRequest& request, const Cont
     idle.Reset();
   }
   KEEL_RETURN_IF_ERROR(scorer->Finish(&result.summary));
-  if (panes) KEEL_RETURN_IF_ERROR(loop.PublishPanes(true, 0));
+  if (panes) KEEL_RETURN_IF_ERROR(loop.PublishPanes(true, {}));
   result.summary.seconds = clock.Seconds();
   if (!result.summary.first_error.empty()) {
     log::Warn("{} malformed events went to the dead-letter subject; first: {}",

@@ -21,7 +21,7 @@ struct MonitorFlags {
   // --from nats://: the merged drift view of `keel stream --from nats://` consumers.
   std::string from;
   usecase::NatsMonitorRequest nats;
-  std::string until_idle, server_timeout = "30s";
+  std::string until_idle, server_timeout = "30s", settle = "2m";
 };
 
 int RunNats(MonitorFlags& f) {
@@ -46,6 +46,10 @@ int RunNats(MonitorFlags& f) {
   if (st.ok()) {
     st = ParseDuration(f.server_timeout, "--server-timeout", &micros);
     r.source.server_timeout = std::chrono::milliseconds(micros / 1000);
+  }
+  if (st.ok()) {
+    st = f.settle == "0" ? Status::OK() : ParseDuration(f.settle, "--settle", &micros);
+    r.settle = std::chrono::milliseconds(f.settle == "0" ? 0 : micros / 1000);
   }
   if (r.source.consumer.empty()) r.source.consumer = "keel-monitor";
   if (!st.ok()) return ReportUsageError(st, f.common);
@@ -148,7 +152,14 @@ Command AddMonitorCommand(CLI::App& root) {
                   "its start (default: keel-monitor)");
   sub->add_option("--grace", n.grace_windows,
                   "NATS: a window is final when every consumer that published has moved past "
-                  "it, or when one consumer is this many windows past it (default: 2)");
+                  "it, or when one consumer is this many windows past it (default: 2); either "
+                  "way, not before --settle allows it");
+  sub->add_option("--settle", f->settle,
+                  "NATS: a window is also not final while an event stream sequence below the "
+                  "rows of later windows is unaccounted for (e.g. held by a killed consumer "
+                  "until redelivered); a sequence missing this long is given up (another "
+                  "subject, deleted). Keep it longer than the consumers' --ack-wait; 0: do not "
+                  "wait for sequences (default: 2m)");
   sub->add_option("--until-idle", f->until_idle,
                   "NATS: evaluate the windows left and exit after this long without a profile "
                   "(default: run until stopped)")
