@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "data/category_order.h"
 #include "data/cell_text.h"
 
 namespace keel {
@@ -86,15 +87,42 @@ size_t RecordsEnd(std::string_view data, char quote, bool last) {
   return end;
 }
 
+// Widens the file's schema by a piece's: numeric ranges, the categories (kept in the order
+// one read gives them, pandas' sorted order, when the piece adds any) and whether pandas would
+// order them so.
+void MergeSchema(const Schema& piece, Schema* file) {
+  for (ColumnSchema& c : file->columns) {
+    const ColumnSchema* p = piece.Find(c.name);
+    if (p == nullptr) continue;
+    if (p->min && (!c.min || *p->min < *c.min)) c.min = p->min;
+    if (p->max && (!c.max || *p->max > *c.max)) c.max = p->max;
+    bool added = false;
+    for (const std::string& cat : p->categories) {
+      if (std::find(c.categories.begin(), c.categories.end(), cat) == c.categories.end()) {
+        c.categories.push_back(cat);
+        added = true;
+      }
+    }
+    if (added) SortPandasDefault(&c.categories);
+    // A spelling or missing token pandas would read differently anywhere makes the order
+    // unknown (the note says why, from the first piece that found it).
+    if (p->category_order == CategoryOrder::kUnknown &&
+        c.category_order != CategoryOrder::kUnknown) {
+      c.category_order = CategoryOrder::kUnknown;
+      c.category_order_note = p->category_order_note;
+    }
+  }
+}
+
 }  // namespace
 
 size_t WholeRecordsPrefix(std::string_view data, char quote) {
   return RecordsEnd(data, quote, /*last=*/true);
 }
 
-Result<IngestReport> ReadCsvPieces(const std::string& path, const ReadOptions& options,
-                                   size_t piece_bytes, const Context& ctx,
-                                   const std::function<Status(CsvPiece&)>& fn) {
+Result<CsvPiecesResult> ReadCsvPieces(const std::string& path, const ReadOptions& options,
+                                      size_t piece_bytes, const Context& ctx,
+                                      const std::function<Status(CsvPiece&)>& fn) {
   if (options.drop_duplicates) {
     return Status::InvalidArgument("{}: reading in pieces cannot drop duplicates", path);
   }
@@ -106,6 +134,7 @@ Result<IngestReport> ReadCsvPieces(const std::string& path, const ReadOptions& o
   piece_bytes = std::max<size_t>(piece_bytes, 1);
 
   IngestReport total;
+  Schema schema;
   ReadOptions later = options;  // the options of pieces after the first, fixed by the first
   std::string header;           // the header record of the file, with its line break
   uint64_t lines_before = 0;    // physical lines of the file before the current piece
@@ -172,6 +201,7 @@ Result<IngestReport> ReadCsvPieces(const std::string& path, const ReadOptions& o
         header = std::string(bytes.substr(at, end));
       }
       total = r.report;
+      schema = r.schema;
       total.bytes = 0;
       total.rows_read = total.rows_used = total.rows_rejected = total.duplicates = 0;
       total.blank_lines = total.errors = total.warnings = 0;
@@ -182,6 +212,7 @@ Result<IngestReport> ReadCsvPieces(const std::string& path, const ReadOptions& o
     } else {
       // The header is line 1 of the buffer; its records start right after it.
       ShiftLines(lines_before - CountNewlines(header), &r);
+      MergeSchema(r.schema, &schema);
     }
     MergeCounts(r.report, index == 0, &total, options.max_anomalies);
     lines_before += CountNewlines(bytes);
@@ -195,7 +226,7 @@ Result<IngestReport> ReadCsvPieces(const std::string& path, const ReadOptions& o
     buf.erase(0, cut);
   }
   total.lines = lines_before;
-  return total;
+  return CsvPiecesResult{std::move(schema), std::move(total)};
 }
 
 }  // namespace keel

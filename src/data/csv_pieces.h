@@ -30,13 +30,20 @@ struct CsvPiece {
   IngestResult data;
 };
 
+// What ReadCsvPieces returns for the whole file: no table; the schema with every piece's
+// ranges and categories merged (as one read infers them); the report with the counts, rejected
+// records and anomalies of every piece (column statistics are the first piece's).
+struct CsvPiecesResult {
+  Schema schema;
+  IngestReport report;
+};
+
 // Reads `path` in pieces, calling `fn` on each in file order (stopping at its first error).
-// Returns the file's report: counts, rejected records and anomalies of every piece (column
-// statistics are the first piece's). Errors: those of ReadTable; InvalidArgument for JSON Lines
+// Errors: those of ReadTable; InvalidArgument for JSON Lines
 // or drop_duplicates; Cancelled between pieces when ctx is cancelled.
-Result<IngestReport> ReadCsvPieces(const std::string& path, const ReadOptions& options,
-                                   size_t piece_bytes, const Context& ctx,
-                                   const std::function<Status(CsvPiece&)>& fn);
+Result<CsvPiecesResult> ReadCsvPieces(const std::string& path, const ReadOptions& options,
+                                      size_t piece_bytes, const Context& ctx,
+                                      const std::function<Status(CsvPiece&)>& fn);
 
 // The number of bytes of `data` (which starts at a record boundary) that hold whole CSV records:
 // up to and including the last line break outside a quoted field; 0 when there is none.

@@ -9,11 +9,14 @@
 #include <cstdio>
 #include <fstream>
 
+#include "data/schema_yaml.h"
+
 namespace keel {
 namespace {
 
 struct Pieces {
   IngestReport report;
+  Schema schema;
   std::vector<uint64_t> lines;                 // source line of every used row
   std::vector<std::vector<std::string>> text;  // CellText of every used row, column by column
   size_t count = 0;
@@ -33,7 +36,10 @@ Pieces ReadInPieces(const std::string& path, size_t piece_bytes) {
     return Status::OK();
   });
   EXPECT_TRUE(rep.ok()) << rep.status().ToString();
-  if (rep.ok()) out.report = *rep;
+  if (rep.ok()) {
+    out.report = rep->report;
+    out.schema = rep->schema;
+  }
   return out;
 }
 
@@ -49,6 +55,17 @@ void ExpectSameAsOneRead(const std::string& path, size_t piece_bytes, size_t min
   EXPECT_EQ(p.report.duplicates, w.duplicates);
   EXPECT_EQ(p.report.errors, w.errors);
   EXPECT_EQ(RejectsToCsv(p.report), RejectsToCsv(w));
+  // Numeric ranges and categories are merged over the pieces (kinds are the first piece's:
+  // train/stream_bins.h settles text kinds over the whole file).
+  for (const ColumnSchema& c : whole->schema.columns) {
+    const ColumnSchema* pc = p.schema.Find(c.name);
+    ASSERT_NE(pc, nullptr) << c.name;
+    if (pc->kind != c.kind) continue;
+    EXPECT_EQ(pc->min, c.min) << c.name;
+    EXPECT_EQ(pc->max, c.max) << c.name;
+    if (c.category_order == CategoryOrder::kSorted)
+      EXPECT_EQ(pc->categories, c.categories) << c.name;
+  }
   const Table& t = whole->table;
   ASSERT_EQ(p.lines.size(), t.num_rows());
   EXPECT_EQ(p.lines, t.source_lines());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include "core/context.h"
 #include "core/hash.h"
@@ -239,9 +240,14 @@ Status CheckDistributedRun(const TrainOptions& options, const TrainingData& data
   return CheckRanksAgree(what, *options.collective);
 }
 
-Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
-                             const Context& ctx, const Stopwatch& total_clock, Model* model,
-                             TrainReport* rep) {
+// The boosting loop on binned rows (the bins of the train and validation rows; the test rows'
+// from `test_bins`, called after the fit), then the margins of every split.
+Result<SplitMargins> FitGbdtOnBins(const TrainOptions& options, const TrainingData& data,
+                                   const std::vector<BinMapper>& mappers, BinnedMatrix train_bins,
+                                   BinnedMatrix valid_bins,
+                                   const std::function<Result<BinnedMatrix>()>& test_bins,
+                                   const Context& ctx, const Stopwatch& total_clock, Model* model,
+                                   TrainReport* rep) {
   const TrainParams& p = options.params;
   const FeatureSet& fs = data.features;
   const SplitRows& split = data.split;
@@ -249,20 +255,6 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   model->kind = Model::Kind::kForest;
   KEEL_ASSIGN_OR_RETURN(const ModelConstraints constraints,
                         ResolveConstraints(p.monotone, p.interactions, fs.specs, fs.excluded));
-  std::vector<BinMapper> mappers(fs.raw.size());
-  if (options.collective != nullptr) {
-    KEEL_RETURN_IF_ERROR(CheckDistributedRun(options, data));
-    KEEL_ASSIGN_OR_RETURN(mappers,
-                          FitSharedMappers(fs.raw, split.train, p.max_bins, *options.collective));
-  } else {
-    KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
-      mappers[f] = fs.raw[f].categorical
-                       ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
-                       : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
-    }));
-  }
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
   const std::vector<double> train_labels = Gather(data.target.label, split.train);
   const std::vector<double> valid_labels = Gather(data.target.label, split.valid);
   const std::vector<float> train_w = GatherF(data.weights, split.train);
@@ -287,9 +279,39 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   SplitMargins m;
   m.train = std::move(g.train_margins);
   m.valid = std::move(g.valid_margins);
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins, BinRows(fs.raw, mappers, split.test, threads));
-  m.test = PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, threads);
+  train_bins = BinnedMatrix();
+  valid_bins = BinnedMatrix();
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test, test_bins());
+  m.test = PredictBinned(test, g.binned_trees, model->base_margin, p.learning_rate, threads);
   return m;
+}
+
+Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
+                             const Context& ctx, const Stopwatch& total_clock, Model* model,
+                             TrainReport* rep) {
+  const TrainParams& p = options.params;
+  const FeatureSet& fs = data.features;
+  const SplitRows& split = data.split;
+  const int threads = ctx.threads();
+  std::vector<BinMapper> mappers(fs.raw.size());
+  if (options.collective != nullptr) {
+    KEEL_RETURN_IF_ERROR(CheckDistributedRun(options, data));
+    KEEL_ASSIGN_OR_RETURN(mappers,
+                          FitSharedMappers(fs.raw, split.train, p.max_bins, *options.collective));
+  } else {
+    KEEL_RETURN_IF_ERROR(ParallelFor(threads, fs.raw.size(), [&](size_t f) {
+      mappers[f] = fs.raw[f].categorical
+                       ? BinMapper::FitCategorical(fs.raw[f], split.train, p.max_cat_bins)
+                       : BinMapper::FitNumeric(fs.raw[f], split.train, p.max_bins);
+    }));
+  }
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix train_bins, BinRows(fs.raw, mappers, split.train, threads));
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix valid_bins, BinRows(fs.raw, mappers, split.valid, threads));
+  // The test rows are binned after the fit, when the training matrices are gone.
+  return FitGbdtOnBins(
+      options, data, mappers, std::move(train_bins), std::move(valid_bins),
+      [&]() { return BinRows(fs.raw, mappers, split.test, threads); }, ctx, total_clock, model,
+      rep);
 }
 
 Result<SplitMargins> FitLinear(const TrainOptions& options, const TrainingData& data,
@@ -422,9 +444,8 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   return j;
 }
 
-Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
-                                     const TrainOptions& options, const Context& ctx,
-                                     TrainReport* rep) {
+Result<TrainingData> PrepareTargetAndSplit(const Table& table, const Schema& schema,
+                                           const TrainOptions& options, TrainReport* rep) {
   KEEL_RETURN_IF_ERROR(ValidateParams(options.params));
   rep->algo = options.params.algo;
   rep->rows_total = table.num_rows();
@@ -437,7 +458,17 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
                         SplitTrainingRows(table, data.target, options, &data.split_text));
   rep->split_method = data.split_text;
   rep->validation = ValidationSource(options.params, data.split);
+  return data;
+}
 
+Status ApplyTrainingClassWeights(const TrainOptions& options, size_t num_rows, TrainingData* data) {
+  return ApplyClassWeights(options, data->target, data->split, num_rows, &data->weights);
+}
+
+Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
+                                     const TrainOptions& options, const Context& ctx,
+                                     TrainReport* rep) {
+  KEEL_ASSIGN_OR_RETURN(TrainingData data, PrepareTargetAndSplit(table, schema, options, rep));
   FeatureOptions fopt;
   fopt.target = options.target;
   fopt.weight_column = data.weight_column;
@@ -446,10 +477,29 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
   KEEL_ASSIGN_OR_RETURN(data.features, BuildFeatures(table, schema, fopt, data.split.train));
   rep->excluded = data.features.excluded;
   KEEL_RETURN_IF_ERROR(CheckLeakage(table, data.features, data.split, ctx.threads(), rep));
-  KEEL_RETURN_IF_ERROR(
-      ApplyClassWeights(options, data.target, data.split, table.num_rows(), &data.weights));
+  KEEL_RETURN_IF_ERROR(ApplyTrainingClassWeights(options, table.num_rows(), &data));
   return data;
 }
+
+namespace {
+
+// The result once the model is fitted: metrics, lineage, checks.
+Result<TrainResult> CompleteFit(const Table& table, const TrainOptions& options,
+                                const TrainingData& data, const Result<SplitMargins>& fitted,
+                                double prepared_seconds, TrainResult result) {
+  if (!fitted.ok()) return fitted.status();
+  TrainReport& rep = result.report;
+  Model& model = result.model;
+  rep.seconds += prepared_seconds;
+  AddSplitMetrics(data, *fitted, &model, &rep);
+  KEEL_ASSIGN_OR_RETURN(model.sections["lineage"], Lineage(table, options, data, rep));
+  KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("trained model"));
+  result.split = data.split;
+  result.labels = data.target.label;
+  return result;
+}
+
+}  // namespace
 
 Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
                                 const TrainOptions& options, const TrainingData& data,
@@ -464,14 +514,34 @@ Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
   StartModel(schema, options, data, &model);
   auto fitted = options.params.algo == "gbdt" ? FitGbdt(options, data, ctx, clock, &model, &rep)
                                               : FitLinear(options, data, ctx, clock, &model, &rep);
-  if (!fitted.ok()) return fitted.status();
-  rep.seconds += prepared_seconds;
-  AddSplitMetrics(data, *fitted, &model, &rep);
-  KEEL_ASSIGN_OR_RETURN(model.sections["lineage"], Lineage(table, options, data, rep));
-  KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("trained model"));
-  result.split = data.split;
-  result.labels = data.target.label;
-  return result;
+  return CompleteFit(table, options, data, fitted, prepared_seconds, std::move(result));
+}
+
+Result<TrainResult> FitPreparedBins(const Table& table, const Schema& schema,
+                                    const TrainOptions& options, const TrainingData& data,
+                                    PreparedBins bins, TrainReport report, const Context& ctx) {
+  if (options.params.algo != "gbdt" || options.collective != nullptr) {
+    return Status::Unsupported("training on binned rows supports algo gbdt in one process");
+  }
+  Stopwatch clock;
+  const double prepared_seconds = report.seconds;
+  TrainResult result;
+  result.report = std::move(report);
+  StartModel(schema, options, data, &result.model);
+  BinnedMatrix test = std::move(bins.test);
+  auto fitted = FitGbdtOnBins(
+      options, data, bins.mappers, std::move(bins.train), std::move(bins.valid),
+      [&]() -> Result<BinnedMatrix> { return std::move(test); }, ctx, clock, &result.model,
+      &result.report);
+  KEEL_ASSIGN_OR_RETURN(TrainResult done, CompleteFit(table, options, data, fitted,
+                                                      prepared_seconds, std::move(result)));
+  for (const SplitResult& s : done.report.splits) {
+    std::vector<double>& m = s.name == "train"   ? fitted->train
+                             : s.name == "valid" ? fitted->valid
+                                                 : fitted->test;
+    done.margins[s.name] = std::move(m);
+  }
+  return done;
 }
 
 Result<TrainResult> Train(const Table& table, const Schema& schema, const TrainOptions& options,
