@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -177,6 +178,24 @@ RowPlace PlaceRows(const SplitRows& s, size_t rows) {
 float FeatureValue(const Column& c, size_t r) {
   return c.kind() == ColumnKind::kNumeric ? static_cast<float>(c.numeric()[r])
                                           : static_cast<float>(c.AsDouble(r));
+}
+
+// A numeric cell's bits for the leakage hash: values equal as doubles hash alike (-0 as 0, every
+// NaN as one).
+uint64_t ValueBits(double v) {
+  if (std::isnan(v)) return 0x7ff8000000000001ULL;
+  if (v == 0.0) v = 0.0;
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
 }
 
 Status CheckPiece(const CsvPiece& p, size_t rows) {
@@ -378,16 +397,15 @@ Result<StreamedTrainingData> StreamTrainingData(const std::string& path, const R
                                    list.empty() ? "the data has no other column" : list);
   }
   rep->excluded = fs.excluded;
-  rep->warnings.push_back(
-      "the leakage check (test rows repeating a training row) is not made when training "
-      "straight from the file");
 
   // Pass 3: the rows of each split, binned.
   const size_t cols = fs.specs.size();
   BinnedMatrix* matrices[] = {&out.bins.train, &out.bins.valid, &out.bins.test};
   const std::vector<uint32_t>* parts[] = {&out.data.split.train, &out.data.split.valid,
                                           &out.data.split.test};
+  std::vector<uint64_t> hashes[3];  // per split row: its feature values' hash (leakage)
   for (int k = 0; k < 3; ++k) {
+    hashes[k].assign(parts[k]->size(), 0);
     matrices[k]->rows = parts[k]->size();
     matrices[k]->cols = cols;
     matrices[k]->bins.assign(parts[k]->size() * cols, 0);
@@ -417,11 +435,13 @@ Result<StreamedTrainingData> StreamTrainingData(const std::string& path, const R
     }
     std::vector<const Column*> columns(cols);
     std::vector<std::vector<int32_t>> model_code(cols);  // piece code -> model code
+    std::vector<std::vector<int32_t>> dict_id(cols);     // piece code -> dictionary id
     for (size_t j = 0; j < cols; ++j) {
       FeatureColumn& f = feats[feature_columns[j]];
       columns[j] = t.Find(f.name);
       if (!f.categorical) continue;
       const std::vector<int32_t> ids = f.dict.Map(columns[j]->dictionary());
+      dict_id[j] = ids;
       model_code[j].resize(ids.size());
       for (size_t i = 0; i < ids.size(); ++i) {
         const auto id = static_cast<size_t>(ids[i]);
@@ -436,20 +456,31 @@ Result<StreamedTrainingData> StreamTrainingData(const std::string& path, const R
         const uint8_t s = place.split[base + r];
         if (s == 0) continue;
         uint8_t* row = matrices[s - 1]->bins.data() + size_t{place.index[base + r]} * cols;
+        uint64_t h = 0x9e3779b97f4a7c15ULL;
         for (size_t j = 0; j < cols; ++j) {
           const BinMapper& m = out.bins.mappers[j];
+          uint64_t cell;
           if (m.categorical()) {
             const int32_t code = columns[j]->codes()[r];
             row[j] = m.BinOfCode(code < 0 ? -1 : model_code[j][static_cast<size_t>(code)]);
+            cell = code < 0 ? ~uint64_t{0}
+                            : static_cast<uint64_t>(dict_id[j][static_cast<size_t>(code)]);
           } else {
-            row[j] = m.BinOfValue(FeatureValue(*columns[j], r));
+            const double v = columns[j]->kind() == ColumnKind::kNumeric ? columns[j]->numeric()[r]
+                                                                        : columns[j]->AsDouble(r);
+            row[j] = m.BinOfValue(static_cast<float>(v));
+            cell = ValueBits(v);
           }
+          h ^= Mix(cell) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
         }
+        hashes[s - 1][place.index[base + r]] = h;
       }
     });
   });
   if (!pass3.ok()) return pass3.status();
   for (ColumnRows& c : profile) KEEL_RETURN_IF_ERROR(out.profile_rows.AddColumn(c.Build()));
+  rep->leakage = FindLeakageByHash(out.data.split, hashes[0], hashes[1], hashes[2], out.rows);
+  AddLeakageWarning(rep->leakage, &rep->warnings);
   KEEL_RETURN_IF_ERROR(ApplyTrainingClassWeights(options, n, &out.data));
   return out;
 }

@@ -12,8 +12,8 @@
 //      decides them; the bin mappers;
 //   3. the rows of each split binned into their matrices.
 // When every numeric feature's counts are exact, the mappers, the bins and so the model equal
-// Train()'s on the table ReadTable gives. The leakage check (rows repeating a training row) is
-// not made on this path; a report warning says so.
+// Train()'s on the table ReadTable gives. The leakage check (test rows repeating a training
+// row) compares 64-bit hashes of the rows' feature values (FindLeakageByHash).
 #pragma once
 
 #include <cstdint>

@@ -171,10 +171,7 @@ Status CheckLeakage(const Table& table, const FeatureSet& fs, const SplitRows& s
     cols.push_back(c);
   }
   rep->leakage = FindLeakage(table, cols, split, threads);
-  if (rep->leakage.test_rows_in_train > 0) {
-    rep->warnings.push_back(std::to_string(rep->leakage.test_rows_in_train) +
-                            " test rows have an identical feature row in the training split");
-  }
+  AddLeakageWarning(rep->leakage, &rep->warnings);
   return Status::OK();
 }
 

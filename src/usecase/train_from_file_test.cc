@@ -46,6 +46,9 @@ TEST(TrainFromFile, ExactEdgesGiveTheModelOfTheTable) {
   EXPECT_EQ(streamed->report.excluded.size(), table->report.excluded.size());
   EXPECT_EQ(streamed->report.rows_total, table->report.rows_total);
   EXPECT_EQ(streamed->report.best_iteration, table->report.best_iteration);
+  EXPECT_GT(table->report.leakage.test_rows_in_train, 0u);
+  EXPECT_EQ(streamed->ToJson()["leakage"], table->ToJson()["leakage"]);
+  EXPECT_EQ(streamed->report.warnings, table->report.warnings);
   // Split metrics (from binned margins) and the calibration equal the table's up to rounding.
   for (size_t s = 0; s < table->report.splits.size(); ++s) {
     const auto& a = streamed->report.splits[s].metrics;
@@ -81,6 +84,7 @@ TEST(TrainFromFile, MessyFileSameRejectsCountsAndModel) {
     }
     EXPECT_EQ(a->ToJson()["features"], b->ToJson()["features"]) << name;
     EXPECT_EQ(a->ToJson()["excluded_columns"], b->ToJson()["excluded_columns"]) << name;
+    EXPECT_EQ(a->ToJson()["leakage"], b->ToJson()["leakage"]) << name;
     // The same schema, up to the wording of category_order notes (one read names the first
     // reason it finds in the file, a piecewise read the first piece's).
     Schema sa = a->model.schema;
