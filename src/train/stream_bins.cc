@@ -481,6 +481,8 @@ Result<StreamedTrainingData> StreamTrainingData(const std::string& path, const R
   for (ColumnRows& c : profile) KEEL_RETURN_IF_ERROR(out.profile_rows.AddColumn(c.Build()));
   rep->leakage = FindLeakageByHash(out.data.split, hashes[0], hashes[1], hashes[2], out.rows);
   AddLeakageWarning(rep->leakage, &rep->warnings);
+  // Nothing after this needs the rows' source lines (8 bytes a row).
+  out.rows.set_source_lines({});
   KEEL_RETURN_IF_ERROR(ApplyTrainingClassWeights(options, n, &out.data));
   return out;
 }

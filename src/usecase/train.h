@@ -44,7 +44,7 @@ struct TrainRequest {
   // trained on every rank's rows; the report's metrics and the training profile are of this
   // rank's rows. Borrowed; nullptr = one process.
   Collective* collective = nullptr;
-  // Training straight from the file (params.stream): bytes of the file read at once; 0 = 32 MiB.
+  // Training straight from the file (params.stream): bytes of the file read at once; 0 = 16 MiB.
   size_t stream_piece_bytes = 0;
 };
 

@@ -14,7 +14,7 @@ namespace keel::usecase {
 namespace {
 
 constexpr uint64_t kAutoStreamBytes = uint64_t{128} << 20;
-constexpr size_t kPieceBytes = size_t{32} << 20;
+constexpr size_t kPieceBytes = size_t{16} << 20;
 
 bool IsJsonLines(const std::string& path, const std::string& format) {
   if (!format.empty()) return format != "csv";
