@@ -27,8 +27,7 @@ namespace {
 // Greedy quantile binning of sorted distinct values with counts: values holding at least a
 // bin's share of rows get a bin of their own, the rest fill bins of about equal count.
 // Returns the index of the last distinct value of each bin.
-std::vector<size_t> GreedyBins(const std::vector<uint64_t>& counts, uint64_t total,
-                               int max_bins) {
+std::vector<size_t> GreedyBins(std::span<const uint64_t> counts, uint64_t total, int max_bins) {
   const size_t n = counts.size();
   std::vector<size_t> ends;
   if (n <= static_cast<size_t>(max_bins)) {
@@ -80,20 +79,17 @@ std::vector<size_t> GreedyBins(const std::vector<uint64_t>& counts, uint64_t tot
 
 BinMapper BinMapper::FitNumeric(const RawFeature& feature, std::span<const uint32_t> rows,
                                 int max_bins) {
-  BinMapper m;
-  m.categorical_ = false;
-  max_bins = std::clamp(max_bins, 1, kMaxBinsPerFeature - 1);
+  uint64_t missing = 0;
   std::vector<float> vals;
   vals.reserve(rows.size());
   for (uint32_t r : rows) {
     const float v = feature.values[r];
     if (std::isnan(v)) {
-      ++m.missing_count_;
+      ++missing;
     } else {
       vals.push_back(v == 0.0f ? 0.0f : v);  // -0 and +0 are one value
     }
   }
-  m.value_count_ = vals.size();
   std::sort(vals.begin(), vals.end());
   std::vector<float> distinct;
   std::vector<uint64_t> counts;
@@ -104,36 +100,55 @@ BinMapper BinMapper::FitNumeric(const RawFeature& feature, std::span<const uint3
     counts.push_back(j - i);
     i = j;
   }
+  return FitNumericCounts(distinct, counts, missing, max_bins);
+}
+
+BinMapper BinMapper::FitNumericCounts(std::span<const float> distinct,
+                                      std::span<const uint64_t> counts, uint64_t missing,
+                                      int max_bins) {
+  BinMapper m;
+  m.categorical_ = false;
+  max_bins = std::clamp(max_bins, 1, kMaxBinsPerFeature - 1);
+  m.missing_count_ = missing;
+  for (uint64_t c : counts) m.value_count_ += c;
   m.distinct_ = static_cast<int>(distinct.size());
   if (!distinct.empty()) {
-    const std::vector<size_t> ends = GreedyBins(counts, vals.size(), max_bins);
+    const std::vector<size_t> ends = GreedyBins(counts, m.value_count_, max_bins);
     for (size_t k = 0; k + 1 < ends.size(); ++k) {
       m.cuts_.push_back(CutBetween(distinct[ends[k]], distinct[ends[k] + 1]));
     }
   }
   m.num_bins_ = static_cast<int>(m.cuts_.size()) + 2;  // value bins + missing
-  if (distinct.empty()) m.num_bins_ = 2;                // an empty value bin keeps shapes simple
+  if (distinct.empty()) m.num_bins_ = 2;               // an empty value bin keeps shapes simple
   return m;
 }
 
 BinMapper BinMapper::FitCategorical(const RawFeature& feature, std::span<const uint32_t> rows,
                                     int max_cat_bins) {
-  BinMapper m;
-  m.categorical_ = true;
-  max_cat_bins = std::clamp(max_cat_bins, 1, kMaxBinsPerFeature - 2);
   const size_t nc = static_cast<size_t>(std::max(feature.num_codes, 0));
   std::vector<uint64_t> count(nc, 0);
+  uint64_t missing = 0;
   for (uint32_t r : rows) {
     const int32_t c = feature.codes[r];
     if (c < 0 || static_cast<size_t>(c) >= nc) {
-      ++m.missing_count_;
+      ++missing;
     } else {
       ++count[static_cast<size_t>(c)];
     }
   }
-  m.value_count_ = rows.size() - m.missing_count_;
+  return FitCategoricalCounts(count, missing, max_cat_bins);
+}
+
+BinMapper BinMapper::FitCategoricalCounts(std::span<const uint64_t> count, uint64_t missing,
+                                          int max_cat_bins) {
+  BinMapper m;
+  m.categorical_ = true;
+  max_cat_bins = std::clamp(max_cat_bins, 1, kMaxBinsPerFeature - 2);
+  const size_t nc = count.size();
+  m.missing_count_ = missing;
   std::vector<int32_t> seen;
   for (size_t c = 0; c < nc; ++c) {
+    m.value_count_ += count[c];
     if (count[c] > 0) seen.push_back(static_cast<int32_t>(c));
   }
   m.distinct_ = static_cast<int>(seen.size());
@@ -174,8 +189,8 @@ uint8_t BinMapper::BinOfCode(int32_t code) const {
 }
 
 Result<BinnedMatrix> BinRows(std::span<const RawFeature> features,
-                             std::span<const BinMapper> mappers,
-                             std::span<const uint32_t> rows, int threads) {
+                             std::span<const BinMapper> mappers, std::span<const uint32_t> rows,
+                             int threads) {
   if (features.size() != mappers.size()) {
     return Status::Internal("BinRows: {} features but {} bin mappers", features.size(),
                             mappers.size());

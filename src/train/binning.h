@@ -41,6 +41,15 @@ class BinMapper {
   // at most `max_cat_bins` categories; the rest share an "other" bin; plus the missing bin.
   static BinMapper FitCategorical(const RawFeature& feature, std::span<const uint32_t> rows,
                                   int max_cat_bins);
+  // The same fits from counts gathered elsewhere (train/stream_bins.h): FitNumeric from the
+  // sorted distinct non-missing values (-0 counted as +0) with their row counts, FitCategorical
+  // from the rows of each model category code; `missing` rows had no value. Equal counts give
+  // equal mappers.
+  static BinMapper FitNumericCounts(std::span<const float> distinct,
+                                    std::span<const uint64_t> counts, uint64_t missing,
+                                    int max_bins);
+  static BinMapper FitCategoricalCounts(std::span<const uint64_t> count_of_code, uint64_t missing,
+                                        int max_cat_bins);
 
   bool categorical() const { return categorical_; }
   // Value bins + the missing bin (<= kMaxBinsPerFeature).

@@ -6,11 +6,9 @@
 #include "core/nearest_name.h"
 
 namespace keel {
-namespace {
 
-// Why `col` is not a feature, or "" when it is one.
-std::string ExclusionReason(const Column& col, const Schema& schema,
-                            const FeatureOptions& options) {
+std::string FeatureExclusionReason(const Column& col, const Schema& schema,
+                                   const FeatureOptions& options) {
   if (col.name() == options.target) return "target";
   if (!options.weight_column.empty() && col.name() == options.weight_column) return "weight";
   if (std::find(options.exclude.begin(), options.exclude.end(), col.name()) !=
@@ -37,8 +35,6 @@ std::string ExclusionReason(const Column& col, const Schema& schema,
   return "";
 }
 
-}  // namespace
-
 Result<FeatureSet> BuildFeatures(const Table& table, const Schema& schema,
                                  const FeatureOptions& options,
                                  std::span<const uint32_t> train_rows) {
@@ -51,7 +47,7 @@ Result<FeatureSet> BuildFeatures(const Table& table, const Schema& schema,
   FeatureSet set;
   const size_t n = table.num_rows();
   for (const Column& col : table.columns()) {
-    std::string reason = ExclusionReason(col, schema, options);
+    std::string reason = FeatureExclusionReason(col, schema, options);
     if (!reason.empty()) {
       if (reason != "target") set.excluded.push_back({col.name(), std::move(reason)});
       continue;
@@ -137,8 +133,8 @@ Result<FeatureSet> BuildFeatures(const Table& table, const Schema& schema,
       list += (list.empty() ? "" : "; ") + e.name + ": " + e.reason;
     }
     return Status::InvalidArgument("no usable feature columns besides target '{}' ({})",
-                                   options.target, list.empty() ? "the data has no other column"
-                                                                : list);
+                                   options.target,
+                                   list.empty() ? "the data has no other column" : list);
   }
   return set;
 }

@@ -44,6 +44,11 @@ struct FeatureSet {
   std::vector<ExcludedColumn> excluded;
 };
 
+// Why `col` is not a feature ("target", "weight", a role, a kind...), or "" when it is one. The
+// training rows may still rule a feature out (all missing or constant: BuildFeatures).
+std::string FeatureExclusionReason(const Column& col, const Schema& schema,
+                                   const FeatureOptions& options);
+
 // Builds the features, with dictionaries and constant/all-missing checks taken from
 // `train_rows`. Errors: NotFound for an --exclude name the table lacks; InvalidArgument
 // when no usable feature remains (listing the excluded columns and why).

@@ -220,6 +220,13 @@ const ParamSpec kParams[] = {
     // --- runtime ------------------------------------------------------------------------
     {"threads", "threads", "runtime", T::kInt, "0", 0, 1024, false, false, "",
      "Worker threads (0 = all cores)", &TrainParams::threads},
+    {"stream", "stream", "runtime", T::kString, "auto", 0, 0, false, false, "auto|on|off",
+     "Train straight from a CSV file: read it three times piece by piece and keep only the "
+     "binned rows (one byte per value), never the table of values. auto = when the file is at "
+     "least 128 MiB and the run allows it (gbdt, one process, no --reweigh or "
+     "--fair-attribute); on = whenever the run allows it. Edges of a feature with more than "
+     "65,536 distinct training values come from a quantile summary (docs/large_data.md)",
+     &TrainParams::stream},
     {"seed", "seed", "runtime", T::kInt, "42", 0, 9.2e18, false, false, "",
      "Seed of every random choice (splits, subsampling); equal seeds repeat runs exactly",
      &TrainParams::seed},

@@ -73,6 +73,8 @@ struct TrainParams {
   double linear_tol = 0;
   // Runtime.
   int threads = 0;
+  // Training straight from the file (train/stream_bins.h): "auto" | "on" | "off".
+  std::string stream;
   int64_t seed = 0;
 };
 

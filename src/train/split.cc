@@ -309,4 +309,37 @@ LeakageReport FindLeakage(const Table& table, std::span<const size_t> columns,
   return rep;
 }
 
+LeakageReport FindLeakageByHash(const SplitRows& split, std::span<const uint64_t> train_hashes,
+                                std::span<const uint64_t> valid_hashes,
+                                std::span<const uint64_t> test_hashes, const Table& lines) {
+  LeakageReport rep;
+  // Train rows by hash; equal hashes keep split order, so a match names the first train row.
+  std::vector<uint32_t> order(train_hashes.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return train_hashes[a] < train_hashes[b]; });
+  auto count = [&](const std::vector<uint32_t>& rows, std::span<const uint64_t> hashes,
+                   uint64_t* out) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto it = std::lower_bound(order.begin(), order.end(), hashes[i],
+                                 [&](uint32_t t, uint64_t h) { return train_hashes[t] < h; });
+      if (it == order.end() || train_hashes[*it] != hashes[i]) continue;
+      ++*out;
+      if (rep.examples.size() < 5) {
+        rep.examples.emplace_back(lines.SourceLine(rows[i]), lines.SourceLine(split.train[*it]));
+      }
+    }
+  };
+  count(split.test, test_hashes, &rep.test_rows_in_train);
+  count(split.valid, valid_hashes, &rep.valid_rows_in_train);
+  return rep;
+}
+
+void AddLeakageWarning(const LeakageReport& leakage, std::vector<std::string>* warnings) {
+  if (leakage.test_rows_in_train > 0) {
+    warnings->push_back(std::to_string(leakage.test_rows_in_train) +
+                        " test rows have an identical feature row in the training split");
+  }
+}
+
 }  // namespace keel

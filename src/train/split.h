@@ -64,4 +64,14 @@ struct LeakageReport {
 LeakageReport FindLeakage(const Table& table, std::span<const size_t> columns,
                           const SplitRows& split, int threads);
 
+// FindLeakage from a hash of each row's feature values (train/stream_bins.h, which no longer
+// has the values to compare cell by cell): per split row, in split order; `line_of` maps a
+// table row to its source line. A hash match counts as a repeat (64-bit hashes).
+LeakageReport FindLeakageByHash(const SplitRows& split, std::span<const uint64_t> train_hashes,
+                                std::span<const uint64_t> valid_hashes,
+                                std::span<const uint64_t> test_hashes, const Table& lines);
+
+// The report's warning about test rows repeating training rows, when there are any.
+void AddLeakageWarning(const LeakageReport& leakage, std::vector<std::string>* warnings);
+
 }  // namespace keel

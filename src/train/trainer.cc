@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -241,6 +242,16 @@ struct GbdtInputs {
   std::vector<float> train_w, valid_w;
 };
 
+// The labels and weights of split's training and validation rows.
+void GatherLabelsAndWeights(const TrainingData& data, const SplitRows& split, GbdtInputs* in) {
+  in->train_labels = GatherRows(data.target.label, split.train);
+  in->valid_labels = GatherRows(data.target.label, split.valid);
+  in->train_w = GatherF(data.weights, split.train);
+  in->valid_w = GatherF(data.weights, split.valid);
+}
+
+// Bin mappers fitted on split.train's raw values (agreed by every rank when distributed), the
+// binned training and validation rows, and their labels and weights.
 Result<GbdtInputs> BinGbdtInputs(const TrainOptions& options, const TrainingData& data,
                                  const SplitRows& split, const Context& ctx) {
   const TrainParams& p = options.params;
@@ -263,10 +274,7 @@ Result<GbdtInputs> BinGbdtInputs(const TrainOptions& options, const TrainingData
   }
   KEEL_ASSIGN_OR_RETURN(in.train_bins, BinRows(fs.raw, in.mappers, split.train, threads));
   KEEL_ASSIGN_OR_RETURN(in.valid_bins, BinRows(fs.raw, in.mappers, split.valid, threads));
-  in.train_labels = GatherRows(data.target.label, split.train);
-  in.valid_labels = GatherRows(data.target.label, split.valid);
-  in.train_w = GatherF(data.weights, split.train);
-  in.valid_w = GatherF(data.weights, split.valid);
+  GatherLabelsAndWeights(data, split, &in);
   return in;
 }
 
@@ -281,12 +289,15 @@ Result<GbdtResult> BoostBinned(const GbdtInputs& in, const TrainParams& params,
                    {&in.valid_bins, in.valid_labels, in.valid_w}, in.mappers, cfg, ctx);
 }
 
-Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
-                             const SplitRows& split, const Context& ctx,
-                             const Stopwatch& total_clock, Model* model, TrainReport* rep) {
+// The boosting loop on binned inputs, then the margins of every split. The training and
+// validation matrices are freed before the test rows are binned (`test_bins`, given the
+// mappers), so the two are never held at once.
+Result<SplitMargins> FitGbdtOnInputs(
+    const TrainOptions& options, const TrainingData& data, GbdtInputs in,
+    const std::function<Result<BinnedMatrix>(const std::vector<BinMapper>&)>& test_bins,
+    const Context& ctx, const Stopwatch& total_clock, Model* model, TrainReport* rep) {
   const TrainParams& p = options.params;
   model->kind = Model::Kind::kForest;
-  KEEL_ASSIGN_OR_RETURN(const GbdtInputs in, BinGbdtInputs(options, data, split, ctx));
   Stopwatch fit_clock;
   KEEL_ASSIGN_OR_RETURN(GbdtResult g, BoostBinned(in, p, options, data, ctx));
   rep->fit_seconds = fit_clock.Seconds();
@@ -301,11 +312,23 @@ Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& da
   SplitMargins m;
   m.train = std::move(g.train_margins);
   m.valid = std::move(g.valid_margins);
-  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test_bins,
-                        BinRows(data.features.raw, in.mappers, split.test, ctx.threads()));
-  m.test =
-      PredictBinned(test_bins, g.binned_trees, model->base_margin, p.learning_rate, ctx.threads());
+  in.train_bins = BinnedMatrix();
+  in.valid_bins = BinnedMatrix();
+  KEEL_ASSIGN_OR_RETURN(BinnedMatrix test, test_bins(in.mappers));
+  m.test = PredictBinned(test, g.binned_trees, model->base_margin, p.learning_rate, ctx.threads());
   return m;
+}
+
+Result<SplitMargins> FitGbdt(const TrainOptions& options, const TrainingData& data,
+                             const SplitRows& split, const Context& ctx,
+                             const Stopwatch& total_clock, Model* model, TrainReport* rep) {
+  KEEL_ASSIGN_OR_RETURN(GbdtInputs in, BinGbdtInputs(options, data, split, ctx));
+  return FitGbdtOnInputs(
+      options, data, std::move(in),
+      [&](const std::vector<BinMapper>& mappers) {
+        return BinRows(data.features.raw, mappers, split.test, ctx.threads());
+      },
+      ctx, total_clock, model, rep);
 }
 
 Result<SplitMargins> FitLinear(const TrainOptions& options, const TrainingData& data,
@@ -507,9 +530,8 @@ nlohmann::json ReportToJson(const TrainReport& r) {
   return j;
 }
 
-Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
-                                     const TrainOptions& options, const Context& ctx,
-                                     TrainReport* rep) {
+Result<TrainingData> PrepareTargetAndSplit(const Table& table, const Schema& schema,
+                                           const TrainOptions& options, TrainReport* rep) {
   KEEL_RETURN_IF_ERROR(ValidateParams(options.params));
   rep->algo = options.params.algo;
   rep->rows_total = table.num_rows();
@@ -522,7 +544,17 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
                         SplitTrainingRows(table, data.target, options, &data.split_text));
   rep->split_method = data.split_text;
   rep->validation = ValidationSource(options.params, data.split);
+  return data;
+}
 
+Status ApplyTrainingClassWeights(const TrainOptions& options, size_t num_rows, TrainingData* data) {
+  return ApplyClassWeights(options, data->target, data->split, num_rows, &data->weights);
+}
+
+Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
+                                     const TrainOptions& options, const Context& ctx,
+                                     TrainReport* rep) {
+  KEEL_ASSIGN_OR_RETURN(TrainingData data, PrepareTargetAndSplit(table, schema, options, rep));
   FeatureOptions fopt;
   fopt.target = options.target;
   fopt.weight_column = data.weight_column;
@@ -531,8 +563,7 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
   KEEL_ASSIGN_OR_RETURN(data.features, BuildFeatures(table, schema, fopt, data.split.train));
   rep->excluded = data.features.excluded;
   KEEL_RETURN_IF_ERROR(CheckLeakage(table, data.features, data.split, ctx.threads(), rep));
-  KEEL_RETURN_IF_ERROR(
-      ApplyClassWeights(options, data.target, data.split, table.num_rows(), &data.weights));
+  KEEL_RETURN_IF_ERROR(ApplyTrainingClassWeights(options, table.num_rows(), &data));
   if (const int k = ResolvedFolds(options.params, data.target.rows.size()); k > 0) {
     KEEL_ASSIGN_OR_RETURN(SplitSpec spec, ParseSplitSpec(data.split_text));
     spec.seed = static_cast<uint64_t>(options.params.seed);
@@ -551,6 +582,31 @@ Result<SplitMargins> FitModel(const TrainOptions& options, const TrainingData& d
                                        : FitLinear(options, data, split, ctx, clock, model, report);
 }
 
+namespace {
+
+// The result once the model is fitted: schema, metrics (the folds' with k-fold), lineage,
+// checks. `seconds` is the whole training's.
+Result<TrainResult> CompleteFit(const Table& table, const Schema& schema,
+                                const TrainOptions& options, const TrainingData& data,
+                                const SplitMargins& fitted, CvResult* cv, double seconds,
+                                TrainResult result) {
+  TrainReport& rep = result.report;
+  Model& model = result.model;
+  rep.seconds = seconds;
+  model.schema = schema;
+  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
+  if (ColumnSchema* t = model.schema.Find(options.target)) t->role = Role::kTarget;
+  AddSplitMetrics(data, fitted, cv, &model, &rep);
+  if (cv != nullptr) result.oof_margins = std::move(cv->oof_margins);
+  KEEL_ASSIGN_OR_RETURN(model.sections["lineage"], Lineage(table, options, data, rep));
+  KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("trained model"));
+  result.split = data.split;
+  result.labels = data.target.label;
+  return result;
+}
+
+}  // namespace
+
 Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
                                 const TrainOptions& options, const TrainingData& data,
                                 TrainReport report, const Context& ctx) {
@@ -560,7 +616,6 @@ Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
   TrainResult result;
   result.report = std::move(report);
   TrainReport& rep = result.report;
-  Model& model = result.model;
   // k-fold: the folds first; the model is then refit on all training rows with the trees
   // the folds kept (no validation rows to stop on).
   std::optional<CvResult> cv;
@@ -571,19 +626,50 @@ Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
     rep.validation = CvSummary(*cv, options.params.algo);
     rep.cross_validation = CvToJson(*cv, options.params.algo);
   }
-  auto fitted = FitModel(fit_options, data, data.split, ctx, &model, &rep);
-  if (!fitted.ok()) return fitted.status();
-  rep.seconds = clock.Seconds() + prepared_seconds;
-  model.schema = schema;
-  // The stored schema names its target, so files scored later may lack it (usecase/scoring).
-  if (ColumnSchema* t = model.schema.Find(options.target)) t->role = Role::kTarget;
-  AddSplitMetrics(data, *fitted, cv ? &*cv : nullptr, &model, &rep);
-  if (cv) result.oof_margins = std::move(cv->oof_margins);
-  KEEL_ASSIGN_OR_RETURN(model.sections["lineage"], Lineage(table, options, data, rep));
-  KEEL_RETURN_IF_ERROR(ValidateModel(model).WithContext("trained model"));
-  result.split = data.split;
-  result.labels = data.target.label;
-  return result;
+  KEEL_ASSIGN_OR_RETURN(const SplitMargins fitted,
+                        FitModel(fit_options, data, data.split, ctx, &result.model, &rep));
+  return CompleteFit(table, schema, options, data, fitted, cv ? &*cv : nullptr,
+                     clock.Seconds() + prepared_seconds, std::move(result));
+}
+
+Result<TrainResult> FitPreparedBins(const Table& table, const Schema& schema,
+                                    const TrainOptions& options, const TrainingData& data,
+                                    PreparedBins bins, TrainReport report, const Context& ctx) {
+  if (options.params.algo != "gbdt" || options.collective != nullptr || !data.folds.empty()) {
+    return Status::Unsupported(
+        "training on binned rows supports algo gbdt in one process, without k-fold");
+  }
+  Stopwatch clock;
+  const double prepared_seconds = report.seconds;
+  TrainResult result;
+  result.report = std::move(report);
+  StartModel(options, data, &result.model);
+  GbdtInputs in;
+  const FeatureSet& fs = data.features;
+  KEEL_ASSIGN_OR_RETURN(in.constraints, ResolveConstraints(options.params.monotone,
+                                                           options.params.interactions, fs.specs,
+                                                           fs.excluded));
+  in.mappers = std::move(bins.mappers);
+  in.train_bins = std::move(bins.train);
+  in.valid_bins = std::move(bins.valid);
+  GatherLabelsAndWeights(data, data.split, &in);
+  BinnedMatrix test = std::move(bins.test);
+  KEEL_ASSIGN_OR_RETURN(
+      SplitMargins fitted,
+      FitGbdtOnInputs(
+          options, data, std::move(in),
+          [&](const std::vector<BinMapper>&) -> Result<BinnedMatrix> { return std::move(test); },
+          ctx, clock, &result.model, &result.report));
+  KEEL_ASSIGN_OR_RETURN(TrainResult done,
+                        CompleteFit(table, schema, options, data, fitted, nullptr,
+                                    clock.Seconds() + prepared_seconds, std::move(result)));
+  for (const SplitResult& sr : done.report.splits) {
+    std::vector<double>& m = sr.name == "train"   ? fitted.train
+                             : sr.name == "valid" ? fitted.valid
+                                                  : fitted.test;
+    done.margins[sr.name] = std::move(m);
+  }
+  return done;
 }
 
 Result<TrialScorer> ValidationScorer(const TrainOptions& options, const TrainingData& data,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,6 +91,8 @@ struct TrainResult {
   // k-fold: the out-of-fold margins of the split.train rows (rows x outputs, in split.train
   // order), which calibration and conformal scores are fitted on; empty without k-fold.
   std::vector<double> oof_margins;
+  // FitPreparedBins only: each reported split's margins ("train", "valid", "test"), row-major.
+  std::map<std::string, std::vector<double>> margins;
 };
 
 // Trains on `table` (read with `schema`) with ctx.threads() workers and a progress bar when
@@ -127,6 +130,14 @@ struct TrainingData {
 Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
                                      const TrainOptions& options, const Context& ctx,
                                      TrainReport* report);
+// PrepareTraining's first steps, for data whose features are read elsewhere (training straight
+// from a file, train/stream_bins.h): the checks, the target, the weights and the split of
+// `table`, which needs only the target, weight and split columns. Class weights are applied
+// by ApplyTrainingClassWeights once the caller is done with the features.
+Result<TrainingData> PrepareTargetAndSplit(const Table& table, const Schema& schema,
+                                           const TrainOptions& options, TrainReport* report);
+Status ApplyTrainingClassWeights(const TrainOptions& options, size_t num_rows, TrainingData* data);
+
 // Fits the model on prepared data and completes the result (model, metrics, lineage).
 // `report` is PrepareTraining's, its `seconds` the preparation's time.
 Result<TrainResult> FitPrepared(const Table& table, const Schema& schema,
@@ -152,6 +163,21 @@ Result<SplitMargins> FitModel(const TrainOptions& options, const TrainingData& d
 // the split has no validation rows; the binning's.
 Result<TrialScorer> ValidationScorer(const TrainOptions& options, const TrainingData& data,
                                      const Context& ctx);
+
+// The binned rows of each split and the bin mappers they were binned with (one per feature of
+// data.features.specs), for FitPreparedBins.
+struct PreparedBins {
+  std::vector<BinMapper> mappers;
+  BinnedMatrix train, valid, test;
+};
+// FitPrepared for data already binned (data.features.raw may be empty): gbdt only, one process.
+// The model is the one FitPrepared trains when the mappers and bins are the ones it would make;
+// metrics, early stopping and the test margins come from the binned rows (a tree's thresholds
+// are bin edges, so a binned row takes the branch its raw values take). `table` gives the row
+// count for the lineage.
+Result<TrainResult> FitPreparedBins(const Table& table, const Schema& schema,
+                                    const TrainOptions& options, const TrainingData& data,
+                                    PreparedBins bins, TrainReport report, const Context& ctx);
 
 // The report as JSON: {"task", "algo", "objective", "splits": {"train": {"rows", metrics...},
 // ...}, "seconds", ...}. Non-finite metrics are written as null.

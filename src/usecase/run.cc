@@ -103,6 +103,11 @@ Result<TrainResult> TrainOne(const Project& p, const IngestResult& data, const M
                   {"rows_rejected", data.report.rows_rejected},
                   {"duplicates", data.report.duplicates}};
   log::Info("training the {} ({})", choice.label, choice.params.algo);
+  if (to.params.stream == "on") {
+    log::Warn(
+        "stream: on is for `keel train`; keel run trains on the table it has read "
+        "(docs/large_data.md)");
+  }
   auto trained = Train(data.table, data.schema, to, ctx);
   if (!trained.ok()) return trained.status().WithContext("training the " + choice.label);
   // As `keel train` finishes its model: IR metrics and the training profile (usecase/train.h).

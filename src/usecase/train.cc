@@ -143,6 +143,18 @@ std::string TuningText(const nlohmann::json& t) {
 
 }  // namespace
 
+nlohmann::json IngestLineage(const IngestReport& ir, const std::string& path) {
+  if (ir.rows_rejected > 0) {
+    log::Warn(
+        "{} of {} records of {} were rejected and are not used (see `keel ingest {} "
+        "--rejects FILE`)",
+        ir.rows_rejected, ir.rows_read, path, path);
+  }
+  return {{"rows_read", ir.rows_read},
+          {"rows_used", ir.rows_used},
+          {"rows_rejected", ir.rows_rejected}};
+}
+
 Status FinishTrainedModel(const Table& table, const TrainParams& params, const Context& ctx,
                           keel::TrainResult* trained) {
   Model& model = trained->model;
@@ -173,6 +185,14 @@ Status FinishTrainedModel(const Table& table, const TrainParams& params, const C
     split.metrics = std::move(m);
     split_margins[split.name] = std::move(margins);
   }
+  return FinishFromMargins(table, params, std::move(split_margins), {table, trained->split.train},
+                           ctx, trained);
+}
+
+Status FinishFromMargins(const Table& table, const TrainParams& params,
+                         SplitMarginMap split_margins, const ProfileRows& profile,
+                         const Context& ctx, keel::TrainResult* trained) {
+  Model& model = trained->model;
   // Calibration and conformal scores from the validation rows; the split metrics become the
   // calibrated model's.
   KEEL_RETURN_IF_ERROR(FitHeldOut(table, params, split_margins, trained));
@@ -190,44 +210,47 @@ Status FinishTrainedModel(const Table& table, const TrainParams& params, const C
   // the link (and the calibration), exactly as PredictBatch gives them.
   Stopwatch profile_time;
   KEEL_ASSIGN_OR_RETURN(auto final_predictor, Predictor::Create(model));
-  std::vector<double>& train_margins = split_margins["train"];
+  const std::vector<double>& all_train = split_margins["train"];
   const auto k = static_cast<size_t>(model.num_outputs);
+  std::vector<double> train_margins;
+  if (profile.train_index.empty()) {
+    train_margins = all_train;
+  } else {
+    train_margins.reserve(profile.train_index.size() * k);
+    for (uint32_t i : profile.train_index) {
+      train_margins.insert(train_margins.end(), all_train.begin() + i * k,
+                           all_train.begin() + (i + 1) * k);
+    }
+  }
   for (size_t i = 0; i + k <= train_margins.size(); i += k) {
     final_predictor->Finalize(&train_margins[i], &train_margins[i]);
   }
-  KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&model, table, trained->split.train,
+  KEEL_RETURN_IF_ERROR(drift::AttachReferenceProfile(&model, profile.data, profile.rows,
                                                      train_margins, {}, ctx.Quiet())
                            .WithContext("building the training profile"));
-  log::Debug("training profile of {} rows in {:.3f} s", trained->split.train.size(),
-             profile_time.Seconds());
+  log::Debug("training profile of {} rows in {:.3f} s",
+             train_margins.size() / std::max<size_t>(k, 1), profile_time.Seconds());
   return Status::OK();
 }
 
 Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& ctx) {
   KEEL_RETURN_IF_ERROR(ValidateParams(request.params));
+  KEEL_ASSIGN_OR_RETURN(const std::string refusal, StreamRefusal(request));
+  if (refusal.empty()) return TrainModelFromFile(request, ctx);
+  log::Debug("training from the table of values: {}", refusal);
   const std::string& data_path = request.input.path;
   KEEL_ASSIGN_OR_RETURN(IngestResult data, ReadInput(request.input, ctx));
-  const IngestReport& ir = data.report;
-  if (ir.rows_rejected > 0) {
-    log::Warn(
-        "{} of {} records of {} were rejected and are not used (see `keel ingest {} "
-        "--rejects FILE`)",
-        ir.rows_rejected, ir.rows_read, data_path, data_path);
-  }
   TrainingTable input;
   input.name = data_path;
   input.path = data_path;
-  input.lineage = {{"rows_read", ir.rows_read},
-                   {"rows_used", ir.rows_used},
-                   {"rows_rejected", ir.rows_rejected}};
+  input.lineage = IngestLineage(data.report, data_path);
   input.table = std::move(data.table);
   input.schema = std::move(data.schema);
   return TrainModelOnTable(request, std::move(input), ctx);
 }
 
-Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, TrainingTable data,
-                                           const Context& ctx) {
-  KEEL_RETURN_IF_ERROR(ValidateParams(request.params));
+TrainOptions TrainOptionsOf(const TrainRequest& request, const std::string& path,
+                            nlohmann::json data_lineage) {
   TrainOptions options;
   options.target = request.target;
   options.positive = request.positive;
@@ -235,9 +258,16 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
   options.include_sensitive = request.include_sensitive;
   options.weight_column = request.weight_column;
   options.params = request.params;
-  options.data_path = data.path;
-  options.data_info = std::move(data.lineage);
+  options.data_path = path;
+  options.data_info = std::move(data_lineage);
   options.collective = request.collective;
+  return options;
+}
+
+Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, TrainingTable data,
+                                           const Context& ctx) {
+  KEEL_RETURN_IF_ERROR(ValidateParams(request.params));
+  TrainOptions options = TrainOptionsOf(request, data.path, std::move(data.lineage));
   // Ranks would each hold out their own validation rows and stop at different trees: a
   // distributed run has no automatic validation split (an explicit one is refused).
   if (request.collective != nullptr && options.params.valid_size == kAutoParam) {

@@ -20,6 +20,7 @@
 #include "train/fair_reduction.h"
 #include "train/params.h"
 #include "train/trainer.h"
+#include "usecase/held_out_fit.h"
 #include "usecase/ingest.h"
 
 namespace keel::usecase {
@@ -43,6 +44,8 @@ struct TrainRequest {
   // trained on every rank's rows; the report's metrics and the training profile are of this
   // rank's rows. Borrowed; nullptr = one process.
   Collective* collective = nullptr;
+  // Training straight from the file (params.stream): bytes of the file read at once; 0 = 16 MiB.
+  size_t stream_piece_bytes = 0;
 };
 
 struct TrainModelResult {
@@ -62,6 +65,24 @@ struct TrainModelResult {
 // parameters (InvalidArgument), the reader's, a sensitive column not in the data, Train's /
 // TrainFairReduction's (with the data file named), the profile's, the writer's.
 Result<TrainModelResult> TrainModel(const TrainRequest& request, const Context& ctx);
+
+// Whether TrainModel trains `request` straight from its file (params.stream, train/stream_bins.h):
+// "" when it does, else why not (for the log). Errors: InvalidArgument when params.stream is
+// "on" and the run needs what that path does not do.
+Result<std::string> StreamRefusal(const TrainRequest& request);
+
+// TrainModel straight from the file: the model of TrainModel when the bin edges are exact; the
+// split metrics come from the binned rows, and the training profile from up to 100,000 of the
+// training rows (every k-th).
+Result<TrainModelResult> TrainModelFromFile(const TrainRequest& request, const Context& ctx);
+
+// The data section of the model's lineage for a file read with report `ir` (counts); warns
+// when records were rejected.
+nlohmann::json IngestLineage(const IngestReport& ir, const std::string& path);
+
+// The training options of `request` (TrainModelOnTable's), for data at `path`.
+TrainOptions TrainOptionsOf(const TrainRequest& request, const std::string& path,
+                            nlohmann::json data_lineage);
 
 // Training data already in memory (e.g. a pandas DataFrame's columns), as ReadInput would
 // give it: the table of the rows used and its schema (kinds, categories, roles).
@@ -87,5 +108,20 @@ Result<TrainModelResult> TrainModelOnTable(const TrainRequest& request, Training
 // `table` is the table `trained` was trained on. Errors: also FitHeldOut's.
 Status FinishTrainedModel(const Table& table, const TrainParams& params, const Context& ctx,
                           keel::TrainResult* trained);
+
+// The rows the training profile is built from: `rows` of `data` (every row when empty); the
+// predictions are the training margins at `train_index` (positions in the train split; empty =
+// all of them, in order).
+struct ProfileRows {
+  const Table& data;
+  std::span<const uint32_t> rows;
+  std::span<const uint32_t> train_index = {};
+};
+// FinishTrainedModel's steps after the split metrics: calibration and conformal scores
+// (FitHeldOut on `table`, which needs only the target and sensitive columns), the metrics
+// section, and the training profile, from each split's margins (held_out_fit.h).
+Status FinishFromMargins(const Table& table, const TrainParams& params,
+                         SplitMarginMap split_margins, const ProfileRows& profile,
+                         const Context& ctx, keel::TrainResult* trained);
 
 }  // namespace keel::usecase
