@@ -228,6 +228,7 @@ TEST(TuneTraining, TrainFitsTheWinnerAndRecordsTheSearch) {
   TrainOptions o;
   o.target = "y";
   o.params.tune = "8trials";
+  o.params.folds = 0;  // scored on the validation split (k-fold: the next test)
   const Context ctx = Context{}.WithThreads(2).Quiet();
   auto r = Train(TwoFeatureTable(3000), Schema{}, o, ctx);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -254,6 +255,34 @@ TEST(TuneTraining, TrainFitsTheWinnerAndRecordsTheSearch) {
   EXPECT_EQ(r->report.valid_loss[static_cast<size_t>(r->report.best_iteration)],
             (*top)["loss"].get<double>());
   EXPECT_EQ(r->report.iterations, (*top)["trees"].get<int>());
+}
+
+TEST(TuneTraining, CrossValidatedDataIsTunedByCrossValidation) {
+  // Small data is cross-validated by default (params `folds`), and so is each configuration:
+  // the winner's top-rung out-of-fold loss is the final model's own cross-validation loss,
+  // since the refit is cross-validated with the same folds and parameters.
+  TrainOptions o;
+  o.target = "y";
+  o.params.tune = "8trials";
+  auto r = Train(TwoFeatureTable(3000), Schema{}, o, Context{}.WithThreads(2).Quiet());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const nlohmann::json& tuning = r->report.tuning;
+  ASSERT_TRUE(tuning.is_object());
+  EXPECT_EQ(tuning["scored_on"], "5-fold cross-validation");
+  EXPECT_EQ(tuning["trials"].size(), 8u);
+  ASSERT_TRUE(r->report.cross_validation.is_object());
+  const int best = tuning["best_config"].get<int>();
+  const nlohmann::json* top = nullptr;
+  for (const nlohmann::json& t : tuning["trials"]) {
+    if (t["config"] == best && (top == nullptr || t["rung"] > (*top)["rung"])) top = &t;
+  }
+  ASSERT_NE(top, nullptr);
+  EXPECT_EQ(r->report.cross_validation["oof"]["logloss"].get<double>(),
+            (*top)["loss"].get<double>());
+  for (const auto& [name, value] : tuning["chosen"].items()) {
+    if (name == "num_trees") continue;  // the refit's trees come from the folds
+    EXPECT_EQ(r->model.sections.at("lineage")["parameters"][name], value) << name;
+  }
 }
 
 TEST(TuneTraining, WithoutValidationRowsTheSearchIsSkippedWithAWarning) {

@@ -72,6 +72,9 @@ Result<TrainModelResult> TrainModelFromFile(const TrainRequest& request, const C
     read.schema = &given;
   }
   TrainOptions options = TrainOptionsOf(request, path, nlohmann::json::object());
+  // k-fold cross-validation bins each fold on its own training rows, from the raw values this
+  // path never holds: "auto" folds are off here, so a small file validates on a split.
+  if (options.params.folds == static_cast<int>(kAutoParam)) options.params.folds = 0;
   TrainReport report;
   const size_t piece = request.stream_piece_bytes > 0 ? request.stream_piece_bytes : kPieceBytes;
   auto streamed = StreamTrainingData(path, read, options, piece, ctx, &report);
