@@ -9,8 +9,8 @@ from conftest import CHURN_CSV
 
 
 def test_stream_on_gives_the_table_model(churn_frame):
-    streamed = keel.train(CHURN_CSV, "churn", num_trees=30, stream="on")
-    table = keel.train(CHURN_CSV, "churn", num_trees=30, stream="off")
+    streamed = keel.train(CHURN_CSV, "churn", num_trees=30, folds=0, stream="on")
+    table = keel.train(CHURN_CSV, "churn", num_trees=30, folds=0, stream="off")
     assert streamed.train_report["parameters"]["stream"] == "on"
     assert streamed.features == table.features
     assert np.array_equal(streamed.predict_proba(churn_frame), table.predict_proba(churn_frame))
