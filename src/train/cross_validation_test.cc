@@ -154,23 +154,29 @@ TEST(CrossValidation, AutoFoldsApplyToSmallDataOnly) {
   ASSERT_EQ(p.folds, static_cast<int>(kAutoParam));
   ASSERT_EQ(p.cv_below, 20000);
   std::string why;
-  EXPECT_EQ(ResolvedFolds(p, 1000, &why), 5);  // 800 non-test rows
+  EXPECT_EQ(ResolvedFolds(p, 1000, Task::kBinary, &why), 5);  // 800 non-test rows
   EXPECT_EQ(why, "");
-  EXPECT_EQ(ResolvedValidSize(p, 1000), 0.0);   // no validation split beside the folds
-  EXPECT_EQ(ResolvedFolds(p, 25000, &why), 0);  // 20,000 non-test rows
+  EXPECT_EQ(ResolvedValidSize(p, 1000, Task::kBinary),
+            0.0);  // no validation split beside the folds
+  EXPECT_EQ(ResolvedFolds(p, 25000, Task::kBinary, &why), 0);  // 20,000 non-test rows
   EXPECT_NE(why.find("cv_below"), std::string::npos);
-  EXPECT_GT(ResolvedValidSize(p, 25000), 0.0);
-  EXPECT_EQ(ResolvedFolds(p, 100), 0);  // 80 non-test rows: too few
-  p.valid_size = 0.1;                   // an explicit validation split wins
-  EXPECT_EQ(ResolvedFolds(p, 1000), 0);
+  EXPECT_GT(ResolvedValidSize(p, 25000, Task::kBinary), 0.0);
+  EXPECT_EQ(ResolvedFolds(p, 100, Task::kBinary), 0);  // 80 non-test rows: too few
+  // A regression keeps its validation split (split-conformal intervals) unless folds are given.
+  EXPECT_EQ(ResolvedFolds(p, 1000, Task::kMulticlass), 5);
+  EXPECT_EQ(ResolvedFolds(p, 1000, Task::kRegression, &why), 0);
+  EXPECT_NE(why.find("split-conformal"), std::string::npos);
+  EXPECT_GT(ResolvedValidSize(p, 1000, Task::kRegression), 0.0);
+  p.valid_size = 0.1;  // an explicit validation split wins
+  EXPECT_EQ(ResolvedFolds(p, 1000, Task::kBinary), 0);
   p.valid_size = kAutoParam;
   p.split = "time:when";
-  EXPECT_EQ(ResolvedFolds(p, 1000), 0);
+  EXPECT_EQ(ResolvedFolds(p, 1000, Task::kBinary), 0);
   p.split = "auto";
   p.folds = 3;  // explicit: any size
-  EXPECT_EQ(ResolvedFolds(p, 50000), 3);
+  EXPECT_EQ(ResolvedFolds(p, 50000, Task::kBinary), 3);
   p.folds = 1;
-  EXPECT_EQ(ResolvedFolds(p, 1000), 0);
+  EXPECT_EQ(ResolvedFolds(p, 1000, Task::kBinary), 0);
   // Explicit folds beside an explicit validation split or a time split: a parameter error.
   p.folds = 5;
   p.valid_size = 0.1;

@@ -8,6 +8,7 @@
 
 #include "core/nearest_name.h"
 #include "core/number_format.h"
+#include "model/model.h"
 #include "train/constraints.h"
 #include "train/objective.h"
 #include "train/tune.h"
@@ -28,7 +29,9 @@ Status CheckQuantilesText(std::string_view text) {
   return ParseQuantileLevels(text).status();
 }
 
-Status CheckTuneText(std::string_view text) { return ParseTuneBudget(text).status(); }
+Status CheckTuneText(std::string_view text) {
+  return ParseTuneBudget(text).status();
+}
 
 Status CheckInteractionsText(std::string_view text) {
   std::vector<std::vector<std::string>> unused;
@@ -89,7 +92,9 @@ const ParamSpec kParams[] = {
      "on all non-test rows with the folds' mean number of trees times k/(k-1) "
      "(docs/calibration.md). 0 or 1 = off (a validation split instead). auto = 5 when there are at "
      "least 100 and fewer than "
-     "cv_below non-test rows, valid_size is auto and the split is not by time; else off",
+     "cv_below non-test rows, valid_size is auto, the split is not by time and the task is "
+     "not a regression (which keeps a validation split for its split-conformal intervals); "
+     "else off",
      &TrainParams::folds},
     {"cv_below", "cv-below", "validation", T::kInt, "20000", 0, 1e9, false, false, "",
      "folds auto cross-validates data with fewer non-test rows than this (0 = never)",
@@ -464,7 +469,8 @@ bool IsParamError(const Status& status) {
          (m.rfind("parameter ", 0) == 0 || m.find(": parameter ") != std::string::npos);
 }
 
-int ResolvedFolds(const TrainParams& params, uint64_t eligible_rows, std::string* why_not) {
+int ResolvedFolds(const TrainParams& params, uint64_t eligible_rows, Task task,
+                  std::string* why_not) {
   std::string reason;
   int folds = params.folds == static_cast<int>(kAutoParam) ? kAutoFolds : params.folds;
   if (params.folds == static_cast<int>(kAutoParam)) {
@@ -473,6 +479,8 @@ int ResolvedFolds(const TrainParams& params, uint64_t eligible_rows, std::string
       reason = "a validation split was given";
     } else if (params.split.rfind("time:", 0) == 0) {
       reason = "a time split validates on its most recent rows instead";
+    } else if (task == Task::kRegression) {
+      reason = "a regression keeps a validation split for its split-conformal intervals";
     } else if (non_test < static_cast<double>(kAutoFoldsMinRows)) {
       reason = "fewer than " + std::to_string(kAutoFoldsMinRows) + " non-test rows";
     } else if (non_test >= static_cast<double>(params.cv_below)) {
@@ -484,9 +492,9 @@ int ResolvedFolds(const TrainParams& params, uint64_t eligible_rows, std::string
   return folds >= 2 ? folds : 0;
 }
 
-double ResolvedValidSize(const TrainParams& params, uint64_t eligible_rows) {
+double ResolvedValidSize(const TrainParams& params, uint64_t eligible_rows, Task task) {
   if (params.valid_size != kAutoParam) return params.valid_size;
-  if (ResolvedFolds(params, eligible_rows) > 0) return 0;
+  if (ResolvedFolds(params, eligible_rows, task) > 0) return 0;
   const double non_test = static_cast<double>(eligible_rows) * (1.0 - params.test_size);
   if (non_test < static_cast<double>(kAutoValidMinRows)) return 0;
   return kAutoValidShare * (1.0 - params.test_size);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/model.h"
+
 namespace keel {
 namespace {
 
@@ -96,11 +98,11 @@ TEST(Params, ValidSizeTakesAutoBesidesFractions) {
   EXPECT_FALSE(SetParam("valid-size", "automatic", &p).ok());
   ASSERT_TRUE(SetParam("valid_size", "auto", &p).ok());
   // With "auto" folds, data this small is cross-validated instead: no validation split.
-  EXPECT_EQ(ResolvedValidSize(p, 1000), 0);
+  EXPECT_EQ(ResolvedValidSize(p, 1000, Task::kBinary), 0);
   p.folds = 0;
   // auto: 10% of the non-test rows (test_size 0.2 of 1000 rows: 80 of 800), none below 500.
-  EXPECT_DOUBLE_EQ(ResolvedValidSize(p, 1000) * 1000, 80);
-  EXPECT_EQ(ResolvedValidSize(p, 600), 0);
+  EXPECT_DOUBLE_EQ(ResolvedValidSize(p, 1000, Task::kBinary) * 1000, 80);
+  EXPECT_EQ(ResolvedValidSize(p, 600, Task::kBinary), 0);
   EXPECT_FALSE(SetParam("test_size", "auto", &p).ok());  // only valid_size and folds have it
   EXPECT_TRUE(SetParam("calibrate", "isotonic", &p).ok());
   EXPECT_FALSE(SetParam("calibrate", "platt", &p).ok());

@@ -138,7 +138,7 @@ Result<SplitRows> SplitTrainingRows(const Table& table, const TargetInfo& target
         options.target);
   }
   spec.test_size = p.test_size;
-  spec.valid_size = ResolvedValidSize(p, target.rows.size());
+  spec.valid_size = ResolvedValidSize(p, target.rows.size(), target.task);
   spec.seed = static_cast<uint64_t>(p.seed);
   KEEL_ASSIGN_OR_RETURN(SplitRows split, SplitTableRows(table, target.rows, target.label, spec));
   if (target.task != Task::kRegression) {
@@ -564,7 +564,8 @@ Result<TrainingData> PrepareTraining(const Table& table, const Schema& schema,
   rep->excluded = data.features.excluded;
   KEEL_RETURN_IF_ERROR(CheckLeakage(table, data.features, data.split, ctx.threads(), rep));
   KEEL_RETURN_IF_ERROR(ApplyTrainingClassWeights(options, table.num_rows(), &data));
-  if (const int k = ResolvedFolds(options.params, data.target.rows.size()); k > 0) {
+  if (const int k = ResolvedFolds(options.params, data.target.rows.size(), data.target.task);
+      k > 0) {
     KEEL_ASSIGN_OR_RETURN(SplitSpec spec, ParseSplitSpec(data.split_text));
     spec.seed = static_cast<uint64_t>(options.params.seed);
     KEEL_ASSIGN_OR_RETURN(data.folds,
@@ -646,9 +647,9 @@ Result<TrainResult> FitPreparedBins(const Table& table, const Schema& schema,
   StartModel(options, data, &result.model);
   GbdtInputs in;
   const FeatureSet& fs = data.features;
-  KEEL_ASSIGN_OR_RETURN(in.constraints, ResolveConstraints(options.params.monotone,
-                                                           options.params.interactions, fs.specs,
-                                                           fs.excluded));
+  KEEL_ASSIGN_OR_RETURN(in.constraints,
+                        ResolveConstraints(options.params.monotone, options.params.interactions,
+                                           fs.specs, fs.excluded));
   in.mappers = std::move(bins.mappers);
   in.train_bins = std::move(bins.train);
   in.valid_bins = std::move(bins.valid);
