@@ -265,9 +265,9 @@ TEST(CalibrationE2e, SmallDataGetsNoAutomaticValidationSplit) {
   EXPECT_EQ(k["intervals"]["held_out_rows"], 275);
 }
 
-// Heteroscedastic rows: y = 10 x + (0.2 + 3 x) e with x ~ U(0, 1), e ~ N(0, 1), and a
-// feature z of pure noise: the spread of y grows fifteenfold along x.
-std::string Heteroscedastic(size_t rows, uint64_t seed) {
+// Rows "x,z,y" with x, z ~ U(0, 1), e ~ N(0, 1) and y = target(x, z, e), seeded.
+template <typename Target>
+std::string SyntheticRows(size_t rows, uint64_t seed, Target target) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
   std::normal_distribution<double> e(0, 1);
@@ -275,24 +275,22 @@ std::string Heteroscedastic(size_t rows, uint64_t seed) {
   for (size_t i = 0; i < rows; ++i) {
     const double x = u(rng), z = u(rng);
     csv += std::to_string(x) + "," + std::to_string(z) + "," +
-           std::to_string(10 * x + (0.2 + 3 * x) * e(rng)) + "\n";
+           std::to_string(target(x, z, e(rng))) + "\n";
   }
   return csv;
 }
 
-// Right-skewed rows: y = 5 z + exp((0.3 + x) e), the same x, z and e: an asymmetric spread
-// that also grows along x.
+// Heteroscedastic rows: y = 10 x + (0.2 + 3 x) e, and z pure noise: the spread of y grows
+// fifteenfold along x.
+std::string Heteroscedastic(size_t rows, uint64_t seed) {
+  return SyntheticRows(rows, seed,
+                       [](double x, double, double e) { return 10 * x + (0.2 + 3 * x) * e; });
+}
+
+// Right-skewed rows: y = 5 z + exp((0.3 + x) e): an asymmetric spread that also grows along x.
 std::string Skewed(size_t rows, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(0, 1);
-  std::normal_distribution<double> e(0, 1);
-  std::string csv = "x,z,y\n";
-  for (size_t i = 0; i < rows; ++i) {
-    const double x = u(rng), z = u(rng);
-    csv += std::to_string(x) + "," + std::to_string(z) + "," +
-           std::to_string(5 * z + std::exp((0.3 + x) * e(rng))) + "\n";
-  }
-  return csv;
+  return SyntheticRows(
+      rows, seed, [](double x, double z, double e) { return 5 * z + std::exp((0.3 + x) * e); });
 }
 
 std::vector<double> Numbers(const std::vector<std::string>& cells) {
