@@ -160,19 +160,17 @@ Result<CsvPiecesResult> ReadCsvPieces(const std::string& path, const ReadOptions
       if (cut > 0 || eof) break;  // a record longer than a piece: read on
     }
     std::string_view bytes(buf.data(), cut);
-    Result<IngestResult> read = Status::OK();
-    if (index == 0) {
-      read = ReadTableFromBuffer(bytes, path, options, ctx);
-    } else if (OnlyWhitespace(bytes)) {
+    if (index != 0 && OnlyWhitespace(bytes)) {
       total.blank_lines += CountNewlines(bytes);
       lines_before += CountNewlines(bytes);
       buf.erase(0, cut);
       continue;
-    } else {
-      std::string text = header;
-      text.append(bytes);
-      read = ReadTableFromBuffer(text, path, later, ctx);
     }
+    // Later pieces are read under the first piece's header, dialect and kinds.
+    std::string text;
+    if (index != 0) text = header + std::string(bytes);
+    Result<IngestResult> read = index == 0 ? ReadTableFromBuffer(bytes, path, options, ctx)
+                                           : ReadTableFromBuffer(text, path, later, ctx);
     if (!read.ok()) return read.status();
     IngestResult& r = *read;
     if (index == 0) {
